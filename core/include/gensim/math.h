@@ -1,0 +1,76 @@
+/* math.h: poses, the seeded random generator, hashing and name matching.
+ *
+ * Pure utilities (prefix gsu_): no allocation, no global state. A pose is a
+ * position in metres and a unit quaternion (x, y, z, w), as in the Lua API. */
+#ifndef GENSIM_MATH_H
+#define GENSIM_MATH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A rigid transform: pos (3) in metres, rot (4) quaternion x, y, z, w. */
+typedef struct gs_pose {
+    double pos[3];
+    double rot[4];
+} gs_pose;
+
+/* The identity pose. */
+gs_pose gsu_pose_identity(void);
+/* A pose at (x, y, z) turned by yaw radians about the world z axis. */
+gs_pose gsu_pose_xyz_yaw(double x, double y, double z, double yaw);
+/* a * b: b given in a's frame, returned in the world's. */
+gs_pose gsu_pose_multiply(const gs_pose *a, const gs_pose *b);
+/* The inverse transform of p. */
+gs_pose gsu_pose_invert(const gs_pose *p);
+/* Maps point v (3) from the pose's frame to the world's into out (3). */
+void gsu_pose_apply(const gs_pose *p, const double v[3], double out[3]);
+/* Rotates vector v (3) by quaternion q (4) into out (3). */
+void gsu_quat_rotate(const double q[4], const double v[3], double out[3]);
+/* q = a * b (Hamilton product), all (4). */
+void gsu_quat_multiply(const double a[4], const double b[4], double q[4]);
+/* Quaternion (4) from roll, pitch, yaw (extrinsic x, y, z). */
+void gsu_quat_from_euler(double roll, double pitch, double yaw, double q[4]);
+/* Roll, pitch, yaw (3) of quaternion q (4). */
+void gsu_quat_to_euler(const double q[4], double rpy[3]);
+/* Normalises q (4) in place; a zero quaternion becomes the identity. */
+void gsu_quat_normalize(double q[4]);
+/* The yaw of a pose's rotation about world z, in (-pi, pi]. */
+double gsu_pose_yaw(const gs_pose *p);
+/* Wraps an angle into (-period/2, period/2]; period <= 0 means no wrapping. */
+double gsu_wrap_angle(double a, double period);
+/* 1 when every component is finite and |pos| <= limit and |rot| ~ 1. */
+int gsu_pose_is_sane(const gs_pose *p, double limit);
+/* Half extents (3) of the world-axis-aligned box around a box of half
+ * extents half (3) turned by q (4). */
+void gsu_rotated_half_extents(const double q[4], const double half[3], double out[3]);
+
+/* The episode's random generator: xoshiro256**, seeded by splitmix64. The
+ * same seed gives the same stream on every machine. */
+typedef struct gsu_rng {
+    uint64_t s[4];
+} gsu_rng;
+
+/* Seeds the generator; any 64-bit seed, 0 included, is valid. */
+void gsu_rng_seed(gsu_rng *r, uint64_t seed);
+/* The next 64 random bits. */
+uint64_t gsu_rng_next(gsu_rng *r);
+/* A double uniform in [0, 1) with 53 random bits. */
+double gsu_rng_unit(gsu_rng *r);
+/* A double uniform in [a, b). */
+double gsu_rng_uniform(gsu_rng *r, double a, double b);
+/* An integer uniform in [a, b], both ends included; requires a <= b. */
+int64_t gsu_rng_int(gsu_rng *r, int64_t a, int64_t b);
+/* A normal deviate (Box-Muller, no cached second value). */
+double gsu_rng_normal(gsu_rng *r, double mean, double sd);
+
+/* 64-bit FNV-1a over n bytes, continuing from h (start with GSU_FNV_OFFSET). */
+#define GSU_FNV_OFFSET 0xcbf29ce484222325ULL
+uint64_t gsu_fnv1a(uint64_t h, const void *data, size_t n);
+
+/* Levenshtein distance between two strings, capped at cap + 1. */
+int gsu_edit_distance(const char *a, const char *b, int cap);
+/* The name in names (n) nearest to s by edit distance, or NULL when none is
+ * within max(2, strlen(s) / 3) edits. */
+const char *gsu_nearest_name(const char *s, const char *const *names, size_t n);
+
+#endif

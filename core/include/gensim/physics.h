@@ -1,0 +1,97 @@
+/* physics.h: the rigid-body world, a plain C face over Bullet.
+ *
+ * Only core/src/physics/bullet_bridge.cpp includes a Bullet header. Bodies are
+ * numbered from 0 in the order they were added; the table is not a body but
+ * answers contact queries as GS_BODY_TABLE. The world steps at a fixed
+ * timestep with no interpolation, so the same calls give the same states bit
+ * for bit. */
+#ifndef GENSIM_PHYSICS_H
+#define GENSIM_PHYSICS_H
+
+#include "gensim/math.h"
+#include "gensim/status.h"
+
+#define GS_BODY_TABLE (-2) /* the table top, z = 0, in contact queries */
+#define GS_BODY_NONE (-1)
+
+typedef enum gs_shape_type { GS_SHAPE_BOX, GS_SHAPE_CYLINDER, GS_SHAPE_SPHERE } gs_shape_type;
+
+/* One convex part of a body. size is always the full extent (3) in metres:
+ * a box's x, y, z; a cylinder's diameter, diameter, height (axis along its
+ * local z); a sphere's diameter three times. */
+typedef struct gs_shape {
+    gs_shape_type type;
+    double size[3];
+    gs_pose local; /* the part's pose in the body frame */
+} gs_shape;
+
+/* What a body is made of and where it starts. */
+typedef struct gs_body_desc {
+    const gs_shape *shapes; /* (nshapes) parts; several make a compound */
+    int nshapes;
+    double mass;        /* kg; 0 makes a fixed body */
+    double friction;    /* Coulomb coefficient */
+    double restitution; /* bounce, 0 for none */
+    gs_pose pose;       /* the body frame in the world */
+    int kinematic;      /* 1: moved by the host, pushes others, is not pushed */
+    int collides;       /* 0: a visual marker that nothing touches */
+} gs_body_desc;
+
+typedef struct gs_world_options {
+    double timestep;       /* seconds per step; 1/240 */
+    double gravity;        /* m/s^2 along -z; 9.8 */
+    int solver_iterations; /* 10 */
+    int max_bodies;        /* adding more fails; 256 */
+} gs_world_options;
+
+typedef struct gs_world gs_world;
+
+/* Defaults as listed in gs_world_options. */
+gs_world_options gs_world_options_default(void);
+/* A world with the table and nothing on it; NULL (and err) on failure. */
+gs_world *gs_world_create(const gs_world_options *opt, char *err, size_t errlen);
+/* Frees the world and every body in it; w may be NULL. */
+void gs_world_free(gs_world *w);
+
+/* Adds a body; returns its number, or GS_BODY_NONE (and err) when the
+ * description is invalid or the world is full. */
+int gs_world_add_body(gs_world *w, const gs_body_desc *d, char *err, size_t errlen);
+/* The number of bodies added. */
+int gs_world_body_count(const gs_world *w);
+/* 1 when the body is dynamic (mass > 0, not kinematic). */
+int gs_world_body_is_dynamic(const gs_world *w, int body);
+
+/* The body frame's pose in the world. */
+void gs_world_get_pose(const gs_world *w, int body, gs_pose *out);
+/* Moves a body: a dynamic body is teleported and stopped; a kinematic body
+ * is moved so that the next step sees the velocity of the move. */
+void gs_world_set_pose(gs_world *w, int body, const gs_pose *pose);
+/* Linear (3) and angular (3) velocity; either may be NULL. */
+void gs_world_get_velocity(const gs_world *w, int body, double lin[3], double ang[3]);
+
+/* Advances the world by n fixed steps. */
+void gs_world_step(gs_world *w, int n);
+/* The number of steps taken since the world was created. */
+long gs_world_steps(const gs_world *w);
+/* The largest linear speed (m/s) of any dynamic body, for settling. */
+double gs_world_max_speed(const gs_world *w);
+/* GS_BODY_NONE when every pose and velocity is finite, else the first
+ * body whose state is not. */
+int gs_world_first_invalid(const gs_world *w);
+
+/* Writes up to max bodies (GS_BODY_TABLE included) whose contact with body
+ * is closer than tolerance metres, as of the last step; returns how many
+ * there are (which may exceed max). others may be NULL when max is 0. */
+int gs_world_contacts(const gs_world *w, int body, double tolerance, int *others, int max);
+/* Runs collision detection now, without stepping, and returns the deepest
+ * penetration (metres, >= 0) between any two bodies or a body and the
+ * table; *a and *b (nullable) name the pair. Markers take no part. */
+double gs_world_max_penetration(gs_world *w, int *a, int *b);
+
+/* Welds body b to body a as they are now posed; collisions between the two
+ * stop. Returns a handle >= 0, or -1. */
+int gs_world_attach(gs_world *w, int a, int b);
+/* Removes a weld made by gs_world_attach; an invalid handle is ignored. */
+void gs_world_detach(gs_world *w, int handle);
+
+#endif

@@ -1,0 +1,59 @@
+/* render.h: a software rasterizer for observations and pictures.
+ *
+ * No GPU, no display. The scene is a flat list of coloured convex parts in
+ * world coordinates. Two views: the top-down orthographic heightmap a policy
+ * sees, and a perspective colour camera for pictures. */
+#ifndef GENSIM_RENDER_H
+#define GENSIM_RENDER_H
+
+#include <stdint.h>
+
+#include "gensim/physics.h"
+
+/* One part to draw: a shape, its pose in the world, a colour and the
+ * object id written to the segmentation (0 is the table). */
+typedef struct gsr_item {
+    gs_shape shape;     /* shape.local is ignored; pose places the part */
+    gs_pose pose;       /* the part's pose in the world */
+    float color[3];     /* linear RGB in [0, 1] */
+    int32_t id;         /* segmentation id, >= 1 */
+} gsr_item;
+
+/* The Ravens workspace view: x 0.25..0.75, y -0.5..0.5, 3.125 mm pixels. */
+typedef struct gsr_view {
+    double x0, x1, y0, y1; /* bounds in metres */
+    double pixel;          /* metres per pixel */
+} gsr_view;
+
+/* The default Ravens view. */
+gsr_view gsr_view_default(void);
+/* Pixel counts of a view: columns follow x, rows follow y. */
+int gsr_view_width(const gsr_view *v);
+int gsr_view_height(const gsr_view *v);
+/* World x, y to pixel (col, row); returns 0 when outside the view. */
+int gsr_world_to_pixel(const gsr_view *v, double x, double y, int *col, int *row);
+/* Pixel centre to world x, y. */
+void gsr_pixel_to_world(const gsr_view *v, int col, int row, double *x, double *y);
+
+/* Top-down orthographic render. Each output is (height x width), row-major,
+ * row r at y = y0 + (r + 0.5) * pixel, column c at x = x0 + (c + 0.5) *
+ * pixel; any may be NULL. heights: metres above the table (0 where empty);
+ * rgb: 3 bytes a pixel (table grey where empty); seg: item id (0 empty). */
+void gsr_heightmap(const gsr_item *items, int nitems, const gsr_view *v, float *heights,
+                   uint8_t *rgb, int32_t *seg);
+
+/* A perspective camera looking from eye (3) at target (3), z up. */
+typedef struct gsr_camera {
+    double eye[3], target[3];
+    double fov_y;       /* vertical field of view, radians */
+    int width, height;  /* pixels */
+} gsr_camera;
+
+/* A camera in front of the workspace looking down at it, as in the Ravens
+ * pictures, width x height pixels. */
+gsr_camera gsr_camera_default(int width, int height);
+/* Renders the table, the workspace outline and the items with Lambert
+ * shading into rgb (height x width x 3). */
+void gsr_render_camera(const gsr_item *items, int nitems, const gsr_camera *cam, uint8_t *rgb);
+
+#endif

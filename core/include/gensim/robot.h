@@ -1,0 +1,69 @@
+/* robot.h: the suction end effector and the spatula, driven in simulated time.
+ *
+ * The end effector is a kinematic body in the world: it collides with and
+ * pushes what it meets. Every motion runs along straight-line waypoints at a
+ * fixed speed, and every wait is bounded in simulated steps, never in wall
+ * time, so results do not depend on the machine. */
+#ifndef GENSIM_ROBOT_H
+#define GENSIM_ROBOT_H
+
+#include "gensim/physics.h"
+
+typedef struct gs_robot_options {
+    double speed;          /* m/s in free space; 1.0 */
+    double slow_speed;     /* m/s while seeking contact; 0.25 */
+    double turn_speed;     /* rad/s about z while carrying; 4.0 */
+    double hover;          /* clearance above a pick or place pose, m; 0.15 */
+    double max_descend;    /* how far below the pose a descent may go, m; 0.10 */
+    double contact_tol;    /* distance that counts as contact, m; 0.002 */
+    int settle_steps;      /* most steps to let the scene come to rest; 480 */
+    double settle_speed;   /* m/s under which the scene is at rest; 0.005 */
+    int max_action_steps;  /* a cap on the steps of one action; 4800 */
+    double tip_radius;     /* suction cup radius, m; 0.01 */
+    double tip_height;     /* suction cup height, m; 0.04 */
+} gs_robot_options;
+
+/* What one action did. */
+typedef struct gs_action_result {
+    int picked;      /* 1 when something was attached */
+    int held_body;   /* the body carried, or GS_BODY_NONE */
+    int placed;      /* 1 when the carried body was released on contact */
+    int timed_out;   /* 1 when a phase ran out of simulated steps */
+    long steps;      /* simulated steps this action took */
+} gs_action_result;
+
+typedef struct gs_robot {
+    gs_world *world;
+    gs_robot_options opt;
+    int tip;          /* the end effector's body */
+    int weld;         /* the attach handle, or -1 */
+    int held;         /* the body held, or GS_BODY_NONE */
+    gs_pose home;     /* where the tip waits between actions */
+} gs_robot;
+
+/* Defaults as listed in gs_robot_options. */
+gs_robot_options gs_robot_options_default(void);
+/* Adds the end effector to the world, parked at its home above the
+ * workspace. */
+gs_status gs_robot_init(gs_robot *r, gs_world *w, const gs_robot_options *opt, char *err,
+                        size_t errlen);
+
+/* Suction pick-and-place. pick: where the cup should touch, its yaw the
+ * grasp yaw; place: where the cup should be at release, its yaw the carried
+ * object's yaw change relative to pick. Approach above pick, descend until
+ * contact, attach to the touched dynamic body, lift, carry (turning),
+ * descend until the held body touches something, release, retreat, settle.
+ * Touching nothing, or only fixed bodies, ends the action with picked = 0. */
+gs_status gs_robot_pick_place(gs_robot *r, const gs_pose *pick, const gs_pose *place,
+                              gs_action_result *res, char *err, size_t errlen);
+
+/* Spatula push: lower the tip to from (3), sweep in a straight line to to
+ * (3) at the height of from, rise, settle. */
+gs_status gs_robot_push(gs_robot *r, const double from[3], const double to[3],
+                        gs_action_result *res, char *err, size_t errlen);
+
+/* Steps until every dynamic body is slower than settle_speed or
+ * settle_steps have passed; returns the steps taken. */
+long gs_robot_settle(gs_robot *r);
+
+#endif

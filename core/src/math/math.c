@@ -1,0 +1,216 @@
+/* math.c: pose algebra, the seeded generator, hashing, name matching. */
+#include "gensim/math.h"
+
+#include <math.h>
+#include <string.h>
+
+gs_pose gsu_pose_identity(void) {
+    gs_pose p = {{0, 0, 0}, {0, 0, 0, 1}};
+    return p;
+}
+
+gs_pose gsu_pose_xyz_yaw(double x, double y, double z, double yaw) {
+    gs_pose p = {{x, y, z}, {0, 0, sin(yaw / 2), cos(yaw / 2)}};
+    return p;
+}
+
+void gsu_quat_multiply(const double a[4], const double b[4], double q[4]) {
+    double x = a[3] * b[0] + a[0] * b[3] + a[1] * b[2] - a[2] * b[1];
+    double y = a[3] * b[1] - a[0] * b[2] + a[1] * b[3] + a[2] * b[0];
+    double z = a[3] * b[2] + a[0] * b[1] - a[1] * b[0] + a[2] * b[3];
+    double w = a[3] * b[3] - a[0] * b[0] - a[1] * b[1] - a[2] * b[2];
+    q[0] = x, q[1] = y, q[2] = z, q[3] = w;
+}
+
+void gsu_quat_rotate(const double q[4], const double v[3], double out[3]) {
+    /* v' = v + 2w (u x v) + 2 u x (u x v), u the vector part */
+    const double *u = q;
+    double w = q[3];
+    double t[3] = {2 * (u[1] * v[2] - u[2] * v[1]), 2 * (u[2] * v[0] - u[0] * v[2]),
+                   2 * (u[0] * v[1] - u[1] * v[0])};
+    double r[3] = {v[0] + w * t[0] + (u[1] * t[2] - u[2] * t[1]),
+                   v[1] + w * t[1] + (u[2] * t[0] - u[0] * t[2]),
+                   v[2] + w * t[2] + (u[0] * t[1] - u[1] * t[0])};
+    out[0] = r[0], out[1] = r[1], out[2] = r[2];
+}
+
+gs_pose gsu_pose_multiply(const gs_pose *a, const gs_pose *b) {
+    gs_pose p;
+    gsu_quat_rotate(a->rot, b->pos, p.pos);
+    for (int i = 0; i < 3; i++) p.pos[i] += a->pos[i];
+    gsu_quat_multiply(a->rot, b->rot, p.rot);
+    gsu_quat_normalize(p.rot);
+    return p;
+}
+
+gs_pose gsu_pose_invert(const gs_pose *p) {
+    gs_pose inv;
+    inv.rot[0] = -p->rot[0], inv.rot[1] = -p->rot[1], inv.rot[2] = -p->rot[2];
+    inv.rot[3] = p->rot[3];
+    double t[3];
+    gsu_quat_rotate(inv.rot, p->pos, t);
+    for (int i = 0; i < 3; i++) inv.pos[i] = -t[i];
+    return inv;
+}
+
+void gsu_pose_apply(const gs_pose *p, const double v[3], double out[3]) {
+    double r[3];
+    gsu_quat_rotate(p->rot, v, r);
+    for (int i = 0; i < 3; i++) out[i] = r[i] + p->pos[i];
+}
+
+void gsu_quat_from_euler(double roll, double pitch, double yaw, double q[4]) {
+    double cr = cos(roll / 2), sr = sin(roll / 2);
+    double cp = cos(pitch / 2), sp = sin(pitch / 2);
+    double cy = cos(yaw / 2), sy = sin(yaw / 2);
+    q[0] = sr * cp * cy - cr * sp * sy;
+    q[1] = cr * sp * cy + sr * cp * sy;
+    q[2] = cr * cp * sy - sr * sp * cy;
+    q[3] = cr * cp * cy + sr * sp * sy;
+}
+
+void gsu_quat_to_euler(const double q[4], double rpy[3]) {
+    double x = q[0], y = q[1], z = q[2], w = q[3];
+    rpy[0] = atan2(2 * (w * x + y * z), 1 - 2 * (x * x + y * y));
+    double s = 2 * (w * y - z * x);
+    rpy[1] = fabs(s) >= 1 ? copysign(M_PI / 2, s) : asin(s);
+    rpy[2] = atan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z));
+}
+
+void gsu_quat_normalize(double q[4]) {
+    double n = sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
+    if (!(n > 1e-12) || !isfinite(n)) {
+        q[0] = q[1] = q[2] = 0, q[3] = 1;
+        return;
+    }
+    for (int i = 0; i < 4; i++) q[i] /= n;
+}
+
+double gsu_pose_yaw(const gs_pose *p) {
+    const double *q = p->rot;
+    return atan2(2 * (q[3] * q[2] + q[0] * q[1]), 1 - 2 * (q[1] * q[1] + q[2] * q[2]));
+}
+
+double gsu_wrap_angle(double a, double period) {
+    if (!(period > 0)) return a;
+    double r = fmod(a, period);
+    if (r > period / 2) r -= period;
+    else if (r <= -period / 2) r += period;
+    return r;
+}
+
+int gsu_pose_is_sane(const gs_pose *p, double limit) {
+    double n = 0;
+    for (int i = 0; i < 3; i++)
+        if (!isfinite(p->pos[i]) || fabs(p->pos[i]) > limit) return 0;
+    for (int i = 0; i < 4; i++) {
+        if (!isfinite(p->rot[i])) return 0;
+        n += p->rot[i] * p->rot[i];
+    }
+    return fabs(n - 1) < 1e-3;
+}
+
+void gsu_rotated_half_extents(const double q[4], const double half[3], double out[3]) {
+    /* |R| * half, R the rotation matrix of q */
+    double x = q[0], y = q[1], z = q[2], w = q[3];
+    double r[3][3] = {
+        {1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)},
+        {2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)},
+        {2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)},
+    };
+    for (int i = 0; i < 3; i++)
+        out[i] = fabs(r[i][0]) * half[0] + fabs(r[i][1]) * half[1] + fabs(r[i][2]) * half[2];
+}
+
+/* ---- random generator ---- */
+
+static uint64_t splitmix64(uint64_t *x) {
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+void gsu_rng_seed(gsu_rng *r, uint64_t seed) {
+    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&seed);
+}
+
+uint64_t gsu_rng_next(gsu_rng *r) {
+    uint64_t *s = r->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+double gsu_rng_unit(gsu_rng *r) { return (double)(gsu_rng_next(r) >> 11) * 0x1.0p-53; }
+
+double gsu_rng_uniform(gsu_rng *r, double a, double b) { return a + (b - a) * gsu_rng_unit(r); }
+
+int64_t gsu_rng_int(gsu_rng *r, int64_t a, int64_t b) {
+    /* Lemire-style rejection keeps every value equally likely */
+    uint64_t span = (uint64_t)b - (uint64_t)a + 1;
+    if (span == 0) return (int64_t)gsu_rng_next(r); /* the full 64-bit range */
+    uint64_t limit = UINT64_MAX - UINT64_MAX % span;
+    uint64_t x;
+    do x = gsu_rng_next(r);
+    while (x >= limit);
+    return (int64_t)((uint64_t)a + x % span);
+}
+
+double gsu_rng_normal(gsu_rng *r, double mean, double sd) {
+    double u1 = 1.0 - gsu_rng_unit(r); /* (0, 1]: log stays finite */
+    double u2 = gsu_rng_unit(r);
+    return mean + sd * sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+}
+
+/* ---- hashing and names ---- */
+
+uint64_t gsu_fnv1a(uint64_t h, const void *data, size_t n) {
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+int gsu_edit_distance(const char *a, const char *b, int cap) {
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63) return cap + 1;
+    int row[64];
+    for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int diag = row[0], best = row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int up = row[j];
+            int v = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < v) v = up + 1;
+            if (row[j - 1] + 1 < v) v = row[j - 1] + 1;
+            row[j] = v;
+            diag = up;
+            if (v < best) best = v;
+        }
+        if (best > cap) return cap + 1;
+    }
+    return row[lb] > cap ? cap + 1 : row[lb];
+}
+
+const char *gsu_nearest_name(const char *s, const char *const *names, size_t n) {
+    int cap = (int)strlen(s) / 3;
+    if (cap < 2) cap = 2;
+    const char *best = NULL;
+    int best_d = cap + 1;
+    for (size_t i = 0; i < n; i++) {
+        int d = gsu_edit_distance(s, names[i], cap);
+        if (d < best_d) best_d = d, best = names[i];
+    }
+    return best;
+}

@@ -1,0 +1,16 @@
+# One executable per module: tests/test_<module>.c. Each links the core and
+# runs from the source tree so fixtures resolve.
+file(GLOB GS_TEST_C CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/test_*.c)
+if(GS_VALGRIND)
+  find_program(VALGRIND valgrind REQUIRED)
+  set(GS_TEST_WRAP ${VALGRIND} --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect -q)
+endif()
+foreach(src ${GS_TEST_C})
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_link_libraries(${name} PRIVATE gensim_core)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  set_target_properties(${name} PROPERTIES LINKER_LANGUAGE CXX RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  add_test(NAME ${name} COMMAND ${GS_TEST_WRAP} $<TARGET_FILE:${name}> WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(${name} PROPERTIES TIMEOUT 300 LABELS unit)
+endforeach()
