@@ -8,6 +8,8 @@
 #ifndef GENSIM_PHYSICS_H
 #define GENSIM_PHYSICS_H
 
+#include <stdio.h>
+
 #include "gensim/math.h"
 #include "gensim/status.h"
 
@@ -73,6 +75,8 @@ void gs_world_get_velocity(const gs_world *w, int body, double lin[3], double an
 void gs_world_step(gs_world *w, int n);
 /* The number of steps taken since the world was created. */
 long gs_world_steps(const gs_world *w);
+/* The seconds one step advances (the options' timestep). */
+double gs_world_timestep(const gs_world *w);
 /* The largest linear speed (m/s) of any dynamic body, for settling. */
 double gs_world_max_speed(const gs_world *w);
 /* GS_BODY_NONE when every pose and velocity is finite, else the first
@@ -80,9 +84,18 @@ double gs_world_max_speed(const gs_world *w);
 int gs_world_first_invalid(const gs_world *w);
 
 /* Writes up to max bodies (GS_BODY_TABLE included) whose contact with body
- * is closer than tolerance metres, as of the last step; returns how many
- * there are (which may exceed max). others may be NULL when max is 0. */
+ * is closer than tolerance metres, as of the last step, in ascending order;
+ * returns how many there are (which may exceed max). others may be NULL
+ * when max is 0. */
 int gs_world_contacts(const gs_world *w, int body, double tolerance, int *others, int max);
+/* The smallest contact distance (metres, negative when overlapping) between
+ * body and any other body except exclude (GS_BODY_NONE for none), as of the
+ * last step; *other (nullable) names that body, GS_BODY_TABLE included.
+ * Only pairs within Bullet's contact threshold (about 2 cm) are seen; with
+ * none it returns GS_FAR and *other = GS_BODY_NONE. Ties go to the lower
+ * number. */
+#define GS_FAR 1e30
+double gs_world_nearest_contact(const gs_world *w, int body, int exclude, int *other);
 /* Runs collision detection now, without stepping, and returns the deepest
  * penetration (metres, >= 0) between any two bodies or a body and the
  * table; *a and *b (nullable) name the pair. Markers take no part. */
@@ -93,5 +106,31 @@ double gs_world_max_penetration(gs_world *w, int *a, int *b);
 int gs_world_attach(gs_world *w, int a, int b);
 /* Removes a weld made by gs_world_attach; an invalid handle is ignored. */
 void gs_world_detach(gs_world *w, int handle);
+
+/* Benchmarking hooks. A trace is a text record of every call that changes a
+ * world, one line each, so that bench/bare_bullet can replay the same bodies
+ * through the same motion with bare Bullet objects. Floats are C99 hex (%a)
+ * and read back bit for bit; POSE is x y z qx qy qz qw, as passed in:
+ *   world TIMESTEP GRAVITY SOLVER_ITERATIONS MAX_BODIES BODIES STEPS
+ *   body ID MASS FRICTION RESTITUTION KINEMATIC COLLIDES POSE NSHAPES
+ *        then NSHAPES times: TYPE SIZE_X SIZE_Y SIZE_Z LOCAL_POSE
+ *   pose ID POSE          gs_world_set_pose
+ *   attach A B HANDLE     a successful gs_world_attach
+ *   detach HANDLE         gs_world_detach of a live handle
+ *   step N                gs_world_step
+ *   collide               gs_world_max_penetration's collision pass
+ *   final ID POSE         every body's pose as the world is freed
+ *   free
+ * A world line's BODIES and STEPS are nonzero only when tracing started late,
+ * and such a trace cannot be replayed. Writes are not checked: the caller
+ * owns f and tests ferror() when done. With no trace a call pays one NULL
+ * test. */
+
+/* Traces w to f from now on (writing its world line); f NULL stops. */
+void gs_world_set_trace(gs_world *w, FILE *f);
+/* Makes every world created from now on trace to f (NULL: none). Process
+ * wide and not thread safe: meant for gensim-run --trace, whose worlds are
+ * made deep inside the task code. */
+void gs_world_trace_all(FILE *f);
 
 #endif

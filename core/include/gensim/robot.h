@@ -21,6 +21,8 @@ typedef struct gs_robot_options {
     int max_action_steps;  /* a cap on the steps of one action; 4800 */
     double tip_radius;     /* suction cup radius, m; 0.01 */
     double tip_height;     /* suction cup height, m; 0.04 */
+    double spatula_size[3]; /* push blade: thickness along the push, width,
+                               height, m; 0.005, 0.06, 0.03 */
 } gs_robot_options;
 
 /* What one action did. */
@@ -39,6 +41,9 @@ typedef struct gs_robot {
     int weld;         /* the attach handle, or -1 */
     int held;         /* the body held, or GS_BODY_NONE */
     gs_pose home;     /* where the tip waits between actions */
+    int spatula;      /* the push blade's body, parked out of reach when idle */
+    gs_pose park;     /* where the blade waits, far above the workspace */
+    gs_pose tip_at;   /* the cup's commanded pose (bottom centre, yaw only) */
 } gs_robot;
 
 /* Defaults as listed in gs_robot_options. */
@@ -47,6 +52,13 @@ gs_robot_options gs_robot_options_default(void);
  * workspace. */
 gs_status gs_robot_init(gs_robot *r, gs_world *w, const gs_robot_options *opt, char *err,
                         size_t errlen);
+
+/* The cup's pose: the centre of its bottom face, turned about z only. Pick
+ * and place poses name where this point goes. */
+void gs_robot_tip_pose(const gs_robot *r, gs_pose *out);
+/* 1 when body is part of the robot (the cup or the blade), which renderers,
+ * digests and placement checks should leave out. */
+int gs_robot_owns(const gs_robot *r, int body);
 
 /* Suction pick-and-place. pick: where the cup should touch, its yaw the
  * grasp yaw; place: where the cup should be at release, its yaw the carried
@@ -58,7 +70,8 @@ gs_status gs_robot_pick_place(gs_robot *r, const gs_pose *pick, const gs_pose *p
                               gs_action_result *res, char *err, size_t errlen);
 
 /* Spatula push: lower the tip to from (3), sweep in a straight line to to
- * (3) at the height of from, rise, settle. */
+ * (3) at the height of from, rise, settle. from and to name the centre of
+ * the blade's bottom edge; the blade's face is square to the push. */
 gs_status gs_robot_push(gs_robot *r, const double from[3], const double to[3],
                         gs_action_result *res, char *err, size_t errlen);
 

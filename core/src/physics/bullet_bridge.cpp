@@ -1,0 +1,725 @@
+/* bullet_bridge.cpp: physics.h over Bullet 3 rigid bodies.
+ *
+ * The only C++ in the project and the only file that sees a Bullet header.
+ * Every entry point is extern "C" and catches what C++ could throw, so a C
+ * caller only ever sees a status, a NULL or GS_BODY_NONE.
+ *
+ * Determinism: one internal step of exactly the timestep per step, no motion
+ * state interpolation, no randomised solver order, and Bullet's
+ * m_deterministicOverlappingPairs so that pairs are processed and island
+ * manifolds solved in the order of the broadphase proxies' unique ids (the
+ * order bodies were added), not in an order that depends on heap addresses.
+ * Every query that walks the manifolds sorts or tie-breaks by body number for
+ * the same reason. */
+extern "C" {
+#include "gensim/physics.h"
+}
+
+#include <btBulletDynamicsCommon.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <vector>
+
+namespace {
+
+enum body_kind { KIND_DYNAMIC, KIND_FIXED, KIND_KINEMATIC, KIND_MARKER };
+
+/* One body of the world and everything it owns. */
+struct gs_body {
+    body_kind kind;
+    btRigidBody *rb;                          /* NULL for a marker */
+    btCollisionShape *shape;                  /* what rb collides with */
+    std::vector<btCollisionShape *> children; /* a compound's parts */
+    btDefaultMotionState *motion;             /* kinematic bodies only */
+    btTransform marker_pose;                  /* a marker's pose */
+    int welds;                                /* attach handles holding it */
+};
+
+/* A 3 m square slab whose top is z = 0, centred under the workspace. */
+const btScalar TABLE_HALF_XY = 1.5f;
+const btScalar TABLE_HALF_Z = 0.05f;
+const btScalar TABLE_CENTRE_X = 0.5f;
+/* Collision margin for parts of 2-5 cm; Bullet's 4 cm default would round
+ * such a block into a pebble. */
+const double MARGIN = 0.001;
+/* Descriptions beyond these are errors, not physics. */
+const double POSE_LIMIT = 100.0;
+const double SIZE_LIMIT = 10.0;
+const int MAX_SHAPES = 256;
+/* Bullet's default sleeping thresholds (0.8 m/s, 1 rad/s) would freeze a
+ * block still sliding at 0.5 m/s; these only let truly resting bodies sleep. */
+const btScalar SLEEP_LINEAR = 0.005f;
+const btScalar SLEEP_ANGULAR = 0.02f;
+/* Kinematic bodies meet fixed ones (so the tip can feel the table) but not
+ * each other. */
+const int KINEMATIC_GROUP = btBroadphaseProxy::KinematicFilter;
+const int KINEMATIC_MASK = btBroadphaseProxy::AllFilter ^ btBroadphaseProxy::KinematicFilter;
+
+} // namespace
+
+struct gs_world {
+    gs_world_options opt;
+    btDefaultCollisionConfiguration *config;
+    btCollisionDispatcher *dispatcher;
+    btDbvtBroadphase *broadphase;
+    btSequentialImpulseConstraintSolver *solver;
+    btDiscreteDynamicsWorld *world;
+    btBoxShape *table_shape;
+    btRigidBody *table;
+    std::vector<gs_body> bodies;
+    std::vector<btTypedConstraint *> welds; /* NULL marks a free handle */
+    mutable std::vector<int> scratch;       /* contact lists, sized once */
+    long steps;
+    FILE *trace; /* the benchmark's call record, or NULL */
+};
+
+/* What gs_world_trace_all asked every new world to trace to. */
+static FILE *trace_default = NULL;
+
+static void fail(char *err, size_t errlen, const char *msg, int index);
+static const char *check_options(const gs_world_options *opt);
+static const char *check_desc(const gs_world *w, const gs_body_desc *d, int *bad_shape);
+static btCollisionShape *make_part(const gs_shape *s);
+static btTransform to_bt(const gs_pose *p);
+static void from_bt(const btTransform &t, gs_pose *out);
+static bool is_identity(const gs_pose *p);
+static int body_id(const btCollisionObject *o);
+static void wake_touching(gs_world *w, const btCollisionObject *o);
+static void free_body(gs_world *w, gs_body *b);
+static double static_pair_depth(gs_world *w, btCollisionObject *a, btCollisionObject *b);
+static bool valid_body(const gs_world *w, int body);
+static void trace_world(const gs_world *w);
+static void trace_body(const gs_world *w, int id, const gs_body_desc *d);
+static void trace_final(const gs_world *w);
+static void put_pose(FILE *f, const gs_pose *p);
+
+extern "C" {
+
+gs_world_options gs_world_options_default(void) {
+    gs_world_options o;
+    o.timestep = 1.0 / 240.0;
+    o.gravity = 9.8;
+    o.solver_iterations = 10;
+    o.max_bodies = 256;
+    return o;
+}
+
+gs_world *gs_world_create(const gs_world_options *opt, char *err, size_t errlen) {
+    gs_world_options o = opt ? *opt : gs_world_options_default();
+    const char *bad = check_options(&o);
+    if (bad) {
+        fail(err, errlen, bad, -1);
+        return NULL;
+    }
+    gs_world *w = NULL;
+    try {
+        w = new gs_world();
+        w->opt = o;
+        w->steps = 0;
+        w->bodies.reserve((size_t)o.max_bodies);
+        w->scratch.resize((size_t)o.max_bodies + 1);
+        w->config = new btDefaultCollisionConfiguration();
+        w->dispatcher = new btCollisionDispatcher(w->config);
+        w->broadphase = new btDbvtBroadphase();
+        w->solver = new btSequentialImpulseConstraintSolver();
+        w->world = new btDiscreteDynamicsWorld(w->dispatcher, w->broadphase, w->solver, w->config);
+    } catch (const std::bad_alloc &) {
+        gs_world_free(w);
+        fail(err, errlen, "out of memory creating the world", -1);
+        return NULL;
+    }
+    btDiscreteDynamicsWorld *dw = w->world;
+    dw->setGravity(btVector3(0, 0, (btScalar)-o.gravity));
+    dw->getSolverInfo().m_numIterations = o.solver_iterations;
+    dw->getDispatchInfo().m_deterministicOverlappingPairs = true;
+    /* Static bodies only move through gs_world_set_pose, which updates their
+     * boxes itself; re-boxing every fixed body every step is wasted work. */
+    dw->setForceUpdateAllAabbs(false);
+
+    w->table_shape = new btBoxShape(btVector3(TABLE_HALF_XY, TABLE_HALF_XY, TABLE_HALF_Z));
+    w->table_shape->setMargin((btScalar)MARGIN);
+    btRigidBody::btRigidBodyConstructionInfo info(0, NULL, w->table_shape);
+    info.m_startWorldTransform.setIdentity();
+    info.m_startWorldTransform.setOrigin(btVector3(TABLE_CENTRE_X, 0, -TABLE_HALF_Z));
+    /* Bullet multiplies the two bodies' coefficients: a table of 1 and 0
+     * leaves each object's own friction and restitution in charge. */
+    info.m_friction = 1;
+    info.m_restitution = 0;
+    w->table = new btRigidBody(info);
+    w->table->setUserIndex(GS_BODY_TABLE);
+    dw->addRigidBody(w->table);
+    w->trace = trace_default;
+    if (w->trace) trace_world(w);
+    return w;
+}
+
+void gs_world_free(gs_world *w) {
+    if (!w) return;
+    if (w->trace) trace_final(w);
+    if (w->world) {
+        for (btTypedConstraint *c : w->welds)
+            if (c) {
+                w->world->removeConstraint(c);
+                delete c;
+            }
+        for (gs_body &b : w->bodies) free_body(w, &b);
+        if (w->table) {
+            w->world->removeRigidBody(w->table);
+            delete w->table;
+        }
+    }
+    delete w->table_shape;
+    delete w->world;
+    delete w->solver;
+    delete w->broadphase;
+    delete w->dispatcher;
+    delete w->config;
+    delete w;
+}
+
+int gs_world_add_body(gs_world *w, const gs_body_desc *d, char *err, size_t errlen) {
+    if (!w || !d) {
+        fail(err, errlen, "add_body: no world or no description", -1);
+        return GS_BODY_NONE;
+    }
+    int bad_shape = -1;
+    const char *bad = check_desc(w, d, &bad_shape);
+    if (bad) {
+        fail(err, errlen, bad, bad_shape);
+        return GS_BODY_NONE;
+    }
+    int id = (int)w->bodies.size();
+    gs_body b;
+    b.kind = !d->collides   ? KIND_MARKER
+             : d->kinematic ? KIND_KINEMATIC
+             : d->mass > 0  ? KIND_DYNAMIC
+                            : KIND_FIXED;
+    b.rb = NULL;
+    b.shape = NULL;
+    b.motion = NULL;
+    b.welds = 0;
+    gs_pose start = d->pose;
+    gsu_quat_normalize(start.rot);
+    b.marker_pose = to_bt(&start);
+    try {
+        if (b.kind == KIND_MARKER) {
+            /* A marker never enters the world: it has a pose and nothing
+             * else, so it cannot touch, slow or wake anything. */
+            w->bodies.push_back(b);
+            if (w->trace) trace_body(w, id, d);
+            return id;
+        }
+        if (d->nshapes == 1 && is_identity(&d->shapes[0].local)) {
+            b.shape = make_part(&d->shapes[0]);
+        } else {
+            /* No child tree: a handful of parts is faster to scan. */
+            b.children.reserve((size_t)d->nshapes);
+            btCompoundShape *compound = new btCompoundShape(false, d->nshapes);
+            b.shape = compound;
+            for (int i = 0; i < d->nshapes; i++) {
+                btCollisionShape *part = make_part(&d->shapes[i]);
+                b.children.push_back(part);
+                gs_pose local = d->shapes[i].local;
+                gsu_quat_normalize(local.rot);
+                compound->addChildShape(to_bt(&local), part);
+            }
+        }
+        btScalar mass = b.kind == KIND_DYNAMIC ? (btScalar)d->mass : 0;
+        btVector3 inertia(0, 0, 0);
+        if (mass > 0) b.shape->calculateLocalInertia(mass, inertia);
+        if (b.kind == KIND_KINEMATIC) b.motion = new btDefaultMotionState(b.marker_pose);
+        btRigidBody::btRigidBodyConstructionInfo info(mass, b.motion, b.shape, inertia);
+        info.m_startWorldTransform = b.marker_pose;
+        info.m_friction = (btScalar)d->friction;
+        info.m_restitution = (btScalar)d->restitution;
+        info.m_linearSleepingThreshold = SLEEP_LINEAR;
+        info.m_angularSleepingThreshold = SLEEP_ANGULAR;
+        b.rb = new btRigidBody(info);
+        b.rb->setUserIndex(id);
+        if (b.kind == KIND_KINEMATIC) {
+            b.rb->setCollisionFlags(b.rb->getCollisionFlags() |
+                                    btCollisionObject::CF_KINEMATIC_OBJECT);
+            b.rb->setActivationState(DISABLE_DEACTIVATION);
+            w->world->addRigidBody(b.rb, KINEMATIC_GROUP, KINEMATIC_MASK);
+        } else {
+            w->world->addRigidBody(b.rb);
+        }
+        w->bodies.push_back(b);
+    } catch (const std::bad_alloc &) {
+        free_body(w, &b);
+        fail(err, errlen, "out of memory adding a body", -1);
+        return GS_BODY_NONE;
+    }
+    if (w->trace) trace_body(w, id, d);
+    return id;
+}
+
+int gs_world_body_count(const gs_world *w) { return w ? (int)w->bodies.size() : 0; }
+
+int gs_world_body_is_dynamic(const gs_world *w, int body) {
+    return valid_body(w, body) && w->bodies[(size_t)body].kind == KIND_DYNAMIC;
+}
+
+void gs_world_get_pose(const gs_world *w, int body, gs_pose *out) {
+    if (!out) return;
+    if (!valid_body(w, body)) {
+        *out = gsu_pose_identity();
+        return;
+    }
+    const gs_body &b = w->bodies[(size_t)body];
+    from_bt(b.rb ? b.rb->getWorldTransform() : b.marker_pose, out);
+}
+
+void gs_world_set_pose(gs_world *w, int body, const gs_pose *pose) {
+    if (!valid_body(w, body) || !pose) return;
+    if (w->trace) {
+        fprintf(w->trace, "pose %d", body);
+        put_pose(w->trace, pose);
+        fputc('\n', w->trace);
+    }
+    gs_pose p = *pose;
+    gsu_quat_normalize(p.rot);
+    btTransform t = to_bt(&p);
+    gs_body &b = w->bodies[(size_t)body];
+    if (b.kind == KIND_MARKER) {
+        b.marker_pose = t;
+        return;
+    }
+    if (b.kind == KIND_KINEMATIC) {
+        /* The next step reads the motion state and derives the velocity
+         * from the pose of the previous step; setting the world transform
+         * too only makes the new pose visible to queries right away. */
+        b.motion->setWorldTransform(t);
+        b.rb->setWorldTransform(t);
+        return;
+    }
+    /* Whatever rested on the body must not sleep in mid-air. */
+    wake_touching(w, b.rb);
+    b.rb->setWorldTransform(t);
+    b.rb->setInterpolationWorldTransform(t);
+    if (b.kind == KIND_DYNAMIC) {
+        b.rb->setLinearVelocity(btVector3(0, 0, 0));
+        b.rb->setAngularVelocity(btVector3(0, 0, 0));
+        b.rb->setInterpolationLinearVelocity(btVector3(0, 0, 0));
+        b.rb->setInterpolationAngularVelocity(btVector3(0, 0, 0));
+        b.rb->clearForces();
+        b.rb->activate(true);
+    }
+    w->world->updateSingleAabb(b.rb);
+}
+
+void gs_world_get_velocity(const gs_world *w, int body, double lin[3], double ang[3]) {
+    btVector3 l(0, 0, 0), a(0, 0, 0);
+    if (valid_body(w, body) && w->bodies[(size_t)body].rb) {
+        l = w->bodies[(size_t)body].rb->getLinearVelocity();
+        a = w->bodies[(size_t)body].rb->getAngularVelocity();
+    }
+    for (int i = 0; i < 3; i++) {
+        if (lin) lin[i] = l[i];
+        if (ang) ang[i] = a[i];
+    }
+}
+
+void gs_world_step(gs_world *w, int n) {
+    if (!w) return;
+    if (w->trace && n > 0) fprintf(w->trace, "step %d\n", n);
+    btScalar dt = (btScalar)w->opt.timestep;
+    for (int i = 0; i < n; i++) {
+        /* maxSubSteps = 0: exactly one internal step of dt, no leftover
+         * time carried between calls, no interpolated poses. */
+        w->world->stepSimulation(dt, 0, dt);
+        w->steps++;
+    }
+}
+
+long gs_world_steps(const gs_world *w) { return w ? w->steps : 0; }
+
+double gs_world_timestep(const gs_world *w) { return w ? w->opt.timestep : 0; }
+
+double gs_world_max_speed(const gs_world *w) {
+    double best = 0;
+    if (!w) return 0;
+    for (const gs_body &b : w->bodies) {
+        if (b.kind != KIND_DYNAMIC) continue;
+        double s = b.rb->getLinearVelocity().length();
+        if (!(s <= best)) best = s; /* a NaN speed wins, so it is seen */
+    }
+    return best;
+}
+
+int gs_world_first_invalid(const gs_world *w) {
+    if (!w) return GS_BODY_NONE;
+    for (size_t i = 0; i < w->bodies.size(); i++) {
+        const gs_body &b = w->bodies[i];
+        const btTransform &t = b.rb ? b.rb->getWorldTransform() : b.marker_pose;
+        const btVector3 &o = t.getOrigin();
+        btQuaternion q = t.getRotation();
+        bool ok = std::isfinite(o.x()) && std::isfinite(o.y()) && std::isfinite(o.z()) &&
+                  std::isfinite(q.x()) && std::isfinite(q.y()) && std::isfinite(q.z()) &&
+                  std::isfinite(q.w());
+        if (ok && b.rb) {
+            const btVector3 &l = b.rb->getLinearVelocity();
+            const btVector3 &a = b.rb->getAngularVelocity();
+            for (int k = 0; k < 3; k++) ok = ok && std::isfinite(l[k]) && std::isfinite(a[k]);
+        }
+        if (!ok) return (int)i;
+    }
+    return GS_BODY_NONE;
+}
+
+int gs_world_contacts(const gs_world *w, int body, double tolerance, int *others, int max) {
+    if (!valid_body(w, body) || !w->bodies[(size_t)body].rb) return 0;
+    const btCollisionObject *self = w->bodies[(size_t)body].rb;
+    int *found = w->scratch.data();
+    int n = 0;
+    int nm = w->dispatcher->getNumManifolds();
+    for (int m = 0; m < nm; m++) {
+        const btPersistentManifold *pm = w->dispatcher->getManifoldByIndexInternal(m);
+        const btCollisionObject *other;
+        if (pm->getBody0() == self)
+            other = pm->getBody1();
+        else if (pm->getBody1() == self)
+            other = pm->getBody0();
+        else
+            continue;
+        bool close = false;
+        for (int k = 0; k < pm->getNumContacts() && !close; k++)
+            close = pm->getContactPoint(k).getDistance() < tolerance;
+        if (!close) continue;
+        int id = body_id(other);
+        bool seen = false;
+        for (int k = 0; k < n && !seen; k++) seen = found[k] == id;
+        if (!seen) found[n++] = id; /* n <= bodies + table = scratch size */
+    }
+    /* Manifold order follows heap history; the caller sees body order. */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && found[j - 1] > found[j]; j--) {
+            int t = found[j];
+            found[j] = found[j - 1];
+            found[j - 1] = t;
+        }
+    for (int i = 0; others && i < n && i < max; i++) others[i] = found[i];
+    return n;
+}
+
+double gs_world_nearest_contact(const gs_world *w, int body, int exclude, int *other) {
+    double best = GS_FAR;
+    int best_id = GS_BODY_NONE;
+    if (valid_body(w, body) && w->bodies[(size_t)body].rb) {
+        const btCollisionObject *self = w->bodies[(size_t)body].rb;
+        int nm = w->dispatcher->getNumManifolds();
+        for (int m = 0; m < nm; m++) {
+            const btPersistentManifold *pm = w->dispatcher->getManifoldByIndexInternal(m);
+            const btCollisionObject *o;
+            if (pm->getBody0() == self)
+                o = pm->getBody1();
+            else if (pm->getBody1() == self)
+                o = pm->getBody0();
+            else
+                continue;
+            int id = body_id(o);
+            if (id == exclude) continue;
+            for (int k = 0; k < pm->getNumContacts(); k++) {
+                double d = pm->getContactPoint(k).getDistance();
+                if (d < best || (d == best && id < best_id)) best = d, best_id = id;
+            }
+        }
+    }
+    if (other) *other = best_id;
+    return best;
+}
+
+double gs_world_max_penetration(gs_world *w, int *a, int *b) {
+    double best = 0;
+    int best_a = GS_BODY_NONE, best_b = GS_BODY_NONE;
+    if (w) {
+        /* It refreshes the pair cache and manifolds a step starts from. */
+        if (w->trace) fputs("collide\n", w->trace);
+        w->world->performDiscreteCollisionDetection();
+        int nm = w->dispatcher->getNumManifolds();
+        for (int m = 0; m < nm; m++) {
+            const btPersistentManifold *pm = w->dispatcher->getManifoldByIndexInternal(m);
+            const btCollisionObject *o0 = pm->getBody0(), *o1 = pm->getBody1();
+            if (!o0->checkCollideWith(o1)) continue; /* welded pairs */
+            int i0 = body_id(o0), i1 = body_id(o1);
+            int lo = i0 < i1 ? i0 : i1, hi = i0 < i1 ? i1 : i0;
+            for (int k = 0; k < pm->getNumContacts(); k++) {
+                double depth = -pm->getContactPoint(k).getDistance();
+                if (depth > best ||
+                    (depth == best && depth > 0 && (lo < best_a || (lo == best_a && hi < best_b))))
+                    best = depth, best_a = lo, best_b = hi;
+            }
+        }
+        /* Bullet never pairs two static objects, so fixed bodies lying in
+         * each other or in the table are tested here one pair at a time. */
+        std::vector<btCollisionObject *> fixed;
+        fixed.push_back(w->table);
+        for (gs_body &body : w->bodies)
+            if (body.kind == KIND_FIXED) fixed.push_back(body.rb);
+        for (size_t i = 0; i < fixed.size(); i++)
+            for (size_t j = i + 1; j < fixed.size(); j++) {
+                double depth = static_pair_depth(w, fixed[i], fixed[j]);
+                int i0 = body_id(fixed[i]), i1 = body_id(fixed[j]);
+                int lo = i0 < i1 ? i0 : i1, hi = i0 < i1 ? i1 : i0;
+                if (depth > best ||
+                    (depth == best && depth > 0 && (lo < best_a || (lo == best_a && hi < best_b))))
+                    best = depth, best_a = lo, best_b = hi;
+            }
+    }
+    if (a) *a = best_a;
+    if (b) *b = best_b;
+    return best;
+}
+
+int gs_world_attach(gs_world *w, int a, int b) {
+    if (!valid_body(w, a) || !valid_body(w, b) || a == b) return -1;
+    gs_body &ba = w->bodies[(size_t)a], &bb = w->bodies[(size_t)b];
+    if (!ba.rb || !bb.rb) return -1;
+    if (ba.kind != KIND_DYNAMIC && bb.kind != KIND_DYNAMIC) return -1;
+    size_t handle = 0;
+    while (handle < w->welds.size() && w->welds[handle]) handle++;
+    btTransform in_a = ba.rb->getWorldTransform().inverse() * bb.rb->getWorldTransform();
+    btTransform in_b;
+    in_b.setIdentity();
+    btFixedConstraint *c;
+    try {
+        if (handle == w->welds.size()) w->welds.push_back(NULL);
+        c = new btFixedConstraint(*ba.rb, *bb.rb, in_a, in_b);
+    } catch (const std::bad_alloc &) {
+        return -1;
+    }
+    w->welds[handle] = c;
+    w->world->addConstraint(c, true);
+    /* The disabled pair keeps its old manifold, whose points the solver
+     * would go on pushing apart; dropping the pair's algorithm frees it. */
+    btBroadphasePair *pair = w->world->getPairCache()->findPair(ba.rb->getBroadphaseHandle(),
+                                                                bb.rb->getBroadphaseHandle());
+    if (pair) w->world->getPairCache()->cleanOverlappingPair(*pair, w->dispatcher);
+    /* A welded body must not fall asleep while its partner carries it. */
+    for (gs_body *x : {&ba, &bb}) {
+        if (x->kind != KIND_DYNAMIC) continue;
+        if (x->welds++ == 0) x->rb->forceActivationState(DISABLE_DEACTIVATION);
+        x->rb->activate(true);
+    }
+    if (w->trace) fprintf(w->trace, "attach %d %d %d\n", a, b, (int)handle);
+    return (int)handle;
+}
+
+void gs_world_detach(gs_world *w, int handle) {
+    if (!w || handle < 0 || (size_t)handle >= w->welds.size() || !w->welds[(size_t)handle]) return;
+    if (w->trace) fprintf(w->trace, "detach %d\n", handle);
+    btTypedConstraint *c = w->welds[(size_t)handle];
+    w->world->removeConstraint(c);
+    for (btRigidBody *rb : {&c->getRigidBodyA(), &c->getRigidBodyB()}) {
+        gs_body &x = w->bodies[(size_t)rb->getUserIndex()];
+        if (x.kind != KIND_DYNAMIC) continue;
+        if (--x.welds == 0) x.rb->forceActivationState(ACTIVE_TAG);
+        x.rb->activate(true);
+    }
+    delete c;
+    w->welds[(size_t)handle] = NULL;
+}
+
+void gs_world_set_trace(gs_world *w, FILE *f) {
+    if (!w) return;
+    w->trace = f;
+    if (f) trace_world(w);
+}
+
+void gs_world_trace_all(FILE *f) { trace_default = f; }
+
+} /* extern "C" */
+
+static void fail(char *err, size_t errlen, const char *msg, int index) {
+    if (!err || errlen == 0) return;
+    if (index >= 0)
+        snprintf(err, errlen, "shape %d: %s", index, msg);
+    else
+        snprintf(err, errlen, "%s", msg);
+}
+
+static const char *check_options(const gs_world_options *o) {
+    if (!(std::isfinite(o->timestep) && o->timestep > 0 && o->timestep <= 0.1))
+        return "world options: timestep must be in (0, 0.1] seconds";
+    if (!(std::isfinite(o->gravity) && std::fabs(o->gravity) <= 1000))
+        return "world options: gravity must be finite and at most 1000 m/s^2";
+    if (o->solver_iterations < 1 || o->solver_iterations > 1000)
+        return "world options: solver_iterations must be in 1..1000";
+    if (o->max_bodies < 1 || o->max_bodies > 100000)
+        return "world options: max_bodies must be in 1..100000";
+    return NULL;
+}
+
+static const char *check_desc(const gs_world *w, const gs_body_desc *d, int *bad_shape) {
+    if ((int)w->bodies.size() >= w->opt.max_bodies) return "the world is full (max_bodies reached)";
+    if (d->nshapes < 1 || !d->shapes) return "a body needs at least one shape";
+    if (d->nshapes > MAX_SHAPES) return "a body may have at most 256 shapes";
+    if (!(std::isfinite(d->mass) && d->mass >= 0 && d->mass <= 1e6))
+        return "mass must be finite, >= 0 and <= 1e6 kg";
+    if (!(std::isfinite(d->friction) && d->friction >= 0 && d->friction <= 10))
+        return "friction must be finite and in [0, 10]";
+    if (!(std::isfinite(d->restitution) && d->restitution >= 0 && d->restitution <= 1))
+        return "restitution must be finite and in [0, 1]";
+    if (!gsu_pose_is_sane(&d->pose, POSE_LIMIT))
+        return "pose must be finite, within 100 m, with a unit quaternion";
+    for (int i = 0; i < d->nshapes; i++) {
+        const gs_shape *s = &d->shapes[i];
+        *bad_shape = i;
+        /* Read as an int: in C++ loading an enum outside its enumerators'
+         * range is itself undefined, and C callers can pass anything. */
+        int type = 0;
+        memcpy(&type, &s->type, sizeof s->type < sizeof type ? sizeof s->type : sizeof type);
+        if (type != GS_SHAPE_BOX && type != GS_SHAPE_CYLINDER && type != GS_SHAPE_SPHERE)
+            return "unknown shape type";
+        for (int k = 0; k < 3; k++)
+            if (!(std::isfinite(s->size[k]) && s->size[k] > 0 && s->size[k] <= SIZE_LIMIT))
+                return "size must be finite, > 0 and <= 10 m on every axis";
+        if (!gsu_pose_is_sane(&s->local, SIZE_LIMIT))
+            return "local pose must be finite, within 10 m, with a unit quaternion";
+    }
+    *bad_shape = -1;
+    return NULL;
+}
+
+static btCollisionShape *make_part(const gs_shape *s) {
+    btCollisionShape *shape;
+    double smallest;
+    if (s->type == GS_SHAPE_SPHERE) {
+        /* A sphere is all margin: its radius is the whole shape. */
+        return new btSphereShape((btScalar)(s->size[0] / 2));
+    } else if (s->type == GS_SHAPE_CYLINDER) {
+        double r = (s->size[0] > s->size[1] ? s->size[0] : s->size[1]) / 2;
+        shape =
+            new btCylinderShapeZ(btVector3((btScalar)r, (btScalar)r, (btScalar)(s->size[2] / 2)));
+        smallest = r < s->size[2] / 2 ? r : s->size[2] / 2;
+    } else {
+        shape = new btBoxShape(btVector3((btScalar)(s->size[0] / 2), (btScalar)(s->size[1] / 2),
+                                         (btScalar)(s->size[2] / 2)));
+        smallest = s->size[0];
+        for (int k = 1; k < 3; k++)
+            if (s->size[k] < smallest) smallest = s->size[k];
+        smallest /= 2;
+    }
+    /* Boxes and cylinders keep their outer size when the margin changes
+     * (the margin is carved out of the extents), so any margin is safe;
+     * it only has to stay below half the thinnest side. */
+    double margin = MARGIN < smallest / 2 ? MARGIN : smallest / 2;
+    shape->setMargin((btScalar)margin);
+    return shape;
+}
+
+static btTransform to_bt(const gs_pose *p) {
+    btQuaternion q((btScalar)p->rot[0], (btScalar)p->rot[1], (btScalar)p->rot[2],
+                   (btScalar)p->rot[3]);
+    return btTransform(q, btVector3((btScalar)p->pos[0], (btScalar)p->pos[1], (btScalar)p->pos[2]));
+}
+
+static void from_bt(const btTransform &t, gs_pose *out) {
+    const btVector3 &o = t.getOrigin();
+    btQuaternion q = t.getRotation();
+    out->pos[0] = o.x(), out->pos[1] = o.y(), out->pos[2] = o.z();
+    out->rot[0] = q.x(), out->rot[1] = q.y(), out->rot[2] = q.z(), out->rot[3] = q.w();
+}
+
+static bool is_identity(const gs_pose *p) {
+    return p->pos[0] == 0 && p->pos[1] == 0 && p->pos[2] == 0 && p->rot[0] == 0 && p->rot[1] == 0 &&
+           p->rot[2] == 0 && std::fabs(p->rot[3]) == 1;
+}
+
+static int body_id(const btCollisionObject *o) { return o->getUserIndex(); }
+
+static bool valid_body(const gs_world *w, int body) {
+    return w && body >= 0 && (size_t)body < w->bodies.size();
+}
+
+static void wake_touching(gs_world *w, const btCollisionObject *o) {
+    int nm = w->dispatcher->getNumManifolds();
+    for (int m = 0; m < nm; m++) {
+        btPersistentManifold *pm = w->dispatcher->getManifoldByIndexInternal(m);
+        const btCollisionObject *other;
+        if (pm->getBody0() == o)
+            other = pm->getBody1();
+        else if (pm->getBody1() == o)
+            other = pm->getBody0();
+        else
+            continue;
+        if (!other->isStaticOrKinematicObject())
+            const_cast<btCollisionObject *>(other)->activate(true);
+    }
+}
+
+static void free_body(gs_world *w, gs_body *b) {
+    if (b->rb) {
+        if (b->rb->getBroadphaseHandle()) w->world->removeRigidBody(b->rb);
+        delete b->rb;
+        b->rb = NULL;
+    }
+    delete b->motion;
+    b->motion = NULL;
+    for (btCollisionShape *c : b->children) delete c;
+    b->children.clear();
+    delete b->shape;
+    b->shape = NULL;
+}
+
+namespace {
+/* The deepest overlap contactPairTest reports. */
+struct depth_callback : public btCollisionWorld::ContactResultCallback {
+    double depth = 0;
+    btScalar addSingleResult(btManifoldPoint &cp, const btCollisionObjectWrapper *, int, int,
+                             const btCollisionObjectWrapper *, int, int) override {
+        if (-cp.getDistance() > depth) depth = -cp.getDistance();
+        return 0;
+    }
+};
+} // namespace
+
+static double static_pair_depth(gs_world *w, btCollisionObject *a, btCollisionObject *b) {
+    btVector3 amin, amax, bmin, bmax;
+    a->getCollisionShape()->getAabb(a->getWorldTransform(), amin, amax);
+    b->getCollisionShape()->getAabb(b->getWorldTransform(), bmin, bmax);
+    if (!TestAabbAgainstAabb2(amin, amax, bmin, bmax)) return 0;
+    depth_callback cb;
+    w->world->contactPairTest(a, b, cb);
+    return cb.depth;
+}
+
+static void trace_world(const gs_world *w) {
+    fprintf(w->trace, "world %a %a %d %d %d %ld\n", w->opt.timestep, w->opt.gravity,
+            w->opt.solver_iterations, w->opt.max_bodies, (int)w->bodies.size(), w->steps);
+}
+
+static void trace_body(const gs_world *w, int id, const gs_body_desc *d) {
+    FILE *f = w->trace;
+    fprintf(f, "body %d %a %a %a %d %d", id, d->mass, d->friction, d->restitution, d->kinematic,
+            d->collides);
+    put_pose(f, &d->pose);
+    fprintf(f, " %d", d->nshapes);
+    for (int i = 0; i < d->nshapes; i++) {
+        const gs_shape *s = &d->shapes[i];
+        fprintf(f, " %d %a %a %a", (int)s->type, s->size[0], s->size[1], s->size[2]);
+        put_pose(f, &s->local);
+    }
+    fputc('\n', f);
+}
+
+/* Poses as queries see them, so a replay can tell whether it got there. */
+static void trace_final(const gs_world *w) {
+    for (size_t i = 0; i < w->bodies.size(); i++) {
+        const gs_body &b = w->bodies[i];
+        gs_pose p;
+        from_bt(b.rb ? b.rb->getWorldTransform() : b.marker_pose, &p);
+        fprintf(w->trace, "final %d", (int)i);
+        put_pose(w->trace, &p);
+        fputc('\n', w->trace);
+    }
+    fputs("free\n", w->trace);
+}
+
+static void put_pose(FILE *f, const gs_pose *p) {
+    fprintf(f, " %a %a %a %a %a %a %a", p->pos[0], p->pos[1], p->pos[2], p->rot[0], p->rot[1],
+            p->rot[2], p->rot[3]);
+}

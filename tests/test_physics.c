@@ -1,0 +1,379 @@
+/* test_physics.c: the Bullet bridge seen through physics.h. */
+#include "check.h"
+
+#include "gensim/physics.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static gs_world *new_world(void);
+static gs_body_desc block_desc(const gs_shape *shape, double x, double y, double z, double yaw);
+static gs_shape box_shape(double sx, double sy, double sz);
+static int has(const int *ids, int n, int id);
+static void run_scene(gs_world *w, int steps);
+
+static void test_options(void) {
+    gs_world_options o = gs_world_options_default();
+    CHECK_NEAR(o.timestep, 1.0 / 240, 1e-12);
+    CHECK_NEAR(o.gravity, 9.8, 1e-12);
+    CHECK(o.solver_iterations == 10);
+    CHECK(o.max_bodies == 256);
+    char err[256] = "";
+    o.timestep = -1;
+    CHECK(gs_world_create(&o, err, sizeof err) == NULL);
+    CHECK_STR_CONTAINS(err, "timestep");
+    gs_world *w = gs_world_create(NULL, err, sizeof err);
+    CHECK(w != NULL);
+    CHECK_NEAR(gs_world_timestep(w), 1.0 / 240, 1e-12);
+    CHECK(gs_world_body_count(w) == 0);
+    gs_world_free(w);
+    gs_world_free(NULL);
+}
+
+/* A 4 cm block dropped from 10 cm comes to rest on the table top at z = 2 cm. */
+static void test_drop(void) {
+    gs_world *w = new_world();
+    gs_shape s = box_shape(0.04, 0.04, 0.04);
+    gs_body_desc d = block_desc(&s, 0.5, 0.0, 0.1, 0.3);
+    char err[256] = "";
+    int b = gs_world_add_body(w, &d, err, sizeof err);
+    CHECK(b == 0);
+    CHECK(gs_world_body_is_dynamic(w, b));
+    gs_world_step(w, 480);
+    CHECK(gs_world_steps(w) == 480);
+    gs_pose p;
+    gs_world_get_pose(w, b, &p);
+    CHECK_NEAR(p.pos[2], 0.02, 0.0015);
+    CHECK_NEAR(p.pos[0], 0.5, 0.002);
+    CHECK_NEAR(p.pos[1], 0.0, 0.002);
+    CHECK_NEAR(gsu_pose_yaw(&p), 0.3, 0.01);
+    CHECK(gs_world_max_speed(w) < 0.005);
+    CHECK(gs_world_first_invalid(w) == GS_BODY_NONE);
+
+    /* The table is seen as GS_BODY_TABLE, and nothing else is there. */
+    int ids[4] = {99, 99, 99, 99};
+    CHECK(gs_world_contacts(w, b, 0.002, ids, 4) == 1);
+    CHECK(ids[0] == GS_BODY_TABLE);
+    CHECK(gs_world_contacts(w, b, 0.002, NULL, 0) == 1);
+    int other = 99;
+    double dist = gs_world_nearest_contact(w, b, GS_BODY_NONE, &other);
+    CHECK(other == GS_BODY_TABLE);
+    CHECK(dist < 0.002 && dist > -0.002);
+    CHECK(gs_world_nearest_contact(w, b, GS_BODY_TABLE, &other) == GS_FAR);
+    CHECK(other == GS_BODY_NONE);
+
+    /* A sphere and a cylinder rest at their half heights too. */
+    gs_shape ball = {GS_SHAPE_SPHERE, {0.03, 0.03, 0.03}, gsu_pose_identity()};
+    gs_shape can = {GS_SHAPE_CYLINDER, {0.04, 0.04, 0.06}, gsu_pose_identity()};
+    gs_body_desc bd = block_desc(&ball, 0.3, 0.2, 0.05, 0);
+    gs_body_desc cd = block_desc(&can, 0.6, -0.2, 0.05, 0);
+    int bi = gs_world_add_body(w, &bd, err, sizeof err);
+    int ci = gs_world_add_body(w, &cd, err, sizeof err);
+    gs_world_step(w, 240);
+    gs_world_get_pose(w, bi, &p);
+    CHECK_NEAR(p.pos[2], 0.015, 0.0015);
+    gs_world_get_pose(w, ci, &p);
+    CHECK_NEAR(p.pos[2], 0.03, 0.0015);
+    gs_world_free(w);
+}
+
+/* Two worlds driven by the same calls end bit for bit alike, even when the
+ * heap between them is shuffled. */
+static void test_determinism(void) {
+    gs_pose final[2][8];
+    for (int run = 0; run < 2; run++) {
+        void *junk[64];
+        for (int i = 0; i < 64; i++) junk[i] = malloc((size_t)(16 + (run * 37 + i * 13) % 300));
+        for (int i = 0; i < 64; i += 2 + run) free(junk[i]), junk[i] = NULL;
+        gs_world *w = new_world();
+        run_scene(w, 600);
+        for (int i = 0; i < gs_world_body_count(w) && i < 8; i++)
+            gs_world_get_pose(w, i, &final[run][i]);
+        gs_world_free(w);
+        for (int i = 0; i < 64; i++) free(junk[i]);
+    }
+    CHECK(memcmp(final[0], final[1], sizeof final[0]) == 0);
+    /* The scene really moved, so the comparison means something. */
+    CHECK(final[0][0].pos[2] < 0.2);
+}
+
+/* Overlap is measured without stepping; separated bodies give ~0. */
+static void test_penetration(void) {
+    gs_world *w = new_world();
+    gs_shape s = box_shape(0.04, 0.04, 0.04);
+    gs_body_desc d1 = block_desc(&s, 0.4, 0.0, 0.02, 0);
+    gs_body_desc d2 = block_desc(&s, 0.6, 0.0, 0.02, 0);
+    char err[256];
+    int a = gs_world_add_body(w, &d1, err, sizeof err);
+    int b = gs_world_add_body(w, &d2, err, sizeof err);
+    int pa = 99, pb = 99;
+    CHECK(gs_world_max_penetration(w, &pa, &pb) < 0.0005);
+    gs_pose p = gsu_pose_xyz_yaw(0.43, 0.0, 0.02, 0);
+    gs_world_set_pose(w, b, &p); /* 1 cm into a */
+    double depth = gs_world_max_penetration(w, &pa, &pb);
+    CHECK_NEAR(depth, 0.01, 0.001);
+    CHECK(pa == a && pb == b);
+    CHECK(gs_world_steps(w) == 0);
+
+    /* A block sunk 5 mm into the table. */
+    p = gsu_pose_xyz_yaw(0.6, 0.3, 0.015, 0);
+    gs_world_set_pose(w, b, &p);
+    depth = gs_world_max_penetration(w, &pa, &pb);
+    CHECK_NEAR(depth, 0.005, 0.001);
+    CHECK(pa == GS_BODY_TABLE && pb == b);
+
+    /* Two fixed bodies in each other: Bullet never pairs them by itself. */
+    p = gsu_pose_xyz_yaw(0.6, 0.0, 0.02, 0);
+    gs_world_set_pose(w, b, &p);
+    gs_body_desc f1 = block_desc(&s, 0.5, 0.3, 0.02, 0), f2 = block_desc(&s, 0.52, 0.3, 0.02, 0);
+    f1.mass = f2.mass = 0;
+    int fa = gs_world_add_body(w, &f1, err, sizeof err);
+    int fb = gs_world_add_body(w, &f2, err, sizeof err);
+    depth = gs_world_max_penetration(w, &pa, &pb);
+    CHECK_NEAR(depth, 0.02, 0.001);
+    CHECK(pa == fa && pb == fb);
+    gs_world_free(w);
+}
+
+/* A marker has a pose and nothing else; a fixed body never moves. */
+static void test_marker_and_fixed(void) {
+    gs_world *w = new_world();
+    char err[256];
+    gs_shape s = box_shape(0.1, 0.1, 0.01);
+    gs_body_desc md = block_desc(&s, 0.5, 0.0, 0.005, 0);
+    md.collides = 0;
+    md.mass = 0;
+    int marker = gs_world_add_body(w, &md, err, sizeof err);
+    gs_shape bs = box_shape(0.04, 0.04, 0.04);
+    gs_body_desc bd = block_desc(&bs, 0.5, 0.0, 0.05, 0);
+    int block = gs_world_add_body(w, &bd, err, sizeof err);
+    gs_body_desc fd = block_desc(&bs, 0.3, 0.0, 0.02, 0);
+    fd.mass = 0;
+    int fixed = gs_world_add_body(w, &fd, err, sizeof err);
+    /* Something falls on the fixed block, which must not budge. */
+    gs_body_desc hd = block_desc(&bs, 0.31, 0.0, 0.1, 0.2);
+    hd.mass = 2.0;
+    int heavy = gs_world_add_body(w, &hd, err, sizeof err);
+    CHECK(!gs_world_body_is_dynamic(w, marker) && !gs_world_body_is_dynamic(w, fixed));
+    gs_world_step(w, 360);
+    gs_pose p;
+    /* The block fell through the marker onto the table. */
+    gs_world_get_pose(w, block, &p);
+    CHECK_NEAR(p.pos[2], 0.02, 0.0015);
+    CHECK(gs_world_contacts(w, block, 0.002, NULL, 0) == 1);
+    CHECK(gs_world_contacts(w, marker, 1.0, NULL, 0) == 0);
+    int ids[4];
+    CHECK(gs_world_contacts(w, block, 0.002, ids, 4) == 1 && ids[0] == GS_BODY_TABLE);
+    gs_world_get_pose(w, marker, &p);
+    CHECK_NEAR(p.pos[2], 0.005, 1e-6);
+    gs_world_get_pose(w, fixed, &p);
+    CHECK(p.pos[0] == (float)0.3 && p.pos[1] == 0 && p.pos[2] == (float)0.02);
+    CHECK_NEAR(p.rot[3], 1, 1e-12);
+    gs_world_get_pose(w, heavy, &p);
+    CHECK(p.pos[2] > 0.05); /* it rests on the fixed block */
+    CHECK(has(ids, gs_world_contacts(w, heavy, 0.002, ids, 4), fixed));
+    double lin[3] = {1, 1, 1}, ang[3] = {1, 1, 1};
+    gs_world_get_velocity(w, fixed, lin, ang);
+    CHECK(lin[0] == 0 && lin[2] == 0 && ang[2] == 0);
+    /* Markers can be moved and report the move. */
+    p = gsu_pose_xyz_yaw(0.6, 0.1, 0, 1.0);
+    gs_world_set_pose(w, marker, &p);
+    gs_world_get_pose(w, marker, &p);
+    CHECK_NEAR(p.pos[0], 0.6, 1e-6);
+    CHECK_NEAR(gsu_pose_yaw(&p), 1.0, 1e-6);
+    CHECK(gs_world_max_penetration(w, NULL, NULL) < 0.001);
+    gs_world_free(w);
+}
+
+static void test_invalid(void) {
+    gs_world_options o = gs_world_options_default();
+    o.max_bodies = 2;
+    char err[256] = "";
+    gs_world *w = gs_world_create(&o, err, sizeof err);
+    gs_shape s = box_shape(0.04, 0.04, 0.04);
+    gs_body_desc d = block_desc(&s, 0.5, 0, 0.02, 0);
+
+    gs_body_desc bad = d;
+    bad.nshapes = 0;
+    CHECK(gs_world_add_body(w, &bad, err, sizeof err) == GS_BODY_NONE);
+    CHECK_STR_CONTAINS(err, "at least one shape");
+    gs_shape neg = box_shape(0.04, -0.01, 0.04);
+    bad = d;
+    bad.shapes = &neg;
+    CHECK(gs_world_add_body(w, &bad, err, sizeof err) == GS_BODY_NONE);
+    CHECK_STR_CONTAINS(err, "shape 0: size");
+    gs_shape nan_size = box_shape(0.04, NAN, 0.04);
+    bad.shapes = &nan_size;
+    CHECK(gs_world_add_body(w, &bad, err, sizeof err) == GS_BODY_NONE);
+    CHECK_STR_CONTAINS(err, "size");
+    bad = d;
+    bad.pose.pos[0] = INFINITY;
+    CHECK(gs_world_add_body(w, &bad, err, sizeof err) == GS_BODY_NONE);
+    CHECK_STR_CONTAINS(err, "pose");
+    bad = d;
+    bad.pose.rot[3] = 0; /* a zero quaternion is no rotation */
+    CHECK(gs_world_add_body(w, &bad, err, sizeof err) == GS_BODY_NONE);
+    CHECK_STR_CONTAINS(err, "quaternion");
+    bad = d;
+    bad.mass = -1;
+    CHECK(gs_world_add_body(w, &bad, err, sizeof err) == GS_BODY_NONE);
+    CHECK_STR_CONTAINS(err, "mass");
+    bad = d;
+    bad.friction = NAN;
+    CHECK(gs_world_add_body(w, &bad, err, sizeof err) == GS_BODY_NONE);
+    CHECK_STR_CONTAINS(err, "friction");
+    gs_shape parts[2] = {box_shape(0.04, 0.04, 0.04), box_shape(0.04, 0.04, 0.04)};
+    parts[1].type = (gs_shape_type)7;
+    bad = d;
+    bad.shapes = parts;
+    bad.nshapes = 2;
+    CHECK(gs_world_add_body(w, &bad, err, sizeof err) == GS_BODY_NONE);
+    CHECK_STR_CONTAINS(err, "shape 1: unknown shape type");
+    CHECK(gs_world_body_count(w) == 0);
+
+    /* The cap holds. */
+    CHECK(gs_world_add_body(w, &d, err, sizeof err) == 0);
+    d.pose.pos[0] = 0.6;
+    CHECK(gs_world_add_body(w, &d, err, sizeof err) == 1);
+    CHECK(gs_world_add_body(w, &d, err, sizeof err) == GS_BODY_NONE);
+    CHECK_STR_CONTAINS(err, "full");
+    CHECK(gs_world_body_count(w) == 2);
+
+    /* Bad handles are ignored, not fatal. */
+    gs_pose p;
+    gs_world_get_pose(w, 7, &p);
+    gs_world_set_pose(w, -5, &p);
+    gs_world_detach(w, 3);
+    gs_world_detach(w, -1);
+    CHECK(gs_world_attach(w, 0, 0) == -1);
+    CHECK(gs_world_attach(w, 0, 9) == -1);
+    CHECK(gs_world_contacts(w, 12, 1.0, NULL, 0) == 0);
+    gs_world_free(w);
+}
+
+/* A body welded to a kinematic body follows it; detaching lets it fall. */
+static void test_attach(void) {
+    gs_world *w = new_world();
+    char err[256];
+    gs_shape tip = {GS_SHAPE_CYLINDER, {0.02, 0.02, 0.04}, gsu_pose_identity()};
+    gs_body_desc td = block_desc(&tip, 0.4, 0.0, 0.061, 0);
+    td.kinematic = 1;
+    td.mass = 0;
+    int k = gs_world_add_body(w, &td, err, sizeof err);
+    gs_shape s = box_shape(0.04, 0.04, 0.04);
+    gs_body_desc bd = block_desc(&s, 0.4, 0.0, 0.02, 0);
+    int b = gs_world_add_body(w, &bd, err, sizeof err);
+    gs_world_step(w, 10);
+    CHECK(!gs_world_body_is_dynamic(w, k));
+    int h = gs_world_attach(w, k, b);
+    CHECK(h >= 0);
+    /* Move the kinematic body up and sideways along a line, 2 mm a step. */
+    gs_pose p0, p;
+    gs_world_get_pose(w, k, &p0);
+    for (int i = 1; i <= 100; i++) {
+        p = gsu_pose_xyz_yaw(p0.pos[0] + 0.002 * i, 0.0, p0.pos[2] + 0.001 * i, 0.01 * i);
+        gs_world_set_pose(w, k, &p);
+        gs_world_step(w, 1);
+    }
+    double lin[3];
+    gs_world_get_velocity(w, k, lin, NULL);
+    CHECK_NEAR(lin[0], 0.002 * 240, 0.01);
+    gs_pose bp;
+    gs_world_get_pose(w, b, &bp);
+    CHECK_NEAR(bp.pos[0], 0.6, 0.002);
+    CHECK_NEAR(bp.pos[2], 0.12, 0.002);
+    CHECK_NEAR(gsu_pose_yaw(&bp), 1.0, 0.02);
+    /* Welded bodies do not touch each other. */
+    CHECK(gs_world_contacts(w, b, 0.01, NULL, 0) == 0);
+    gs_world_detach(w, h);
+    gs_world_detach(w, h); /* twice is harmless */
+    gs_world_step(w, 240);
+    gs_world_get_pose(w, b, &bp);
+    CHECK_NEAR(bp.pos[2], 0.02, 0.002);
+    CHECK(gs_world_attach(w, k, b) == h); /* handles are reused */
+    gs_world_free(w);                     /* with the weld still in place */
+}
+
+/* Steps per second for a scene of a few blocks, reported, not checked. */
+static void bench_step(void) {
+    gs_world *w = new_world();
+    run_scene(w, 0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    gs_world_step(w, 2400);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double us =
+        ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / 1e3 / 2400;
+    printf("physics: %.2f us per step with %d bodies resting\n", us, gs_world_body_count(w));
+    gs_world_free(w);
+}
+
+int main(void) {
+    test_options();
+    test_drop();
+    test_determinism();
+    test_penetration();
+    test_marker_and_fixed();
+    test_invalid();
+    test_attach();
+    bench_step();
+    return CHECK_DONE();
+}
+
+static gs_world *new_world(void) {
+    char err[256] = "";
+    gs_world *w = gs_world_create(NULL, err, sizeof err);
+    if (!w) fprintf(stderr, "world: %s\n", err);
+    return w;
+}
+
+static gs_shape box_shape(double sx, double sy, double sz) {
+    gs_shape s = {GS_SHAPE_BOX, {sx, sy, sz}, gsu_pose_identity()};
+    return s;
+}
+
+static gs_body_desc block_desc(const gs_shape *shape, double x, double y, double z, double yaw) {
+    gs_body_desc d;
+    memset(&d, 0, sizeof d);
+    d.shapes = shape;
+    d.nshapes = 1;
+    d.mass = 0.1;
+    d.friction = 0.5;
+    d.restitution = 0;
+    d.pose = gsu_pose_xyz_yaw(x, y, z, yaw);
+    d.collides = 1;
+    return d;
+}
+
+static int has(const int *ids, int n, int id) {
+    for (int i = 0; i < n; i++)
+        if (ids[i] == id) return 1;
+    return 0;
+}
+
+/* A tumbling little scene: a falling stack, a compound, a ball, a fixed
+ * body and a marker, then n steps. */
+static void run_scene(gs_world *w, int steps) {
+    char err[256];
+    gs_shape s = box_shape(0.04, 0.04, 0.04);
+    for (int i = 0; i < 4; i++) {
+        gs_body_desc d = block_desc(&s, 0.5 + 0.01 * i, 0.005 * i, 0.03 + 0.045 * i, 0.2 * i);
+        gs_world_add_body(w, &d, err, sizeof err);
+    }
+    gs_shape ell[2] = {box_shape(0.06, 0.02, 0.02), box_shape(0.02, 0.06, 0.02)};
+    ell[1].local = gsu_pose_xyz_yaw(-0.02, 0.02, 0, 0);
+    gs_body_desc ed = block_desc(ell, 0.4, -0.2, 0.05, 0.5);
+    ed.nshapes = 2;
+    gs_world_add_body(w, &ed, err, sizeof err);
+    gs_shape ball = {GS_SHAPE_SPHERE, {0.03, 0.03, 0.03}, gsu_pose_identity()};
+    gs_body_desc bd = block_desc(&ball, 0.42, -0.2, 0.12, 0);
+    gs_world_add_body(w, &bd, err, sizeof err);
+    gs_body_desc fd = block_desc(&s, 0.6, 0.2, 0.02, 0);
+    fd.mass = 0;
+    gs_world_add_body(w, &fd, err, sizeof err);
+    gs_body_desc md = block_desc(&s, 0.5, 0.0, 0.1, 0);
+    md.collides = 0;
+    gs_world_add_body(w, &md, err, sizeof err);
+    gs_world_step(w, steps);
+}
