@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* pi, which strict C11 does not define. */
+#define GS_PI 3.14159265358979323846
+
 /* A rigid transform: pos (3) in metres, rot (4) quaternion x, y, z, w. */
 typedef struct gs_pose {
     double pos[3];

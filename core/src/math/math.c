@@ -73,7 +73,7 @@ void gsu_quat_to_euler(const double q[4], double rpy[3]) {
     double x = q[0], y = q[1], z = q[2], w = q[3];
     rpy[0] = atan2(2 * (w * x + y * z), 1 - 2 * (x * x + y * y));
     double s = 2 * (w * y - z * x);
-    rpy[1] = fabs(s) >= 1 ? copysign(M_PI / 2, s) : asin(s);
+    rpy[1] = fabs(s) >= 1 ? copysign(GS_PI / 2, s) : asin(s);
     rpy[2] = atan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z));
 }
 
@@ -168,7 +168,7 @@ int64_t gsu_rng_int(gsu_rng *r, int64_t a, int64_t b) {
 double gsu_rng_normal(gsu_rng *r, double mean, double sd) {
     double u1 = 1.0 - gsu_rng_unit(r); /* (0, 1]: log stays finite */
     double u2 = gsu_rng_unit(r);
-    return mean + sd * sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+    return mean + sd * sqrt(-2 * log(u1)) * cos(2 * GS_PI * u2);
 }
 
 /* ---- hashing and names ---- */

@@ -1,0 +1,76 @@
+/* assets.h: procedural asset kinds, built from options.
+ *
+ * One static table describes every kind: its role, default size, options,
+ * yaw symmetry and how to build its convex parts. `gensim assets` and the API
+ * reference given to the model are generated from this table, so the
+ * documentation cannot drift from the code. */
+#ifndef GENSIM_ASSETS_H
+#define GENSIM_ASSETS_H
+
+#include "gensim/physics.h"
+
+#define GS_ASSET_MAX_SHAPES 24
+
+/* Where a kind's pose sits, and whether it collides. */
+typedef enum gs_asset_role {
+    GS_ROLE_MOVABLE,    /* pose at the centre of the bounding box */
+    GS_ROLE_RECEPTACLE, /* pose at the centre of the base, on the table */
+    GS_ROLE_MARKER      /* like a receptacle, but drawn only: nothing touches it */
+} gs_asset_role;
+
+/* The options a kind accepts beyond color and fixed. */
+typedef enum gs_asset_option {
+    GS_OPT_SIZE = 1 << 0,   /* size = {x, y, z} */
+    GS_OPT_RADIUS = 1 << 1, /* radius = r */
+    GS_OPT_HEIGHT = 1 << 2, /* height = h */
+    GS_OPT_LENGTH = 1 << 3, /* length = l */
+    GS_OPT_MASS = 1 << 4    /* mass = kg */
+} gs_asset_option;
+
+/* The resolved parameters of one object. */
+typedef struct gs_asset_params {
+    double size[3]; /* bounding box, x y z, metres */
+    double mass;    /* kg, ignored when fixed */
+    int fixed;      /* 1: never moves */
+} gs_asset_params;
+
+typedef struct gs_asset_kind {
+    const char *name;
+    const char *doc;           /* one line for the API reference */
+    gs_asset_role role;
+    unsigned options;          /* gs_asset_option bits */
+    double default_size[3];
+    double default_mass;
+    int default_fixed;
+    double symmetry;           /* yaw period, radians; 0: any yaw matches */
+    /* Writes the parts (at most GS_ASSET_MAX_SHAPES) for params p into
+     * shapes, in the object's frame; returns how many. */
+    int (*build)(const gs_asset_params *p, gs_shape *shapes);
+} gs_asset_kind;
+
+/* The kind named name, or NULL. */
+const gs_asset_kind *gs_asset_find(const char *name);
+/* All kinds (n), in documentation order. */
+const gs_asset_kind *gs_asset_kinds(int *n);
+/* The names of all kinds (n), for suggestions. */
+const char *const *gs_asset_names(int *n);
+
+/* A named colour: linear RGB in [0, 1] is returned through rgb (3). */
+typedef struct gs_color {
+    const char *name;
+    unsigned char srgb[3];
+} gs_color;
+
+/* The colour named name, or NULL. */
+const gs_color *gs_color_find(const char *name);
+/* All colours (n). */
+const gs_color *gs_colors(int *n);
+/* The names of all colours (n), for suggestions. */
+const char *const *gs_color_names(int *n);
+/* The colour split for training and for testing (n each). */
+const char *const *gs_train_colors(int *n);
+const char *const *gs_test_colors(int *n);
+/* sRGB byte to linear [0, 1]. */
+float gs_srgb_to_linear(unsigned char c);
+
+#endif
