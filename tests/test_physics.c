@@ -318,6 +318,32 @@ int main(void) {
     test_invalid();
     test_attach();
     bench_step();
+    /* the benchmark trace records what a replay needs */
+    {
+        char err[256];
+        FILE *f = tmpfile();
+        gs_world_options o = gs_world_options_default();
+        gs_world *w = gs_world_create(&o, err, sizeof err);
+        gs_world_set_trace(w, f);
+        run_scene(w, 3);
+        gs_world_free(w);
+        long traced = ftell(f);
+        rewind(f);
+        char line[512];
+        int worlds = 0, bodies = 0, steps = 0, finals = 0;
+        while (fgets(line, sizeof line, f)) {
+            worlds += strncmp(line, "world", 5) == 0;
+            bodies += strncmp(line, "body", 4) == 0;
+            steps += strncmp(line, "step", 4) == 0;
+            finals += strncmp(line, "final", 5) == 0;
+        }
+        CHECK(traced > 0);
+        CHECK(bodies == 8);      /* 4 blocks, an ell, a ball, a fixed block, a marker */
+        CHECK(steps >= 1);
+        CHECK(finals == 8);
+        CHECK(worlds == 1);
+        fclose(f);
+    }
     return CHECK_DONE();
 }
 

@@ -1,0 +1,171 @@
+/* task.h: scenes, goals, reward, the oracle, and episodes of a Lua task.
+ *
+ * A gs_task is a loaded task file: its sandbox and the table it returned,
+ * kept for the task's lifetime. Each episode builds a fresh gs_scene (a
+ * Bullet world, the end effector, the objects and goals the task's reset
+ * made) from a seed, so the same seed gives the same episode bit for bit. */
+#ifndef GENSIM_TASK_H
+#define GENSIM_TASK_H
+
+#include <stdint.h>
+
+#include "gensim/assets.h"
+#include "gensim/robot.h"
+#include "gensim/sandbox.h"
+
+/* The Ravens workspace, metres. */
+#define GS_WS_X0 0.25
+#define GS_WS_X1 0.75
+#define GS_WS_Y0 (-0.5)
+#define GS_WS_Y1 0.5
+#define GS_WS_Z1 0.3
+
+typedef struct gs_object {
+    const gs_asset_kind *kind;
+    gs_asset_params params;
+    double size[3];       /* bounding box of the parts, x y z */
+    double center[3];     /* bounding box centre in the object's frame */
+    char color[16];       /* colour name */
+    float rgb[3];         /* linear colour */
+    int body;             /* the world's body number */
+    gs_shape shapes[GS_ASSET_MAX_SHAPES];
+    int nshapes;
+} gs_object;
+
+typedef enum gs_metric { GS_METRIC_POSE, GS_METRIC_ZONE } gs_metric;
+
+/* One stage of a task's goal. Objects are scene indices. */
+typedef struct gs_goal {
+    int *objects;             /* (nobjects) */
+    int nobjects;
+    gs_pose *targets;         /* (ntargets) */
+    int ntargets;
+    unsigned char *allowed;   /* (nobjects x ntargets): 1 where object i may go to target j */
+    int replace;              /* 1: several objects may share a target */
+    int rotations;            /* 1: yaw must match (modulo symmetry) */
+    double symmetry;          /* yaw period; < 0: each object's kind decides */
+    gs_metric metric;
+    gs_pose zone_pose;        /* zone metric: the box's centre */
+    double zone_size[3];
+    double tolerance;         /* metres */
+    double reward;            /* this stage's share of the total */
+    char *lang;               /* the language goal, nullable */
+} gs_goal;
+
+typedef struct gs_scene_options {
+    int max_objects;          /* a cap on objects per scene; 128 */
+    gs_world_options world;
+    gs_robot_options robot;
+} gs_scene_options;
+
+typedef struct gs_scene {
+    gs_scene_options opt;
+    gs_world *world;
+    gs_robot robot;
+    gs_object *objects;       /* (nobjects) */
+    int nobjects, cap_objects;
+    gs_goal *goals;           /* (ngoals) */
+    int ngoals, cap_goals;
+    gsu_rng *rng;             /* the episode's generator (owned by the sandbox) */
+    int steps;                /* actions taken */
+} gs_scene;
+
+/* An action: a suction pick-and-place or a spatula push. */
+typedef enum gs_action_kind { GS_ACTION_PICK_PLACE, GS_ACTION_PUSH } gs_action_kind;
+typedef struct gs_action {
+    gs_action_kind kind;
+    gs_pose pick, place;      /* pick and place, as in gs_robot_pick_place */
+    double from[3], to[3];    /* push */
+} gs_action;
+
+/* Defaults as listed in gs_scene_options. */
+gs_scene_options gs_scene_options_default(void);
+/* An empty scene: the table and the parked end effector. */
+gs_status gs_scene_init(gs_scene *s, const gs_scene_options *opt, gsu_rng *rng, char *err,
+                        size_t errlen);
+/* Frees what the scene holds; s may be zeroed memory. */
+void gs_scene_free(gs_scene *s);
+
+/* Adds an object of kind at pose; returns its index, or -1 (and err). */
+int gs_scene_add(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params,
+                 const char *color, const gs_pose *pose, char *err, size_t errlen);
+/* The object's pose (by the kind's convention, see DESIGN.md). */
+void gs_scene_pose(const gs_scene *s, int obj, gs_pose *out);
+/* A random pose whose footprint of size (3) turned by a random yaw lies in
+ * the workspace, clear of every object; 0 when no room was found. */
+int gs_scene_random_pose(gs_scene *s, const double size[3], gs_pose *out);
+/* Takes ownership of goal's arrays and appends it. */
+gs_status gs_scene_add_goal(gs_scene *s, gs_goal *goal, char *err, size_t errlen);
+/* Frees a goal's arrays. */
+void gs_goal_free(gs_goal *g);
+
+/* The reward so far: completed stages plus the current stage's credit,
+ * in [0, 1]; *stage (nullable) is the first stage not complete (ngoals when
+ * all are). */
+double gs_scene_reward(const gs_scene *s, int *stage);
+/* Credit of one stage in [0, 1] (fraction of its objects at targets). */
+double gs_goal_credit(const gs_scene *s, const gs_goal *g);
+
+/* Checks the scene after reset: at least one goal, everything inside the
+ * workspace, nothing interpenetrating. */
+gs_status gs_scene_check(gs_scene *s, char *err, size_t errlen);
+/* The built-in oracle's next action; 0 when it has nothing to do. */
+int gs_oracle_action(const gs_scene *s, gs_action *a);
+/* Executes an action with the end effector; counts a step. */
+gs_status gs_scene_act(gs_scene *s, const gs_action *a, gs_action_result *res, char *err,
+                       size_t errlen);
+/* A hash of every object's pose, folded into h. */
+uint64_t gs_scene_digest(const gs_scene *s, uint64_t h);
+
+/* ---- tasks and episodes ---- */
+
+typedef struct gs_task_options {
+    gsl_limits limits;
+    gs_scene_options scene;
+    gsl_log_fn log;           /* what the task prints; nullable */
+    void *log_ud;
+} gs_task_options;
+
+typedef struct gs_task gs_task;
+
+typedef struct gs_episode {
+    uint64_t seed;
+    int success;              /* 1 when the reward reached 1 */
+    double reward;            /* total reward, [0, 1] */
+    int steps;                /* actions taken */
+    long sim_steps;           /* physics steps */
+    uint64_t digest;          /* hash of the final poses */
+} gs_episode;
+
+/* Defaults for every limit. */
+gs_task_options gs_task_options_default(void);
+/* Loads and shape-checks a task file. */
+gs_status gs_task_load(const char *path, const gs_task_options *opt, gs_task **out, char *err,
+                       size_t errlen);
+/* Loads a task from text; path names it in messages. */
+gs_status gs_task_load_string(const char *path, const char *src, size_t len,
+                              const gs_task_options *opt, gs_task **out, char *err,
+                              size_t errlen);
+void gs_task_free(gs_task *t);
+/* The task's name, description and max_steps. */
+const char *gs_task_name(const gs_task *t);
+const char *gs_task_description(const gs_task *t);
+int gs_task_max_steps(const gs_task *t);
+
+/* Starts an episode: a fresh scene, reset(env) under the limits, the scene
+ * checked and settled. */
+gs_status gs_task_reset(gs_task *t, uint64_t seed, char *err, size_t errlen);
+/* The current episode's scene (valid until the next reset or free). */
+gs_scene *gs_task_scene(gs_task *t);
+/* The next oracle action: the task's own oracle(env, obs) when it has one,
+ * else the built-in one. *have is 0 when there is nothing to do. */
+gs_status gs_task_oracle(gs_task *t, gs_action *a, int *have, char *err, size_t errlen);
+/* Reward and done: the task's reward(env) when it has one, else the goals'. */
+gs_status gs_task_reward(gs_task *t, double *reward, int *done, char *err, size_t errlen);
+/* Success: the task's success(env) when it has one, else reward >= 1. */
+gs_status gs_task_success(gs_task *t, int *success, char *err, size_t errlen);
+/* A whole oracle episode from reset to success or max_steps. */
+gs_status gs_task_run_episode(gs_task *t, uint64_t seed, gs_episode *ep, char *err,
+                              size_t errlen);
+
+#endif

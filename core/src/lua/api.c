@@ -1,0 +1,948 @@
+/* api.c: the task API as the sandbox sees it: task{...}, env, env.rng, gs.
+ *
+ * Every binding checks its arguments and raises "env:method: what is wrong"
+ * through luaL_error, so messages carry the task's file:line. Tables are read
+ * with raw access: a task's metamethods never run inside the host's checks.
+ * Nothing here holds malloc'd memory across a call that may raise. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "api_internal.h"
+
+#define ENV_MT "gensim.env"
+#define OBJ_MT "gensim.object"
+#define RNG_MT "gensim.rng"
+#define TASKS_KEY "gensim.tasks"     /* weak set of tables task{...} accepted */
+#define ENV_KEY "gensim.env.instance" /* the one env userdata */
+#define HANDLES_KEY "gensim.handles" /* this episode's object handles by index */
+#define POSE_LIMIT 10.0              /* metres: anything farther is a mistake */
+#define SIZE_LIMIT 1.0               /* metres: no asset is larger */
+
+typedef struct gsl_object_ud {
+    int index;
+    unsigned episode;
+} gsl_object_ud;
+
+static const char *const TASK_FIELDS[] = {"name",    "description", "assets", "max_steps",
+                                          "reset",   "oracle",      "reward", "success"};
+static const char *const GOAL_FIELDS[] = {"objects", "targets", "matches", "replace",
+                                          "rotations", "symmetry", "metric", "zone",
+                                          "tolerance", "reward", "lang"};
+static const char *const ADD_OPTIONS[] = {"color", "fixed", "size", "radius", "height",
+                                          "length", "mass"};
+static const char *const ENV_METHODS[] = {
+    "add",       "random_pose", "random_size", "pose",       "size",         "color",
+    "poses",     "objects",     "goal",        "link_pose",  "joint_state",  "joint_limits",
+    "gripper_pose", "rng"};
+static const char *const RNG_METHODS[] = {"uniform", "int", "normal", "choice", "shuffle"};
+static const char *const GS_FIELDS[] = {"pose",  "multiply",        "invert", "apply",
+                                        "yaw",   "quat_from_euler", "COLORS", "TRAIN_COLORS",
+                                        "TEST_COLORS"};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static gsl_host *host_of(lua_State *L) { return lua_touserdata(L, lua_upvalueindex(1)); }
+static void push_object(lua_State *L, gsl_host *h, int index);
+static int check_object(lua_State *L, int idx, const char *fn);
+static gs_pose check_pose(lua_State *L, int idx, const char *fn, const char *what);
+static void check_size(lua_State *L, int idx, const char *fn, const char *what, double out[3]);
+static const char *suggest(const char *name, const char *const *names, size_t n, char *buf,
+                           size_t len);
+static int raw_field(lua_State *L, int t, const char *key);
+static void check_no_unknown(lua_State *L, int t, const char *fn, const char *const *known,
+                             size_t n);
+
+/* ---- task{...} ---- */
+
+/* Checks the task table's shape and reports every problem at once. */
+static int l_task(lua_State *L) {
+    if (!lua_istable(L, 1))
+        return luaL_error(L, "task{...} takes one table, got %s", luaL_typename(L, 1));
+    char report[2048] = "";
+    size_t used = 0;
+    int problems = 0;
+    char hint[96];
+#define PROBLEM(...)                                                                   \
+    do {                                                                               \
+        if (problems++ && used < sizeof report)                                        \
+            used += (size_t)snprintf(report + used, sizeof report - used, "; ");       \
+        if (used < sizeof report)                                                      \
+            used += (size_t)snprintf(report + used, sizeof report - used, __VA_ARGS__); \
+    } while (0)
+
+    int t = raw_field(L, 1, "name");
+    if (t != LUA_TSTRING) PROBLEM("'name' must be a kebab-case string, got %s", lua_typename(L, t));
+    else {
+        const char *name = lua_tostring(L, -1);
+        size_t n = strlen(name), ok = n > 0 && n <= 63 && name[0] != '-' && name[n - 1] != '-';
+        for (size_t i = 0; ok && i < n; i++)
+            ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+                 (name[i] == '-' && name[i + 1] != '-');
+        if (!ok) PROBLEM("'name' must be kebab-case (a-z, 0-9, single dashes, at most 63 characters), got \"%.40s\"", name);
+    }
+    lua_pop(L, 1);
+
+    t = raw_field(L, 1, "description");
+    if (t != LUA_TSTRING || lua_rawlen(L, -1) == 0)
+        PROBLEM("'description' must be a non-empty string, got %s", lua_typename(L, t));
+    lua_pop(L, 1);
+
+    t = raw_field(L, 1, "assets");
+    if (t != LUA_TTABLE) PROBLEM("'assets' must be a list of asset kinds, got %s", lua_typename(L, t));
+    else {
+        lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+        int nkinds;
+        const char *const *kinds = gs_asset_names(&nkinds);
+        for (lua_Integer i = 1; i <= n; i++) {
+            if (lua_rawgeti(L, -1, i) != LUA_TSTRING) PROBLEM("'assets'[%lld] must be a string", (long long)i);
+            else if (!gs_asset_find(lua_tostring(L, -1)))
+                PROBLEM("'assets'[%lld]: unknown asset kind '%.40s'%s", (long long)i, lua_tostring(L, -1),
+                        suggest(lua_tostring(L, -1), kinds, (size_t)nkinds, hint, sizeof hint));
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+
+    t = raw_field(L, 1, "max_steps");
+    if (t != LUA_TNUMBER || !lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 ||
+        lua_tointeger(L, -1) > 1000)
+        PROBLEM("'max_steps' must be an integer from 1 to 1000, got %s",
+                t == LUA_TNUMBER ? lua_tostring(L, -1) : lua_typename(L, t));
+    lua_pop(L, 1);
+
+    if ((t = raw_field(L, 1, "reset")) != LUA_TFUNCTION)
+        PROBLEM("'reset' must be a function(env), got %s", lua_typename(L, t));
+    lua_pop(L, 1);
+    static const char *const optional[] = {"oracle", "reward", "success"};
+    for (size_t i = 0; i < COUNT(optional); i++) {
+        t = raw_field(L, 1, optional[i]);
+        if (t != LUA_TNIL && t != LUA_TFUNCTION)
+            PROBLEM("'%s' must be a function or absent, got %s", optional[i], lua_typename(L, t));
+        lua_pop(L, 1);
+    }
+
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING) PROBLEM("a task's keys are field names, got a %s key", luaL_typename(L, -1));
+        else {
+            const char *key = lua_tostring(L, -1);
+            size_t k = 0;
+            while (k < COUNT(TASK_FIELDS) && strcmp(key, TASK_FIELDS[k]) != 0) k++;
+            if (k == COUNT(TASK_FIELDS))
+                PROBLEM("unknown field '%.40s'%s", key, suggest(key, TASK_FIELDS, COUNT(TASK_FIELDS), hint, sizeof hint));
+        }
+    }
+#undef PROBLEM
+    if (problems) {
+        host_of(L)->shape_error = 1;
+        return luaL_error(L, "task: %d problem%s: %s", problems, problems > 1 ? "s" : "", report);
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, TASKS_KEY);
+    lua_pushvalue(L, 1);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+    lua_settop(L, 1);
+    return 1;
+}
+
+int gsl_api_is_task(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
+    if (!lua_istable(L, idx)) return 0;
+    lua_getfield(L, LUA_REGISTRYINDEX, TASKS_KEY);
+    lua_pushvalue(L, idx);
+    int ok = lua_rawget(L, -2) == LUA_TBOOLEAN;
+    lua_pop(L, 2);
+    return ok;
+}
+
+/* ---- env ---- */
+
+static gs_scene *scene_of(lua_State *L, const char *fn) {
+    if (lua_type(L, 1) != LUA_TUSERDATA || !luaL_testudata(L, 1, ENV_MT))
+        luaL_error(L, "env:%s: call it with a colon, as env:%s(...)", fn, fn);
+    gsl_host *h = host_of(L);
+    if (!h->scene) luaL_error(L, "env:%s: there is no episode: env works inside reset and the task's callbacks", fn);
+    return h->scene;
+}
+
+static int declared(const gsl_host *h, const char *kind) {
+    for (int i = 0; i < h->nassets; i++)
+        if (strcmp(h->assets[i], kind) == 0) return 1;
+    return 0;
+}
+
+static double opt_number(lua_State *L, int t, const char *key, double dflt, double lo, double hi,
+                         const char *fn) {
+    int ty = raw_field(L, t, key);
+    double v = dflt;
+    if (ty != LUA_TNIL) {
+        if (ty != LUA_TNUMBER) luaL_error(L, "%s: option '%s' must be a number, got %s", fn, key, lua_typename(L, ty));
+        v = lua_tonumber(L, -1);
+        if (!(v >= lo && v <= hi)) luaL_error(L, "%s: option '%s' = %g is outside %g..%g", fn, key, v, lo, hi);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static int l_env_add(lua_State *L) {
+    gs_scene *s = scene_of(L, "add");
+    gsl_host *h = host_of(L);
+    char hint[96];
+    const char *kind_name = luaL_checkstring(L, 2);
+    const gs_asset_kind *kind = gs_asset_find(kind_name);
+    if (!kind) {
+        int n;
+        const char *const *names = gs_asset_names(&n);
+        return luaL_error(L, "env:add: unknown asset kind '%s'%s", kind_name,
+                          suggest(kind_name, names, (size_t)n, hint, sizeof hint));
+    }
+    if (!declared(h, kind_name))
+        return luaL_error(L, "env:add: kind '%s' is not in the task's assets list", kind_name);
+    if (lua_isnoneornil(L, 3))
+        return luaL_error(L, "env:add: the pose is nil (did env:random_pose find no room?)");
+    gs_pose pose = check_pose(L, 3, "env:add", "pose");
+
+    gs_asset_params p;
+    memcpy(p.size, kind->default_size, sizeof p.size);
+    p.mass = kind->default_mass;
+    p.fixed = kind->default_fixed;
+    const char *color = "gray";
+    if (!lua_isnoneornil(L, 4)) {
+        luaL_checktype(L, 4, LUA_TTABLE);
+        check_no_unknown(L, 4, "env:add", ADD_OPTIONS, COUNT(ADD_OPTIONS));
+        static const struct { const char *name; unsigned bit; } kinded[] = {
+            {"size", GS_OPT_SIZE}, {"radius", GS_OPT_RADIUS}, {"height", GS_OPT_HEIGHT},
+            {"length", GS_OPT_LENGTH}, {"mass", GS_OPT_MASS}};
+        for (size_t i = 0; i < COUNT(kinded); i++) {
+            int present = raw_field(L, 4, kinded[i].name) != LUA_TNIL;
+            lua_pop(L, 1);
+            if (present && !(kind->options & kinded[i].bit)) {
+                char valid[128] = "color, fixed";
+                for (size_t k = 0; k < COUNT(kinded); k++)
+                    if (kind->options & kinded[k].bit)
+                        strncat(valid, ", ", sizeof valid - strlen(valid) - 1),
+                            strncat(valid, kinded[k].name, sizeof valid - strlen(valid) - 1);
+                return luaL_error(L, "env:add: '%s' takes no option '%s' (its options: %s)",
+                                  kind_name, kinded[i].name, valid);
+            }
+        }
+        int ty = raw_field(L, 4, "color");
+        if (ty == LUA_TSTRING) color = lua_tostring(L, -1);
+        else if (ty != LUA_TNIL) return luaL_error(L, "env:add: option 'color' must be a colour name, got %s", lua_typename(L, ty));
+        lua_pop(L, 1); /* the string stays alive: the options table holds it */
+        ty = raw_field(L, 4, "fixed");
+        if (ty == LUA_TBOOLEAN) p.fixed = lua_toboolean(L, -1);
+        else if (ty != LUA_TNIL) return luaL_error(L, "env:add: option 'fixed' must be a boolean, got %s", lua_typename(L, ty));
+        lua_pop(L, 1);
+        if (raw_field(L, 4, "size") != LUA_TNIL) check_size(L, lua_gettop(L), "env:add", "option 'size'", p.size);
+        lua_pop(L, 1);
+        if (kind->options & GS_OPT_RADIUS) {
+            double r = opt_number(L, 4, "radius", p.size[0] / 2, 0.005, SIZE_LIMIT / 2, "env:add");
+            p.size[0] = p.size[1] = 2 * r;
+            if (!(kind->options & GS_OPT_HEIGHT)) p.size[2] = 2 * r;
+        }
+        if (kind->options & GS_OPT_HEIGHT)
+            p.size[2] = opt_number(L, 4, "height", p.size[2], 0.005, SIZE_LIMIT, "env:add");
+        if (kind->options & GS_OPT_LENGTH)
+            p.size[0] = opt_number(L, 4, "length", p.size[0], 0.01, SIZE_LIMIT, "env:add");
+        p.mass = opt_number(L, 4, "mass", p.mass, 0.001, 100, "env:add");
+    }
+    if (!gs_color_find(color)) {
+        int n;
+        const char *const *names = gs_color_names(&n);
+        return luaL_error(L, "env:add: unknown colour '%s'%s", color,
+                          suggest(color, names, (size_t)n, hint, sizeof hint));
+    }
+    char err[256];
+    int index = gs_scene_add(s, kind, &p, color, &pose, err, sizeof err);
+    if (index < 0) return luaL_error(L, "env:add: %s", err);
+    push_object(L, h, index);
+    return 1;
+}
+
+static int l_env_random_pose(lua_State *L) {
+    gs_scene *s = scene_of(L, "random_pose");
+    double size[3];
+    check_size(L, 2, "env:random_pose", "size", size);
+    gs_pose p;
+    if (!gs_scene_random_pose(s, size, &p)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    gsl_api_push_pose(L, &p);
+    return 1;
+}
+
+static int l_env_random_size(lua_State *L) {
+    gs_scene *s = scene_of(L, "random_size");
+    double lo[3], hi[3];
+    check_size(L, 2, "env:random_size", "min", lo);
+    check_size(L, 3, "env:random_size", "max", hi);
+    lua_createtable(L, 3, 0);
+    for (int i = 0; i < 3; i++) {
+        if (lo[i] > hi[i]) return luaL_error(L, "env:random_size: min[%d] = %g exceeds max[%d] = %g", i + 1, lo[i], i + 1, hi[i]);
+        lua_pushnumber(L, gsu_rng_uniform(s->rng, lo[i], hi[i]));
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+static int l_env_pose(lua_State *L) {
+    gs_scene *s = scene_of(L, "pose");
+    gs_pose p;
+    gs_scene_pose(s, check_object(L, 2, "env:pose"), &p);
+    gsl_api_push_pose(L, &p);
+    return 1;
+}
+
+static int l_env_size(lua_State *L) {
+    gs_scene *s = scene_of(L, "size");
+    const gs_object *o = &s->objects[check_object(L, 2, "env:size")];
+    lua_createtable(L, 3, 0);
+    for (int i = 0; i < 3; i++) {
+        lua_pushnumber(L, o->size[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+static int l_env_color(lua_State *L) {
+    gs_scene *s = scene_of(L, "color");
+    lua_pushstring(L, s->objects[check_object(L, 2, "env:color")].color);
+    return 1;
+}
+
+static int l_env_poses(lua_State *L) {
+    gs_scene *s = scene_of(L, "poses");
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 2);
+    lua_createtable(L, (int)n, 0);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, 2, i);
+        gs_pose p;
+        gs_scene_pose(s, check_object(L, -1, "env:poses"), &p);
+        lua_pop(L, 1);
+        gsl_api_push_pose(L, &p);
+        lua_rawseti(L, -2, i);
+    }
+    return 1;
+}
+
+static int l_env_objects(lua_State *L) {
+    gs_scene *s = scene_of(L, "objects");
+    lua_createtable(L, s->nobjects, 0);
+    for (int i = 0; i < s->nobjects; i++) {
+        push_object(L, host_of(L), i);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+static int l_env_gripper_pose(lua_State *L) {
+    gs_scene *s = scene_of(L, "gripper_pose");
+    gs_pose p;
+    gs_robot_tip_pose(&s->robot, &p);
+    gsl_api_push_pose(L, &p);
+    return 1;
+}
+
+/* Articulated assets arrive with their own issue; until then no object has
+ * links or joints, and saying so beats returning made-up numbers. */
+static int l_env_articulated(lua_State *L) {
+    gs_scene *s = scene_of(L, "link_pose");
+    int obj = check_object(L, 2, "env:link_pose");
+    return luaL_error(L, "env: object %d (%s) has no links or joints: no articulated asset kinds exist yet",
+                      obj + 1, s->objects[obj].kind->name);
+}
+
+/* env:goal{...}: parsed into scratch userdata first (which the GC reclaims
+ * if a check raises), copied to the scene's heap only once all is valid. */
+static int l_env_goal(lua_State *L) {
+    gs_scene *s = scene_of(L, "goal");
+    luaL_checktype(L, 2, LUA_TTABLE);
+    check_no_unknown(L, 2, "env:goal", GOAL_FIELDS, COUNT(GOAL_FIELDS));
+    gs_goal g;
+    memset(&g, 0, sizeof g);
+
+    if (raw_field(L, 2, "objects") != LUA_TTABLE || lua_rawlen(L, -1) == 0)
+        return luaL_error(L, "env:goal: 'objects' must be a non-empty list of objects");
+    int nobj = (int)lua_rawlen(L, -1);
+    if (nobj > s->nobjects) return luaL_error(L, "env:goal: 'objects' lists %d objects but the scene has %d", nobj, s->nobjects);
+    int *objects = lua_newuserdatauv(L, sizeof(int) * (size_t)nobj, 0);
+    for (int i = 0; i < nobj; i++) {
+        lua_rawgeti(L, -2, i + 1);
+        objects[i] = check_object(L, -1, "env:goal: 'objects'");
+        lua_pop(L, 1);
+        for (int k = 0; k < i; k++)
+            if (objects[k] == objects[i]) return luaL_error(L, "env:goal: 'objects' lists object %d twice", objects[i] + 1);
+        if (s->objects[objects[i]].params.fixed || s->objects[objects[i]].kind->role == GS_ROLE_MARKER)
+            return luaL_error(L, "env:goal: 'objects'[%d] is fixed (%s): only movable objects can reach targets", i + 1, s->objects[objects[i]].kind->name);
+    }
+
+    const char *metric = "pose";
+    int ty = raw_field(L, 2, "metric");
+    if (ty == LUA_TSTRING) metric = lua_tostring(L, -1);
+    else if (ty != LUA_TNIL) return luaL_error(L, "env:goal: 'metric' must be \"pose\" or \"zone\"");
+    lua_pop(L, 1);
+    if (strcmp(metric, "pose") == 0) g.metric = GS_METRIC_POSE;
+    else if (strcmp(metric, "zone") == 0) g.metric = GS_METRIC_ZONE;
+    else return luaL_error(L, "env:goal: unknown metric '%s' (use \"pose\" or \"zone\")", metric);
+
+    int ntgt = 0;
+    gs_pose *targets = NULL;
+    ty = raw_field(L, 2, "targets");
+    if (g.metric == GS_METRIC_POSE) {
+        if (ty != LUA_TTABLE || lua_rawlen(L, -1) == 0)
+            return luaL_error(L, "env:goal: 'targets' must be a non-empty list of poses for metric \"pose\"");
+        ntgt = (int)lua_rawlen(L, -1);
+        if (ntgt > 4096) return luaL_error(L, "env:goal: too many targets (%d)", ntgt);
+        int list = lua_gettop(L);
+        targets = lua_newuserdatauv(L, sizeof(gs_pose) * (size_t)ntgt, 0);
+        for (int j = 0; j < ntgt; j++) {
+            char what[32];
+            snprintf(what, sizeof what, "'targets'[%d]", j + 1);
+            lua_rawgeti(L, list, j + 1);
+            targets[j] = check_pose(L, -1, "env:goal", what);
+            lua_pop(L, 1);
+        }
+    } else if (ty != LUA_TNIL) {
+        return luaL_error(L, "env:goal: metric \"zone\" takes 'zone', not 'targets'");
+    }
+
+    unsigned char *allowed = NULL;
+    g.replace = 0;
+    if ((ty = raw_field(L, 2, "replace")) == LUA_TBOOLEAN) g.replace = lua_toboolean(L, -1);
+    else if (ty != LUA_TNIL) return luaL_error(L, "env:goal: 'replace' must be a boolean");
+    lua_pop(L, 1);
+    if (g.metric == GS_METRIC_POSE) {
+        allowed = lua_newuserdatauv(L, (size_t)nobj * (size_t)ntgt, 0);
+        ty = raw_field(L, 2, "matches");
+        const char *m = ty == LUA_TNIL ? "any" : ty == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        if (m && strcmp(m, "any") == 0) {
+            memset(allowed, 1, (size_t)nobj * (size_t)ntgt);
+            if (!g.replace && ntgt < nobj)
+                return luaL_error(L, "env:goal: %d objects but only %d targets and replace = false: the goal can never be met", nobj, ntgt);
+        } else if (m && strcmp(m, "pairs") == 0) {
+            if (ntgt != nobj) return luaL_error(L, "env:goal: matches = \"pairs\" needs as many targets as objects (%d objects, %d targets)", nobj, ntgt);
+            memset(allowed, 0, (size_t)nobj * (size_t)ntgt);
+            for (int i = 0; i < nobj; i++) allowed[i * ntgt + i] = 1;
+        } else if (ty == LUA_TTABLE) {
+            int mt = lua_gettop(L);
+            if ((int)lua_rawlen(L, mt) != nobj) return luaL_error(L, "env:goal: 'matches' must have one row per object (%d)", nobj);
+            for (int i = 0; i < nobj; i++) {
+                int any = 0;
+                if (lua_rawgeti(L, mt, i + 1) != LUA_TTABLE || (int)lua_rawlen(L, -1) != ntgt)
+                    return luaL_error(L, "env:goal: 'matches'[%d] must be a list of %d booleans", i + 1, ntgt);
+                for (int j = 0; j < ntgt; j++) {
+                    if (lua_rawgeti(L, -1, j + 1) != LUA_TBOOLEAN)
+                        return luaL_error(L, "env:goal: 'matches'[%d][%d] must be a boolean", i + 1, j + 1);
+                    any |= allowed[i * ntgt + j] = (unsigned char)lua_toboolean(L, -1);
+                    lua_pop(L, 1);
+                }
+                if (!any) return luaL_error(L, "env:goal: 'matches'[%d] allows no target: object %d could never be placed", i + 1, i + 1);
+                lua_pop(L, 1);
+            }
+        } else {
+            return luaL_error(L, "env:goal: 'matches' must be \"any\", \"pairs\" or a boolean matrix");
+        }
+        lua_pop(L, 1);
+    } else {
+        if (raw_field(L, 2, "matches") != LUA_TNIL) return luaL_error(L, "env:goal: metric \"zone\" takes no 'matches'");
+        lua_pop(L, 1);
+        if (raw_field(L, 2, "zone") != LUA_TTABLE) return luaL_error(L, "env:goal: metric \"zone\" needs zone = {pose = ..., size = {x, y, z}}");
+        int z = lua_gettop(L);
+        raw_field(L, z, "pose");
+        g.zone_pose = check_pose(L, -1, "env:goal", "'zone'.pose");
+        lua_pop(L, 1);
+        raw_field(L, z, "size");
+        check_size(L, lua_gettop(L), "env:goal", "'zone'.size", g.zone_size);
+        lua_pop(L, 2);
+    }
+
+    g.rotations = 1;
+    if ((ty = raw_field(L, 2, "rotations")) == LUA_TBOOLEAN) g.rotations = lua_toboolean(L, -1);
+    else if (ty != LUA_TNIL) return luaL_error(L, "env:goal: 'rotations' must be a boolean");
+    lua_pop(L, 1);
+    /* absent: -1, each object's kind decides */
+    g.symmetry = opt_number(L, 2, "symmetry", -1, 0, 2 * GS_PI + 1e-9, "env:goal");
+    g.tolerance = opt_number(L, 2, "tolerance", 0.01, 0, 0.5, "env:goal");
+    g.reward = opt_number(L, 2, "reward", 1, 0, 1, "env:goal");
+    const char *lang = NULL;
+    if ((ty = raw_field(L, 2, "lang")) == LUA_TSTRING) lang = lua_tostring(L, -1);
+    else if (ty != LUA_TNIL) return luaL_error(L, "env:goal: 'lang' must be a string");
+    /* lang stays referenced by the goal table until we copy it */
+    if (s->ngoals >= 64) return luaL_error(L, "env:goal: too many goals (64 at most)");
+
+    /* all checked: copy to the heap; nothing below raises */
+    g.nobjects = nobj, g.ntargets = ntgt;
+    g.objects = malloc(sizeof(int) * (size_t)nobj);
+    g.targets = ntgt ? malloc(sizeof(gs_pose) * (size_t)ntgt) : NULL;
+    g.allowed = ntgt ? malloc((size_t)nobj * (size_t)ntgt) : NULL;
+    g.lang = lang ? strdup(lang) : NULL;
+    if (!g.objects || (ntgt && (!g.targets || !g.allowed)) || (lang && !g.lang)) {
+        gs_goal_free(&g);
+        return luaL_error(L, "env:goal: out of memory");
+    }
+    memcpy(g.objects, objects, sizeof(int) * (size_t)nobj);
+    if (ntgt) {
+        memcpy(g.targets, targets, sizeof(gs_pose) * (size_t)ntgt);
+        memcpy(g.allowed, allowed, (size_t)nobj * (size_t)ntgt);
+    }
+    char err[128];
+    if (gs_scene_add_goal(s, &g, err, sizeof err) != GS_OK) return luaL_error(L, "env:goal: %s", err);
+    return 0;
+}
+
+static int l_env_index(lua_State *L) {
+    const char *key = lua_tostring(L, 2);
+    if (key && strcmp(key, "rng") == 0) {
+        lua_getiuservalue(L, 1, 1);
+        return 1;
+    }
+    lua_getfield(L, lua_upvalueindex(2), key ? key : "");
+    if (!lua_isnil(L, -1)) return 1;
+    char hint[96];
+    return luaL_error(L, "env has no field '%s'%s", key ? key : luaL_typename(L, 2),
+                      key ? suggest(key, ENV_METHODS, COUNT(ENV_METHODS), hint, sizeof hint) : "");
+}
+
+static int l_env_newindex(lua_State *L) {
+    return luaL_error(L, "env is read-only: keep task state in locals or upvalues");
+}
+
+void gsl_api_push_env(lua_State *L) {
+    lua_getfield(L, LUA_REGISTRYINDEX, ENV_KEY);
+}
+
+/* ---- env.rng ---- */
+
+static gsu_rng *check_rng(lua_State *L, const char *fn) {
+    if (!luaL_testudata(L, 1, RNG_MT)) luaL_error(L, "rng:%s: call it with a colon, as env.rng:%s(...)", fn, fn);
+    return *(gsu_rng **)lua_touserdata(L, 1);
+}
+
+static int l_rng_uniform(lua_State *L) {
+    gsu_rng *r = check_rng(L, "uniform");
+    double a = luaL_optnumber(L, 2, 0), b = luaL_optnumber(L, 3, 1);
+    if (!isfinite(a) || !isfinite(b) || a > b) return luaL_error(L, "rng:uniform: needs finite a <= b, got %g, %g", a, b);
+    lua_pushnumber(L, gsu_rng_uniform(r, a, b));
+    return 1;
+}
+
+static int l_rng_int(lua_State *L) {
+    gsu_rng *r = check_rng(L, "int");
+    lua_Integer a = luaL_checkinteger(L, 2), b = luaL_checkinteger(L, 3);
+    if (a > b) return luaL_error(L, "rng:int: empty interval %lld..%lld", (long long)a, (long long)b);
+    lua_pushinteger(L, gsu_rng_int(r, a, b));
+    return 1;
+}
+
+static int l_rng_normal(lua_State *L) {
+    gsu_rng *r = check_rng(L, "normal");
+    double mean = luaL_optnumber(L, 2, 0), sd = luaL_optnumber(L, 3, 1);
+    if (!isfinite(mean) || !(sd >= 0) || !isfinite(sd)) return luaL_error(L, "rng:normal: needs a finite mean and sd >= 0");
+    lua_pushnumber(L, gsu_rng_normal(r, mean, sd));
+    return 1;
+}
+
+static int l_rng_choice(lua_State *L) {
+    gsu_rng *r = check_rng(L, "choice");
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 2);
+    if (n == 0) return luaL_error(L, "rng:choice: the list is empty");
+    lua_rawgeti(L, 2, gsu_rng_int(r, 1, n));
+    return 1;
+}
+
+static int l_rng_shuffle(lua_State *L) {
+    gsu_rng *r = check_rng(L, "shuffle");
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 2);
+    for (lua_Integer i = n; i > 1; i--) { /* Fisher-Yates */
+        lua_Integer j = gsu_rng_int(r, 1, i);
+        lua_rawgeti(L, 2, i);
+        lua_rawgeti(L, 2, j);
+        lua_rawseti(L, 2, i);
+        lua_rawseti(L, 2, j);
+    }
+    lua_settop(L, 2);
+    return 1;
+}
+
+static int l_rng_index(lua_State *L) {
+    const char *key = lua_tostring(L, 2);
+    lua_getfield(L, lua_upvalueindex(1), key ? key : "");
+    if (!lua_isnil(L, -1)) return 1;
+    char hint[96];
+    return luaL_error(L, "env.rng has no method '%s'%s", key ? key : "?",
+                      key ? suggest(key, RNG_METHODS, COUNT(RNG_METHODS), hint, sizeof hint) : "");
+}
+
+/* ---- gs ---- */
+
+static int l_gs_pose(lua_State *L) {
+    double v[4];
+    for (int i = 0; i < 4; i++) {
+        v[i] = i < 3 ? luaL_checknumber(L, i + 1) : luaL_optnumber(L, 4, 0);
+        if (!isfinite(v[i])) return luaL_error(L, "gs.pose: argument %d is not finite", i + 1);
+    }
+    gs_pose p = gsu_pose_xyz_yaw(v[0], v[1], v[2], v[3]);
+    if (!gsu_pose_is_sane(&p, POSE_LIMIT)) return luaL_error(L, "gs.pose: (%g, %g, %g) is farther than %g m from the origin", v[0], v[1], v[2], POSE_LIMIT);
+    gsl_api_push_pose(L, &p);
+    return 1;
+}
+
+static int l_gs_multiply(lua_State *L) {
+    gs_pose a = check_pose(L, 1, "gs.multiply", "a"), b = check_pose(L, 2, "gs.multiply", "b");
+    gs_pose p = gsu_pose_multiply(&a, &b);
+    gsl_api_push_pose(L, &p);
+    return 1;
+}
+
+static int l_gs_invert(lua_State *L) {
+    gs_pose a = check_pose(L, 1, "gs.invert", "pose");
+    gs_pose p = gsu_pose_invert(&a);
+    gsl_api_push_pose(L, &p);
+    return 1;
+}
+
+static int l_gs_apply(lua_State *L) {
+    gs_pose a = check_pose(L, 1, "gs.apply", "pose");
+    luaL_checktype(L, 2, LUA_TTABLE);
+    double v[3], out[3];
+    for (int i = 0; i < 3; i++) {
+        if (lua_rawgeti(L, 2, i + 1) != LUA_TNUMBER || !isfinite(v[i] = lua_tonumber(L, -1)))
+            return luaL_error(L, "gs.apply: point[%d] must be a finite number", i + 1);
+        lua_pop(L, 1);
+    }
+    gsu_pose_apply(&a, v, out);
+    lua_createtable(L, 3, 0);
+    for (int i = 0; i < 3; i++) {
+        lua_pushnumber(L, out[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+static int l_gs_yaw(lua_State *L) {
+    gs_pose a = check_pose(L, 1, "gs.yaw", "pose");
+    lua_pushnumber(L, gsu_pose_yaw(&a));
+    return 1;
+}
+
+static int l_gs_quat_from_euler(lua_State *L) {
+    double r = luaL_checknumber(L, 1), p = luaL_checknumber(L, 2), y = luaL_checknumber(L, 3);
+    if (!isfinite(r) || !isfinite(p) || !isfinite(y)) return luaL_error(L, "gs.quat_from_euler: angles must be finite");
+    double q[4];
+    gsu_quat_from_euler(r, p, y, q);
+    lua_createtable(L, 4, 0);
+    for (int i = 0; i < 4; i++) {
+        lua_pushnumber(L, q[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+static int l_gs_index(lua_State *L) {
+    const char *key = lua_tostring(L, 2);
+    char hint[96];
+    return luaL_error(L, "gs has no field '%s'%s", key ? key : "?",
+                      key ? suggest(key, GS_FIELDS, COUNT(GS_FIELDS), hint, sizeof hint) : "");
+}
+
+/* ---- objects ---- */
+
+static int l_object_tostring(lua_State *L) {
+    gsl_object_ud *o = luaL_checkudata(L, 1, OBJ_MT);
+    gsl_host *h = host_of(L);
+    if (h->scene && o->episode == h->episode && o->index < h->scene->nobjects)
+        lua_pushfstring(L, "%s#%d", h->scene->objects[o->index].kind->name, o->index + 1);
+    else
+        lua_pushfstring(L, "object#%d (of a past episode)", o->index + 1);
+    return 1;
+}
+
+static int l_object_index(lua_State *L) {
+    return luaL_error(L, "an object handle has no fields: use env:pose(obj), env:size(obj), env:color(obj)");
+}
+
+/* ---- installation ---- */
+
+void gsl_api_install(gsl_sandbox *sb, gsl_host *host) {
+    lua_State *L = gsl_sandbox_state(sb);
+    int top = lua_gettop(L);
+
+    lua_newtable(L); /* weak set of accepted task tables */
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, TASKS_KEY);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, HANDLES_KEY);
+
+    lua_pushlightuserdata(L, host);
+    lua_pushcclosure(L, l_task, 1);
+    gsl_sandbox_set_global(sb, "task");
+
+    /* object handles */
+    luaL_newmetatable(L, OBJ_MT);
+    lua_pushlightuserdata(L, host);
+    lua_pushcclosure(L, l_object_tostring, 1);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushcfunction(L, l_object_index);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+
+    /* env.rng: a userdata pointing at the sandbox's generator */
+    static const luaL_Reg rng_methods[] = {{"uniform", l_rng_uniform}, {"int", l_rng_int},
+                                           {"normal", l_rng_normal},   {"choice", l_rng_choice},
+                                           {"shuffle", l_rng_shuffle}, {NULL, NULL}};
+    gsu_rng **rng = lua_newuserdatauv(L, sizeof *rng, 0); /* env.rng */
+    *rng = gsl_sandbox_rng(sb);
+    luaL_newmetatable(L, RNG_MT);
+    luaL_newlib(L, rng_methods);
+    lua_pushcclosure(L, l_rng_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2); /* env.rng */
+
+    static const luaL_Reg env_methods[] = {
+        {"add", l_env_add},         {"random_pose", l_env_random_pose},
+        {"random_size", l_env_random_size}, {"pose", l_env_pose},
+        {"size", l_env_size},       {"color", l_env_color},
+        {"poses", l_env_poses},     {"objects", l_env_objects},
+        {"goal", l_env_goal},       {"link_pose", l_env_articulated},
+        {"joint_state", l_env_articulated}, {"joint_limits", l_env_articulated},
+        {"gripper_pose", l_env_gripper_pose}, {NULL, NULL}};
+    lua_newuserdatauv(L, 1, 1); /* env rng */
+    lua_insert(L, -2);          /* rng env */
+    lua_setiuservalue(L, -2, 1); /* env */
+    luaL_newmetatable(L, ENV_MT);
+    lua_pushlightuserdata(L, host);
+    lua_createtable(L, 0, COUNT(env_methods));
+    lua_pushlightuserdata(L, host);
+    luaL_setfuncs(L, env_methods, 1);
+    lua_pushcclosure(L, l_env_index, 2);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, l_env_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "env");
+    lua_setfield(L, -2, "__name");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, ENV_KEY);
+
+    /* gs */
+    static const luaL_Reg gs_funcs[] = {
+        {"pose", l_gs_pose}, {"multiply", l_gs_multiply}, {"invert", l_gs_invert},
+        {"apply", l_gs_apply}, {"yaw", l_gs_yaw}, {"quat_from_euler", l_gs_quat_from_euler},
+        {NULL, NULL}};
+    luaL_newlib(L, gs_funcs);
+    int ncolors;
+    const gs_color *colors = gs_colors(&ncolors);
+    lua_createtable(L, 0, ncolors);
+    for (int i = 0; i < ncolors; i++) {
+        lua_createtable(L, 3, 0);
+        for (int k = 0; k < 3; k++) {
+            lua_pushnumber(L, colors[i].srgb[k] / 255.0);
+            lua_rawseti(L, -2, k + 1);
+        }
+        lua_setfield(L, -2, colors[i].name);
+    }
+    lua_setfield(L, -2, "COLORS");
+    for (int split = 0; split < 2; split++) {
+        int n;
+        const char *const *names = split ? gs_test_colors(&n) : gs_train_colors(&n);
+        lua_createtable(L, n, 0);
+        for (int i = 0; i < n; i++) {
+            lua_pushstring(L, names[i]);
+            lua_rawseti(L, -2, i + 1);
+        }
+        lua_setfield(L, -2, split ? "TEST_COLORS" : "TRAIN_COLORS");
+    }
+    lua_createtable(L, 0, 2);
+    lua_pushcfunction(L, l_gs_index);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    gsl_sandbox_set_global(sb, "gs");
+
+    size_t n;
+    const char *const *names = gsl_api_names(&n);
+    gsl_sandbox_add_names(sb, names, n);
+    lua_settop(L, top);
+}
+
+const char *const *gsl_api_names(size_t *n) {
+    static const char *names[COUNT(ENV_METHODS) + COUNT(RNG_METHODS) + COUNT(GS_FIELDS) + 2];
+    size_t k = 0;
+    names[k++] = "task";
+    names[k++] = "env";
+    for (size_t i = 0; i < COUNT(ENV_METHODS); i++) names[k++] = ENV_METHODS[i];
+    for (size_t i = 0; i < COUNT(RNG_METHODS); i++) names[k++] = RNG_METHODS[i];
+    for (size_t i = 0; i < COUNT(GS_FIELDS); i++) names[k++] = GS_FIELDS[i];
+    *n = k;
+    return names;
+}
+
+/* ---- poses, sizes, handles ---- */
+
+static int read_vec(lua_State *L, int t, int n, double *out) {
+    if (!lua_istable(L, t)) return 0;
+    for (int i = 0; i < n; i++) {
+        int ok = lua_rawgeti(L, t, i + 1) == LUA_TNUMBER;
+        out[i] = ok ? lua_tonumber(L, -1) : NAN;
+        lua_pop(L, 1);
+        if (!ok) return 0;
+    }
+    return 1;
+}
+
+int gsl_api_read_pose(lua_State *L, int idx, const char *what, gs_pose *out, char *err,
+                      size_t errlen) {
+    idx = lua_absindex(L, idx);
+    if (!lua_istable(L, idx)) {
+        gs_fail(err, errlen, GS_ERR_USAGE, "%s must be a pose {pos = {x, y, z}, rot = {x, y, z, w}}, got %s", what, luaL_typename(L, idx));
+        return 0;
+    }
+    lua_pushliteral(L, "pos");
+    lua_rawget(L, idx);
+    int ok = read_vec(L, -1, 3, out->pos);
+    lua_pop(L, 1);
+    if (!ok) {
+        gs_fail(err, errlen, GS_ERR_USAGE, "%s.pos must be {x, y, z} numbers", what);
+        return 0;
+    }
+    lua_pushliteral(L, "rot");
+    int rt = lua_rawget(L, idx);
+    if (rt == LUA_TNIL) out->rot[0] = out->rot[1] = out->rot[2] = 0, out->rot[3] = 1;
+    else ok = read_vec(L, -1, 4, out->rot);
+    lua_pop(L, 1);
+    if (!ok) {
+        gs_fail(err, errlen, GS_ERR_USAGE, "%s.rot must be a quaternion {x, y, z, w}", what);
+        return 0;
+    }
+    for (int i = 0; i < 3; i++)
+        if (!isfinite(out->pos[i]) || fabs(out->pos[i]) > POSE_LIMIT) {
+            gs_fail(err, errlen, GS_ERR_USAGE, "%s.pos[%d] = %g is not a place in the scene (finite, within %g m)", what, i + 1, out->pos[i], POSE_LIMIT);
+            return 0;
+        }
+    double norm = 0;
+    for (int i = 0; i < 4; i++) norm += out->rot[i] * out->rot[i];
+    if (!isfinite(norm) || fabs(sqrt(norm) - 1) > 0.01) {
+        gs_fail(err, errlen, GS_ERR_USAGE, "%s.rot must be a unit quaternion (its norm is %g)", what, sqrt(norm));
+        return 0;
+    }
+    gsu_quat_normalize(out->rot);
+    return 1;
+}
+
+static gs_pose check_pose(lua_State *L, int idx, const char *fn, const char *what) {
+    gs_pose p;
+    char err[256];
+    if (!gsl_api_read_pose(L, idx, what, &p, err, sizeof err)) luaL_error(L, "%s: %s", fn, err);
+    return p;
+}
+
+static void check_size(lua_State *L, int idx, const char *fn, const char *what, double out[3]) {
+    if (!read_vec(L, idx, 3, out)) luaL_error(L, "%s: %s must be {x, y, z} numbers", fn, what);
+    for (int i = 0; i < 3; i++)
+        if (!(out[i] >= 0 && out[i] <= SIZE_LIMIT))
+            luaL_error(L, "%s: %s[%d] = %g must be from 0 to %g m", fn, what, i + 1, out[i], SIZE_LIMIT);
+}
+
+void gsl_api_push_pose(lua_State *L, const gs_pose *p) {
+    lua_createtable(L, 0, 2);
+    lua_createtable(L, 3, 0);
+    for (int i = 0; i < 3; i++) {
+        lua_pushnumber(L, p->pos[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "pos");
+    lua_createtable(L, 4, 0);
+    for (int i = 0; i < 4; i++) {
+        lua_pushnumber(L, p->rot[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "rot");
+}
+
+/* One handle per object per episode, so handles compare equal and serve
+ * as table keys. */
+static void push_object(lua_State *L, gsl_host *h, int index) {
+    lua_getfield(L, LUA_REGISTRYINDEX, HANDLES_KEY);
+    if (lua_rawgeti(L, -1, index + 1) == LUA_TUSERDATA) {
+        gsl_object_ud *o = lua_touserdata(L, -1);
+        if (o->episode == h->episode) {
+            lua_remove(L, -2);
+            return;
+        }
+    }
+    lua_pop(L, 1);
+    gsl_object_ud *o = lua_newuserdatauv(L, sizeof *o, 0);
+    o->index = index;
+    o->episode = h->episode;
+    luaL_setmetatable(L, OBJ_MT);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, index + 1);
+    lua_remove(L, -2);
+}
+
+static int check_object(lua_State *L, int idx, const char *fn) {
+    gsl_object_ud *o = luaL_testudata(L, idx, OBJ_MT);
+    if (!o) return luaL_error(L, "%s: expected an object from env:add, got %s", fn, luaL_typename(L, idx));
+    gsl_host *h = host_of(L);
+    if (!h->scene || o->episode != h->episode || o->index >= h->scene->nobjects)
+        return luaL_error(L, "%s: object#%d belongs to an earlier episode", fn, o->index + 1);
+    return o->index;
+}
+
+static const char *suggest(const char *name, const char *const *names, size_t n, char *buf,
+                           size_t len) {
+    const char *near = gsu_nearest_name(name, names, n);
+    if (!near) {
+        size_t used = (size_t)snprintf(buf, len, " (valid:");
+        for (size_t i = 0; i < n && used < len; i++)
+            used += (size_t)snprintf(buf + used, len - used, "%s %s", i ? "," : "", names[i]);
+        if (used < len) snprintf(buf + used, len - used, ")");
+        else if (len > 5) strcpy(buf + len - 5, "...)");
+        return buf;
+    }
+    snprintf(buf, len, " (did you mean '%s'?)", near);
+    return buf;
+}
+
+static int raw_field(lua_State *L, int t, const char *key) {
+    t = lua_absindex(L, t);
+    lua_pushstring(L, key);
+    return lua_rawget(L, t);
+}
+
+static void check_no_unknown(lua_State *L, int t, const char *fn, const char *const *known,
+                             size_t n) {
+    t = lua_absindex(L, t);
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        const char *key = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        if (!key) luaL_error(L, "%s: keys must be names, got a %s key", fn, luaL_typename(L, -1));
+        size_t k = 0;
+        while (k < n && strcmp(key, known[k]) != 0) k++;
+        if (k == n) {
+            char hint[160];
+            luaL_error(L, "%s: unknown field '%s'%s", fn, key, suggest(key, known, n, hint, sizeof hint));
+        }
+    }
+}

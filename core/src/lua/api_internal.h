@@ -1,0 +1,34 @@
+/* api_internal.h: the task API's bindings, as the task module uses them. */
+#ifndef GS_API_INTERNAL_H
+#define GS_API_INTERNAL_H
+
+#include <lua.h>
+
+#include "gensim/task.h"
+
+/* What the bindings need from the task that owns the sandbox. */
+typedef struct gsl_host {
+    gs_scene *scene;          /* the live episode's scene, NULL between episodes */
+    unsigned episode;         /* bumped per reset; stale handles are refused */
+    const char *const *assets; /* the kinds the task declared (nassets) */
+    int nassets;
+    int shape_error;          /* set when task{...} refused the table */
+} gsl_host;
+
+/* Installs task, gs and the env, object and rng metatables into the
+ * sandbox; host must outlive the sandbox. */
+void gsl_api_install(gsl_sandbox *sb, gsl_host *host);
+/* Pushes the env userdata for the current episode. */
+void gsl_api_push_env(lua_State *L);
+/* 1 when the value at idx is a table that task{...} accepted. */
+int gsl_api_is_task(lua_State *L, int idx);
+/* Reads a pose at idx into out; on a malformed pose writes a message
+ * naming what as the culprit and returns 0. Never raises. */
+int gsl_api_read_pose(lua_State *L, int idx, const char *what, gs_pose *out, char *err,
+                      size_t errlen);
+/* Pushes a pose table. */
+void gsl_api_push_pose(lua_State *L, const gs_pose *p);
+/* The names the API defines (n), for suggestions and the reference. */
+const char *const *gsl_api_names(size_t *n);
+
+#endif

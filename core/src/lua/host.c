@@ -1,0 +1,317 @@
+/* host.c: the `gensim` module for trusted Lua.
+ *
+ * Each task loaded from here runs in its own sandbox; a task handle is a
+ * userdata whose __gc and __close free it, so a script's error never leaks
+ * a task. Failures come back as nil, message, status name, the Lua way. */
+#include "gensim/host.h"
+
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api_internal.h"
+
+#define TASK_MT "gensim.host.task"
+
+typedef struct host_task {
+    gs_task *task;
+} host_task;
+
+static gs_task *check_task(lua_State *L) {
+    host_task *h = luaL_checkudata(L, 1, TASK_MT);
+    if (!h->task) luaL_error(L, "the task was closed");
+    return h->task;
+}
+
+static int fail(lua_State *L, gs_status st, const char *err) {
+    lua_pushnil(L);
+    lua_pushstring(L, err);
+    lua_pushstring(L, gs_status_name(st));
+    return 3;
+}
+
+static gs_task_options options_from(lua_State *L, int idx) {
+    gs_task_options opt = gs_task_options_default();
+    if (lua_istable(L, idx)) {
+        if (lua_getfield(L, idx, "max_instructions") == LUA_TNUMBER)
+            opt.limits.max_instructions = (uint64_t)lua_tointeger(L, -1);
+        if (lua_getfield(L, idx, "max_memory_mb") == LUA_TNUMBER)
+            opt.limits.max_memory = (size_t)lua_tointeger(L, -1) << 20;
+        if (lua_getfield(L, idx, "timeout_s") == LUA_TNUMBER)
+            opt.limits.timeout_s = lua_tonumber(L, -1);
+        if (lua_getfield(L, idx, "max_objects") == LUA_TNUMBER)
+            opt.scene.max_objects = (int)lua_tointeger(L, -1);
+        lua_pop(L, 4);
+    }
+    return opt;
+}
+
+/* gensim.load_task(path [, limits]) / gensim.load_task_string(src, name [, limits]) */
+static int load(lua_State *L, int from_string) {
+    lua_settop(L, from_string ? 3 : 2); /* the handle goes above the arguments */
+    host_task *h = lua_newuserdatauv(L, sizeof *h, 0);
+    h->task = NULL;
+    luaL_setmetatable(L, TASK_MT);
+    gs_task_options opt = options_from(L, from_string ? 3 : 2);
+    char err[1024];
+    gs_status st;
+    if (from_string) {
+        size_t len;
+        const char *src = luaL_checklstring(L, 1, &len);
+        st = gs_task_load_string(luaL_optstring(L, 2, "task.lua"), src, len, &opt, &h->task, err, sizeof err);
+    } else {
+        st = gs_task_load(luaL_checkstring(L, 1), &opt, &h->task, err, sizeof err);
+    }
+    if (st != GS_OK) return fail(L, st, err);
+    return 1;
+}
+
+static int l_load_task(lua_State *L) { return load(L, 0); }
+static int l_load_task_string(lua_State *L) { return load(L, 1); }
+
+static int l_task_info(lua_State *L) {
+    gs_task *t = check_task(L);
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, gs_task_name(t));
+    lua_setfield(L, -2, "name");
+    lua_pushstring(L, gs_task_description(t));
+    lua_setfield(L, -2, "description");
+    lua_pushinteger(L, gs_task_max_steps(t));
+    lua_setfield(L, -2, "max_steps");
+    return 1;
+}
+
+static void push_digest(lua_State *L, uint64_t d) {
+    char hex[17];
+    snprintf(hex, sizeof hex, "%016llx", (unsigned long long)d);
+    lua_pushstring(L, hex);
+}
+
+static int l_task_run_episode(lua_State *L) {
+    gs_task *t = check_task(L);
+    gs_episode ep;
+    char err[1024];
+    gs_status st = gs_task_run_episode(t, (uint64_t)luaL_optinteger(L, 2, 0), &ep, err, sizeof err);
+    if (st != GS_OK) return fail(L, st, err);
+    lua_createtable(L, 0, 6);
+    lua_pushboolean(L, ep.success);
+    lua_setfield(L, -2, "success");
+    lua_pushnumber(L, ep.reward);
+    lua_setfield(L, -2, "reward");
+    lua_pushinteger(L, ep.steps);
+    lua_setfield(L, -2, "steps");
+    lua_pushinteger(L, ep.sim_steps);
+    lua_setfield(L, -2, "sim_steps");
+    lua_pushinteger(L, (lua_Integer)ep.seed);
+    lua_setfield(L, -2, "seed");
+    push_digest(L, ep.digest);
+    lua_setfield(L, -2, "digest");
+    return 1;
+}
+
+static int l_task_reset(lua_State *L) {
+    gs_task *t = check_task(L);
+    char err[1024];
+    gs_status st = gs_task_reset(t, (uint64_t)luaL_optinteger(L, 2, 0), err, sizeof err);
+    if (st != GS_OK) return fail(L, st, err);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int l_task_reward(lua_State *L) {
+    gs_task *t = check_task(L);
+    char err[1024];
+    double r;
+    int done;
+    gs_status st = gs_task_reward(t, &r, &done, err, sizeof err);
+    if (st != GS_OK) return fail(L, st, err);
+    lua_pushnumber(L, r);
+    lua_pushboolean(L, done);
+    return 2;
+}
+
+static void push_action(lua_State *L, const gs_action *a) {
+    lua_createtable(L, 0, 2);
+    if (a->kind == GS_ACTION_PUSH) {
+        lua_createtable(L, 0, 2);
+        for (int k = 0; k < 2; k++) {
+            lua_createtable(L, 3, 0);
+            for (int i = 0; i < 3; i++) {
+                lua_pushnumber(L, k ? a->to[i] : a->from[i]);
+                lua_rawseti(L, -2, i + 1);
+            }
+            lua_setfield(L, -2, k ? "to" : "from");
+        }
+        lua_setfield(L, -2, "push");
+    } else {
+        gsl_api_push_pose(L, &a->pick);
+        lua_setfield(L, -2, "pick");
+        gsl_api_push_pose(L, &a->place);
+        lua_setfield(L, -2, "place");
+    }
+}
+
+static int l_task_oracle_action(lua_State *L) {
+    gs_task *t = check_task(L);
+    char err[1024];
+    gs_action a;
+    int have;
+    gs_status st = gs_task_oracle(t, &a, &have, err, sizeof err);
+    if (st != GS_OK) return fail(L, st, err);
+    if (!have) lua_pushnil(L);
+    else push_action(L, &a);
+    return 1;
+}
+
+static int l_task_act(lua_State *L) {
+    gs_task *t = check_task(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    gs_scene *s = gs_task_scene(t);
+    if (!s) return luaL_error(L, "act: reset the task first");
+    gs_action a;
+    memset(&a, 0, sizeof a);
+    char err[1024];
+    a.kind = GS_ACTION_PICK_PLACE;
+    if (lua_getfield(L, 2, "push") == LUA_TTABLE) {
+        a.kind = GS_ACTION_PUSH;
+        for (int k = 0; k < 2; k++) {
+            lua_getfield(L, -1, k ? "to" : "from");
+            for (int i = 0; i < 3; i++) {
+                lua_rawgeti(L, -1, i + 1);
+                (k ? a.to : a.from)[i] = luaL_checknumber(L, -1);
+                lua_pop(L, 1);
+            }
+            lua_pop(L, 1);
+        }
+    } else {
+        lua_getfield(L, 2, "pick");
+        if (!gsl_api_read_pose(L, -1, "pick", &a.pick, err, sizeof err)) return luaL_error(L, "act: %s", err);
+        lua_getfield(L, 2, "place");
+        if (!gsl_api_read_pose(L, -1, "place", &a.place, err, sizeof err)) return luaL_error(L, "act: %s", err);
+    }
+    gs_action_result res;
+    gs_status st = gs_scene_act(s, &a, &res, err, sizeof err);
+    if (st != GS_OK) return fail(L, st, err);
+    lua_createtable(L, 0, 3);
+    lua_pushboolean(L, res.picked);
+    lua_setfield(L, -2, "picked");
+    lua_pushboolean(L, res.placed);
+    lua_setfield(L, -2, "placed");
+    lua_pushinteger(L, res.steps);
+    lua_setfield(L, -2, "sim_steps");
+    return 1;
+}
+
+static int l_task_objects(lua_State *L) {
+    gs_task *t = check_task(L);
+    gs_scene *s = gs_task_scene(t);
+    if (!s) return luaL_error(L, "objects: reset the task first");
+    lua_createtable(L, s->nobjects, 0);
+    for (int i = 0; i < s->nobjects; i++) {
+        const gs_object *o = &s->objects[i];
+        lua_createtable(L, 0, 5);
+        lua_pushstring(L, o->kind->name);
+        lua_setfield(L, -2, "kind");
+        lua_pushstring(L, o->color);
+        lua_setfield(L, -2, "color");
+        lua_pushboolean(L, o->params.fixed);
+        lua_setfield(L, -2, "fixed");
+        gs_pose p;
+        gs_scene_pose(s, i, &p);
+        gsl_api_push_pose(L, &p);
+        lua_setfield(L, -2, "pose");
+        lua_createtable(L, 3, 0);
+        for (int k = 0; k < 3; k++) {
+            lua_pushnumber(L, o->size[k]);
+            lua_rawseti(L, -2, k + 1);
+        }
+        lua_setfield(L, -2, "size");
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+static int l_task_close(lua_State *L) {
+    host_task *h = luaL_checkudata(L, 1, TASK_MT);
+    gs_task_free(h->task);
+    h->task = NULL;
+    return 0;
+}
+
+/* gensim.assets(): the asset table, as `gensim assets` prints it. */
+static int l_assets(lua_State *L) {
+    int n;
+    const gs_asset_kind *kinds = gs_asset_kinds(&n);
+    static const char *const roles[] = {"movable", "receptacle", "marker"};
+    static const char *const options[] = {"size", "radius", "height", "length", "mass"};
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        const gs_asset_kind *k = &kinds[i];
+        lua_createtable(L, 0, 7);
+        lua_pushstring(L, k->name);
+        lua_setfield(L, -2, "name");
+        lua_pushstring(L, k->doc);
+        lua_setfield(L, -2, "doc");
+        lua_pushstring(L, roles[k->role]);
+        lua_setfield(L, -2, "role");
+        lua_pushboolean(L, k->default_fixed);
+        lua_setfield(L, -2, "fixed");
+        lua_pushnumber(L, k->symmetry);
+        lua_setfield(L, -2, "symmetry");
+        lua_createtable(L, 3, 0);
+        for (int d = 0; d < 3; d++) {
+            lua_pushnumber(L, k->default_size[d]);
+            lua_rawseti(L, -2, d + 1);
+        }
+        lua_setfield(L, -2, "size");
+        lua_newtable(L);
+        lua_pushliteral(L, "color");
+        lua_rawseti(L, -2, 1);
+        lua_pushliteral(L, "fixed");
+        lua_rawseti(L, -2, 2);
+        for (int b = 0, m = 3; b < 5; b++)
+            if (k->options & (1u << b)) {
+                lua_pushstring(L, options[b]);
+                lua_rawseti(L, -2, m++);
+            }
+        lua_setfield(L, -2, "options");
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+int gsl_open_gensim(lua_State *L) {
+    static const luaL_Reg task_methods[] = {
+        {"info", l_task_info},       {"run_episode", l_task_run_episode},
+        {"reset", l_task_reset},     {"reward", l_task_reward},
+        {"oracle_action", l_task_oracle_action}, {"act", l_task_act},
+        {"objects", l_task_objects}, {"close", l_task_close},
+        {NULL, NULL}};
+    if (luaL_newmetatable(L, TASK_MT)) {
+        luaL_newlib(L, task_methods);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, l_task_close);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, l_task_close);
+        lua_setfield(L, -2, "__close");
+    }
+    lua_pop(L, 1);
+    static const luaL_Reg funcs[] = {{"load_task", l_load_task},
+                                     {"load_task_string", l_load_task_string},
+                                     {"assets", l_assets},
+                                     {NULL, NULL}};
+    luaL_newlib(L, funcs);
+    lua_pushliteral(L, GS_VERSION);
+    lua_setfield(L, -2, "version");
+    return 1;
+}
+
+lua_State *gsl_host_new(void) {
+    lua_State *L = luaL_newstate();
+    if (!L) return NULL;
+    luaL_openlibs(L);
+    luaL_requiref(L, "gensim", gsl_open_gensim, 0);
+    lua_pop(L, 1);
+    return L;
+}

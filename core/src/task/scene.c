@@ -1,0 +1,419 @@
+/* scene.c: objects, placement, goals and their scoring.
+ *
+ * Scoring is a pure function of the current poses: the reward is recomputed
+ * from the state after every action, never accumulated, so it cannot drift
+ * from what the scene shows. */
+#include "gensim/task.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define YAW_TOL (15.0 * GS_PI / 180.0)
+#define CLEARANCE 0.005       /* gap random_pose keeps between footprints, m */
+#define PLACEMENT_TRIES 200
+#define PENETRATION_TOL 0.002 /* overlap at reset that counts as interpenetration, m */
+
+static void object_bbox(gs_object *o);
+static void footprint(const gs_scene *s, int obj, double c[2], double half[2], double *yaw);
+static int rects_overlap(const double ca[2], const double ha[2], double ya, const double cb[2],
+                         const double hb[2], double yb, double margin);
+static int pose_match(const gs_scene *s, const gs_goal *g, int i, int j);
+static double zone_fraction(const gs_scene *s, const gs_goal *g, int obj);
+static int max_matching(const gs_scene *s, const gs_goal *g, int *obj_target);
+static double goal_symmetry(const gs_scene *s, const gs_goal *g, int obj);
+
+gs_scene_options gs_scene_options_default(void) {
+    gs_scene_options o;
+    o.max_objects = 128;
+    o.world = gs_world_options_default();
+    o.robot = gs_robot_options_default();
+    return o;
+}
+
+gs_status gs_scene_init(gs_scene *s, const gs_scene_options *opt, gsu_rng *rng, char *err,
+                        size_t errlen) {
+    memset(s, 0, sizeof *s);
+    s->opt = *opt;
+    s->rng = rng;
+    /* the end effector's bodies come on top of the objects */
+    s->opt.world.max_bodies = opt->max_objects + 8;
+    s->world = gs_world_create(&s->opt.world, err, errlen);
+    if (!s->world) return GS_ERR_PHYSICS;
+    gs_status st = gs_robot_init(&s->robot, s->world, &s->opt.robot, err, errlen);
+    if (st != GS_OK) {
+        gs_world_free(s->world);
+        s->world = NULL;
+    }
+    return st;
+}
+
+void gs_scene_free(gs_scene *s) {
+    for (int i = 0; i < s->ngoals; i++) gs_goal_free(&s->goals[i]);
+    free(s->goals);
+    free(s->objects);
+    gs_world_free(s->world);
+    memset(s, 0, sizeof *s);
+}
+
+void gs_goal_free(gs_goal *g) {
+    free(g->objects);
+    free(g->targets);
+    free(g->allowed);
+    free(g->lang);
+    memset(g, 0, sizeof *g);
+}
+
+int gs_scene_add(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params,
+                 const char *color, const gs_pose *pose, char *err, size_t errlen) {
+    if (s->nobjects >= s->opt.max_objects) {
+        gs_fail(err, errlen, GS_ERR_LIMIT, "too many objects: the scene limit is %d",
+                s->opt.max_objects);
+        return -1;
+    }
+    const gs_color *c = gs_color_find(color);
+    if (!c) {
+        gs_fail(err, errlen, GS_ERR_USAGE, "unknown colour '%s'", color);
+        return -1;
+    }
+    if (s->nobjects == s->cap_objects) {
+        int cap = s->cap_objects ? 2 * s->cap_objects : 16;
+        gs_object *grown = realloc(s->objects, (size_t)cap * sizeof *grown);
+        if (!grown) {
+            gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory adding an object");
+            return -1;
+        }
+        s->objects = grown, s->cap_objects = cap;
+    }
+    gs_object *o = &s->objects[s->nobjects];
+    memset(o, 0, sizeof *o);
+    o->kind = kind;
+    o->params = *params;
+    snprintf(o->color, sizeof o->color, "%s", c->name);
+    for (int k = 0; k < 3; k++) o->rgb[k] = gs_srgb_to_linear(c->srgb[k]);
+    o->nshapes = kind->build(params, o->shapes);
+    object_bbox(o);
+
+    gs_body_desc d = {0};
+    d.shapes = o->shapes;
+    d.nshapes = o->nshapes;
+    d.mass = params->fixed ? 0 : params->mass;
+    d.friction = 0.6;
+    d.restitution = 0;
+    d.pose = *pose;
+    d.collides = kind->role != GS_ROLE_MARKER;
+    o->body = gs_world_add_body(s->world, &d, err, errlen);
+    if (o->body < 0) return -1;
+    return s->nobjects++;
+}
+
+void gs_scene_pose(const gs_scene *s, int obj, gs_pose *out) {
+    gs_world_get_pose(s->world, s->objects[obj].body, out);
+}
+
+int gs_scene_random_pose(gs_scene *s, const double size[3], gs_pose *out) {
+    double half[2] = {size[0] / 2, size[1] / 2};
+    for (int attempt = 0; attempt < PLACEMENT_TRIES; attempt++) {
+        double yaw = gsu_rng_uniform(s->rng, -GS_PI, GS_PI);
+        gs_pose p = gsu_pose_xyz_yaw(0, 0, size[2] / 2, yaw);
+        double ext[3], h3[3] = {half[0], half[1], 0};
+        gsu_rotated_half_extents(p.rot, h3, ext);
+        double xlo = GS_WS_X0 + ext[0], xhi = GS_WS_X1 - ext[0];
+        double ylo = GS_WS_Y0 + ext[1], yhi = GS_WS_Y1 - ext[1];
+        if (xlo > xhi || ylo > yhi) return 0; /* larger than the workspace */
+        double c[2] = {gsu_rng_uniform(s->rng, xlo, xhi), gsu_rng_uniform(s->rng, ylo, yhi)};
+        int clear = 1;
+        for (int i = 0; i < s->nobjects && clear; i++) {
+            double oc[2], oh[2], oyaw;
+            footprint(s, i, oc, oh, &oyaw);
+            clear = !rects_overlap(c, half, yaw, oc, oh, oyaw, CLEARANCE);
+        }
+        if (clear) {
+            p.pos[0] = c[0], p.pos[1] = c[1];
+            *out = p;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+gs_status gs_scene_add_goal(gs_scene *s, gs_goal *goal, char *err, size_t errlen) {
+    if (s->ngoals == s->cap_goals) {
+        int cap = s->cap_goals ? 2 * s->cap_goals : 4;
+        gs_goal *grown = realloc(s->goals, (size_t)cap * sizeof *grown);
+        if (!grown) {
+            gs_goal_free(goal);
+            return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory adding a goal");
+        }
+        s->goals = grown, s->cap_goals = cap;
+    }
+    s->goals[s->ngoals++] = *goal;
+    memset(goal, 0, sizeof *goal);
+    return GS_OK;
+}
+
+double gs_goal_credit(const gs_scene *s, const gs_goal *g) {
+    if (g->nobjects == 0) return 1;
+    if (g->metric == GS_METRIC_ZONE) {
+        double sum = 0;
+        for (int i = 0; i < g->nobjects; i++) sum += zone_fraction(s, g, g->objects[i]);
+        return sum / g->nobjects;
+    }
+    int matched = 0;
+    if (g->replace) {
+        for (int i = 0; i < g->nobjects; i++)
+            for (int j = 0; j < g->ntargets; j++)
+                if (g->allowed[i * g->ntargets + j] && pose_match(s, g, i, j)) {
+                    matched++;
+                    break;
+                }
+    } else {
+        int *assign = malloc((size_t)g->nobjects * sizeof *assign);
+        if (!assign) return 0;
+        matched = max_matching(s, g, assign);
+        free(assign);
+    }
+    return (double)matched / g->nobjects;
+}
+
+double gs_scene_reward(const gs_scene *s, int *stage) {
+    double total = 0;
+    int k = 0;
+    for (; k < s->ngoals; k++) {
+        double credit = gs_goal_credit(s, &s->goals[k]);
+        if (credit < 1 - 1e-9) {
+            total += s->goals[k].reward * credit;
+            break;
+        }
+        total += s->goals[k].reward;
+    }
+    if (stage) *stage = k;
+    return total;
+}
+
+gs_status gs_scene_check(gs_scene *s, char *err, size_t errlen) {
+    if (s->ngoals == 0)
+        return gs_fail(err, errlen, GS_ERR_RUNTIME, "reset made no goal: call env:goal{...}");
+    double sum = 0;
+    for (int k = 0; k < s->ngoals; k++) sum += s->goals[k].reward;
+    if (fabs(sum - 1) > 1e-6)
+        return gs_fail(err, errlen, GS_ERR_RUNTIME,
+                       "the goals' rewards sum to %.6g, not 1: success would be %s", sum,
+                       sum < 1 ? "unreachable" : "reached early");
+    for (int i = 0; i < s->nobjects; i++) {
+        gs_pose p;
+        gs_scene_pose(s, i, &p);
+        double c[3], ext[3], h[3];
+        const gs_object *o = &s->objects[i];
+        for (int k = 0; k < 3; k++) h[k] = o->size[k] / 2;
+        gsu_pose_apply(&p, o->center, c);
+        gsu_rotated_half_extents(p.rot, h, ext);
+        const double slack = 0.001;
+        if (c[0] - ext[0] < GS_WS_X0 - slack || c[0] + ext[0] > GS_WS_X1 + slack ||
+            c[1] - ext[1] < GS_WS_Y0 - slack || c[1] + ext[1] > GS_WS_Y1 + slack ||
+            c[2] - ext[2] < -slack - PENETRATION_TOL || c[2] + ext[2] > GS_WS_Z1 + slack)
+            return gs_fail(err, errlen, GS_ERR_RUNTIME,
+                           "object %d (%s) at (%.3f, %.3f, %.3f) is outside the workspace "
+                           "x %.2f..%.2f, y %.2f..%.2f, z 0..%.2f",
+                           i + 1, o->kind->name, p.pos[0], p.pos[1], p.pos[2], GS_WS_X0,
+                           GS_WS_X1, GS_WS_Y0, GS_WS_Y1, GS_WS_Z1);
+    }
+    int a, b;
+    double depth = gs_world_max_penetration(s->world, &a, &b);
+    if (depth > PENETRATION_TOL) {
+        char an[48], bn[48];
+        const char *names[2] = {an, bn};
+        int bodies[2] = {a, b};
+        for (int k = 0; k < 2; k++) {
+            char *dst = k ? bn : an;
+            snprintf(dst, 48, "the table");
+            for (int i = 0; i < s->nobjects; i++)
+                if (s->objects[i].body == bodies[k])
+                    snprintf(dst, 48, "object %d (%s)", i + 1, s->objects[i].kind->name);
+            if (bodies[k] >= 0 && strcmp(dst, "the table") == 0) snprintf(dst, 48, "the gripper");
+        }
+        return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s and %s interpenetrate by %.1f mm",
+                       names[0], names[1], depth * 1000);
+    }
+    return GS_OK;
+}
+
+uint64_t gs_scene_digest(const gs_scene *s, uint64_t h) {
+    for (int i = 0; i < s->nobjects; i++) {
+        gs_pose p;
+        gs_scene_pose(s, i, &p);
+        h = gsu_fnv1a(h, &p, sizeof p);
+    }
+    return h;
+}
+
+gs_status gs_scene_act(gs_scene *s, const gs_action *a, gs_action_result *res, char *err,
+                       size_t errlen) {
+    gs_status st;
+    if (a->kind == GS_ACTION_PUSH)
+        st = gs_robot_push(&s->robot, a->from, a->to, res, err, errlen);
+    else
+        st = gs_robot_pick_place(&s->robot, &a->pick, &a->place, res, err, errlen);
+    s->steps++;
+    if (st == GS_OK && gs_world_first_invalid(s->world) != GS_BODY_NONE)
+        st = gs_fail(err, errlen, GS_ERR_PHYSICS, "the simulation became invalid (NaN state)");
+    return st;
+}
+
+/* ---- helpers ---- */
+
+static void object_bbox(gs_object *o) {
+    double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
+    for (int k = 0; k < o->nshapes; k++) {
+        const gs_shape *sh = &o->shapes[k];
+        double half[3] = {sh->size[0] / 2, sh->size[1] / 2, sh->size[2] / 2}, ext[3];
+        gsu_rotated_half_extents(sh->local.rot, half, ext);
+        for (int d = 0; d < 3; d++) {
+            lo[d] = fmin(lo[d], sh->local.pos[d] - ext[d]);
+            hi[d] = fmax(hi[d], sh->local.pos[d] + ext[d]);
+        }
+    }
+    for (int d = 0; d < 3; d++) {
+        o->size[d] = hi[d] - lo[d];
+        o->center[d] = (hi[d] + lo[d]) / 2;
+    }
+}
+
+/* The object's footprint on the table: centre, half extents, yaw. */
+static void footprint(const gs_scene *s, int obj, double c[2], double half[2], double *yaw) {
+    const gs_object *o = &s->objects[obj];
+    gs_pose p;
+    gs_scene_pose(s, obj, &p);
+    double w[3];
+    gsu_pose_apply(&p, o->center, w);
+    c[0] = w[0], c[1] = w[1];
+    half[0] = o->size[0] / 2, half[1] = o->size[1] / 2;
+    *yaw = gsu_pose_yaw(&p);
+}
+
+/* Separating-axis test of two rectangles grown by margin. */
+static int rects_overlap(const double ca[2], const double ha[2], double ya, const double cb[2],
+                         const double hb[2], double yb, double margin) {
+    double axes[4][2] = {{cos(ya), sin(ya)}, {-sin(ya), cos(ya)}, {cos(yb), sin(yb)},
+                         {-sin(yb), cos(yb)}};
+    double d[2] = {cb[0] - ca[0], cb[1] - ca[1]};
+    for (int k = 0; k < 4; k++) {
+        const double *n = axes[k];
+        double ra = ha[0] * fabs(n[0] * axes[0][0] + n[1] * axes[0][1]) +
+                    ha[1] * fabs(n[0] * axes[1][0] + n[1] * axes[1][1]);
+        double rb = hb[0] * fabs(n[0] * axes[2][0] + n[1] * axes[2][1]) +
+                    hb[1] * fabs(n[0] * axes[3][0] + n[1] * axes[3][1]);
+        if (fabs(d[0] * n[0] + d[1] * n[1]) > ra + rb + margin) return 0;
+    }
+    return 1;
+}
+
+static double goal_symmetry(const gs_scene *s, const gs_goal *g, int obj) {
+    return g->symmetry >= 0 ? g->symmetry : s->objects[obj].kind->symmetry;
+}
+
+/* Object i of goal g at target j: x-y within tolerance, z within half the
+ * object's height plus tolerance, yaw within 15 degrees modulo symmetry. */
+static int pose_match(const gs_scene *s, const gs_goal *g, int i, int j) {
+    int obj = g->objects[i];
+    const gs_object *o = &s->objects[obj];
+    const gs_pose *t = &g->targets[j];
+    gs_pose p;
+    gs_scene_pose(s, obj, &p);
+    double dx = p.pos[0] - t->pos[0], dy = p.pos[1] - t->pos[1], dz = p.pos[2] - t->pos[2];
+    if (dx * dx + dy * dy > g->tolerance * g->tolerance) return 0;
+    double half[3] = {o->size[0] / 2, o->size[1] / 2, o->size[2] / 2}, ext[3];
+    gsu_rotated_half_extents(p.rot, half, ext);
+    if (fabs(dz) > ext[2] + g->tolerance) return 0;
+    if (g->rotations) {
+        double sym = goal_symmetry(s, g, obj);
+        if (sym > 0 && fabs(gsu_wrap_angle(gsu_pose_yaw(&p) - gsu_pose_yaw(t), sym)) > YAW_TOL)
+            return 0;
+    }
+    return 1;
+}
+
+/* The fraction of a 4 x 4 x 2 lattice of points through the object's box
+ * that lies inside the zone: exactly 1 when the whole box is inside. */
+static double zone_fraction(const gs_scene *s, const gs_goal *g, int obj) {
+    const gs_object *o = &s->objects[obj];
+    gs_pose p;
+    gs_scene_pose(s, obj, &p);
+    gs_pose inv = gsu_pose_invert(&g->zone_pose);
+    int inside = 0, total = 0;
+    for (int a = 0; a < 4; a++)
+        for (int b = 0; b < 4; b++)
+            for (int c = 0; c < 2; c++) {
+                double local[3] = {o->center[0] + o->size[0] * ((a + 0.5) / 4 - 0.5),
+                                   o->center[1] + o->size[1] * ((b + 0.5) / 4 - 0.5),
+                                   o->center[2] + o->size[2] * ((c + 0.5) / 2 - 0.5)};
+                double w[3], z[3];
+                gsu_pose_apply(&p, local, w);
+                gsu_pose_apply(&inv, w, z);
+                total++;
+                inside += fabs(z[0]) <= g->zone_size[0] / 2 + g->tolerance &&
+                          fabs(z[1]) <= g->zone_size[1] / 2 + g->tolerance &&
+                          fabs(z[2]) <= g->zone_size[2] / 2 + g->tolerance;
+            }
+    return (double)inside / total;
+}
+
+/* Kuhn's augmenting paths over allowed, currently satisfied pairs. */
+static int augment(const gs_scene *s, const gs_goal *g, int i, int *target_obj,
+                   unsigned char *seen) {
+    for (int j = 0; j < g->ntargets; j++) {
+        if (seen[j] || !g->allowed[i * g->ntargets + j] || !pose_match(s, g, i, j)) continue;
+        seen[j] = 1;
+        if (target_obj[j] < 0 || augment(s, g, target_obj[j], target_obj, seen)) {
+            target_obj[j] = i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int max_matching(const gs_scene *s, const gs_goal *g, int *obj_target) {
+    int *target_obj = malloc((size_t)g->ntargets * sizeof *target_obj);
+    unsigned char *seen = malloc((size_t)g->ntargets);
+    int matched = 0;
+    if (!target_obj || !seen) goto done;
+    for (int j = 0; j < g->ntargets; j++) target_obj[j] = -1;
+    for (int i = 0; i < g->nobjects; i++) {
+        memset(seen, 0, (size_t)g->ntargets);
+        matched += augment(s, g, i, target_obj, seen);
+    }
+    for (int i = 0; i < g->nobjects; i++) obj_target[i] = -1;
+    for (int j = 0; j < g->ntargets; j++)
+        if (target_obj[j] >= 0) obj_target[target_obj[j]] = j;
+done:
+    free(target_obj);
+    free(seen);
+    return matched;
+}
+
+/* Exposed to oracle.c through scene_internal.h. */
+int gs__scene_matching(const gs_scene *s, const gs_goal *g, int *obj_target) {
+    if (g->replace) {
+        int matched = 0;
+        for (int i = 0; i < g->nobjects; i++) {
+            obj_target[i] = -1;
+            for (int j = 0; j < g->ntargets; j++)
+                if (g->allowed[i * g->ntargets + j] && pose_match(s, g, i, j)) {
+                    obj_target[i] = j;
+                    matched++;
+                    break;
+                }
+        }
+        return matched;
+    }
+    return max_matching(s, g, obj_target);
+}
+
+double gs__zone_fraction(const gs_scene *s, const gs_goal *g, int obj) {
+    return zone_fraction(s, g, obj);
+}
+
+double gs__goal_symmetry(const gs_scene *s, const gs_goal *g, int obj) {
+    return goal_symmetry(s, g, obj);
+}

@@ -1,0 +1,329 @@
+/* task.c: a loaded task file and its episodes.
+ *
+ * The task table lives in the sandbox's registry for the task's lifetime;
+ * each episode gets a fresh scene and a freshly seeded generator, so nothing
+ * of one episode leaks into the next. */
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gensim/io.h"
+#include "lua/api_internal.h"
+
+#define MAX_TASK_BYTES (1 << 20)
+
+struct gs_task {
+    gs_task_options opt;
+    gsl_sandbox *sb;
+    gsl_host host;
+    char *path;
+    int table_ref;           /* the task table, in the registry */
+    char name[64];
+    char *description;
+    int max_steps;
+    int reset_line;          /* where reset is defined, for scene errors */
+    int has_oracle, has_reward, has_success;
+    char *assets[32];
+    int nassets;
+    gs_scene scene;
+    int live;                /* scene holds an episode */
+};
+
+static gs_status call_field(gs_task *t, const char *field, int nresults, int push_obs,
+                            char *err, size_t errlen);
+static gs_status read_action(gs_task *t, int idx, gs_action *a, char *err, size_t errlen);
+static int count_lines(const char *src, size_t len);
+
+gs_task_options gs_task_options_default(void) {
+    gs_task_options o;
+    o.limits = gsl_limits_default();
+    o.scene = gs_scene_options_default();
+    o.log = NULL;
+    o.log_ud = NULL;
+    return o;
+}
+
+gs_status gs_task_load(const char *path, const gs_task_options *opt, gs_task **out, char *err,
+                       size_t errlen) {
+    char *src;
+    size_t len;
+    *out = NULL;
+    gs_status st = gs_read_file(path, MAX_TASK_BYTES, &src, &len, err, errlen);
+    if (st != GS_OK) return st;
+    st = gs_task_load_string(path, src, len, opt, out, err, errlen);
+    free(src);
+    return st;
+}
+
+gs_status gs_task_load_string(const char *path, const char *src, size_t len,
+                              const gs_task_options *opt, gs_task **out, char *err,
+                              size_t errlen) {
+    *out = NULL;
+    gs_task *t = calloc(1, sizeof *t);
+    if (!t || !(t->path = strdup(path))) {
+        free(t);
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory loading %s", path);
+    }
+    t->opt = *opt;
+    t->table_ref = LUA_NOREF;
+    t->sb = gsl_sandbox_new(&opt->limits, opt->log, opt->log_ud, err, errlen);
+    if (!t->sb) {
+        gs_task_free(t);
+        return GS_ERR_NOMEM;
+    }
+    gsl_api_install(t->sb, &t->host);
+    lua_State *L = gsl_sandbox_state(t->sb);
+    int top = lua_gettop(L);
+
+    if (len == 0 || strspn(src, " \t\r\n") == len) {
+        gs_task_free(t);
+        return gs_fail(err, errlen, GS_ERR_SHAPE, "%s:1: the file is empty: a task file must return task{...}", path);
+    }
+    gs_status st = gsl_sandbox_load(t->sb, path, src, len, err, errlen);
+    if (st != GS_OK) {
+        gs_task_free(t);
+        return st;
+    }
+    gsl_sandbox_arm(t->sb);
+    st = gsl_sandbox_call(t->sb, 0, 1, err, errlen); /* chunk result */
+    if (st == GS_ERR_RUNTIME && t->host.shape_error) st = GS_ERR_SHAPE;
+    if (st != GS_OK) {
+        gs_task_free(t);
+        return st;
+    }
+    if (!gsl_api_is_task(L, -1)) {
+        gs_fail(err, errlen, GS_ERR_SHAPE, "%s:%d: the chunk must end with 'return task{...}', it returned %s",
+                path, count_lines(src, len), lua_isnil(L, -1) ? "nothing" : luaL_typename(L, -1));
+        lua_settop(L, top);
+        gs_task_free(t);
+        return GS_ERR_SHAPE;
+    }
+    /* task{...} checked the shape; read what the host needs */
+    lua_getfield(L, -1, "name");
+    snprintf(t->name, sizeof t->name, "%s", lua_tostring(L, -1));
+    lua_getfield(L, -2, "description");
+    t->description = strdup(lua_tostring(L, -1));
+    lua_getfield(L, -3, "max_steps");
+    t->max_steps = (int)lua_tointeger(L, -1);
+    lua_pop(L, 3);
+    lua_getfield(L, -1, "reset");
+    lua_Debug ar;
+    lua_getinfo(L, ">S", &ar); /* pops reset */
+    t->reset_line = ar.linedefined;
+    static const char *const optional[] = {"oracle", "reward", "success"};
+    int *flags[] = {&t->has_oracle, &t->has_reward, &t->has_success};
+    for (int i = 0; i < 3; i++) {
+        lua_getfield(L, -1, optional[i]);
+        *flags[i] = lua_isfunction(L, -1);
+        lua_pop(L, 1);
+    }
+    lua_getfield(L, -1, "assets");
+    int n = (int)lua_rawlen(L, -1);
+    if (n > (int)(sizeof t->assets / sizeof t->assets[0])) n = (int)(sizeof t->assets / sizeof t->assets[0]);
+    for (int i = 0; i < n; i++) {
+        lua_rawgeti(L, -1, i + 1);
+        t->assets[t->nassets++] = strdup(lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    t->host.assets = (const char *const *)t->assets;
+    t->host.nassets = t->nassets;
+    t->table_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_settop(L, top);
+    if (!t->description) {
+        gs_task_free(t);
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory loading %s", path);
+    }
+    *out = t;
+    return GS_OK;
+}
+
+void gs_task_free(gs_task *t) {
+    if (!t) return;
+    if (t->live) gs_scene_free(&t->scene);
+    gsl_sandbox_free(t->sb);
+    for (int i = 0; i < t->nassets; i++) free(t->assets[i]);
+    free(t->description);
+    free(t->path);
+    free(t);
+}
+
+const char *gs_task_name(const gs_task *t) { return t->name; }
+const char *gs_task_description(const gs_task *t) { return t->description; }
+int gs_task_max_steps(const gs_task *t) { return t->max_steps; }
+gs_scene *gs_task_scene(gs_task *t) { return t->live ? &t->scene : NULL; }
+
+gs_status gs_task_reset(gs_task *t, uint64_t seed, char *err, size_t errlen) {
+    if (t->live) gs_scene_free(&t->scene);
+    t->live = 0;
+    t->host.scene = NULL;
+    t->host.episode++;
+    gsl_sandbox_arm(t->sb);
+    gsu_rng_seed(gsl_sandbox_rng(t->sb), seed);
+    gs_status st = gs_scene_init(&t->scene, &t->opt.scene, gsl_sandbox_rng(t->sb), err, errlen);
+    if (st != GS_OK) return st;
+    t->live = 1;
+    t->host.scene = &t->scene;
+    st = call_field(t, "reset", 0, 0, err, errlen);
+    if (st != GS_OK) return st;
+    char why[384];
+    st = gs_scene_check(&t->scene, why, sizeof why);
+    if (st != GS_OK) return gs_fail(err, errlen, st, "%s:%d: reset: %s", t->path, t->reset_line, why);
+    gs_robot_settle(&t->scene.robot);
+    if (gs_world_first_invalid(t->scene.world) != GS_BODY_NONE)
+        return gs_fail(err, errlen, GS_ERR_PHYSICS, "%s:%d: reset: the scene blew up while settling", t->path, t->reset_line);
+    return GS_OK;
+}
+
+gs_status gs_task_oracle(gs_task *t, gs_action *a, int *have, char *err, size_t errlen) {
+    *have = 0;
+    if (!t->live) return gs_fail(err, errlen, GS_ERR_USAGE, "no episode: reset first");
+    if (!t->has_oracle) {
+        *have = gs_oracle_action(&t->scene, a);
+        return GS_OK;
+    }
+    lua_State *L = gsl_sandbox_state(t->sb);
+    gs_status st = call_field(t, "oracle", 1, 1, err, errlen);
+    if (st != GS_OK) return st;
+    if (!lua_isnil(L, -1)) {
+        st = read_action(t, -1, a, err, errlen);
+        *have = st == GS_OK;
+    }
+    lua_pop(L, 1);
+    return st;
+}
+
+gs_status gs_task_reward(gs_task *t, double *reward, int *done, char *err, size_t errlen) {
+    if (!t->live) return gs_fail(err, errlen, GS_ERR_USAGE, "no episode: reset first");
+    if (!t->has_reward) {
+        int stage;
+        *reward = gs_scene_reward(&t->scene, &stage);
+        *done = *reward >= 1 - 1e-6;
+        return GS_OK;
+    }
+    lua_State *L = gsl_sandbox_state(t->sb);
+    gs_status st = call_field(t, "reward", 2, 0, err, errlen);
+    if (st != GS_OK) return st;
+    int isnum;
+    double r = lua_tonumberx(L, -2, &isnum);
+    if (!isnum || !(r >= 0 && r <= 1 + 1e-9) || (!lua_isboolean(L, -1) && !lua_isnil(L, -1)))
+        st = gs_fail(err, errlen, GS_ERR_RUNTIME, "%s: reward(env) must return a number in [0, 1] and a boolean done", t->path);
+    else
+        *reward = r, *done = lua_toboolean(L, -1);
+    lua_pop(L, 2);
+    return st;
+}
+
+gs_status gs_task_success(gs_task *t, int *success, char *err, size_t errlen) {
+    if (!t->has_success) {
+        double r;
+        int done;
+        gs_status st = gs_task_reward(t, &r, &done, err, errlen);
+        *success = st == GS_OK && r >= 1 - 1e-6;
+        return st;
+    }
+    lua_State *L = gsl_sandbox_state(t->sb);
+    gs_status st = call_field(t, "success", 1, 0, err, errlen);
+    if (st != GS_OK) return st;
+    *success = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return GS_OK;
+}
+
+gs_status gs_task_run_episode(gs_task *t, uint64_t seed, gs_episode *ep, char *err,
+                              size_t errlen) {
+    memset(ep, 0, sizeof *ep);
+    ep->seed = seed;
+    gs_status st = gs_task_reset(t, seed, err, errlen);
+    if (st != GS_OK) return st;
+    long steps0 = gs_world_steps(t->scene.world);
+    int done = 0;
+    double reward = 0;
+    while ((st = gs_task_reward(t, &reward, &done, err, errlen)) == GS_OK && !done &&
+           t->scene.steps < t->max_steps) {
+        gs_action a;
+        int have;
+        if ((st = gs_task_oracle(t, &a, &have, err, errlen)) != GS_OK || !have) break;
+        gs_action_result res;
+        char why[256];
+        if ((st = gs_scene_act(&t->scene, &a, &res, why, sizeof why)) != GS_OK) {
+            gs_fail(err, errlen, st, "%s: step %d: %s", t->path, t->scene.steps, why);
+            break;
+        }
+    }
+    if (st == GS_OK) st = gs_task_success(t, &ep->success, err, errlen);
+    ep->reward = reward;
+    ep->steps = t->scene.steps;
+    ep->sim_steps = gs_world_steps(t->scene.world) - steps0;
+    ep->digest = gs_scene_digest(&t->scene, gsu_fnv1a(GSU_FNV_OFFSET, &seed, sizeof seed));
+    return st;
+}
+
+/* ---- helpers ---- */
+
+/* Calls task[field](env [, obs]) in the sandbox, leaving nresults. */
+static gs_status call_field(gs_task *t, const char *field, int nresults, int push_obs,
+                            char *err, size_t errlen) {
+    lua_State *L = gsl_sandbox_state(t->sb);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, t->table_ref);
+    lua_getfield(L, -1, field);
+    lua_remove(L, -2);
+    gsl_api_push_env(L);
+    if (push_obs) {
+        lua_createtable(L, 0, 3);
+        lua_pushinteger(L, t->scene.steps);
+        lua_setfield(L, -2, "step");
+        lua_pushinteger(L, t->max_steps);
+        lua_setfield(L, -2, "max_steps");
+        lua_pushnumber(L, gs_scene_reward(&t->scene, NULL));
+        lua_setfield(L, -2, "reward");
+    }
+    return gsl_sandbox_call(t->sb, push_obs ? 2 : 1, nresults, err, errlen);
+}
+
+/* An action table: {pick = pose, place = pose} or {push = {from, to}}. */
+static gs_status read_action(gs_task *t, int idx, gs_action *a, char *err, size_t errlen) {
+    lua_State *L = gsl_sandbox_state(t->sb);
+    idx = lua_absindex(L, idx);
+    char why[256];
+    if (!lua_istable(L, idx))
+        return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s: oracle must return an action table or nil, got %s", t->path, luaL_typename(L, idx));
+    memset(a, 0, sizeof *a);
+    lua_pushliteral(L, "push");
+    if (lua_rawget(L, idx) != LUA_TNIL) {
+        int ok = lua_istable(L, -1);
+        for (int k = 0; ok && k < 2; k++) {
+            double *v = k ? a->to : a->from;
+            lua_pushstring(L, k ? "to" : "from");
+            ok = lua_rawget(L, -2) == LUA_TTABLE;
+            for (int i = 0; ok && i < 3; i++) {
+                ok = lua_rawgeti(L, -1, i + 1) == LUA_TNUMBER;
+                v[i] = lua_tonumber(L, -1);
+                ok = ok && v[i] == v[i] && v[i] > -10 && v[i] < 10;
+                lua_pop(L, 1);
+            }
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+        if (!ok) return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s: oracle: push must be {from = {x, y, z}, to = {x, y, z}} of finite numbers", t->path);
+        a->kind = GS_ACTION_PUSH;
+        return GS_OK;
+    }
+    lua_pop(L, 1);
+    a->kind = GS_ACTION_PICK_PLACE;
+    for (int k = 0; k < 2; k++) {
+        const char *key = k ? "place" : "pick";
+        lua_pushstring(L, key);
+        lua_rawget(L, idx);
+        int ok = gsl_api_read_pose(L, -1, key, k ? &a->place : &a->pick, why, sizeof why);
+        lua_pop(L, 1);
+        if (!ok) return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s: oracle returned a bad action: %s", t->path, why);
+    }
+    return GS_OK;
+}
+
+static int count_lines(const char *src, size_t len) {
+    int n = 1;
+    for (size_t i = 0; i + 1 < len; i++) n += src[i] == '\n';
+    return n;
+}

@@ -1,0 +1,192 @@
+/* Goals and metrics on constructed scenes; placement; the oracle's choices. */
+#include <stdlib.h>
+
+#include "check.h"
+#include "gensim/task.h"
+
+static gsu_rng rng;
+
+static int add(gs_scene *s, const char *kind, double x, double y, double z, double yaw) {
+    const gs_asset_kind *k = gs_asset_find(kind);
+    gs_asset_params p = {{k->default_size[0], k->default_size[1], k->default_size[2]},
+                         k->default_mass, k->default_fixed};
+    gs_pose pose = gsu_pose_xyz_yaw(x, y, z, yaw);
+    char err[256];
+    int i = gs_scene_add(s, k, &p, "red", &pose, err, sizeof err);
+    if (i < 0) fprintf(stderr, "add %s: %s\n", kind, err);
+    return i;
+}
+
+/* A pose goal over objects (n) and targets (m), every pair allowed. */
+static void goal(gs_scene *s, const int *objects, int n, const gs_pose *targets, int m,
+                 int replace, int rotations, double reward) {
+    gs_goal g = {0};
+    g.objects = malloc(sizeof(int) * (size_t)n);
+    g.targets = malloc(sizeof(gs_pose) * (size_t)m);
+    g.allowed = malloc((size_t)(n * m));
+    memcpy(g.objects, objects, sizeof(int) * (size_t)n);
+    memcpy(g.targets, targets, sizeof(gs_pose) * (size_t)m);
+    memset(g.allowed, 1, (size_t)(n * m));
+    g.nobjects = n, g.ntargets = m;
+    g.replace = replace, g.rotations = rotations, g.symmetry = -1;
+    g.metric = GS_METRIC_POSE, g.tolerance = 0.01, g.reward = reward;
+    char err[128];
+    gs_scene_add_goal(s, &g, err, sizeof err);
+}
+
+static void fresh(gs_scene *s) {
+    gs_scene_options opt = gs_scene_options_default();
+    char err[256];
+    gsu_rng_seed(&rng, 1);
+    gs_status st = gs_scene_init(s, &opt, &rng, err, sizeof err);
+    if (st != GS_OK) fprintf(stderr, "scene: %s\n", err);
+    CHECK(st == GS_OK);
+}
+
+int main(void) {
+    gs_scene s;
+    char err[512];
+
+    /* pose metric: x-y tolerance, z within half height + tolerance, yaw modulo symmetry */
+    fresh(&s);
+    int a = add(&s, "block", 0.5, 0.0, 0.02, 0.0);
+    gs_pose t[4] = {gsu_pose_xyz_yaw(0.505, 0.005, 0.02, 0), gsu_pose_xyz_yaw(0.52, 0, 0.02, 0),
+                    gsu_pose_xyz_yaw(0.5, 0, 0.07, 0), gsu_pose_xyz_yaw(0.5, 0, 0.02, GS_PI / 4)};
+    for (int j = 0; j < 4; j++) goal(&s, &a, 1, &t[j], 1, 0, 1, 0.25);
+    CHECK_NEAR(gs_goal_credit(&s, &s.goals[0]), 1, 0); /* 7 mm off: inside 1 cm */
+    CHECK_NEAR(gs_goal_credit(&s, &s.goals[1]), 0, 0); /* 2 cm off */
+    CHECK_NEAR(gs_goal_credit(&s, &s.goals[2]), 0, 0); /* 5 cm too low: more than 2 + 1 cm */
+    CHECK_NEAR(gs_goal_credit(&s, &s.goals[3]), 0, 0); /* 45 deg off a quarter-turn symmetry */
+    s.goals[3].rotations = 0;
+    CHECK_NEAR(gs_goal_credit(&s, &s.goals[3]), 1, 0);
+    s.goals[3].rotations = 1;
+    s.goals[3].targets[0] = gsu_pose_xyz_yaw(0.5, 0, 0.02, GS_PI / 2 + 0.1);
+    CHECK_NEAR(gs_goal_credit(&s, &s.goals[3]), 1, 0); /* 90 deg is the same for a cube */
+    /* stages: goal 2 fails, so goals 3 and 4 do not count yet */
+    int stage;
+    CHECK_NEAR(gs_scene_reward(&s, &stage), 0.25, 1e-12);
+    CHECK(stage == 1);
+    gs_scene_free(&s);
+
+    /* any without replace: two objects on one target match once */
+    fresh(&s);
+    int ab[2] = {add(&s, "block", 0.5, 0.0, 0.02, 0), add(&s, "block", 0.5, 0.0, 0.062, 0)};
+    gs_pose one[2] = {gsu_pose_xyz_yaw(0.5, 0, 0.02, 0), gsu_pose_xyz_yaw(0.6, 0.3, 0.02, 0)};
+    goal(&s, ab, 2, one, 2, 0, 0, 0.5);
+    goal(&s, ab, 2, one, 2, 1, 0, 0.5);
+    /* the upper block is 4.2 cm above the target: beyond 2 + 1 cm */
+    CHECK_NEAR(gs_goal_credit(&s, &s.goals[0]), 0.5, 1e-12);
+    s.goals[0].tolerance = s.goals[1].tolerance = 0.03; /* now both reach target 1 */
+    CHECK_NEAR(gs_goal_credit(&s, &s.goals[0]), 0.5, 1e-12); /* one target, no sharing */
+    CHECK_NEAR(gs_goal_credit(&s, &s.goals[1]), 1, 1e-12);   /* replace: sharing allowed */
+    /* pairs: object i only to target i */
+    s.goals[1].replace = 0;
+    s.goals[1].allowed[0 * 2 + 1] = s.goals[1].allowed[1 * 2 + 0] = 0;
+    CHECK_NEAR(gs_goal_credit(&s, &s.goals[1]), 0.5, 1e-12);
+    gs_scene_free(&s);
+
+    /* zone metric: the fraction of the object inside the box */
+    fresh(&s);
+    int z = add(&s, "block", 0.6, 0.06, 0.02, 0);
+    gs_goal g = {0};
+    g.objects = malloc(sizeof(int));
+    g.objects[0] = z;
+    g.nobjects = 1;
+    g.metric = GS_METRIC_ZONE;
+    g.zone_pose = gsu_pose_xyz_yaw(0.6, 0, 0, 0);
+    g.zone_size[0] = g.zone_size[1] = 0.12, g.zone_size[2] = 0.1;
+    g.reward = 1;
+    g.symmetry = -1;
+    gs_scene_add_goal(&s, &g, err, sizeof err);
+    CHECK_NEAR(gs_goal_credit(&s, &s.goals[0]), 0.5, 1e-12);
+    s.goals[0].zone_pose = gsu_pose_xyz_yaw(0.6, 0.06, 0, GS_PI / 4);
+    CHECK_NEAR(gs_goal_credit(&s, &s.goals[0]), 1, 1e-12);
+    /* the oracle fills the zone: it moves the block to the zone's centre */
+    s.goals[0].zone_pose = gsu_pose_xyz_yaw(0.4, -0.3, 0, 0);
+    gs_action act;
+    CHECK(gs_oracle_action(&s, &act));
+    CHECK_NEAR(act.place.pos[0], 0.4, 1e-9);
+    CHECK_NEAR(act.place.pos[1], -0.3, 1e-9);
+    gs_scene_free(&s);
+
+    /* the oracle: lowest targets first, nearest object */
+    fresh(&s);
+    int blocks[2] = {add(&s, "block", 0.3, 0.3, 0.02, 0), add(&s, "block", 0.7, -0.3, 0.02, 0)};
+    gs_pose stack[2] = {gsu_pose_xyz_yaw(0.5, 0, 0.06, 0), gsu_pose_xyz_yaw(0.5, 0.1, 0.02, 0)};
+    goal(&s, blocks, 2, stack, 2, 0, 1, 1);
+    CHECK(gs_oracle_action(&s, &act));
+    CHECK_NEAR(act.place.pos[1], 0.1, 1e-9);     /* the low target */
+    CHECK_NEAR(act.pick.pos[0], 0.3, 1e-3);      /* its nearer object */
+    CHECK_NEAR(act.pick.pos[2], 0.04, 1e-3);     /* the top of the block */
+    CHECK(gs_scene_check(&s, err, sizeof err) == GS_OK);
+    gs_scene_free(&s);
+
+    /* checks after reset */
+    fresh(&s);
+    add(&s, "block", 0.5, 0, 0.02, 0);
+    CHECK(gs_scene_check(&s, err, sizeof err) == GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "no goal");
+    int c = add(&s, "block", 0.51, 0, 0.02, 0);
+    gs_pose tc = gsu_pose_xyz_yaw(0.3, 0.3, 0.02, 0);
+    goal(&s, &c, 1, &tc, 1, 0, 0, 1);
+    CHECK(gs_scene_check(&s, err, sizeof err) == GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "interpenetrate");
+    gs_scene_free(&s);
+    fresh(&s);
+    int d = add(&s, "block", 0.9, 0, 0.02, 0);
+    goal(&s, &d, 1, &tc, 1, 0, 0, 0.5);
+    CHECK(gs_scene_check(&s, err, sizeof err) == GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "sum to 0.5");
+    s.goals[0].reward = 1;
+    CHECK(gs_scene_check(&s, err, sizeof err) == GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "outside the workspace");
+    gs_scene_free(&s);
+
+    /* random_pose: inside the workspace, clear of everything, nil when full */
+    fresh(&s);
+    int placed = 0, clear = 1;
+    double size[3] = {0.1, 0.1, 0.04};
+    for (int i = 0; i < 60; i++) {
+        gs_pose p;
+        if (!gs_scene_random_pose(&s, size, &p)) break;
+        CHECK_NEAR(p.pos[2], 0.02, 1e-12);
+        const gs_asset_kind *k = gs_asset_find("box");
+        gs_asset_params bp = {{0.1, 0.1, 0.04}, 0.1, 0};
+        if (gs_scene_add(&s, k, &bp, "blue", &p, err, sizeof err) < 0) break;
+        placed++;
+    }
+    CHECK(placed >= 10 && placed < 60); /* 0.5 m^2 holds at most 50 such boxes */
+    gs_pose tp = gsu_pose_xyz_yaw(0.3, 0.3, 0.02, 0);
+    int any = 0;
+    goal(&s, &any, 1, &tp, 1, 0, 0, 1);
+    clear = gs_scene_check(&s, err, sizeof err) == GS_OK;
+    if (!clear) fprintf(stderr, "random_pose scene: %s\n", err);
+    CHECK(clear);
+    gs_scene_free(&s);
+
+    /* the object cap */
+    gs_scene_options small = gs_scene_options_default();
+    small.max_objects = 3;
+    gs_status st = gs_scene_init(&s, &small, &rng, err, sizeof err);
+    CHECK(st == GS_OK);
+    for (int i = 0; i < 3; i++) CHECK(add(&s, "block", 0.3 + 0.1 * i, 0, 0.02, 0) == i);
+    const gs_asset_kind *k = gs_asset_find("block");
+    gs_asset_params bp = {{0.04, 0.04, 0.04}, 0.1, 0};
+    gs_pose p4 = gsu_pose_xyz_yaw(0.7, 0.3, 0.02, 0);
+    CHECK(gs_scene_add(&s, k, &bp, "red", &p4, err, sizeof err) == -1);
+    CHECK_STR_CONTAINS(err, "too many objects");
+    gs_scene_free(&s);
+
+    /* every asset kind builds parts whose bounding box is its size */
+    int n;
+    const gs_asset_kind *kinds = gs_asset_kinds(&n);
+    for (int i = 0; i < n; i++) {
+        gs_shape parts[GS_ASSET_MAX_SHAPES];
+        gs_asset_params ap = {{kinds[i].default_size[0], kinds[i].default_size[1],
+                               kinds[i].default_size[2]}, 0.1, 1};
+        int np = kinds[i].build(&ap, parts);
+        CHECK(np >= 1 && np <= GS_ASSET_MAX_SHAPES);
+        for (int j = 0; j < np; j++) CHECK(parts[j].size[0] > 0 && parts[j].size[1] > 0 && parts[j].size[2] > 0);
+    }
+    return CHECK_DONE();
+}
