@@ -14,3 +14,21 @@ foreach(src ${GS_TEST_C})
   add_test(NAME ${name} COMMAND ${GS_TEST_WRAP} $<TARGET_FILE:${name}> WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(${name} PROPERTIES TIMEOUT 300 LABELS unit)
 endforeach()
+
+# The command-line contract: bad inputs, statuses and JSON fields.
+add_test(NAME cli_contract COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli_contract.sh ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli_contract PROPERTIES TIMEOUT 900 LABELS cli)
+
+# Busted specs, run inside the real host binary.
+add_test(NAME spec COMMAND ${CMAKE_BINARY_DIR}/gensim lua ${PROJECT_SOURCE_DIR}/scripts/busted.lua
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(spec PROPERTIES TIMEOUT 600 LABELS spec)
+
+# Static checks of every trusted and task Lua file (.luacheckrc).
+find_program(LUACHECK luacheck)
+if(LUACHECK)
+  add_test(NAME luacheck COMMAND ${LUACHECK} --no-color spec scripts tasks
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(luacheck PROPERTIES TIMEOUT 120 LABELS lint)
+endif()

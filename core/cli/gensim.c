@@ -1,1 +1,230 @@
-int main(void) { return 0; }
+/* gensim: the subcommands around the task runtime.
+ *
+ * Exit status: 0 done, 2 bad usage or unreadable input, 3 a task failed. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <lauxlib.h>
+
+#include "cli.h"
+#include "gensim/host.h"
+
+static int cmd_assets(int argc, char **argv);
+static int cmd_list(int argc, char **argv);
+static int cmd_lua(int argc, char **argv);
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} COMMANDS[] = {
+    {"assets", cmd_assets, "list the asset kinds, their options and default sizes"},
+    {"list", cmd_list, "list the tasks in folders (default: tasks/seed tasks/generated plugins)"},
+    {"lua", cmd_lua, "run a trusted Lua script with the gensim module (specs, pipelines)"},
+};
+#define NCOMMANDS ((int)(sizeof COMMANDS / sizeof COMMANDS[0]))
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: gensim COMMAND [ARGS] [--json] [--help]\n\ncommands:\n");
+    for (int i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-8s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    fprintf(f, "\nRun oracle episodes with gensim-run TASK.lua; see gensim COMMAND --help.\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("gensim %s\n", GS_VERSION);
+        return CLI_OK;
+    }
+    const char *names[NCOMMANDS];
+    for (int i = 0; i < NCOMMANDS; i++) {
+        names[i] = COMMANDS[i].name;
+        if (strcmp(argv[1], COMMANDS[i].name) == 0) return COMMANDS[i].run(argc - 1, argv + 1);
+    }
+    const char *near = gsu_nearest_name(argv[1], names, NCOMMANDS);
+    fprintf(stderr, "gensim: unknown command '%s'%s%s%s (see gensim --help)\n", argv[1],
+            near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+    return CLI_USAGE;
+}
+
+static int wants_help(int argc, char **argv, const char *text) {
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(text, stdout);
+            return 1;
+        }
+    return 0;
+}
+
+static int cmd_assets(int argc, char **argv) {
+    if (wants_help(argc, argv, "usage: gensim assets [--json]\n\nThe asset kinds a task may add, "
+                               "with their options and default sizes.\n"))
+        return CLI_OK;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) json = 1;
+        else {
+            fprintf(stderr, "gensim assets: unknown argument '%s'\n", argv[i]);
+            return CLI_USAGE;
+        }
+    }
+    int n;
+    const gs_asset_kind *kinds = gs_asset_kinds(&n);
+    static const char *const roles[] = {"movable", "receptacle", "marker"};
+    static const char *const options[] = {"size", "radius", "height", "length", "mass"};
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; i < n; i++) {
+        const gs_asset_kind *k = &kinds[i];
+        char opts[96] = "color, fixed";
+        for (int b = 0; b < 5; b++)
+            if (k->options & (1u << b))
+                strncat(opts, ", ", sizeof opts - strlen(opts) - 1), strncat(opts, options[b], sizeof opts - strlen(opts) - 1);
+        if (json) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "name", k->name);
+            cJSON_AddStringToObject(o, "role", roles[k->role]);
+            cJSON_AddStringToObject(o, "doc", k->doc);
+            cJSON_AddStringToObject(o, "options", opts);
+            double sz[3] = {k->default_size[0], k->default_size[1], k->default_size[2]};
+            cJSON_AddItemToObject(o, "size", cJSON_CreateDoubleArray(sz, 3));
+            cJSON_AddBoolToObject(o, "fixed", k->default_fixed);
+            cJSON_AddNumberToObject(o, "symmetry", k->symmetry);
+            cJSON_AddItemToArray(arr, o);
+        } else {
+            printf("%-12s %-10s size %.3f x %.3f x %.3f  %s  options: %s\n", k->name, roles[k->role],
+                   k->default_size[0], k->default_size[1], k->default_size[2],
+                   k->default_fixed ? "fixed  " : "movable", opts);
+            printf("%-12s %s\n", "", k->doc);
+        }
+    }
+    if (json) {
+        char *text = cJSON_PrintUnformatted(arr);
+        if (text) puts(text);
+        cJSON_free(text);
+    }
+    cJSON_Delete(arr);
+    return CLI_OK;
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmd_list(int argc, char **argv) {
+    if (wants_help(argc, argv, "usage: gensim list [DIR...] [--json]\n\nLoads every .lua file in the "
+                               "folders (default: tasks/seed tasks/generated plugins)\nand lists its "
+                               "name and description; a file that fails to load is listed with\nits "
+                               "error and makes the exit status 3.\n"))
+        return CLI_OK;
+    int json = 0, ndirs = 0, status = CLI_OK;
+    const char *dirs[64];
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) json = 1;
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "gensim list: unknown option '%s'\n", argv[i]);
+            return CLI_USAGE;
+        } else if (ndirs < 64) dirs[ndirs++] = argv[i];
+    }
+    int defaults = ndirs == 0;
+    if (defaults) dirs[0] = "tasks/seed", dirs[1] = "tasks/generated", dirs[2] = "plugins", ndirs = 3;
+    cJSON *arr = cJSON_CreateArray();
+    for (int d = 0; d < ndirs; d++) {
+        DIR *dir = opendir(dirs[d]);
+        if (!dir) {
+            if (defaults) continue;
+            fprintf(stderr, "gensim list: cannot open folder '%s'\n", dirs[d]);
+            cJSON_Delete(arr);
+            return CLI_USAGE;
+        }
+        char *files[1024];
+        int nfiles = 0;
+        struct dirent *e;
+        while ((e = readdir(dir)) && nfiles < 1024) {
+            size_t len = strlen(e->d_name);
+            if (len > 4 && strcmp(e->d_name + len - 4, ".lua") == 0) files[nfiles++] = strdup(e->d_name);
+        }
+        closedir(dir);
+        qsort(files, (size_t)nfiles, sizeof files[0], cmp_str);
+        for (int f = 0; f < nfiles; f++) {
+            char path[4096], err[1024];
+            snprintf(path, sizeof path, "%s/%s", dirs[d], files[f] ? files[f] : "");
+            free(files[f]);
+            gs_task_options opt = gs_task_options_default();
+            gs_task *t;
+            gs_status st = gs_task_load(path, &opt, &t, err, sizeof err);
+            if (st != GS_OK) status = CLI_TASK;
+            if (json) {
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "path", path);
+                if (st == GS_OK) {
+                    cJSON_AddStringToObject(o, "name", gs_task_name(t));
+                    cJSON_AddStringToObject(o, "description", gs_task_description(t));
+                    cJSON_AddNumberToObject(o, "max_steps", gs_task_max_steps(t));
+                } else {
+                    cJSON_AddStringToObject(o, "error", err);
+                }
+                cJSON_AddItemToArray(arr, o);
+            } else if (st == GS_OK) {
+                printf("%-28s %s\n", gs_task_name(t), gs_task_description(t));
+            } else {
+                printf("%-28s ERROR %s\n", path, err);
+            }
+            if (st == GS_OK) gs_task_free(t);
+        }
+    }
+    if (json) {
+        char *text = cJSON_PrintUnformatted(arr);
+        if (text) puts(text);
+        cJSON_free(text);
+    }
+    cJSON_Delete(arr);
+    return status;
+}
+
+/* Trusted Lua: arg is set as the stand-alone interpreter sets it. */
+static int cmd_lua(int argc, char **argv) {
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        fputs("usage: gensim lua SCRIPT [ARGS...]\n\nRuns SCRIPT with the full standard library and "
+              "require 'gensim'.\n", argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_USAGE : CLI_OK;
+    }
+    lua_State *L = gsl_host_new();
+    if (!L) {
+        fprintf(stderr, "gensim lua: out of memory\n");
+        return CLI_TASK;
+    }
+    lua_createtable(L, argc, 1);
+    for (int i = 0; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i - 1);
+    }
+    lua_setglobal(L, "arg");
+    int status = CLI_OK;
+    if (luaL_loadfile(L, argv[1]) != LUA_OK) {
+        fprintf(stderr, "gensim lua: %s\n", lua_tostring(L, -1));
+        status = CLI_USAGE;
+    } else {
+        for (int i = 2; i < argc; i++) lua_pushstring(L, argv[i]);
+        lua_getglobal(L, "debug");
+        lua_getfield(L, -1, "traceback");
+        lua_remove(L, -2);
+        int handler = lua_gettop(L) - (argc - 2) - 1;
+        lua_insert(L, handler);
+        if (lua_pcall(L, argc - 2, 0, handler) != LUA_OK) {
+            fprintf(stderr, "gensim lua: %s\n", lua_tostring(L, -1));
+            status = CLI_TASK;
+        }
+    }
+    lua_close(L);
+    return status;
+}
