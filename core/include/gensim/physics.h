@@ -126,7 +126,8 @@ void gs_world_detach(gs_world *w, int handle);
  * owns f and tests ferror() when done. With no trace a call pays one NULL
  * test. */
 
-/* Traces w to f from now on (writing its world line); f NULL stops. */
+/* Traces w to f from now on (writing its world line); f NULL stops. f
+ * must stay open until w is freed or its trace stopped. */
 void gs_world_set_trace(gs_world *w, FILE *f);
 /* Makes every world created from now on trace to f (NULL: none). Process
  * wide and not thread safe: meant for gensim-run --trace, whose worlds are
