@@ -120,5 +120,10 @@ int main(void) {
     static const char *const names[] = {"block", "bowl", "box", "ball"};
     CHECK(strcmp(gsu_nearest_name("blok", names, 4), "block") == 0);
     CHECK(gsu_nearest_name("pyramid", names, 4) == NULL);
+    CHECK(gsu_edit_distance("pirnt", "print", 10) == 1); /* a transposition */
+    CHECK(gsu_edit_distance("ca", "abc", 10) == 3);       /* OSA, not full Damerau */
+    static const char *const api[] = {"int", "print", "gs"};
+    CHECK(strcmp(gsu_nearest_name("pirnt", api, 3), "print") == 0);
+    CHECK(gsu_nearest_name("io", api, 3) == NULL); /* two edits is too far for two letters */
     return CHECK_DONE();
 }

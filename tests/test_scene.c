@@ -177,6 +177,28 @@ int main(void) {
     CHECK_STR_CONTAINS(err, "too many objects");
     gs_scene_free(&s);
 
+    /* the observation: a block's top is 4 cm high at its centre pixel, its id below */
+    fresh(&s);
+    add(&s, "bowl", 0.4, 0.2, 0, 0);
+    int ob = add(&s, "block", 0.5015625, 0.0015625, 0.02, 0); /* a pixel centre */
+    gsr_view v = gsr_view_default();
+    int w = gsr_view_width(&v), h = gsr_view_height(&v);
+    float *hm = malloc(sizeof(float) * (size_t)(w * h));
+    int32_t *seg = malloc(sizeof(int32_t) * (size_t)(w * h));
+    CHECK(gs_scene_observe(&s, &v, hm, NULL, seg, err, sizeof err) == GS_OK);
+    int col, row;
+    CHECK(gsr_world_to_pixel(&v, 0.5015625, 0.0015625, &col, &row));
+    CHECK_NEAR(hm[row * w + col], 0.04, 1e-6);
+    CHECK(seg[row * w + col] == ob + 1);
+    int covered = 0;
+    for (int i = 0; i < w * h; i++) covered += seg[i] == ob + 1;
+    CHECK(covered == 13 * 13 || covered == 12 * 12 || covered == 12 * 13); /* 4 cm / 3.125 mm */
+    CHECK(gsr_world_to_pixel(&v, 0.4, 0.2, &col, &row));
+    CHECK(seg[row * w + col] == 1); /* the bowl's floor */
+    free(hm);
+    free(seg);
+    gs_scene_free(&s);
+
     /* every asset kind builds parts whose bounding box is its size */
     int n;
     const gs_asset_kind *kinds = gs_asset_kinds(&n);

@@ -70,10 +70,11 @@ double gsu_rng_normal(gsu_rng *r, double mean, double sd);
 #define GSU_FNV_OFFSET 0xcbf29ce484222325ULL
 uint64_t gsu_fnv1a(uint64_t h, const void *data, size_t n);
 
-/* Levenshtein distance between two strings, capped at cap + 1. */
+/* Edit distance (insertions, deletions, substitutions and adjacent
+ * transpositions) between two strings, capped at cap + 1. */
 int gsu_edit_distance(const char *a, const char *b, int cap);
 /* The name in names (n) nearest to s by edit distance, or NULL when none is
- * within max(2, strlen(s) / 3) edits. */
+ * close: within 1 edit for names of up to 3 letters, else max(2, len / 3). */
 const char *gsu_nearest_name(const char *s, const char *const *names, size_t n);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "gensim/assets.h"
+#include "gensim/render.h"
 #include "gensim/robot.h"
 #include "gensim/sandbox.h"
 
@@ -114,6 +115,14 @@ int gs_oracle_action(const gs_scene *s, gs_action *a);
 /* Executes an action with the end effector; counts a step. */
 gs_status gs_scene_act(gs_scene *s, const gs_action *a, gs_action_result *res, char *err,
                        size_t errlen);
+/* The parts to draw for the scene's objects (the robot is left out),
+ * segmentation id = object index + 1. Writes at most max items into items
+ * (nullable when max is 0) and returns how many there are. */
+int gs_scene_render_items(const gs_scene *s, gsr_item *items, int max);
+/* The observation a policy sees: the top-down heightmap (metres), colour
+ * and segmentation over view v, each (height x width) and nullable. */
+gs_status gs_scene_observe(const gs_scene *s, const gsr_view *v, float *heights, uint8_t *rgb,
+                           int32_t *seg, char *err, size_t errlen);
 /* A hash of every object's pose, folded into h. */
 uint64_t gs_scene_digest(const gs_scene *s, uint64_t h);
 

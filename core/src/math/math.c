@@ -182,30 +182,35 @@ uint64_t gsu_fnv1a(uint64_t h, const void *data, size_t n) {
     return h;
 }
 
+/* Optimal string alignment: Levenshtein plus adjacent transpositions, the
+ * commonest typing slip ("pirnt" is one edit from "print"). */
 int gsu_edit_distance(const char *a, const char *b, int cap) {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 63 || lb > 63) return cap + 1;
-    int row[64];
-    for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
+    int d[64][64];
+    for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
     for (size_t i = 1; i <= la; i++) {
-        int diag = row[0], best = row[0] = (int)i;
+        int best = d[i][0];
         for (size_t j = 1; j <= lb; j++) {
-            int up = row[j];
-            int v = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < v) v = up + 1;
-            if (row[j - 1] + 1 < v) v = row[j - 1] + 1;
-            row[j] = v;
-            diag = up;
+            int v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < v) v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
             if (v < best) best = v;
         }
-        if (best > cap) return cap + 1;
+        if (best > cap + 1) return cap + 1; /* a transposition may still lower it by one */
     }
-    return row[lb] > cap ? cap + 1 : row[lb];
+    return d[la][lb] > cap ? cap + 1 : d[la][lb];
 }
 
 const char *gsu_nearest_name(const char *s, const char *const *names, size_t n) {
-    int cap = (int)strlen(s) / 3;
-    if (cap < 2) cap = 2;
+    /* short names tolerate one slip, longer ones a third of their length */
+    size_t len = strlen(s);
+    int cap = len <= 3 ? 1 : len / 3 < 2 ? 2 : (int)(len / 3);
     const char *best = NULL;
     int best_d = cap + 1;
     for (size_t i = 0; i < n; i++) {

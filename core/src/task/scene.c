@@ -194,7 +194,7 @@ double gs_scene_reward(const gs_scene *s, int *stage) {
 
 gs_status gs_scene_check(gs_scene *s, char *err, size_t errlen) {
     if (s->ngoals == 0)
-        return gs_fail(err, errlen, GS_ERR_RUNTIME, "reset made no goal: call env:goal{...}");
+        return gs_fail(err, errlen, GS_ERR_RUNTIME, "made no goal: call env:goal{...} in reset");
     double sum = 0;
     for (int k = 0; k < s->ngoals; k++) sum += s->goals[k].reward;
     if (fabs(sum - 1) > 1e-6)
@@ -236,6 +236,34 @@ gs_status gs_scene_check(gs_scene *s, char *err, size_t errlen) {
         return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s and %s interpenetrate by %.1f mm",
                        names[0], names[1], depth * 1000);
     }
+    return GS_OK;
+}
+
+int gs_scene_render_items(const gs_scene *s, gsr_item *items, int max) {
+    int k = 0;
+    for (int i = 0; i < s->nobjects; i++) {
+        const gs_object *o = &s->objects[i];
+        gs_pose p;
+        gs_scene_pose(s, i, &p);
+        for (int j = 0; j < o->nshapes; j++, k++) {
+            if (k >= max) continue;
+            items[k].shape = o->shapes[j];
+            items[k].pose = gsu_pose_multiply(&p, &o->shapes[j].local);
+            memcpy(items[k].color, o->rgb, sizeof o->rgb);
+            items[k].id = i + 1;
+        }
+    }
+    return k;
+}
+
+gs_status gs_scene_observe(const gs_scene *s, const gsr_view *v, float *heights, uint8_t *rgb,
+                           int32_t *seg, char *err, size_t errlen) {
+    int n = gs_scene_render_items(s, NULL, 0);
+    gsr_item *items = malloc((size_t)(n ? n : 1) * sizeof *items);
+    if (!items) return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory observing the scene");
+    gs_scene_render_items(s, items, n);
+    gsr_heightmap(items, n, v, heights, rgb, seg);
+    free(items);
     return GS_OK;
 }
 
