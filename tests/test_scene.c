@@ -105,8 +105,13 @@ int main(void) {
     s.goals[0].zone_pose = gsu_pose_xyz_yaw(0.4, -0.3, 0, 0);
     gs_action act;
     CHECK(gs_oracle_action(&s, &act));
-    CHECK_NEAR(act.place.pos[0], 0.4, 1e-9);
-    CHECK_NEAR(act.place.pos[1], -0.3, 1e-9);
+    /* grasped within a pixel of the centre seen from above; the block's
+     * centre, not the grasp point, goes to the zone's centre */
+    CHECK_NEAR(act.pick.pos[0], 0.6, 0.0032);
+    CHECK_NEAR(act.pick.pos[1], 0.06, 0.0032);
+    CHECK_NEAR(act.pick.pos[2], 0.04, 1e-6);
+    CHECK_NEAR(act.place.pos[0] - 0.4, act.pick.pos[0] - 0.6, 1e-6); /* Bullet keeps floats */
+    CHECK_NEAR(act.place.pos[1] + 0.3, act.pick.pos[1] - 0.06, 1e-6);
     gs_scene_free(&s);
 
     /* the oracle: lowest targets first, nearest object */
@@ -115,10 +120,24 @@ int main(void) {
     gs_pose stack[2] = {gsu_pose_xyz_yaw(0.5, 0, 0.06, 0), gsu_pose_xyz_yaw(0.5, 0.1, 0.02, 0)};
     goal(&s, blocks, 2, stack, 2, 0, 1, 1);
     CHECK(gs_oracle_action(&s, &act));
-    CHECK_NEAR(act.place.pos[1], 0.1, 1e-9);     /* the low target */
-    CHECK_NEAR(act.pick.pos[0], 0.3, 1e-3);      /* its nearer object */
-    CHECK_NEAR(act.pick.pos[2], 0.04, 1e-3);     /* the top of the block */
+    CHECK_NEAR(act.place.pos[1], 0.1, 0.0032);   /* the low target */
+    CHECK_NEAR(act.pick.pos[0], 0.3, 0.0032);    /* its nearer object */
+    CHECK_NEAR(act.pick.pos[2], 0.04, 1e-6);     /* the top of the block, from the heightmap */
     CHECK(gs_scene_check(&s, err, sizeof err) == GS_OK);
+    gs_scene_free(&s);
+
+    /* the oracle decides from what it sees: a block under another is
+     * hidden, so the visible one goes first even though it is farther */
+    fresh(&s);
+    int hidden = add(&s, "block", 0.5, 0.0, 0.02, 0);
+    add(&s, "box", 0.5, 0.0, 0.065, 0); /* a 10 x 8 cm lid over it */
+    int seen = add(&s, "block", 0.3, -0.4, 0.02, 0);
+    int pair[2] = {hidden, seen};
+    gs_pose near_targets[2] = {gsu_pose_xyz_yaw(0.6, 0.1, 0.02, 0), gsu_pose_xyz_yaw(0.6, 0.2, 0.02, 0)};
+    goal(&s, pair, 2, near_targets, 2, 0, 0, 1);
+    CHECK(gs_oracle_action(&s, &act));
+    CHECK_NEAR(act.pick.pos[0], 0.3, 0.0032);
+    CHECK_NEAR(act.pick.pos[1], -0.4, 0.0032);
     gs_scene_free(&s);
 
     /* checks after reset */
