@@ -17,16 +17,19 @@
 
 #define LEVEL_TOL 0.005 /* targets this close in height are one level */
 
-/* The observation the oracle decides from. */
+/* What the oracle sees: the scene's parts, and per object the grasp point
+ * found in the heightmap (computed once, on demand). */
 typedef struct oracle_view {
-    gsr_view view;
-    int width, height;
-    float *heights; /* (height x width) */
-    int32_t *seg;   /* (height x width) */
+    const gs_scene *scene;
+    gsr_item *items;
+    int nitems;
+    signed char *seen;   /* (nobjects): -1 not yet looked at, 0 hidden, 1 visible */
+    double (*grasp)[3];  /* (nobjects) */
 } oracle_view;
 
 static int observe(const gs_scene *s, oracle_view *ov);
-static int grasp_point(const oracle_view *ov, int obj, double grasp[3]);
+static void forget(oracle_view *ov);
+static int grasp_point(oracle_view *ov, int obj, double grasp[3]);
 static void place_action(const gs_scene *s, const gs_goal *g, int obj, const double grasp[3],
                          const double at[3], double target_yaw, int turn, gs_action *a);
 static int zone_spot(const gs_scene *s, const gs_goal *g, int gi, double spot[3]);
@@ -93,80 +96,112 @@ int gs_oracle_action(const gs_scene *s, gs_action *a) {
 done:
     free(obj_target);
     free(used);
-    free(ov.heights);
-    free(ov.seg);
+    forget(&ov);
     return found;
 }
 
 static int observe(const gs_scene *s, oracle_view *ov) {
-    ov->view = gsr_view_default();
-    ov->width = gsr_view_width(&ov->view);
-    ov->height = gsr_view_height(&ov->view);
-    size_t n = (size_t)ov->width * (size_t)ov->height;
-    ov->heights = malloc(n * sizeof *ov->heights);
-    ov->seg = malloc(n * sizeof *ov->seg);
-    if (!ov->heights || !ov->seg ||
-        gs_scene_observe(s, &ov->view, ov->heights, NULL, ov->seg, NULL, 0) != GS_OK) {
-        free(ov->heights);
-        free(ov->seg);
+    ov->scene = s;
+    ov->nitems = gs_scene_render_items(s, NULL, 0);
+    ov->items = malloc(sizeof *ov->items * (size_t)(ov->nitems ? ov->nitems : 1));
+    ov->seen = malloc((size_t)(s->nobjects ? s->nobjects : 1));
+    ov->grasp = malloc(sizeof *ov->grasp * (size_t)(s->nobjects ? s->nobjects : 1));
+    if (!ov->items || !ov->seen || !ov->grasp) {
+        forget(ov);
         return 0;
     }
+    gs_scene_render_items(s, ov->items, ov->nitems);
+    memset(ov->seen, -1, (size_t)s->nobjects);
     return 1;
 }
 
+static void forget(oracle_view *ov) {
+    free(ov->items);
+    free(ov->seen);
+    free(ov->grasp);
+}
+
 /* The visible pixel of obj farthest from the edge of its mask (a chamfer
- * distance transform over the mask's bounding box), as a point on the
- * surface: x, y of the pixel centre, z of the heightmap there. 0 when no
- * pixel of obj is visible. */
-static int grasp_point(const oracle_view *ov, int obj, double grasp[3]) {
-    const int32_t id = obj + 1;
-    int c0 = ov->width, c1 = -1, r0 = ov->height, r1 = -1;
-    for (int r = 0; r < ov->height; r++)
-        for (int c = 0; c < ov->width; c++)
-            if (ov->seg[r * ov->width + c] == id) {
-                if (c < c0) c0 = c;
-                if (c > c1) c1 = c;
-                if (r < r0) r0 = r;
-                if (r > r1) r1 = r;
-            }
-    if (c1 < 0) return 0;
-    int w = c1 - c0 + 3, h = r1 - r0 + 3; /* a one-pixel border outside the mask */
+ * distance transform), as a point on the surface: x, y of the pixel
+ * centre, z of the heightmap there. 0 when no pixel of obj is visible.
+ * Only the window of the policy's heightmap around the object is drawn:
+ * the same pixels, a fraction of the work. */
+static int grasp_point(oracle_view *ov, int obj, double grasp[3]) {
+    if (ov->seen[obj] >= 0) {
+        memcpy(grasp, ov->grasp[obj], sizeof ov->grasp[obj]);
+        return ov->seen[obj];
+    }
+    ov->seen[obj] = 0;
+    const gs_object *o = &ov->scene->objects[obj];
+    gs_pose p;
+    gs_scene_pose(ov->scene, obj, &p);
+    double c[3], half[3] = {o->size[0] / 2, o->size[1] / 2, o->size[2] / 2}, ext[3];
+    gsu_pose_apply(&p, o->center, c);
+    gsu_rotated_half_extents(p.rot, half, ext);
+    gsr_view full = gsr_view_default();
+    int fw = gsr_view_width(&full), fh = gsr_view_height(&full);
+    int c0 = (int)floor((c[0] - ext[0] - full.x0) / full.pixel) - 1;
+    int c1 = (int)floor((c[0] + ext[0] - full.x0) / full.pixel) + 1;
+    int r0 = (int)floor((c[1] - ext[1] - full.y0) / full.pixel) - 1;
+    int r1 = (int)floor((c[1] + ext[1] - full.y0) / full.pixel) + 1;
+    if (c0 < 0) c0 = 0;
+    if (r0 < 0) r0 = 0;
+    if (c1 > fw - 1) c1 = fw - 1;
+    if (r1 > fh - 1) r1 = fh - 1;
+    if (c0 > c1 || r0 > r1) return 0; /* outside the view */
+    gsr_view win = {full.x0 + c0 * full.pixel, full.x0 + (c1 + 1) * full.pixel,
+                    full.y0 + r0 * full.pixel, full.y0 + (r1 + 1) * full.pixel, full.pixel};
+    int ww = c1 - c0 + 1, wh = r1 - r0 + 1;
+    float *heights = malloc(sizeof(float) * (size_t)(ww * wh));
+    int32_t *seg = malloc(sizeof(int32_t) * (size_t)(ww * wh));
+    /* a one-pixel border around the window, outside every mask */
+    int w = ww + 2, h = wh + 2;
     int *d = malloc(sizeof(int) * (size_t)(w * h));
-    if (!d) return 0;
+    if (!heights || !seg || !d) {
+        free(heights), free(seg), free(d);
+        return 0;
+    }
+    gsr_heightmap(ov->items, ov->nitems, &win, heights, NULL, seg);
+    const int32_t id = obj + 1;
+    int any = 0;
     for (int r = 0; r < h; r++)
-        for (int c = 0; c < w; c++) {
-            int sr = r0 + r - 1, sc = c0 + c - 1;
-            int inside = sr >= r0 && sr <= r1 && sc >= c0 && sc <= c1 &&
-                         ov->seg[sr * ov->width + sc] == id;
-            d[r * w + c] = inside ? 1 << 20 : 0;
+        for (int k = 0; k < w; k++) {
+            int inside = r >= 1 && r <= wh && k >= 1 && k <= ww && seg[(r - 1) * ww + k - 1] == id;
+            d[r * w + k] = inside ? 1 << 20 : 0;
+            any |= inside;
         }
+    if (!any) {
+        free(heights), free(seg), free(d);
+        return 0;
+    }
     /* 3-4 chamfer: forward then backward pass */
     for (int r = 1; r < h - 1; r++)
-        for (int c = 1; c < w - 1; c++) {
-            int *v = &d[r * w + c];
+        for (int k = 1; k < w - 1; k++) {
+            int *v = &d[r * w + k];
             int m = *v;
-            if (d[(r - 1) * w + c] + 3 < m) m = d[(r - 1) * w + c] + 3;
-            if (d[r * w + c - 1] + 3 < m) m = d[r * w + c - 1] + 3;
-            if (d[(r - 1) * w + c - 1] + 4 < m) m = d[(r - 1) * w + c - 1] + 4;
-            if (d[(r - 1) * w + c + 1] + 4 < m) m = d[(r - 1) * w + c + 1] + 4;
+            if (d[(r - 1) * w + k] + 3 < m) m = d[(r - 1) * w + k] + 3;
+            if (d[r * w + k - 1] + 3 < m) m = d[r * w + k - 1] + 3;
+            if (d[(r - 1) * w + k - 1] + 4 < m) m = d[(r - 1) * w + k - 1] + 4;
+            if (d[(r - 1) * w + k + 1] + 4 < m) m = d[(r - 1) * w + k + 1] + 4;
             *v = m;
         }
     int best = -1, br = 0, bc = 0;
     for (int r = h - 2; r >= 1; r--)
-        for (int c = w - 2; c >= 1; c--) {
-            int *v = &d[r * w + c];
+        for (int k = w - 2; k >= 1; k--) {
+            int *v = &d[r * w + k];
             int m = *v;
-            if (d[(r + 1) * w + c] + 3 < m) m = d[(r + 1) * w + c] + 3;
-            if (d[r * w + c + 1] + 3 < m) m = d[r * w + c + 1] + 3;
-            if (d[(r + 1) * w + c + 1] + 4 < m) m = d[(r + 1) * w + c + 1] + 4;
-            if (d[(r + 1) * w + c - 1] + 4 < m) m = d[(r + 1) * w + c - 1] + 4;
+            if (d[(r + 1) * w + k] + 3 < m) m = d[(r + 1) * w + k] + 3;
+            if (d[r * w + k + 1] + 3 < m) m = d[r * w + k + 1] + 3;
+            if (d[(r + 1) * w + k + 1] + 4 < m) m = d[(r + 1) * w + k + 1] + 4;
+            if (d[(r + 1) * w + k - 1] + 4 < m) m = d[(r + 1) * w + k - 1] + 4;
             *v = m;
-            if (m >= best) best = m, br = r, bc = c; /* ties: the top-left-most */
+            if (m >= best) best = m, br = r, bc = k; /* ties: the top-left-most */
         }
-    free(d);
-    int row = r0 + br - 1, col = c0 + bc - 1;
-    gsr_pixel_to_world(&ov->view, col, row, &grasp[0], &grasp[1]);
-    grasp[2] = ov->heights[row * ov->width + col];
+    gsr_pixel_to_world(&full, c0 + bc - 1, r0 + br - 1, &grasp[0], &grasp[1]);
+    grasp[2] = heights[(br - 1) * ww + bc - 1];
+    free(heights), free(seg), free(d);
+    memcpy(ov->grasp[obj], grasp, sizeof ov->grasp[obj]);
+    ov->seen[obj] = 1;
     return 1;
 }
 
