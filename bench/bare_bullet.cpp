@@ -192,7 +192,7 @@ static bool read_trace(const char *path, std::vector<record> &recs, std::vector<
             r.kind = OP_WORLD;
             r.num[0] = num(), r.num[1] = num();
             r.arg[0] = integer();
-            integer(); /* max_bodies: the replay is never full */
+            r.arg[1] = integer(); /* max_bodies: sizes the pools as the bridge does */
             int nbodies = integer();
             long steps = strtol(p, &end, 10);
             ok = ok && end != p;
@@ -353,7 +353,10 @@ static bool replay(const std::vector<record> &recs, const std::vector<body_rec> 
 static bare_world *world_create(const record &r) {
     bare_world *w = new bare_world();
     w->dt = (btScalar)r.num[0];
-    w->config = new btDefaultCollisionConfiguration();
+    btDefaultCollisionConstructionInfo pools;
+    pools.m_defaultMaxPersistentManifoldPoolSize = gs_world_pool_size(r.arg[1]);
+    pools.m_defaultMaxCollisionAlgorithmPoolSize = gs_world_pool_size(r.arg[1]);
+    w->config = new btDefaultCollisionConfiguration(pools);
     w->dispatcher = new btCollisionDispatcher(w->config);
     w->broadphase = new btDbvtBroadphase();
     w->solver = new btSequentialImpulseConstraintSolver();

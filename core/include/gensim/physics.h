@@ -55,6 +55,11 @@ gs_world *gs_world_create(const gs_world_options *opt, char *err, size_t errlen)
 /* Frees the world and every body in it; w may be NULL. */
 void gs_world_free(gs_world *w);
 
+/* How many contact manifolds and collision algorithms a world of
+ * max_bodies preallocates (more spill to the heap); bench/bare_bullet
+ * mirrors it. */
+int gs_world_pool_size(int max_bodies);
+
 /* Adds a body; returns its number, or GS_BODY_NONE (and err) when the
  * description is invalid or the world is full. */
 int gs_world_add_body(gs_world *w, const gs_body_desc *d, char *err, size_t errlen);

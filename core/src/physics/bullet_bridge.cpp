@@ -121,7 +121,13 @@ gs_world *gs_world_create(const gs_world_options *opt, char *err, size_t errlen)
         w->steps = 0;
         w->bodies.reserve((size_t)o.max_bodies);
         w->scratch.resize((size_t)o.max_bodies + 1);
-        w->config = new btDefaultCollisionConfiguration();
+        /* Bullet's default pools hold 4096 manifolds and algorithms, and
+         * clearing them cost a tenth of a short episode; pools sized to the
+         * scene do the same work, and overflow falls back to the heap. */
+        btDefaultCollisionConstructionInfo pools;
+        pools.m_defaultMaxPersistentManifoldPoolSize = gs_world_pool_size(o.max_bodies);
+        pools.m_defaultMaxCollisionAlgorithmPoolSize = gs_world_pool_size(o.max_bodies);
+        w->config = new btDefaultCollisionConfiguration(pools);
         w->dispatcher = new btCollisionDispatcher(w->config);
         w->broadphase = new btDbvtBroadphase();
         w->solver = new btSequentialImpulseConstraintSolver();
@@ -685,6 +691,11 @@ static double static_pair_depth(gs_world *w, btCollisionObject *a, btCollisionOb
     depth_callback cb;
     w->world->contactPairTest(a, b, cb);
     return cb.depth;
+}
+
+int gs_world_pool_size(int max_bodies) {
+    long n = 32 + 2L * max_bodies;
+    return n > 4096 ? 4096 : (int)n;
 }
 
 static void trace_world(const gs_world *w) {
