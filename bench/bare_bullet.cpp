@@ -357,6 +357,9 @@ static bare_world *world_create(const record &r) {
     pools.m_defaultMaxPersistentManifoldPoolSize = gs_world_pool_size(r.arg[1]);
     pools.m_defaultMaxCollisionAlgorithmPoolSize = gs_world_pool_size(r.arg[1]);
     w->config = new btDefaultCollisionConfiguration(pools);
+    /* several contact points per convex pair per step: one point lets a cylinder
+     * standing on another tip onto its rim */
+    w->config->setConvexConvexMultipointIterations(4, 3);
     w->dispatcher = new btCollisionDispatcher(w->config);
     w->broadphase = new btDbvtBroadphase();
     w->solver = new btSequentialImpulseConstraintSolver();

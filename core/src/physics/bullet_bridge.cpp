@@ -128,6 +128,9 @@ gs_world *gs_world_create(const gs_world_options *opt, char *err, size_t errlen)
         pools.m_defaultMaxPersistentManifoldPoolSize = gs_world_pool_size(o.max_bodies);
         pools.m_defaultMaxCollisionAlgorithmPoolSize = gs_world_pool_size(o.max_bodies);
         w->config = new btDefaultCollisionConfiguration(pools);
+        /* several contact points per convex pair per step: one point lets a cylinder
+         * standing on another tip onto its rim */
+        w->config->setConvexConvexMultipointIterations(4, 3);
         w->dispatcher = new btCollisionDispatcher(w->config);
         w->broadphase = new btDbvtBroadphase();
         w->solver = new btSequentialImpulseConstraintSolver();
