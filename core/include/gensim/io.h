@@ -1,4 +1,4 @@
-/* io.h: files in and out: whole-file reads, atomic writes, PNG images. */
+/* io.h: files in and out: whole-file reads, atomic writes, PNG images, GIF clips. */
 #ifndef GENSIM_IO_H
 #define GENSIM_IO_H
 
@@ -20,5 +20,28 @@ gs_status gs_write_png(const char *path, const uint8_t *rgb, int width, int heig
                        size_t errlen);
 /* Creates a folder and its parents (mkdir -p); existing ones are fine. */
 gs_status gs_make_dirs(const char *path, char *err, size_t errlen);
+
+/* ---- animated GIF clips (gif.c) ----
+ * Frames share one fixed 252-colour palette with ordered dithering; each
+ * frame after the first stores only what changed. */
+typedef struct gs_gif gs_gif;
+/* Starts a looping clip of width x height frames, each shown delay_cs
+ * hundredths of a second unless said otherwise; nothing reaches path before
+ * gs_gif_close. */
+gs_status gs_gif_open(gs_gif **out, const char *path, int width, int height, int delay_cs,
+                      char *err, size_t errlen);
+/* Adds a frame, an 8-bit RGB image (height x width x 3), for the default delay. */
+gs_status gs_gif_add_frame(gs_gif *g, const uint8_t *rgb, char *err, size_t errlen);
+/* Adds a frame shown delay_cs (1..65535) hundredths of a second, e.g. a held last frame. */
+gs_status gs_gif_add_frame_for(gs_gif *g, const uint8_t *rgb, int delay_cs, char *err,
+                               size_t errlen);
+/* Bytes encoded so far (the file will be about this) and frames added; a
+ * frame identical to the one before counts once. */
+size_t gs_gif_bytes(const gs_gif *g);
+int gs_gif_frames(const gs_gif *g);
+/* Finishes the clip, writes it to its path atomically and frees g. */
+gs_status gs_gif_close(gs_gif *g, char *err, size_t errlen);
+/* Frees g (nullable) and writes nothing. */
+void gs_gif_discard(gs_gif *g);
 
 #endif

@@ -56,4 +56,42 @@ gsr_camera gsr_camera_default(int width, int height);
  * shading into rgb (height x width x 3). */
 void gsr_render_camera(const gsr_item *items, int nitems, const gsr_camera *cam, uint8_t *rgb);
 
+/* ---- text on pictures (text.c) ---- */
+
+/* A glyph's cell at scale 1: 6 pixels wide (5 and a column of space) and 10
+ * tall (a row of space, 7 down to the baseline, 2 for descenders). */
+enum { GSR_FONT_WIDTH = 6, GSR_FONT_HEIGHT = 10 };
+
+/* How a block of text looks. */
+typedef struct gsr_text_style {
+    int scale;          /* image pixels per font pixel, on a side; 1 */
+    uint8_t color[3];   /* the text's colour, sRGB bytes; white */
+    float band;         /* opacity of the dark band behind the text, [0, 1]; 0.6 */
+    int pad;            /* the band's margin around the text, pixels; 3 */
+    int fill;           /* 1: the band spans the whole width given; 0: the text's; 0 */
+} gsr_text_style;
+
+/* Defaults as listed in gsr_text_style. */
+gsr_text_style gsr_text_style_default(void);
+/* Draws the first n bytes of text (stopping early at a NUL) on one line,
+ * the first cell's top-left at x, y, into rgb (height x width x 3),
+ * clipped to the image. Bytes outside 32..126 draw as '?'. */
+void gsr_text_draw(uint8_t *rgb, int width, int height, int x, int y, const char *text, int n,
+                   int scale, const uint8_t color[3]);
+/* Breaks text into lines at most max_width pixels wide at scale: at spaces,
+ * inside a word only when the word alone is wider, and at every newline;
+ * spaces at a break are dropped. Writes the first max lines' byte offsets
+ * and lengths into starts and lens (each (max), nullable when max is 0)
+ * and returns how many lines there are. */
+int gsr_text_wrap(const char *text, int scale, int max_width, int *starts, int *lens, int max);
+/* The band gsr_text_block would draw, width and height in pixels (each
+ * nullable; 0 x 0 for empty text). */
+void gsr_text_measure(const char *text, int max_width, const gsr_text_style *style, int *width,
+                      int *height);
+/* Draws text wrapped to max_width pixels (the band's margins included) on
+ * a translucent dark band whose top-left corner is x, y; returns the band's
+ * height. style nullable: the defaults. At most 128 lines are drawn. */
+int gsr_text_block(uint8_t *rgb, int width, int height, int x, int y, int max_width,
+                   const char *text, const gsr_text_style *style);
+
 #endif
