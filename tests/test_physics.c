@@ -5,7 +5,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static gs_world *new_world(void);
 static gs_body_desc block_desc(const gs_shape *shape, double x, double y, double z, double yaw);
@@ -295,20 +294,6 @@ static void test_attach(void) {
     gs_world_free(w);                     /* with the weld still in place */
 }
 
-/* Steps per second for a scene of a few blocks, reported, not checked. */
-static void bench_step(void) {
-    gs_world *w = new_world();
-    run_scene(w, 0);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    gs_world_step(w, 2400);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double us =
-        ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / 1e3 / 2400;
-    printf("physics: %.2f us per step with %d bodies resting\n", us, gs_world_body_count(w));
-    gs_world_free(w);
-}
-
 int main(void) {
     test_options();
     test_drop();
@@ -317,7 +302,6 @@ int main(void) {
     test_marker_and_fixed();
     test_invalid();
     test_attach();
-    bench_step();
     /* the benchmark trace records what a replay needs */
     {
         char err[256];

@@ -44,6 +44,11 @@ typedef struct gs_robot {
     int spatula;      /* the push blade's body, parked out of reach when idle */
     gs_pose park;     /* where the blade waits, far above the workspace */
     gs_pose tip_at;   /* the cup's commanded pose (bottom centre, yaw only) */
+    /* Nullable observer called after every physics step the robot takes
+     * (motions and settling), e.g. to record an episode's frames; NULL
+     * after gs_robot_init, set it afterwards. It must not step the world. */
+    void (*on_step)(void *ud);
+    void *on_step_ud;     /* passed to on_step */
 } gs_robot;
 
 /* Defaults as listed in gs_robot_options. */

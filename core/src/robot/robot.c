@@ -47,6 +47,7 @@ static void release(gs_robot *r);
 static void abort_action(action *a, gs_action_result *res);
 static long settle_for(gs_robot *r, long cap);
 static gs_pose yaw_pose(const double at[3], double yaw);
+static void robot_step(gs_robot *r);
 
 gs_robot_options gs_robot_options_default(void) {
     gs_robot_options o;
@@ -206,7 +207,7 @@ gs_status gs_robot_push(gs_robot *r, const double from[3], const double to[3],
      * fade before anything can touch it. */
     double above[3] = {from[0], from[1], from[2] + o->hover};
     place_tool(r, r->spatula, above, yaw);
-    gs_world_step(r->world, 1);
+    robot_step(r);
     a.budget--, a.steps++;
     if (move_tool(&a, r->spatula, from[0], from[1], from[2] + SEEK_CLEARANCE, yaw, o->speed, 0) !=
         MOVE_DONE)
@@ -289,7 +290,7 @@ static move_end move_tool(action *a, int body, double x, double y, double z, dou
         double f = (double)i / n;
         double p[3] = {start[0] + d[0] * f, start[1] + d[1] * f, start[2] + d[2] * f};
         place_tool(r, body, p, start[3] + dyaw * f);
-        gs_world_step(r->world, 1);
+        robot_step(r);
         a->budget--, a->steps++;
     }
     return MOVE_DONE;
@@ -316,7 +317,7 @@ static move_end descend(action *a, double near_z, double stop_z, int probe, int 
         double dz = !slowed && at[2] > near_z ? fmin(fast, at[2] - near_z) : slow;
         at[2] = fmax(at[2] - dz, stop_z);
         place_tool(r, r->tip, at, at[3]);
-        gs_world_step(r->world, 1);
+        robot_step(r);
         a->budget--, a->steps++;
         int other;
         double dist = gs_world_nearest_contact(r->world, probe, ignore, &other);
@@ -385,7 +386,7 @@ static long settle_for(gs_robot *r, long cap) {
     long n = 0;
     int calm = 0;
     while (n < cap) {
-        gs_world_step(r->world, 1);
+        robot_step(r);
         n++;
         if (n >= SETTLE_MIN_STEPS && gs_world_max_speed(r->world) < r->opt.settle_speed) {
             if (++calm >= SETTLE_CALM_STEPS) break;
@@ -398,4 +399,10 @@ static long settle_for(gs_robot *r, long cap) {
 
 static gs_pose yaw_pose(const double at[3], double yaw) {
     return gsu_pose_xyz_yaw(at[0], at[1], at[2], yaw);
+}
+
+/* One physics step, then the observer when there is one. */
+static inline void robot_step(gs_robot *r) {
+    gs_world_step(r->world, 1);
+    if (r->on_step) r->on_step(r->on_step_ud);
 }
