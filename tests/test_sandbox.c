@@ -1,0 +1,716 @@
+/* test_sandbox.c: what an untrusted task can reach, and how every way of
+ * running away ends. Limits are small (1e6 instructions, 16 MiB, 2 s) so the
+ * runaway cases finish quickly; each must end with the right status and a
+ * "file:line:" message. */
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "check.h"
+#include "gensim/sandbox.h"
+
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define UNDER_VALGRIND() RUNNING_ON_VALGRIND
+#endif
+#endif
+#ifndef UNDER_VALGRIND
+#define UNDER_VALGRIND() 0
+#endif
+
+#define ERRLEN 512
+
+/* Time bounds stretch under valgrind, which runs Lua some 50 times slower. */
+static double slow = 1;
+
+/* A runaway script the sandbox failed to stop would hang the test; the
+ * watchdog turns that into a failure naming the section. */
+static const char *section = "";
+
+static void on_watchdog(int sig) {
+    (void)sig;
+    static const char msg[] = "test_sandbox: watchdog fired: a script was not stopped in ";
+    if (write(2, msg, sizeof msg - 1) < 0 || write(2, section, strlen(section)) < 0 ||
+        write(2, "\n", 1) < 0) {
+    }
+    _exit(1);
+}
+
+typedef struct log_capture {
+    char lines[32][256];
+    int n;
+} log_capture;
+
+static void capture_line(void *ud, const char *line) {
+    log_capture *c = ud;
+    if (c->n < 32) snprintf(c->lines[c->n++], sizeof c->lines[0], "%s", line);
+}
+
+static gsl_limits small_limits(void) {
+    gsl_limits l = {1000000u, (size_t)16 << 20, 2.0 * slow};
+    return l;
+}
+
+static double now_seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static gsl_sandbox *new_sandbox(const gsl_limits *limits, log_capture *log) {
+    char err[ERRLEN] = "";
+    gsl_sandbox *s = gsl_sandbox_new(limits, log ? capture_line : NULL, log, err, sizeof err);
+    if (!s) fprintf(stderr, "gsl_sandbox_new: %s\n", err);
+    return s;
+}
+
+/* Arms, loads src as task.lua and calls it; checks the stack is balanced. */
+static gs_status run(gsl_sandbox *s, const char *src, char *err) {
+    lua_State *L = gsl_sandbox_state(s);
+    int top = lua_gettop(L);
+    err[0] = '\0';
+    gsl_sandbox_arm(s);
+    gs_status st = gsl_sandbox_load(s, "task.lua", src, strlen(src), err, ERRLEN);
+    if (st == GS_OK) st = gsl_sandbox_call(s, 0, 0, err, ERRLEN);
+    CHECK(lua_gettop(L) == top);
+    return st;
+}
+
+/* Runs src in a fresh sandbox with small limits. */
+static gs_status run_fresh(const char *src, char *err) {
+    gsl_limits limits = small_limits();
+    gsl_sandbox *s = new_sandbox(&limits, NULL);
+    if (!s) return GS_ERR_USAGE;
+    gs_status st = run(s, src, err);
+    gsl_sandbox_free(s);
+    return st;
+}
+
+/* Expects src, run with limits, to end with status and a message containing
+ * needle, in less than max_seconds. */
+static void expect_with(const gsl_limits *limits, const char *src, gs_status status,
+                        const char *needle, double max_seconds) {
+    char err[ERRLEN] = "";
+    double t0 = now_seconds();
+    gs_status st = GS_ERR_USAGE;
+    gsl_sandbox *s = new_sandbox(limits, NULL);
+    if (s) st = run(s, src, err);
+    gsl_sandbox_free(s);
+    double elapsed = now_seconds() - t0;
+    if (st != status)
+        fprintf(stderr, "  status %s, expected %s, for:\n%s\n  message: %s\n", gs_status_name(st),
+                gs_status_name(status), src, err);
+    CHECK(st == status);
+    CHECK_STR_CONTAINS(err, needle);
+    CHECK(elapsed < max_seconds * slow);
+}
+
+static void expect(const char *src, gs_status status, const char *needle, double max_seconds) {
+    gsl_limits limits = small_limits();
+    expect_with(&limits, src, status, needle, max_seconds);
+}
+
+static void expect_ok(const char *src) {
+    char err[ERRLEN];
+    gs_status st = run_fresh(src, err);
+    if (st != GS_OK) fprintf(stderr, "  unexpected failure: %s\n  for:\n%s\n", err, src);
+    CHECK(st == GS_OK);
+}
+
+static void test_escapes(void) {
+    static const char *const hidden[] = {"io",     "os",         "require",  "package",
+                                         "debug",  "dofile",     "loadfile", "collectgarbage",
+                                         "module", "loadstring", "setfenv",  "newproxy"};
+    for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++) {
+        char src[128], needle[64];
+        snprintf(src, sizeof src, "local x = %s", hidden[i]);
+        snprintf(needle, sizeof needle, "task.lua:1: undefined global '%s'", hidden[i]);
+        expect(src, GS_ERR_RUNTIME, needle, 1);
+        snprintf(src, sizeof src, "assert(rawget(_G, '%s') == nil)", hidden[i]);
+        expect_ok(src);
+    }
+    /* nothing outside the allow-list survives */
+    expect_ok("local allowed = {_G=1,_VERSION=1,assert=1,error=1,getmetatable=1,ipairs=1,load=1,\n"
+              "  next=1,pairs=1,pcall=1,print=1,rawequal=1,rawget=1,rawlen=1,rawset=1,select=1,\n"
+              "  setmetatable=1,tonumber=1,tostring=1,type=1,warn=1,xpcall=1,coroutine=1,math=1,\n"
+              "  string=1,table=1,utf8=1}\n"
+              "for k in pairs(_G) do assert(allowed[k], k) end");
+    expect_ok("assert(string.dump == nil)");
+    expect_ok("local mt = getmetatable('')\nassert(type(mt) ~= 'table')\n"
+              "assert(('x'):rep(3) == 'xxx' and ('abc'):upper() == 'ABC')");
+    expect_ok("assert(getmetatable(_G) == false)\n"
+              "local ok, e = pcall(setmetatable, _G, {})\n"
+              "assert(not ok and e:find('protected metatable'), e)");
+    expect("_G = {}\nlocal x = io", GS_ERR_RUNTIME, "task.lua:2: undefined global 'io'", 1);
+    expect("local f = assert(load('return io'))\nf()", GS_ERR_RUNTIME, "undefined global 'io'", 1);
+    /* a custom env sees nothing host-side either */
+    expect_ok("local f = assert(load('return io, os, debug, require, package, _G, string', 'c', "
+              "'t', {}))\n"
+              "assert(select('#', f()) == 7)\n"
+              "for i = 1, 7 do assert(select(i, f()) == nil) end\n"
+              "local g = assert(load('return x', 'c', 't', nil))\n"
+              "assert(not pcall(g))");
+    /* bytecode: through load (any mode asked for) and through the host */
+    expect_ok("local f, e = load('\\27LuaT\\0\\25\\147\\r\\n\\26\\n\\4\\8\\8')\n"
+              "assert(f == nil and e:find(\"binary chunk %(mode is 't'%)\"), e)\n"
+              "f, e = load('\\27LuaT\\0\\25\\147\\r\\n\\26\\n', 'b', 'b')\n"
+              "assert(f == nil and e:find(\"binary chunk %(mode is 't'%)\"), e)");
+    expect_ok("local ok, e = pcall(load, function() return nil end)\n"
+              "assert(not ok and e:find('string expected'), e)");
+    {
+        gsl_limits limits = small_limits();
+        gsl_sandbox *s = new_sandbox(&limits, NULL);
+        char err[ERRLEN];
+        static const char bytecode[] = "\x1bLuaT\x00\x19\x93\r\n\x1a\n";
+        CHECK(gsl_sandbox_load(s, "evil.luac", bytecode, sizeof bytecode - 1, err, sizeof err) ==
+              GS_ERR_SYNTAX);
+        CHECK_STR_CONTAINS(err, "evil.luac: precompiled (binary) chunks are not accepted");
+        CHECK(lua_gettop(gsl_sandbox_state(s)) == 0);
+        gsl_sandbox_free(s);
+    }
+}
+
+static void test_runaway_loops(void) {
+    expect("local x = 0\nwhile true do x = x + 1 end", GS_ERR_LIMIT,
+           "task.lua:2: instruction limit exceeded (1000000)", 1.5);
+    expect("while true do pcall(function() while true do end end) end", GS_ERR_LIMIT,
+           "instruction limit exceeded", 1.5);
+    expect("xpcall(function() error('x') end, function(m) while true do end end)", GS_ERR_LIMIT,
+           "instruction limit exceeded", 1.5);
+    /* the handler Lua calls from inside a hook's error runs with hooks off;
+     * a handler that loops must still end */
+    expect("xpcall(function() while true do end end, function(m) while true do end end)",
+           GS_ERR_LIMIT, "instruction limit exceeded", 1.5);
+    expect("xpcall(function() while true do end end, function(m)\n"
+           "  for i = 1, 1e12 do local k = i end return m end)",
+           GS_ERR_LIMIT, "instruction limit exceeded", 1.5);
+    expect_ok("local ok, a, b = xpcall(function(x, y) return x + y, x * y end, print, 3, 4)\n"
+              "assert(ok == true and a == 7 and b == 12)\n"
+              "local ok2, m = xpcall(error, function(e) return 'handled ' .. e end, 'it', 0)\n"
+              "assert(ok2 == false and m == 'handled it', m)\n"
+              "local co = coroutine.wrap(function() return xpcall(function()\n"
+              "  local v = coroutine.yield(1) return v * 2 end, print) end)\n"
+              "assert(co() == 1)\n"
+              "local ok3, v = co(21)\nassert(ok3 and v == 42)\n"
+              "assert(not pcall(xpcall, print))");
+    expect("while true do\n"
+           "  xpcall(function() while true do end end, function() while true do end end)\n"
+           "end",
+           GS_ERR_LIMIT, "instruction limit exceeded", 1.5);
+    expect("local co = coroutine.wrap(function() while true do end end)\nco()", GS_ERR_LIMIT,
+           "instruction limit exceeded", 1.5);
+    expect("local co = coroutine.create(function()\n"
+           "  while true do pcall(function() while true do end end) end\n"
+           "end)\n"
+           "while true do coroutine.resume(co) end",
+           GS_ERR_LIMIT, "instruction limit exceeded", 1.5);
+    /* coroutines made before the trip, each swallowing errors */
+    expect("local a = coroutine.wrap(function()\n"
+           "  while true do pcall(coroutine.yield) end\n"
+           "end)\n"
+           "local b = coroutine.create(function()\n"
+           "  while true do pcall(function() while true do pcall(a) end end) end\n"
+           "end)\n"
+           "a()\n"
+           "while true do pcall(coroutine.resume, b) pcall(a) end",
+           GS_ERR_LIMIT, "instruction limit exceeded", 1.5);
+    /* a coroutine killed by a trip keeps no handler that could run unhooked */
+    expect("local co = coroutine.wrap(function()\n"
+           "  local x <close> = setmetatable({}, {__close = function() while true do end end})\n"
+           "  while true do end\n"
+           "end)\nco()",
+           GS_ERR_LIMIT, "task.lua:3: instruction limit exceeded", 1.5);
+    expect("local co = coroutine.create(function()\n"
+           "  local a <close> = setmetatable({}, {__close = function() while true do end end})\n"
+           "  local b <close> = setmetatable({}, {__close = function() end})\n"
+           "  while true do end\n"
+           "end)\n"
+           "coroutine.resume(co) coroutine.close(co)",
+           GS_ERR_LIMIT, "instruction limit exceeded", 1.5);
+    expect("local co = coroutine.create(function()\n"
+           "  local a <close> = setmetatable({}, {__close = function() while true do end end})\n"
+           "  coroutine.yield()\n"
+           "end)\n"
+           "coroutine.resume(co) coroutine.close(co)",
+           GS_ERR_LIMIT, "task.lua:2: instruction limit exceeded", 1.5);
+    /* and coroutines still behave as Lua's */
+    expect_ok(
+        "local log = {}\n"
+        "local co = coroutine.wrap(function(a, b)\n"
+        "  local x <close> = setmetatable({}, {__close = function() log[#log + 1] = 'closed' "
+        "end})\n"
+        "  assert(coroutine.isyieldable())\n"
+        "  local c = coroutine.yield(a + b)\n"
+        "  local ok, d = pcall(coroutine.yield, c * 2)\n"
+        "  return d, 'done'\n"
+        "end)\n"
+        "assert(co(1, 2) == 3)\nassert(co(5) == 10)\n"
+        "local r1, r2 = co(7)\nassert(r1 == 7 and r2 == 'done' and log[1] == 'closed')\n"
+        "local ok, e = pcall(co)\nassert(not ok and e:find('dead coroutine'), e)\n"
+        "local bad = coroutine.wrap(function() error('inner') end)\n"
+        "local ok2, e2 = pcall(bad)\nassert(not ok2 and e2:find('task.lua:15: inner'), e2)\n"
+        "local t = coroutine.create(function() error({code = 7}) end)\n"
+        "local ok3, e3 = coroutine.resume(t)\n"
+        "assert(not ok3 and e3.code == 7 and coroutine.status(t) == 'dead')\n"
+        "local u = coroutine.create(function()\n"
+        "  local y <close> = setmetatable({}, {__close = function() log[#log + 1] = 'u' end})\n"
+        "  coroutine.yield()\n"
+        "end)\n"
+        "coroutine.resume(u)\nassert(coroutine.close(u) and log[2] == 'u')\n"
+        "assert(not pcall(coroutine.create, 1))\n"
+        "assert(select(2, coroutine.running()) == true)");
+    /* an infinite tail call never overflows anything */
+    expect("local function f() return f() end\nf()", GS_ERR_LIMIT, "instruction limit exceeded",
+           1.5);
+    /* loops in C that the hook cannot see */
+    expect_ok("assert(string.rep('', 1e18) == '' and ('x'):rep(0) == '')\n"
+              "assert(string.rep('', 1e18, '') == '' and ('ab'):rep(3, ',') == 'ab,ab,ab')");
+    expect("table.move({}, 1, 1e15, 2)", GS_ERR_LIMIT, "task.lua:1: instruction limit exceeded", 1);
+    expect("local t = setmetatable({}, {__len = function() return 1e15 end})\n"
+           "table.insert(t, 1, 'x')",
+           GS_ERR_LIMIT, "task.lua:2: instruction limit exceeded", 1);
+    expect("local t = setmetatable({}, {__len = function() return 1e15 end})\n"
+           "pcall(table.remove, t, 1)\nlocal y = 1",
+           GS_ERR_LIMIT, "task.lua:2: instruction limit exceeded", 1);
+    expect("local t = setmetatable({}, {__len = function() return 2^31 - 2 end,\n"
+           "  __index = tostring, __newindex = type})\n"
+           "table.sort(t)",
+           GS_ERR_RUNTIME, "task.lua:3: table.sort does not accept a table with __len", 1);
+    expect_ok("local t = {5, 3, 1, 4, 2}\ntable.sort(t)\nassert(table.concat(t) == '12345')\n"
+              "table.sort(t, function(a, b) return a > b end)\nassert(table.concat(t) == '54321')\n"
+              "table.insert(t, 6)\ntable.insert(t, 1, 0)\nassert(table.concat(t) == '0543216')\n"
+              "assert(table.remove(t) == 6 and table.remove(t, 1) == 0)\n"
+              "assert(table.concat(t) == '54321' and table.remove({}) == nil)\n"
+              "local m = table.move({1, 2, 3}, 1, 3, 2)\nassert(table.concat(m) == '1123')\n"
+              "m = table.move({1, 2, 3}, 2, 3, 1)\nassert(table.concat(m) == '233')\n"
+              "local d = table.move({1, 2, 3}, 1, 3, 1, {})\nassert(table.concat(d) == '123')\n"
+              "assert(not pcall(table.insert, {}, 5, 1))\n"
+              "assert(not pcall(table.insert, {}, 1, 2, 3))");
+}
+
+static void test_time_limit(void) {
+    gsl_limits limits = {UINT64_MAX / 2, (size_t)16 << 20, 0.5};
+    gsl_sandbox *s = new_sandbox(&limits, NULL);
+    char err[ERRLEN];
+    double t0 = now_seconds();
+    CHECK(run(s, "while true do end", err) == GS_ERR_LIMIT);
+    double elapsed = now_seconds() - t0;
+    CHECK_STR_CONTAINS(err, "task.lua:1: time limit exceeded (0.5 s)");
+    CHECK(elapsed >= 0.45 && elapsed < 1.5 * slow);
+    /* O(n^2) copying: few instructions, each one slow */
+    t0 = now_seconds();
+    CHECK(run(s, "local s = ''\nfor i = 1, 1e9 do s = s .. 'xxxxxxxxxx' end", err) == GS_ERR_LIMIT);
+    elapsed = now_seconds() - t0;
+    CHECK(elapsed < 1.5 * slow);
+    /* armed again, the same sandbox runs normally */
+    CHECK(run(s, "local x = 0 for i = 1, 1000 do x = x + i end assert(x == 500500)", err) == GS_OK);
+    gsl_sandbox_free(s);
+}
+
+static void test_memory_limit(void) {
+    /* enough instructions that memory is what runs out */
+    gsl_limits big = {100000000u, (size_t)16 << 20, 5.0 * slow};
+    expect_with(&big, "local a = 1\nlocal s = string.rep('x', 1e9)\nprint(#s)", GS_ERR_LIMIT,
+                "task.lua:2: memory limit exceeded (16 MiB)", 2);
+    expect_with(&big, "local a = 1\nlocal ok = pcall(string.rep, 'x', 1e9)\nreturn ok",
+                GS_ERR_LIMIT, "task.lua:2: memory limit exceeded (16 MiB)", 2);
+    expect_with(&big, "local t = {}\nlocal i = 0\nwhile true do i = i + 1; t[i] = i end",
+                GS_ERR_LIMIT, "task.lua:3: memory limit exceeded (16 MiB)", 2);
+    expect_with(&big,
+                "while true do pcall(function()\n"
+                "  local t = {} for i = 1, 1e9 do t[i] = {} end\n"
+                "end) end",
+                GS_ERR_LIMIT, "task.lua:2: memory limit exceeded", 2);
+    expect_with(&big, "local s = 'x'\nwhile true do s = s .. s end", GS_ERR_LIMIT,
+                "task.lua:2: memory limit exceeded", 2);
+    expect_with(
+        &big,
+        "local keep = {}\nwhile true do\n"
+        "  pcall(function() local s = 'x' while true do s = s .. s; keep[#keep + 1] = s end end)\n"
+        "end",
+        GS_ERR_LIMIT, "memory limit exceeded", 2);
+    expect_with(
+        &big,
+        "local co = coroutine.wrap(function() local t = {} while true do t[#t + 1] = {} end end)\n"
+        "while true do pcall(co) end",
+        GS_ERR_LIMIT, "memory limit exceeded", 2);
+
+    /* accounting: garbage comes back, the peak remembers */
+    gsl_limits limits = small_limits();
+    gsl_sandbox *s = new_sandbox(&limits, NULL);
+    lua_State *L = gsl_sandbox_state(s);
+    char err[ERRLEN];
+    lua_gc(L, LUA_GCCOLLECT);
+    size_t baseline = gsl_sandbox_memory(s);
+    CHECK(baseline > 0 && baseline < 64 * 1024);
+    CHECK(run(s, "local t = {} for i = 1, 100000 do t[i] = i * 0.5 end", err) == GS_OK);
+    CHECK(gsl_sandbox_peak_memory(s) > baseline + 1000000);
+    lua_gc(L, LUA_GCCOLLECT);
+    CHECK(gsl_sandbox_memory(s) < baseline + 4096);
+    /* a trip frees its garbage too, and the state stays usable */
+    CHECK(run(s, "local s = string.rep('x', 1e9)", err) == GS_ERR_LIMIT);
+    CHECK(gsl_sandbox_peak_memory(s) <= limits.max_memory);
+    lua_gc(L, LUA_GCCOLLECT);
+    CHECK(gsl_sandbox_memory(s) < baseline + 4096);
+    CHECK(run(s, "local t = {} for i = 1, 1000 do t[i] = tostring(i) end", err) == GS_OK);
+    gsl_sandbox_free(s);
+
+    /* the cap binds task code only: the host's own pushes between calls
+     * are unprotected, and a refusal there would abort the process */
+    s = new_sandbox(&limits, NULL);
+    L = gsl_sandbox_state(s);
+    CHECK(run(s, "keep = {} for i = 1, 14 do keep[i] = string.rep('k', 1024 * 1024 - i) end",
+              err) == GS_OK);
+    lua_createtable(L, 300000, 0); /* about 4.6 MiB past what is left */
+    CHECK(gsl_sandbox_memory(s) > limits.max_memory);
+    lua_setfield(L, LUA_REGISTRYINDEX, "host_table");
+    CHECK(run(s, "local t = {}", err) == GS_ERR_LIMIT);
+    CHECK_STR_CONTAINS(err, "memory limit exceeded");
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "host_table");
+    CHECK(run(s, "keep = nil", err) == GS_OK);
+    lua_gc(L, LUA_GCCOLLECT);
+    CHECK(run(s, "local t = {} for i = 1, 1000 do t[i] = i end", err) == GS_OK);
+    gsl_sandbox_free(s);
+
+    /* garbage the emergency collection can free is no trip: with the
+     * collector stopped, every allocation past the cap is first refused,
+     * then fits after the emergency collection Lua runs before retrying */
+    gsl_limits patient = {100000000u, (size_t)16 << 20, 60.0 * slow};
+    s = new_sandbox(&patient, NULL);
+    L = gsl_sandbox_state(s);
+    lua_gc(L, LUA_GCSTOP);
+    CHECK(run(s, "for i = 1, 64 do local s = string.rep('y', 1024 * 1024 - i) end", err) == GS_OK);
+    CHECK(gsl_sandbox_peak_memory(s) <= limits.max_memory);
+    gsl_sandbox_free(s);
+}
+
+static void test_errors(void) {
+    expect("local x = 1\n\nerror('boom')", GS_ERR_RUNTIME, "task.lua:3: boom", 1);
+    expect("local x = 1\nerror('boom', 0)", GS_ERR_RUNTIME, "task.lua:2: boom", 1);
+    expect("local x = 1\nerror({})", GS_ERR_RUNTIME, "task.lua:2: (error object is a table value)",
+           1);
+    /* the position is the raising frame's, not the last line run */
+    expect("local function f()\n  return 1\nend\nlocal r = f() + error({})", GS_ERR_RUNTIME,
+           "task.lua:4: (error object is a table value)", 1);
+    expect("error(nil)", GS_ERR_RUNTIME, "task.lua:1: (error object is a nil value)", 1);
+    expect("error(42)", GS_ERR_RUNTIME, "task.lua:1: 42", 1);
+    expect("local t = nil\nlocal y = t.x", GS_ERR_RUNTIME, "task.lua:2: attempt to index", 1);
+    expect("local x = 1\nlocal y = ('x'):rep({})", GS_ERR_RUNTIME,
+           "task.lua:2: bad argument #1 to 'rep'", 1);
+    /* the host must not run __tostring, which here never returns */
+    expect("error(setmetatable({}, {__tostring = function() while true do end end}))",
+           GS_ERR_RUNTIME, "task.lua:1: (error object is a table value)", 0.5);
+    expect("error(setmetatable({}, {__tostring = function() return 'task.lua:99: lie' end,\n"
+           "  __name = 'x'}))",
+           GS_ERR_RUNTIME, "(error object is a table value)", 0.5);
+    expect("x = = 1", GS_ERR_SYNTAX, "task.lua:1:", 1);
+    expect("local a = 1\nlocal b = (", GS_ERR_SYNTAX, "task.lua:2:", 1);
+    /* finalizers */
+    expect("local t = setmetatable({}, {__gc = function() while true do end end})", GS_ERR_RUNTIME,
+           "task.lua:1: __gc metamethods are not allowed in tasks", 1);
+    expect("local t = setmetatable({}, {__gc = false})", GS_ERR_RUNTIME, "__gc metamethods", 1);
+    {
+        /* __gc added afterwards, or served through __index, marks nothing */
+        gsl_limits limits = small_limits();
+        gsl_sandbox *s = new_sandbox(&limits, NULL);
+        lua_State *L = gsl_sandbox_state(s);
+        char err[ERRLEN];
+        CHECK(run(s,
+                  "finalized = false\n"
+                  "local mt = {}\n"
+                  "local t = setmetatable({}, mt)\n"
+                  "mt.__gc = function() finalized = true end\n"
+                  "local u = setmetatable({}, setmetatable({}, {__index = {__gc = mt.__gc}}))\n"
+                  "t, u = nil, nil",
+                  err) == GS_OK);
+        lua_gc(L, LUA_GCCOLLECT);
+        lua_gc(L, LUA_GCCOLLECT);
+        CHECK(run(s, "assert(finalized == false)", err) == GS_OK);
+        gsl_sandbox_free(s);
+    }
+    /* recursion */
+    {
+        gsl_limits limits = {UINT64_MAX / 2, (size_t)256 << 20, 5.0 * slow};
+        gsl_sandbox *s = new_sandbox(&limits, NULL);
+        char err[ERRLEN];
+        CHECK(run(s, "local function f() return f() + 1 end\nf()", err) == GS_ERR_RUNTIME);
+        CHECK_STR_CONTAINS(err, "task.lua:1: stack overflow");
+        CHECK(run(s,
+                  "local t = setmetatable({}, {__index = function(t, k) return t[k] end})\n"
+                  "local x = t.x",
+                  err) == GS_ERR_RUNTIME);
+        CHECK_STR_CONTAINS(err, "task.lua:1:");
+        CHECK_STR_CONTAINS(err, "stack overflow");
+        CHECK(run(s,
+                  "local ok, e = xpcall(error, function(m) error(m) end)\nassert(not ok)\n"
+                  "local function deep() return pcall(deep) end\nassert(deep())",
+                  err) == GS_OK);
+        gsl_sandbox_free(s);
+    }
+    expect("local function f() return f() + 1 end\nf()", GS_ERR_LIMIT, "memory limit exceeded", 2);
+}
+
+static void test_arm_again(void) {
+    gsl_limits limits = small_limits();
+    gsl_sandbox *s = new_sandbox(&limits, NULL);
+    char err[ERRLEN];
+    CHECK(run(s, "co = coroutine.wrap(function() while true do coroutine.yield(1) end end)\nco()",
+              err) == GS_OK);
+    CHECK(run(s, "while true do end", err) == GS_ERR_LIMIT);
+    /* without arming, the trip stands */
+    lua_State *L = gsl_sandbox_state(s);
+    CHECK(gsl_sandbox_load(s, "again.lua", "return 1", 8, err, sizeof err) == GS_OK);
+    CHECK(gsl_sandbox_call(s, 0, 1, err, sizeof err) == GS_ERR_LIMIT);
+    CHECK(lua_gettop(L) == 0);
+    /* armed, everything runs again, the old coroutine included */
+    CHECK(run(s, "local x = 0 for i = 1, 100000 do x = x + co() end assert(x == 100000)", err) ==
+          GS_OK);
+    CHECK(run(s, "local s = string.rep('x', 1e9)", err) == GS_ERR_LIMIT);
+    CHECK(run(s, "local s = string.rep('x', 1e6) assert(#s == 1e6)", err) == GS_OK);
+    /* arguments and results */
+    gsl_sandbox_arm(s);
+    const char *add = "local a, b = ...\nreturn a + b, a * b";
+    CHECK(gsl_sandbox_load(s, "add.lua", add, strlen(add), err, sizeof err) == GS_OK);
+    lua_pushinteger(L, 6);
+    lua_pushinteger(L, 7);
+    CHECK(gsl_sandbox_call(s, 2, 2, err, sizeof err) == GS_OK);
+    CHECK(lua_gettop(L) == 2 && lua_tointeger(L, 1) == 13 && lua_tointeger(L, 2) == 42);
+    lua_settop(L, 0);
+    add = "local a, b = ...\nreturn a + b";
+    CHECK(gsl_sandbox_load(s, "add.lua", add, strlen(add), err, sizeof err) == GS_OK);
+    lua_pushinteger(L, 6);
+    lua_pushnil(L);
+    CHECK(gsl_sandbox_call(s, 2, 1, err, sizeof err) == GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "add.lua:2: attempt to perform arithmetic");
+    CHECK(lua_gettop(L) == 0);
+    gsl_sandbox_free(s);
+}
+
+static void test_names(void) {
+    expect("pirnt('x')", GS_ERR_RUNTIME,
+           "task.lua:1: undefined global 'pirnt' (did you mean 'print'?)", 1);
+    expect("local t = tabel.concat({})", GS_ERR_RUNTIME, "(did you mean 'table'?)", 1);
+    expect("function helper() end\nhelpr()", GS_ERR_RUNTIME,
+           "task.lua:2: undefined global 'helpr' (did you mean 'helper'?)", 1);
+    expect("local v = completely_unknown_name", GS_ERR_RUNTIME,
+           "undefined global 'completely_unknown_name'", 1);
+    expect_ok("x = 1\nassert(x == 1)\n_G.y = 2\nassert(y == 2)\nassert(_G[1] == nil)");
+
+    gsl_limits limits = small_limits();
+    gsl_sandbox *s = new_sandbox(&limits, NULL);
+    lua_State *L = gsl_sandbox_state(s);
+    static const char *const api[] = {"spawn_box", "set_goal", "place_on"};
+    gsl_sandbox_add_names(s, api, 3);
+    char name[16];
+    snprintf(name, sizeof name, "robot");
+    lua_pushinteger(L, 7);
+    gsl_sandbox_set_global(s, name);
+    memset(name, 0, sizeof name); /* the sandbox kept its own copy */
+    CHECK(lua_gettop(L) == 0);
+    CHECK(gsl_sandbox_nearest(s, "spwan_box") &&
+          strcmp(gsl_sandbox_nearest(s, "spwan_box"), "spawn_box") == 0);
+    CHECK(gsl_sandbox_nearest(s, "robto") && strcmp(gsl_sandbox_nearest(s, "robto"), "robot") == 0);
+    CHECK(gsl_sandbox_nearest(s, "pairz") && strcmp(gsl_sandbox_nearest(s, "pairz"), "pairs") == 0);
+    CHECK(gsl_sandbox_nearest(s, "zzzzzzzzzz") == NULL);
+    char err[ERRLEN];
+    CHECK(run(s, "assert(robot == 7)\nspwan_box()", err) == GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "task.lua:2: undefined global 'spwan_box' (did you mean 'spawn_box'?)");
+    CHECK(run(s, "local r = robto", err) == GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "(did you mean 'robot'?)");
+    gsl_sandbox_free(s);
+}
+
+/* Draws n values of math.random(...) with args after seeding with seed. */
+static void draw(gsl_sandbox *s, uint64_t seed, const char *args, double *out, int n) {
+    lua_State *L = gsl_sandbox_state(s);
+    char src[128], err[ERRLEN];
+    snprintf(src, sizeof src,
+             "local n = ... local t = {} for i = 1, n do t[i] = math.random(%s) end return t",
+             args);
+    gsu_rng_seed(gsl_sandbox_rng(s), seed);
+    gsl_sandbox_arm(s);
+    CHECK(gsl_sandbox_load(s, "draw.lua", src, strlen(src), err, sizeof err) == GS_OK);
+    lua_pushinteger(L, n);
+    CHECK(gsl_sandbox_call(s, 1, 1, err, sizeof err) == GS_OK);
+    for (int i = 0; i < n; i++) {
+        lua_geti(L, -1, i + 1);
+        out[i] = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
+static void test_random(void) {
+    gsl_limits limits = small_limits();
+    gsl_sandbox *s = new_sandbox(&limits, NULL);
+    enum { N = 200 };
+    double a[N], b[N], c[N];
+    draw(s, 42, "", a, N);
+    draw(s, 42, "", b, N);
+    draw(s, 43, "", c, N);
+    int same_ab = 1, same_ac = 1, in_range = 1;
+    for (int i = 0; i < N; i++) {
+        same_ab &= a[i] == b[i];
+        same_ac &= a[i] == c[i];
+        in_range &= a[i] >= 0 && a[i] < 1;
+    }
+    CHECK(same_ab);
+    CHECK(!same_ac);
+    CHECK(in_range);
+    /* the same stream the host's generator gives */
+    gsu_rng reference;
+    gsu_rng_seed(&reference, 42);
+    CHECK(a[0] == gsu_rng_unit(&reference));
+
+    int seen[4] = {0}, ok = 1;
+    draw(s, 7, "3", a, N);
+    for (int i = 0; i < N; i++) {
+        ok &= a[i] == (int)a[i] && a[i] >= 1 && a[i] <= 3;
+        if (ok) seen[(int)a[i]]++;
+    }
+    CHECK(ok && seen[1] > 0 && seen[2] > 0 && seen[3] > 0);
+    draw(s, 7, "-2, 2", a, N);
+    int seen2[5] = {0};
+    ok = 1;
+    for (int i = 0; i < N; i++) {
+        ok &= a[i] == (int)a[i] && a[i] >= -2 && a[i] <= 2;
+        if (ok) seen2[(int)a[i] + 2]++;
+    }
+    CHECK(ok && seen2[0] > 0 && seen2[4] > 0);
+    char err[ERRLEN];
+    CHECK(run(s, "local x = math.random(2, 1)", err) == GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "task.lua:1: bad argument #1 to 'random' (interval is empty)");
+    CHECK(run(s,
+              "local x = math.random(0)\nassert(math.type(x) == 'integer')\n"
+              "assert(math.random(5, 5) == 5)\n"
+              "assert(not pcall(math.random, 1, 2, 3))\n"
+              "assert(math.random(math.mininteger, math.maxinteger))",
+              err) == GS_OK);
+    /* randomseed: deterministic, and without arguments it changes nothing */
+    CHECK(run(s,
+              "math.randomseed(7) local a = math.random(1000000)\n"
+              "math.randomseed(7) local b = math.random(1000000)\n"
+              "math.randomseed(8) local c = math.random(1000000)\n"
+              "math.randomseed(7.5) local d = math.random(1000000)\n"
+              "math.randomseed(7.5) assert(math.random(1000000) == d)\n"
+              "assert(a == b and a ~= c)\n"
+              "math.randomseed(7) math.randomseed() assert(math.random(1000000) == a)",
+              err) == GS_OK);
+    gsl_sandbox_free(s);
+}
+
+static void test_print(void) {
+    log_capture log = {0};
+    gsl_limits limits = small_limits();
+    gsl_sandbox *s = new_sandbox(&limits, &log);
+    char err[ERRLEN];
+    CHECK(run(s,
+              "print('a', 1, nil, true, 2.5)\n"
+              "print('two\\nlines')\n"
+              "print()\n"
+              "print(setmetatable({}, {__tostring = function() return 'custom' end}))\n"
+              "warn('careful', ' now')\n"
+              "warn('@on')",
+              err) == GS_OK);
+    CHECK(log.n == 6);
+    CHECK(strcmp(log.lines[0], "a\t1\tnil\ttrue\t2.5") == 0);
+    CHECK(strcmp(log.lines[1], "two") == 0);
+    CHECK(strcmp(log.lines[2], "lines") == 0);
+    CHECK(strcmp(log.lines[3], "") == 0);
+    CHECK(strcmp(log.lines[4], "custom") == 0);
+    CHECK(strcmp(log.lines[5], "warning: careful now") == 0);
+    gsl_sandbox_free(s);
+
+    /* without a log, print still works and goes nowhere */
+    expect_ok("print('nobody listens')");
+}
+
+/* Prints the pairs order of a table filled in a scrambled order. */
+static void pairs_order(char *out, size_t n) {
+    log_capture log = {0};
+    gsl_limits limits = small_limits();
+    gsl_sandbox *s = new_sandbox(&limits, &log);
+    char err[ERRLEN];
+    CHECK(run(s,
+              "local t = {}\n"
+              "for _, k in ipairs({'red', 'green', 'blue', 'cube', 'sphere', 'goal', 'robot',\n"
+              "  'Zeta', 'a', 'ab', 'b'}) do t[k] = k end\n"
+              "t[10] = 1 t[2] = 1 t[-1.5] = 1 t[true] = 1 t[false] = 1\n"
+              "local o = {}\nfor k in pairs(t) do o[#o + 1] = tostring(k) end\n"
+              "print(table.concat(o, ' '))",
+              err) == GS_OK);
+    snprintf(out, n, "%s", log.n == 1 ? log.lines[0] : "");
+    gsl_sandbox_free(s);
+}
+
+static void test_pairs(void) {
+    /* every state hashes strings with a fresh seed; the order must not care */
+    char first[256], again[256];
+    pairs_order(first, sizeof first);
+    CHECK(strcmp(first, "-1.5 2 10 Zeta a ab b blue cube goal green red robot sphere false true") ==
+          0);
+    for (int i = 0; i < 20; i++) {
+        pairs_order(again, sizeof again);
+        CHECK(strcmp(first, again) == 0);
+    }
+    expect_ok("local t = {a = 1, b = 2, c = 3, d = 4}\nlocal seen = {}\n"
+              "for k, v in pairs(t) do\n"
+              "  seen[#seen + 1] = k .. v\n"
+              "  if k == 'a' then t.c = nil; t.b = 20 end\n"
+              "end\n"
+              "assert(table.concat(seen, ',') == 'a1,b20,d4', table.concat(seen, ','))\n"
+              "local p = setmetatable({}, {__pairs = function(t)\n"
+              "  return function(_, k) if not k then return 1, 'one' end end, t, nil end})\n"
+              "for k, v in pairs(p) do assert(k == 1 and v == 'one') end\n"
+              "for k in pairs({}) do error('empty') end\n"
+              "local f, s, c = pairs({x = 1})\nassert(f(s, c) == 'x')\n"
+              "assert(not pcall(pairs, nil))\n"
+              "local n = 0 for k, v in pairs({10, 20, 30, x = 1, [{}] = 2}) do n = n + 1 end\n"
+              "assert(n == 5)");
+}
+
+static void test_new_and_limits(void) {
+    gsl_limits d = gsl_limits_default();
+    CHECK(d.max_instructions == 200000000u);
+    CHECK(d.max_memory == (size_t)256 << 20);
+    CHECK_NEAR(d.timeout_s, 10.0, 0);
+    /* too little memory to even open the libraries fails cleanly */
+    gsl_limits tiny = {1000, 4096, 1};
+    char err[ERRLEN] = "";
+    CHECK(gsl_sandbox_new(&tiny, NULL, NULL, err, sizeof err) == NULL);
+    CHECK(err[0] != '\0');
+    gsl_sandbox_free(NULL);
+    /* NULL limits means the defaults */
+    gsl_sandbox *s = gsl_sandbox_new(NULL, NULL, NULL, err, sizeof err);
+    CHECK(s != NULL);
+    char e2[ERRLEN];
+    CHECK(run(s, "local x = 0 for i = 1, 10 do x = x + i end", e2) == GS_OK);
+    gsl_sandbox_free(s);
+}
+
+#define RUN_SECTION(test) (section = #test, alarm((unsigned)(60 * slow)), test())
+
+int main(void) {
+    if (UNDER_VALGRIND()) slow = 20;
+    signal(SIGALRM, on_watchdog);
+    RUN_SECTION(test_new_and_limits);
+    RUN_SECTION(test_escapes);
+    RUN_SECTION(test_runaway_loops);
+    RUN_SECTION(test_time_limit);
+    RUN_SECTION(test_memory_limit);
+    RUN_SECTION(test_errors);
+    RUN_SECTION(test_arm_again);
+    RUN_SECTION(test_names);
+    RUN_SECTION(test_random);
+    RUN_SECTION(test_print);
+    RUN_SECTION(test_pairs);
+    alarm(0);
+    return CHECK_DONE();
+}
