@@ -73,6 +73,9 @@ uint64_t gsu_fnv1a(uint64_t h, const void *data, size_t n);
 /* Edit distance (insertions, deletions, substitutions and adjacent
  * transpositions) between two strings, capped at cap + 1. */
 int gsu_edit_distance(const char *a, const char *b, int cap);
+/* How many edits a suggestion for s may be away: 1 for names of up to 3
+ * letters, else max(2, len / 3). */
+int gsu_suggestion_cap(const char *s);
 /* The name in names (n) nearest to s by edit distance, or NULL when none is
  * close: within 1 edit for names of up to 3 letters, else max(2, len / 3). */
 const char *gsu_nearest_name(const char *s, const char *const *names, size_t n);

@@ -534,8 +534,7 @@ static void add_owned_name(gsl_sandbox *s, const char *name) {
 }
 
 static int suggestion_cap(const char *name) {
-    int cap = (int)(strlen(name) / 3); /* the same rule as gsu_nearest_name */
-    return cap < 2 ? 2 : cap;
+    return gsu_suggestion_cap(name);
 }
 
 /* Keeps candidate when it is closer to name than *best; an exact match is
@@ -787,24 +786,12 @@ static int sandbox_random(lua_State *L) {
     return 1;
 }
 
-/* math.randomseed(x [, y]) reseeds the episode's generator, so a task that
- * seeds itself stays reproducible; without arguments it keeps the episode's
- * stream instead of drawing entropy. */
+/* math.randomseed is refused: the host seeds every episode, and a task
+ * that seeded itself would make every episode the same one, which would
+ * pass "runs on many seeds" while testing a single scene. */
 static int sandbox_randomseed(lua_State *L) {
-    if (lua_isnone(L, 1)) return 0;
-    uint64_t seed = 0;
-    for (int i = 1; i <= 2 && !lua_isnone(L, i); i++) {
-        uint64_t part;
-        if (lua_isinteger(L, i)) {
-            part = (uint64_t)lua_tointeger(L, i);
-        } else {
-            double x = luaL_checknumber(L, i);
-            memcpy(&part, &x, sizeof part);
-        }
-        seed = seed * 0x9e3779b97f4a7c15ULL ^ part;
-    }
-    gsu_rng_seed(&sandbox_of(L)->rng, seed);
-    return 0;
+    return luaL_error(L, "math.randomseed: tasks do not seed themselves; the host seeds each "
+                         "episode (use env.rng or math.random)");
 }
 
 /* string.rep with nothing to repeat loops n times in C, unbounded by

@@ -207,10 +207,14 @@ int gsu_edit_distance(const char *a, const char *b, int cap) {
     return d[la][lb] > cap ? cap + 1 : d[la][lb];
 }
 
-const char *gsu_nearest_name(const char *s, const char *const *names, size_t n) {
+int gsu_suggestion_cap(const char *s) {
     /* short names tolerate one slip, longer ones a third of their length */
     size_t len = strlen(s);
-    int cap = len <= 3 ? 1 : len / 3 < 2 ? 2 : (int)(len / 3);
+    return len <= 3 ? 1 : len / 3 < 2 ? 2 : (int)(len / 3);
+}
+
+const char *gsu_nearest_name(const char *s, const char *const *names, size_t n) {
+    int cap = gsu_suggestion_cap(s);
     const char *best = NULL;
     int best_d = cap + 1;
     for (size_t i = 0; i < n; i++) {

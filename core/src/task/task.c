@@ -33,6 +33,7 @@ static gs_status call_field(gs_task *t, const char *field, int nresults, int pus
                             char *err, size_t errlen);
 static gs_status read_action(gs_task *t, int idx, gs_action *a, char *err, size_t errlen);
 static int count_lines(const char *src, size_t len);
+static int raw_field(lua_State *L, int t, const char *key);
 
 gs_task_options gs_task_options_default(void) {
     gs_task_options o;
@@ -98,26 +99,26 @@ gs_status gs_task_load_string(const char *path, const char *src, size_t len,
         gs_task_free(t);
         return GS_ERR_SHAPE;
     }
-    /* task{...} checked the shape; read what the host needs */
-    lua_getfield(L, -1, "name");
+    /* task{...} checked the shape; read what the host needs, raw, so no
+     * metamethod of the task's runs outside the sandbox's protection */
+    raw_field(L, -1, "name");
     snprintf(t->name, sizeof t->name, "%s", lua_tostring(L, -1));
-    lua_getfield(L, -2, "description");
+    raw_field(L, -2, "description");
     t->description = strdup(lua_tostring(L, -1));
-    lua_getfield(L, -3, "max_steps");
+    raw_field(L, -3, "max_steps");
     t->max_steps = (int)lua_tointeger(L, -1);
     lua_pop(L, 3);
-    lua_getfield(L, -1, "reset");
+    raw_field(L, -1, "reset");
     lua_Debug ar;
     lua_getinfo(L, ">S", &ar); /* pops reset */
     t->reset_line = ar.linedefined;
     static const char *const optional[] = {"oracle", "reward", "success"};
     int *flags[] = {&t->has_oracle, &t->has_reward, &t->has_success};
     for (int i = 0; i < 3; i++) {
-        lua_getfield(L, -1, optional[i]);
-        *flags[i] = lua_isfunction(L, -1);
+        *flags[i] = raw_field(L, -1, optional[i]) == LUA_TFUNCTION;
         lua_pop(L, 1);
     }
-    lua_getfield(L, -1, "assets");
+    raw_field(L, -1, "assets");
     int n = (int)lua_rawlen(L, -1);
     if (n > (int)(sizeof t->assets / sizeof t->assets[0])) n = (int)(sizeof t->assets / sizeof t->assets[0]);
     for (int i = 0; i < n; i++) {
@@ -266,7 +267,7 @@ static gs_status call_field(gs_task *t, const char *field, int nresults, int pus
                             char *err, size_t errlen) {
     lua_State *L = gsl_sandbox_state(t->sb);
     lua_rawgeti(L, LUA_REGISTRYINDEX, t->table_ref);
-    lua_getfield(L, -1, field);
+    raw_field(L, -1, field);
     lua_remove(L, -2);
     gsl_api_push_env(L);
     if (push_obs) {
@@ -320,6 +321,13 @@ static gs_status read_action(gs_task *t, int idx, gs_action *a, char *err, size_
         if (!ok) return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s: oracle returned a bad action: %s", t->path, why);
     }
     return GS_OK;
+}
+
+/* Pushes t[key] without metamethods; returns its type. */
+static int raw_field(lua_State *L, int t, const char *key) {
+    t = lua_absindex(L, t);
+    lua_pushstring(L, key);
+    return lua_rawget(L, t);
 }
 
 static int count_lines(const char *src, size_t len) {
