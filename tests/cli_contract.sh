@@ -52,5 +52,47 @@ else
     fail "good run: status $s: $(head -n 1 "$tmp/err")"
 fi
 
+# pictures: --render writes a first and a last PNG and a GIF of each episode,
+# and the run is the same episode as without them (the digest)
+pics="$tmp/pictures"
+s=$(status_of tasks/seed/place-red-in-green.lua --episodes 2 --seed 3 --json --render "$pics")
+if [ "$s" = 0 ]; then
+    with=$(grep -o '"digest":"[0-9a-f]*"' "$tmp/out")
+    for seed in 3 4; do
+        for f in "$seed-first.png" "$seed-last.png" "$seed.gif"; do
+            [ -s "$pics/place-red-in-green-$f" ] && pass || fail "--render did not write place-red-in-green-$f"
+        done
+    done
+    [ "$(head -c 6 "$pics/place-red-in-green-3.gif")" = GIF89a ] && pass || fail "--render: the clip is not a GIF89a"
+    [ "$(ls -A "$pics" | wc -l)" = 6 ] && pass || fail "--render: stray files in $pics: $(ls -A "$pics")"
+    s=$(status_of tasks/seed/place-red-in-green.lua --episodes 2 --seed 3 --json)
+    without=$(grep -o '"digest":"[0-9a-f]*"' "$tmp/out")
+    [ -n "$with" ] && [ "$with" = "$without" ] && pass || fail "--render changed the episodes: $with, without $without"
+else
+    fail "--render: status $s: $(head -n 1 "$tmp/err")"
+fi
+
+# the gallery: one page naming every seed task, with its pictures
+gensim="$1/gensim"
+gallery="$tmp/gallery"
+timeout 300 "$gensim" library gallery --out "$gallery" --episodes 2 tasks/seed >"$tmp/out" 2>"$tmp/err"; s=$?
+if [ "$s" = 0 ] && [ -s "$gallery/index.html" ]; then
+    timeout 60 "$gensim" list tasks/seed >"$tmp/names" 2>/dev/null
+    [ -s "$tmp/names" ] && pass || fail "gensim list tasks/seed printed nothing"
+    for name in $(awk '{print $1}' "$tmp/names"); do
+        grep -q "<h2>$name</h2>" "$gallery/index.html" && [ -s "$gallery/$name-0-first.png" ] &&
+            [ -s "$gallery/$name-0-last.png" ] && pass || fail "the gallery lacks $name or its pictures"
+    done
+    grep -q "oracle success" "$gallery/index.html" && pass || fail "the gallery shows no success rates"
+else
+    fail "gallery: status $s: $(tail -n 1 "$tmp/err")"
+fi
+for args in "library" "library bogus" "library list" "library gallery" "library gallery --out"; do
+    timeout 60 "$gensim" $args >/dev/null 2>"$tmp/err"; s=$?
+    [ "$s" = 2 ] && [ -s "$tmp/err" ] && pass || fail "gensim $args: status $s, want 2 and a message"
+done
+timeout 60 "$gensim" library --help >"$tmp/out" 2>&1; s=$?
+[ "$s" = 0 ] && grep -q "gallery" "$tmp/out" && grep -q "later" "$tmp/out" && pass || fail "gensim library --help: status $s"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -32,3 +32,9 @@ if(LUACHECK)
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(luacheck PROPERTIES TIMEOUT 120 LABELS lint)
 endif()
+
+# gensim demos end to end: statuses, JSON, the file through the reader and
+# h5dump, test seeds apart from train seeds, an interrupted recording.
+add_test(NAME demos_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/demos_cli.sh ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(demos_cli PROPERTIES TIMEOUT 600 LABELS cli)

@@ -22,10 +22,45 @@ int cli_limit_flag(int argc, char **argv, int *i, gs_task_options *opt);
 /* The help text of the limit flags. */
 extern const char CLI_LIMITS_HELP[];
 
-/* Writes a perspective picture of the scene to path (PNG). */
-gs_status cli_write_scene_png(const gs_scene *s, const char *path, char *err, size_t errlen);
+/* The task folders gensim scans when given none, and their count. */
+extern const char *const CLI_TASK_DIRS[];
+enum { CLI_NTASK_DIRS = 3 };
+/* The .lua files directly in folder dir, sorted by name, as malloc'd
+ * "dir/name" paths in *paths (free with cli_free_paths); returns their
+ * count, or -1 when the folder cannot be read. */
+int cli_lua_files(const char *dir, char ***paths);
+void cli_free_paths(char **paths, int n);
+
+/* Pictures of an episode, from the perspective camera, captioned with the
+ * current goal stage's language goal and the step count. */
+typedef struct cli_pictures {
+    const char *dir;    /* the folder they go to (it must exist) */
+    int clip;           /* 1: also the animated GIF (the robot included) */
+    /* Set by cli_run_episode: */
+    char first[4096];   /* DIR/<task>-<seed>-first.png, the scene after reset */
+    char last[4096];    /* DIR/<task>-<seed>-last.png, the scene at the end */
+    char gif[4096];     /* DIR/<task>-<seed>.gif, or "" without clip */
+    int frames;         /* the clip's frames */
+    size_t gif_bytes;   /* the clip's size */
+    double seconds;     /* wall time spent on pictures */
+    gs_status status;   /* GS_OK, or why a picture was not written (err) */
+    char err[1024];
+} cli_pictures;
+
+/* One oracle episode, exactly as gs_task_run_episode runs it (the same
+ * result, sim_steps and digest); path is the file the task was loaded
+ * from, as messages name it. With pics (nullable) it also writes the
+ * pictures; their failure is pics->status, the episode's the return. */
+gs_status cli_run_episode(gs_task *t, const char *path, uint64_t seed, cli_pictures *pics,
+                          gs_episode *ep, char *err, size_t errlen);
+
+/* gensim library: the task library's subcommands (cmd_library.c). */
+int cmd_library(int argc, char **argv);
 
 /* Monotonic seconds. */
 double cli_now(void);
+
+/* gensim demos: oracle episodes with observations into HDF5 (cmd_demos.c). */
+int cmd_demos(int argc, char **argv);
 
 #endif

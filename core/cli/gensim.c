@@ -1,7 +1,6 @@
 /* gensim: the subcommands around the task runtime.
  *
  * Exit status: 0 done, 2 bad usage or unreadable input, 3 a task failed. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,8 @@ static const struct {
     const char *summary;
 } COMMANDS[] = {
     {"assets", cmd_assets, "list the asset kinds, their options and default sizes"},
+    {"demos", cmd_demos, "record successful oracle episodes with observations into HDF5"},
+    {"library", cmd_library, "the task library: gallery (an HTML page of every task)"},
     {"list", cmd_list, "list the tasks in folders (default: tasks/seed tasks/generated plugins)"},
     {"lua", cmd_lua, "run a trusted Lua script with the gensim module (specs, pipelines)"},
 };
@@ -116,10 +117,6 @@ static int cmd_assets(int argc, char **argv) {
     return CLI_OK;
 }
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int cmd_list(int argc, char **argv) {
     if (wants_help(argc, argv, "usage: gensim list [DIR...] [--json]\n\nLoads every .lua file in the "
                                "folders (default: tasks/seed tasks/generated plugins)\nand lists its "
@@ -136,29 +133,21 @@ static int cmd_list(int argc, char **argv) {
         } else if (ndirs < 64) dirs[ndirs++] = argv[i];
     }
     int defaults = ndirs == 0;
-    if (defaults) dirs[0] = "tasks/seed", dirs[1] = "tasks/generated", dirs[2] = "plugins", ndirs = 3;
+    if (defaults)
+        for (ndirs = 0; ndirs < CLI_NTASK_DIRS; ndirs++) dirs[ndirs] = CLI_TASK_DIRS[ndirs];
     cJSON *arr = cJSON_CreateArray();
     for (int d = 0; d < ndirs; d++) {
-        DIR *dir = opendir(dirs[d]);
-        if (!dir) {
+        char **files;
+        int nfiles = cli_lua_files(dirs[d], &files);
+        if (nfiles < 0) {
             if (defaults) continue;
             fprintf(stderr, "gensim list: cannot open folder '%s'\n", dirs[d]);
             cJSON_Delete(arr);
             return CLI_USAGE;
         }
-        char *files[1024];
-        int nfiles = 0;
-        struct dirent *e;
-        while ((e = readdir(dir)) && nfiles < 1024) {
-            size_t len = strlen(e->d_name);
-            if (len > 4 && strcmp(e->d_name + len - 4, ".lua") == 0) files[nfiles++] = strdup(e->d_name);
-        }
-        closedir(dir);
-        qsort(files, (size_t)nfiles, sizeof files[0], cmp_str);
         for (int f = 0; f < nfiles; f++) {
-            char path[4096], err[1024];
-            snprintf(path, sizeof path, "%s/%s", dirs[d], files[f] ? files[f] : "");
-            free(files[f]);
+            char err[1024];
+            const char *path = files[f];
             gs_task_options opt = gs_task_options_default();
             gs_task *t;
             gs_status st = gs_task_load(path, &opt, &t, err, sizeof err);
@@ -181,6 +170,7 @@ static int cmd_list(int argc, char **argv) {
             }
             if (st == GS_OK) gs_task_free(t);
         }
+        cli_free_paths(files, nfiles);
     }
     if (json) {
         char *text = cJSON_PrintUnformatted(arr);

@@ -26,7 +26,9 @@ static const char USAGE[] =
     "  --episodes N          episodes to run (default 1)\n"
     "  --seed S              the first episode's seed (default 0)\n"
     "  --json                print one JSON object instead of text\n"
-    "  --render DIR          write DIR/<task>-<seed>.png, the final scene of each episode\n"
+    "  --render DIR          pictures of each episode: DIR/<task>-<seed>-first.png (after\n"
+    "                        reset), -last.png (the end) and .gif (the whole episode),\n"
+    "                        captioned with the language goal\n"
     "  --quiet               no per-episode lines\n"
     "  --trace FILE          record every physics call to FILE, for bench/bare_bullet\n"
     "%s"
@@ -121,10 +123,14 @@ int main(int argc, char **argv) {
     long sim_steps = 0;
     double reward_sum = 0;
     int status = CLI_OK;
+    /* Static: the pictures' paths make it large. */
+    static cli_pictures pics;
+    pics.dir = render;
+    pics.clip = 1;
     for (uint64_t e = 0; e < episodes; e++) {
         gs_episode ep;
         double e0 = cli_now();
-        st = gs_task_run_episode(task, seed + e, &ep, err, sizeof err);
+        st = cli_run_episode(task, path, seed + e, render ? &pics : NULL, &ep, err, sizeof err);
         if (st != GS_OK) {
             fprintf(stderr, "%s\n", err);
             status = CLI_TASK;
@@ -139,14 +145,14 @@ int main(int argc, char **argv) {
                    e + 1, ep.seed, ep.success ? "success" : "failure", ep.reward, ep.steps,
                    ep.sim_steps, cli_now() - e0);
         if (render) {
-            char file[4096];
-            snprintf(file, sizeof file, "%s/%s-%" PRIu64 ".png", render, gs_task_name(task), ep.seed);
-            if (cli_write_scene_png(gs_task_scene(task), file, err, sizeof err) != GS_OK) {
-                fprintf(stderr, "gensim-run: %s\n", err);
+            if (pics.status != GS_OK) {
+                fprintf(stderr, "gensim-run: %s\n", pics.err);
                 status = CLI_USAGE;
                 break;
             }
-            if (!json && !quiet) printf("  wrote %s\n", file);
+            if (!json && !quiet)
+                printf("  wrote %s, %s and %s (%d frames, %.2f MB, %.3f s)\n", pics.first,
+                       pics.last, pics.gif, pics.frames, (double)pics.gif_bytes / 1e6, pics.seconds);
         }
     }
     double wall = cli_now() - t0;

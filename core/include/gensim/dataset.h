@@ -1,0 +1,151 @@
+/* dataset.h: demonstration datasets in HDF5: the episode recorder, a
+ * streaming writer and a validating reader.
+ *
+ * A file holds successful oracle episodes with the observations a policy
+ * sees before each action (format "gensim-demos", version 1; README.md,
+ * "Datasets", documents the layout):
+ *
+ *   /                    attrs format, format_version, gensim_version,
+ *                        pixel_size, bounds (3 x 2), image_size (2), split
+ *   /episodes/000000     one group per episode, numbered in recording order;
+ *                        attrs task, description, seed, success, steps,
+ *                        total_reward, initial_reward; datasets below
+ *
+ * T is the episode's steps (actions); observations are T + 1: one before
+ * each action and the final one after the last action.
+ *
+ * The writer keeps nothing of an episode once it is written: every append
+ * writes one group, links it only when complete, and closes and reopens the
+ * file, so memory stays flat and a run that stops between appends leaves a
+ * readable file with every episode appended so far. */
+#ifndef GENSIM_DATASET_H
+#define GENSIM_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gensim/render.h"
+#include "gensim/status.h"
+#include "gensim/task.h"
+
+#define GS_DATASET_FORMAT "gensim-demos"
+#define GS_DATASET_FORMAT_VERSION 1
+
+/* What an action's poses mean: pick and place, or a push from pick_pose's
+ * position to place_pose's (rotations identity). */
+enum { GS_DATASET_PICK_PLACE = 0, GS_DATASET_PUSH = 1 };
+
+/* One episode, as recorded and as read back. Arrays are row-major and owned
+ * by the struct; zero it before first use and reuse it across episodes
+ * (buffers only grow), then gs_dataset_episode_free. After a failed record
+ * or read its contents are unspecified, but it can still be reused or freed. */
+typedef struct gs_dataset_episode {
+    char *task;               /* the task's name */
+    char *description;        /* the task's description */
+    uint64_t seed;            /* gs_task_reset's seed: gensim-run --seed replays it */
+    int success;              /* 1 when the task said so at the end */
+    double total_reward;      /* the reward at the end, [0, 1] */
+    double initial_reward;    /* the reward right after reset */
+    int steps;                /* T, actions taken */
+    int rows, cols;           /* image size: rows follow y, columns x */
+    float *heightmap;         /* (T+1 x rows x cols) metres above the table; nullable when read */
+    uint8_t *color;           /* (T+1 x rows x cols x 3) sRGB; nullable when read */
+    int32_t *segmentation;    /* (T+1 x rows x cols) object index + 1, 0 table; nullable when read */
+    double *pick_pose;        /* (T x 7) x y z qx qy qz qw */
+    double *place_pose;       /* (T x 7) */
+    int32_t *pick_pixel;      /* (T x 2) row, col in the view; -1, -1 outside */
+    int32_t *place_pixel;     /* (T x 2) */
+    uint8_t *primitive;       /* (T) GS_DATASET_PICK_PLACE or GS_DATASET_PUSH */
+    double *reward;           /* (T) reward gained by each action; sums to total_reward */
+    char **lang;              /* (T) the language goal of the stage each action works on */
+    int nobjects;             /* objects in the scene at reset */
+    char **object_kind;       /* (nobjects) asset kind of segmentation id i + 1 */
+    char **object_color;      /* (nobjects) colour name */
+    double *object_pose;      /* (T+1 x nobjects x 7) every object's pose with each observation */
+    /* private: what the buffers above hold */
+    size_t bytes[10];         /* bytes allocated per numeric array */
+    size_t lang_slots;        /* entries allocated in lang */
+    size_t name_slots;        /* entries allocated in object_kind and object_color */
+} gs_dataset_episode;
+
+/* Frees what the episode holds and zeroes it; ep may be zeroed memory. */
+void gs_dataset_episode_free(gs_dataset_episode *ep);
+
+/* ---- recording ---- */
+
+/* Runs one oracle episode of t from seed, observing view v before each action
+ * and after the last, into ep (its buffers reused). Returns the task's error
+ * when reset, the oracle, the reward or an action fails; ep->success says
+ * whether the episode is worth keeping. */
+gs_status gs_dataset_record(gs_task *t, uint64_t seed, const gsr_view *v, gs_dataset_episode *ep,
+                            char *err, size_t errlen);
+
+/* ---- writing ---- */
+
+typedef struct gs_dataset_options {
+    gsr_view view;            /* the observations' view; every episode must match it */
+    const char *split;        /* a label stored as the split attribute ("train", "test") */
+    int overwrite;            /* 1: replace an existing file; 0: refuse it */
+    int compression;          /* deflate level 0..9 of the image datasets */
+} gs_dataset_options;
+
+typedef struct gs_dataset_writer gs_dataset_writer;
+
+/* gsr_view_default(), split "train", no overwrite, compression 1. */
+gs_dataset_options gs_dataset_options_default(void);
+/* Creates path and writes the file attributes. GS_ERR_IO when it exists and
+ * opt->overwrite is 0, or cannot be created. */
+gs_status gs_dataset_create(const char *path, const gs_dataset_options *opt,
+                            gs_dataset_writer **out, char *err, size_t errlen);
+/* Writes ep as the next /episodes/NNNNNN group; the file on disk is
+ * complete when it returns. After an error the writer only closes. */
+gs_status gs_dataset_append(gs_dataset_writer *w, const gs_dataset_episode *ep, char *err,
+                            size_t errlen);
+/* Episodes appended so far. */
+int64_t gs_dataset_writer_episodes(const gs_dataset_writer *w);
+/* Closes the file and frees w (nullable). */
+gs_status gs_dataset_writer_close(gs_dataset_writer *w, char *err, size_t errlen);
+
+/* ---- reading ---- */
+
+/* The file attributes. */
+typedef struct gs_dataset_info {
+    char format[32];          /* GS_DATASET_FORMAT */
+    int format_version;
+    char gensim_version[32];  /* the version that wrote the file */
+    char split[32];
+    double pixel_size;        /* metres */
+    double bounds[3][2];      /* x, y, z ranges, metres */
+    int rows, cols;           /* image size */
+    int64_t episodes;
+} gs_dataset_info;
+
+/* What gs_dataset_read_episode reads besides metadata and actions. */
+enum {
+    GS_DATASET_HEIGHTMAP = 1u << 0,
+    GS_DATASET_COLOR = 1u << 1,
+    GS_DATASET_SEGMENTATION = 1u << 2,
+    GS_DATASET_OBSERVATIONS = 7u
+};
+
+typedef struct gs_dataset gs_dataset;
+
+/* Opens a file for reading and checks its attributes and episode groups. */
+gs_status gs_dataset_open(const char *path, gs_dataset **out, char *err, size_t errlen);
+/* The file attributes (valid until close). */
+const gs_dataset_info *gs_dataset_get_info(const gs_dataset *ds);
+/* Number of episodes. */
+int64_t gs_dataset_episodes(const gs_dataset *ds);
+/* Reads episode index into ep (its buffers reused): metadata, actions and
+ * objects always, the images named by fields (others become NULL). Every
+ * dataset's presence, type class and shape is checked first. */
+gs_status gs_dataset_read_episode(gs_dataset *ds, int64_t index, unsigned fields,
+                                  gs_dataset_episode *ep, char *err, size_t errlen);
+/* Reads observation t (0..T) of episode index into caller buffers (each
+ * rows x cols [x 3], nullable), without reading the rest. */
+gs_status gs_dataset_read_observation(gs_dataset *ds, int64_t index, int t, float *heights,
+                                      uint8_t *rgb, int32_t *seg, char *err, size_t errlen);
+/* Closes the file and frees ds (nullable). */
+void gs_dataset_close(gs_dataset *ds);
+
+#endif
