@@ -39,6 +39,26 @@ int cli_parse_double(const char *s, double *out) {
     return 1;
 }
 
+int cli_common_flag(int argc, char **argv, int *i, gs_task_options *opt, const char *usage,
+                    int *json, int *quiet) {
+    int lim = cli_limit_flag(argc, argv, i, opt);
+    if (lim) return lim < 0 ? CLI_FLAG_BAD : CLI_FLAG_TAKEN;
+    const char *a = argv[*i];
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        printf(usage, CLI_LIMITS_HELP);
+        return CLI_FLAG_HELP;
+    }
+    if (strcmp(a, "--json") == 0) {
+        *json = 1;
+        return CLI_FLAG_TAKEN;
+    }
+    if (quiet && strcmp(a, "--quiet") == 0) {
+        *quiet = 1;
+        return CLI_FLAG_TAKEN;
+    }
+    return CLI_FLAG_OTHER;
+}
+
 int cli_limit_flag(int argc, char **argv, int *i, gs_task_options *opt) {
     const char *flag = argv[*i];
     static const char *const flags[] = {"--max-instructions", "--max-memory-mb", "--timeout-s",

@@ -19,6 +19,13 @@ int cli_parse_double(const char *s, double *out);
  * 0 when argv[*i] is another flag, -1 (with a message on stderr) when its
  * value is missing or bad. */
 int cli_limit_flag(int argc, char **argv, int *i, gs_task_options *opt);
+/* What cli_common_flag made of argv[*i]. */
+enum { CLI_FLAG_OTHER = 0, CLI_FLAG_TAKEN = 1, CLI_FLAG_BAD = -1, CLI_FLAG_HELP = 2 };
+/* Consumes a flag every command takes: the limit flags, --json, --quiet
+ * (quiet nullable where a command has none) and -h/--help, which prints
+ * usage (a format taking CLI_LIMITS_HELP) to stdout. */
+int cli_common_flag(int argc, char **argv, int *i, gs_task_options *opt, const char *usage,
+                    int *json, int *quiet);
 /* The help text of the limit flags. */
 extern const char CLI_LIMITS_HELP[];
 

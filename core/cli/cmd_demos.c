@@ -88,15 +88,11 @@ int cmd_demos(int argc, char **argv) {
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int lim = cli_limit_flag(argc, argv, &i, &opt);
-        if (lim < 0) return CLI_USAGE;
-        if (lim) continue;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            printf(USAGE, CLI_LIMITS_HELP);
-            return CLI_OK;
-        } else if (strcmp(a, "--json") == 0) json = 1;
-        else if (strcmp(a, "--quiet") == 0) quiet = 1;
-        else if (strcmp(a, "--force") == 0) force = 1;
+        int common = cli_common_flag(argc, argv, &i, &opt, USAGE, &json, &quiet);
+        if (common == CLI_FLAG_BAD) return CLI_USAGE;
+        if (common == CLI_FLAG_HELP) return CLI_OK;
+        if (common == CLI_FLAG_TAKEN) continue;
+        if (strcmp(a, "--force") == 0) force = 1;
         else if (strcmp(a, "--full") == 0) full = 1;
         else if (strcmp(a, "--episodes") == 0 || strcmp(a, "--seed") == 0 ||
                  strcmp(a, "--max-attempts") == 0 || strcmp(a, "--compression") == 0) {

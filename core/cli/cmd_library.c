@@ -109,14 +109,11 @@ static int gallery(int argc, char **argv) {
     gs_task_options opt = gs_task_options_default();
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int lim = cli_limit_flag(argc, argv, &i, &opt);
-        if (lim < 0) return CLI_USAGE;
-        if (lim) continue;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            printf(GALLERY_USAGE, CLI_LIMITS_HELP);
-            return CLI_OK;
-        } else if (strcmp(a, "--json") == 0) json = 1;
-        else if (strcmp(a, "--gif") == 0) clip = 1;
+        int common = cli_common_flag(argc, argv, &i, &opt, GALLERY_USAGE, &json, NULL);
+        if (common == CLI_FLAG_BAD) return CLI_USAGE;
+        if (common == CLI_FLAG_HELP) return CLI_OK;
+        if (common == CLI_FLAG_TAKEN) continue;
+        if (strcmp(a, "--gif") == 0) clip = 1;
         else if (strcmp(a, "--out") == 0) {
             if (i + 1 >= argc || !argv[i + 1][0]) {
                 fprintf(stderr, "gensim library gallery: --out needs a folder\n");
