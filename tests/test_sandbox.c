@@ -10,9 +10,11 @@
 
 #include <lauxlib.h>
 #include <lua.h>
+#include <lualib.h>
 
 #include "check.h"
 #include "gensim/sandbox.h"
+#include "../core/src/lua/pattern.h"
 
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
@@ -688,6 +690,273 @@ static void test_new_and_limits(void) {
     gsl_sandbox_free(s);
 }
 
+/* ---- patterns ---- */
+
+/* Runs the same script in the sandbox and in a stock Lua state: cases of
+ * (subject, pattern, init), hand-picked and generated from a fixed seed,
+ * each through find, match, gmatch, gsub (string, table and function
+ * replacements, max n) and plain find, every call in pcall, so errors are
+ * compared as well as results. Returns one line per case. */
+static const char pattern_probe_src[] =
+    "local seed = 20261121\n"
+    "local function rand(n)\n"
+    "  seed = (seed * 1103515245 + 12345) % 2147483648\n"
+    "  return (seed // 65536) % n + 1\n"
+    "end\n"
+    "local function show(ok, ...)\n"
+    "  local out = {ok and 'ok' or 'err'}\n"
+    "  for i = 1, select('#', ...) do\n"
+    "    local v = select(i, ...)\n"
+    "    out[#out + 1] = type(v) == 'string' and string.format('%q', v) or tostring(v)\n"
+    "  end\n"
+    "  return table.concat(out, ',')\n"
+    "end\n"
+    "local function all(s, p, init)\n"
+    "  local out = {}\n"
+    "  for a, b, c in string.gmatch(s, p, init) do\n"
+    "    out[#out + 1] = show(true, a, b, c)\n"
+    "    if #out > 40 then break end\n"
+    "  end\n"
+    "  return table.concat(out, ';')\n"
+    "end\n"
+    "local function gmatch_twice(s, p)\n"
+    "  local it = s:gmatch(p)\n"
+    "  return it(), it(), it()\n"
+    "end\n"
+    "local repl = {a = 'A', b = false, ab = 'X', [''] = '_', aa = {}, [1] = 'one', [2] = 2}\n"
+    "local function fn(x, ...)\n"
+    "  if x == 'b' then return nil end\n"
+    "  if x == 'a' then return 7 end\n"
+    "  if x == 'c' then return false end\n"
+    "  return '<' .. tostring(x) .. select('#', ...) .. '>'\n"
+    "end\n"
+    "local function probe(s, p, init)\n"
+    "  return table.concat({\n"
+    "    show(pcall(string.find, s, p, init)),\n"
+    "    show(pcall(string.match, s, p, init)),\n"
+    "    show(pcall(all, s, p, init)),\n"
+    "    show(pcall(gmatch_twice, s, p)),\n"
+    "    show(pcall(string.gsub, s, p, '<%0>')),\n"
+    "    show(pcall(string.gsub, s, p, '%1-%%', init)),\n"
+    "    show(pcall(string.gsub, s, p, '[%2]')),\n"
+    "    show(pcall(string.gsub, s, p, 'x%')),\n"
+    "    show(pcall(string.gsub, s, p, '%a')),\n"
+    "    show(pcall(string.gsub, s, p, 5)),\n"
+    "    show(pcall(string.gsub, s, p, repl)),\n"
+    "    show(pcall(string.gsub, s, p, fn, 3)),\n"
+    "    show(pcall(string.find, s, p, init, true)),\n"
+    "    show(pcall(function() return s:find(p, init) end)),\n"
+    "    show(pcall(function() return s:match(p, init) end)),\n"
+    "  }, ' | ')\n"
+    "end\n"
+    "local cases = {\n"
+    "  {'hello world', 'o'}, {'hello world', 'o', 6}, {'hello', 'l+', -3}, {'hello', '', 10},\n"
+    "  {'hello', '', 6}, {'hello', '', 7}, {'', ''}, {'', '^$'}, {'abc', '^'}, {'abc', '$'},\n"
+    "  {'aaa', 'a-'}, {'aaa', 'a-$'}, {'aaab', 'a*b'}, {'key = value', '(%w+)%s*=%s*(%w+)'},\n"
+    "  {'THE (quick) fox', '%f[%a]%a+'}, {'THE (quick) fox', '%b()'}, {'x = (a(b)c)', '%b()'},\n"
+    "  {'hello', '()ll()'}, {'abcabc', '(abc)%1'}, {'abab', '(a)(b)%2'}, {'a.b', '%.'},\n"
+    "  {'a.b', '.', 2}, {'a+b', '+'}, {'a+b', 'a+b'}, {'[x]', '[]]'}, {'[x]', '[^]]'},\n"
+    "  {'a-b', '[a-]'}, {'a-b', '[%a-]+'}, {'abc', '%'}, {'abc', '[a'}, {'abc', '(a'},\n"
+    "  {'abc', 'a)'}, {'abc', '%1'}, {'abc', '(a)%2'}, {'abc', '%b'}, {'abc', '%ba'},\n"
+    "  {'abc', '%f'}, {'abc', '%fa'}, {'abc', '[%'}, {'abc', '%0'}, {'abc', '(()'}, {'x', 'x%'},\n"
+    "  {'abc', ('('):rep(33) .. (')'):rep(33)}, {'abc', ('('):rep(32) .. (')'):rep(32)},\n"
+    "  {'aaa', ('a?'):rep(250)}, {'aaa', ('a?'):rep(100)}, {'a\\0b', '\\0'}, {'a\\0b', '[\\0]'},\n"
+    "  {'a\\0b', '.%z'}, {'a\\0b', '%f[%z]'}, {'  trim  ', '^%s*(.-)%s*$'},\n"
+    "  {'one two  three', '%S+'}, {'2024-01-05', '(%d+)-(%d+)-(%d+)'}, {'aaa', 'a', -1},\n"
+    "  {'aaa', 'a', -10}, {'aaa', 'a', 0}, {'aaa', 'a', 4}, {'aaa', 'a', 5}, {'hello', 'l', 3.0},\n"
+    "  {'hello', 'l', 3.5}, {'abc', '((a)(b))'}, {'abc', '()'}, {'abc', '%w-()'},\n"
+    "  {'THE END', '%f[%w]%w+%f[%W]'}, {'hello.world', '[%.]'}, {'x^y', 'x^y'}, {'x^y', '^x%^'},\n"
+    "  {'a$b', 'a$b'}, {'ab$', 'b$$'}, {'[]', '[[]'}, {'a]', '[]a]+'}, {'-', '[a-]'},\n"
+    "  {'z', '[a-z]'}, {'Z', '[^%l]'}, {'\\200\\255', '[\\128-\\255]+'}, {'tab\\there', '%c'},\n"
+    "  {'f(a,b)', '%((.-)%)'}, {'((x)', '%b()'}, {'abc', '.-', 2}, {'abc', '.*', 4},\n"
+    "  {'abc', 'x*', 5}, {'abc', '%d*'}, {'abc', '[b-a]'}, {'abc', '[%w-%w]+'},\n"
+    "  {'ab', '(a)(b)()%3'},\n"
+    "  {'aa', '(a*(.)%w(%s*))'}, {'x = 1, y = 2', '(%w+) = (%w+)'}, {'hello', 'h(e)(l)(l)(o)'},\n"
+    "}\n"
+    "local items = {'a', 'b', '.', '%a', '%d', '%s', '%W', '[ab]', '[^a]', '[a-c]', '[%d(]',\n"
+    "  '%%', '%(', '%b()', '%f[%w]', '%f[^a]', '()', '%1', 'x', ' '}\n"
+    "local quantifiers = {'', '', '', '*', '+', '-', '?'}\n"
+    "local letters = {'a', 'a', 'b', 'c', '(', ')', '1', ' ', 'x'}\n"
+    "local inits = {false, false, false, 1, 2, 0, -1, -3, 5, 12}\n"
+    "for _ = 1, 320 do\n"
+    "  local parts = {}\n"
+    "  for i = 1, rand(3) do\n"
+    "    parts[i] = items[rand(#items)] .. quantifiers[rand(#quantifiers)]\n"
+    "  end\n"
+    "  if rand(2) == 1 then\n"
+    "    local from = rand(#parts)\n"
+    "    local to = from + rand(#parts - from + 1) - 1\n"
+    "    parts[from] = '(' .. parts[from]\n"
+    "    parts[to] = parts[to] .. ')'\n"
+    "  end\n"
+    "  local p = table.concat(parts)\n"
+    "  if rand(6) == 1 then p = '^' .. p end\n"
+    "  if rand(6) == 1 then p = p .. '$' end\n"
+    "  local r = rand(20)\n"
+    "  if r == 1 then p = p .. '%' elseif r == 2 then p = '(' .. p\n"
+    "  elseif r == 3 then p = p .. ')' end\n"
+    "  local s = {}\n"
+    "  for i = 1, rand(13) - 1 do s[i] = letters[rand(#letters)] end\n"
+    "  cases[#cases + 1] = {table.concat(s), p, inits[rand(#inits)] or nil}\n"
+    "end\n"
+    "local out = {}\n"
+    "for i, c in ipairs(cases) do\n"
+    "  out[i] = string.format('%d %q %q %s: ', i, c[1], c[2], tostring(c[3]))\n"
+    "    .. probe(c[1], c[2], c[3])\n"
+    "end\n"
+    "return #cases, table.concat(out, '\\n')\n";
+
+/* The first line where a and b differ, to stderr. */
+static void report_first_difference(const char *a, const char *b) {
+    for (;;) {
+        const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+        size_t la = ea ? (size_t)(ea - a) : strlen(a), lb = eb ? (size_t)(eb - b) : strlen(b);
+        if (la != lb || memcmp(a, b, la) != 0) {
+            fprintf(stderr, "  sandbox: %.*s\n  stock:   %.*s\n", (int)la, a, (int)lb, b);
+            return;
+        }
+        if (!ea || !eb) return;
+        a = ea + 1;
+        b = eb + 1;
+    }
+}
+
+static void test_pattern_differential(void) {
+    /* the sandbox's functions */
+    gsl_limits limits = {200000000u, (size_t)64 << 20, 60.0 * slow};
+    gsl_sandbox *s = new_sandbox(&limits, NULL);
+    CHECK(s != NULL);
+    if (!s) return;
+    lua_State *L = gsl_sandbox_state(s);
+    char err[ERRLEN] = "";
+    gsl_sandbox_arm(s);
+    gs_status st = gsl_sandbox_load(s, "task.lua", pattern_probe_src,
+                                    sizeof pattern_probe_src - 1, err, sizeof err);
+    if (st == GS_OK) st = gsl_sandbox_call(s, 0, 2, err, sizeof err);
+    if (st != GS_OK) fprintf(stderr, "  sandbox probe failed: %s\n", err);
+    CHECK(st == GS_OK);
+    /* the stock library */
+    lua_State *stock = luaL_newstate();
+    CHECK(stock != NULL);
+    if (!stock) {
+        gsl_sandbox_free(s);
+        return;
+    }
+    luaL_openlibs(stock);
+    int rc = luaL_loadbuffer(stock, pattern_probe_src, sizeof pattern_probe_src - 1, "@task.lua");
+    if (rc == LUA_OK) rc = lua_pcall(stock, 0, 2, 0);
+    if (rc != LUA_OK) fprintf(stderr, "  stock probe failed: %s\n", lua_tostring(stock, -1));
+    CHECK(rc == LUA_OK);
+    if (st == GS_OK && rc == LUA_OK) {
+        /* several hundred cases, so a silently shortened list fails */
+        CHECK(lua_tointeger(L, -2) >= 400);
+        CHECK(lua_tointeger(L, -2) == lua_tointeger(stock, -2));
+        size_t mine_len = 0, theirs_len = 0;
+        const char *mine = lua_tolstring(L, -1, &mine_len);
+        const char *theirs = lua_tolstring(stock, -1, &theirs_len);
+        CHECK(mine && theirs);
+        if (mine && theirs) {
+            /* %q keeps the text free of NULs, which would cut strcmp short */
+            CHECK(strlen(mine) == mine_len && strlen(theirs) == theirs_len);
+            if (strcmp(mine, theirs) != 0) report_first_difference(mine, theirs);
+            CHECK(strcmp(mine, theirs) == 0);
+            /* the probe saw errors and matches alike */
+            CHECK(strstr(theirs, "malformed pattern") != NULL);
+            CHECK(strstr(theirs, "ok,\"hello\"") != NULL || strstr(theirs, "ok,1") != NULL);
+        }
+        lua_pop(L, 2);
+    }
+    lua_close(stock);
+    gsl_sandbox_free(s);
+}
+
+/* Expects src, run with limits, to end with status and a message containing
+ * needle; no time bound, the watchdog catches a hang. */
+static void expect_status(const gsl_limits *limits, const char *src, gs_status status,
+                          const char *needle) {
+    char err[ERRLEN] = "";
+    gs_status st = GS_ERR_USAGE;
+    gsl_sandbox *s = new_sandbox(limits, NULL);
+    if (s) st = run(s, src, err);
+    gsl_sandbox_free(s);
+    if (st != status)
+        fprintf(stderr, "  status %s, expected %s, for:\n%s\n  message: %s\n", gs_status_name(st),
+                gs_status_name(status), src, err);
+    CHECK(st == status);
+    CHECK_STR_CONTAINS(err, needle);
+}
+
+static void test_pattern_budget(void) {
+    /* a limit of 1e6 instructions: the time limit (2 s) would also end a
+     * runaway, but with a different message, which fails the check */
+    gsl_limits limits = small_limits();
+    expect_status(&limits, "local s = ('a'):rep(2000)\nlocal i = s:find('.-.-b')", GS_ERR_LIMIT,
+                  "task.lua:2: instruction limit exceeded (1000000)");
+    expect_status(&limits, "local s = (' '):rep(30000) .. 'x'\nlocal r = s:gsub('%s+$', '')",
+                  GS_ERR_LIMIT, "task.lua:2: instruction limit exceeded");
+    expect_status(&limits, "local s = ('a'):rep(2000)\nlocal m = string.match(s, '(.-)(.-)b')",
+                  GS_ERR_LIMIT, "instruction limit exceeded");
+    expect_status(&limits, "for w in (('a'):rep(2000)):gmatch('.-.-b') do end", GS_ERR_LIMIT,
+                  "instruction limit exceeded");
+    /* pcall cannot swallow it, however often it tries */
+    expect_status(&limits,
+                  "local s = ('a'):rep(2000)\n"
+                  "for i = 1, 5 do pcall(string.find, s, '.-.-b') end\n"
+                  "local ok = pcall(string.gsub, (' '):rep(30000) .. 'x', '%s+$', '')\n"
+                  "done = true",
+                  GS_ERR_LIMIT, "task.lua:2: instruction limit exceeded");
+    expect_status(&limits,
+                  "local ok, e = pcall(function() return (('a'):rep(2000)):find('.-.-b') end)\n"
+                  "if not ok then error('caught: ' .. tostring(e)) end",
+                  GS_ERR_LIMIT, "instruction limit exceeded");
+    /* a gsub whose function replacement matches again */
+    expect_status(&limits,
+                  "local s = ('a'):rep(2000)\n"
+                  "local r = ('xyz'):gsub('.', function(c) return s:match('.-.-b') end)",
+                  GS_ERR_LIMIT, "task.lua:2: instruction limit exceeded");
+    /* ordinary work fits, and plain find of a long needle is linear */
+    expect_status(&limits,
+                  "local s = ('word '):rep(2000)\n"
+                  "local up, n = s:gsub('%a+', string.upper)\n"
+                  "assert(n == 2000 and up:sub(1, 10) == 'WORD WORD ')\n"
+                  "local h = ('a'):rep(100000)\n"
+                  "assert(h:find(('a'):rep(1000) .. 'b', 1, true) == nil)\n"
+                  "assert(h:find(('a'):rep(1000), 99001, true) == 99001)\n"
+                  "assert(h:find(('a'):rep(10) .. 'b', 1, true) == nil)\n"
+                  "assert(('x'):rep(70) .. 'ab' .. ('x'):rep(70) ~= nil)\n"
+                  "local n2 = ('ab'):rep(40)\n"
+                  "assert((('a'):rep(50) .. n2 .. 'c'):find(n2 .. 'c', 1, true) == 51)\n"
+                  "assert((('a'):rep(50) .. n2 .. 'c'):find(n2 .. 'c') == 51)",
+                  GS_OK, "");
+}
+
+/* The matcher on its own: a budget that runs out is a result, not a hang. */
+static void test_pattern_matcher(void) {
+    static char subject[2000];
+    memset(subject, 'a', sizeof subject);
+    const char *pattern = ".-.-b";
+    gsp_state ms;
+    gsp_init(&ms, subject, sizeof subject, pattern + strlen(pattern), 100000, NULL, NULL);
+    CHECK(gsp_match(&ms, subject, pattern) == NULL);
+    CHECK(ms.status == GSP_BUDGET);
+    CHECK(ms.steps_used >= 100000);
+    /* and once spent, it stays spent */
+    CHECK(gsp_match(&ms, subject + 1, pattern) == NULL);
+    CHECK(ms.status == GSP_BUDGET);
+
+    const char *ok = "(a+)()";
+    gsp_init(&ms, subject, 10, ok + strlen(ok), 1000, NULL, NULL);
+    CHECK(gsp_match(&ms, subject, ok) == subject + 10);
+    CHECK(ms.status == GSP_OK && ms.level == 2);
+    CHECK(ms.capture[0].len == 10 && ms.capture[1].len == GSP_CAP_POSITION);
+
+    const char *bad = "a[b";
+    gsp_init(&ms, subject, 10, bad + strlen(bad), 1000, NULL, NULL);
+    CHECK(gsp_match(&ms, subject, bad) == NULL);
+    CHECK(ms.status == GSP_ERROR);
+    CHECK(strcmp(ms.error, "malformed pattern (missing ']')") == 0);
+}
+
 #define RUN_SECTION(test) (section = #test, alarm((unsigned)(60 * slow)), test())
 
 int main(void) {
@@ -704,6 +973,9 @@ int main(void) {
     RUN_SECTION(test_random);
     RUN_SECTION(test_print);
     RUN_SECTION(test_pairs);
+    RUN_SECTION(test_pattern_matcher);
+    RUN_SECTION(test_pattern_differential);
+    RUN_SECTION(test_pattern_budget);
     alarm(0);
     return CHECK_DONE();
 }

@@ -6,7 +6,10 @@
  * enforced by a hook that re-arms on every instruction once tripped, so pcall
  * cannot swallow the abort; a capped allocator; no __gc finalizers. Reading an
  * undefined global is an error naming the nearest known name. math.random
- * draws from the sandbox's seeded generator. Every failure is reported as
+ * draws from the sandbox's seeded generator. string.find, match, gmatch and
+ * gsub run on the project's own matcher, which charges every matching step
+ * to the instruction budget: a pattern that backtracks without end stops
+ * like any other runaway loop. Every failure is reported as
  * "file:line: message". */
 #ifndef GENSIM_SANDBOX_H
 #define GENSIM_SANDBOX_H
