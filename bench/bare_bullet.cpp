@@ -45,7 +45,7 @@ const btScalar SLEEP_ANGULAR = 0.02f;
 const int KINEMATIC_GROUP = btBroadphaseProxy::KinematicFilter;
 const int KINEMATIC_MASK = btBroadphaseProxy::AllFilter ^ btBroadphaseProxy::KinematicFilter;
 
-enum op { OP_WORLD, OP_BODY, OP_POSE, OP_ATTACH, OP_DETACH, OP_STEP, OP_COLLIDE, OP_FINAL, OP_FREE };
+enum op { OP_WORLD, OP_BODY, OP_POSE, OP_ATTACH, OP_DETACH, OP_LINK, OP_STEP, OP_COLLIDE, OP_FINAL, OP_FREE };
 
 /* A body line of the trace. */
 struct body_rec {
@@ -61,6 +61,7 @@ struct record {
     op kind;
     int arg[3];
     double num[2]; /* world: timestep, gravity */
+    double pivot[6]; /* link: the point in a's frame, then in b's */
     gs_pose pose;  /* pose, final */
     size_t body;   /* body: index into the body records */
     long line;
@@ -89,6 +90,7 @@ struct bare_world {
     btRigidBody *table;
     std::vector<bare_body> bodies;
     std::vector<btTypedConstraint *> welds;
+    std::vector<btTypedConstraint *> links;
 };
 
 /* What a replay measured and found. */
@@ -230,6 +232,10 @@ static bool read_trace(const char *path, std::vector<record> &recs, std::vector<
         } else if (word == "attach") {
             r.kind = OP_ATTACH;
             for (int k = 0; k < 3; k++) r.arg[k] = integer();
+        } else if (word == "link") {
+            r.kind = OP_LINK;
+            r.arg[0] = integer(), r.arg[1] = integer();
+            for (int k = 0; k < 6; k++) r.pivot[k] = num();
         } else if (word == "detach" || word == "step") {
             r.kind = word == "step" ? OP_STEP : OP_DETACH;
             r.arg[0] = integer();
@@ -298,6 +304,16 @@ static bool replay(const std::vector<record> &recs, const std::vector<body_rec> 
             }
             t->attaches++;
             break;
+        case OP_LINK: {
+            /* as gs_world_link */
+            btRigidBody *a = w->bodies[(size_t)r.arg[0]].rb, *b = w->bodies[(size_t)r.arg[1]].rb;
+            btPoint2PointConstraint *c = new btPoint2PointConstraint(
+                *a, *b, btVector3((btScalar)r.pivot[0], (btScalar)r.pivot[1], (btScalar)r.pivot[2]),
+                btVector3((btScalar)r.pivot[3], (btScalar)r.pivot[4], (btScalar)r.pivot[5]));
+            w->links.push_back(c);
+            w->world->addConstraint(c, true);
+            break;
+        }
         case OP_DETACH:
             detach(w, r.arg[0]);
             t->detaches++;
@@ -382,11 +398,12 @@ static bare_world *world_create(const record &r) {
 
 /* As gs_world_free: welds, then bodies in order, then the table. */
 static void world_free(bare_world *w) {
-    for (btTypedConstraint *c : w->welds)
-        if (c) {
-            w->world->removeConstraint(c);
-            delete c;
-        }
+    for (std::vector<btTypedConstraint *> *list : {&w->welds, &w->links})
+        for (btTypedConstraint *c : *list)
+            if (c) {
+                w->world->removeConstraint(c);
+                delete c;
+            }
     for (bare_body &b : w->bodies) {
         if (b.rb) {
             w->world->removeRigidBody(b.rb);

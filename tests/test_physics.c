@@ -328,6 +328,34 @@ int main(void) {
         CHECK(worlds == 1);
         fclose(f);
     }
+    /* a link holds two bodies together at a point, and refuses fixed bodies */
+    {
+        char err[256];
+        gs_world_options o = gs_world_options_default();
+        gs_world *w = gs_world_create(&o, err, sizeof err);
+        gs_shape cube = box_shape(0.02, 0.02, 0.02);
+        gs_body_desc da = block_desc(&cube, 0.5, 0.0, 0.2, 0), db = block_desc(&cube, 0.53, 0.0, 0.2, 0);
+        int a = gs_world_add_body(w, &da, err, sizeof err), b = gs_world_add_body(w, &db, err, sizeof err);
+        gs_body_desc df = block_desc(&cube, 0.7, 0.0, 0.01, 0);
+        df.mass = 0;
+        int f = gs_world_add_body(w, &df, err, sizeof err);
+        double pa[3] = {0.015, 0, 0}, pb[3] = {-0.015, 0, 0};
+        CHECK(gs_world_link(w, a, b, pa, pb) == 0);
+        CHECK(gs_world_link(w, a, f, pa, pb) == -1);
+        CHECK(gs_world_link(w, a, a, pa, pb) == -1);
+        gs_world_step(w, 480); /* they fall, tumble and land still joined */
+        gs_pose qa, qb;
+        gs_world_get_pose(w, a, &qa);
+        gs_world_get_pose(w, b, &qb);
+        double wa[3], wb[3];
+        gsu_pose_apply(&qa, pa, wa);
+        gsu_pose_apply(&qb, pb, wb);
+        CHECK_NEAR(wa[0], wb[0], 1e-3);
+        CHECK_NEAR(wa[1], wb[1], 1e-3);
+        CHECK_NEAR(wa[2], wb[2], 1e-3);
+        CHECK_NEAR(qa.pos[2], 0.01, 0.003); /* resting on the table */
+        gs_world_free(w);
+    }
     return CHECK_DONE();
 }
 

@@ -109,6 +109,11 @@ double gs_world_max_penetration(gs_world *w, int *a, int *b);
 /* Welds body b to body a as they are now posed; collisions between the two
  * stop. Returns a handle >= 0, or -1. */
 int gs_world_attach(gs_world *w, int a, int b);
+/* Joins two dynamic bodies for good at a point: pivot_a (3) in a's frame
+ * and pivot_b (3) in b's frame stay together, the bodies turn freely about
+ * it, and they stop colliding with each other (beads of a rope). Returns 0,
+ * or -1 when the bodies cannot be linked. */
+int gs_world_link(gs_world *w, int a, int b, const double pivot_a[3], const double pivot_b[3]);
 /* Removes a weld made by gs_world_attach; an invalid handle is ignored. */
 void gs_world_detach(gs_world *w, int handle);
 

@@ -71,6 +71,7 @@ struct gs_world {
     btRigidBody *table;
     std::vector<gs_body> bodies;
     std::vector<btTypedConstraint *> welds; /* NULL marks a free handle */
+    std::vector<btTypedConstraint *> links; /* permanent joints, freed with the world */
     mutable std::vector<int> scratch;       /* contact lists, sized once */
     long steps;
     FILE *trace; /* the benchmark's call record, or NULL */
@@ -169,11 +170,12 @@ void gs_world_free(gs_world *w) {
     if (!w) return;
     if (w->trace) trace_final(w);
     if (w->world) {
-        for (btTypedConstraint *c : w->welds)
-            if (c) {
-                w->world->removeConstraint(c);
-                delete c;
-            }
+        for (std::vector<btTypedConstraint *> *list : {&w->welds, &w->links})
+            for (btTypedConstraint *c : *list)
+                if (c) {
+                    w->world->removeConstraint(c);
+                    delete c;
+                }
         for (gs_body &b : w->bodies) free_body(w, &b);
         if (w->table) {
             w->world->removeRigidBody(w->table);
@@ -515,6 +517,29 @@ int gs_world_attach(gs_world *w, int a, int b) {
     }
     if (w->trace) fprintf(w->trace, "attach %d %d %d\n", a, b, (int)handle);
     return (int)handle;
+}
+
+int gs_world_link(gs_world *w, int a, int b, const double pivot_a[3], const double pivot_b[3]) {
+    if (!valid_body(w, a) || !valid_body(w, b) || a == b) return -1;
+    gs_body &ba = w->bodies[(size_t)a], &bb = w->bodies[(size_t)b];
+    if (!ba.rb || !bb.rb || ba.kind != KIND_DYNAMIC || bb.kind != KIND_DYNAMIC) return -1;
+    for (int i = 0; i < 3; i++)
+        if (!std::isfinite(pivot_a[i]) || !std::isfinite(pivot_b[i])) return -1;
+    btPoint2PointConstraint *c;
+    try {
+        c = new btPoint2PointConstraint(
+            *ba.rb, *bb.rb,
+            btVector3((btScalar)pivot_a[0], (btScalar)pivot_a[1], (btScalar)pivot_a[2]),
+            btVector3((btScalar)pivot_b[0], (btScalar)pivot_b[1], (btScalar)pivot_b[2]));
+        w->links.push_back(c);
+    } catch (const std::bad_alloc &) {
+        return -1;
+    }
+    w->world->addConstraint(c, true);
+    if (w->trace)
+        fprintf(w->trace, "link %d %d %a %a %a %a %a %a\n", a, b, pivot_a[0], pivot_a[1],
+                pivot_a[2], pivot_b[0], pivot_b[1], pivot_b[2]);
+    return 0;
 }
 
 void gs_world_detach(gs_world *w, int handle) {
