@@ -24,7 +24,8 @@ typedef enum gs_asset_option {
     GS_OPT_RADIUS = 1 << 1, /* radius = r */
     GS_OPT_HEIGHT = 1 << 2, /* height = h */
     GS_OPT_LENGTH = 1 << 3, /* length = l */
-    GS_OPT_MASS = 1 << 4    /* mass = kg */
+    GS_OPT_MASS = 1 << 4,   /* mass = kg */
+    GS_OPT_COUNT = 1 << 5   /* count = n, for kinds that add a group */
 } gs_asset_option;
 
 /* The resolved parameters of one object. */
@@ -32,6 +33,8 @@ typedef struct gs_asset_params {
     double size[3]; /* bounding box, x y z, metres */
     double mass;    /* kg, ignored when fixed */
     int fixed;      /* 1: never moves */
+    int count;      /* group kinds: how many members */
+    double span;    /* group kinds: a rope's length, a pile's footprint side, m */
 } gs_asset_params;
 
 typedef struct gs_asset_kind {
@@ -48,6 +51,16 @@ typedef struct gs_asset_kind {
     int (*build)(const gs_asset_params *p, gs_shape *shapes);
 } gs_asset_kind;
 
+/* How a group kind (rope, pile) makes its members: env:add adds count
+ * objects of the kind and returns their list. */
+typedef struct gs_asset_group {
+    int count;      /* members by default */
+    int linked;     /* 1: consecutive members are joined (a rope) */
+    double span;    /* the default span: a rope's length, a pile's side */
+} gs_asset_group;
+
+/* The group description of kind, or NULL for a kind of single objects. */
+const gs_asset_group *gs_asset_group_of(const gs_asset_kind *kind);
 /* The kind named name, or NULL. */
 const gs_asset_kind *gs_asset_find(const char *name);
 /* All kinds (n), in documentation order. */

@@ -90,6 +90,13 @@ void gs_scene_free(gs_scene *s);
 /* Adds an object of kind at pose; returns its index, or -1 (and err). */
 int gs_scene_add(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params,
                  const char *color, const gs_pose *pose, char *err, size_t errlen);
+/* Adds the members of a group kind (a rope, a pile) around pose as
+ * consecutive objects; returns how many, the first index in *first, or -1
+ * (and err). A rope's beads run along the pose's x axis, joined end to end;
+ * a pile's cubes fill a square of side params->span, in layers. */
+int gs_scene_add_group(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params,
+                       const char *color, const gs_pose *pose, int *first, char *err,
+                       size_t errlen);
 /* The object's pose (by the kind's convention, see DESIGN.md). */
 void gs_scene_pose(const gs_scene *s, int obj, gs_pose *out);
 /* A random pose whose footprint of size (3) turned by a random yaw lies in

@@ -24,6 +24,34 @@ static int build_corner(const gs_asset_params *p, gs_shape *s);
 static int build_square(const gs_asset_params *p, gs_shape *s);
 static int build_ell(const gs_asset_params *p, gs_shape *s);
 static int build_fixture(const gs_asset_params *p, gs_shape *s);
+static int build_kit_square(const gs_asset_params *p, gs_shape *s);
+static int build_kit_bar(const gs_asset_params *p, gs_shape *s);
+static int build_kit_ell(const gs_asset_params *p, gs_shape *s);
+static int build_kit_tee(const gs_asset_params *p, gs_shape *s);
+static int build_kit_zed(const gs_asset_params *p, gs_shape *s);
+static int build_kit_u(const gs_asset_params *p, gs_shape *s);
+static int build_kit_plus(const gs_asset_params *p, gs_shape *s);
+static int build_socket_square(const gs_asset_params *p, gs_shape *s);
+static int build_socket_bar(const gs_asset_params *p, gs_shape *s);
+static int build_socket_ell(const gs_asset_params *p, gs_shape *s);
+static int build_socket_tee(const gs_asset_params *p, gs_shape *s);
+static int build_socket_zed(const gs_asset_params *p, gs_shape *s);
+static int build_socket_u(const gs_asset_params *p, gs_shape *s);
+static int build_socket_plus(const gs_asset_params *p, gs_shape *s);
+static int build_socket_disc(const gs_asset_params *p, gs_shape *s);
+
+/* Kit pieces (Ravens' assembling-kits) are flat tiles of KIT_CELL cells,
+ * KIT_H tall; their sockets have a rim KIT_RIM_H tall, KIT_RIM wide, with
+ * KIT_GAP of clearance all round the piece. */
+#define KIT_CELL 0.018
+#define KIT_H 0.02
+#define KIT_GAP 0.005
+#define KIT_RIM 0.01
+#define KIT_RIM_H 0.012
+#define KIT_SOCKET_DOC(shape)                                                                  \
+    "the socket a kit-" shape " of footprint {x, y} fits into: a rim z tall around the "        \
+    "piece's outline, 5 mm clearance, 1 cm wide (the footprint grows by 3 cm); a kit-" shape  \
+    " posed at the socket's pose (turned alike, z = its half height) sits in it"
 
 static const gs_asset_kind KINDS[] = {
     {"block", "a 4 cm cube", GS_ROLE_MOVABLE, GS_OPT_MASS, {0.04, 0.04, 0.04}, 0.1, 0, PI / 2,
@@ -56,9 +84,72 @@ static const gs_asset_kind KINDS[] = {
      GS_ROLE_MARKER, GS_OPT_SIZE, {0.1, 0.1, MARK_T}, 0, 1, 2 * PI, build_corner},
     {"square", "a square outline of size {x, y, z}", GS_ROLE_MARKER, GS_OPT_SIZE,
      {0.12, 0.12, MARK_T}, 0, 1, PI / 2, build_square},
+    {"rope", "a rope of count cubic beads (20) of size {x, y, z} (0.015 m) along the local x "
+     "axis, length (0.3 m) end to end; env:add returns the list of beads, first to last",
+     GS_ROLE_MOVABLE, GS_OPT_LENGTH | GS_OPT_SIZE | GS_OPT_COUNT | GS_OPT_MASS,
+     {0.015, 0.015, 0.015}, 0.01, 0, 0, build_box},
+    {"pile", "a pile of count small cubes (30) of size {x, y, z} (0.015 m) scattered over a "
+     "square of side length (0.12 m) at the pose; env:add returns the list of cubes",
+     GS_ROLE_MOVABLE, GS_OPT_SIZE | GS_OPT_LENGTH | GS_OPT_COUNT | GS_OPT_MASS,
+     {0.015, 0.015, 0.015}, 0.01, 0, GS_PI / 2, build_box},
+    /* kit pieces and their sockets (assembling-kits): one kind per shape */
+    {"kit-square", "a kit piece: a flat square tile of size {x, y, z}", GS_ROLE_MOVABLE,
+     GS_OPT_SIZE | GS_OPT_MASS, {2 * KIT_CELL + 0.004, 2 * KIT_CELL + 0.004, KIT_H}, 0.05, 0,
+     PI / 2, build_kit_square},
+    {"kit-disc", "a kit piece: a flat round tile of radius and height", GS_ROLE_MOVABLE,
+     GS_OPT_RADIUS | GS_OPT_HEIGHT | GS_OPT_MASS, {0.044, 0.044, KIT_H}, 0.05, 0, 0,
+     build_cylinder},
+    {"kit-bar", "a kit piece: a bar of three cells along x, size {x, y, z}", GS_ROLE_MOVABLE,
+     GS_OPT_SIZE | GS_OPT_MASS, {3 * KIT_CELL, KIT_CELL, KIT_H}, 0.05, 0, PI, build_kit_bar},
+    {"kit-ell", "a kit piece: an L of a 3-cell bar along x at -y and one cell on top of its -x end, "
+     "size {x, y, z} (3 by 2 cells)", GS_ROLE_MOVABLE, GS_OPT_SIZE | GS_OPT_MASS,
+     {3 * KIT_CELL, 2 * KIT_CELL, KIT_H}, 0.05, 0, 2 * PI, build_kit_ell},
+    {"kit-tee", "a kit piece: a T of a 3-cell bar along x at -y and one cell on top of its middle, "
+     "size {x, y, z} (3 by 2 cells)", GS_ROLE_MOVABLE, GS_OPT_SIZE | GS_OPT_MASS,
+     {3 * KIT_CELL, 2 * KIT_CELL, KIT_H}, 0.05, 0, 2 * PI, build_kit_tee},
+    {"kit-zed", "a kit piece: a Z (S tetromino) of two 2-cell bars along x, the +y one shifted to "
+     "+x, size {x, y, z} (3 by 2 cells)", GS_ROLE_MOVABLE, GS_OPT_SIZE | GS_OPT_MASS,
+     {3 * KIT_CELL, 2 * KIT_CELL, KIT_H}, 0.05, 0, PI, build_kit_zed},
+    {"kit-u", "a kit piece: a U of a 3-cell bar along x at -y and one cell on top of each end, "
+     "open towards +y, size {x, y, z} (3 by 2 cells)", GS_ROLE_MOVABLE, GS_OPT_SIZE | GS_OPT_MASS,
+     {3 * KIT_CELL, 2 * KIT_CELL, KIT_H}, 0.05, 0, 2 * PI, build_kit_u},
+    {"kit-plus", "a kit piece: a plus sign of two crossed 3-cell bars, size {x, y, z}",
+     GS_ROLE_MOVABLE, GS_OPT_SIZE | GS_OPT_MASS, {3 * KIT_CELL, 3 * KIT_CELL, KIT_H}, 0.05, 0,
+     PI / 2, build_kit_plus},
+    {"kit-socket-square", KIT_SOCKET_DOC("square"), GS_ROLE_RECEPTACLE, GS_OPT_SIZE,
+     {2 * KIT_CELL + 0.004, 2 * KIT_CELL + 0.004, KIT_RIM_H}, 0.5, 1, PI / 2, build_socket_square},
+    {"kit-socket-disc",
+     "the socket a kit-disc of the same radius fits into: a ring height tall, 5 mm clearance, "
+     "1 cm wide (the footprint grows by 3 cm); a kit-disc posed at the socket's pose "
+     "(z = its half height) sits in it",
+     GS_ROLE_RECEPTACLE, GS_OPT_RADIUS | GS_OPT_HEIGHT, {0.044, 0.044, KIT_RIM_H}, 0.5, 1, 0,
+     build_socket_disc},
+    {"kit-socket-bar", KIT_SOCKET_DOC("bar"), GS_ROLE_RECEPTACLE, GS_OPT_SIZE,
+     {3 * KIT_CELL, KIT_CELL, KIT_RIM_H}, 0.5, 1, PI, build_socket_bar},
+    {"kit-socket-ell", KIT_SOCKET_DOC("ell"), GS_ROLE_RECEPTACLE, GS_OPT_SIZE,
+     {3 * KIT_CELL, 2 * KIT_CELL, KIT_RIM_H}, 0.5, 1, 2 * PI, build_socket_ell},
+    {"kit-socket-tee", KIT_SOCKET_DOC("tee"), GS_ROLE_RECEPTACLE, GS_OPT_SIZE,
+     {3 * KIT_CELL, 2 * KIT_CELL, KIT_RIM_H}, 0.5, 1, 2 * PI, build_socket_tee},
+    {"kit-socket-zed", KIT_SOCKET_DOC("zed"), GS_ROLE_RECEPTACLE, GS_OPT_SIZE,
+     {3 * KIT_CELL, 2 * KIT_CELL, KIT_RIM_H}, 0.5, 1, PI, build_socket_zed},
+    {"kit-socket-u", KIT_SOCKET_DOC("u"), GS_ROLE_RECEPTACLE, GS_OPT_SIZE,
+     {3 * KIT_CELL, 2 * KIT_CELL, KIT_RIM_H}, 0.5, 1, 2 * PI, build_socket_u},
+    {"kit-socket-plus", KIT_SOCKET_DOC("plus"), GS_ROLE_RECEPTACLE, GS_OPT_SIZE,
+     {3 * KIT_CELL, 3 * KIT_CELL, KIT_RIM_H}, 0.5, 1, PI / 2, build_socket_plus},
 };
 
 #define NKINDS ((int)(sizeof KINDS / sizeof KINDS[0]))
+
+static const struct {
+    const char *kind;
+    gs_asset_group group;
+} GROUPS[] = {{"rope", {20, 1, 0.3}}, {"pile", {30, 0, 0.12}}};
+
+const gs_asset_group *gs_asset_group_of(const gs_asset_kind *kind) {
+    for (size_t i = 0; i < sizeof GROUPS / sizeof GROUPS[0]; i++)
+        if (strcmp(GROUPS[i].kind, kind->name) == 0) return &GROUPS[i].group;
+    return NULL;
+}
 
 const gs_asset_kind *gs_asset_find(const char *name) {
     for (int i = 0; i < NKINDS; i++)
@@ -221,3 +312,106 @@ static int build_fixture(const gs_asset_params *p, gs_shape *s) {
     s[4] = part(GS_SHAPE_BOX, ox - gap, oy - gap, h, cx, cy, h / 2, 0);
     return 5;
 }
+
+/* ---- kit pieces and sockets ----
+ *
+ * A kit shape is a grid of cells, drawn as rows from +y (first) to -y, '#'
+ * filled and '.' empty; every row and column has a filled cell, so the
+ * piece's bounding box is the grid's. */
+typedef struct kit_shape {
+    int nx, ny;
+    const char *rows[3];
+} kit_shape;
+
+static const kit_shape KIT_SQUARE = {1, 1, {"#"}};
+static const kit_shape KIT_BAR = {3, 1, {"###"}};
+static const kit_shape KIT_ELL = {3, 2, {"#..", "###"}};
+static const kit_shape KIT_TEE = {3, 2, {".#.", "###"}};
+static const kit_shape KIT_ZED = {3, 2, {".##", "##."}};
+static const kit_shape KIT_U = {3, 2, {"#.#", "###"}};
+static const kit_shape KIT_PLUS = {3, 3, {".#.", "###", ".#."}};
+
+static int kit_filled(const kit_shape *k, int col, int row) {
+    return col >= 0 && col < k->nx && row >= 0 && row < k->ny && k->rows[row][col] == '#';
+}
+
+/* The piece: one box per run of filled cells in a row, centred on the
+ * bounding box. */
+static int build_kit(const kit_shape *k, const gs_asset_params *p, gs_shape *s) {
+    double u = p->size[0] / k->nx, v = p->size[1] / k->ny, h = p->size[2];
+    int n = 0;
+    for (int r = 0; r < k->ny; r++) {
+        double y = p->size[1] / 2 - (r + 0.5) * v;
+        for (int c = 0; c < k->nx;) {
+            if (!kit_filled(k, c, r)) {
+                c++;
+                continue;
+            }
+            int e = c;
+            while (kit_filled(k, e, r)) e++;
+            double x = -p->size[0] / 2 + (c + e) * u / 2;
+            s[n++] = part(GS_SHAPE_BOX, (e - c) * u, v, h, x, y, 0, 0);
+            c = e;
+        }
+    }
+    return n;
+}
+
+/* The socket: a frame around the piece's bounding box grown by KIT_GAP, and
+ * a filler in every empty cell, kept KIT_GAP clear of filled cells and
+ * reaching the frame where the cell is on the grid's edge. The cavity is
+ * centred on the pose. */
+static int build_kit_socket(const kit_shape *k, const gs_asset_params *p, gs_shape *s) {
+    const double gap = KIT_GAP, rim = KIT_RIM;
+    double u = p->size[0] / k->nx, v = p->size[1] / k->ny, h = p->size[2];
+    double ox = p->size[0] / 2 + gap, oy = p->size[1] / 2 + gap, fx = ox + rim;
+    int n = 0;
+    s[n++] = part(GS_SHAPE_BOX, 2 * fx, rim, h, 0, -oy - rim / 2, h / 2, 0);
+    s[n++] = part(GS_SHAPE_BOX, 2 * fx, rim, h, 0, oy + rim / 2, h / 2, 0);
+    s[n++] = part(GS_SHAPE_BOX, rim, 2 * oy, h, -ox - rim / 2, 0, h / 2, 0);
+    s[n++] = part(GS_SHAPE_BOX, rim, 2 * oy, h, ox + rim / 2, 0, h / 2, 0);
+    for (int r = 0; r < k->ny; r++)
+        for (int c = 0; c < k->nx; c++) {
+            if (kit_filled(k, c, r)) continue;
+            /* each side: grow to the frame on the edge, shrink next to a filled cell */
+            double x0 = -p->size[0] / 2 + c * u, x1 = x0 + u;
+            double y1 = p->size[1] / 2 - r * v, y0 = y1 - v;
+            if (c == 0) x0 -= gap;
+            else if (kit_filled(k, c - 1, r)) x0 += gap;
+            if (c == k->nx - 1) x1 += gap;
+            else if (kit_filled(k, c + 1, r)) x1 -= gap;
+            if (r == 0) y1 += gap;
+            else if (kit_filled(k, c, r - 1)) y1 -= gap;
+            if (r == k->ny - 1) y0 -= gap;
+            else if (kit_filled(k, c, r + 1)) y0 += gap;
+            s[n++] = part(GS_SHAPE_BOX, x1 - x0, y1 - y0, h, (x0 + x1) / 2, (y0 + y1) / 2, h / 2, 0);
+        }
+    return n;
+}
+
+/* A ring of staves around a disc of diameter x, KIT_GAP clear of it. */
+static int build_socket_disc(const gs_asset_params *p, gs_shape *s) {
+    const int staves = 16;
+    double inner = fmin(p->size[0], p->size[1]) / 2 + KIT_GAP, h = p->size[2];
+    double ring = inner + KIT_RIM / 2, len = 2 * PI * (inner + KIT_RIM) / staves * 1.02;
+    for (int i = 0; i < staves; i++) {
+        double a = 2 * PI * i / staves;
+        s[i] = part(GS_SHAPE_BOX, KIT_RIM, len, h, ring * cos(a), ring * sin(a), h / 2, a);
+    }
+    return staves;
+}
+
+#define KIT_BUILDERS(name, shape)                                                              \
+    static int build_kit_##name(const gs_asset_params *p, gs_shape *s) {                      \
+        return build_kit(&shape, p, s);                                                        \
+    }                                                                                          \
+    static int build_socket_##name(const gs_asset_params *p, gs_shape *s) {                   \
+        return build_kit_socket(&shape, p, s);                                                 \
+    }
+KIT_BUILDERS(square, KIT_SQUARE)
+KIT_BUILDERS(bar, KIT_BAR)
+KIT_BUILDERS(ell, KIT_ELL)
+KIT_BUILDERS(tee, KIT_TEE)
+KIT_BUILDERS(zed, KIT_ZED)
+KIT_BUILDERS(u, KIT_U)
+KIT_BUILDERS(plus, KIT_PLUS)

@@ -33,7 +33,7 @@ static const char *const GOAL_FIELDS[] = {"objects", "targets", "matches", "repl
                                           "rotations", "symmetry", "metric", "zone",
                                           "tolerance", "reward", "lang"};
 static const char *const ADD_OPTIONS[] = {"color", "fixed", "size", "radius", "height",
-                                          "length", "mass"};
+                                          "length", "mass", "count"};
 static const char *const ENV_METHODS[] = {
     "add",       "random_pose", "random_size", "pose",       "size",         "color",
     "poses",     "objects",     "goal",        "link_pose",  "joint_state",  "joint_limits",
@@ -212,13 +212,16 @@ static int l_env_add(lua_State *L) {
     memcpy(p.size, kind->default_size, sizeof p.size);
     p.mass = kind->default_mass;
     p.fixed = kind->default_fixed;
+    const gs_asset_group *group = gs_asset_group_of(kind);
+    p.count = group ? group->count : 0;
+    p.span = group ? group->span : 0;
     const char *color = "gray";
     if (!lua_isnoneornil(L, 4)) {
         luaL_checktype(L, 4, LUA_TTABLE);
         check_no_unknown(L, 4, "env:add", ADD_OPTIONS, COUNT(ADD_OPTIONS));
         static const struct { const char *name; unsigned bit; } kinded[] = {
             {"size", GS_OPT_SIZE}, {"radius", GS_OPT_RADIUS}, {"height", GS_OPT_HEIGHT},
-            {"length", GS_OPT_LENGTH}, {"mass", GS_OPT_MASS}};
+            {"length", GS_OPT_LENGTH}, {"mass", GS_OPT_MASS}, {"count", GS_OPT_COUNT}};
         for (size_t i = 0; i < COUNT(kinded); i++) {
             int present = raw_field(L, 4, kinded[i].name) != LUA_TNIL;
             lua_pop(L, 1);
@@ -249,8 +252,20 @@ static int l_env_add(lua_State *L) {
         }
         if (kind->options & GS_OPT_HEIGHT)
             p.size[2] = opt_number(L, 4, "height", p.size[2], 0.005, SIZE_LIMIT, "env:add");
-        if (kind->options & GS_OPT_LENGTH)
-            p.size[0] = opt_number(L, 4, "length", p.size[0], 0.01, SIZE_LIMIT, "env:add");
+        if (kind->options & GS_OPT_LENGTH) {
+            /* a group's length is its span; a line's is its extent along x */
+            double *length = group ? &p.span : &p.size[0];
+            *length = opt_number(L, 4, "length", *length, 0.01, SIZE_LIMIT, "env:add");
+        }
+        if (kind->options & GS_OPT_COUNT) {
+            int ty = raw_field(L, 4, "count");
+            if (ty != LUA_TNIL) {
+                if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > 200)
+                    return luaL_error(L, "env:add: option 'count' must be an integer from 1 to 200");
+                p.count = (int)lua_tointeger(L, -1);
+            }
+            lua_pop(L, 1);
+        }
         p.mass = opt_number(L, 4, "mass", p.mass, 0.001, 100, "env:add");
     }
     if (!gs_color_find(color)) {
@@ -260,6 +275,16 @@ static int l_env_add(lua_State *L) {
                           suggest(color, names, (size_t)n, hint, sizeof hint));
     }
     char err[256];
+    if (group) {
+        int first, n = gs_scene_add_group(s, kind, &p, color, &pose, &first, err, sizeof err);
+        if (n < 0) return luaL_error(L, "env:add: %s", err);
+        lua_createtable(L, n, 0);
+        for (int i = 0; i < n; i++) {
+            push_object(L, h, first + i);
+            lua_rawseti(L, -2, i + 1);
+        }
+        return 1;
+    }
     int index = gs_scene_add(s, kind, &p, color, &pose, err, sizeof err);
     if (index < 0) return luaL_error(L, "env:add: %s", err);
     push_object(L, h, index);

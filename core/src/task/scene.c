@@ -108,6 +108,67 @@ int gs_scene_add(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *
     return s->nobjects++;
 }
 
+int gs_scene_add_group(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params,
+                       const char *color, const gs_pose *pose, int *first, char *err,
+                       size_t errlen) {
+    const gs_asset_group *group = gs_asset_group_of(kind);
+    int n = params->count;
+    if (!group || n < 1 || !(params->span > 0)) {
+        gs_fail(err, errlen, GS_ERR_USAGE, "'%s' needs count >= 1 and a positive length", kind->name);
+        return -1;
+    }
+    if (s->nobjects + n > s->opt.max_objects) {
+        gs_fail(err, errlen, GS_ERR_LIMIT, "too many objects: %d %s members would pass the scene limit of %d",
+                n, kind->name, s->opt.max_objects);
+        return -1;
+    }
+    *first = s->nobjects;
+    double size = params->size[0];
+    if (group->linked) {
+        double spacing = n > 1 ? params->span / (n - 1) : 0;
+        if (n > 1 && spacing < size) {
+            gs_fail(err, errlen, GS_ERR_USAGE, "a %s of %d beads of %.3f m cannot be %.3f m long: "
+                    "make it longer, or the beads fewer or smaller", kind->name, n, size, params->span);
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            gs_pose local = gsu_pose_xyz_yaw(-params->span / 2 + i * spacing, 0, 0, 0);
+            gs_pose at = gsu_pose_multiply(pose, &local);
+            if (gs_scene_add(s, kind, params, color, &at, err, errlen) < 0) return -1;
+            if (i == 0) continue;
+            double pa[3] = {spacing / 2, 0, 0}, pb[3] = {-spacing / 2, 0, 0};
+            if (gs_world_link(s->world, s->objects[*first + i - 1].body, s->objects[*first + i].body,
+                              pa, pb) < 0) {
+                gs_fail(err, errlen, GS_ERR_PHYSICS, "could not join the beads of the %s", kind->name);
+                return -1;
+            }
+        }
+        return n;
+    }
+    /* a pile: a shuffled lattice of cells with a little play, in layers */
+    double cell = size * 1.4;
+    int side = (int)floor(params->span / cell);
+    if (side < 1) side = 1;
+    int cells = side * side;
+    int order[1024];
+    if (cells > 1024) cells = 1024;
+    for (int i = 0; i < cells; i++) order[i] = i;
+    for (int i = cells - 1; i > 0; i--) {
+        int j = (int)gsu_rng_int(s->rng, 0, i), t = order[i];
+        order[i] = order[j], order[j] = t;
+    }
+    for (int i = 0; i < n; i++) {
+        int c = order[i % cells], layer = i / cells;
+        double play = (cell - size) / 2 * 0.8;
+        double x = (c % side - (side - 1) / 2.0) * cell + gsu_rng_uniform(s->rng, -play, play);
+        double y = (c / side - (side - 1) / 2.0) * cell + gsu_rng_uniform(s->rng, -play, play);
+        gs_pose local = gsu_pose_xyz_yaw(x, y, layer * size * 1.05, gsu_rng_uniform(s->rng, -0.3, 0.3));
+        gs_pose at = gsu_pose_multiply(pose, &local);
+        if (gs_scene_add(s, kind, params, color, &at, err, errlen) < 0) return -1;
+    }
+    return n;
+}
+
 void gs_scene_pose(const gs_scene *s, int obj, gs_pose *out) {
     gs_world_get_pose(s->world, s->objects[obj].body, out);
 }
