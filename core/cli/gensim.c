@@ -82,12 +82,13 @@ static int cmd_assets(int argc, char **argv) {
     int n;
     const gs_asset_kind *kinds = gs_asset_kinds(&n);
     static const char *const roles[] = {"movable", "receptacle", "marker"};
-    static const char *const options[] = {"size", "radius", "height", "length", "mass"};
+    int noptions;
+    const char *const *options = gs_asset_option_names(&noptions);
     cJSON *arr = cJSON_CreateArray();
     for (int i = 0; i < n; i++) {
         const gs_asset_kind *k = &kinds[i];
         char opts[96] = "color, fixed";
-        for (int b = 0; b < 5; b++)
+        for (int b = 0; b < noptions; b++)
             if (k->options & (1u << b))
                 strncat(opts, ", ", sizeof opts - strlen(opts) - 1), strncat(opts, options[b], sizeof opts - strlen(opts) - 1);
         if (json) {

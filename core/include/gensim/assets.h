@@ -61,6 +61,8 @@ typedef struct gs_asset_group {
 
 /* The group description of kind, or NULL for a kind of single objects. */
 const gs_asset_group *gs_asset_group_of(const gs_asset_kind *kind);
+/* The option names in bit order (n): name i is the option of bit 1 << i. */
+const char *const *gs_asset_option_names(int *n);
 /* The kind named name, or NULL. */
 const gs_asset_kind *gs_asset_find(const char *name);
 /* All kinds (n), in documentation order. */

@@ -151,6 +151,12 @@ const gs_asset_group *gs_asset_group_of(const gs_asset_kind *kind) {
     return NULL;
 }
 
+const char *const *gs_asset_option_names(int *n) {
+    static const char *const names[] = {"size", "radius", "height", "length", "mass", "count"};
+    *n = (int)(sizeof names / sizeof names[0]);
+    return names;
+}
+
 const gs_asset_kind *gs_asset_find(const char *name) {
     for (int i = 0; i < NKINDS; i++)
         if (strcmp(KINDS[i].name, name) == 0) return &KINDS[i];

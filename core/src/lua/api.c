@@ -37,7 +37,7 @@ static const char *const ADD_OPTIONS[] = {"color", "fixed", "size", "radius", "h
 static const char *const ENV_METHODS[] = {
     "add",       "random_pose", "random_size", "pose",       "size",         "color",
     "poses",     "objects",     "goal",        "link_pose",  "joint_state",  "joint_limits",
-    "gripper_pose", "rng"};
+    "gripper_pose", "rng", "split"};
 static const char *const RNG_METHODS[] = {"uniform", "int", "normal", "choice", "shuffle"};
 static const char *const GS_FIELDS[] = {"pose",  "multiply",        "invert", "apply",
                                         "yaw",   "quat_from_euler", "COLORS", "TRAIN_COLORS",
@@ -219,20 +219,19 @@ static int l_env_add(lua_State *L) {
     if (!lua_isnoneornil(L, 4)) {
         luaL_checktype(L, 4, LUA_TTABLE);
         check_no_unknown(L, 4, "env:add", ADD_OPTIONS, COUNT(ADD_OPTIONS));
-        static const struct { const char *name; unsigned bit; } kinded[] = {
-            {"size", GS_OPT_SIZE}, {"radius", GS_OPT_RADIUS}, {"height", GS_OPT_HEIGHT},
-            {"length", GS_OPT_LENGTH}, {"mass", GS_OPT_MASS}, {"count", GS_OPT_COUNT}};
-        for (size_t i = 0; i < COUNT(kinded); i++) {
-            int present = raw_field(L, 4, kinded[i].name) != LUA_TNIL;
+        int nkinded;
+        const char *const *kinded = gs_asset_option_names(&nkinded);
+        for (int i = 0; i < nkinded; i++) {
+            int present = raw_field(L, 4, kinded[i]) != LUA_TNIL;
             lua_pop(L, 1);
-            if (present && !(kind->options & kinded[i].bit)) {
+            if (present && !(kind->options & (1u << i))) {
                 char valid[128] = "color, fixed";
-                for (size_t k = 0; k < COUNT(kinded); k++)
-                    if (kind->options & kinded[k].bit)
+                for (int k = 0; k < nkinded; k++)
+                    if (kind->options & (1u << k))
                         strncat(valid, ", ", sizeof valid - strlen(valid) - 1),
-                            strncat(valid, kinded[k].name, sizeof valid - strlen(valid) - 1);
+                            strncat(valid, kinded[k], sizeof valid - strlen(valid) - 1);
                 return luaL_error(L, "env:add: '%s' takes no option '%s' (its options: %s)",
-                                  kind_name, kinded[i].name, valid);
+                                  kind_name, kinded[i], valid);
             }
         }
         int ty = raw_field(L, 4, "color");
@@ -528,6 +527,10 @@ static int l_env_index(lua_State *L) {
     const char *key = lua_tostring(L, 2);
     if (key && strcmp(key, "rng") == 0) {
         lua_getiuservalue(L, 1, 1);
+        return 1;
+    }
+    if (key && strcmp(key, "split") == 0) {
+        lua_pushstring(L, host_of(L)->split ? host_of(L)->split : "train");
         return 1;
     }
     lua_getfield(L, lua_upvalueindex(2), key ? key : "");

@@ -42,7 +42,9 @@ static gs_task_options options_from(lua_State *L, int idx) {
             opt.limits.timeout_s = lua_tonumber(L, -1);
         if (lua_getfield(L, idx, "max_objects") == LUA_TNUMBER)
             opt.scene.max_objects = (int)lua_tointeger(L, -1);
-        lua_pop(L, 4);
+        if (lua_getfield(L, idx, "split") == LUA_TSTRING)
+            opt.test_split = strcmp(lua_tostring(L, -1), "test") == 0;
+        lua_pop(L, 5);
     }
     return opt;
 }
@@ -244,7 +246,8 @@ static int l_assets(lua_State *L) {
     int n;
     const gs_asset_kind *kinds = gs_asset_kinds(&n);
     static const char *const roles[] = {"movable", "receptacle", "marker"};
-    static const char *const options[] = {"size", "radius", "height", "length", "mass"};
+    int noptions;
+    const char *const *options = gs_asset_option_names(&noptions);
     lua_createtable(L, n, 0);
     for (int i = 0; i < n; i++) {
         const gs_asset_kind *k = &kinds[i];
@@ -270,7 +273,7 @@ static int l_assets(lua_State *L) {
         lua_rawseti(L, -2, 1);
         lua_pushliteral(L, "fixed");
         lua_rawseti(L, -2, 2);
-        for (int b = 0, m = 3; b < 5; b++)
+        for (int b = 0, m = 3; b < noptions; b++)
             if (k->options & (1u << b)) {
                 lua_pushstring(L, options[b]);
                 lua_rawseti(L, -2, m++);
