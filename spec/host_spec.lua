@@ -170,6 +170,34 @@ return task { name = "Bad Name", description = "", assets = {"blok"}, max_steps 
     assert.matches("belongs to an earlier episode", err)
   end)
 
+  it("draws colours from the episode's split", function()
+    local seen, unseen = {}, {}
+    local test = assert(gensim.load_task("tasks/seed/stack-block-pyramid.lua", {split = "test"}))
+    local train = assert(gensim.load_task("tasks/seed/stack-block-pyramid.lua"))
+    for seed = 0, 9 do
+      assert(test:reset(seed))
+      for _, o in ipairs(test:objects()) do
+        if o.kind == "block" then unseen[o.color] = true end
+      end
+      assert(train:reset(seed))
+      for _, o in ipairs(train:objects()) do
+        if o.kind == "block" then seen[o.color] = true end
+      end
+    end
+    local test_names, train_names = {}, {}
+    local env_test = assert(gensim.load_task_string([[
+return task { name = "palettes", description = "reads the palettes", assets = {"block"}, max_steps = 1,
+  reset = function(env) error(table.concat(gs.TEST_COLORS, ",") .. "|" .. table.concat(gs.TRAIN_COLORS, ",")) end }
+]], "palettes.lua"))
+    local _, err = env_test:reset(0)
+    local test_list, train_list = err:match(": ([%w,]+)|([%w,]+)$")
+    for c in test_list:gmatch("%w+") do test_names[c] = true end
+    for c in train_list:gmatch("%w+") do train_names[c] = true end
+    for c in pairs(unseen) do assert.is_true(test_names[c], c .. " is not a test colour") end
+    for c in pairs(seen) do assert.is_true(train_names[c], c .. " is not a training colour") end
+    assert.is_truthy(unseen.orange or unseen.purple or unseen.pink or unseen.white)
+  end)
+
   it("makes the same scene from the same seed", function()
     local t = assert(gensim.load_task("tasks/seed/stack-block-pyramid.lua"))
     assert(t:reset(5))

@@ -154,6 +154,7 @@ int cmd_demos(int argc, char **argv) {
     int status = CLI_OK;
     for (int i = 0; i < npaths && status == CLI_OK; i++) {
         tasks[i].path = paths[i];
+        opt.test_split = strcmp(split, "test") == 0; /* env.split: the unseen colours */
         gs_status st = gs_task_load(paths[i], &opt, &tasks[i].task, err, sizeof err);
         if (st == GS_ERR_IO) fprintf(stderr, "gensim demos: %s\n", err), status = CLI_USAGE;
         else if (st != GS_OK) fprintf(stderr, "%s\n", err), status = CLI_TASK;

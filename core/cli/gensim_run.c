@@ -17,7 +17,8 @@
 #include "gensim/physics.h"
 
 static const char USAGE[] =
-    "usage: gensim-run TASK.lua [--episodes N] [--seed S] [--json] [--render DIR]\n"
+    "usage: gensim-run TASK.lua [--episodes N] [--seed S] [--split train|test] [--json]\n"
+    "                  [--render DIR]\n"
     "                  [--trace FILE]\n"
     "\n"
     "Runs the built-in (or the task's own) oracle for N episodes, seeds S .. S+N-1,\n"
@@ -26,6 +27,9 @@ static const char USAGE[] =
     "  --episodes N          episodes to run (default 1)\n"
     "  --seed S              the first episode's seed (default 0)\n"
     "  --json                print one JSON object instead of text\n"
+    "  --split NAME          train (default) or test: env.split, which tasks use to\n"
+    "                        choose seen (gs.TRAIN_COLORS) or unseen (gs.TEST_COLORS)\n"
+    "                        colours\n"
     "  --render DIR          pictures of each episode: DIR/<task>-<seed>-first.png (after\n"
     "                        reset), -last.png (the end) and .gif (the whole episode),\n"
     "                        captioned with the language goal\n"
@@ -63,6 +67,12 @@ int main(int argc, char **argv) {
                 return CLI_USAGE;
             }
             i++;
+        } else if (strcmp(a, "--split") == 0) {
+            if (i + 1 >= argc || (strcmp(argv[i + 1], "train") != 0 && strcmp(argv[i + 1], "test") != 0)) {
+                fprintf(stderr, "gensim-run: --split is train or test\n");
+                return CLI_USAGE;
+            }
+            opt.test_split = strcmp(argv[++i], "test") == 0;
         } else if (strcmp(a, "--render") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "gensim-run: --render needs a folder\n");

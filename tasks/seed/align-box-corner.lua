@@ -8,7 +8,9 @@ return task {
     local size = env:random_size({0.05, 0.05, 0.03}, {0.12, 0.12, 0.05})
     local corner_size = {0.16, 0.16, 0.001}
     local corner = env:add("corner", env:random_pose({0.16, 0.16, 0}), {size = corner_size, color = "green"})
-    local box = env:add("box", env:random_pose(size), {size = size, color = "yellow"})
+    -- the box's colour: seen colours when training, unseen when testing
+    local palette = env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
+    local box = env:add("box", env:random_pose(size), {size = size, color = env.rng:choice(palette)})
     -- the L's vertex is at (-x/2, -y/2) of the marker; the box may lie
     -- either way round in it
     local cp = env:pose(corner)

@@ -7,9 +7,11 @@
 -- zed, a full turn for the ell, tee and u, any for the disc) is what the goal
 -- checks.
 --
--- Colours come from the seen split, gs.TRAIN_COLORS; the unseen split draws
--- them from gs.TEST_COLORS instead (COLORS below).
-local COLORS = gs.TRAIN_COLORS
+-- Colours come from the episode's split (env.split): gs.TRAIN_COLORS when
+-- training, gs.TEST_COLORS, unseen in training, when testing.
+local function palette(env)
+  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
+end
 
 local SHAPES = {"square", "disc", "bar", "ell", "tee", "zed", "u", "plus"}
 local PIECE_HEIGHT = 0.02 -- the kit pieces' default height
@@ -33,7 +35,7 @@ return task {
   max_steps = 8,
   reset = function(env)
     local shapes = env.rng:shuffle({table.unpack(SHAPES)})
-    local colors = env.rng:shuffle({table.unpack(COLORS)})
+    local colors = env.rng:shuffle({table.unpack(palette(env))})
     local kit_color = colors[#colors]
 
     -- the kit goes first, on an empty table, so there is always room for it

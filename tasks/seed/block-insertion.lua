@@ -3,9 +3,11 @@
 -- ell of its footprint). The ell has no symmetry, so the insertion must get
 -- the yaw right as well as the position.
 --
--- Colours come from the seen split, gs.TRAIN_COLORS; the unseen split draws
--- them from gs.TEST_COLORS instead (COLORS below).
-local COLORS = gs.TRAIN_COLORS
+-- Colours come from the episode's split (env.split): gs.TRAIN_COLORS when
+-- training, gs.TEST_COLORS, unseen in training, when testing.
+local function palette(env)
+  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
+end
 
 -- what build_fixture adds around the ell's footprint: a 6 mm gap and a 2 cm
 -- rim on every side
@@ -18,7 +20,7 @@ return task {
   max_steps = 3,
   reset = function(env)
     local size = env:random_size({0.07, 0.07, 0.035}, {0.10, 0.10, 0.05})
-    local colors = env.rng:shuffle({table.unpack(COLORS)})
+    local colors = env.rng:shuffle({table.unpack(palette(env))})
     local ell_color, fixture_color = colors[1], colors[2]
 
     -- the socket is a little lower than the block, so an inserted block shows

@@ -9,11 +9,12 @@
 -- pack boxes of different sizes tightly, so the task brings its own: each
 -- named box goes to the rectangle it was cut from, turned to fit.
 --
--- Colours come from the seen split, gs.TRAIN_COLORS; the unseen split is the
--- same task with COLORS = gs.TEST_COLORS, so the two named colours and the
--- distractors' come from colours unseen in training. The container is brown
--- in both, and brown is never a box's colour.
-local COLORS = gs.TRAIN_COLORS
+-- Colours come from the episode's split (env.split): gs.TRAIN_COLORS when
+-- training, gs.TEST_COLORS, unseen in training, when testing. The container is
+-- brown in both, and brown is never a box's colour.
+local function palette(env)
+  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
+end
 
 local WALL = 0.006       -- the container's wall and floor thickness (assets.c)
 local HEIGHT = 0.06      -- the container's height
@@ -67,7 +68,7 @@ return task {
     local cp = env:pose(container)
 
     local box_colors = {}
-    for _, c in ipairs(COLORS) do
+    for _, c in ipairs(palette(env)) do
       if c ~= "brown" then box_colors[#box_colors + 1] = c end
     end
     env.rng:shuffle(box_colors)

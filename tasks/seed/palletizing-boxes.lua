@@ -4,10 +4,12 @@
 -- layer, scored in order, so a layer counts only once the ones below it are
 -- complete; each box is worth the same share of the reward.
 --
--- The boxes take one colour and the pallet another, drawn from the seen
--- split gs.TRAIN_COLORS; the unseen split draws them from gs.TEST_COLORS
--- (COLORS below), the layout being the same.
-local COLORS = gs.TRAIN_COLORS
+-- Colours come from the episode's split (env.split): gs.TRAIN_COLORS when
+-- training, gs.TEST_COLORS, unseen in training, when testing. The boxes take one
+-- colour and the pallet another.
+local function palette(env)
+  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
+end
 
 local GAP = 0.006 -- between neighbouring boxes, and between the grid and the pallet's edge
 
@@ -21,7 +23,7 @@ return task {
   assets = {"box", "pallet"},
   max_steps = 16,
   reset = function(env)
-    local colors = env.rng:shuffle({table.unpack(COLORS)})
+    local colors = env.rng:shuffle({table.unpack(palette(env))})
     local box_color, pallet_color = colors[1], colors[2]
     local layout = env.rng:choice(LAYOUTS)
     local nx, ny, layers = layout[1], layout[2], layout[3]

@@ -14,9 +14,10 @@ return task {
     for _ = 1, env.rng:int(1, #bowls) do
       blocks[#blocks + 1] = env:add("block", env:random_pose({0.04, 0.04, 0.04}), {color = "red"})
     end
-    -- distractors: any colour but red and green, placed only where there is room
+    -- distractors: any colour of the episode's split (seen colours when
+    -- training, unseen when testing) but red and green, where there is room
     local others = {}
-    for _, name in ipairs(gs.TRAIN_COLORS) do
+    for _, name in ipairs(env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS) do
       if name ~= "red" and name ~= "green" then others[#others + 1] = name end
     end
     for _ = 1, env.rng:int(1, 4) do

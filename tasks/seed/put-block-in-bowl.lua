@@ -3,10 +3,11 @@
 -- colours as distractors. Every block of the named colour must end up in a
 -- bowl of the named colour, one block per bowl.
 --
--- Colours come from the seen split, gs.TRAIN_COLORS. The unseen split is the
--- same task with COLORS = gs.TEST_COLORS: the named pair and the distractors
--- are then drawn from colours a policy trained on the seen split never heard.
-local COLORS = gs.TRAIN_COLORS
+-- Colours come from the episode's split (env.split): gs.TRAIN_COLORS when
+-- training, gs.TEST_COLORS, unseen in training, when testing.
+local function palette(env)
+  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
+end
 
 local BOWL = {0.14, 0.14, 0}
 local BLOCK = {0.04, 0.04, 0.04}
@@ -18,7 +19,7 @@ return task {
   assets = {"block", "bowl"},
   max_steps = 6,
   reset = function(env)
-    local picked = env.rng:shuffle({table.unpack(COLORS)})
+    local picked = env.rng:shuffle({table.unpack(palette(env))})
     local block_color, bowl_color = picked[1], picked[2]
 
     -- the bowls and blocks the goal names; the bowls come first, while the

@@ -7,7 +7,9 @@ return task {
   reset = function(env)
     local base_size = {0.05, 0.15, 0.005}
     local base = env:add("stand", env:random_pose({0.05, 0.15, 0}), {size = base_size, color = "gray"})
-    local colors = env.rng:shuffle({table.unpack(gs.TRAIN_COLORS)})
+    -- seen colours when training, unseen when testing
+    local palette = env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
+    local colors = env.rng:shuffle({table.unpack(palette)})
     local blocks = {}
     for i = 1, 6 do
       blocks[i] = env:add("block", env:random_pose({0.04, 0.04, 0.04}), {color = colors[i]})

@@ -3,10 +3,11 @@
 -- blocks of other colours lie about as distractors. One goal per level,
 -- scored in order, so a block counts only once the ones below it are right.
 --
--- Colours come from the seen split, gs.TRAIN_COLORS. The unseen split is the
--- same task with COLORS = gs.TEST_COLORS: the tower's colours and the
--- distractors' are then drawn from colours unseen in training.
-local COLORS = gs.TRAIN_COLORS
+-- Colours come from the episode's split (env.split): gs.TRAIN_COLORS when
+-- training, gs.TEST_COLORS, unseen in training, when testing.
+local function palette(env)
+  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
+end
 
 local BLOCK = {0.04, 0.04, 0.04}
 local STAND = {0.08, 0.08, 0.01}
@@ -23,7 +24,7 @@ return task {
   assets = {"block", "stand"},
   max_steps = 8,
   reset = function(env)
-    local colors = env.rng:shuffle({table.unpack(COLORS)})
+    local colors = env.rng:shuffle({table.unpack(palette(env))})
     local n = env.rng:int(3, 5)
     local stand_color = colors[#colors]
 

@@ -23,9 +23,11 @@
 -- task is otherwise the same, and switching back is this one line.
 local DISC_KIND = "box"
 
--- Colours come from the seen split, gs.TRAIN_COLORS; the unseen split draws
--- the discs' and spots' colours from gs.TEST_COLORS instead (COLORS below).
-local COLORS = gs.TRAIN_COLORS
+-- Colours come from the episode's split (env.split): gs.TRAIN_COLORS when
+-- training, gs.TEST_COLORS, unseen in training, when testing.
+local function palette(env)
+  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
+end
 
 -- the state the oracle needs, set by reset
 local discs, spots, heights
@@ -70,7 +72,7 @@ return task {
   assets = {DISC_KIND, "zone"},
   max_steps = 10,
   reset = function(env)
-    local colors = env.rng:shuffle({table.unpack(COLORS)})
+    local colors = env.rng:shuffle({table.unpack(palette(env))})
     -- radii (half widths of square plates), largest first, 6 mm apart at least
     local radii = {env.rng:uniform(0.042, 0.048), env.rng:uniform(0.032, 0.036), env.rng:uniform(0.022, 0.026)}
     local pitch = 2 * radii[1] + 0.02

@@ -140,6 +140,7 @@ typedef struct gs_task_options {
     gs_scene_options scene;
     gsl_log_fn log;           /* what the task prints; nullable */
     void *log_ud;
+    int test_split;           /* 1: env.split is "test" (the unseen colours), else "train" */
 } gs_task_options;
 
 typedef struct gs_task gs_task;

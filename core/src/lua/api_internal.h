@@ -13,6 +13,7 @@ typedef struct gsl_host {
     const char *const *assets; /* the kinds the task declared (nassets) */
     int nassets;
     int shape_error;          /* set when task{...} refused the table */
+    const char *split;        /* env.split: "train" or "test" */
 } gsl_host;
 
 /* Installs task, gs and the env, object and rng metatables into the

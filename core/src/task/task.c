@@ -41,6 +41,7 @@ gs_task_options gs_task_options_default(void) {
     o.scene = gs_scene_options_default();
     o.log = NULL;
     o.log_ud = NULL;
+    o.test_split = 0;
     return o;
 }
 
@@ -72,6 +73,7 @@ gs_status gs_task_load_string(const char *path, const char *src, size_t len,
         gs_task_free(t);
         return GS_ERR_NOMEM;
     }
+    t->host.split = opt->test_split ? "test" : "train";
     gsl_api_install(t->sb, &t->host);
     lua_State *L = gsl_sandbox_state(t->sb);
     int top = lua_gettop(L);
