@@ -6,6 +6,20 @@
 
 static gsu_rng rng;
 
+/* Records the highest an object goes while an action runs. */
+typedef struct height_watch {
+    const gs_scene *scene;
+    int obj;
+    double max_z;
+} height_watch;
+
+static void watch_height(void *ud) {
+    height_watch *w = ud;
+    gs_pose p;
+    gs_scene_pose(w->scene, w->obj, &p);
+    if (p.pos[2] > w->max_z) w->max_z = p.pos[2];
+}
+
 static int add(gs_scene *s, const char *kind, double x, double y, double z, double yaw) {
     const gs_asset_kind *k = gs_asset_find(kind);
     gs_asset_params p = {{k->default_size[0], k->default_size[1], k->default_size[2]},
@@ -138,6 +152,38 @@ int main(void) {
     CHECK(gs_oracle_action(&s, &act));
     CHECK_NEAR(act.pick.pos[0], 0.3, 0.0032);
     CHECK_NEAR(act.pick.pos[1], -0.4, 0.0032);
+    gs_scene_free(&s);
+
+    /* an action's lift bounds how high the object is carried: 3 cm above the
+     * poses, where the robot's own hover is 15 cm */
+    fresh(&s);
+    add(&s, "block", 0.4, 0.0, 0.02, 0);
+    {
+        gs_action lifted = {0};
+        lifted.kind = GS_ACTION_PICK_PLACE;
+        lifted.pick = gsu_pose_xyz_yaw(0.4, 0.0, 0.04, 0);
+        lifted.place = gsu_pose_xyz_yaw(0.55, 0.1, 0.04, 0);
+        lifted.lift = 0.03;
+        gs_robot_settle(&s.robot);
+        height_watch w = {&s, 0, 0};
+        s.robot.on_step = watch_height;
+        s.robot.on_step_ud = &w;
+        gs_action_result res;
+        CHECK(gs_scene_act(&s, &lifted, &res, err, sizeof err) == GS_OK);
+        CHECK(res.picked && res.placed);
+        CHECK(w.max_z > 0.03 && w.max_z < 0.06); /* lifted, but 3 cm at most */
+        CHECK_NEAR(s.robot.opt.hover, 0.15, 0);   /* the robot's own is restored */
+        gs_pose bp;
+        gs_scene_pose(&s, 0, &bp);
+        CHECK_NEAR(bp.pos[0], 0.55, 0.01);
+        /* the same move without a lift carries it at the robot's hover */
+        w.max_z = 0;
+        lifted.pick = gsu_pose_xyz_yaw(0.55, 0.1, 0.04, 0);
+        lifted.place = gsu_pose_xyz_yaw(0.45, -0.1, 0.04, 0);
+        lifted.lift = 0;
+        CHECK(gs_scene_act(&s, &lifted, &res, err, sizeof err) == GS_OK);
+        CHECK(w.max_z > 0.15);
+    }
     gs_scene_free(&s);
 
     /* checks after reset */

@@ -76,6 +76,7 @@ typedef enum gs_action_kind { GS_ACTION_PICK_PLACE, GS_ACTION_PUSH } gs_action_k
 typedef struct gs_action {
     gs_action_kind kind;
     gs_pose pick, place;      /* pick and place, as in gs_robot_pick_place */
+    double lift;              /* clearance above pick and place, m; 0: the robot's hover */
     double from[3], to[3];    /* push */
 } gs_action;
 

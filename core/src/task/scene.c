@@ -340,10 +340,14 @@ uint64_t gs_scene_digest(const gs_scene *s, uint64_t h) {
 gs_status gs_scene_act(gs_scene *s, const gs_action *a, gs_action_result *res, char *err,
                        size_t errlen) {
     gs_status st;
+    /* a low lift drags what hangs from the cup (a rope) instead of raising it */
+    double hover = s->robot.opt.hover;
+    if (a->lift > 0) s->robot.opt.hover = a->lift;
     if (a->kind == GS_ACTION_PUSH)
         st = gs_robot_push(&s->robot, a->from, a->to, res, err, errlen);
     else
         st = gs_robot_pick_place(&s->robot, &a->pick, &a->place, res, err, errlen);
+    s->robot.opt.hover = hover;
     s->steps++;
     if (st == GS_OK && gs_world_first_invalid(s->world) != GS_BODY_NONE)
         st = gs_fail(err, errlen, GS_ERR_PHYSICS, "the simulation became invalid (NaN state)");

@@ -284,7 +284,8 @@ static gs_status call_field(gs_task *t, const char *field, int nresults, int pus
     return gsl_sandbox_call(t->sb, push_obs ? 2 : 1, nresults, err, errlen);
 }
 
-/* An action table: {pick = pose, place = pose} or {push = {from, to}}. */
+/* An action table: {pick = pose, place = pose} or {push = {from, to}}, either
+ * with an optional lift (the clearance above pick and place, m). */
 static gs_status read_action(gs_task *t, int idx, gs_action *a, char *err, size_t errlen) {
     lua_State *L = gsl_sandbox_state(t->sb);
     idx = lua_absindex(L, idx);
@@ -292,6 +293,12 @@ static gs_status read_action(gs_task *t, int idx, gs_action *a, char *err, size_
     if (!lua_istable(L, idx))
         return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s: oracle must return an action table or nil, got %s", t->path, luaL_typename(L, idx));
     memset(a, 0, sizeof *a);
+    lua_pushliteral(L, "lift");
+    int lt = lua_rawget(L, idx);
+    a->lift = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+    if (lt != LUA_TNIL && !(lt == LUA_TNUMBER && a->lift >= 0.005 && a->lift <= 0.3))
+        return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s: oracle: lift must be a number from 0.005 to 0.3 m", t->path);
     lua_pushliteral(L, "push");
     if (lua_rawget(L, idx) != LUA_TNIL) {
         int ok = lua_istable(L, -1);
