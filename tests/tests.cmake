@@ -38,3 +38,14 @@ endif()
 add_test(NAME demos_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/demos_cli.sh ${CMAKE_BINARY_DIR}
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(demos_cli PROPERTIES TIMEOUT 600 LABELS cli)
+
+# Whole episodes under memcheck in the valgrind build: uninitialised reads
+# (which the sanitizers do not see) in the oracle, the robot or the bindings.
+if(GS_VALGRIND)
+  foreach(task stack-block-tower towers-of-hanoi sweeping-piles)
+    add_test(NAME valgrind_${task}
+             COMMAND ${GS_TEST_WRAP} ${CMAKE_BINARY_DIR}/gensim-run tasks/seed/${task}.lua --episodes 1 --quiet
+             WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+    set_tests_properties(valgrind_${task} PROPERTIES TIMEOUT 600 LABELS unit)
+  endforeach()
+endif()

@@ -219,7 +219,7 @@ gs_status cli_run_episode(gs_task *t, const char *path, uint64_t seed, cli_pictu
     double reward = 0;
     while ((st = gs_task_reward(t, &reward, &done, err, errlen)) == GS_OK && !done &&
            s->steps < gs_task_max_steps(t)) {
-        gs_action a;
+        gs_action a = {0};
         int have;
         if ((st = gs_task_oracle(t, &a, &have, err, errlen)) != GS_OK || !have) break;
         gs_action_result res;

@@ -151,7 +151,7 @@ gs_status gs_dataset_record(gs_task *t, uint64_t seed, const gsr_view *v, gs_dat
         int k = ep->steps;
         if ((st = observe(ep, s, v, k, err, errlen)) != GS_OK) return st;
         if (done || s->steps >= max_steps || k >= MAX_STEPS) break;
-        gs_action a;
+        gs_action a = {0};
         int have;
         if ((st = gs_task_oracle(t, &a, &have, err, errlen)) != GS_OK) return st;
         if (!have) break;

@@ -157,7 +157,7 @@ static void push_action(lua_State *L, const gs_action *a) {
 static int l_task_oracle_action(lua_State *L) {
     gs_task *t = check_task(L);
     char err[1024];
-    gs_action a;
+    gs_action a = {0};
     int have;
     gs_status st = gs_task_oracle(t, &a, &have, err, sizeof err);
     if (st != GS_OK) return fail(L, st, err);
@@ -171,7 +171,7 @@ static int l_task_act(lua_State *L) {
     luaL_checktype(L, 2, LUA_TTABLE);
     gs_scene *s = gs_task_scene(t);
     if (!s) return luaL_error(L, "act: reset the task first");
-    gs_action a;
+    gs_action a = {0};
     memset(&a, 0, sizeof a);
     char err[1024];
     a.kind = GS_ACTION_PICK_PLACE;

@@ -35,6 +35,7 @@ static void place_action(const gs_scene *s, const gs_goal *g, int obj, const dou
 static int zone_spot(const gs_scene *s, const gs_goal *g, int gi, double spot[3]);
 
 int gs_oracle_action(const gs_scene *s, gs_action *a) {
+    memset(a, 0, sizeof *a); /* every field decided here: lift 0 is the robot's hover */
     int stage;
     gs_scene_reward(s, &stage);
     if (stage >= s->ngoals) return 0;

@@ -244,7 +244,7 @@ gs_status gs_task_run_episode(gs_task *t, uint64_t seed, gs_episode *ep, char *e
     double reward = 0;
     while ((st = gs_task_reward(t, &reward, &done, err, errlen)) == GS_OK && !done &&
            t->scene.steps < t->max_steps) {
-        gs_action a;
+        gs_action a = {0};
         int have;
         if ((st = gs_task_oracle(t, &a, &have, err, errlen)) != GS_OK || !have) break;
         gs_action_result res;
