@@ -45,6 +45,7 @@ if(GS_VALGRIND)
   foreach(task stack-block-tower towers-of-hanoi sweeping-piles)
     add_test(NAME valgrind_${task}
              COMMAND ${GS_TEST_WRAP} ${CMAKE_BINARY_DIR}/gensim-run tasks/seed/${task}.lua --episodes 1 --quiet
+                     --timeout-s 500 # memcheck runs Lua some 40 times slower
              WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
     set_tests_properties(valgrind_${task} PROPERTIES TIMEOUT 600 LABELS unit)
   endforeach()
