@@ -169,6 +169,8 @@ void gs_task_free(gs_task *t);
 const char *gs_task_name(const gs_task *t);
 const char *gs_task_description(const gs_task *t);
 int gs_task_max_steps(const gs_task *t);
+/* The asset kinds the task declares (n), as its file lists them. */
+const char *const *gs_task_assets(const gs_task *t, int *n);
 
 /* Starts an episode: a fresh scene, reset(env) under the limits, the scene
  * checked and settled. */

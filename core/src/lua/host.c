@@ -74,13 +74,21 @@ static int l_load_task_string(lua_State *L) { return load(L, 1); }
 
 static int l_task_info(lua_State *L) {
     gs_task *t = check_task(L);
-    lua_createtable(L, 0, 3);
+    lua_createtable(L, 0, 4);
     lua_pushstring(L, gs_task_name(t));
     lua_setfield(L, -2, "name");
     lua_pushstring(L, gs_task_description(t));
     lua_setfield(L, -2, "description");
     lua_pushinteger(L, gs_task_max_steps(t));
     lua_setfield(L, -2, "max_steps");
+    int n;
+    const char *const *assets = gs_task_assets(t, &n);
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_pushstring(L, assets[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "assets");
     return 1;
 }
 

@@ -154,6 +154,10 @@ void gs_task_free(gs_task *t) {
 const char *gs_task_name(const gs_task *t) { return t->name; }
 const char *gs_task_description(const gs_task *t) { return t->description; }
 int gs_task_max_steps(const gs_task *t) { return t->max_steps; }
+const char *const *gs_task_assets(const gs_task *t, int *n) {
+    *n = t->nassets;
+    return (const char *const *)t->assets;
+}
 gs_scene *gs_task_scene(gs_task *t) { return t->live ? &t->scene : NULL; }
 
 gs_status gs_task_reset(gs_task *t, uint64_t seed, char *err, size_t errlen) {
