@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "scratch.h"
 #include "gensim/io.h"
 
 enum { W = 64, H = 48 };
@@ -17,7 +18,6 @@ enum { W = 64, H = 48 };
 /* One cube step: the most a dithered channel may be off by. */
 #define CUBE_STEP 51
 
-static char root[512];
 
 /* A clip as a viewer shows it: every frame composited, (frames x H x W x 3). */
 typedef struct clip {
@@ -27,8 +27,6 @@ typedef struct clip {
     int rect[16][4]; /* left, top, width, height of what each frame stored */
 } clip;
 
-static const char *in_root(const char *name);
-static int count_entries(const char *dir);
 static int read_clip(const char *path, clip *c);
 static void fill(uint8_t *rgb, int w, int h, const uint8_t color[3]);
 static const uint8_t *pixel(const clip *c, int frame, int x, int y);
@@ -187,12 +185,7 @@ static void test_errors(void) {
 }
 
 int main(void) {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(root, sizeof root, "%s/gensim-test-gif.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(root)) {
-        fprintf(stderr, "cannot make a folder under %s\n", root);
-        return 1;
-    }
+    if (!scratch_init("gif")) return 1;
     test_round_trip();
     test_gradient();
     test_errors();
@@ -200,25 +193,6 @@ int main(void) {
     return CHECK_DONE();
 }
 
-/* root/name, in one of a few rotating buffers so two can be used at once. */
-static const char *in_root(const char *name) {
-    static char buf[4][700];
-    static int next;
-    char *p = buf[next++ % 4];
-    snprintf(p, sizeof buf[0], "%s/%s", root, name);
-    return p;
-}
-
-static int count_entries(const char *dir) {
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) n++;
-    closedir(d);
-    return n;
-}
 
 /* Decodes path with DGifSlurp and composites each frame over the one
  * before, honouring transparency, as a viewer does; 0 on failure. */

@@ -11,12 +11,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "scratch.h"
 #include "gensim/io.h"
 
-static char root[512];
 
-static const char *in_root(const char *name);
-static int count_entries(const char *dir);
 static void remove_tree(const char *path);
 
 static void test_write_read(void) {
@@ -157,12 +155,7 @@ static void test_make_dirs(void) {
 }
 
 int main(void) {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(root, sizeof root, "%s/gensim-test-io.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(root)) {
-        fprintf(stderr, "cannot make a folder under %s\n", root);
-        return 1;
-    }
+    if (!scratch_init("io")) return 1;
     test_write_read();
     test_read_errors();
     test_png();
@@ -171,25 +164,6 @@ int main(void) {
     return CHECK_DONE();
 }
 
-/* root/name, in one of a few rotating buffers so two can be used at once. */
-static const char *in_root(const char *name) {
-    static char buf[4][700];
-    static int next;
-    char *p = buf[next++ % 4];
-    snprintf(p, sizeof buf[0], "%s/%s", root, name);
-    return p;
-}
-
-static int count_entries(const char *dir) {
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) n++;
-    closedir(d);
-    return n;
-}
 
 static void remove_tree(const char *path) {
     DIR *d = opendir(path);
