@@ -174,7 +174,7 @@ static int scene_items(recorder *r, int robot);
 static void shot_path(char *out, size_t n, const char *dir, const gs_task *t, uint64_t seed,
                       const char *suffix);
 
-gs_status cli_run_episode(gs_task *t, const char *path, uint64_t seed, cli_pictures *pics,
+gs_status cli_run_episode(gs_task *t, uint64_t seed, cli_pictures *pics,
                           gs_episode *ep, char *err, size_t errlen) {
     if (!pics) return gs_task_run_episode(t, seed, ep, err, errlen);
     pics->first[0] = pics->last[0] = pics->gif[0] = '\0';
@@ -182,14 +182,13 @@ gs_status cli_run_episode(gs_task *t, const char *path, uint64_t seed, cli_pictu
     pics->status = GS_OK, pics->err[0] = '\0';
     double picture_s = 0;
 
-    /* What follows mirrors gs_task_run_episode step for step, with the
-     * pictures around it; the pictures only read the scene. */
+    /* gs_task_run_episode, with the pictures around its play: they only
+     * read the scene */
     memset(ep, 0, sizeof *ep);
     ep->seed = seed;
     gs_status st = gs_task_reset(t, seed, err, errlen);
     if (st != GS_OK) return st;
     gs_scene *s = gs_task_scene(t);
-    long steps0 = gs_world_steps(s->world);
 
     recorder rec;
     memset(&rec, 0, sizeof rec);
@@ -215,25 +214,7 @@ gs_status cli_run_episode(gs_task *t, const char *path, uint64_t seed, cli_pictu
     }
     picture_s += cli_now() - p0;
 
-    int done = 0;
-    double reward = 0;
-    while ((st = gs_task_reward(t, &reward, &done, err, errlen)) == GS_OK && !done &&
-           s->steps < gs_task_max_steps(t)) {
-        gs_action a = {0};
-        int have;
-        if ((st = gs_task_oracle(t, &a, &have, err, errlen)) != GS_OK || !have) break;
-        gs_action_result res;
-        char why[256];
-        if ((st = gs_scene_act(s, &a, &res, why, sizeof why)) != GS_OK) {
-            gs_fail(err, errlen, st, "%s: step %d: %s", path, s->steps, why);
-            break;
-        }
-    }
-    if (st == GS_OK) st = gs_task_success(t, &ep->success, err, errlen);
-    ep->reward = reward;
-    ep->steps = s->steps;
-    ep->sim_steps = gs_world_steps(s->world) - steps0;
-    ep->digest = gs_scene_digest(s, gsu_fnv1a(GSU_FNV_OFFSET, &seed, sizeof seed));
+    st = gs_task_play(t, ep, err, errlen);
     s->robot.on_step = NULL;
     s->robot.on_step_ud = NULL;
 

@@ -54,11 +54,10 @@ typedef struct cli_pictures {
     char err[1024];
 } cli_pictures;
 
-/* One oracle episode, exactly as gs_task_run_episode runs it (the same
- * result, sim_steps and digest); path is the file the task was loaded
- * from, as messages name it. With pics (nullable) it also writes the
- * pictures; their failure is pics->status, the episode's the return. */
-gs_status cli_run_episode(gs_task *t, const char *path, uint64_t seed, cli_pictures *pics,
+/* One oracle episode, as gs_task_run_episode runs it (gs_task_play: the
+ * same result, sim_steps and digest). With pics (nullable) it also writes
+ * the pictures; their failure is pics->status, the episode's the return. */
+gs_status cli_run_episode(gs_task *t, uint64_t seed, cli_pictures *pics,
                           gs_episode *ep, char *err, size_t errlen);
 
 /* gensim library: the task library's subcommands (cmd_library.c). */

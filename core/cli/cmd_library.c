@@ -253,7 +253,7 @@ static void measure(card *c, const gs_task_options *opt, const char *out, uint64
     pics.clip = clip;
     for (int e = 0; e < episodes; e++) {
         gs_episode ep;
-        gs_status st = cli_run_episode(t, c->path, seed + (uint64_t)e, e == 0 ? &pics : NULL, &ep,
+        gs_status st = cli_run_episode(t, seed + (uint64_t)e, e == 0 ? &pics : NULL, &ep,
                                        err, sizeof err);
         if (e == 0 && gs_task_scene(t)) keep_goals(c, gs_task_scene(t));
         if (e == 0) {

@@ -136,7 +136,7 @@ int main(int argc, char **argv) {
     for (uint64_t e = 0; e < episodes; e++) {
         gs_episode ep;
         double e0 = cli_now();
-        st = cli_run_episode(task, path, seed + e, render ? &pics : NULL, &ep, err, sizeof err);
+        st = cli_run_episode(task, seed + e, render ? &pics : NULL, &ep, err, sizeof err);
         if (st != GS_OK) {
             fprintf(stderr, "%s\n", err);
             status = CLI_TASK;

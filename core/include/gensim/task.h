@@ -184,7 +184,11 @@ gs_status gs_task_oracle(gs_task *t, gs_action *a, int *have, char *err, size_t 
 gs_status gs_task_reward(gs_task *t, double *reward, int *done, char *err, size_t errlen);
 /* Success: the task's success(env) when it has one, else reward >= 1. */
 gs_status gs_task_success(gs_task *t, int *success, char *err, size_t errlen);
-/* A whole oracle episode from reset to success or max_steps. */
+/* Runs the episode gs_task_reset began: the oracle acts until the task is
+ * done or max_steps have passed; ep reports it. A caller may watch the
+ * scene in between (gs_task_scene), as pictures do. */
+gs_status gs_task_play(gs_task *t, gs_episode *ep, char *err, size_t errlen);
+/* A whole oracle episode: gs_task_reset, then gs_task_play. */
 gs_status gs_task_run_episode(gs_task *t, uint64_t seed, gs_episode *ep, char *err,
                               size_t errlen);
 

@@ -877,6 +877,57 @@ int gsl_api_read_pose(lua_State *L, int idx, const char *what, gs_pose *out, cha
     return 1;
 }
 
+int gsl_api_read_action(lua_State *L, int idx, gs_action *a, char *err, size_t errlen) {
+    idx = lua_absindex(L, idx);
+    memset(a, 0, sizeof *a);
+    if (!lua_istable(L, idx)) {
+        gs_fail(err, errlen, GS_ERR_USAGE, "an action must be {pick = pose, place = pose} or {push = {from, to}}, got %s", luaL_typename(L, idx));
+        return 0;
+    }
+    lua_pushliteral(L, "lift");
+    int lt = lua_rawget(L, idx);
+    a->lift = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+    if (lt != LUA_TNIL && !(lt == LUA_TNUMBER && a->lift >= 0.005 && a->lift <= 0.3)) {
+        gs_fail(err, errlen, GS_ERR_USAGE, "lift must be a number from 0.005 to 0.3 m");
+        return 0;
+    }
+    lua_pushliteral(L, "push");
+    if (lua_rawget(L, idx) != LUA_TNIL) {
+        int ok = lua_istable(L, -1);
+        for (int k = 0; ok && k < 2; k++) {
+            double *v = k ? a->to : a->from;
+            lua_pushstring(L, k ? "to" : "from");
+            ok = lua_rawget(L, -2) == LUA_TTABLE;
+            for (int i = 0; ok && i < 3; i++) {
+                ok = lua_rawgeti(L, -1, i + 1) == LUA_TNUMBER;
+                v[i] = lua_tonumber(L, -1);
+                ok = ok && isfinite(v[i]) && fabs(v[i]) <= POSE_LIMIT;
+                lua_pop(L, 1);
+            }
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+        if (!ok) {
+            gs_fail(err, errlen, GS_ERR_USAGE, "push must be {from = {x, y, z}, to = {x, y, z}} of finite numbers within %g m", POSE_LIMIT);
+            return 0;
+        }
+        a->kind = GS_ACTION_PUSH;
+        return 1;
+    }
+    lua_pop(L, 1);
+    a->kind = GS_ACTION_PICK_PLACE;
+    for (int k = 0; k < 2; k++) {
+        const char *key = k ? "place" : "pick";
+        lua_pushstring(L, key);
+        lua_rawget(L, idx);
+        int ok = gsl_api_read_pose(L, -1, key, k ? &a->place : &a->pick, err, errlen);
+        lua_pop(L, 1);
+        if (!ok) return 0;
+    }
+    return 1;
+}
+
 static gs_pose check_pose(lua_State *L, int idx, const char *fn, const char *what) {
     gs_pose p;
     char err[256];

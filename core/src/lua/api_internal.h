@@ -27,6 +27,11 @@ int gsl_api_is_task(lua_State *L, int idx);
  * naming what as the culprit and returns 0. Never raises. */
 int gsl_api_read_pose(lua_State *L, int idx, const char *what, gs_pose *out, char *err,
                       size_t errlen);
+/* Reads an action at idx into a: {pick = pose, place = pose} or
+ * {push = {from = {x, y, z}, to = {x, y, z}}}, either with an optional lift
+ * (the clearance above the poses, 0.005..0.3 m). On a malformed action
+ * writes what is wrong and returns 0. Never raises, runs no metamethod. */
+int gsl_api_read_action(lua_State *L, int idx, gs_action *a, char *err, size_t errlen);
 /* Pushes a pose table. */
 void gsl_api_push_pose(lua_State *L, const gs_pose *p);
 /* The names the API defines (n), for suggestions and the reference. */

@@ -176,30 +176,11 @@ static int l_task_oracle_action(lua_State *L) {
 
 static int l_task_act(lua_State *L) {
     gs_task *t = check_task(L);
-    luaL_checktype(L, 2, LUA_TTABLE);
     gs_scene *s = gs_task_scene(t);
     if (!s) return luaL_error(L, "act: reset the task first");
-    gs_action a = {0};
-    memset(&a, 0, sizeof a);
+    gs_action a;
     char err[1024];
-    a.kind = GS_ACTION_PICK_PLACE;
-    if (lua_getfield(L, 2, "push") == LUA_TTABLE) {
-        a.kind = GS_ACTION_PUSH;
-        for (int k = 0; k < 2; k++) {
-            lua_getfield(L, -1, k ? "to" : "from");
-            for (int i = 0; i < 3; i++) {
-                lua_rawgeti(L, -1, i + 1);
-                (k ? a.to : a.from)[i] = luaL_checknumber(L, -1);
-                lua_pop(L, 1);
-            }
-            lua_pop(L, 1);
-        }
-    } else {
-        lua_getfield(L, 2, "pick");
-        if (!gsl_api_read_pose(L, -1, "pick", &a.pick, err, sizeof err)) return luaL_error(L, "act: %s", err);
-        lua_getfield(L, 2, "place");
-        if (!gsl_api_read_pose(L, -1, "place", &a.place, err, sizeof err)) return luaL_error(L, "act: %s", err);
-    }
+    if (!gsl_api_read_action(L, 2, &a, err, sizeof err)) return luaL_error(L, "act: %s", err);
     gs_action_result res;
     gs_status st = gs_scene_act(s, &a, &res, err, sizeof err);
     if (st != GS_OK) return fail(L, st, err);

@@ -21,7 +21,11 @@ struct gs_task {
     char name[64];
     char *description;
     int max_steps;
-    int reset_line;          /* where reset is defined, for scene errors */
+    int reset_line;          /* where reset, oracle and reward are defined, */
+    int oracle_line;         /* for errors about what they made or returned */
+    int reward_line;         /* (1 for a library function) */
+    uint64_t seed;           /* the live episode's seed */
+    long steps0;             /* world steps when reset was done */
     int has_oracle, has_reward, has_success;
     char *assets[32];
     int nassets;
@@ -110,15 +114,24 @@ gs_status gs_task_load_string(const char *path, const char *src, size_t len,
     raw_field(L, -3, "max_steps");
     t->max_steps = (int)lua_tointeger(L, -1);
     lua_pop(L, 3);
-    raw_field(L, -1, "reset");
-    lua_Debug ar;
-    lua_getinfo(L, ">S", &ar); /* pops reset */
-    t->reset_line = ar.linedefined;
-    static const char *const optional[] = {"oracle", "reward", "success"};
-    int *flags[] = {&t->has_oracle, &t->has_reward, &t->has_success};
-    for (int i = 0; i < 3; i++) {
-        *flags[i] = raw_field(L, -1, optional[i]) == LUA_TFUNCTION;
-        lua_pop(L, 1);
+    static const char *const callbacks[] = {"reset", "oracle", "reward", "success"};
+    int *flags[] = {NULL, &t->has_oracle, &t->has_reward, &t->has_success};
+    int *lines[] = {&t->reset_line, &t->oracle_line, &t->reward_line, NULL};
+    for (int i = 0; i < 4; i++) {
+        int present = raw_field(L, -1, callbacks[i]) == LUA_TFUNCTION;
+        if (flags[i]) *flags[i] = present;
+        if (!lines[i]) {
+            lua_pop(L, 1);
+            continue;
+        }
+        *lines[i] = 1;
+        if (present) {
+            lua_Debug ar;
+            lua_getinfo(L, ">S", &ar); /* pops the function */
+            if (ar.linedefined > 0) *lines[i] = ar.linedefined;
+        } else {
+            lua_pop(L, 1);
+        }
     }
     raw_field(L, -1, "assets");
     int n = (int)lua_rawlen(L, -1);
@@ -179,6 +192,8 @@ gs_status gs_task_reset(gs_task *t, uint64_t seed, char *err, size_t errlen) {
     gs_robot_settle(&t->scene.robot);
     if (gs_world_first_invalid(t->scene.world) != GS_BODY_NONE)
         return gs_fail(err, errlen, GS_ERR_PHYSICS, "%s:%d: reset: the scene blew up while settling", t->path, t->reset_line);
+    t->seed = seed;
+    t->steps0 = gs_world_steps(t->scene.world);
     return GS_OK;
 }
 
@@ -214,7 +229,7 @@ gs_status gs_task_reward(gs_task *t, double *reward, int *done, char *err, size_
     int isnum;
     double r = lua_tonumberx(L, -2, &isnum);
     if (!isnum || !(r >= 0 && r <= 1 + 1e-9) || (!lua_isboolean(L, -1) && !lua_isnil(L, -1)))
-        st = gs_fail(err, errlen, GS_ERR_RUNTIME, "%s: reward(env) must return a number in [0, 1] and a boolean done", t->path);
+        st = gs_fail(err, errlen, GS_ERR_RUNTIME, "%s:%d: reward(env) must return a number in [0, 1] and a boolean done", t->path, t->reward_line);
     else
         *reward = r, *done = lua_toboolean(L, -1);
     lua_pop(L, 2);
@@ -242,8 +257,14 @@ gs_status gs_task_run_episode(gs_task *t, uint64_t seed, gs_episode *ep, char *e
     memset(ep, 0, sizeof *ep);
     ep->seed = seed;
     gs_status st = gs_task_reset(t, seed, err, errlen);
-    if (st != GS_OK) return st;
-    long steps0 = gs_world_steps(t->scene.world);
+    return st != GS_OK ? st : gs_task_play(t, ep, err, errlen);
+}
+
+gs_status gs_task_play(gs_task *t, gs_episode *ep, char *err, size_t errlen) {
+    memset(ep, 0, sizeof *ep);
+    if (!t->live) return gs_fail(err, errlen, GS_ERR_USAGE, "no episode: reset first");
+    ep->seed = t->seed;
+    gs_status st;
     int done = 0;
     double reward = 0;
     while ((st = gs_task_reward(t, &reward, &done, err, errlen)) == GS_OK && !done &&
@@ -254,15 +275,16 @@ gs_status gs_task_run_episode(gs_task *t, uint64_t seed, gs_episode *ep, char *e
         gs_action_result res;
         char why[256];
         if ((st = gs_scene_act(&t->scene, &a, &res, why, sizeof why)) != GS_OK) {
-            gs_fail(err, errlen, st, "%s: step %d: %s", t->path, t->scene.steps, why);
+            gs_fail(err, errlen, st, "%s:%d: step %d: %s", t->path, t->has_oracle ? t->oracle_line : t->reset_line,
+                    t->scene.steps, why);
             break;
         }
     }
     if (st == GS_OK) st = gs_task_success(t, &ep->success, err, errlen);
     ep->reward = reward;
     ep->steps = t->scene.steps;
-    ep->sim_steps = gs_world_steps(t->scene.world) - steps0;
-    ep->digest = gs_scene_digest(&t->scene, gsu_fnv1a(GSU_FNV_OFFSET, &seed, sizeof seed));
+    ep->sim_steps = gs_world_steps(t->scene.world) - t->steps0;
+    ep->digest = gs_scene_digest(&t->scene, gsu_fnv1a(GSU_FNV_OFFSET, &t->seed, sizeof t->seed));
     return st;
 }
 
@@ -288,51 +310,11 @@ static gs_status call_field(gs_task *t, const char *field, int nresults, int pus
     return gsl_sandbox_call(t->sb, push_obs ? 2 : 1, nresults, err, errlen);
 }
 
-/* An action table: {pick = pose, place = pose} or {push = {from, to}}, either
- * with an optional lift (the clearance above pick and place, m). */
+/* The action the task's oracle returned at idx (not nil). */
 static gs_status read_action(gs_task *t, int idx, gs_action *a, char *err, size_t errlen) {
-    lua_State *L = gsl_sandbox_state(t->sb);
-    idx = lua_absindex(L, idx);
     char why[256];
-    if (!lua_istable(L, idx))
-        return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s: oracle must return an action table or nil, got %s", t->path, luaL_typename(L, idx));
-    memset(a, 0, sizeof *a);
-    lua_pushliteral(L, "lift");
-    int lt = lua_rawget(L, idx);
-    a->lift = lua_tonumber(L, -1);
-    lua_pop(L, 1);
-    if (lt != LUA_TNIL && !(lt == LUA_TNUMBER && a->lift >= 0.005 && a->lift <= 0.3))
-        return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s: oracle: lift must be a number from 0.005 to 0.3 m", t->path);
-    lua_pushliteral(L, "push");
-    if (lua_rawget(L, idx) != LUA_TNIL) {
-        int ok = lua_istable(L, -1);
-        for (int k = 0; ok && k < 2; k++) {
-            double *v = k ? a->to : a->from;
-            lua_pushstring(L, k ? "to" : "from");
-            ok = lua_rawget(L, -2) == LUA_TTABLE;
-            for (int i = 0; ok && i < 3; i++) {
-                ok = lua_rawgeti(L, -1, i + 1) == LUA_TNUMBER;
-                v[i] = lua_tonumber(L, -1);
-                ok = ok && v[i] == v[i] && v[i] > -10 && v[i] < 10;
-                lua_pop(L, 1);
-            }
-            lua_pop(L, 1);
-        }
-        lua_pop(L, 1);
-        if (!ok) return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s: oracle: push must be {from = {x, y, z}, to = {x, y, z}} of finite numbers", t->path);
-        a->kind = GS_ACTION_PUSH;
-        return GS_OK;
-    }
-    lua_pop(L, 1);
-    a->kind = GS_ACTION_PICK_PLACE;
-    for (int k = 0; k < 2; k++) {
-        const char *key = k ? "place" : "pick";
-        lua_pushstring(L, key);
-        lua_rawget(L, idx);
-        int ok = gsl_api_read_pose(L, -1, key, k ? &a->place : &a->pick, why, sizeof why);
-        lua_pop(L, 1);
-        if (!ok) return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s: oracle returned a bad action: %s", t->path, why);
-    }
+    if (!gsl_api_read_action(gsl_sandbox_state(t->sb), idx, a, why, sizeof why))
+        return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s:%d: oracle returned a bad action: %s", t->path, t->oracle_line, why);
     return GS_OK;
 }
 
