@@ -69,4 +69,13 @@ double cli_now(void);
 /* gensim demos: oracle episodes with observations into HDF5 (cmd_demos.c). */
 int cmd_demos(int argc, char **argv);
 
+/* gensim generate: the language-model pipeline (cmd_generate.c). */
+int cmd_generate(int argc, char **argv);
+/* gensim validate: the validation ladder on task files (cmd_validate.c). */
+int cmd_validate(int argc, char **argv);
+/* gensim train: the Transporter policy on HDF5 demonstrations (cmd_train.c). */
+int cmd_train(int argc, char **argv);
+/* gensim eval: a policy in closed loop on tasks (cmd_eval.c). */
+int cmd_eval(int argc, char **argv);
+
 #endif

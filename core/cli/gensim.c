@@ -22,9 +22,13 @@ static const struct {
 } COMMANDS[] = {
     {"assets", cmd_assets, "list the asset kinds, their options and default sizes"},
     {"demos", cmd_demos, "record successful oracle episodes with observations into HDF5"},
+    {"eval", cmd_eval, "run a trained policy in closed loop on tasks and report success"},
+    {"generate", cmd_generate, "have a language model write tasks; keep the ones that climb the ladder"},
     {"library", cmd_library, "the task library: gallery (an HTML page of every task)"},
     {"list", cmd_list, "list the tasks in folders (default: tasks/seed tasks/generated plugins)"},
     {"lua", cmd_lua, "run a trusted Lua script with the gensim module (specs, pipelines)"},
+    {"train", cmd_train, "train the Transporter policy on HDF5 demonstrations"},
+    {"validate", cmd_validate, "run the validation ladder on task files"},
 };
 #define NCOMMANDS ((int)(sizeof COMMANDS / sizeof COMMANDS[0]))
 

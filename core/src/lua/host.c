@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api_internal.h"
+#include "host_modules.h"
 
 #define TASK_MT "gensim.host.task"
 
@@ -296,6 +297,10 @@ int gsl_open_gensim(lua_State *L) {
     luaL_newlib(L, funcs);
     lua_pushliteral(L, GS_VERSION);
     lua_setfield(L, -2, "version");
+    gsl_open_llm(L);
+    lua_setfield(L, -2, "llm");
+    gsl_open_library(L);
+    lua_setfield(L, -2, "library");
     return 1;
 }
 
