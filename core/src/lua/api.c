@@ -813,6 +813,23 @@ void gsl_api_install(gsl_sandbox *sb, gsl_host *host) {
     lua_settop(L, top);
 }
 
+const char *const *gsl_api_section(const char *section, size_t *n) {
+    static const struct {
+        const char *name;
+        const char *const *names;
+        size_t n;
+    } SECTIONS[] = {{"task", TASK_FIELDS, COUNT(TASK_FIELDS)}, {"env", ENV_METHODS, COUNT(ENV_METHODS)},
+                    {"add", ADD_OPTIONS, COUNT(ADD_OPTIONS)},  {"goal", GOAL_FIELDS, COUNT(GOAL_FIELDS)},
+                    {"rng", RNG_METHODS, COUNT(RNG_METHODS)},  {"gs", GS_FIELDS, COUNT(GS_FIELDS)}};
+    for (size_t i = 0; i < COUNT(SECTIONS); i++)
+        if (strcmp(section, SECTIONS[i].name) == 0) {
+            *n = SECTIONS[i].n;
+            return SECTIONS[i].names;
+        }
+    *n = 0;
+    return NULL;
+}
+
 const char *const *gsl_api_names(size_t *n) {
     static const char *names[COUNT(ENV_METHODS) + COUNT(RNG_METHODS) + COUNT(GS_FIELDS) + 2];
     size_t k = 0;

@@ -36,5 +36,16 @@ int gsl_api_read_action(lua_State *L, int idx, gs_action *a, char *err, size_t e
 void gsl_api_push_pose(lua_State *L, const gs_pose *p);
 /* The names the API defines (n), for suggestions and the reference. */
 const char *const *gsl_api_names(size_t *n);
+/* The names of one section of the API, as the bindings check them: "task"
+ * (fields of task{...}), "env" (env methods and fields), "add" (env:add
+ * options), "goal" (env:goal fields), "rng" (env.rng methods), "gs" (gs
+ * functions and tables); NULL (n = 0) for another section. */
+const char *const *gsl_api_section(const char *section, size_t *n);
+/* Pushes the API reference given to the model: every name of every section
+ * with its documentation, then the asset kinds and colours, all generated
+ * from the tables the bindings use (api_doc.c). *undocumented (nullable)
+ * counts names that lack documentation, *stale (nullable) documentation
+ * entries that name nothing the API defines. */
+void gsl_api_push_reference(lua_State *L, int *undocumented, int *stale);
 
 #endif

@@ -70,6 +70,15 @@ static int load(lua_State *L, int from_string) {
     return 1;
 }
 
+/* gensim.api_reference() -> text, undocumented, stale */
+static int l_api_reference(lua_State *L) {
+    int undocumented, stale;
+    gsl_api_push_reference(L, &undocumented, &stale);
+    lua_pushinteger(L, undocumented);
+    lua_pushinteger(L, stale);
+    return 3;
+}
+
 static int l_load_task(lua_State *L) { return load(L, 0); }
 static int l_load_task_string(lua_State *L) { return load(L, 1); }
 
@@ -293,6 +302,7 @@ int gsl_open_gensim(lua_State *L) {
     static const luaL_Reg funcs[] = {{"load_task", l_load_task},
                                      {"load_task_string", l_load_task_string},
                                      {"assets", l_assets},
+                                     {"api_reference", l_api_reference},
                                      {NULL, NULL}};
     luaL_newlib(L, funcs);
     lua_pushliteral(L, GS_VERSION);
