@@ -70,6 +70,25 @@ static int load(lua_State *L, int from_string) {
     return 1;
 }
 
+static void push_names(lua_State *L, const char *const *names, int n) {
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_pushstring(L, names[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+}
+
+/* gensim.colors() -> {train = {names}, test = {names}} */
+static int l_colors(lua_State *L) {
+    int n;
+    lua_createtable(L, 0, 2);
+    push_names(L, gs_train_colors(&n), n);
+    lua_setfield(L, -2, "train");
+    push_names(L, gs_test_colors(&n), n);
+    lua_setfield(L, -2, "test");
+    return 1;
+}
+
 /* gensim.api_reference() -> text, undocumented, stale */
 static int l_api_reference(lua_State *L) {
     int undocumented, stale;
@@ -303,6 +322,7 @@ int gsl_open_gensim(lua_State *L) {
                                      {"load_task_string", l_load_task_string},
                                      {"assets", l_assets},
                                      {"api_reference", l_api_reference},
+                                     {"colors", l_colors},
                                      {NULL, NULL}};
     luaL_newlib(L, funcs);
     lua_pushliteral(L, GS_VERSION);
