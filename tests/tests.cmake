@@ -50,3 +50,9 @@ if(GS_VALGRIND)
     set_tests_properties(valgrind_${task} PROPERTIES TIMEOUT 600 LABELS unit)
   endforeach()
 endif()
+
+# gensim generate end to end with no network: the loopback mock server (its
+# faults included), replay from the transcript, and --llm-cmd.
+add_test(NAME generate_e2e COMMAND ${CMAKE_BINARY_DIR}/gensim lua tests/generate_e2e.lua ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(generate_e2e PROPERTIES TIMEOUT 300 LABELS cli)

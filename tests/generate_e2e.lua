@@ -1,0 +1,240 @@
+-- gensim generate end to end, with no network: through the loopback mock of
+-- an OpenAI-compatible server (faults included), then offline from the
+-- transcript that run wrote, then through --llm-cmd toward a target.
+-- Run as: gensim lua tests/generate_e2e.lua BUILD_DIR
+local cjson = require("cjson")
+
+local build = assert((...), "usage: gensim lua tests/generate_e2e.lua BUILD_DIR")
+local GENSIM = build .. "/gensim"
+local MOCK = build .. "/tests/mock_openai"
+local FIX = "tests/fixtures/generate/"
+
+local failures = 0
+local function check(cond, what)
+  if cond then
+    io.write("ok    ", what, "\n")
+  else
+    io.write("FAIL  ", what, "\n")
+    failures = failures + 1
+  end
+end
+
+local function sh(cmd)
+  local ok = os.execute(cmd)
+  return ok
+end
+
+local function read(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function write(path, text)
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+end
+
+local function quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+
+local function lines(path)
+  local out = {}
+  for line in (read(path) or ""):gmatch("[^\n]+") do out[#out + 1] = line end
+  return out
+end
+
+local function files_in(dir)
+  local out = {}
+  local p = io.popen("ls -1 " .. quote(dir) .. " 2>/dev/null")
+  for name in p:lines() do out[#out + 1] = name end
+  p:close()
+  table.sort(out)
+  return out
+end
+
+-- runs gensim generate, returns its status and decoded JSON summary
+local function generate(args)
+  local out = os.tmpname()
+  local _, _, status = os.execute(GENSIM .. " generate " .. args .. " --json > " .. out .. " 2> " .. out .. ".err")
+  local text = read(out)
+  local ok, summary = pcall(cjson.decode, text or "")
+  if not ok then
+    io.write("  gensim generate printed: ", tostring(text), "\n  stderr: ", tostring(read(out .. ".err")), "\n")
+    summary = nil
+  end
+  os.remove(out)
+  os.remove(out .. ".err")
+  return status, summary
+end
+
+local tmp = os.tmpname()
+os.remove(tmp)
+assert(sh("mkdir -p " .. quote(tmp)))
+
+local function fenced(path, before)
+  return (before or "Here is the task.\n") .. "```lua\n" .. assert(read(FIX .. path)) .. "```\n"
+end
+local function proposal(name, description, assets)
+  return cjson.encode({name = name, description = description, assets = assets})
+end
+
+local GOOD = proposal("balls-into-container", "Gather every ball into the open container.", {"ball", "container", "block"})
+local TRIVIAL = proposal("stack-on-itself", "Leave each cylinder where it stands.", {"cylinder"})
+local DUPLICATE = proposal("red-blocks-to-green-bowls", "Put the red blocks into green bowls.", {"block", "bowl"})
+
+-- The model's answers, request by request (the mock serves them in order):
+-- task 1 needs a reflection (its first name is taken), then climbs after two
+-- repairs (no code block, then a syntax error); task 2's goals hold at
+-- reset; task 3 is a seed task in disguise; task 4's answers are broken.
+local script = {
+  {status = 500},
+  {status = 429, retry_after = 1},
+  {content = proposal("place-red-in-green", "Put the red blocks in the green bowls.", {"block", "bowl"})},
+  {content = GOOD},                                                   -- reflect
+  {content = "return task { name = 'balls-into-container' }"},       -- code: no block
+  {hang = 3},
+  {content = fenced("balls-into-container-syntax.lua")},             -- repair 1
+  {content = fenced("balls-into-container.lua")},                    -- repair 2: accepted
+  {content = TRIVIAL},
+  {content = fenced("stack-on-itself.lua")},
+  {content = fenced("stack-on-itself.lua")},
+  {content = fenced("stack-on-itself.lua")},
+  {content = DUPLICATE},
+  {content = fenced("red-blocks-to-green-bowls.lua")},
+  {content = fenced("red-blocks-to-green-bowls.lua")},
+  {content = fenced("red-blocks-to-green-bowls.lua")},
+  {truncate = true},
+  {raw = "this is not JSON"},
+}
+write(tmp .. "/script.json", cjson.encode(script))
+
+local LADDER = "--seeds 4 --min-solved 2 --repairs 2 --compare tasks/seed"
+
+local function expect_counts(summary, label)
+  local want = {proposed = 4, syntax = 3, shape = 3, runtime = 3, nontrivial = 2, solvable = 2, novel = 1,
+                accepted = 1}
+  for k, v in pairs(want) do
+    check(summary and summary[k] == v, string.format("%s: %s = %d (got %s)", label, k, v,
+      tostring(summary and summary[k])))
+  end
+  check(summary and math.abs(summary.rates.accepted - 0.25) < 1e-9, label .. ": acceptance rate 0.25")
+  local by_name = {}
+  for _, t in ipairs(summary and summary.tasks or {}) do by_name[t.name or "?"] = t end
+  check(by_name["balls-into-container"] and by_name["balls-into-container"].repairs == 2,
+        label .. ": the accepted task took two repairs")
+  check(by_name["stack-on-itself"] and by_name["stack-on-itself"].failed == "nontrivial",
+        label .. ": goals met at reset fail the nontrivial rung")
+  local dup = by_name["red-blocks-to-green-bowls"]
+  check(dup and dup.failed == "novel" and dup.message:find("place-red-in-green", 1, true),
+        label .. ": the disguised seed task is named as a duplicate of place-red-in-green")
+  local broken = summary and summary.tasks[4]
+  check(broken and broken.failed == "model", label .. ": a truncated body and non-JSON fail that task only")
+end
+
+local function expect_library(lib, label)
+  local names = files_in(lib)
+  local lua_files = {}
+  for _, n in ipairs(names) do
+    if n:match("%.lua$") then lua_files[#lua_files + 1] = n end
+  end
+  check(#lua_files == 1 and lua_files[1] == "balls-into-container.lua",
+        label .. ": the library holds just the accepted task (" .. table.concat(lua_files, ", ") .. ")")
+  check(read(lib .. "/balls-into-container.lua") == read(FIX .. "balls-into-container.lua"),
+        label .. ": the stored code is the model's final answer")
+  local record = read(lib .. "/balls-into-container.json")
+  local ok, rec = pcall(cjson.decode, record or "")
+  check(ok and rec.name == "balls-into-container" and rec.model == "mock-model", label .. ": record names task and model")
+  check(ok and rec.origin == "exploratory" and rec.repairs == 2, label .. ": record has origin and repairs")
+  check(ok and type(rec.prompt_hash) == "string" and #rec.prompt_hash == 16
+        and type(rec.response_hash) == "string", label .. ": record has prompt and response hashes")
+  check(ok and rec.solved and rec.seeds == 4 and rec.solved >= 2, label .. ": record has oracle success")
+  local run_ok = sh(GENSIM .. "-run " .. quote(lib .. "/balls-into-container.lua") .. " --episodes 2 --quiet")
+  check(run_ok, label .. ": the accepted task runs with gensim-run")
+end
+
+-- 1. through the mock server
+local port_file = tmp .. "/port"
+sh(MOCK .. " --script " .. quote(tmp .. "/script.json") .. " --port-file " .. quote(port_file)
+   .. " --log " .. quote(tmp .. "/requests.jsonl") .. " > " .. quote(tmp .. "/mock.out") .. " 2>&1 &")
+local port
+for _ = 1, 100 do
+  port = read(port_file)
+  if port and port:match("%d+") then break end
+  sh("sleep 0.05")
+end
+port = assert(port and port:match("%d+"), "the mock server did not start")
+local lib = tmp .. "/lib"
+local transcript = tmp .. "/transcript.jsonl"
+local status, summary = generate(string.format(
+  "-n 4 --llm-url http://127.0.0.1:%s/v1 --model mock-model --llm-timeout-s 1 --retries 3 %s --library %s --transcript %s",
+  port, LADDER, quote(lib), quote(transcript)))
+sh("pkill -f " .. quote(tmp .. "/script.json") .. " 2>/dev/null")
+check(status == 0, "mock: gensim generate completes (status " .. tostring(status) .. ")")
+expect_counts(summary, "mock")
+expect_library(lib, "mock")
+check(summary and summary.llm and summary.llm.retries >= 3, "mock: 500, 429 and the hang were retried")
+local exchanges = lines(transcript)
+local parsed = 0
+for _, l in ipairs(exchanges) do
+  if pcall(cjson.decode, l) then parsed = parsed + 1 end
+end
+check(#exchanges >= 13 and parsed == #exchanges, "mock: one JSON line per exchange in the transcript ("
+      .. #exchanges .. ")")
+local stages = {}
+for _, l in ipairs(exchanges) do
+  local ok, e = pcall(cjson.decode, l)
+  if ok and e.stage then stages[e.stage] = true end
+end
+check(stages.propose and stages.reflect and stages.code and stages.repair,
+      "mock: the transcript names the propose, reflect, code and repair stages")
+
+-- 2. the same run offline, from its transcript
+local lib2 = tmp .. "/lib-replay"
+status, summary = generate(string.format("-n 4 --replay %s --model mock-model %s --library %s", quote(transcript),
+  LADDER, quote(lib2)))
+check(status == 0, "replay: completes with no server")
+expect_counts(summary, "replay")
+expect_library(lib2, "replay")
+
+-- 3. through --llm-cmd, toward a target
+local state = tmp .. "/cmd"
+sh("mkdir -p " .. quote(state))
+local answers = {
+  "[" .. TRIVIAL .. ", " .. GOOD .. "]",
+  fenced("stack-on-itself.lua"), fenced("stack-on-itself.lua"),
+  fenced("balls-into-container.lua"),
+}
+write(state .. "/answers.json", cjson.encode(answers))
+local lib3 = tmp .. "/lib-cmd"
+local cmd = string.format("%s lua %sprovider.lua %s %s", GENSIM, FIX, state, state .. "/answers.json")
+status, summary = generate(string.format(
+  "--target %s --llm-cmd %s --model cmd-model --seeds 4 --min-solved 2 --repairs 1 --compare tasks/seed --library %s",
+  quote("gather balls into a container"), quote(cmd), quote(lib3)))
+check(status == 0, "llm-cmd: completes")
+check(summary and summary.proposed == 2 and summary.accepted == 1 and summary.nontrivial == 1,
+      "llm-cmd: a curriculum of two, the target accepted")
+local requests = lines(state .. "/requests.jsonl")
+local req_ok, first = pcall(cjson.decode, requests[1] or "")
+check(#requests == 4 and req_ok and first.stage == "propose" and first.model == "cmd-model"
+      and type(first.messages) == "table" and first.messages[1].role == "system",
+      "llm-cmd: each request arrives as {stage, model, messages} on stdin")
+local last_ok, last = pcall(cjson.decode, requests[3] or "")
+check(last_ok and last.stage == "repair" and last.messages[#last.messages].content:find("nontrivial", 1, true),
+      "llm-cmd: the repair request quotes the failing rung")
+local rec_ok, rec = pcall(cjson.decode, read(lib3 .. "/balls-into-container.json") or "")
+check(rec_ok and rec.origin == "target" and rec.target == "gather balls into a container",
+      "llm-cmd: the target's record names its origin and target")
+
+-- 4. refusals
+status = select(1, generate("-n 1 --replay " .. quote(transcript) .. " --seeds 2 --min-solved 3"))
+check(status == 2, "bad usage: --min-solved above --seeds is refused with status 2")
+
+sh("rm -rf " .. quote(tmp))
+if failures > 0 then
+  io.write(failures, " check(s) failed\n")
+  os.exit(1)
+end
+io.write("all checks passed\n")
