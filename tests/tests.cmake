@@ -50,3 +50,9 @@ if(GS_VALGRIND)
     set_tests_properties(valgrind_${task} PROPERTIES TIMEOUT 600 LABELS unit)
   endforeach()
 endif()
+
+# The scripted OpenAI-compatible server test_llm talks to (not a test itself).
+add_executable(mock_openai ${PROJECT_SOURCE_DIR}/tests/mock_openai.c)
+target_link_libraries(mock_openai PRIVATE PkgConfig::CJSON)
+set_target_properties(mock_openai PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+set_tests_properties(test_llm PROPERTIES ENVIRONMENT "GS_MOCK_OPENAI=$<TARGET_FILE:mock_openai>" TIMEOUT 120)
