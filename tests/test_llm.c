@@ -447,6 +447,30 @@ static void test_replay(void) {
     CHECK(c == NULL);
 }
 
+/* A transcript written by an earlier build (tests/fixtures/llm/replay_v1.jsonl,
+ * two "code" answers recorded B then A): asking for A first must give A, which
+ * only hash matching can do, so the request hash is stable across versions. */
+static void test_replay_fixture(void) {
+    char err[512], *text = NULL;
+    gsh_llm_options r = gsh_llm_options_default();
+    r.replay = "tests/fixtures/llm/replay_v1.jsonl";
+    r.model = "fixture-model";
+    gsh_llm *c = NULL;
+    CHECK(gsh_llm_new(&r, &c, err, sizeof err) == GS_OK);
+    const gsh_llm_message a[] = {{"system", "You write tasks."}, {"user", "write task A"}};
+    const gsh_llm_message p[] = {{"system", "You write tasks."}, {"user", "propose a task"}};
+    CHECK(gsh_llm_chat(c, "code", a, 2, &text, err, sizeof err) == GS_OK);
+    CHECK(text && strcmp(text, "answer A") == 0);
+    free(text);
+    CHECK(gsh_llm_chat(c, "propose", p, 2, &text, err, sizeof err) == GS_OK);
+    CHECK(text && strcmp(text, "proposal one") == 0);
+    free(text);
+    CHECK(gsh_llm_chat(c, "code", a, 2, &text, err, sizeof err) == GS_OK); /* by order now */
+    CHECK(text && strcmp(text, "answer B") == 0);
+    free(text);
+    gsh_llm_free(c);
+}
+
 /* 1 when pid is gone or a zombie waiting for init. */
 static int process_gone(pid_t pid) {
     char path[64];
@@ -664,6 +688,7 @@ int main(int argc, char **argv) {
     test_http(transcript);
     test_transcript(transcript);
     test_replay();
+    test_replay_fixture();
     test_command();
     test_lua();
     stop_mock();

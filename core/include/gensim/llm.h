@@ -8,7 +8,7 @@
  *               llama.cpp's server, Ollama's /v1): POST {url}/chat/completions
  *               and {url}/embeddings.
  * HTTP requests time out, and are retried with exponential back-off and
- * jitter on timeouts, connection failures, 429 (honouring Retry-After,
+ * jitter on timeouts, connection failures, 408, 429 (honouring Retry-After,
  * capped) and 5xx; other 4xx and malformed bodies fail at once with the
  * status and an excerpt of the body. Every exchange, failed ones included,
  * is appended to the transcript (when one is named) as one JSON line.

@@ -201,9 +201,10 @@ gs_status gsh_llm_chat(gsh_llm *c, const char *stage, const gsh_llm_message *mes
     c->stats.requests++;
 
     cJSON *request = cJSON_CreateObject();
-    cJSON *msgs = cJSON_AddArrayToObject(request, "messages");
+    /* Key order is part of the request hash: stage, model, messages. */
     cJSON_AddStringToObject(request, "stage", stage);
     cJSON_AddStringToObject(request, "model", c->model);
+    cJSON *msgs = cJSON_AddArrayToObject(request, "messages");
     for (size_t i = 0; msgs && i < n; i++) {
         cJSON *m = cJSON_CreateObject();
         cJSON_AddStringToObject(m, "role", messages[i].role);
@@ -634,7 +635,7 @@ static gs_status http_post(gsh_llm *c, const char *path, const char *body, char 
                          (size_t)GSH_MAX_RESPONSE);
         } else if (rc != CURLE_OK) {
             st = gs_fail(err, errlen, GS_ERR_IO, "llm: %s: %s", url, curl_easy_strerror(rc));
-        } else if (status == 429 || status >= 500) {
+        } else if (status == 408 || status == 429 || status >= 500) {
             st = gs_fail(err, errlen, GS_ERR_IO, "llm: HTTP %ld from %s: %s", status, url, exc);
             retryable = 1;
         } else {
