@@ -164,6 +164,26 @@ static void test_http(const char *transcript) {
     CHECK(cJSON_GetObjectItem(body, "stage") == NULL); /* the stage stays local */
     cJSON_Delete(req);
 
+    /* a base URL with a trailing slash names the same endpoint */
+    {
+        char url[128], slashed[140];
+        CHECK(start_mock("[{\"content\": \"slash\"}]", url, sizeof url));
+        snprintf(slashed, sizeof slashed, "%s/", url);
+        o.url = slashed;
+        gsh_llm *c = NULL;
+        CHECK(gsh_llm_new(&o, &c, err, sizeof err) == GS_OK);
+        CHECK(gsh_llm_chat(c, "code", USER_HI, 2, &text, err, sizeof err) == GS_OK);
+        exchanges++;
+        CHECK(text && strcmp(text, "slash") == 0);
+        free(text);
+        gsh_llm_free(c);
+        o.url = NULL;
+        cJSON *r = mock_request(0);
+        cJSON *p = cJSON_GetObjectItem(r, "path");
+        CHECK(cJSON_IsString(p) && strcmp(p->valuestring, "/v1/chat/completions") == 0);
+        cJSON_Delete(r);
+    }
+
     /* 500, then success: one retry */
     CHECK(chat_once("[{\"status\": 500}, {\"content\": \"second time\"}]", &o, "code", &text, err,
                     sizeof err, &s) == GS_OK);
@@ -360,9 +380,10 @@ static const gsh_llm_message CODE_A[] = {{"user", "write task A"}};
 static const gsh_llm_message CODE_B[] = {{"user", "write task B"}};
 static const gsh_llm_message CODE_NEW[] = {{"user", "a prompt never recorded"}};
 
+static char rec[700]; /* a recorded session, replayed again by test_lua; in_root's buffers rotate */
+
 static void test_replay(void) {
     char err[512], url[128], *text = NULL;
-    static char rec[700]; /* in_root's buffers rotate */
     snprintf(rec, sizeof rec, "%s", in_root("record.jsonl"));
     gsh_llm_options o = http_options(NULL, rec);
     CHECK(start_mock("[{\"content\": \"P1\"}, {\"content\": \"A1\"}, {\"status\": 400},"
@@ -610,7 +631,7 @@ static void test_options(void) {
 }
 
 static const char *LUA_TEST =
-    "local llm, cmd, root = ...\n"
+    "local llm, cmd, root, rec = ...\n"
     "assert(type(llm.client) == 'function')\n"
     "local c, err, st = llm.client{cmd = cmd, model = 'lm', transcript = root .. '/lua.jsonl'}\n"
     "assert(c, err)\n"
@@ -645,6 +666,13 @@ static const char *LUA_TEST =
     "local b4, be4 = llm.client{replay = root .. '/none.jsonl'}\n"
     "assert(b4 == nil and be4, be4)\n"
     "assert(not pcall(llm.client, 'not a table'))\n"
+    "local e = assert(llm.client{replay = rec})\n"
+    "local v = assert(e:embed({'a', 'b'}))\n"
+    "assert(#v == 2 and #v[1] == 2 and v[1][1] == 1 and v[1][2] == 2 and v[2][1] == 2 and v[2][2] == 3)\n"
+    "local v2, ve2 = e:embed({'a', 'b'})\n"
+    "assert(v2 == nil and ve2:find('no embeddings left'), ve2)\n"
+    "local v3, ve3 = e:embed({'a', 7})\n"
+    "assert(v3 == nil and ve3:find('not a string'), ve3)\n"
     "return 'done'\n";
 
 static void test_lua(void) {
@@ -662,7 +690,8 @@ static void test_lua(void) {
     lua_remove(L, -2);
     lua_pushstring(L, cmd);
     lua_pushstring(L, root);
-    if (lua_pcall(L, 3, 1, 0) != LUA_OK) {
+    lua_pushstring(L, rec);
+    if (lua_pcall(L, 4, 1, 0) != LUA_OK) {
         fprintf(stderr, "lua: %s\n", lua_tostring(L, -1));
         CHECK(0);
     } else {
