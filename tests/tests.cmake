@@ -56,3 +56,9 @@ endif()
 add_test(NAME generate_e2e COMMAND ${CMAKE_BINARY_DIR}/gensim lua tests/generate_e2e.lua ${CMAKE_BINARY_DIR}
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(generate_e2e PROPERTIES TIMEOUT 300 LABELS cli)
+
+# The scripted OpenAI-compatible server test_llm and generate_e2e talk to.
+add_executable(mock_openai ${PROJECT_SOURCE_DIR}/tests/mock_openai.c)
+target_link_libraries(mock_openai PRIVATE PkgConfig::CJSON)
+set_target_properties(mock_openai PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+set_tests_properties(test_llm PROPERTIES ENVIRONMENT "GS_MOCK_OPENAI=$<TARGET_FILE:mock_openai>" TIMEOUT 120)
