@@ -50,3 +50,9 @@ if(GS_VALGRIND)
     set_tests_properties(valgrind_${task} PROPERTIES TIMEOUT 600 LABELS unit)
   endforeach()
 endif()
+
+# gensim validate and gensim library list/show/remove/stats/export-finetune:
+# statuses, JSON fields, help, a library built through gensim.library.
+add_test(NAME library_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/library_cli.sh ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(library_cli PROPERTIES TIMEOUT 900 LABELS cli)

@@ -169,14 +169,17 @@ gs_status gs_ladder_run(const char *name, const char *src, size_t len,
     }
     if (r->solved < opt->min_solved) {
         char detail[700] = "";
-        if (first_error[0])
-            snprintf(detail, sizeof detail, "; the oracle raised an error on %s", first_error);
-        else if (worst >= 0)
+        if (first_error[0]) {
+            static const char lead[] = "; the oracle raised an error on ";
+            memcpy(detail, lead, sizeof lead);
+            copy_text(detail + sizeof lead - 1, sizeof detail - (sizeof lead - 1), first_error);
+        } else if (worst >= 0) {
             snprintf(detail, sizeof detail,
                      "; e.g. seed %" PRIu64 " ended with reward %.2f after %d of %d steps: the "
                      "oracle stops or runs out of steps before the goals are met",
                      r->seed[worst].seed, r->seed[worst].reward, r->seed[worst].steps,
                      gs_task_max_steps(t));
+        }
         fail_rung(r, GS_RUNG_SOLVABLE, "%s: the oracle succeeded on %d of %d seeds, %d needed%s",
                   name, r->solved, opt->seeds, opt->min_solved, detail);
         gs_task_free(t);
