@@ -40,7 +40,7 @@ else
 fi
 
 # validate: every fixture fails its rung; status 3, the rung named
-for pair in syntax.lua:syntax shape.lua:shape runtime-third-seed.lua:runtime met-at-reset.lua:nontrivial \
+for pair in syntax.lua:syntax shape.lua:shape unknown-method.lua:shape runtime-third-seed.lua:runtime met-at-reset.lua:nontrivial \
             unsolvable.lua:solvable disguised-copy.lua:novel; do
     file=${pair%%:*} rung=${pair##*:}
     s=$(v $fx/$file); [ "$s" = 3 ] && grep -q "^  $rung: " "$tmp/out" && pass || fail "$file: status $s, $(cat "$tmp/out")"

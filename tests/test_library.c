@@ -56,6 +56,10 @@ static void test_rungs(void) {
     check_stops_at(&r, GS_RUNG_SHAPE, "'description' must be a non-empty string");
     CHECK_STR_CONTAINS(r.message, "shape.lua:2:");
 
+    /* an API symbol that does not exist, on a path no episode takes */
+    ladder_file("tests/fixtures/ladder/unknown-method.lua", &r);
+    check_stops_at(&r, GS_RUNG_SHAPE, "unknown-method.lua:15: 'env:pick' is not part of the task API");
+
     ladder_file("tests/fixtures/ladder/runtime-third-seed.lua", &r);
     check_stops_at(&r, GS_RUNG_RUNTIME, "seed 2 (3 of 8 seeds)");
     CHECK_STR_CONTAINS(r.message, "runtime-third-seed.lua:10: the third reset fails");

@@ -96,6 +96,18 @@ gs_status gs_ladder_run(const char *name, const char *src, size_t len,
         fail_rung(r, GS_RUNG_SHAPE, "%s", why);
         return GS_OK;
     }
+    /* every API symbol the code names must exist, even on paths no seed takes */
+    int line;
+    int unknown = gs_check_api_symbols(src, len, &line, why, sizeof why);
+    if (unknown < 0) {
+        gs_task_free(t);
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory checking %s", name);
+    }
+    if (unknown) {
+        fail_rung(r, GS_RUNG_SHAPE, "%s:%d: %s", name, line, why);
+        gs_task_free(t);
+        return GS_OK;
+    }
     pass_rung(r, GS_RUNG_SHAPE);
     copy_text(r->name, sizeof r->name, gs_task_name(t));
     copy_text(r->description, sizeof r->description, gs_task_description(t));

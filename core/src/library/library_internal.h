@@ -27,6 +27,11 @@ void gs_fingerprint_free(gs_fingerprint *f);
 double gs_fingerprint_compare(const gs_fingerprint *a, const gs_fingerprint *b,
                               gs_similarity_parts *parts);
 
+/* Looks for env.x, env:x, env.rng:x and gs.x where x is no name of the
+ * task API: 1 (with the first one's line and a message naming it and the
+ * nearest API name), 0 when there is none, -1 when out of memory. */
+int gs_check_api_symbols(const char *src, size_t len, int *line, char *msg, size_t msglen);
+
 /* Weights of the combined similarity. */
 #define GS_SIM_CODE_WEIGHT 0.7
 #define GS_SIM_DESC_WEIGHT 0.3

@@ -17,6 +17,7 @@
 
 #include "gensim/math.h"
 #include "library/library_internal.h"
+#include "lua/api_internal.h"
 
 enum { TOK_NAME, TOK_STRING, TOK_NUMBER, TOK_OP };
 
@@ -89,6 +90,44 @@ double gs_fingerprint_compare(const gs_fingerprint *a, const gs_fingerprint *b,
     p.combined = GS_SIM_CODE_WEIGHT * p.code + GS_SIM_DESC_WEIGHT * p.description;
     if (parts) *parts = p;
     return p.combined;
+}
+
+int gs_check_api_symbols(const char *src, size_t len, int *line, char *msg, size_t msglen) {
+    int n;
+    token *toks = tokenize(src, len, &n);
+    if (!toks) return -1;
+    size_t nnames;
+    const char *const *names = gsl_api_names(&nnames);
+    int bad = 0;
+    for (int i = 0; i + 2 < n && !bad; i++) {
+        /* env.x, env:x, gs.x, and env.rng:x, where env and gs are not fields themselves */
+        int env = token_is(&toks[i], TOK_NAME, "env"), gs = token_is(&toks[i], TOK_NAME, "gs");
+        if ((!env && !gs) || (i > 0 && (token_is(&toks[i - 1], TOK_OP, ".") || token_is(&toks[i - 1], TOK_OP, ":"))))
+            continue;
+        int k = i + 1;
+        if (env && k + 3 < n && token_is(&toks[k], TOK_OP, ".") && token_is(&toks[k + 1], TOK_NAME, "rng") &&
+            token_is(&toks[k + 2], TOK_OP, ":"))
+            k += 2;
+        if (!(token_is(&toks[k], TOK_OP, ".") || token_is(&toks[k], TOK_OP, ":")) || toks[k + 1].kind != TOK_NAME)
+            continue;
+        char name[64];
+        size_t l = toks[k + 1].len < sizeof name ? toks[k + 1].len : sizeof name - 1;
+        memcpy(name, toks[k + 1].s, l);
+        name[l] = 0;
+        int known = 0;
+        for (size_t j = 0; j < nnames && !known; j++) known = strcmp(names[j], name) == 0;
+        if (known) continue;
+        bad = 1;
+        *line = 1;
+        for (const char *p = src; p < toks[k + 1].s; p++) *line += *p == '\n';
+        const char *near = gsu_nearest_name(name, names, nnames);
+        char what[160];
+        snprintf(what, sizeof what, "%.*s%s", (int)(toks[k].s + 1 - toks[i].s), toks[i].s, name);
+        snprintf(msg, msglen, "'%s' is not part of the task API%s%s%s", what, near ? " (did you mean '" : "",
+                 near ? near : "", near ? "'?)" : "");
+    }
+    free(toks);
+    return bad;
 }
 
 /* ---- tokens ---- */
