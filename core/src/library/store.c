@@ -123,6 +123,12 @@ gs_status gs_library_add(const char *dir, const char *name, const char *src, siz
         if (!cJSON_GetObjectItemCaseSensitive(rec, "description") && ladder->description[0])
             cJSON_AddStringToObject(rec, "description", ladder->description);
     }
+    /* a caller that put the ladder's JSON in the record (the Lua binding's
+     * result.json) gets its oracle success at the top, where list reads it */
+    cJSON *lad = cJSON_GetObjectItemCaseSensitive(rec, "ladder");
+    cJSON *lad_rate = cJSON_GetObjectItemCaseSensitive(lad, "oracle_success");
+    if (cJSON_IsNumber(lad_rate) && !cJSON_GetObjectItemCaseSensitive(rec, "oracle_success"))
+        cJSON_AddNumberToObject(rec, "oracle_success", lad_rate->valuedouble);
     cJSON_AddStringToObject(rec, "source", code);
     free(code);
 
