@@ -89,12 +89,12 @@ if [ "$s" = 0 ] && [ -s "$gallery/index.html" ]; then
 else
     fail "gallery: status $s: $(tail -n 1 "$tmp/err")"
 fi
-for args in "library" "library bogus" "library list" "library gallery" "library gallery --out"; do
+for args in "library" "library bogus" "library show" "library gallery" "library gallery --out"; do
     timeout 60 "$gensim" $args >/dev/null 2>"$tmp/err"; s=$?
     [ "$s" = 2 ] && [ -s "$tmp/err" ] && pass || fail "gensim $args: status $s, want 2 and a message"
 done
 timeout 60 "$gensim" library --help >"$tmp/out" 2>&1; s=$?
-[ "$s" = 0 ] && grep -q "gallery" "$tmp/out" && grep -q "later" "$tmp/out" && pass || fail "gensim library --help: status $s"
+[ "$s" = 0 ] && grep -q "gallery" "$tmp/out" && grep -q "export-finetune" "$tmp/out" && pass || fail "gensim library --help: status $s"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -62,3 +62,9 @@ add_executable(mock_openai ${PROJECT_SOURCE_DIR}/tests/mock_openai.c)
 target_link_libraries(mock_openai PRIVATE PkgConfig::CJSON)
 set_target_properties(mock_openai PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
 set_tests_properties(test_llm PROPERTIES ENVIRONMENT "GS_MOCK_OPENAI=$<TARGET_FILE:mock_openai>" TIMEOUT 120)
+
+# gensim validate and gensim library list/show/remove/stats/export-finetune:
+# statuses, JSON fields, help, a library built through gensim.library.
+add_test(NAME library_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/library_cli.sh ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(library_cli PROPERTIES TIMEOUT 900 LABELS cli)

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "gensim/io.h"
+#include "gensim/library.h"
 
 static const char LIBRARY_USAGE[] =
     "usage: gensim library SUBCOMMAND [ARGS] [--help]\n"
@@ -23,10 +24,15 @@ static const char LIBRARY_USAGE[] =
     "The task library (tasks/seed, tasks/generated, plugins).\n"
     "\n"
     "subcommands:\n"
-    "  gallery   write a static HTML page of every task, with pictures, its language\n"
-    "            goals and the oracle's measured success rate\n"
+    "  gallery           write a static HTML page of every task, with pictures, its\n"
+    "                    language goals and the oracle's measured success rate\n"
+    "  list              the accepted tasks of a library folder (default tasks/generated)\n"
+    "  show NAME         one task's record and the path of its code\n"
+    "  remove NAME       removes a task (its record, its code, its index entry)\n"
+    "  stats             counts, mean oracle success, per-rung totals, models used\n"
+    "  export-finetune OUT.jsonl\n"
+    "                    a chat fine-tuning set, one line per accepted task\n"
     "\n"
-    "list, show, remove, stats and export-finetune arrive with a later change.\n"
     "See gensim library SUBCOMMAND --help.\n";
 
 static const char GALLERY_USAGE[] =
@@ -48,9 +54,10 @@ static const char GALLERY_USAGE[] =
     "%s"
     "  -h, --help            this text\n";
 
-/* Subcommands that are part of the plan but not of this version. */
-static const char *const LATER[] = {"list", "show", "remove", "stats", "export-finetune"};
-#define NLATER ((int)(sizeof LATER / sizeof LATER[0]))
+/* The store's subcommands (at the end of the file). */
+static int cmd_library_store(const char *sub, int argc, char **argv);
+static const char *const STORE[] = {"list", "show", "remove", "stats", "export-finetune"};
+#define NSTORE ((int)(sizeof STORE / sizeof STORE[0]))
 
 /* One card of the gallery. */
 typedef struct card {
@@ -87,15 +94,11 @@ int cmd_library(int argc, char **argv) {
         return CLI_OK;
     }
     if (strcmp(sub, "gallery") == 0) return gallery(argc - 1, argv + 1);
-    for (int i = 0; i < NLATER; i++)
-        if (strcmp(sub, LATER[i]) == 0) {
-            fprintf(stderr, "gensim library: '%s' is not available yet: it arrives with a later "
-                            "change; this version has gallery (see gensim library --help)\n", sub);
-            return CLI_USAGE;
-        }
-    const char *names[1 + NLATER] = {"gallery"};
-    for (int i = 0; i < NLATER; i++) names[1 + i] = LATER[i];
-    const char *near = gsu_nearest_name(sub, names, 1 + NLATER);
+    for (int i = 0; i < NSTORE; i++)
+        if (strcmp(sub, STORE[i]) == 0) return cmd_library_store(sub, argc - 1, argv + 1);
+    const char *names[1 + NSTORE] = {"gallery"};
+    for (int i = 0; i < NSTORE; i++) names[1 + i] = STORE[i];
+    const char *near = gsu_nearest_name(sub, names, 1 + NSTORE);
     fprintf(stderr, "gensim library: unknown subcommand '%s'%s%s%s (see gensim library --help)\n",
             sub, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
     return CLI_USAGE;
@@ -468,3 +471,337 @@ static void free_card(card *c) {
 }
 
 static char *copy_text(const char *s) { return strdup(s ? s : ""); }
+
+/* ---- the store: list, show, remove, stats, export-finetune ----
+ *
+ * Exit status: 0 done, 2 bad usage, no such task, or a file that could not
+ * be read or written. */
+
+static const char STORE_USAGE[] =
+    "usage: gensim library list [--dir DIR] [--json]\n"
+    "       gensim library show NAME [--dir DIR] [--json]\n"
+    "       gensim library remove NAME [--dir DIR] [--json]\n"
+    "       gensim library stats [--dir DIR] [--json]\n"
+    "       gensim library export-finetune OUT.jsonl [--dir DIR] [--json]\n"
+    "\n"
+    "The accepted tasks of a library folder: DIR/NAME.lua with its record DIR/NAME.json\n"
+    "and DIR/index.json.\n"
+    "  list             name, oracle success, time and description of every task\n"
+    "  show NAME        the record (JSON) and the path of the code\n"
+    "  remove NAME      removes the record, the code and the index entry\n"
+    "  stats            task count, mean oracle success, per-rung pass totals from the\n"
+    "                   records' ladder results, the models used\n"
+    "  export-finetune  writes OUT.jsonl (atomically): one chat example per accepted\n"
+    "                   task, {\"messages\": [system, user: the request, assistant: the code]}\n"
+    "\n"
+    "  --dir DIR        the library folder (default tasks/generated)\n"
+    "  --json           print JSON on stdout\n"
+    "%s"
+    "  -h, --help       this text\n";
+
+static const char FINETUNE_SYSTEM[] =
+    "You write robot-learning simulation tasks for gensim in Lua. A task file is a chunk "
+    "that returns task{name, description, assets, max_steps, reset = function(env) ... end} "
+    "with optional oracle, reward and success functions; reset adds objects with env:add and "
+    "goals with env:goal. Answer with the whole file in one ```lua block.";
+
+static int store_list(const char *dir, int json);
+static int store_show(const char *dir, const char *name, int json);
+static int store_remove(const char *dir, const char *name, int json);
+static int store_stats(const char *dir, int json);
+static int store_export(const char *dir, const char *out, int json);
+static void print_json(cJSON *o);
+
+static int cmd_library_store(const char *sub, int argc, char **argv) {
+    const char *dir = "tasks/generated", *arg = NULL;
+    int json = 0;
+    gs_task_options opt = gs_task_options_default();
+    int needs_arg = strcmp(sub, "show") == 0 || strcmp(sub, "remove") == 0 ||
+                    strcmp(sub, "export-finetune") == 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int common = cli_common_flag(argc, argv, &i, &opt, STORE_USAGE, &json, NULL);
+        if (common == CLI_FLAG_BAD) return CLI_USAGE;
+        if (common == CLI_FLAG_HELP) return CLI_OK;
+        if (common == CLI_FLAG_TAKEN) continue;
+        if (strcmp(a, "--dir") == 0) {
+            if (i + 1 >= argc || !argv[i + 1][0]) {
+                fprintf(stderr, "gensim library %s: --dir needs a folder\n", sub);
+                return CLI_USAGE;
+            }
+            dir = argv[++i];
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "gensim library %s: unknown option '%s' (see --help)\n", sub, a);
+            return CLI_USAGE;
+        } else if (needs_arg && !arg) {
+            arg = a;
+        } else {
+            fprintf(stderr, "gensim library %s: unexpected argument '%s' (see --help)\n", sub, a);
+            return CLI_USAGE;
+        }
+    }
+    if (needs_arg && !arg) {
+        fprintf(stderr, "gensim library %s: %s is required (see --help)\n", sub,
+                strcmp(sub, "export-finetune") == 0 ? "OUT.jsonl" : "NAME");
+        return CLI_USAGE;
+    }
+    if (strcmp(sub, "list") == 0) return store_list(dir, json);
+    if (strcmp(sub, "show") == 0) return store_show(dir, arg, json);
+    if (strcmp(sub, "remove") == 0) return store_remove(dir, arg, json);
+    if (strcmp(sub, "stats") == 0) return store_stats(dir, json);
+    return store_export(dir, arg, json);
+}
+
+static int store_list(const char *dir, int json) {
+    gs_library_entry *e;
+    int n;
+    char err[1024];
+    if (gs_library_list(dir, &e, &n, err, sizeof err) != GS_OK) {
+        fprintf(stderr, "gensim library list: %s\n", err);
+        return CLI_USAGE;
+    }
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "dir", dir);
+        cJSON_AddNumberToObject(o, "count", n);
+        cJSON *arr = cJSON_AddArrayToObject(o, "tasks");
+        for (int i = 0; i < n; i++) {
+            cJSON *t = cJSON_CreateObject();
+            cJSON_AddStringToObject(t, "name", e[i].name);
+            cJSON_AddStringToObject(t, "path", e[i].path);
+            cJSON_AddStringToObject(t, "description", e[i].description);
+            if (e[i].oracle_success >= 0) cJSON_AddNumberToObject(t, "oracle_success", e[i].oracle_success);
+            else cJSON_AddNullToObject(t, "oracle_success");
+            cJSON_AddStringToObject(t, "time", e[i].time);
+            cJSON_AddStringToObject(t, "hash", e[i].hash);
+            cJSON_AddItemToArray(arr, t);
+        }
+        print_json(o);
+    } else {
+        for (int i = 0; i < n; i++) {
+            char rate[16] = "  -";
+            if (e[i].oracle_success >= 0) snprintf(rate, sizeof rate, "%3.0f%%", 100 * e[i].oracle_success);
+            printf("%-32s %s  %-20s  %s\n", e[i].name, rate, e[i].time, e[i].description);
+        }
+        printf("%d task%s in %s\n", n, n == 1 ? "" : "s", dir);
+    }
+    gs_library_entries_free(e, n);
+    return CLI_OK;
+}
+
+static int store_show(const char *dir, const char *name, int json) {
+    char *record, err[1024];
+    if (gs_library_read(dir, name, &record, NULL, NULL, err, sizeof err) != GS_OK) {
+        fprintf(stderr, "gensim library show: %s\n", err);
+        return CLI_USAGE;
+    }
+    cJSON *rec = cJSON_Parse(record);
+    free(record);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.lua", dir, name);
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", name);
+        cJSON_AddStringToObject(o, "path", path);
+        cJSON_AddItemToObject(o, "record", rec ? rec : cJSON_CreateNull());
+        print_json(o);
+    } else {
+        char *text = rec ? cJSON_Print(rec) : NULL;
+        printf("code: %s\nrecord: %s/%s.json\n%s\n", path, dir, name, text ? text : "{}");
+        cJSON_free(text);
+        cJSON_Delete(rec);
+    }
+    return CLI_OK;
+}
+
+static int store_remove(const char *dir, const char *name, int json) {
+    char err[1024];
+    if (gs_library_remove(dir, name, err, sizeof err) != GS_OK) {
+        fprintf(stderr, "gensim library remove: %s\n", err);
+        return CLI_USAGE;
+    }
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "removed", name);
+        cJSON_AddStringToObject(o, "dir", dir);
+        print_json(o);
+    } else {
+        printf("removed %s from %s\n", name, dir);
+    }
+    return CLI_OK;
+}
+
+static int store_stats(const char *dir, int json) {
+    gs_library_entry *e;
+    int n;
+    char err[1024];
+    if (gs_library_list(dir, &e, &n, err, sizeof err) != GS_OK) {
+        fprintf(stderr, "gensim library stats: %s\n", err);
+        return CLI_USAGE;
+    }
+    int rung_pass[GS_RUNG_COUNT] = {0}, with_ladder = 0, with_rate = 0;
+    double rate_sum = 0;
+    cJSON *models = cJSON_CreateObject();
+    for (int i = 0; i < n; i++) {
+        if (e[i].oracle_success >= 0) rate_sum += e[i].oracle_success, with_rate++;
+        cJSON *rec = cJSON_Parse(e[i].record);
+        cJSON *model = cJSON_GetObjectItemCaseSensitive(rec, "model");
+        if (cJSON_IsString(model)) {
+            cJSON *count = cJSON_GetObjectItemCaseSensitive(models, model->valuestring);
+            if (count) cJSON_SetNumberValue(count, count->valuedouble + 1);
+            else cJSON_AddNumberToObject(models, model->valuestring, 1);
+        }
+        cJSON *rungs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "ladder"), "rungs");
+        if (cJSON_IsArray(rungs)) {
+            with_ladder++;
+            cJSON *g;
+            cJSON_ArrayForEach(g, rungs) {
+                int k = gs_rung_parse(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "name")));
+                const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "status"));
+                if (k >= 0 && st && strcmp(st, "pass") == 0) rung_pass[k]++;
+            }
+        }
+        cJSON_Delete(rec);
+    }
+    double mean = with_rate ? rate_sum / with_rate : 0;
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "dir", dir);
+        cJSON_AddNumberToObject(o, "tasks", n);
+        cJSON_AddNumberToObject(o, "with_oracle_success", with_rate);
+        if (with_rate) cJSON_AddNumberToObject(o, "mean_oracle_success", mean);
+        else cJSON_AddNullToObject(o, "mean_oracle_success");
+        cJSON_AddNumberToObject(o, "with_ladder", with_ladder);
+        cJSON *r = cJSON_AddObjectToObject(o, "rungs_passed");
+        for (int k = 0; k < GS_RUNG_COUNT; k++) cJSON_AddNumberToObject(r, gs_rung_name(k), rung_pass[k]);
+        cJSON_AddItemToObject(o, "models", models);
+        print_json(o);
+    } else {
+        printf("%d task%s in %s\n", n, n == 1 ? "" : "s", dir);
+        if (with_rate) printf("mean oracle success %.1f%% (%d tasks with a rate)\n", 100 * mean, with_rate);
+        printf("rungs passed (of %d records with a ladder result):", with_ladder);
+        for (int k = 0; k < GS_RUNG_COUNT; k++) printf(" %s %d", gs_rung_name(k), rung_pass[k]);
+        printf("\nmodels:");
+        cJSON *m;
+        int any = 0;
+        cJSON_ArrayForEach(m, models) printf(" %s (%d)", m->string, (int)m->valuedouble), any = 1;
+        printf("%s\n", any ? "" : " none recorded");
+        cJSON_Delete(models);
+    }
+    gs_library_entries_free(e, n);
+    return CLI_OK;
+}
+
+/* The user's request for a task: its name, description and assets. */
+static char *finetune_request(const char *name, const char *desc, cJSON *assets) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) return NULL;
+    fprintf(f, "Write the gensim task '%s': %s", name, desc);
+    int k = 0;
+    cJSON *a;
+    cJSON_ArrayForEach(a, assets) if (cJSON_IsString(a))
+        fprintf(f, "%s%s", k++ ? ", " : "\nUse the assets: ", a->valuestring);
+    fclose(f);
+    return text;
+}
+
+static int store_export(const char *dir, const char *out, int json) {
+    gs_library_entry *e;
+    int n;
+    char err[1024];
+    if (gs_library_list(dir, &e, &n, err, sizeof err) != GS_OK) {
+        fprintf(stderr, "gensim library export-finetune: %s\n", err);
+        return CLI_USAGE;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    int written = 0, skipped = 0, status = CLI_OK;
+    gs_task_options opt = gs_task_options_default();
+    for (int i = 0; f && i < n && status == CLI_OK; i++) {
+        char *src = NULL;
+        if (gs_library_read(dir, e[i].name, NULL, &src, NULL, err, sizeof err) != GS_OK) {
+            fprintf(stderr, "gensim library export-finetune: %s\n", err);
+            status = CLI_USAGE;
+            break;
+        }
+        cJSON *rec = cJSON_Parse(e[i].record);
+        cJSON *passed = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "ladder"), "passed");
+        if (cJSON_IsFalse(passed)) { /* kept in the library but not accepted by the ladder */
+            skipped++;
+            free(src);
+            cJSON_Delete(rec);
+            continue;
+        }
+        /* the assets as the task declares them: load it (in its sandbox) */
+        cJSON *assets = cJSON_CreateArray();
+        gs_task *t;
+        if (gs_task_load_string(e[i].path, src, strlen(src), &opt, &t, err, sizeof err) == GS_OK) {
+            int na;
+            const char *const *names = gs_task_assets(t, &na);
+            for (int k = 0; k < na; k++) cJSON_AddItemToArray(assets, cJSON_CreateString(names[k]));
+            gs_task_free(t);
+        }
+        char *request = finetune_request(e[i].name, e[i].description, assets);
+        size_t code_len = strlen(src) + 16;
+        char *code = malloc(code_len);
+        if (code) snprintf(code, code_len, "```lua\n%s%s```", src, src[0] && src[strlen(src) - 1] == '\n' ? "" : "\n");
+        cJSON *line = cJSON_CreateObject();
+        cJSON *msgs = cJSON_AddArrayToObject(line, "messages");
+        const char *roles[3] = {"system", "user", "assistant"};
+        const char *contents[3] = {FINETUNE_SYSTEM, request ? request : "", code ? code : ""};
+        for (int k = 0; k < 3; k++) {
+            cJSON *m = cJSON_CreateObject();
+            cJSON_AddStringToObject(m, "role", roles[k]);
+            cJSON_AddStringToObject(m, "content", contents[k]);
+            cJSON_AddItemToArray(msgs, m);
+        }
+        char *one = cJSON_PrintUnformatted(line);
+        if (one && request && code) {
+            fprintf(f, "%s\n", one);
+            written++;
+        } else {
+            fprintf(stderr, "gensim library export-finetune: out of memory\n");
+            status = CLI_USAGE;
+        }
+        cJSON_free(one);
+        cJSON_Delete(line);
+        cJSON_Delete(assets);
+        cJSON_Delete(rec);
+        free(request);
+        free(code);
+        free(src);
+    }
+    gs_library_entries_free(e, n);
+    if (!f || fclose(f) != 0) {
+        free(text);
+        fprintf(stderr, "gensim library export-finetune: out of memory\n");
+        return CLI_USAGE;
+    }
+    if (status == CLI_OK && gs_write_file_atomic(out, text ? text : "", len, err, sizeof err) != GS_OK) {
+        fprintf(stderr, "gensim library export-finetune: %s\n", err);
+        status = CLI_USAGE;
+    }
+    free(text);
+    if (status != CLI_OK) return status;
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "out", out);
+        cJSON_AddNumberToObject(o, "examples", written);
+        cJSON_AddNumberToObject(o, "skipped", skipped);
+        print_json(o);
+    } else {
+        printf("wrote %s: %d example%s (%d not accepted, skipped)\n", out, written, written == 1 ? "" : "s", skipped);
+    }
+    return CLI_OK;
+}
+
+/* Prints o on one line and frees it. */
+static void print_json(cJSON *o) {
+    char *text = cJSON_PrintUnformatted(o);
+    if (text) puts(text);
+    cJSON_free(text);
+    cJSON_Delete(o);
+}

@@ -1,9 +1,235 @@
-/* library_lua.c: gensim.library for trusted Lua (placeholder until the ladder lands). */
-#include <lua.h>
+/* library_lua.c: gensim.library for trusted Lua: the ladder, similarity and
+ * the store. Failures come back as nil, message (the Lua way); a bad
+ * argument is a Lua error. The ladder's result lives in a userdata while
+ * the table is built, so an error in between leaks nothing. */
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "gensim/library.h"
 #include "lua/host_modules.h"
 
-int gsl_open_library(lua_State *L) {
-    lua_newtable(L);
+/* The folders compared with for novelty when opts.dirs is absent. */
+static const char *const DEFAULT_DIRS[] = {"tasks/seed", "tasks/generated", "plugins"};
+
+static void ladder_options(lua_State *L, int idx, gs_ladder_options *o);
+static void push_result(lua_State *L, const gs_ladder_result *r);
+static int fail(lua_State *L, const char *err);
+
+/* validate(src, name [, opts]) -> result table (see push_result) | nil, err */
+static int l_validate(lua_State *L) {
+    size_t len;
+    const char *src = luaL_checklstring(L, 1, &len);
+    const char *name = luaL_optstring(L, 2, "task.lua");
+    if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
+    lua_settop(L, 3); /* opts stays at 3: dirs' strings live as long as it */
+    gs_ladder_options o = gs_ladder_options_default();
+    ladder_options(L, 3, &o);
+    gs_ladder_result *r = lua_newuserdatauv(L, sizeof *r, 0); /* 4: the result's box */
+    char err[1024];
+    gs_status st = gs_ladder_run(name, src, len, &o, r, err, sizeof err);
+    if (st != GS_OK) return fail(L, err);
+    push_result(L, r);
     return 1;
+}
+
+/* similarity(src_a, desc_a, src_b, desc_b) -> combined, code, description */
+static int l_similarity(lua_State *L) {
+    size_t la, lb;
+    const char *a = luaL_checklstring(L, 1, &la);
+    const char *da = luaL_optstring(L, 2, NULL);
+    const char *b = luaL_checklstring(L, 3, &lb);
+    const char *db = luaL_optstring(L, 4, NULL);
+    gs_similarity_parts p;
+    lua_pushnumber(L, gs_similarity(a, la, da, b, lb, db, &p));
+    lua_pushnumber(L, p.code);
+    lua_pushnumber(L, p.description);
+    return 3;
+}
+
+/* add(dir, name, src, record_json [, overwrite]) -> true | nil, err */
+static int l_add(lua_State *L) {
+    const char *dir = luaL_checkstring(L, 1);
+    const char *name = luaL_checkstring(L, 2);
+    size_t len;
+    const char *src = luaL_checklstring(L, 3, &len);
+    const char *record = luaL_optstring(L, 4, NULL);
+    int overwrite = lua_toboolean(L, 5);
+    char err[1024];
+    if (gs_library_add(dir, name, src, len, record, NULL, overwrite, err, sizeof err) != GS_OK)
+        return fail(L, err);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* list(dir) -> array of {name, path, description, oracle_success (nil when
+ * unknown), time, hash, record (the record as JSON text, without its source)} */
+static int l_list(lua_State *L) {
+    const char *dir = luaL_checkstring(L, 1);
+    gs_library_entry *e;
+    int n;
+    char err[1024];
+    if (gs_library_list(dir, &e, &n, err, sizeof err) != GS_OK) return fail(L, err);
+    /* the entries are copied into Lua before anything can raise */
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_createtable(L, 0, 7);
+        lua_pushstring(L, e[i].name);
+        lua_setfield(L, -2, "name");
+        lua_pushstring(L, e[i].path);
+        lua_setfield(L, -2, "path");
+        lua_pushstring(L, e[i].description);
+        lua_setfield(L, -2, "description");
+        if (e[i].oracle_success >= 0) {
+            lua_pushnumber(L, e[i].oracle_success);
+            lua_setfield(L, -2, "oracle_success");
+        }
+        lua_pushstring(L, e[i].time);
+        lua_setfield(L, -2, "time");
+        lua_pushstring(L, e[i].hash);
+        lua_setfield(L, -2, "hash");
+        lua_pushstring(L, e[i].record);
+        lua_setfield(L, -2, "record");
+        lua_rawseti(L, -2, i + 1);
+    }
+    gs_library_entries_free(e, n);
+    return 1;
+}
+
+/* remove(dir, name) -> true | nil, err */
+static int l_remove(lua_State *L) {
+    const char *dir = luaL_checkstring(L, 1);
+    const char *name = luaL_checkstring(L, 2);
+    char err[1024];
+    if (gs_library_remove(dir, name, err, sizeof err) != GS_OK) return fail(L, err);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+int gsl_open_library(lua_State *L) {
+    static const luaL_Reg funcs[] = {{"validate", l_validate}, {"similarity", l_similarity},
+                                     {"add", l_add},           {"list", l_list},
+                                     {"remove", l_remove},     {NULL, NULL}};
+    luaL_newlib(L, funcs);
+    return 1;
+}
+
+/* ---- helpers ---- */
+
+static int fail(lua_State *L, const char *err) {
+    lua_pushnil(L);
+    lua_pushstring(L, err);
+    return 2;
+}
+
+/* Reads opts at idx (nil or a table) into o; raises on a wrong type. */
+static void ladder_options(lua_State *L, int idx, gs_ladder_options *o) {
+    o->ndirs = 0;
+    for (int k = 0; k < 3; k++) o->dirs[o->ndirs++] = DEFAULT_DIRS[k];
+    if (lua_isnil(L, idx)) return;
+    if (lua_getfield(L, idx, "seeds") != LUA_TNIL) o->seeds = (int)luaL_checkinteger(L, -1);
+    if (lua_getfield(L, idx, "min_solved") != LUA_TNIL) o->min_solved = (int)luaL_checkinteger(L, -1);
+    if (lua_getfield(L, idx, "seed") != LUA_TNIL) o->first_seed = (uint64_t)luaL_checkinteger(L, -1);
+    if (lua_getfield(L, idx, "idle_s") != LUA_TNIL) o->idle_s = luaL_checknumber(L, -1);
+    if (lua_getfield(L, idx, "threshold") != LUA_TNIL) o->threshold = luaL_checknumber(L, -1);
+    if (lua_getfield(L, idx, "code_threshold") != LUA_TNIL) o->code_threshold = luaL_checknumber(L, -1);
+    if (lua_getfield(L, idx, "max_instructions") != LUA_TNIL)
+        o->task.limits.max_instructions = (uint64_t)luaL_checkinteger(L, -1);
+    if (lua_getfield(L, idx, "max_memory_mb") != LUA_TNIL)
+        o->task.limits.max_memory = (size_t)luaL_checkinteger(L, -1) << 20;
+    if (lua_getfield(L, idx, "timeout_s") != LUA_TNIL) o->task.limits.timeout_s = luaL_checknumber(L, -1);
+    if (lua_getfield(L, idx, "max_objects") != LUA_TNIL)
+        o->task.scene.max_objects = (int)luaL_checkinteger(L, -1);
+    if (lua_getfield(L, idx, "split") != LUA_TNIL)
+        o->task.test_split = strcmp(luaL_checkstring(L, -1), "test") == 0;
+    lua_pop(L, 11);
+    if (lua_getfield(L, idx, "dirs") != LUA_TNIL) {
+        luaL_checktype(L, -1, LUA_TTABLE);
+        int n = (int)lua_rawlen(L, -1);
+        if (n > GS_LADDER_MAX_DIRS) luaL_error(L, "validate: at most %d dirs", GS_LADDER_MAX_DIRS);
+        o->ndirs = 0;
+        for (int k = 1; k <= n; k++) {
+            lua_rawgeti(L, -1, k);
+            /* the string stays referenced by opts.dirs, which stays on the stack */
+            o->dirs[o->ndirs++] = luaL_checkstring(L, -1);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+}
+
+/* {passed, failed, message, rungs = {{name, status, message}...}, seeds,
+ * solved, per_seed = {{seed, solved, reward, steps}...}, nearest,
+ * similarity, duplicate_of, same_name, name, description, json} */
+static void push_result(lua_State *L, const gs_ladder_result *r) {
+    static const char *const STATUS[] = {"skip", "pass", "fail"};
+    lua_createtable(L, 0, 16);
+    lua_pushboolean(L, r->passed);
+    lua_setfield(L, -2, "passed");
+    if (r->failed >= 0) {
+        lua_pushstring(L, gs_rung_name(r->failed));
+        lua_setfield(L, -2, "failed");
+        lua_pushstring(L, r->message);
+        lua_setfield(L, -2, "message");
+    }
+    lua_createtable(L, GS_RUNG_COUNT, 0);
+    for (int k = 0; k < GS_RUNG_COUNT; k++) {
+        lua_createtable(L, 0, 3);
+        lua_pushstring(L, gs_rung_name(k));
+        lua_setfield(L, -2, "name");
+        lua_pushstring(L, STATUS[r->rungs[k]]);
+        lua_setfield(L, -2, "status");
+        if (r->rung_message[k][0]) {
+            lua_pushstring(L, r->rung_message[k]);
+            lua_setfield(L, -2, "message");
+        }
+        lua_rawseti(L, -2, k + 1);
+    }
+    lua_setfield(L, -2, "rungs");
+    lua_pushinteger(L, r->seeds);
+    lua_setfield(L, -2, "seeds");
+    lua_pushinteger(L, r->solved);
+    lua_setfield(L, -2, "solved");
+    if (r->rungs[GS_RUNG_SOLVABLE] != GS_RUNG_SKIP) {
+        lua_createtable(L, r->seeds, 0);
+        for (int k = 0; k < r->seeds; k++) {
+            lua_createtable(L, 0, 4);
+            lua_pushinteger(L, (lua_Integer)r->seed[k].seed);
+            lua_setfield(L, -2, "seed");
+            lua_pushboolean(L, r->seed[k].solved);
+            lua_setfield(L, -2, "solved");
+            lua_pushnumber(L, r->seed[k].reward);
+            lua_setfield(L, -2, "reward");
+            lua_pushinteger(L, r->seed[k].steps);
+            lua_setfield(L, -2, "steps");
+            lua_rawseti(L, -2, k + 1);
+        }
+        lua_setfield(L, -2, "per_seed");
+    }
+    if (r->nearest[0]) {
+        lua_pushstring(L, r->nearest);
+        lua_setfield(L, -2, "nearest");
+    }
+    lua_pushnumber(L, r->similarity);
+    lua_setfield(L, -2, "similarity");
+    if (r->failed == GS_RUNG_NOVEL) {
+        lua_pushstring(L, r->nearest);
+        lua_setfield(L, -2, "duplicate_of");
+    }
+    if (r->same_name[0]) {
+        lua_pushstring(L, r->same_name);
+        lua_setfield(L, -2, "same_name");
+    }
+    if (r->name[0]) {
+        lua_pushstring(L, r->name);
+        lua_setfield(L, -2, "name");
+        lua_pushstring(L, r->description);
+        lua_setfield(L, -2, "description");
+    }
+    char *json = gs_ladder_result_json(r);
+    if (json) {
+        lua_pushstring(L, json);
+        free(json); /* lua_pushstring copied it; on a memory error here it leaks, once */
+        lua_setfield(L, -2, "json");
+    }
 }

@@ -1,0 +1,164 @@
+/* library.h: the validation ladder, task similarity, and the task library store.
+ *
+ * The ladder decides whether a task file (generated or hand-written) may
+ * enter the library. Its rungs run in order and stop at the first failure,
+ * whose message goes back to the model for repair:
+ *   syntax      the chunk compiles
+ *   shape       the returned table is a valid task{...}
+ *   runtime     reset succeeds on K distinct seeds; the scene is valid
+ *   nontrivial  on every seed the goals are not met at reset, and doing
+ *               nothing for a while does not succeed
+ *   solvable    the oracle succeeds on at least M of the K seeds
+ *   novel       code and description are no near-duplicate of a library task
+ *
+ * The store keeps accepted tasks as DIR/NAME.lua beside DIR/NAME.json (the
+ * record, which also holds the code and its hash) and DIR/index.json. The
+ * record is the commit point: it is written (temp + rename) before the .lua,
+ * and removed before it, so after a kill at any moment a task is listed with
+ * its new record and code, or not at all (see store.c). */
+#ifndef GENSIM_LIBRARY_H
+#define GENSIM_LIBRARY_H
+
+#include <stdint.h>
+
+#include "gensim/status.h"
+#include "gensim/task.h"
+
+/* ---- the ladder ---- */
+
+typedef enum gs_rung {
+    GS_RUNG_SYNTAX,
+    GS_RUNG_SHAPE,
+    GS_RUNG_RUNTIME,
+    GS_RUNG_NONTRIVIAL,
+    GS_RUNG_SOLVABLE,
+    GS_RUNG_NOVEL,
+    GS_RUNG_COUNT
+} gs_rung;
+
+/* What became of a rung: not reached (an earlier one failed), passed, failed. */
+typedef enum gs_rung_status { GS_RUNG_SKIP = 0, GS_RUNG_PASS, GS_RUNG_FAIL } gs_rung_status;
+
+#define GS_LADDER_MAX_SEEDS 64
+#define GS_LADDER_MAX_DIRS 8
+
+typedef struct gs_ladder_options {
+    int seeds;                /* K, distinct seeds first_seed .. first_seed+K-1; 8 (1..64) */
+    int min_solved;           /* M, oracle successes needed; 4 (1..K) */
+    uint64_t first_seed;      /* 0 */
+    double idle_s;            /* simulated seconds of doing nothing after reset; 3 */
+    gs_task_options task;     /* sandbox limits, scene options, split */
+    const char *dirs[GS_LADDER_MAX_DIRS]; /* (ndirs) library folders for novelty; a missing one is skipped */
+    int ndirs;                /* 0: no novelty comparison (the rung passes); default: none */
+    double code_threshold;    /* duplicate when code similarity >= this; 0.95 */
+    double threshold;         /* ... or when the combined similarity >= this; 0.9 */
+} gs_ladder_options;
+
+/* One seed of rungs 3 to 5. */
+typedef struct gs_ladder_seed {
+    uint64_t seed;
+    gs_status reset;          /* GS_OK when reset and the scene check passed */
+    double reward_at_reset;   /* after reset and settling */
+    int met_at_reset;         /* 1: success already at reset */
+    int idle_success;         /* 1: success after idle_s of doing nothing */
+    int ran;                  /* 1: the oracle episode ran (rung 5 reached) */
+    gs_status oracle;         /* the oracle episode's status */
+    int solved;               /* 1: the oracle succeeded */
+    double reward;            /* the oracle episode's final reward */
+    int steps;                /* the oracle episode's actions */
+} gs_ladder_seed;
+
+typedef struct gs_ladder_result {
+    gs_rung_status rungs[GS_RUNG_COUNT];
+    char rung_message[GS_RUNG_COUNT][512]; /* why a rung failed, or a note on a pass; "" */
+    int passed;               /* 1: every rung passed */
+    int failed;               /* the first failing gs_rung, or -1 */
+    char message[1024];       /* the failing rung's message, for repair ("" when passed) */
+    char name[64];            /* the task's name and description, once loaded ("") */
+    char description[512];
+    int seeds;                /* K */
+    int solved;               /* oracle successes out of K (0 before rung 5) */
+    gs_ladder_seed seed[GS_LADDER_MAX_SEEDS]; /* (seeds) */
+    char nearest[256];        /* the most similar library file compared, "" if none */
+    double similarity;        /* its combined similarity, [0, 1] */
+    double code_similarity;   /* its code and description similarities */
+    double description_similarity;
+    int compared;             /* library files compared */
+    char same_name[256];      /* a library file of the task's own name, skipped, or "" */
+} gs_ladder_result;
+
+/* Defaults as listed in gs_ladder_options. */
+gs_ladder_options gs_ladder_options_default(void);
+/* The rung's short name ("syntax", ... "novel"), or "?". */
+const char *gs_rung_name(int rung);
+/* The gs_rung named s, or -1. */
+int gs_rung_parse(const char *s);
+/* Runs the ladder on src (len bytes), named name in messages (a path).
+ * GS_OK means the ladder ran: out says whether the task passed. Another
+ * status is a usage error (bad options) or the host out of memory. */
+gs_status gs_ladder_run(const char *name, const char *src, size_t len,
+                        const gs_ladder_options *opt, gs_ladder_result *out, char *err,
+                        size_t errlen);
+
+/* ---- similarity ---- */
+
+/* How alike two tasks are, each part in [0, 1]:
+ *   code: Jaccard similarity of the sets of token 4-grams of the normalised
+ *         code (comments dropped, string and number literals and local names
+ *         replaced by placeholders, keywords, globals and field names kept);
+ *   description: Jaccard similarity of the sets of lowercased words, stop
+ *         words dropped;
+ *   combined: 0.7 code + 0.3 description. */
+typedef struct gs_similarity_parts {
+    double code, description, combined;
+} gs_similarity_parts;
+
+/* Compares task a (code, description) with task b; descriptions nullable
+ * (NULL: read from the code's description = "..." field). Returns combined. */
+double gs_similarity(const char *src_a, size_t len_a, const char *desc_a, const char *src_b,
+                     size_t len_b, const char *desc_b, gs_similarity_parts *parts);
+
+/* ---- the store ---- */
+
+#define GS_LIBRARY_NAME_MAX 64
+
+/* One task of a library folder. */
+typedef struct gs_library_entry {
+    char name[GS_LIBRARY_NAME_MAX + 1];
+    char *path;               /* DIR/NAME.lua */
+    char *description;        /* from the record, "" if none */
+    char *record;             /* the record, JSON text (without its "source") */
+    double oracle_success;    /* the record's oracle_success, or -1 */
+    char time[32];            /* the record's time, ISO 8601 UTC */
+    char hash[17];            /* the code's FNV-1a 64 hash, hex */
+} gs_library_entry;
+
+/* 1 when name is a valid library name: [a-z0-9-], 1..64 chars, starting
+ * with a letter or digit, and not "index". */
+int gs_library_valid_name(const char *name);
+/* Adds src (len bytes) as DIR/NAME.lua with its record: the caller's JSON
+ * object (nullable) plus name, file_hash, time, source, and, with ladder
+ * (nullable), the ladder's result and oracle_success. Creates dir. Refuses
+ * an existing name unless overwrite. Rewrites the index. */
+gs_status gs_library_add(const char *dir, const char *name, const char *src, size_t len,
+                         const char *record_json, const gs_ladder_result *ladder, int overwrite,
+                         char *err, size_t errlen);
+/* The folder's tasks, sorted by name, in *out (n); free with
+ * gs_library_entries_free. A missing folder is an empty library. Rewrites
+ * the index when it is missing or stale. */
+gs_status gs_library_list(const char *dir, gs_library_entry **out, int *n, char *err,
+                          size_t errlen);
+/* Frees what gs_library_list returned. */
+void gs_library_entries_free(gs_library_entry *e, int n);
+/* One task's record (JSON text, nullable) and code (nullable, len nullable),
+ * malloc'd. GS_ERR_USAGE when there is no such task. */
+gs_status gs_library_read(const char *dir, const char *name, char **record, char **src,
+                          size_t *len, char *err, size_t errlen);
+/* Removes a task (record first, then code), and rewrites the index. */
+gs_status gs_library_remove(const char *dir, const char *name, char *err, size_t errlen);
+/* Rewrites DIR/index.json from the files. */
+gs_status gs_library_rebuild_index(const char *dir, char *err, size_t errlen);
+/* The ladder's result as a JSON object (text, malloc'd; NULL when out of memory). */
+char *gs_ladder_result_json(const gs_ladder_result *r);
+
+#endif

@@ -1,0 +1,390 @@
+/* ladder.c: the validation ladder a task climbs before it enters the library.
+ *
+ * The task is loaded once; rungs 3 and 4 share one reset per seed (reset,
+ * check, reward at reset, then up to idle_s of simulated time with no
+ * action), and rung 5 runs one oracle episode per seed on the same seeds
+ * (gs_task_run_episode resets afresh, so the idle wait does not disturb it).
+ * Rung 6 compares the task with every .lua file of the library folders. */
+#include <dirent.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "gensim/io.h"
+#include "gensim/library.h"
+#include "library/library_internal.h"
+
+#define MAX_LIBRARY_FILE (1 << 20)
+
+static const char *const RUNG_NAMES[GS_RUNG_COUNT] = {"syntax",     "shape",    "runtime",
+                                                      "nontrivial", "solvable", "novel"};
+
+static void fail_rung(gs_ladder_result *r, gs_rung rung, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void pass_rung(gs_ladder_result *r, gs_rung rung);
+static gs_status reset_and_idle(gs_task *t, gs_ladder_seed *s, double idle_s, char *why,
+                                size_t whylen);
+static gs_status novelty(const char *path, const char *src, size_t len,
+                         const gs_ladder_options *opt, gs_ladder_result *r);
+static const char *base_name(const char *path);
+static void copy_text(char *dst, size_t n, const char *src);
+
+gs_ladder_options gs_ladder_options_default(void) {
+    gs_ladder_options o;
+    memset(&o, 0, sizeof o);
+    o.seeds = 8;
+    o.min_solved = 4;
+    o.first_seed = 0;
+    o.idle_s = 3;
+    o.task = gs_task_options_default();
+    o.ndirs = 0;
+    o.code_threshold = 0.95;
+    o.threshold = 0.9;
+    return o;
+}
+
+const char *gs_rung_name(int rung) {
+    return rung >= 0 && rung < GS_RUNG_COUNT ? RUNG_NAMES[rung] : "?";
+}
+
+int gs_rung_parse(const char *s) {
+    for (int i = 0; s && i < GS_RUNG_COUNT; i++)
+        if (strcmp(s, RUNG_NAMES[i]) == 0) return i;
+    return -1;
+}
+
+gs_status gs_ladder_run(const char *name, const char *src, size_t len,
+                        const gs_ladder_options *opt, gs_ladder_result *r, char *err,
+                        size_t errlen) {
+    memset(r, 0, sizeof *r);
+    r->failed = -1;
+    if (!name || !src || !opt)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "gs_ladder_run: name, src and options are required");
+    if (opt->seeds < 1 || opt->seeds > GS_LADDER_MAX_SEEDS)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "seeds must be 1..%d, not %d", GS_LADDER_MAX_SEEDS, opt->seeds);
+    if (opt->min_solved < 1 || opt->min_solved > opt->seeds)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "min_solved must be 1..%d (the seeds), not %d", opt->seeds,
+                       opt->min_solved);
+    if (!(opt->idle_s >= 0 && opt->idle_s <= 60))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "idle_s must be 0..60 seconds");
+    if (!(opt->threshold > 0 && opt->threshold <= 1) || !(opt->code_threshold > 0 && opt->code_threshold <= 1))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "similarity thresholds must be in (0, 1]");
+    if (opt->ndirs < 0 || opt->ndirs > GS_LADDER_MAX_DIRS)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "at most %d library folders", GS_LADDER_MAX_DIRS);
+    if (opt->first_seed > UINT64_MAX - (uint64_t)opt->seeds)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "the seeds overflow");
+    r->seeds = opt->seeds;
+
+    /* 1, 2: syntax and shape, from the one load */
+    char why[1024];
+    gs_task *t = NULL;
+    gs_status st = gs_task_load_string(name, src, len, &opt->task, &t, why, sizeof why);
+    if (st == GS_ERR_NOMEM) return gs_fail(err, errlen, st, "%s", why);
+    if (st == GS_ERR_SYNTAX) {
+        fail_rung(r, GS_RUNG_SYNTAX, "%s", why);
+        return GS_OK;
+    }
+    pass_rung(r, GS_RUNG_SYNTAX);
+    if (st != GS_OK) {
+        /* a runtime error or a limit while the chunk itself ran (before it
+         * returned its table) is a shape failure too: there is no task yet */
+        fail_rung(r, GS_RUNG_SHAPE, "%s", why);
+        return GS_OK;
+    }
+    /* every API symbol the code names must exist, even on paths no seed takes */
+    int line;
+    int unknown = gs_check_api_symbols(src, len, &line, why, sizeof why);
+    if (unknown < 0) {
+        gs_task_free(t);
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory checking %s", name);
+    }
+    if (unknown) {
+        fail_rung(r, GS_RUNG_SHAPE, "%s:%d: %s", name, line, why);
+        gs_task_free(t);
+        return GS_OK;
+    }
+    pass_rung(r, GS_RUNG_SHAPE);
+    copy_text(r->name, sizeof r->name, gs_task_name(t));
+    copy_text(r->description, sizeof r->description, gs_task_description(t));
+
+    /* 3, 4: one reset per seed; every seed is tried for rung 3 before rung 4 is judged */
+    int runtime_bad = -1, trivial_bad = -1;
+    char runtime_why[1024] = "";
+    for (int k = 0; k < opt->seeds; k++) {
+        gs_ladder_seed *s = &r->seed[k];
+        s->seed = opt->first_seed + (uint64_t)k;
+        s->reset = reset_and_idle(t, s, opt->idle_s, why, sizeof why);
+        if (s->reset == GS_ERR_NOMEM) {
+            gs_task_free(t);
+            return gs_fail(err, errlen, GS_ERR_NOMEM, "%s", why);
+        }
+        if (s->reset != GS_OK && runtime_bad < 0) {
+            runtime_bad = k;
+            copy_text(runtime_why, sizeof runtime_why, why);
+            break; /* the rung has failed: the other seeds cannot change that */
+        }
+        if (trivial_bad < 0 && (s->met_at_reset || s->idle_success)) trivial_bad = k;
+    }
+    if (runtime_bad >= 0) {
+        fail_rung(r, GS_RUNG_RUNTIME, "reset failed on seed %" PRIu64 " (%d of %d seeds): %s",
+                  r->seed[runtime_bad].seed, runtime_bad + 1, opt->seeds, runtime_why);
+        gs_task_free(t);
+        return GS_OK;
+    }
+    pass_rung(r, GS_RUNG_RUNTIME);
+    if (trivial_bad >= 0) {
+        const gs_ladder_seed *s = &r->seed[trivial_bad];
+        if (s->met_at_reset)
+            fail_rung(r, GS_RUNG_NONTRIVIAL,
+                      "%s: on seed %" PRIu64 " the goals are already met right after reset "
+                      "(reward %.2f): reset must place the objects away from their targets",
+                      name, s->seed, s->reward_at_reset);
+        else
+            fail_rung(r, GS_RUNG_NONTRIVIAL,
+                      "%s: on seed %" PRIu64 " doing nothing for %.1f s succeeds (reward %.2f at "
+                      "reset): objects fall or slide into their targets by themselves; place "
+                      "them at rest and away from the targets",
+                      name, s->seed, opt->idle_s, s->reward_at_reset);
+        gs_task_free(t);
+        return GS_OK;
+    }
+    pass_rung(r, GS_RUNG_NONTRIVIAL);
+
+    /* 5: oracle episodes on the same seeds */
+    char first_error[1024] = "";
+    int worst = -1;
+    for (int k = 0; k < opt->seeds; k++) {
+        gs_ladder_seed *s = &r->seed[k];
+        gs_episode ep;
+        s->ran = 1;
+        s->oracle = gs_task_run_episode(t, s->seed, &ep, why, sizeof why);
+        if (s->oracle == GS_ERR_NOMEM) {
+            gs_task_free(t);
+            return gs_fail(err, errlen, GS_ERR_NOMEM, "%s", why);
+        }
+        s->solved = s->oracle == GS_OK && ep.success;
+        s->reward = ep.reward;
+        s->steps = ep.steps;
+        r->solved += s->solved;
+        if (s->oracle != GS_OK && !first_error[0])
+        {
+            int at = snprintf(first_error, sizeof first_error, "seed %" PRIu64 ": ", s->seed);
+            copy_text(first_error + at, sizeof first_error - (size_t)at, why);
+        }
+        if (!s->solved && s->oracle == GS_OK && (worst < 0 || s->reward < r->seed[worst].reward))
+            worst = k;
+    }
+    if (r->solved < opt->min_solved) {
+        char detail[700] = "";
+        if (first_error[0]) {
+            static const char lead[] = "; the oracle raised an error on ";
+            memcpy(detail, lead, sizeof lead);
+            copy_text(detail + sizeof lead - 1, sizeof detail - (sizeof lead - 1), first_error);
+        } else if (worst >= 0) {
+            snprintf(detail, sizeof detail,
+                     "; e.g. seed %" PRIu64 " ended with reward %.2f after %d of %d steps: the "
+                     "oracle stops or runs out of steps before the goals are met",
+                     r->seed[worst].seed, r->seed[worst].reward, r->seed[worst].steps,
+                     gs_task_max_steps(t));
+        }
+        fail_rung(r, GS_RUNG_SOLVABLE, "%s: the oracle succeeded on %d of %d seeds, %d needed%s",
+                  name, r->solved, opt->seeds, opt->min_solved, detail);
+        gs_task_free(t);
+        return GS_OK;
+    }
+    pass_rung(r, GS_RUNG_SOLVABLE);
+    gs_task_free(t);
+
+    /* 6: novelty */
+    st = novelty(name, src, len, opt, r);
+    if (st != GS_OK) return gs_fail(err, errlen, st, "out of memory comparing %s with the library", name);
+    r->passed = r->failed < 0;
+    return GS_OK;
+}
+
+/* Resets on s->seed, then waits up to idle_s of simulated time with no
+ * action (less when everything comes to rest first: a scene at rest stays
+ * as it is), noting success at reset and after the wait. */
+static gs_status reset_and_idle(gs_task *t, gs_ladder_seed *s, double idle_s, char *why,
+                                size_t whylen) {
+    gs_status st = gs_task_reset(t, s->seed, why, whylen);
+    if (st != GS_OK) return st;
+    int done = 0, success = 0;
+    if ((st = gs_task_reward(t, &s->reward_at_reset, &done, why, whylen)) != GS_OK) return st;
+    if ((st = gs_task_success(t, &success, why, whylen)) != GS_OK) return st;
+    s->met_at_reset = success || s->reward_at_reset >= 1 - 1e-6;
+    if (s->met_at_reset) return GS_OK;
+    gs_world *w = gs_task_scene(t)->world;
+    const int chunk = 24;
+    long steps = (long)(idle_s / gs_world_timestep(w) + 0.5);
+    /* the robot's own settle speed: slower than this is at rest */
+    const double rest = 0.005;
+    for (long done_steps = 0; done_steps < steps; done_steps += chunk) {
+        if (gs_world_max_speed(w) < rest) break;
+        gs_world_step(w, chunk);
+        if (gs_world_first_invalid(w) != GS_BODY_NONE)
+            return gs_fail(why, whylen, GS_ERR_PHYSICS, "the scene blew up while left alone after reset");
+    }
+    if ((st = gs_task_success(t, &s->idle_success, why, whylen)) != GS_OK) return st;
+    return GS_OK;
+}
+
+/* Compares the task with every library file; fails the rung on a near duplicate. */
+static gs_status novelty(const char *path, const char *src, size_t len,
+                         const gs_ladder_options *opt, gs_ladder_result *r) {
+    gs_fingerprint self;
+    if (!gs_fingerprint_init(&self, src, len, r->description)) return GS_ERR_NOMEM;
+    char own_file[GS_LIBRARY_NAME_MAX + 8];
+    snprintf(own_file, sizeof own_file, "%s.lua", r->name);
+    const char *own_base = base_name(path);
+    char nearest_file[256] = "";
+    gs_similarity_parts best = {0, 0, -1};
+    for (int d = 0; d < opt->ndirs; d++) {
+        DIR *dir = opendir(opt->dirs[d]);
+        if (!dir) continue;
+        struct dirent *e;
+        while ((e = readdir(dir))) {
+            size_t l = strlen(e->d_name);
+            if (l < 5 || e->d_name[0] == '.' || strcmp(e->d_name + l - 4, ".lua") != 0) continue;
+            char file[4096];
+            snprintf(file, sizeof file, "%s/%s", opt->dirs[d], e->d_name);
+            char *other;
+            size_t olen;
+            char why[256];
+            if (gs_read_file(file, MAX_LIBRARY_FILE, &other, &olen, why, sizeof why) != GS_OK) continue;
+            gs_fingerprint f;
+            int ok = gs_fingerprint_init(&f, other, olen, NULL);
+            free(other);
+            if (!ok) {
+                closedir(dir);
+                gs_fingerprint_free(&self);
+                return GS_ERR_NOMEM;
+            }
+            /* the task itself, or an earlier version of it, is no rival */
+            if (strcmp(e->d_name, own_file) == 0 || strcmp(e->d_name, own_base) == 0 ||
+                (f.name[0] && strcmp(f.name, r->name) == 0)) {
+                if (!r->same_name[0]) copy_text(r->same_name, sizeof r->same_name, file);
+                gs_fingerprint_free(&f);
+                continue;
+            }
+            gs_similarity_parts p;
+            gs_fingerprint_compare(&self, &f, &p);
+            gs_fingerprint_free(&f);
+            r->compared++;
+            if (p.combined > best.combined || (p.combined == best.combined && strcmp(file, nearest_file) < 0)) {
+                best = p;
+                copy_text(nearest_file, sizeof nearest_file, file);
+            }
+        }
+        closedir(dir);
+    }
+    gs_fingerprint_free(&self);
+    if (nearest_file[0]) {
+        copy_text(r->nearest, sizeof r->nearest, nearest_file);
+        r->similarity = best.combined;
+        r->code_similarity = best.code;
+        r->description_similarity = best.description;
+    }
+    if (nearest_file[0] && (best.code >= opt->code_threshold || best.combined >= opt->threshold)) {
+        fail_rung(r, GS_RUNG_NOVEL,
+                  "%s is a near duplicate of %s (code similarity %.2f, description %.2f, "
+                  "combined %.2f; duplicate at code >= %.2f or combined >= %.2f): make a task "
+                  "that differs in what is to be done, not only in names and numbers",
+                  path, nearest_file, best.code, best.description, best.combined,
+                  opt->code_threshold, opt->threshold);
+        return GS_OK;
+    }
+    pass_rung(r, GS_RUNG_NOVEL);
+    if (r->same_name[0])
+        snprintf(r->rung_message[GS_RUNG_NOVEL], sizeof r->rung_message[GS_RUNG_NOVEL],
+                 "not compared with %s (the same name)", r->same_name);
+    return GS_OK;
+}
+
+static void fail_rung(gs_ladder_result *r, gs_rung rung, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->message, sizeof r->message, fmt, ap);
+    va_end(ap);
+    copy_text(r->rung_message[rung], sizeof r->rung_message[rung], r->message);
+    r->rungs[rung] = GS_RUNG_FAIL;
+    r->failed = rung;
+    r->passed = 0;
+}
+
+static void pass_rung(gs_ladder_result *r, gs_rung rung) { r->rungs[rung] = GS_RUNG_PASS; }
+
+static const char *base_name(const char *path) {
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+char *gs_ladder_result_json(const gs_ladder_result *r) {
+    static const char *const STATUS[] = {"skip", "pass", "fail"};
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    cJSON_AddBoolToObject(o, "passed", r->passed);
+    if (r->failed >= 0) {
+        cJSON_AddStringToObject(o, "failed", gs_rung_name(r->failed));
+        cJSON_AddStringToObject(o, "message", r->message);
+    } else {
+        cJSON_AddNullToObject(o, "failed");
+    }
+    if (r->name[0]) cJSON_AddStringToObject(o, "name", r->name);
+    cJSON *rungs = cJSON_AddArrayToObject(o, "rungs");
+    for (int k = 0; k < GS_RUNG_COUNT; k++) {
+        cJSON *g = cJSON_CreateObject();
+        cJSON_AddStringToObject(g, "name", gs_rung_name(k));
+        cJSON_AddStringToObject(g, "status", STATUS[r->rungs[k]]);
+        if (r->rung_message[k][0]) cJSON_AddStringToObject(g, "message", r->rung_message[k]);
+        cJSON_AddItemToArray(rungs, g);
+    }
+    cJSON_AddNumberToObject(o, "seeds", r->seeds);
+    cJSON_AddNumberToObject(o, "solved", r->solved);
+    if (r->rungs[GS_RUNG_SOLVABLE] != GS_RUNG_SKIP)
+        cJSON_AddNumberToObject(o, "oracle_success", r->seeds ? (double)r->solved / r->seeds : 0);
+    cJSON *seeds = cJSON_AddArrayToObject(o, "per_seed");
+    for (int k = 0; k < r->seeds && r->rungs[GS_RUNG_RUNTIME] != GS_RUNG_SKIP; k++) {
+        const gs_ladder_seed *s = &r->seed[k];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddNumberToObject(j, "seed", (double)s->seed);
+        cJSON_AddStringToObject(j, "reset", gs_status_name(s->reset));
+        cJSON_AddNumberToObject(j, "reward_at_reset", s->reward_at_reset);
+        cJSON_AddBoolToObject(j, "met_at_reset", s->met_at_reset);
+        cJSON_AddBoolToObject(j, "idle_success", s->idle_success);
+        if (s->ran) {
+            cJSON_AddStringToObject(j, "oracle", gs_status_name(s->oracle));
+            cJSON_AddBoolToObject(j, "solved", s->solved);
+            cJSON_AddNumberToObject(j, "reward", s->reward);
+            cJSON_AddNumberToObject(j, "steps", s->steps);
+        }
+        cJSON_AddItemToArray(seeds, j);
+    }
+    if (r->rungs[GS_RUNG_NOVEL] != GS_RUNG_SKIP) {
+        cJSON_AddNumberToObject(o, "compared", r->compared);
+        if (r->nearest[0]) {
+            cJSON_AddStringToObject(o, "nearest", r->nearest);
+            cJSON_AddNumberToObject(o, "similarity", r->similarity);
+            cJSON_AddNumberToObject(o, "code_similarity", r->code_similarity);
+            cJSON_AddNumberToObject(o, "description_similarity", r->description_similarity);
+        }
+        if (r->failed == GS_RUNG_NOVEL) cJSON_AddStringToObject(o, "duplicate_of", r->nearest);
+        if (r->same_name[0]) cJSON_AddStringToObject(o, "same_name", r->same_name);
+    }
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
+}
+
+/* Copies src into dst (n bytes), cut short where it does not fit. */
+static void copy_text(char *dst, size_t n, const char *src) {
+    size_t l = strlen(src);
+    if (l >= n) l = n - 1;
+    memcpy(dst, src, l);
+    dst[l] = 0;
+}
