@@ -394,6 +394,7 @@ function Run:accept(result)
     seeds = v.seeds, solved = v.solved, oracle_success = v.seeds and v.seeds > 0 and v.solved / v.seeds or nil,
     nearest = v.nearest, similarity = v.similarity, embedding_similarity = result.embedding_similarity,
     time = os.date("!%Y-%m-%dT%H:%M:%SZ"),
+    ladder = v.json and cjson.decode(v.json) or nil,
   }
   local ok, err = gensim.library.add(self.library_dir, result.name, result.src, cjson.encode(record))
   if not ok then

@@ -80,11 +80,13 @@ static void push_names(lua_State *L, const char *const *names, int n) {
 
 /* gensim.colors() -> {train = {names}, test = {names}} */
 static int l_colors(lua_State *L) {
-    int n;
+    int ntrain, ntest;
+    const char *const *train = gs_train_colors(&ntrain);
+    const char *const *test = gs_test_colors(&ntest);
     lua_createtable(L, 0, 2);
-    push_names(L, gs_train_colors(&n), n);
+    push_names(L, train, ntrain);
     lua_setfield(L, -2, "train");
-    push_names(L, gs_test_colors(&n), n);
+    push_names(L, test, ntest);
     lua_setfield(L, -2, "test");
     return 1;
 }
