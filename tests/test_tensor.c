@@ -261,6 +261,38 @@ static void test_softmax(void) {
     CHECK(prob > 0.49f && prob < 0.5f);
 }
 
+/* The factored softmax against the full logits through the plain ops. */
+static void test_factored_xent(void) {
+    enum { P = 3, h = 3, w = 4, f = 4, H = 10, W = 15 };
+    float coarse[P * h * w], fine[H * W], full[P * H * W], dfull[P * H * W];
+    float dc[P * h * w], df[H * W], dc_ref[P * h * w], df_ref[H * W];
+    double scratch[2 * h * w];
+    fill(coarse, P * h * w, 2.0);
+    fill(fine, H * W, 2.0);
+    for (int p = 0; p < P; p++) memcpy(full + p * H * W, fine, sizeof fine);
+    gsn_upsample_add(coarse, P, h, w, f, H, W, full);
+    size_t targets[3] = {0, (size_t)(1 * H + 9) * W + 14, (size_t)(2 * H + 5) * W + 6};
+    for (int t = 0; t < 3; t++) {
+        double want = gsn_softmax_xent(full, P * H * W, targets[t], dfull, 0.25f);
+        double got = gsn_factored_xent(coarse, P, h, w, fine, f, H, W, targets[t], dc, df, 0.25f,
+                                       scratch);
+        CHECK_NEAR(got, want, 1e-5 * (1.0 + fabs(want)));
+        /* gradients: the full ones pushed back through the broadcasts */
+        gsn_upsample_add_backward(dfull, P, h, w, f, H, W, dc_ref);
+        memset(df_ref, 0, sizeof df_ref);
+        for (int p = 0; p < P; p++)
+            for (int i = 0; i < H * W; i++) df_ref[i] += dfull[p * H * W + i];
+        double worst = 0.0;
+        for (int i = 0; i < P * h * w; i++) worst = fmax(worst, fabs(dc[i] - dc_ref[i]));
+        for (int i = 0; i < H * W; i++) worst = fmax(worst, fabs(df[i] - df_ref[i]));
+        CHECK(worst < 1e-5);
+    }
+    float p_full, p_fact;
+    size_t a = gsn_argmax(full, P * H * W, &p_full);
+    CHECK(gsn_factored_argmax(coarse, P, h, w, fine, f, H, W, &p_fact, scratch) == a);
+    CHECK_NEAR(p_fact, p_full, 1e-5);
+}
+
 /* ---- the rotated crop ---- */
 
 static void test_rotated_crop(void) {
@@ -306,6 +338,7 @@ int main(void) {
     test_relu();
     test_resampling();
     test_softmax();
+    test_factored_xent();
     test_rotated_crop();
     test_adam();
     return CHECK_DONE();

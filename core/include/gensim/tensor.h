@@ -93,6 +93,21 @@ size_t gsn_argmax(const float *x, size_t n, float *prob);
 void gsn_rotated_crop(const float *img, int c, int h, int w, double row, double col, double theta,
                       int side, float *out, size_t out_stride);
 
+/* Softmax cross-entropy over planes x H x W logits that are a coarse term
+ * plus a fine one, l[p][Y][X] = coarse (planes x h x w) [p][Y/f][X/f] +
+ * fine (H x W) [Y][X], without forming them: the normaliser factors over
+ * the h x w cells (h = ceil(H / f), w = ceil(W / f)). target: (p H + Y) W
+ * + X. dcoarse (planes x h x w) and dfine (H x W), nullable, are
+ * overwritten with scale times the gradient. scratch: 2 h w doubles.
+ * Returns the loss, exactly that of gsn_softmax_xent over the full logits. */
+double gsn_factored_xent(const float *coarse, int planes, int h, int w, const float *fine, int f,
+                         int H, int W, size_t target, float *dcoarse, float *dfine, float scale,
+                         double *scratch);
+/* The arg-max of the same logits, (p H + Y) W + X, and its probability
+ * (prob nullable). scratch: 2 h w doubles. */
+size_t gsn_factored_argmax(const float *coarse, int planes, int h, int w, const float *fine, int f,
+                           int H, int W, float *prob, double *scratch);
+
 /* One Adam step over n parameters (t: the step number, from 1). */
 void gsn_adam(float *param, const float *grad, float *m, float *v, size_t n, float lr, float beta1,
               float beta2, float eps, int64_t t);

@@ -90,10 +90,10 @@ struct gs_policy {
     float *col;                    /* im2col scratch */
     float *tmp1, *tmp2;            /* activation-sized scratch */
     float *pick_logits, *dpick;    /* (rows x cols) */
-    float *phase;                  /* (rows x cols) the place logits' sub-cell term, or its gradient */
+    float *phase, *dphase;         /* (rows x cols) the place logits' sub-cell term */
+    double *xent;                  /* (2 x h4 x w4) scratch of the factored softmax */
     float *corr, *dcorr;           /* (rotations x h4 x w4) */
     float *kernel, *dkernel;       /* (rotations x key_ch x k x k) */
-    float *place_logits, *dplace;  /* (rotations x rows x cols) */
     float *film, *dfilm;           /* (film_size) */
     float *lang, *dlang;           /* (embed) */
     float *gamma;                  /* (channels) */
@@ -284,11 +284,11 @@ gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **
              (p->input = take(p, IN_CH * plane)) && (p->col = take(p, col)) &&
              (p->tmp1 = take(p, act)) && (p->tmp2 = take(p, act)) &&
              (p->pick_logits = take(p, plane)) && (p->dpick = take(p, plane)) &&
-             (p->phase = take(p, plane)) &&
+             (p->phase = take(p, plane)) && (p->dphase = take(p, plane)) &&
+             (p->xent = (double *)take(p, 4 * (size_t)p->h4 * p->w4)) &&
              (p->corr = take(p, corr)) && (p->dcorr = take(p, corr)) &&
              (p->kernel = take(p, kernel)) && (p->dkernel = take(p, kernel)) &&
-             (p->place_logits = take(p, (size_t)rot * plane)) &&
-             (p->dplace = take(p, (size_t)rot * plane)) && (p->film = take(p, p->film_size)) &&
+             (p->film = take(p, p->film_size)) &&
              (p->dfilm = take(p, p->film_size)) && (p->lang = take(p, p->embed)) &&
              (p->dlang = take(p, p->embed)) && (p->gamma = take(p, c));
     p->attn.x = p->input;
@@ -468,8 +468,8 @@ static void attention_backward(gs_policy *p) {
 }
 
 /* Rotated crops around the pick through the query stream, the key stream
- * over the scene, their correlation plus the sub-cell term at full
- * resolution (rotations x rows x cols). */
+ * over the scene, their correlation (rotations x h4 x w4) and the sub-cell
+ * term (rows x cols); the place logits are their sum, never formed. */
 static void transport_forward(gs_policy *p, int pick_row, int pick_col) {
     const int rot = p->cfg.rotations, side = p->cfg.crop, kc = p->key_ch, k = p->k;
     const size_t crop = (size_t)side * side, kk = (size_t)k * k;
@@ -488,27 +488,19 @@ static void transport_forward(gs_policy *p, int pick_row, int pick_col) {
     gsn_tensor kx = gsn_tensor_make(p->key.out, kc, 1, p->h4, p->w4);
     gsn_tensor corr = gsn_tensor_make(p->corr, rot, 1, p->h4, p->w4);
     gsn_conv2d(&kx, p->kernel, NULL, k, 1, k / 2, &corr, p->col);
-    const int R = p->cfg.rows, C = p->cfg.cols;
-    const size_t plane = (size_t)R * C, cells = (size_t)p->h4 * p->w4;
-    gsn_depth_to_space(p->key.out + kc * cells, p->h4, p->w4, FACTOR, R, C, p->phase);
-    for (int r = 0; r < rot; r++) memcpy(p->place_logits + r * plane, p->phase, plane * sizeof(float));
-    gsn_upsample_add(p->corr, rot, p->h4, p->w4, FACTOR, R, C, p->place_logits);
+    const size_t cells = (size_t)p->h4 * p->w4;
+    gsn_depth_to_space(p->key.out + kc * cells, p->h4, p->w4, FACTOR, p->cfg.rows, p->cfg.cols,
+                       p->phase);
 }
 
 static void transport_backward(gs_policy *p) {
     const int rot = p->cfg.rotations, kc = p->key_ch, k = p->k;
     const size_t kk = (size_t)k * k;
-    const int R = p->cfg.rows, C = p->cfg.cols;
-    const size_t plane = (size_t)R * C, cells = (size_t)p->h4 * p->w4;
-    gsn_upsample_add_backward(p->dplace, rot, p->h4, p->w4, FACTOR, R, C, p->dcorr);
-    memcpy(p->phase, p->dplace, plane * sizeof(float));
-    for (int r = 1; r < rot; r++) {
-        const float *src = p->dplace + r * plane;
-        for (size_t i = 0; i < plane; i++) p->phase[i] += src[i];
-    }
+    const size_t cells = (size_t)p->h4 * p->w4;
     memset(p->dkernel, 0, sizeof(float) * (size_t)rot * kc * kk);
     memset(p->key.dout, 0, sizeof(float) * (size_t)kc * cells);
-    gsn_depth_to_space_backward(p->phase, p->h4, p->w4, FACTOR, R, C, p->key.dout + kc * cells);
+    gsn_depth_to_space_backward(p->dphase, p->h4, p->w4, FACTOR, p->cfg.rows, p->cfg.cols,
+                                p->key.dout + kc * cells);
     gsn_tensor kx = gsn_tensor_make(p->key.out, kc, 1, p->h4, p->w4);
     gsn_tensor dkx = gsn_tensor_make(p->key.dout, kc, 1, p->h4, p->w4);
     gsn_tensor dcorr = gsn_tensor_make(p->dcorr, rot, 1, p->h4, p->w4);
@@ -559,8 +551,9 @@ static double sample_pass(gs_policy *p, const gs_policy_sample *s, float grad_sc
     if (train) attention_backward(p);
     transport_forward(p, s->pick_row, s->pick_col);
     size_t target = ((size_t)s->rotation * R + s->place_row) * C + s->place_col;
-    loss += gsn_softmax_xent(p->place_logits, (size_t)p->cfg.rotations * R * C, target,
-                             train ? p->dplace : NULL, grad_scale);
+    loss += gsn_factored_xent(p->corr, p->cfg.rotations, p->h4, p->w4, p->phase, FACTOR, R, C,
+                              target, train ? p->dcorr : NULL, train ? p->dphase : NULL,
+                              grad_scale, p->xent);
     if (train) {
         transport_backward(p);
         lang_backward(p);
@@ -617,7 +610,8 @@ gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *col
     out->pick_row = (int)(pick / C);
     out->pick_col = (int)(pick % C);
     transport_forward(p, out->pick_row, out->pick_col);
-    size_t place = gsn_argmax(p->place_logits, (size_t)p->cfg.rotations * plane, &out->place_p);
+    size_t place = gsn_factored_argmax(p->corr, p->cfg.rotations, p->h4, p->w4, p->phase, FACTOR,
+                                       R, C, &out->place_p, p->xent);
     out->rotation = (int)(place / plane);
     out->place_row = (int)(place % plane / C);
     out->place_col = (int)(place % C);

@@ -333,6 +333,89 @@ size_t gsn_argmax(const float *x, size_t n, float *prob) {
     return best;
 }
 
+/* The maxima of coarse and fine, and per cell: S = sum of exp(fine - fine
+ * max) over its pixels, T = sum over planes of exp(coarse - coarse max). */
+static double factor_cells(const float *coarse, int planes, int h, int w, const float *fine,
+                           int f, int H, int W, float *mc, float *mf, double *S, double *T) {
+    const size_t cells = (size_t)h * w;
+    *mc = coarse[0];
+    for (size_t i = 1; i < (size_t)planes * cells; i++)
+        if (coarse[i] > *mc) *mc = coarse[i];
+    *mf = fine[0];
+    for (size_t i = 1; i < (size_t)H * W; i++)
+        if (fine[i] > *mf) *mf = fine[i];
+    memset(S, 0, sizeof(double) * cells);
+    for (int Y = 0; Y < H; Y++)
+        for (int X = 0; X < W; X++)
+            S[(size_t)(Y / f) * w + X / f] += exp((double)(fine[(size_t)Y * W + X] - *mf));
+    memset(T, 0, sizeof(double) * cells);
+    for (int p = 0; p < planes; p++)
+        for (size_t i = 0; i < cells; i++) T[i] += exp((double)(coarse[p * cells + i] - *mc));
+    double z = 0.0;
+    for (size_t i = 0; i < cells; i++) z += S[i] * T[i];
+    return z;
+}
+
+double gsn_factored_xent(const float *coarse, int planes, int h, int w, const float *fine, int f,
+                         int H, int W, size_t target, float *dcoarse, float *dfine, float scale,
+                         double *scratch) {
+    const size_t cells = (size_t)h * w, plane = (size_t)H * W;
+    double *S = scratch, *T = scratch + cells;
+    float mc, mf;
+    double z = factor_cells(coarse, planes, h, w, fine, f, H, W, &mc, &mf, S, T);
+    const int tp = (int)(target / plane), tY = (int)(target % plane / W), tX = (int)(target % W);
+    const size_t tcell = (size_t)(tY / f) * w + tX / f;
+    const double logit = (double)coarse[tp * cells + tcell] + fine[(size_t)tY * W + tX];
+    if (dcoarse) {
+        for (int p = 0; p < planes; p++)
+            for (size_t i = 0; i < cells; i++)
+                dcoarse[p * cells + i] =
+                    (float)(scale * exp((double)(coarse[p * cells + i] - mc)) * S[i] / z);
+        dcoarse[tp * cells + tcell] -= scale;
+    }
+    if (dfine) {
+        for (int Y = 0; Y < H; Y++)
+            for (int X = 0; X < W; X++) {
+                size_t at = (size_t)Y * W + X;
+                dfine[at] = (float)(scale * exp((double)(fine[at] - mf)) *
+                                    T[(size_t)(Y / f) * w + X / f] / z);
+            }
+        dfine[(size_t)tY * W + tX] -= scale;
+    }
+    return (double)mc + (double)mf + log(z) - logit;
+}
+
+size_t gsn_factored_argmax(const float *coarse, int planes, int h, int w, const float *fine, int f,
+                           int H, int W, float *prob, double *scratch) {
+    const size_t cells = (size_t)h * w;
+    double *S = scratch, *T = scratch + cells;
+    float mc, mf;
+    double z = factor_cells(coarse, planes, h, w, fine, f, H, W, &mc, &mf, S, T);
+    /* the best pixel of each cell, reusing T (no longer needed) for its index */
+    for (size_t i = 0; i < cells; i++) S[i] = -INFINITY;
+    for (int Y = 0; Y < H; Y++)
+        for (int X = 0; X < W; X++) {
+            size_t cell = (size_t)(Y / f) * w + X / f, at = (size_t)Y * W + X;
+            if (fine[at] > S[cell]) {
+                S[cell] = fine[at];
+                T[cell] = (double)at;
+            }
+        }
+    double best = -INFINITY;
+    size_t best_p = 0, best_cell = 0;
+    for (int p = 0; p < planes; p++)
+        for (size_t i = 0; i < cells; i++) {
+            double v = (double)coarse[p * cells + i] + S[i];
+            if (v > best) {
+                best = v;
+                best_p = (size_t)p;
+                best_cell = i;
+            }
+        }
+    if (prob) *prob = (float)(exp(best - (double)mc - (double)mf) / z);
+    return best_p * (size_t)H * W + (size_t)T[best_cell];
+}
+
 void gsn_rotated_crop(const float *img, int c, int h, int w, double row, double col, double theta,
                       int side, float *out, size_t out_stride) {
     const double cs = cos(theta), sn = sin(theta), half = (side - 1) / 2.0;
