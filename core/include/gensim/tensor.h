@@ -42,10 +42,12 @@ gs_status gsn_conv2d_reference(const gsn_tensor *x, const float *w, const float 
                                int p, gsn_tensor *y);
 /* Gradients of gsn_conv2d: dw (as w) and db (nullable) accumulate; dx
  * (nullable, shaped as x) accumulates too, so skip connections can add into
- * the same buffer. col: scratch as for the forward pass. */
+ * the same buffer. col: the im2col matrix the forward pass left, so it is
+ * not built twice (NULL: rebuilt in scratch); scratch: gsn_conv_scratch
+ * floats, not the same buffer as col. */
 gs_status gsn_conv2d_backward(const gsn_tensor *x, const float *w, int k, int s, int p,
                               const gsn_tensor *dy, float *dw, float *db, gsn_tensor *dx,
-                              float *col);
+                              const float *col, float *scratch);
 
 /* Group normalisation per (group of channels, image) followed by a
  * per-channel affine y = xhat * gamma + beta (gamma, beta nullable: 1, 0).
@@ -59,6 +61,10 @@ gs_status gsn_groupnorm_backward(const gsn_tensor *x, int groups, const float *g
                                  const float *mean, const float *rstd, const gsn_tensor *dy,
                                  gsn_tensor *dx, float *dgamma, float *dbeta);
 
+/* gsn_groupnorm then max(y, 0) in the same pass (the backward pass is
+ * gsn_relu_backward, then gsn_groupnorm_backward). */
+gs_status gsn_groupnorm_relu(const gsn_tensor *x, int groups, const float *gamma,
+                             const float *beta, gsn_tensor *y, float *mean, float *rstd);
 /* y = max(x, 0) over count floats (y may be x). */
 void gsn_relu(const float *x, float *y, size_t count);
 /* dx = dy where y > 0, else 0 (dx may be dy); y is the forward output. */

@@ -14,7 +14,9 @@
  * quantisation costs no precision while the correlation, the expensive
  * part, stays at quarter resolution.
  *
- * Everything a step touches is allocated once in gs_policy_new. */
+ * Everything a step touches is allocated once in gs_policy_new, the
+ * im2col matrix of every convolution included, so the backward pass reuses
+ * the forward pass's instead of building it again. */
 #include "gensim/policy.h"
 
 #include <cblas.h>
@@ -68,6 +70,7 @@ typedef struct stream {
     float *a[NLAYERS];             /* activations after norm, FiLM, skip and ReLU */
     float *da[NLAYERS];            /* their gradients */
     float *mean[NLAYERS], *rstd[NLAYERS];  /* (groups x n) */
+    float *col[NLAYERS];           /* each convolution's im2col, kept for its backward pass */
     float *out, *dout;             /* (out_ch x n x lh x lw) of the last layer */
 } stream;
 
@@ -87,7 +90,8 @@ struct gs_policy {
     float *params, *grads, *adam_m, *adam_v;
     stream attn, key, query;
     float *input;                  /* (4 x rows x cols) the normalised observation */
-    float *col;                    /* im2col scratch */
+    float *col;                    /* scratch of the largest convolution's backward pass */
+    float *corr_col;               /* the correlation's im2col of the key features */
     float *tmp1, *tmp2;            /* activation-sized scratch */
     float *pick_logits, *dpick;    /* (rows x cols) */
     float *phase, *dphase;         /* (rows x cols) the place logits' sub-cell term */
@@ -208,13 +212,21 @@ static size_t stream_act_count(const stream *s, int l) {
     return (size_t)s->width * s->n * s->lh[l] * s->lw[l];
 }
 
+static size_t stream_col_count(const stream *s, int l) {
+    int in_c = l ? s->width : s->in_ch;
+    int ih = l ? s->lh[l - 1] : s->h, iw = l ? s->lw[l - 1] : s->w;
+    gsn_tensor x = gsn_tensor_make(NULL, in_c, s->n, ih, iw);
+    return gsn_conv_scratch(&x, 3, l < 2 ? 2 : 1, 1);
+}
+
 static int stream_alloc(gs_policy *p, stream *s, int own_input) {
     if (own_input && !(s->x = take(p, (size_t)s->in_ch * s->n * s->h * s->w))) return 0;
     for (int l = 0; l < NLAYERS; l++) {
         size_t cnt = stream_act_count(s, l);
         if (!(s->z[l] = take(p, cnt)) || !(s->a[l] = take(p, cnt)) || !(s->da[l] = take(p, cnt)) ||
             !(s->mean[l] = take(p, (size_t)s->groups * s->n)) ||
-            !(s->rstd[l] = take(p, (size_t)s->groups * s->n)))
+            !(s->rstd[l] = take(p, (size_t)s->groups * s->n)) ||
+            !(s->col[l] = take(p, stream_col_count(s, l))))
             return 0;
     }
     size_t out = (size_t)s->out_ch * s->n * s->lh[NLAYERS - 1] * s->lw[NLAYERS - 1];
@@ -224,10 +236,7 @@ static int stream_alloc(gs_policy *p, stream *s, int own_input) {
 /* The largest im2col scratch and activation of a stream. */
 static void stream_needs(const stream *s, size_t *col, size_t *act) {
     for (int l = 0; l < NLAYERS; l++) {
-        int in_c = l ? s->width : s->in_ch;
-        int ih = l ? s->lh[l - 1] : s->h, iw = l ? s->lw[l - 1] : s->w;
-        gsn_tensor x = gsn_tensor_make(NULL, in_c, s->n, ih, iw);
-        size_t need = gsn_conv_scratch(&x, 3, l < 2 ? 2 : 1, 1);
+        size_t need = stream_col_count(s, l);
         if (need > *col) *col = need;
         if (stream_act_count(s, l) > *act) *act = stream_act_count(s, l);
     }
@@ -282,6 +291,7 @@ gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **
     int ok = (p->params = take(p, p->nparams)) && (p->grads = take(p, p->nparams)) &&
              (p->adam_m = take(p, p->nparams)) && (p->adam_v = take(p, p->nparams)) &&
              (p->input = take(p, IN_CH * plane)) && (p->col = take(p, col)) &&
+             (p->corr_col = take(p, corr_col)) &&
              (p->tmp1 = take(p, act)) && (p->tmp2 = take(p, act)) &&
              (p->pick_logits = take(p, plane)) && (p->dpick = take(p, plane)) &&
              (p->phase = take(p, plane)) && (p->dphase = take(p, plane)) &&
@@ -411,14 +421,17 @@ static void stream_forward(gs_policy *p, stream *s) {
         gsn_tensor in = layer_input(s, l);
         gsn_tensor z = gsn_tensor_make(s->z[l], s->width, s->n, s->lh[l], s->lw[l]);
         gsn_tensor a = gsn_tensor_make(s->a[l], s->width, s->n, s->lh[l], s->lw[l]);
-        gsn_conv2d(&in, p->params + s->w_conv[l], NULL, 3, l < 2 ? 2 : 1, 1, &z, p->col);
+        gsn_conv2d(&in, p->params + s->w_conv[l], NULL, 3, l < 2 ? 2 : 1, 1, &z, s->col[l]);
         float *beta;
         film_gamma(p, s, l, &beta);
+        int skip = layer_skip(l);
+        if (skip < 0) {
+            gsn_groupnorm_relu(&z, s->groups, p->gamma, beta, &a, s->mean[l], s->rstd[l]);
+            continue;
+        }
         gsn_groupnorm(&z, s->groups, p->gamma, beta, &a, s->mean[l], s->rstd[l]);
         size_t cnt = gsn_tensor_count(&a);
-        int skip = layer_skip(l);
-        if (skip >= 0)
-            for (size_t i = 0; i < cnt; i++) s->a[l][i] += s->a[skip][i];
+        for (size_t i = 0; i < cnt; i++) s->a[l][i] += s->a[skip][i];
         gsn_relu(s->a[l], s->a[l], cnt);
     }
     gsn_tensor last = layer_input(s, NLAYERS);
@@ -433,7 +446,7 @@ static void stream_backward(gs_policy *p, stream *s) {
     gsn_tensor dlast = gsn_tensor_make(s->da[NLAYERS - 1], s->width, s->n, last.h, last.w);
     gsn_tensor dout = gsn_tensor_make(s->dout, s->out_ch, s->n, last.h, last.w);
     gsn_conv2d_backward(&last, p->params + s->w_head, 1, 1, 0, &dout, p->grads + s->w_head,
-                        p->grads + s->b_head, &dlast, p->col);
+                        p->grads + s->b_head, &dlast, NULL, p->col);
     for (int l = NLAYERS - 1; l >= 0; l--) {
         size_t cnt = stream_act_count(s, l);
         gsn_relu_backward(s->a[l], s->da[l], p->tmp1, cnt);
@@ -451,7 +464,7 @@ static void stream_backward(gs_policy *p, stream *s) {
         gsn_tensor in = layer_input(s, l);
         gsn_tensor din = l ? gsn_tensor_make(s->da[l - 1], s->width, s->n, in.h, in.w) : in;
         gsn_conv2d_backward(&in, p->params + s->w_conv[l], 3, l < 2 ? 2 : 1, 1, &dz,
-                            p->grads + s->w_conv[l], NULL, l ? &din : NULL, p->col);
+                            p->grads + s->w_conv[l], NULL, l ? &din : NULL, s->col[l], p->col);
     }
 }
 
@@ -487,7 +500,7 @@ static void transport_forward(gs_policy *p, int pick_row, int pick_col) {
         }
     gsn_tensor kx = gsn_tensor_make(p->key.out, kc, 1, p->h4, p->w4);
     gsn_tensor corr = gsn_tensor_make(p->corr, rot, 1, p->h4, p->w4);
-    gsn_conv2d(&kx, p->kernel, NULL, k, 1, k / 2, &corr, p->col);
+    gsn_conv2d(&kx, p->kernel, NULL, k, 1, k / 2, &corr, p->corr_col);
     const size_t cells = (size_t)p->h4 * p->w4;
     gsn_depth_to_space(p->key.out + kc * cells, p->h4, p->w4, FACTOR, p->cfg.rows, p->cfg.cols,
                        p->phase);
@@ -504,7 +517,8 @@ static void transport_backward(gs_policy *p) {
     gsn_tensor kx = gsn_tensor_make(p->key.out, kc, 1, p->h4, p->w4);
     gsn_tensor dkx = gsn_tensor_make(p->key.dout, kc, 1, p->h4, p->w4);
     gsn_tensor dcorr = gsn_tensor_make(p->dcorr, rot, 1, p->h4, p->w4);
-    gsn_conv2d_backward(&kx, p->kernel, k, 1, k / 2, &dcorr, p->dkernel, NULL, &dkx, p->col);
+    gsn_conv2d_backward(&kx, p->kernel, k, 1, k / 2, &dcorr, p->dkernel, NULL, &dkx, p->corr_col,
+                        p->col);
     for (int r = 0; r < rot; r++)
         for (int c = 0; c < kc; c++) {
             const float *src = p->dkernel + ((size_t)r * kc + c) * kk;

@@ -146,7 +146,7 @@ gs_status gsn_conv2d_reference(const gsn_tensor *x, const float *w, const float 
 
 gs_status gsn_conv2d_backward(const gsn_tensor *x, const float *w, int k, int s, int p,
                               const gsn_tensor *dy, float *dw, float *db, gsn_tensor *dx,
-                              float *col) {
+                              const float *col, float *scratch) {
     gs_status st = conv_shapes(x, k, s, p, dy);
     if (st) return st;
     if (dx && (dx->c != x->c || dx->n != x->n || dx->h != x->h || dx->w != x->w))
@@ -156,7 +156,10 @@ gs_status gsn_conv2d_backward(const gsn_tensor *x, const float *w, int k, int s,
     const int pointwise = conv_is_pointwise(k, s, p);
     const float *cols = x->data;
     if (!pointwise) {
-        im2col(x, k, s, p, dy->h, dy->w, col);
+        if (!col) {
+            im2col(x, k, s, p, dy->h, dy->w, scratch);
+            col = scratch;
+        }
         cols = col;
     }
     /* dW (cout x kk) += dY (cout x m) colᵀ */
@@ -175,10 +178,10 @@ gs_status gsn_conv2d_backward(const gsn_tensor *x, const float *w, int k, int s,
                     1.0f, dx->data, m);
         return GS_OK;
     }
-    /* dcol (kk x m) = Wᵀ dY, reusing the im2col scratch. */
+    /* dcol (kk x m) = Wᵀ dY, in the scratch (which may have held col) */
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, kk, m, dy->c, 1.0f, w, kk, dy->data, m, 0.0f,
-                col, m);
-    col2im(col, k, s, p, dy->h, dy->w, dx);
+                scratch, m);
+    col2im(scratch, k, s, p, dy->h, dy->w, dx);
     return GS_OK;
 }
 
@@ -188,8 +191,8 @@ static int same_shape(const gsn_tensor *a, const gsn_tensor *b) {
     return a->c == b->c && a->n == b->n && a->h == b->h && a->w == b->w;
 }
 
-gs_status gsn_groupnorm(const gsn_tensor *x, int groups, const float *gamma, const float *beta,
-                        gsn_tensor *y, float *mean, float *rstd) {
+static gs_status groupnorm(const gsn_tensor *x, int groups, const float *gamma, const float *beta,
+                           gsn_tensor *y, float *mean, float *rstd, int relu) {
     if (groups < 1 || x->c % groups || !same_shape(x, y)) return GS_ERR_USAGE;
     const int cg = x->c / groups, n = x->n;
     const size_t plane = (size_t)x->h * x->w;
@@ -214,10 +217,26 @@ gs_status gsn_groupnorm(const gsn_tensor *x, int groups, const float *gamma, con
                 float *dst = y->data + ((size_t)c * n + b) * plane;
                 float ga = gamma ? gamma[c] : 1.0f, be = beta ? beta[c] : 0.0f;
                 float scale = r * ga, shift = be - (float)mu * r * ga;
-                for (size_t i = 0; i < plane; i++) dst[i] = src[i] * scale + shift;
+                if (relu)
+                    for (size_t i = 0; i < plane; i++) {
+                        float v = src[i] * scale + shift;
+                        dst[i] = v > 0.0f ? v : 0.0f;
+                    }
+                else
+                    for (size_t i = 0; i < plane; i++) dst[i] = src[i] * scale + shift;
             }
         }
     return GS_OK;
+}
+
+gs_status gsn_groupnorm(const gsn_tensor *x, int groups, const float *gamma, const float *beta,
+                        gsn_tensor *y, float *mean, float *rstd) {
+    return groupnorm(x, groups, gamma, beta, y, mean, rstd, 0);
+}
+
+gs_status gsn_groupnorm_relu(const gsn_tensor *x, int groups, const float *gamma,
+                             const float *beta, gsn_tensor *y, float *mean, float *rstd) {
+    return groupnorm(x, groups, gamma, beta, y, mean, rstd, 1);
 }
 
 gs_status gsn_groupnorm_backward(const gsn_tensor *x, int groups, const float *gamma,
@@ -426,6 +445,15 @@ void gsn_rotated_crop(const float *img, int c, int h, int w, double row, double 
             int c0 = (int)floor(sc), r0 = (int)floor(sr);
             float tc = (float)(sc - c0), tr = (float)(sr - r0);
             float wts[4] = {(1 - tr) * (1 - tc), (1 - tr) * tc, tr * (1 - tc), tr * tc};
+            if (r0 >= 0 && r0 + 1 < h && c0 >= 0 && c0 + 1 < w) {
+                const size_t at = (size_t)r0 * w + c0;
+                for (int ch = 0; ch < c; ch++) {
+                    const float *q = img + (size_t)ch * h * w + at;
+                    out[(size_t)ch * out_stride + (size_t)i * side + j] =
+                        wts[0] * q[0] + wts[1] * q[1] + wts[2] * q[w] + wts[3] * q[w + 1];
+                }
+                continue;
+            }
             int rr[4] = {r0, r0, r0 + 1, r0 + 1}, cc[4] = {c0, c0 + 1, c0, c0 + 1};
             for (int ch = 0; ch < c; ch++) {
                 const float *plane = img + (size_t)ch * h * w;
