@@ -251,7 +251,11 @@ static void stream_init(gs_policy *p, const stream *s, gsu_rng *rng) {
         int fan = (l ? s->width : s->in_ch) * 9;
         init_normal(rng, p->params + s->w_conv[l], (size_t)s->width * fan, sqrt(2.0 / fan));
     }
-    init_normal(rng, p->params + s->w_head, (size_t)s->out_ch * s->width, sqrt(1.0 / s->width));
+    /* Small heads: at the start every pixel should be about as likely as
+     * any other. Over a flat table the key and query features are the same
+     * everywhere, so the correlation adds them up coherently over the
+     * kernel; without the 0.1 its first logits span tens of nats. */
+    init_normal(rng, p->params + s->w_head, (size_t)s->out_ch * s->width, 0.1 / sqrt(s->width));
 }
 
 gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **out, char *err,
