@@ -262,6 +262,9 @@ static void wrong_dtype(cJSON *h) {
 static void bad_meta(cJSON *h) {
     cJSON_ReplaceItemInObject(cJSON_GetObjectItem(h, "__metadata__"), "crop", cJSON_CreateString("seventeen"));
 }
+static void huge_rows(cJSON *h) {
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(h, "__metadata__"), "rows", cJSON_CreateString("4294967328"));
+}
 static void bad_config(cJSON *h) {
     cJSON_ReplaceItemInObject(cJSON_GetObjectItem(h, "__metadata__"), "crop", cJSON_CreateString("16"));
 }
@@ -313,6 +316,8 @@ static void test_broken_files(void) {
     expect_load_error(bad, GS_ERR_IO, "not F32");
     rewrite(good, bad, bad_meta);
     expect_load_error(bad, GS_ERR_IO, "'crop'");
+    rewrite(good, bad, huge_rows); /* would wrap to 32 as an int */
+    expect_load_error(bad, GS_ERR_IO, "'rows'");
     rewrite(good, bad, bad_config);
     expect_load_error(bad, GS_ERR_IO, "crop 16");
     free(buf);

@@ -758,7 +758,7 @@ static gs_status load_config(const cJSON *meta, const char *path, gs_policy_conf
                                        "step"};
     long long v[7];
     for (int i = 0; i < 7; i++)
-        if (!meta_get_ll(meta, ints[i], &v[i]) || v[i] < 0 || v[i] > (1LL << 40))
+        if (!meta_get_ll(meta, ints[i], &v[i]) || v[i] < 0 || v[i] > (i < 6 ? 1LL << 30 : 1LL << 62))
             return gs_fail(err, errlen, GS_ERR_IO,
                            "%s: metadata field '%s' is missing or not a whole number", path,
                            ints[i]);
