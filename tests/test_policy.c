@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "gensim/io.h"
+#include "gensim/math.h"
 #include "gensim/policy.h"
 #include "scratch.h"
 
@@ -320,6 +321,27 @@ static void test_broken_files(void) {
     expect_load_error(bad, GS_ERR_IO, "'rows'");
     rewrite(good, bad, bad_config);
     expect_load_error(bad, GS_ERR_IO, "crop 16");
+    /* random bytes anywhere in the length or the header: an error, never a crash */
+    gsu_rng rng;
+    gsu_rng_seed(&rng, 5);
+    size_t hlen = 0;
+    for (int i = 0; i < 8; i++) hlen |= (size_t)(unsigned char)buf[i] << (8 * i);
+    int refused = 0;
+    for (int trial = 0; trial < 150; trial++) {
+        char *copy = malloc(len);
+        memcpy(copy, buf, len);
+        int flips = (int)gsu_rng_int(&rng, 1, 4);
+        for (int f = 0; f < flips; f++)
+            copy[gsu_rng_int(&rng, 0, (int64_t)(8 + hlen - 1))] = (char)gsu_rng_int(&rng, 0, 255);
+        gs_write_file_atomic(bad, copy, len, err, sizeof err);
+        free(copy);
+        gs_policy *q = NULL;
+        gs_status st = gs_policy_load(bad, &q, err, sizeof err);
+        refused += st != GS_OK;
+        CHECK((st == GS_OK) == (q != NULL));
+        gs_policy_free(q);
+    }
+    CHECK(refused > 75); /* most flips break something the loader checks */
     free(buf);
 }
 

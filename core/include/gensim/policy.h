@@ -51,8 +51,8 @@ typedef struct gs_policy_config {
     int rows, cols;       /* observation size (320 x 160 for the default view: rows follow y) */
     int rotations;        /* yaw bins of the transport stream (36) */
     int crop;             /* side of the square crop around the pick, pixels (8 m + 1: 57) */
-    int channels;         /* base feature width */
-    int vocab;            /* hashed word buckets of the language embedding */
+    int channels;         /* base feature width, a multiple of 4 (16) */
+    int vocab;            /* hashed word buckets of the language embedding (1024) */
     double pixel;         /* metres per pixel of the view (checked against datasets) */
     double bounds[3][2];  /* the view's x, y, z ranges, metres */
 } gs_policy_config;
@@ -65,7 +65,9 @@ typedef struct gs_policy gs_policy;
 /* A freshly initialised policy (weights from seed). GS_ERR_USAGE on a bad config. */
 gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **out, char *err,
                         size_t errlen);
+/* Frees a policy and all its buffers; NULL is fine. */
 void gs_policy_free(gs_policy *p);
+/* The configuration the policy was built with (or loaded under). */
 const gs_policy_config *gs_policy_get_config(const gs_policy *p);
 /* Optimiser steps taken so far (saved and restored with checkpoints). */
 int64_t gs_policy_steps(const gs_policy *p);

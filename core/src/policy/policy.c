@@ -859,9 +859,14 @@ gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t er
         goto done;
     }
     gs_policy_config cfg;
-    long long steps = 0;
+    long long steps = 0, adam_t = 0;
     st = load_config(meta, path, &cfg, &steps, err, errlen);
     if (st) goto done;
+    if (!meta_get_ll(meta, "adam_t", &adam_t) || adam_t != steps) {
+        st = gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field 'adam_t' is missing or not the step",
+                     path);
+        goto done;
+    }
     st = gs_policy_new(&cfg, 0, &p, msg, sizeof msg);
     if (st) {
         st = gs_fail(err, errlen, st == GS_ERR_NOMEM ? st : GS_ERR_IO, "%s: %s", path, msg);
