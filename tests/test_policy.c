@@ -8,6 +8,7 @@
 #include "gensim/io.h"
 #include "gensim/math.h"
 #include "gensim/policy.h"
+#include "gensim/tensor.h"
 #include "scratch.h"
 
 enum { ROWS = 32, COLS = 64, ROT = 8, NSCENE = 4 };
@@ -345,11 +346,60 @@ static void test_broken_files(void) {
     free(buf);
 }
 
+/* The whole network's gradient (both streams, FiLM, the language
+ * embedding, the correlation, the factored softmax) against central
+ * differences of its loss, parameter by parameter on a sample of each tensor. */
+static void test_gradient(void) {
+    char err[256];
+    gs_policy_config c = tiny_config();
+    c.rows = 16, c.cols = 24, c.crop = 9, c.rotations = 4, c.channels = 4, c.vocab = 8;
+    gs_policy *p = NULL;
+    CHECK(gs_policy_new(&c, 9, &p, err, sizeof err) == GS_OK);
+    if (!p) return;
+    float h[16 * 24];
+    uint8_t rgb[16 * 24 * 3];
+    gsu_rng rng;
+    gsu_rng_seed(&rng, 3);
+    for (int i = 0; i < 16 * 24; i++) {
+        h[i] = (float)gsu_rng_uniform(&rng, 0.0, 0.05);
+        for (int k = 0; k < 3; k++) rgb[3 * i + k] = (uint8_t)gsu_rng_int(&rng, 0, 255);
+    }
+    gs_policy_sample s = {h, rgb, "stack the red block", 5, 7, 11, 17, 3};
+    float *grads;
+    size_t n;
+    float *params = gsn_policy_params(p, &grads, &n);
+    double loss;
+    CHECK(gsn_policy_gradient(p, &s, 1, &loss, err, sizeof err) == GS_OK);
+    /* every 97th parameter: a spread over all tensors (the embedding rows of
+     * words not in the goal have zero gradient, which also checks out) */
+    int checked = 0, good = 0, nonzero = 0;
+    for (size_t i = 0; i < n; i += 37) {
+        float keep = params[i];
+        const float eps = 3e-3f; /* small enough to stay clear of ReLU kinks here */
+        double up, down;
+        params[i] = keep + eps;
+        gs_policy_loss(p, &s, 1, &up, err, sizeof err);
+        params[i] = keep - eps;
+        gs_policy_loss(p, &s, 1, &down, err, sizeof err);
+        params[i] = keep;
+        double num = (up - down) / (2.0 * eps), ana = grads[i];
+        checked++;
+        nonzero += fabs(num) > 1e-3;
+        if (fabs(num - ana) <= 5e-4 + 0.03 * fabs(num)) good++;
+        else printf("parameter %zu: analytic %.6g, numeric %.6g\n", i, ana, num);
+    }
+    printf("gradient: %d of %d parameters agree, %d of them nonzero\n", good, checked, nonzero);
+    CHECK(checked >= 100 && good == checked);
+    CHECK(nonzero >= checked / 2);
+    gs_policy_free(p);
+}
+
 int main(void) {
     if (!scratch_init("policy")) return 1;
     gs_policy_set_threads(1); /* the same sums in the same order, run after run */
     make_scenes();
     test_bad_config();
+    test_gradient();
     gs_policy *p = test_training();
     if (p) {
         test_round_trip(p);

@@ -118,4 +118,13 @@ size_t gsn_factored_argmax(const float *coarse, int planes, int h, int w, const 
 void gsn_adam(float *param, const float *grad, float *m, float *v, size_t n, float lr, float beta1,
               float beta2, float eps, int64_t t);
 
+/* ---- hooks into the policy for its tests (policy.c) ---- */
+#include "gensim/policy.h"
+/* The policy's flat parameter array, *grads its gradient array, *n their length. */
+float *gsn_policy_params(gs_policy *p, float **grads, size_t *n);
+/* Loss (mean over the batch) and its gradients into the gradient array,
+ * without an optimiser step: for finite-difference checks of the whole net. */
+gs_status gsn_policy_gradient(gs_policy *p, const gs_policy_sample *batch, int n, double *loss,
+                              char *err, size_t errlen);
+
 #endif

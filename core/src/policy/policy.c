@@ -609,6 +609,17 @@ gs_status gs_policy_train_step(gs_policy *p, const gs_policy_sample *batch, int 
     return GS_OK;
 }
 
+gs_status gsn_policy_gradient(gs_policy *p, const gs_policy_sample *batch, int n, double *loss,
+                              char *err, size_t errlen) {
+    return batch_pass(p, batch, n, 1, loss, err, errlen);
+}
+
+float *gsn_policy_params(gs_policy *p, float **grads, size_t *n) {
+    if (grads) *grads = p->grads;
+    if (n) *n = p->nparams;
+    return p->params;
+}
+
 gs_status gs_policy_loss(gs_policy *p, const gs_policy_sample *batch, int n, double *loss,
                          char *err, size_t errlen) {
     return batch_pass(p, batch, n, 0, loss, err, errlen);
