@@ -394,12 +394,53 @@ static void test_gradient(void) {
     gs_policy_free(p);
 }
 
+/* Two workers split a batch: the same loss and nearly the same gradient
+ * (only the order of the sums differs), and the same again on a rerun. */
+static void test_workers(void) {
+    char err[256];
+    gs_policy_config c = tiny_config();
+    gs_policy *one = NULL, *two = NULL;
+    CHECK(gs_policy_new(&c, 4, &one, err, sizeof err) == GS_OK);
+    CHECK(gs_policy_new(&c, 4, &two, err, sizeof err) == GS_OK);
+    if (!one || !two) return;
+    CHECK(gs_policy_set_workers(two, 0, err, sizeof err) == GS_ERR_USAGE);
+    CHECK(gs_policy_set_workers(two, GS_POLICY_MAX_WORKERS + 1, err, sizeof err) == GS_ERR_USAGE);
+    CHECK(gs_policy_set_workers(two, 2, err, sizeof err) == GS_OK);
+    double l1, l2, l2again;
+    CHECK(gsn_policy_gradient(one, samples, NSCENE, &l1, err, sizeof err) == GS_OK);
+    CHECK(gsn_policy_gradient(two, samples, NSCENE, &l2, err, sizeof err) == GS_OK);
+    CHECK_NEAR(l1, l2, 1e-9 * fabs(l1));
+    float *g1, *g2;
+    size_t n;
+    gsn_policy_params(one, &g1, &n);
+    gsn_policy_params(two, &g2, &n);
+    double worst = 0.0, largest = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        worst = fmax(worst, fabs(g1[i] - g2[i]));
+        largest = fmax(largest, fabs(g1[i]));
+    }
+    CHECK(largest > 0.0 && worst <= 1e-5 * largest);
+    float *copy = malloc(n * sizeof *copy);
+    memcpy(copy, g2, n * sizeof *copy);
+    CHECK(gsn_policy_gradient(two, samples, NSCENE, &l2again, err, sizeof err) == GS_OK);
+    CHECK(l2again == l2 && memcmp(copy, g2, n * sizeof *copy) == 0);
+    free(copy);
+    /* a batch smaller than the workers, and training through them */
+    CHECK(gs_policy_set_workers(two, 3, err, sizeof err) == GS_OK);
+    CHECK(gs_policy_train_step(two, samples, 2, 1e-3f, &l2, err, sizeof err) == GS_OK);
+    CHECK(gs_policy_train_step(one, samples, 2, 1e-3f, &l1, err, sizeof err) == GS_OK);
+    CHECK_NEAR(l1, l2, 1e-9 * fabs(l1));
+    gs_policy_free(one);
+    gs_policy_free(two);
+}
+
 int main(void) {
     if (!scratch_init("policy")) return 1;
     gs_policy_set_threads(1); /* the same sums in the same order, run after run */
     make_scenes();
     test_bad_config();
     test_gradient();
+    test_workers();
     gs_policy *p = test_training();
     if (p) {
         test_round_trip(p);

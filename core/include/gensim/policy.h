@@ -76,6 +76,13 @@ size_t gs_policy_parameters(const gs_policy *p);
 /* Threads OpenBLAS may use for every policy in the process (1 for
  * benchmarks and reproducible runs; < 1 reads as 1). */
 void gs_policy_set_threads(int threads);
+#define GS_POLICY_MAX_WORKERS 8
+/* Training and loss passes split each batch over this many threads, each
+ * with its own buffers (about 100 MB for the default config), so a batch of
+ * 2 or more uses 2 cores fully; pair it with gs_policy_set_threads(1).
+ * Results depend on the worker count (the sums' order), not on timing.
+ * Default 1; GS_ERR_USAGE outside 1..GS_POLICY_MAX_WORKERS, GS_ERR_NOMEM. */
+gs_status gs_policy_set_workers(gs_policy *p, int workers, char *err, size_t errlen);
 
 /* One demonstration step: the observation before the action and the
  * expert's action in pixels of that observation. */
