@@ -78,7 +78,7 @@ size_t gs_policy_parameters(const gs_policy *p);
 void gs_policy_set_threads(int threads);
 #define GS_POLICY_MAX_WORKERS 8
 /* Training and loss passes split each batch over this many threads, each
- * with its own buffers (about 100 MB for the default config), so a batch of
+ * with its own buffers (about 130 MB for the default config), so a batch of
  * 2 or more uses 2 cores fully; pair it with gs_policy_set_threads(1).
  * Results depend on the worker count (the sums' order), not on timing.
  * Default 1; GS_ERR_USAGE outside 1..GS_POLICY_MAX_WORKERS, GS_ERR_NOMEM. */

@@ -42,7 +42,7 @@
 #define FACTOR 4                  /* the encoders' total stride */
 #define IN_CH 4                   /* colour (3) and height */
 #define MAX_ENTRIES 64            /* named parameter tensors */
-#define MAX_ALLOCS 1024
+#define MAX_ALLOCS 2048
 #define MAX_WORDS 64
 #define HEIGHT_SCALE 0.02         /* metres that map to one unit of input */
 #define ADAM_BETA1 0.9f
