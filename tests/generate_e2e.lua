@@ -2,6 +2,8 @@
 -- an OpenAI-compatible server (faults included), then offline from the
 -- transcript that run wrote, then through --llm-cmd toward a target.
 -- Run as: gensim lua tests/generate_e2e.lua BUILD_DIR
+-- (GS_E2E_VERBOSE=1 shows each run's stderr; GS_E2E_KEEP=1 keeps its folder,
+-- the mock's own output included.)
 local cjson = require("cjson")
 
 local build = assert((...), "usage: gensim lua tests/generate_e2e.lua BUILD_DIR")
@@ -60,6 +62,7 @@ local function generate(args, quiet)
   local out = os.tmpname()
   local _, _, status = os.execute(GENSIM .. " generate " .. args .. " --json > " .. out .. " 2> " .. out .. ".err")
   local text = read(out)
+  if os.getenv("GS_E2E_VERBOSE") then io.write(read(out .. ".err") or "", "\n") end
   local ok, summary = pcall(cjson.decode, text or "")
   if not ok and not quiet then
     io.write("  gensim generate printed: ", tostring(text), "\n  stderr: ", tostring(read(out .. ".err")), "\n")
@@ -234,7 +237,7 @@ check(rec_ok and rec.origin == "target" and rec.target == "gather balls into a c
 status = select(1, generate("-n 1 --replay " .. quote(transcript) .. " --seeds 2 --min-solved 3", true))
 check(status == 2, "bad usage: --min-solved above --seeds is refused with status 2")
 
-sh("rm -rf " .. quote(tmp))
+if os.getenv("GS_E2E_KEEP") then io.write("kept ", tmp, "\n") else sh("rm -rf " .. quote(tmp)) end
 if failures > 0 then
   io.write(failures, " check(s) failed\n")
   os.exit(1)

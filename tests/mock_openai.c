@@ -98,12 +98,13 @@ static void respond(int fd, int status, const char *extra_headers, const char *b
 static int read_request(int fd, char **method, char **path, char **auth, char **body) {
     size_t cap = 8192, n = 0;
     char *buf = malloc(cap);
-    char *hdr_end = NULL;
+    size_t hdr_off = 0; /* offset of the blank line ending the headers; 0 until seen
+                           (an offset, not a pointer: buf moves when it grows) */
     double deadline = now_s() + 10;
     long content_length = 0;
     while (buf) {
-        if (hdr_end) {
-            size_t have = n - (size_t)(hdr_end + 4 - buf);
+        if (hdr_off) {
+            size_t have = n - (hdr_off + 4);
             if ((long)have >= content_length) break;
         }
         struct pollfd pf = {fd, POLLIN, 0};
@@ -118,16 +119,19 @@ static int read_request(int fd, char **method, char **path, char **auth, char **
         if (got <= 0) break;
         n += (size_t)got;
         buf[n] = '\0';
-        if (!hdr_end && (hdr_end = strstr(buf, "\r\n\r\n"))) {
-            for (char *line = strstr(buf, "\r\n"); line && line < hdr_end; line = strstr(line + 2, "\r\n"))
+        char *end;
+        if (!hdr_off && (end = strstr(buf, "\r\n\r\n"))) {
+            hdr_off = (size_t)(end - buf);
+            for (char *line = strstr(buf, "\r\n"); line && line < end; line = strstr(line + 2, "\r\n"))
                 if (strncasecmp(line + 2, "content-length:", 15) == 0)
                     content_length = strtol(line + 17, NULL, 10);
         }
     }
-    if (!buf || !hdr_end) {
+    if (!buf || !hdr_off) {
         free(buf);
         return 0;
     }
+    char *hdr_end = buf + hdr_off;
     *hdr_end = '\0';
     char *sp1 = strchr(buf, ' ');
     char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
