@@ -233,7 +233,61 @@ local rec_ok, rec = pcall(cjson.decode, read(lib3 .. "/balls-into-container.json
 check(rec_ok and rec.origin == "target" and rec.target == "gather balls into a container",
       "llm-cmd: the target's record names its origin and target")
 
--- 4. refusals
+-- 4. the embeddings rung: the first candidate's vector is a library task's,
+-- the second points elsewhere (the mock adds i to every entry of row i)
+local function start_mock(entries, name)
+  local dir = tmp .. "/" .. name
+  sh("mkdir -p " .. quote(dir))
+  write(dir .. "/script.json", cjson.encode(entries))
+  sh(MOCK .. " --script " .. quote(dir .. "/script.json") .. " --port-file " .. quote(dir .. "/port")
+     .. " > " .. quote(dir .. "/mock.out") .. " 2>&1 &")
+  for _ = 1, 100 do
+    local p = read(dir .. "/port")
+    if p and p:match("%d+") then return p:match("%d+"), dir end
+    sh("sleep 0.05")
+  end
+  error("the mock server did not start")
+end
+local eport, edir = start_mock({
+  {content = GOOD}, {content = fenced("balls-into-container.lua")},
+  {embedding = {1, 0, 0}}, -- the library, row i = {1 + i, i, i}: align-box-corner is {1, 0, 0}
+  {embedding = {1, 0, 0}},
+  {content = GOOD}, {content = fenced("balls-into-container.lua")},
+  {embedding = {0, 0, -1}},
+}, "embed")
+local lib4 = tmp .. "/lib-embed"
+status, summary = generate(string.format(
+  "-n 2 --llm-url http://127.0.0.1:%s --model mock-model --embed-model mock-embed --repairs 0 " ..
+  "--seeds 4 --min-solved 2 --compare tasks/seed --library %s", eport, quote(lib4)))
+sh("pkill -f " .. quote(edir .. "/script.json") .. " 2>/dev/null")
+local first, second = summary and summary.tasks[1], summary and summary.tasks[2]
+check(status == 0 and first and first.failed == "novel" and first.message:find("embedding cosine", 1, true)
+      and first.message:find("align-box-corner", 1, true),
+      "embeddings: a candidate whose vector is a library task's is rejected, naming the task")
+check(second and second.accepted and summary.accepted == 1 and summary.novel == 1,
+      "embeddings: a candidate pointing elsewhere is accepted")
+
+-- 5. kill -9 in the middle of a run: what was accepted stays, whole
+local kstate = tmp .. "/kill"
+sh("mkdir -p " .. quote(kstate))
+local lib5 = tmp .. "/lib-killed-run"
+write(kstate .. "/answers.json", cjson.encode({GOOD, fenced("balls-into-container.lua"),
+                                               "kill -9 generate.*lib-killed-run"}))
+local kcmd = string.format("%s lua %sprovider.lua %s %s", GENSIM, FIX, kstate, kstate .. "/answers.json")
+status = generate(string.format("-n 2 --llm-cmd %s --seeds 4 --min-solved 2 --compare tasks/seed --library %s",
+  quote(kcmd), quote(lib5)), true)
+check(status ~= 0, "kill -9: the run was killed (status " .. tostring(status) .. ")")
+local list_out = os.tmpname()
+local listed = sh(GENSIM .. " library list --dir " .. quote(lib5) .. " --json > " .. list_out)
+local lok, listing = pcall(cjson.decode, read(list_out) or "")
+os.remove(list_out)
+check(listed and lok and listing.count == 1 and listing.tasks[1].name == "balls-into-container",
+      "kill -9: the library lists the task accepted before the kill")
+local iok, index = pcall(cjson.decode, read(lib5 .. "/index.json") or "")
+check(iok and #index.tasks == 1 and index.tasks[1].name == "balls-into-container",
+      "kill -9: the index is whole and agrees")
+
+-- 6. refusals
 status = select(1, generate("-n 1 --replay " .. quote(transcript) .. " --seeds 2 --min-solved 3", true))
 check(status == 2, "bad usage: --min-solved above --seeds is refused with status 2")
 
