@@ -13,6 +13,9 @@ foreach(src ${GS_TEST_C})
   set_target_properties(${name} PROPERTIES LINKER_LANGUAGE CXX RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   add_test(NAME ${name} COMMAND ${GS_TEST_WRAP} $<TARGET_FILE:${name}> WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(${name} PROPERTIES TIMEOUT 300 LABELS unit)
+  if(GS_VALGRIND)
+    set_tests_properties(${name} PROPERTIES ENVIRONMENT GS_UNDER_VALGRIND=1)
+  endif()
 endforeach()
 
 # The command-line contract: bad inputs, statuses and JSON fields.
