@@ -50,3 +50,9 @@ if(GS_VALGRIND)
     set_tests_properties(valgrind_${task} PROPERTIES TIMEOUT 600 LABELS unit)
   endforeach()
 endif()
+
+# gensim train, eval and gensim-run --policy: statuses on bad data and
+# checkpoints, then a tiny real train, resume, interrupt and evaluation.
+add_test(NAME policy_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/policy_cli.sh ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(policy_cli PROPERTIES TIMEOUT 300 LABELS cli)
