@@ -115,9 +115,10 @@ void gs_augment_images(const gs_augment *a, int rows, int cols, const float *hei
 /* The pick-and-place a decision stands for, in the form the oracle gives
  * the robot: pick at the pick pixel's centre, at the height the heightmap
  * (rows x cols, the observation decided on) shows there, yaw 0; place at
- * the place pixel's centre, as high as the surface there plus the picked
- * point's height (the robot descends from there until the object touches),
- * yaw the rotation bin's angle, which the robot turns the object by. */
+ * the place pixel's centre, as high as the highest surface within 2 cm of
+ * it plus the picked point's height (the robot descends from there until
+ * the object touches), yaw the rotation bin's angle, which the robot turns
+ * the object by. */
 void gs_policy_action(const gs_policy_config *cfg, const float *heightmap,
                       const gs_policy_decision *d, gs_action *a);
 

@@ -11,6 +11,8 @@
 #include "gensim/physics.h"
 #include "gensim/policy_data.h"
 
+#define PLACE_REACH 0.02 /* metres around the place pixel the object may rest on */
+
 void gs_policy_action(const gs_policy_config *cfg, const float *heightmap,
                       const gs_policy_decision *d, gs_action *a) {
     memset(a, 0, sizeof *a); /* lift 0: the robot's hover, as the oracle leaves it */
@@ -19,12 +21,20 @@ void gs_policy_action(const gs_policy_config *cfg, const float *heightmap,
     gsr_pixel_to_world(&v, d->pick_col, d->pick_row, &px, &py);
     gsr_pixel_to_world(&v, d->place_col, d->place_row, &qx, &qy);
     double pick_z = heightmap[(size_t)d->pick_row * (size_t)cfg->cols + (size_t)d->pick_col];
-    double place_z = heightmap[(size_t)d->place_row * (size_t)cfg->cols + (size_t)d->place_col];
     /* The cup holds the object by the point it touched, pick_z above the
-     * table when the object rests on it; released pick_z above the surface
-     * under the place pixel, the object just touches it. From there the
-     * robot descends until it does, so a pick from a stack (too high a
-     * guess) still lands. */
+     * table when the object rests on it; released pick_z above what lies
+     * under it, the object just touches. What lies under it is the highest
+     * point within PLACE_REACH of the place pixel, not the pixel itself: a
+     * block bridging two others sits over their gap. The robot starts its
+     * slow, contact-seeking descent just above this height, so a guess too
+     * high costs a little time and one too low a fast landing (which can
+     * knock a stack over). */
+    int reach = (int)ceil(PLACE_REACH / cfg->pixel);
+    double place_z = 0;
+    for (int r = d->place_row - reach; r <= d->place_row + reach; r++)
+        for (int c = d->place_col - reach; c <= d->place_col + reach; c++)
+            if (r >= 0 && r < cfg->rows && c >= 0 && c < cfg->cols)
+                place_z = fmax(place_z, heightmap[(size_t)r * (size_t)cfg->cols + (size_t)c]);
     a->kind = GS_ACTION_PICK_PLACE;
     a->pick = gsu_pose_xyz_yaw(px, py, pick_z, 0);
     a->place = gsu_pose_xyz_yaw(qx, qy, place_z + pick_z, d->rotation * 2 * GS_PI / cfg->rotations);
