@@ -26,9 +26,9 @@
 #define GS_POLICY_ARCH "gensim-transporter-1"
 
 typedef struct gs_policy_config {
-    int rows, cols;       /* observation size (160 x 320 for the default view) */
+    int rows, cols;       /* observation size (320 x 160 for the default view: rows follow y) */
     int rotations;        /* yaw bins of the transport stream (36) */
-    int crop;             /* side of the square crop around the pick, pixels (odd) */
+    int crop;             /* side of the square crop around the pick, pixels (8 m + 1: 57) */
     int channels;         /* base feature width */
     int vocab;            /* hashed word buckets of the language embedding */
     double pixel;         /* metres per pixel of the view (checked against datasets) */
@@ -49,6 +49,9 @@ const gs_policy_config *gs_policy_get_config(const gs_policy *p);
 int64_t gs_policy_steps(const gs_policy *p);
 /* Number of learned parameters. */
 size_t gs_policy_parameters(const gs_policy *p);
+/* Threads OpenBLAS may use for every policy in the process (1 for
+ * benchmarks and reproducible runs; < 1 reads as 1). */
+void gs_policy_set_threads(int threads);
 
 /* One demonstration step: the observation before the action and the
  * expert's action in pixels of that observation. */
@@ -83,8 +86,10 @@ gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *col
 
 /* Writes a checkpoint atomically (temporary file, then rename). */
 gs_status gs_policy_save(const gs_policy *p, const char *path, char *err, size_t errlen);
-/* Reads a checkpoint; GS_ERR_IO when unreadable or truncated, GS_ERR_ARG
- * (naming what differs) when it holds another architecture. */
+/* Reads a checkpoint; GS_ERR_IO when unreadable, truncated or malformed (a
+ * missing tensor, a wrong shape or dtype, offsets out of bounds or
+ * overlapping: the message names it), GS_ERR_USAGE (naming what differs)
+ * when it holds another architecture. */
 gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t errlen);
 
 #endif

@@ -1,0 +1,100 @@
+/* tensor.h: the policy network's small tensor layer (prefix gsn_).
+ *
+ * Internal to the core (the policy uses it; tests check it). Habits from
+ * ggml: a plain struct, buffers owned by the caller (the policy plans them
+ * once per network, so nothing allocates inside a step), status returns
+ * where a shape can disagree.
+ *
+ * Layout: every activation is c x n x h x w, contiguous, w fastest ("CNHW":
+ * channels outermost), so a convolution is one GEMM over all n images at
+ * once: W (cout x cin*k*k) times the im2col matrix (cin*k*k x n*ho*wo) is
+ * directly the output (cout x n*ho*wo). Strides follow from the shape. */
+#ifndef GENSIM_TENSOR_H
+#define GENSIM_TENSOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gensim/status.h"
+
+/* A view of a contiguous c x n x h x w float32 array (not owned). */
+typedef struct gsn_tensor {
+    float *data;    /* (c x n x h x w) */
+    int c, n, h, w;
+} gsn_tensor;
+
+/* A tensor over data with the given shape. */
+gsn_tensor gsn_tensor_make(float *data, int c, int n, int h, int w);
+/* Number of elements, c * n * h * w. */
+size_t gsn_tensor_count(const gsn_tensor *t);
+
+/* Output side of a convolution over n pixels with kernel k, stride s, padding p. */
+int gsn_conv_out(int n, int k, int s, int p);
+/* Floats of the scratch a convolution of x with that kernel needs (im2col). */
+size_t gsn_conv_scratch(const gsn_tensor *x, int k, int s, int p);
+
+/* y = conv(x, w) + b. w: (y->c x x->c x k x k); b nullable (y->c). col:
+ * scratch of gsn_conv_scratch floats. GS_ERR_USAGE when shapes disagree. */
+gs_status gsn_conv2d(const gsn_tensor *x, const float *w, const float *b, int k, int s, int p,
+                     gsn_tensor *y, float *col);
+/* The same by plain loops: the reference the GEMM path is tested against. */
+gs_status gsn_conv2d_reference(const gsn_tensor *x, const float *w, const float *b, int k, int s,
+                               int p, gsn_tensor *y);
+/* Gradients of gsn_conv2d: dw (as w) and db (nullable) accumulate; dx
+ * (nullable, shaped as x) accumulates too, so skip connections can add into
+ * the same buffer. col: scratch as for the forward pass. */
+gs_status gsn_conv2d_backward(const gsn_tensor *x, const float *w, int k, int s, int p,
+                              const gsn_tensor *dy, float *dw, float *db, gsn_tensor *dx,
+                              float *col);
+
+/* Group normalisation per (group of channels, image) followed by a
+ * per-channel affine y = xhat * gamma + beta (gamma, beta nullable: 1, 0).
+ * mean, rstd: (groups x n) saved for the backward pass. Independent of the
+ * batch, so it trains the same at batch 1 and 8. */
+gs_status gsn_groupnorm(const gsn_tensor *x, int groups, const float *gamma, const float *beta,
+                        gsn_tensor *y, float *mean, float *rstd);
+/* Gradients of gsn_groupnorm: dx overwritten; dgamma, dbeta (nullable, c)
+ * accumulate. */
+gs_status gsn_groupnorm_backward(const gsn_tensor *x, int groups, const float *gamma,
+                                 const float *mean, const float *rstd, const gsn_tensor *dy,
+                                 gsn_tensor *dx, float *dgamma, float *dbeta);
+
+/* y = max(x, 0) over count floats (y may be x). */
+void gsn_relu(const float *x, float *y, size_t count);
+/* dx = dy where y > 0, else 0 (dx may be dy); y is the forward output. */
+void gsn_relu_backward(const float *y, const float *dy, float *dx, size_t count);
+
+/* Depth to space: the f*f channels of each cell become its f x f pixels,
+ * y (H x W) [f i + a][f j + b] = x (f*f x h x w) [a f + b][i][j]; H, W at
+ * most f h, f w (the rest is cropped). This is how a quarter-resolution
+ * head still names every full-resolution pixel. */
+void gsn_depth_to_space(const float *x, int h, int w, int f, int H, int W, float *y);
+/* Its adjoint: dx (f*f x h x w) overwritten (zero where cropped). */
+void gsn_depth_to_space_backward(const float *dy, int h, int w, int f, int H, int W, float *dx);
+/* Nearest upsampling added to y: y (planes x H x W) [p][Y][X] += x (planes
+ * x h x w) [p][Y / f][X / f]. */
+void gsn_upsample_add(const float *x, int planes, int h, int w, int f, int H, int W, float *y);
+/* Its adjoint: dx (planes x h x w) overwritten with the sums over each cell. */
+void gsn_upsample_add_backward(const float *dy, int planes, int h, int w, int f, int H, int W,
+                               float *dx);
+
+/* Softmax cross-entropy of n logits against the index target; returns the
+ * loss. dlogits (nullable, n) = scale * (softmax - onehot). */
+double gsn_softmax_xent(const float *logits, size_t n, size_t target, float *dlogits, float scale);
+/* Index of the largest of n values (the first on ties); *prob (nullable)
+ * its softmax probability. */
+size_t gsn_argmax(const float *x, size_t n, float *prob);
+
+/* A side x side crop of img (c x h x w) centred on (row, col), turned by
+ * theta (counter-clockwise with columns as x and rows as y): out (c x side
+ * x side) at offset (u, v) samples img at centre + R(-theta) (u, v), so the
+ * crop shows the content as it would look after a turn by theta. Bilinear,
+ * zero outside the image. out_stride: floats between out's channels. */
+void gsn_rotated_crop(const float *img, int c, int h, int w, double row, double col, double theta,
+                      int side, float *out, size_t out_stride);
+
+/* One Adam step over n parameters (t: the step number, from 1). */
+void gsn_adam(float *param, const float *grad, float *m, float *v, size_t n, float lr, float beta1,
+              float beta2, float eps, int64_t t);
+
+#endif

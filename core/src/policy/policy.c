@@ -1,0 +1,898 @@
+/* policy.c: the Transporter network (see gensim/policy.h).
+ *
+ * Three convolutional streams share one shape: two stride-2 3x3 convolutions
+ * down to a quarter of the resolution, then residual blocks, every
+ * convolution followed by group normalisation whose affine is the language
+ * FiLM, then ReLU; a 1x1 head. The attention stream gives one logit per
+ * quarter-resolution cell; the key stream gives features of the scene; the
+ * query stream runs over the crop around the pick, turned to each of the
+ * rotations, and its outputs become the correlation kernels. The loss and
+ * the arg-max are over full-resolution pixels: the attention head gives 16
+ * logits per quarter-resolution cell, one per pixel of it (depth to space);
+ * a place logit is the correlation of its cell (per rotation) plus a
+ * sub-cell term from 16 more channels of the key head, so the 4 x 4
+ * quantisation costs no precision while the correlation, the expensive
+ * part, stays at quarter resolution.
+ *
+ * Everything a step touches is allocated once in gs_policy_new. */
+#include "gensim/policy.h"
+
+#include <cblas.h>
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gensim/io.h"
+#include "gensim/math.h"
+#include "gensim/render.h"
+#include "gensim/tensor.h"
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "checkpoints are written as the host's floats, which must be little-endian"
+#endif
+
+#define NRES 2                    /* residual blocks per stream */
+#define NLAYERS (2 + 2 * NRES)    /* convolutions per stream before the head */
+#define FACTOR 4                  /* the encoders' total stride */
+#define IN_CH 4                   /* colour (3) and height */
+#define MAX_ENTRIES 64            /* named parameter tensors */
+#define MAX_ALLOCS 160
+#define MAX_WORDS 64
+#define HEIGHT_SCALE 0.02         /* metres that map to one unit of input */
+#define ADAM_BETA1 0.9f
+#define ADAM_BETA2 0.999f
+#define ADAM_EPS 1e-8f
+#define GSN_PI 3.14159265358979323846
+#define MAX_CHECKPOINT ((size_t)1 << 31)
+
+typedef struct param_entry {
+    char name[48];
+    int ndim;
+    int shape[4];
+    size_t offset, count;         /* floats into the parameter array */
+} param_entry;
+
+typedef struct stream {
+    const char *name;
+    int in_ch, width, out_ch, groups;
+    int n, h, w;                   /* images and their size */
+    int lh[NLAYERS], lw[NLAYERS];  /* each layer's output size */
+    size_t w_conv[NLAYERS];        /* parameter offsets: (width x cin x 3 x 3) */
+    size_t w_head, b_head;         /* (out_ch x width), (out_ch) */
+    int film;                      /* first float of this stream's FiLM sites */
+    float *x;                      /* (in_ch x n x h x w) */
+    float *z[NLAYERS];             /* convolution outputs, (width x n x lh x lw) */
+    float *a[NLAYERS];             /* activations after norm, FiLM, skip and ReLU */
+    float *da[NLAYERS];            /* their gradients */
+    float *mean[NLAYERS], *rstd[NLAYERS];  /* (groups x n) */
+    float *out, *dout;             /* (out_ch x n x lh x lw) of the last layer */
+} stream;
+
+struct gs_policy {
+    gs_policy_config cfg;
+    int key_ch;                    /* channels of the transport features */
+    int embed;                     /* width of the word embedding */
+    int film_size;                 /* floats of FiLM scale and shift, all sites */
+    int h4, w4;                    /* quarter-resolution scene size */
+    int k;                         /* side of the query kernel */
+    float corr_scale;              /* 1 / sqrt(fan-in) of the correlation */
+    int64_t steps;
+    size_t nparams;
+    param_entry entries[MAX_ENTRIES];
+    int nentries;
+    size_t p_embed, p_film_w, p_film_b;
+    float *params, *grads, *adam_m, *adam_v;
+    stream attn, key, query;
+    float *input;                  /* (4 x rows x cols) the normalised observation */
+    float *col;                    /* im2col scratch */
+    float *tmp1, *tmp2;            /* activation-sized scratch */
+    float *pick_logits, *dpick;    /* (rows x cols) */
+    float *phase;                  /* (rows x cols) the place logits' sub-cell term, or its gradient */
+    float *corr, *dcorr;           /* (rotations x h4 x w4) */
+    float *kernel, *dkernel;       /* (rotations x key_ch x k x k) */
+    float *place_logits, *dplace;  /* (rotations x rows x cols) */
+    float *film, *dfilm;           /* (film_size) */
+    float *lang, *dlang;           /* (embed) */
+    float *gamma;                  /* (channels) */
+    int words[MAX_WORDS];
+    int nwords;
+    void *allocs[MAX_ALLOCS];
+    int nallocs;
+};
+
+/* ---- configuration ---- */
+
+gs_policy_config gs_policy_config_default(void) {
+    gsr_view v = gsr_view_default();
+    gs_policy_config c;
+    memset(&c, 0, sizeof c);
+    c.rows = gsr_view_height(&v);
+    c.cols = gsr_view_width(&v);
+    c.rotations = 36;
+    c.crop = 57;
+    c.channels = 16;
+    c.vocab = 1024;
+    c.pixel = v.pixel;
+    c.bounds[0][0] = v.x0;
+    c.bounds[0][1] = v.x1;
+    c.bounds[1][0] = v.y0;
+    c.bounds[1][1] = v.y1;
+    c.bounds[2][0] = 0.0;
+    c.bounds[2][1] = 0.28;
+    return c;
+}
+
+static gs_status check_config(const gs_policy_config *c, char *err, size_t errlen) {
+    if (!c) return gs_fail(err, errlen, GS_ERR_USAGE, "policy: no configuration");
+    if (c->rows < 8 || c->rows > 4096 || c->cols < 8 || c->cols > 4096)
+        return gs_fail(err, errlen, GS_ERR_USAGE,
+                       "policy: image size %d x %d outside 8..4096 on a side", c->rows, c->cols);
+    if (c->rotations < 1 || c->rotations > 360)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "policy: rotations %d outside 1..360",
+                       c->rotations);
+    if (c->crop < 9 || c->crop > 257 || c->crop % 8 != 1)
+        return gs_fail(err, errlen, GS_ERR_USAGE,
+                       "policy: crop %d must be 8 m + 1 in 9..257 (so the quarter-resolution "
+                       "kernel has a centre cell on the pick)",
+                       c->crop);
+    if (c->channels < 4 || c->channels > 256 || c->channels % 4)
+        return gs_fail(err, errlen, GS_ERR_USAGE,
+                       "policy: channels %d must be a multiple of 4 in 4..256", c->channels);
+    if (c->vocab < 1 || c->vocab > (1 << 20))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "policy: vocab %d outside 1..1048576", c->vocab);
+    if (!(c->pixel > 0.0) || !isfinite(c->pixel))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "policy: pixel size %g is not positive",
+                       c->pixel);
+    for (int i = 0; i < 3; i++)
+        if (!isfinite(c->bounds[i][0]) || !isfinite(c->bounds[i][1]) ||
+            !(c->bounds[i][0] < c->bounds[i][1]))
+            return gs_fail(err, errlen, GS_ERR_USAGE, "policy: bounds of axis %c are not a range",
+                           "xyz"[i]);
+    return GS_OK;
+}
+
+/* ---- construction ---- */
+
+static float *take(gs_policy *p, size_t n) {
+    if (p->nallocs >= MAX_ALLOCS) return NULL;
+    float *f = calloc(n ? n : 1, sizeof(float));
+    if (f) p->allocs[p->nallocs++] = f;
+    return f;
+}
+
+static size_t add_param(gs_policy *p, const char *name, int ndim, int d0, int d1, int d2, int d3) {
+    param_entry *e = &p->entries[p->nentries++];
+    snprintf(e->name, sizeof e->name, "%s", name);
+    int dims[4] = {d0, d1, d2, d3};
+    e->ndim = ndim;
+    e->count = 1;
+    for (int i = 0; i < ndim; i++) {
+        e->shape[i] = dims[i];
+        e->count *= (size_t)dims[i];
+    }
+    e->offset = p->nparams;
+    p->nparams += e->count;
+    return e->offset;
+}
+
+static void stream_plan(gs_policy *p, stream *s, const char *name, int out_ch, int n, int h, int w,
+                        int film) {
+    int c = p->cfg.channels;
+    s->name = name;
+    s->in_ch = IN_CH;
+    s->width = c;
+    s->out_ch = out_ch;
+    s->groups = c / 4;
+    s->n = n;
+    s->h = h;
+    s->w = w;
+    s->film = film;
+    char nm[48];
+    for (int l = 0; l < NLAYERS; l++) {
+        int ph = l ? s->lh[l - 1] : h, pw = l ? s->lw[l - 1] : w, st = l < 2 ? 2 : 1;
+        s->lh[l] = gsn_conv_out(ph, 3, st, 1);
+        s->lw[l] = gsn_conv_out(pw, 3, st, 1);
+        snprintf(nm, sizeof nm, "%s.conv%d.weight", name, l);
+        s->w_conv[l] = add_param(p, nm, 4, c, l ? c : IN_CH, 3, 3);
+    }
+    snprintf(nm, sizeof nm, "%s.head.weight", name);
+    s->w_head = add_param(p, nm, 4, out_ch, c, 1, 1);
+    snprintf(nm, sizeof nm, "%s.head.bias", name);
+    s->b_head = add_param(p, nm, 1, out_ch, 0, 0, 0);
+}
+
+static size_t stream_act_count(const stream *s, int l) {
+    return (size_t)s->width * s->n * s->lh[l] * s->lw[l];
+}
+
+static int stream_alloc(gs_policy *p, stream *s, int own_input) {
+    if (own_input && !(s->x = take(p, (size_t)s->in_ch * s->n * s->h * s->w))) return 0;
+    for (int l = 0; l < NLAYERS; l++) {
+        size_t cnt = stream_act_count(s, l);
+        if (!(s->z[l] = take(p, cnt)) || !(s->a[l] = take(p, cnt)) || !(s->da[l] = take(p, cnt)) ||
+            !(s->mean[l] = take(p, (size_t)s->groups * s->n)) ||
+            !(s->rstd[l] = take(p, (size_t)s->groups * s->n)))
+            return 0;
+    }
+    size_t out = (size_t)s->out_ch * s->n * s->lh[NLAYERS - 1] * s->lw[NLAYERS - 1];
+    return (s->out = take(p, out)) && (s->dout = take(p, out));
+}
+
+/* The largest im2col scratch and activation of a stream. */
+static void stream_needs(const stream *s, size_t *col, size_t *act) {
+    for (int l = 0; l < NLAYERS; l++) {
+        int in_c = l ? s->width : s->in_ch;
+        int ih = l ? s->lh[l - 1] : s->h, iw = l ? s->lw[l - 1] : s->w;
+        gsn_tensor x = gsn_tensor_make(NULL, in_c, s->n, ih, iw);
+        size_t need = gsn_conv_scratch(&x, 3, l < 2 ? 2 : 1, 1);
+        if (need > *col) *col = need;
+        if (stream_act_count(s, l) > *act) *act = stream_act_count(s, l);
+    }
+}
+
+static void init_normal(gsu_rng *rng, float *dst, size_t n, double sd) {
+    for (size_t i = 0; i < n; i++) dst[i] = (float)gsu_rng_normal(rng, 0.0, sd);
+}
+
+static void stream_init(gs_policy *p, const stream *s, gsu_rng *rng) {
+    for (int l = 0; l < NLAYERS; l++) {
+        int fan = (l ? s->width : s->in_ch) * 9;
+        init_normal(rng, p->params + s->w_conv[l], (size_t)s->width * fan, sqrt(2.0 / fan));
+    }
+    init_normal(rng, p->params + s->w_head, (size_t)s->out_ch * s->width, sqrt(1.0 / s->width));
+}
+
+gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **out, char *err,
+                        size_t errlen) {
+    if (!out) return gs_fail(err, errlen, GS_ERR_USAGE, "policy: no output pointer");
+    *out = NULL;
+    gs_status st = check_config(cfg, err, errlen);
+    if (st) return st;
+    gs_policy *p = calloc(1, sizeof *p);
+    if (!p) return gs_fail(err, errlen, GS_ERR_NOMEM, "policy: out of memory");
+    p->cfg = *cfg;
+    const int c = cfg->channels, R = cfg->rows, C = cfg->cols, rot = cfg->rotations;
+    p->key_ch = c / 2;
+    p->embed = 2 * c;
+    p->film_size = 3 * NLAYERS * 2 * c;
+    p->p_embed = add_param(p, "lang.embedding", 2, cfg->vocab, p->embed, 0, 0);
+    p->p_film_w = add_param(p, "lang.film.weight", 2, p->film_size, p->embed, 0, 0);
+    p->p_film_b = add_param(p, "lang.film.bias", 1, p->film_size, 0, 0, 0);
+    int site = NLAYERS * 2 * c;
+    stream_plan(p, &p->attn, "attention", FACTOR * FACTOR, 1, R, C, 0);
+    stream_plan(p, &p->key, "key", p->key_ch + FACTOR * FACTOR, 1, R, C, site);
+    stream_plan(p, &p->query, "query", p->key_ch, rot, cfg->crop, cfg->crop, 2 * site);
+    p->h4 = p->attn.lh[NLAYERS - 1];
+    p->w4 = p->attn.lw[NLAYERS - 1];
+    p->k = p->query.lh[NLAYERS - 1];
+    p->corr_scale = (float)(1.0 / sqrt((double)p->key_ch * p->k * p->k));
+
+    size_t col = 0, act = 0;
+    stream_needs(&p->attn, &col, &act);
+    stream_needs(&p->key, &col, &act);
+    stream_needs(&p->query, &col, &act);
+    gsn_tensor kx = gsn_tensor_make(NULL, p->key_ch, 1, p->h4, p->w4);
+    size_t corr_col = gsn_conv_scratch(&kx, p->k, 1, p->k / 2);
+    if (corr_col > col) col = corr_col;
+    const size_t plane = (size_t)R * C, kernel = (size_t)rot * p->key_ch * p->k * p->k;
+    const size_t corr = (size_t)rot * p->h4 * p->w4;
+    int ok = (p->params = take(p, p->nparams)) && (p->grads = take(p, p->nparams)) &&
+             (p->adam_m = take(p, p->nparams)) && (p->adam_v = take(p, p->nparams)) &&
+             (p->input = take(p, IN_CH * plane)) && (p->col = take(p, col)) &&
+             (p->tmp1 = take(p, act)) && (p->tmp2 = take(p, act)) &&
+             (p->pick_logits = take(p, plane)) && (p->dpick = take(p, plane)) &&
+             (p->phase = take(p, plane)) &&
+             (p->corr = take(p, corr)) && (p->dcorr = take(p, corr)) &&
+             (p->kernel = take(p, kernel)) && (p->dkernel = take(p, kernel)) &&
+             (p->place_logits = take(p, (size_t)rot * plane)) &&
+             (p->dplace = take(p, (size_t)rot * plane)) && (p->film = take(p, p->film_size)) &&
+             (p->dfilm = take(p, p->film_size)) && (p->lang = take(p, p->embed)) &&
+             (p->dlang = take(p, p->embed)) && (p->gamma = take(p, c));
+    p->attn.x = p->input;
+    p->key.x = p->input;
+    ok = ok && stream_alloc(p, &p->attn, 0) && stream_alloc(p, &p->key, 0) &&
+         stream_alloc(p, &p->query, 1);
+    if (!ok) {
+        size_t n = p->nparams;
+        gs_policy_free(p);
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "policy: out of memory for %zu parameters", n);
+    }
+    gsu_rng rng;
+    gsu_rng_seed(&rng, seed);
+    init_normal(&rng, p->params + p->p_embed, (size_t)cfg->vocab * p->embed, 1.0);
+    init_normal(&rng, p->params + p->p_film_w, (size_t)p->film_size * p->embed, 0.02);
+    stream_init(p, &p->attn, &rng);
+    stream_init(p, &p->key, &rng);
+    stream_init(p, &p->query, &rng);
+    *out = p;
+    return GS_OK;
+}
+
+void gs_policy_free(gs_policy *p) {
+    if (!p) return;
+    for (int i = 0; i < p->nallocs; i++) free(p->allocs[i]);
+    free(p);
+}
+
+const gs_policy_config *gs_policy_get_config(const gs_policy *p) {
+    return p ? &p->cfg : NULL;
+}
+
+int64_t gs_policy_steps(const gs_policy *p) {
+    return p ? p->steps : 0;
+}
+
+size_t gs_policy_parameters(const gs_policy *p) {
+    return p ? p->nparams : 0;
+}
+
+void gs_policy_set_threads(int threads) {
+    openblas_set_num_threads(threads < 1 ? 1 : threads);
+}
+
+/* ---- the forward and backward passes ---- */
+
+/* Colour to roughly zero mean and unit spread, height in units of 2 cm;
+ * non-finite heights (holes in a recording) read as the table. */
+static void prepare_input(gs_policy *p, const float *heightmap, const uint8_t *color) {
+    const size_t plane = (size_t)p->cfg.rows * p->cfg.cols;
+    for (size_t i = 0; i < plane; i++) {
+        for (int ch = 0; ch < 3; ch++)
+            p->input[ch * plane + i] = ((float)color[3 * i + ch] / 255.0f - 0.5f) * 4.0f;
+        float h = heightmap[i];
+        p->input[3 * plane + i] = isfinite(h) ? (float)(h / HEIGHT_SCALE) : 0.0f;
+    }
+}
+
+/* Words are runs of letters and digits, lowercased, each hashed into a bucket. */
+static void lang_words(gs_policy *p, const char *lang) {
+    p->nwords = 0;
+    const char *s = lang ? lang : "";
+    while (*s && p->nwords < MAX_WORDS) {
+        while (*s && !isalnum((unsigned char)*s)) s++;
+        if (!*s) break;
+        uint64_t h = GSU_FNV_OFFSET;
+        while (*s && isalnum((unsigned char)*s)) {
+            char lower = (char)tolower((unsigned char)*s++);
+            h = gsu_fnv1a(h, &lower, 1);
+        }
+        p->words[p->nwords++] = (int)(h % (uint64_t)p->cfg.vocab);
+    }
+}
+
+/* lang = mean word embedding; film = W lang + b. */
+static void lang_forward(gs_policy *p) {
+    const int e = p->embed;
+    memset(p->lang, 0, sizeof(float) * (size_t)e);
+    for (int i = 0; i < p->nwords; i++) {
+        const float *row = p->params + p->p_embed + (size_t)p->words[i] * e;
+        for (int j = 0; j < e; j++) p->lang[j] += row[j] / (float)p->nwords;
+    }
+    memcpy(p->film, p->params + p->p_film_b, sizeof(float) * (size_t)p->film_size);
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, p->film_size, e, 1.0f, p->params + p->p_film_w, e,
+                p->lang, 1, 1.0f, p->film, 1);
+}
+
+static void lang_backward(gs_policy *p) {
+    const int e = p->embed;
+    cblas_sger(CblasRowMajor, p->film_size, e, 1.0f, p->dfilm, 1, p->lang, 1,
+               p->grads + p->p_film_w, e);
+    for (int i = 0; i < p->film_size; i++) p->grads[p->p_film_b + i] += p->dfilm[i];
+    if (!p->nwords) return;
+    cblas_sgemv(CblasRowMajor, CblasTrans, p->film_size, e, 1.0f, p->params + p->p_film_w, e,
+                p->dfilm, 1, 0.0f, p->dlang, 1);
+    for (int i = 0; i < p->nwords; i++) {
+        float *row = p->grads + p->p_embed + (size_t)p->words[i] * e;
+        for (int j = 0; j < e; j++) row[j] += p->dlang[j] / (float)p->nwords;
+    }
+}
+
+static gsn_tensor layer_input(const stream *s, int l) {
+    if (!l) return gsn_tensor_make(s->x, s->in_ch, s->n, s->h, s->w);
+    return gsn_tensor_make(s->a[l - 1], s->width, s->n, s->lh[l - 1], s->lw[l - 1]);
+}
+
+/* The second convolution of each residual block adds the block's input. */
+static int layer_skip(int l) {
+    return l >= 3 && (l - 3) % 2 == 0 ? l - 2 : -1;
+}
+
+static void film_gamma(gs_policy *p, const stream *s, int l, float **beta) {
+    const float *f = p->film + s->film + (size_t)l * 2 * s->width;
+    for (int c = 0; c < s->width; c++) p->gamma[c] = 1.0f + f[c];
+    *beta = (float *)f + s->width;
+}
+
+static void stream_forward(gs_policy *p, stream *s) {
+    for (int l = 0; l < NLAYERS; l++) {
+        gsn_tensor in = layer_input(s, l);
+        gsn_tensor z = gsn_tensor_make(s->z[l], s->width, s->n, s->lh[l], s->lw[l]);
+        gsn_tensor a = gsn_tensor_make(s->a[l], s->width, s->n, s->lh[l], s->lw[l]);
+        gsn_conv2d(&in, p->params + s->w_conv[l], NULL, 3, l < 2 ? 2 : 1, 1, &z, p->col);
+        float *beta;
+        film_gamma(p, s, l, &beta);
+        gsn_groupnorm(&z, s->groups, p->gamma, beta, &a, s->mean[l], s->rstd[l]);
+        size_t cnt = gsn_tensor_count(&a);
+        int skip = layer_skip(l);
+        if (skip >= 0)
+            for (size_t i = 0; i < cnt; i++) s->a[l][i] += s->a[skip][i];
+        gsn_relu(s->a[l], s->a[l], cnt);
+    }
+    gsn_tensor last = layer_input(s, NLAYERS);
+    gsn_tensor out = gsn_tensor_make(s->out, s->out_ch, s->n, last.h, last.w);
+    gsn_conv2d(&last, p->params + s->w_head, p->params + s->b_head, 1, 1, 0, &out, p->col);
+}
+
+/* From s->dout back to the stream's weights and FiLM sites (grads accumulate). */
+static void stream_backward(gs_policy *p, stream *s) {
+    for (int l = 0; l < NLAYERS; l++) memset(s->da[l], 0, sizeof(float) * stream_act_count(s, l));
+    gsn_tensor last = layer_input(s, NLAYERS);
+    gsn_tensor dlast = gsn_tensor_make(s->da[NLAYERS - 1], s->width, s->n, last.h, last.w);
+    gsn_tensor dout = gsn_tensor_make(s->dout, s->out_ch, s->n, last.h, last.w);
+    gsn_conv2d_backward(&last, p->params + s->w_head, 1, 1, 0, &dout, p->grads + s->w_head,
+                        p->grads + s->b_head, &dlast, p->col);
+    for (int l = NLAYERS - 1; l >= 0; l--) {
+        size_t cnt = stream_act_count(s, l);
+        gsn_relu_backward(s->a[l], s->da[l], p->tmp1, cnt);
+        int skip = layer_skip(l);
+        if (skip >= 0)
+            for (size_t i = 0; i < cnt; i++) s->da[skip][i] += p->tmp1[i];
+        float *beta;
+        film_gamma(p, s, l, &beta);
+        float *dfilm = p->dfilm + s->film + (size_t)l * 2 * s->width;
+        gsn_tensor z = gsn_tensor_make(s->z[l], s->width, s->n, s->lh[l], s->lw[l]);
+        gsn_tensor dpre = gsn_tensor_make(p->tmp1, s->width, s->n, s->lh[l], s->lw[l]);
+        gsn_tensor dz = gsn_tensor_make(p->tmp2, s->width, s->n, s->lh[l], s->lw[l]);
+        gsn_groupnorm_backward(&z, s->groups, p->gamma, s->mean[l], s->rstd[l], &dpre, &dz, dfilm,
+                               dfilm + s->width);
+        gsn_tensor in = layer_input(s, l);
+        gsn_tensor din = l ? gsn_tensor_make(s->da[l - 1], s->width, s->n, in.h, in.w) : in;
+        gsn_conv2d_backward(&in, p->params + s->w_conv[l], 3, l < 2 ? 2 : 1, 1, &dz,
+                            p->grads + s->w_conv[l], NULL, l ? &din : NULL, p->col);
+    }
+}
+
+static void attention_forward(gs_policy *p) {
+    stream_forward(p, &p->attn);
+    gsn_depth_to_space(p->attn.out, p->h4, p->w4, FACTOR, p->cfg.rows, p->cfg.cols,
+                       p->pick_logits);
+}
+
+static void attention_backward(gs_policy *p) {
+    gsn_depth_to_space_backward(p->dpick, p->h4, p->w4, FACTOR, p->cfg.rows, p->cfg.cols,
+                                p->attn.dout);
+    stream_backward(p, &p->attn);
+}
+
+/* Rotated crops around the pick through the query stream, the key stream
+ * over the scene, their correlation plus the sub-cell term at full
+ * resolution (rotations x rows x cols). */
+static void transport_forward(gs_policy *p, int pick_row, int pick_col) {
+    const int rot = p->cfg.rotations, side = p->cfg.crop, kc = p->key_ch, k = p->k;
+    const size_t crop = (size_t)side * side, kk = (size_t)k * k;
+    for (int r = 0; r < rot; r++)
+        gsn_rotated_crop(p->input, IN_CH, p->cfg.rows, p->cfg.cols, pick_row, pick_col,
+                         r * 2.0 * GSN_PI / rot, side, p->query.x + r * crop, (size_t)rot * crop);
+    stream_forward(p, &p->key);
+    stream_forward(p, &p->query);
+    /* query out is (kc x rot x k x k); the kernels want (rot x kc x k x k) */
+    for (int r = 0; r < rot; r++)
+        for (int c = 0; c < kc; c++) {
+            const float *src = p->query.out + ((size_t)c * rot + r) * kk;
+            float *dst = p->kernel + ((size_t)r * kc + c) * kk;
+            for (size_t i = 0; i < kk; i++) dst[i] = src[i] * p->corr_scale;
+        }
+    gsn_tensor kx = gsn_tensor_make(p->key.out, kc, 1, p->h4, p->w4);
+    gsn_tensor corr = gsn_tensor_make(p->corr, rot, 1, p->h4, p->w4);
+    gsn_conv2d(&kx, p->kernel, NULL, k, 1, k / 2, &corr, p->col);
+    const int R = p->cfg.rows, C = p->cfg.cols;
+    const size_t plane = (size_t)R * C, cells = (size_t)p->h4 * p->w4;
+    gsn_depth_to_space(p->key.out + kc * cells, p->h4, p->w4, FACTOR, R, C, p->phase);
+    for (int r = 0; r < rot; r++) memcpy(p->place_logits + r * plane, p->phase, plane * sizeof(float));
+    gsn_upsample_add(p->corr, rot, p->h4, p->w4, FACTOR, R, C, p->place_logits);
+}
+
+static void transport_backward(gs_policy *p) {
+    const int rot = p->cfg.rotations, kc = p->key_ch, k = p->k;
+    const size_t kk = (size_t)k * k;
+    const int R = p->cfg.rows, C = p->cfg.cols;
+    const size_t plane = (size_t)R * C, cells = (size_t)p->h4 * p->w4;
+    gsn_upsample_add_backward(p->dplace, rot, p->h4, p->w4, FACTOR, R, C, p->dcorr);
+    memcpy(p->phase, p->dplace, plane * sizeof(float));
+    for (int r = 1; r < rot; r++) {
+        const float *src = p->dplace + r * plane;
+        for (size_t i = 0; i < plane; i++) p->phase[i] += src[i];
+    }
+    memset(p->dkernel, 0, sizeof(float) * (size_t)rot * kc * kk);
+    memset(p->key.dout, 0, sizeof(float) * (size_t)kc * cells);
+    gsn_depth_to_space_backward(p->phase, p->h4, p->w4, FACTOR, R, C, p->key.dout + kc * cells);
+    gsn_tensor kx = gsn_tensor_make(p->key.out, kc, 1, p->h4, p->w4);
+    gsn_tensor dkx = gsn_tensor_make(p->key.dout, kc, 1, p->h4, p->w4);
+    gsn_tensor dcorr = gsn_tensor_make(p->dcorr, rot, 1, p->h4, p->w4);
+    gsn_conv2d_backward(&kx, p->kernel, k, 1, k / 2, &dcorr, p->dkernel, NULL, &dkx, p->col);
+    for (int r = 0; r < rot; r++)
+        for (int c = 0; c < kc; c++) {
+            const float *src = p->dkernel + ((size_t)r * kc + c) * kk;
+            float *dst = p->query.dout + ((size_t)c * rot + r) * kk;
+            for (size_t i = 0; i < kk; i++) dst[i] = src[i] * p->corr_scale;
+        }
+    stream_backward(p, &p->key);
+    stream_backward(p, &p->query);
+}
+
+static gs_status check_sample(const gs_policy *p, const gs_policy_sample *s, int i, char *err,
+                              size_t errlen) {
+    const gs_policy_config *c = &p->cfg;
+    if (!s->heightmap || !s->color)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "policy: sample %d has no image", i);
+    if (s->pick_row < 0 || s->pick_row >= c->rows || s->pick_col < 0 || s->pick_col >= c->cols)
+        return gs_fail(err, errlen, GS_ERR_USAGE,
+                       "policy: sample %d picks at (%d, %d), outside %d x %d", i, s->pick_row,
+                       s->pick_col, c->rows, c->cols);
+    if (s->place_row < 0 || s->place_row >= c->rows || s->place_col < 0 ||
+        s->place_col >= c->cols)
+        return gs_fail(err, errlen, GS_ERR_USAGE,
+                       "policy: sample %d places at (%d, %d), outside %d x %d", i, s->place_row,
+                       s->place_col, c->rows, c->cols);
+    if (s->rotation < 0 || s->rotation >= c->rotations)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "policy: sample %d rotation %d outside 0..%d", i,
+                       s->rotation, c->rotations - 1);
+    return GS_OK;
+}
+
+/* Loss of one sample; with grad_scale > 0 its gradients (times
+ * grad_scale) are added to p->grads. */
+static double sample_pass(gs_policy *p, const gs_policy_sample *s, float grad_scale) {
+    const int R = p->cfg.rows, C = p->cfg.cols;
+    const int train = grad_scale > 0.0f;
+    prepare_input(p, s->heightmap, s->color);
+    lang_words(p, s->lang);
+    lang_forward(p);
+    if (train) memset(p->dfilm, 0, sizeof(float) * (size_t)p->film_size);
+    attention_forward(p);
+    double loss = gsn_softmax_xent(p->pick_logits, (size_t)R * C,
+                                   (size_t)s->pick_row * C + s->pick_col,
+                                   train ? p->dpick : NULL, grad_scale);
+    if (train) attention_backward(p);
+    transport_forward(p, s->pick_row, s->pick_col);
+    size_t target = ((size_t)s->rotation * R + s->place_row) * C + s->place_col;
+    loss += gsn_softmax_xent(p->place_logits, (size_t)p->cfg.rotations * R * C, target,
+                             train ? p->dplace : NULL, grad_scale);
+    if (train) {
+        transport_backward(p);
+        lang_backward(p);
+    }
+    return loss;
+}
+
+static gs_status batch_pass(gs_policy *p, const gs_policy_sample *batch, int n, int train,
+                            double *loss, char *err, size_t errlen) {
+    if (!p || !batch || n < 1)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "policy: empty batch or no policy");
+    for (int i = 0; i < n; i++) {
+        gs_status st = check_sample(p, &batch[i], i, err, errlen);
+        if (st) return st;
+    }
+    if (train) memset(p->grads, 0, sizeof(float) * p->nparams);
+    double total = 0.0;
+    for (int i = 0; i < n; i++) total += sample_pass(p, &batch[i], train ? 1.0f / n : 0.0f);
+    total /= n;
+    if (!isfinite(total))
+        return gs_fail(err, errlen, GS_ERR_RUNTIME, "policy: the loss is not finite (%g)", total);
+    if (loss) *loss = total;
+    return GS_OK;
+}
+
+gs_status gs_policy_train_step(gs_policy *p, const gs_policy_sample *batch, int n, float lr,
+                               double *loss, char *err, size_t errlen) {
+    if (!(lr >= 0.0f) || !isfinite(lr))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "policy: learning rate %g is not >= 0", lr);
+    gs_status st = batch_pass(p, batch, n, 1, loss, err, errlen);
+    if (st) return st;
+    p->steps++;
+    gsn_adam(p->params, p->grads, p->adam_m, p->adam_v, p->nparams, lr, ADAM_BETA1, ADAM_BETA2,
+             ADAM_EPS, p->steps);
+    return GS_OK;
+}
+
+gs_status gs_policy_loss(gs_policy *p, const gs_policy_sample *batch, int n, double *loss,
+                         char *err, size_t errlen) {
+    return batch_pass(p, batch, n, 0, loss, err, errlen);
+}
+
+gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *color,
+                        const char *lang, gs_policy_decision *out, char *err, size_t errlen) {
+    if (!p || !heightmap || !color || !out)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "policy: act needs a policy, an image and an output");
+    const int R = p->cfg.rows, C = p->cfg.cols;
+    const size_t plane = (size_t)R * C;
+    prepare_input(p, heightmap, color);
+    lang_words(p, lang);
+    lang_forward(p);
+    attention_forward(p);
+    size_t pick = gsn_argmax(p->pick_logits, plane, &out->pick_p);
+    out->pick_row = (int)(pick / C);
+    out->pick_col = (int)(pick % C);
+    transport_forward(p, out->pick_row, out->pick_col);
+    size_t place = gsn_argmax(p->place_logits, (size_t)p->cfg.rotations * plane, &out->place_p);
+    out->rotation = (int)(place / plane);
+    out->place_row = (int)(place % plane / C);
+    out->place_col = (int)(place % C);
+    if (!isfinite(out->pick_p) || !isfinite(out->place_p))
+        return gs_fail(err, errlen, GS_ERR_RUNTIME, "policy: the network's outputs are not finite");
+    return GS_OK;
+}
+
+/* ---- checkpoints ---- */
+
+static void put_le64(unsigned char *b, uint64_t v) {
+    for (int i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le64(const unsigned char *b) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v |= (uint64_t)b[i] << (8 * i);
+    return v;
+}
+
+/* The three blocks of a checkpoint: the parameters and Adam's two moments. */
+static const char *const block_prefix[3] = {"", "adam.m.", "adam.v."};
+
+static void meta_int(cJSON *meta, const char *key, long long v) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", v);
+    cJSON_AddStringToObject(meta, key, buf);
+}
+
+static void meta_double(cJSON *meta, const char *key, double v) {
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.17g", v);
+    cJSON_AddStringToObject(meta, key, buf);
+}
+
+static const char *const bound_keys[3][2] = {
+    {"x_min", "x_max"}, {"y_min", "y_max"}, {"z_min", "z_max"}};
+
+gs_status gs_policy_save(const gs_policy *p, const char *path, char *err, size_t errlen) {
+    if (!p || !path) return gs_fail(err, errlen, GS_ERR_USAGE, "policy: save needs a policy and a path");
+    cJSON *root = cJSON_CreateObject(), *meta = cJSON_AddObjectToObject(root, "__metadata__");
+    if (!root || !meta) {
+        cJSON_Delete(root);
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "policy: out of memory");
+    }
+    const gs_policy_config *c = &p->cfg;
+    cJSON_AddStringToObject(meta, "arch", GS_POLICY_ARCH);
+    meta_int(meta, "rows", c->rows);
+    meta_int(meta, "cols", c->cols);
+    meta_int(meta, "rotations", c->rotations);
+    meta_int(meta, "crop", c->crop);
+    meta_int(meta, "channels", c->channels);
+    meta_int(meta, "vocab", c->vocab);
+    meta_double(meta, "pixel", c->pixel);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 2; j++) meta_double(meta, bound_keys[i][j], c->bounds[i][j]);
+    meta_int(meta, "step", p->steps);
+    meta_int(meta, "adam_t", p->steps);
+    const size_t block = p->nparams * sizeof(float);
+    for (int b = 0; b < 3; b++)
+        for (int i = 0; i < p->nentries; i++) {
+            const param_entry *e = &p->entries[i];
+            char name[64];
+            snprintf(name, sizeof name, "%s%s", block_prefix[b], e->name);
+            cJSON *t = cJSON_AddObjectToObject(root, name);
+            cJSON_AddStringToObject(t, "dtype", "F32");
+            cJSON *shape = cJSON_AddArrayToObject(t, "shape");
+            for (int d = 0; d < e->ndim; d++) cJSON_AddItemToArray(shape, cJSON_CreateNumber(e->shape[d]));
+            cJSON *off = cJSON_AddArrayToObject(t, "data_offsets");
+            size_t begin = b * block + e->offset * sizeof(float);
+            cJSON_AddItemToArray(off, cJSON_CreateNumber((double)begin));
+            cJSON_AddItemToArray(off, cJSON_CreateNumber((double)(begin + e->count * sizeof(float))));
+        }
+    char *json = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (!json) return gs_fail(err, errlen, GS_ERR_NOMEM, "policy: out of memory");
+    size_t jlen = strlen(json), hlen = (jlen + 7) / 8 * 8; /* data stays 8-byte aligned */
+    size_t total = 8 + hlen + 3 * block;
+    unsigned char *buf = malloc(total);
+    if (!buf) {
+        free(json);
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "policy: out of memory for a %zu-byte checkpoint",
+                       total);
+    }
+    put_le64(buf, hlen);
+    memcpy(buf + 8, json, jlen);
+    memset(buf + 8 + jlen, ' ', hlen - jlen);
+    free(json);
+    const float *blocks[3] = {p->params, p->adam_m, p->adam_v};
+    for (int b = 0; b < 3; b++) memcpy(buf + 8 + hlen + b * block, blocks[b], block);
+    gs_status st = gs_write_file_atomic(path, buf, total, err, errlen);
+    free(buf);
+    return st;
+}
+
+/* A metadata value as a whole number / a finite double; 0 when absent or malformed. */
+static int meta_get_ll(const cJSON *meta, const char *key, long long *out) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(meta, key);
+    if (!cJSON_IsString(v) || !*v->valuestring) return 0;
+    char *end;
+    *out = strtoll(v->valuestring, &end, 10);
+    return *end == '\0';
+}
+
+static int meta_get_double(const cJSON *meta, const char *key, double *out) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(meta, key);
+    if (!cJSON_IsString(v) || !*v->valuestring) return 0;
+    char *end;
+    *out = strtod(v->valuestring, &end);
+    return *end == '\0' && isfinite(*out);
+}
+
+typedef struct span {
+    size_t begin, end;
+    const char *name;
+} span;
+
+static int span_cmp(const void *a, const void *b) {
+    const span *x = a, *y = b;
+    return x->begin < y->begin ? -1 : x->begin > y->begin;
+}
+
+static gs_status load_config(const cJSON *meta, const char *path, gs_policy_config *cfg,
+                             long long *steps, char *err, size_t errlen) {
+    static const char *const ints[] = {"rows", "cols", "rotations", "crop", "channels", "vocab",
+                                       "step"};
+    long long v[7];
+    for (int i = 0; i < 7; i++)
+        if (!meta_get_ll(meta, ints[i], &v[i]) || v[i] < 0 || v[i] > (1LL << 40))
+            return gs_fail(err, errlen, GS_ERR_IO,
+                           "%s: metadata field '%s' is missing or not a whole number", path,
+                           ints[i]);
+    *cfg = gs_policy_config_default();
+    cfg->rows = (int)v[0];
+    cfg->cols = (int)v[1];
+    cfg->rotations = (int)v[2];
+    cfg->crop = (int)v[3];
+    cfg->channels = (int)v[4];
+    cfg->vocab = (int)v[5];
+    *steps = v[6];
+    if (!meta_get_double(meta, "pixel", &cfg->pixel))
+        return gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field 'pixel' is missing or not a number",
+                       path);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 2; j++)
+            if (!meta_get_double(meta, bound_keys[i][j], &cfg->bounds[i][j]))
+                return gs_fail(err, errlen, GS_ERR_IO,
+                               "%s: metadata field '%s' is missing or not a number", path,
+                               bound_keys[i][j]);
+    return GS_OK;
+}
+
+/* Checks one tensor's header entry against what the architecture expects. */
+static gs_status load_tensor(const cJSON *root, const char *name, const param_entry *e,
+                             size_t data_len, span *sp, char *err, size_t errlen) {
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, name);
+    if (!cJSON_IsObject(t))
+        return gs_fail(err, errlen, GS_ERR_IO, "missing tensor '%s'", name);
+    const cJSON *dtype = cJSON_GetObjectItemCaseSensitive(t, "dtype");
+    if (!cJSON_IsString(dtype) || strcmp(dtype->valuestring, "F32"))
+        return gs_fail(err, errlen, GS_ERR_IO, "tensor '%s' is not F32", name);
+    const cJSON *shape = cJSON_GetObjectItemCaseSensitive(t, "shape");
+    int ok = cJSON_IsArray(shape) && cJSON_GetArraySize(shape) == e->ndim;
+    for (int d = 0; ok && d < e->ndim; d++) {
+        const cJSON *x = cJSON_GetArrayItem(shape, d);
+        ok = cJSON_IsNumber(x) && x->valuedouble == e->shape[d];
+    }
+    if (!ok) {
+        char want[64] = "", *w = want;
+        for (int d = 0; d < e->ndim; d++)
+            w += snprintf(w, sizeof want - (size_t)(w - want), "%s%d", d ? ", " : "", e->shape[d]);
+        return gs_fail(err, errlen, GS_ERR_IO, "tensor '%s' has the wrong shape (expected [%s])",
+                       name, want);
+    }
+    const cJSON *off = cJSON_GetObjectItemCaseSensitive(t, "data_offsets");
+    const cJSON *b = cJSON_GetArrayItem(off, 0), *en = cJSON_GetArrayItem(off, 1);
+    if (!cJSON_IsArray(off) || cJSON_GetArraySize(off) != 2 || !cJSON_IsNumber(b) ||
+        !cJSON_IsNumber(en) || b->valuedouble < 0 || en->valuedouble < b->valuedouble ||
+        en->valuedouble > (double)data_len || b->valuedouble != floor(b->valuedouble) ||
+        en->valuedouble - b->valuedouble != (double)(e->count * sizeof(float)))
+        return gs_fail(err, errlen, GS_ERR_IO,
+                       "tensor '%s' has data offsets outside the file's %zu data bytes or not "
+                       "matching its shape (truncated file?)",
+                       name, data_len);
+    sp->begin = (size_t)b->valuedouble;
+    sp->end = (size_t)en->valuedouble;
+    return GS_OK;
+}
+
+gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t errlen) {
+    if (!path || !out) return gs_fail(err, errlen, GS_ERR_USAGE, "policy: load needs a path and an output");
+    *out = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    gs_status st = gs_read_file(path, MAX_CHECKPOINT, &buf, &len, err, errlen);
+    if (st) return st;
+    cJSON *root = NULL;
+    gs_policy *p = NULL;
+    span *spans = NULL;
+    char msg[256];
+    if (len < 8) {
+        st = gs_fail(err, errlen, GS_ERR_IO, "%s: truncated (%zu bytes, no header length)", path, len);
+        goto done;
+    }
+    uint64_t hlen = get_le64((const unsigned char *)buf);
+    if (hlen < 2 || hlen > len - 8 || hlen > ((uint64_t)1 << 27)) {
+        st = gs_fail(err, errlen, GS_ERR_IO,
+                     "%s: truncated or not a safetensors file (header of %llu bytes in a file of %zu)",
+                     path, (unsigned long long)hlen, len);
+        goto done;
+    }
+    root = cJSON_ParseWithLength(buf + 8, (size_t)hlen);
+    if (!cJSON_IsObject(root)) {
+        st = gs_fail(err, errlen, GS_ERR_IO, "%s: the safetensors header is not a JSON object", path);
+        goto done;
+    }
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "__metadata__");
+    const cJSON *arch = cJSON_GetObjectItemCaseSensitive(meta, "arch");
+    if (!cJSON_IsObject(meta) || !cJSON_IsString(arch)) {
+        st = gs_fail(err, errlen, GS_ERR_IO, "%s: no __metadata__ with an arch", path);
+        goto done;
+    }
+    if (strcmp(arch->valuestring, GS_POLICY_ARCH)) {
+        st = gs_fail(err, errlen, GS_ERR_USAGE,
+                     "%s: holds architecture '%.64s', not '%s'", path, arch->valuestring,
+                     GS_POLICY_ARCH);
+        goto done;
+    }
+    gs_policy_config cfg;
+    long long steps = 0;
+    st = load_config(meta, path, &cfg, &steps, err, errlen);
+    if (st) goto done;
+    st = gs_policy_new(&cfg, 0, &p, msg, sizeof msg);
+    if (st) {
+        st = gs_fail(err, errlen, st == GS_ERR_NOMEM ? st : GS_ERR_IO, "%s: %s", path, msg);
+        goto done;
+    }
+    const unsigned char *data = (const unsigned char *)buf + 8 + hlen;
+    const size_t data_len = len - 8 - (size_t)hlen;
+    const int nspans = 3 * p->nentries;
+    spans = calloc((size_t)nspans, sizeof *spans);
+    if (!spans) {
+        st = gs_fail(err, errlen, GS_ERR_NOMEM, "policy: out of memory");
+        goto done;
+    }
+    float *blocks[3] = {p->params, p->adam_m, p->adam_v};
+    char names[3 * MAX_ENTRIES][64];
+    for (int b = 0; b < 3; b++)
+        for (int i = 0; i < p->nentries; i++) {
+            const param_entry *e = &p->entries[i];
+            int si = b * p->nentries + i;
+            snprintf(names[si], sizeof names[si], "%s%s", block_prefix[b], e->name);
+            st = load_tensor(root, names[si], e, data_len, &spans[si], msg, sizeof msg);
+            if (st) {
+                st = gs_fail(err, errlen, st, "%s: %s", path, msg);
+                goto done;
+            }
+            spans[si].name = names[si];
+            memcpy(blocks[b] + e->offset, data + spans[si].begin, e->count * sizeof(float));
+        }
+    qsort(spans, (size_t)nspans, sizeof *spans, span_cmp);
+    for (int i = 1; i < nspans; i++)
+        if (spans[i].begin < spans[i - 1].end) {
+            st = gs_fail(err, errlen, GS_ERR_IO, "%s: tensors '%s' and '%s' overlap", path,
+                         spans[i - 1].name, spans[i].name);
+            goto done;
+        }
+    p->steps = steps;
+    *out = p;
+    p = NULL;
+    st = GS_OK;
+done:
+    free(spans);
+    gs_policy_free(p);
+    cJSON_Delete(root);
+    free(buf);
+    return st;
+}

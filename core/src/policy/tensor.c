@@ -1,0 +1,367 @@
+/* tensor.c: the kernels of the policy network (see gensim/tensor.h). */
+#include "gensim/tensor.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+gsn_tensor gsn_tensor_make(float *data, int c, int n, int h, int w) {
+    gsn_tensor t = {data, c, n, h, w};
+    return t;
+}
+
+size_t gsn_tensor_count(const gsn_tensor *t) {
+    return (size_t)t->c * (size_t)t->n * (size_t)t->h * (size_t)t->w;
+}
+
+int gsn_conv_out(int n, int k, int s, int p) {
+    return (n + 2 * p - k) / s + 1;
+}
+
+/* A 1x1 stride-1 unpadded convolution reads x itself as the im2col matrix. */
+static int conv_is_pointwise(int k, int s, int p) {
+    return k == 1 && s == 1 && p == 0;
+}
+
+size_t gsn_conv_scratch(const gsn_tensor *x, int k, int s, int p) {
+    if (conv_is_pointwise(k, s, p)) return 0;
+    size_t ho = (size_t)gsn_conv_out(x->h, k, s, p), wo = (size_t)gsn_conv_out(x->w, k, s, p);
+    return (size_t)x->c * (size_t)k * (size_t)k * (size_t)x->n * ho * wo;
+}
+
+static gs_status conv_shapes(const gsn_tensor *x, int k, int s, int p, const gsn_tensor *y) {
+    if (k < 1 || s < 1 || p < 0 || x->n != y->n) return GS_ERR_USAGE;
+    if (y->h != gsn_conv_out(x->h, k, s, p) || y->w != gsn_conv_out(x->w, k, s, p))
+        return GS_ERR_USAGE;
+    return y->h >= 1 && y->w >= 1 ? GS_OK : GS_ERR_USAGE;
+}
+
+/* The outputs ox in [lo, hi) whose tap kw reads inside a row of w pixels. */
+static void valid_range(int w, int wo, int s, int p, int kw, int *lo, int *hi) {
+    int first = p - kw > 0 ? (p - kw + s - 1) / s : 0;
+    int last = w - 1 + p - kw; /* the largest ox * s allowed */
+    *lo = first < wo ? first : wo;
+    *hi = last < 0 ? 0 : (last / s + 1 < wo ? last / s + 1 : wo);
+    if (*hi < *lo) *hi = *lo;
+}
+
+/* col (c*k*k x n*ho*wo): row (ci, kh, kw), column (image, oy, ox). */
+static void im2col(const gsn_tensor *x, int k, int s, int p, int ho, int wo, float *col) {
+    const int n = x->n, h = x->h, w = x->w;
+    const size_t m = (size_t)n * ho * wo;
+    for (int ci = 0; ci < x->c; ci++)
+        for (int kh = 0; kh < k; kh++)
+            for (int kw = 0; kw < k; kw++) {
+                float *row = col + ((size_t)(ci * k + kh) * k + kw) * m;
+                for (int b = 0; b < n; b++) {
+                    const float *img = x->data + ((size_t)ci * n + b) * h * w;
+                    for (int oy = 0; oy < ho; oy++) {
+                        int iy = oy * s + kh - p;
+                        float *dst = row + ((size_t)b * ho + oy) * wo;
+                        if (iy < 0 || iy >= h) {
+                            memset(dst, 0, sizeof(float) * (size_t)wo);
+                            continue;
+                        }
+                        const float *src = img + (size_t)iy * w;
+                        const int shift = kw - p;
+                        int lo, hi;
+                        valid_range(w, wo, s, p, kw, &lo, &hi);
+                        for (int ox = 0; ox < lo; ox++) dst[ox] = 0.0f;
+                        if (s == 1 && hi > lo)
+                            memcpy(dst + lo, src + lo + shift, sizeof(float) * (size_t)(hi - lo));
+                        else
+                            for (int ox = lo; ox < hi; ox++) dst[ox] = src[ox * s + shift];
+                        for (int ox = hi; ox < wo; ox++) dst[ox] = 0.0f;
+                    }
+                }
+            }
+}
+
+/* The adjoint of im2col: adds col's entries back into dx. */
+static void col2im(const float *col, int k, int s, int p, int ho, int wo, gsn_tensor *dx) {
+    const int n = dx->n, h = dx->h, w = dx->w;
+    const size_t m = (size_t)n * ho * wo;
+    for (int ci = 0; ci < dx->c; ci++)
+        for (int kh = 0; kh < k; kh++)
+            for (int kw = 0; kw < k; kw++) {
+                const float *row = col + ((size_t)(ci * k + kh) * k + kw) * m;
+                for (int b = 0; b < n; b++) {
+                    float *img = dx->data + ((size_t)ci * n + b) * h * w;
+                    for (int oy = 0; oy < ho; oy++) {
+                        int iy = oy * s + kh - p;
+                        if (iy < 0 || iy >= h) continue;
+                        const float *src = row + ((size_t)b * ho + oy) * wo;
+                        float *dst = img + (size_t)iy * w;
+                        const int shift = kw - p;
+                        int lo, hi;
+                        valid_range(w, wo, s, p, kw, &lo, &hi);
+                        for (int ox = lo; ox < hi; ox++) dst[ox * s + shift] += src[ox];
+                    }
+                }
+            }
+}
+
+gs_status gsn_conv2d(const gsn_tensor *x, const float *w, const float *b, int k, int s, int p,
+                     gsn_tensor *y, float *col) {
+    gs_status st = conv_shapes(x, k, s, p, y);
+    if (st) return st;
+    const int kk = x->c * k * k;
+    const int m = x->n * y->h * y->w;
+    const float *cols = x->data;
+    if (!conv_is_pointwise(k, s, p)) {
+        im2col(x, k, s, p, y->h, y->w, col);
+        cols = col;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, y->c, m, kk, 1.0f, w, kk, cols, m, 0.0f,
+                y->data, m);
+    if (b)
+        for (int co = 0; co < y->c; co++) {
+            float *row = y->data + (size_t)co * m;
+            for (int i = 0; i < m; i++) row[i] += b[co];
+        }
+    return GS_OK;
+}
+
+gs_status gsn_conv2d_reference(const gsn_tensor *x, const float *w, const float *b, int k, int s,
+                               int p, gsn_tensor *y) {
+    gs_status st = conv_shapes(x, k, s, p, y);
+    if (st) return st;
+    for (int co = 0; co < y->c; co++)
+        for (int bi = 0; bi < y->n; bi++)
+            for (int oy = 0; oy < y->h; oy++)
+                for (int ox = 0; ox < y->w; ox++) {
+                    double acc = b ? b[co] : 0.0;
+                    for (int ci = 0; ci < x->c; ci++)
+                        for (int kh = 0; kh < k; kh++)
+                            for (int kw = 0; kw < k; kw++) {
+                                int iy = oy * s + kh - p, ix = ox * s + kw - p;
+                                if (iy < 0 || iy >= x->h || ix < 0 || ix >= x->w) continue;
+                                acc += (double)w[((size_t)(co * x->c + ci) * k + kh) * k + kw] *
+                                       x->data[(((size_t)ci * x->n + bi) * x->h + iy) * x->w + ix];
+                            }
+                    y->data[(((size_t)co * y->n + bi) * y->h + oy) * y->w + ox] = (float)acc;
+                }
+    return GS_OK;
+}
+
+gs_status gsn_conv2d_backward(const gsn_tensor *x, const float *w, int k, int s, int p,
+                              const gsn_tensor *dy, float *dw, float *db, gsn_tensor *dx,
+                              float *col) {
+    gs_status st = conv_shapes(x, k, s, p, dy);
+    if (st) return st;
+    if (dx && (dx->c != x->c || dx->n != x->n || dx->h != x->h || dx->w != x->w))
+        return GS_ERR_USAGE;
+    const int kk = x->c * k * k;
+    const int m = x->n * dy->h * dy->w;
+    const int pointwise = conv_is_pointwise(k, s, p);
+    const float *cols = x->data;
+    if (!pointwise) {
+        im2col(x, k, s, p, dy->h, dy->w, col);
+        cols = col;
+    }
+    /* dW (cout x kk) += dY (cout x m) colᵀ */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, dy->c, kk, m, 1.0f, dy->data, m, cols, m,
+                1.0f, dw, kk);
+    if (db)
+        for (int co = 0; co < dy->c; co++) {
+            const float *row = dy->data + (size_t)co * m;
+            double acc = 0.0;
+            for (int i = 0; i < m; i++) acc += row[i];
+            db[co] += (float)acc;
+        }
+    if (!dx) return GS_OK;
+    if (pointwise) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, kk, m, dy->c, 1.0f, w, kk, dy->data, m,
+                    1.0f, dx->data, m);
+        return GS_OK;
+    }
+    /* dcol (kk x m) = Wᵀ dY, reusing the im2col scratch. */
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, kk, m, dy->c, 1.0f, w, kk, dy->data, m, 0.0f,
+                col, m);
+    col2im(col, k, s, p, dy->h, dy->w, dx);
+    return GS_OK;
+}
+
+#define GSN_NORM_EPS 1e-5f
+
+static int same_shape(const gsn_tensor *a, const gsn_tensor *b) {
+    return a->c == b->c && a->n == b->n && a->h == b->h && a->w == b->w;
+}
+
+gs_status gsn_groupnorm(const gsn_tensor *x, int groups, const float *gamma, const float *beta,
+                        gsn_tensor *y, float *mean, float *rstd) {
+    if (groups < 1 || x->c % groups || !same_shape(x, y)) return GS_ERR_USAGE;
+    const int cg = x->c / groups, n = x->n;
+    const size_t plane = (size_t)x->h * x->w;
+    for (int g = 0; g < groups; g++)
+        for (int b = 0; b < n; b++) {
+            double sum = 0.0, sq = 0.0;
+            for (int c = g * cg; c < (g + 1) * cg; c++) {
+                const float *src = x->data + ((size_t)c * n + b) * plane;
+                for (size_t i = 0; i < plane; i++) {
+                    sum += src[i];
+                    sq += (double)src[i] * src[i];
+                }
+            }
+            double count = (double)cg * (double)plane;
+            double mu = sum / count, var = sq / count - mu * mu;
+            if (var < 0) var = 0;
+            float r = (float)(1.0 / sqrt(var + GSN_NORM_EPS));
+            mean[g * n + b] = (float)mu;
+            rstd[g * n + b] = r;
+            for (int c = g * cg; c < (g + 1) * cg; c++) {
+                const float *src = x->data + ((size_t)c * n + b) * plane;
+                float *dst = y->data + ((size_t)c * n + b) * plane;
+                float ga = gamma ? gamma[c] : 1.0f, be = beta ? beta[c] : 0.0f;
+                float scale = r * ga, shift = be - (float)mu * r * ga;
+                for (size_t i = 0; i < plane; i++) dst[i] = src[i] * scale + shift;
+            }
+        }
+    return GS_OK;
+}
+
+gs_status gsn_groupnorm_backward(const gsn_tensor *x, int groups, const float *gamma,
+                                 const float *mean, const float *rstd, const gsn_tensor *dy,
+                                 gsn_tensor *dx, float *dgamma, float *dbeta) {
+    if (groups < 1 || x->c % groups || !same_shape(x, dy) || !same_shape(x, dx))
+        return GS_ERR_USAGE;
+    const int cg = x->c / groups, n = x->n;
+    const size_t plane = (size_t)x->h * x->w;
+    for (int g = 0; g < groups; g++)
+        for (int b = 0; b < n; b++) {
+            const float mu = mean[g * n + b], r = rstd[g * n + b];
+            /* dx = r (dxhat - mean(dxhat) - xhat mean(dxhat xhat)), dxhat = dy gamma */
+            double s1 = 0.0, s2 = 0.0;
+            for (int c = g * cg; c < (g + 1) * cg; c++) {
+                const float *xs = x->data + ((size_t)c * n + b) * plane;
+                const float *ds = dy->data + ((size_t)c * n + b) * plane;
+                float ga = gamma ? gamma[c] : 1.0f;
+                double cg_dy = 0.0, cg_dyx = 0.0;
+                for (size_t i = 0; i < plane; i++) {
+                    float xhat = (xs[i] - mu) * r;
+                    cg_dy += ds[i];
+                    cg_dyx += (double)ds[i] * xhat;
+                }
+                if (dgamma) dgamma[c] += (float)cg_dyx;
+                if (dbeta) dbeta[c] += (float)cg_dy;
+                s1 += ga * cg_dy;
+                s2 += ga * cg_dyx;
+            }
+            double count = (double)cg * (double)plane;
+            float m1 = (float)(s1 / count), m2 = (float)(s2 / count);
+            for (int c = g * cg; c < (g + 1) * cg; c++) {
+                const float *xs = x->data + ((size_t)c * n + b) * plane;
+                const float *ds = dy->data + ((size_t)c * n + b) * plane;
+                float *dd = dx->data + ((size_t)c * n + b) * plane;
+                float ga = gamma ? gamma[c] : 1.0f;
+                for (size_t i = 0; i < plane; i++) {
+                    float xhat = (xs[i] - mu) * r;
+                    dd[i] = r * (ds[i] * ga - m1 - xhat * m2);
+                }
+            }
+        }
+    return GS_OK;
+}
+
+void gsn_relu(const float *x, float *y, size_t count) {
+    for (size_t i = 0; i < count; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+void gsn_relu_backward(const float *y, const float *dy, float *dx, size_t count) {
+    for (size_t i = 0; i < count; i++) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+void gsn_depth_to_space(const float *x, int h, int w, int f, int H, int W, float *y) {
+    for (int Y = 0; Y < H; Y++)
+        for (int X = 0; X < W; X++)
+            y[(size_t)Y * W + X] = x[((size_t)((Y % f) * f + X % f) * h + Y / f) * w + X / f];
+}
+
+void gsn_depth_to_space_backward(const float *dy, int h, int w, int f, int H, int W, float *dx) {
+    memset(dx, 0, sizeof(float) * (size_t)f * f * h * w);
+    for (int Y = 0; Y < H; Y++)
+        for (int X = 0; X < W; X++)
+            dx[((size_t)((Y % f) * f + X % f) * h + Y / f) * w + X / f] = dy[(size_t)Y * W + X];
+}
+
+void gsn_upsample_add(const float *x, int planes, int h, int w, int f, int H, int W, float *y) {
+    for (int p = 0; p < planes; p++)
+        for (int Y = 0; Y < H; Y++) {
+            const float *src = x + ((size_t)p * h + Y / f) * w;
+            float *dst = y + ((size_t)p * H + Y) * W;
+            for (int X = 0; X < W; X++) dst[X] += src[X / f];
+        }
+}
+
+void gsn_upsample_add_backward(const float *dy, int planes, int h, int w, int f, int H, int W,
+                               float *dx) {
+    memset(dx, 0, sizeof(float) * (size_t)planes * h * w);
+    for (int p = 0; p < planes; p++)
+        for (int Y = 0; Y < H; Y++) {
+            float *dst = dx + ((size_t)p * h + Y / f) * w;
+            const float *src = dy + ((size_t)p * H + Y) * W;
+            for (int X = 0; X < W; X++) dst[X / f] += src[X];
+        }
+}
+
+double gsn_softmax_xent(const float *logits, size_t n, size_t target, float *dlogits, float scale) {
+    float mx = logits[0];
+    for (size_t i = 1; i < n; i++)
+        if (logits[i] > mx) mx = logits[i];
+    double sum = 0.0;
+    if (dlogits) {
+        for (size_t i = 0; i < n; i++) sum += dlogits[i] = expf(logits[i] - mx);
+        float norm = (float)(scale / sum);
+        for (size_t i = 0; i < n; i++) dlogits[i] *= norm;
+        dlogits[target] -= scale;
+    } else {
+        for (size_t i = 0; i < n; i++) sum += expf(logits[i] - mx);
+    }
+    double lse = (double)mx + log(sum);
+    return lse - (double)logits[target];
+}
+
+size_t gsn_argmax(const float *x, size_t n, float *prob) {
+    size_t best = 0;
+    for (size_t i = 1; i < n; i++)
+        if (x[i] > x[best]) best = i;
+    if (prob) {
+        double sum = 0.0;
+        for (size_t i = 0; i < n; i++) sum += expf(x[i] - x[best]);
+        *prob = (float)(1.0 / sum);
+    }
+    return best;
+}
+
+void gsn_rotated_crop(const float *img, int c, int h, int w, double row, double col, double theta,
+                      int side, float *out, size_t out_stride) {
+    const double cs = cos(theta), sn = sin(theta), half = (side - 1) / 2.0;
+    for (int i = 0; i < side; i++)
+        for (int j = 0; j < side; j++) {
+            double u = j - half, v = i - half;
+            double sc = col + cs * u + sn * v, sr = row - sn * u + cs * v;
+            int c0 = (int)floor(sc), r0 = (int)floor(sr);
+            float tc = (float)(sc - c0), tr = (float)(sr - r0);
+            float wts[4] = {(1 - tr) * (1 - tc), (1 - tr) * tc, tr * (1 - tc), tr * tc};
+            int rr[4] = {r0, r0, r0 + 1, r0 + 1}, cc[4] = {c0, c0 + 1, c0, c0 + 1};
+            for (int ch = 0; ch < c; ch++) {
+                const float *plane = img + (size_t)ch * h * w;
+                float acc = 0.0f;
+                for (int q = 0; q < 4; q++)
+                    if (rr[q] >= 0 && rr[q] < h && cc[q] >= 0 && cc[q] < w)
+                        acc += wts[q] * plane[(size_t)rr[q] * w + cc[q]];
+                out[(size_t)ch * out_stride + (size_t)i * side + j] = acc;
+            }
+        }
+}
+
+void gsn_adam(float *param, const float *grad, float *m, float *v, size_t n, float lr, float beta1,
+              float beta2, float eps, int64_t t) {
+    const double c1 = 1.0 - pow(beta1, (double)t), c2 = 1.0 - pow(beta2, (double)t);
+    const float step = (float)(lr * sqrt(c2) / c1);
+    for (size_t i = 0; i < n; i++) {
+        m[i] = beta1 * m[i] + (1.0f - beta1) * grad[i];
+        v[i] = beta2 * v[i] + (1.0f - beta2) * grad[i] * grad[i];
+        param[i] -= step * m[i] / (sqrtf(v[i]) + eps);
+    }
+}

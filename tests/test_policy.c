@@ -1,0 +1,333 @@
+/* test_policy.c: the Transporter policy learns a tiny synthetic problem,
+ * checkpoints round-trip bit for bit, and bad files or configs give errors. */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "gensim/io.h"
+#include "gensim/policy.h"
+#include "scratch.h"
+
+enum { ROWS = 32, COLS = 64, ROT = 8, NSCENE = 4 };
+
+static gs_policy_config tiny_config(void) {
+    gs_policy_config c = gs_policy_config_default();
+    c.rows = ROWS;
+    c.cols = COLS;
+    c.rotations = ROT;
+    c.crop = 17;
+    c.channels = 8;
+    c.vocab = 64;
+    return c;
+}
+
+/* An L: a bar of 7 pixels along x with a stub of 3 along y at one end, so
+ * every turn of it looks different. Offsets (drow, dcol). */
+static const int ell[][2] = {{0, -3}, {0, -2}, {0, -1}, {0, 0}, {0, 1}, {0, 2}, {0, 3},
+                             {1, 3},  {2, 3},  {3, 3}};
+
+static void paint(float *h, uint8_t *rgb, int row, int col, int rotation, const uint8_t color[3],
+                  float height) {
+    double th = rotation * 2.0 * acos(-1.0) / ROT, cs = cos(th), sn = sin(th);
+    for (size_t i = 0; i < sizeof ell / sizeof ell[0]; i++) {
+        double dc = ell[i][1], dr = ell[i][0];
+        /* counter-clockwise with columns as x, rows as y */
+        int c = col + (int)lround(cs * dc - sn * dr), r = row + (int)lround(sn * dc + cs * dr);
+        for (int y = r; y <= r + 1; y++)
+            for (int x = c; x <= c + 1; x++) {
+                if (y < 0 || y >= ROWS || x < 0 || x >= COLS) continue;
+                h[y * COLS + x] = height;
+                memcpy(rgb + 3 * (y * COLS + x), color, 3);
+            }
+    }
+}
+
+static float heights[NSCENE][ROWS * COLS];
+static uint8_t colors[NSCENE][ROWS * COLS * 3];
+static gs_policy_sample samples[NSCENE];
+
+/* Two layouts, each asked twice: once for the red L, once for the blue, so
+ * only the language tells the two picks apart. */
+static void make_scenes(void) {
+    static const uint8_t red[3] = {220, 40, 40}, blue[3] = {40, 60, 220}, green[3] = {40, 200, 60};
+    static const struct {
+        int red_r, red_c, blue_r, blue_c, mark_r, mark_c, rot;
+    } layout[2] = {{9, 12, 22, 30, 16, 52, 2}, {23, 10, 10, 36, 18, 50, 5}};
+    for (int s = 0; s < NSCENE; s++) {
+        int l = s / 2, use_blue = s % 2;
+        memset(colors[s], 128, sizeof colors[s]);
+        paint(heights[s], colors[s], layout[l].red_r, layout[l].red_c, 0, red, 0.04f);
+        paint(heights[s], colors[s], layout[l].blue_r, layout[l].blue_c, 0, blue, 0.04f);
+        paint(heights[s], colors[s], layout[l].mark_r, layout[l].mark_c, layout[l].rot, green, 0.005f);
+        gs_policy_sample one = {heights[s], colors[s],
+                                use_blue ? "Put the BLUE block on the green mark."
+                                         : "put the red block on the green mark",
+                                use_blue ? layout[l].blue_r : layout[l].red_r,
+                                use_blue ? layout[l].blue_c : layout[l].red_c,
+                                layout[l].mark_r, layout[l].mark_c, layout[l].rot};
+        samples[s] = one;
+    }
+}
+
+static void test_bad_config(void) {
+    char err[256];
+    gs_policy *p = (gs_policy *)&p;
+    gs_policy_config c = tiny_config();
+    c.crop = 16;
+    CHECK(gs_policy_new(&c, 1, &p, err, sizeof err) == GS_ERR_USAGE && !p);
+    CHECK_STR_CONTAINS(err, "crop");
+    c = tiny_config();
+    c.channels = 6;
+    CHECK(gs_policy_new(&c, 1, &p, err, sizeof err) == GS_ERR_USAGE);
+    CHECK_STR_CONTAINS(err, "channels");
+    c = tiny_config();
+    c.rows = 0;
+    CHECK(gs_policy_new(&c, 1, &p, err, sizeof err) == GS_ERR_USAGE);
+    c = tiny_config();
+    c.rotations = 0;
+    CHECK(gs_policy_new(&c, 1, &p, err, sizeof err) == GS_ERR_USAGE);
+    c = tiny_config();
+    c.vocab = 0;
+    CHECK(gs_policy_new(&c, 1, &p, err, sizeof err) == GS_ERR_USAGE);
+    c = tiny_config();
+    c.pixel = -1;
+    CHECK(gs_policy_new(&c, 1, &p, err, sizeof err) == GS_ERR_USAGE);
+    c = tiny_config();
+    c.bounds[2][1] = c.bounds[2][0];
+    CHECK(gs_policy_new(&c, 1, &p, err, sizeof err) == GS_ERR_USAGE);
+    CHECK(gs_policy_new(NULL, 1, &p, err, sizeof err) == GS_ERR_USAGE);
+    /* the default config itself is valid and matches the default view */
+    c = gs_policy_config_default();
+    CHECK(c.rows == 320 && c.cols == 160 && c.rotations == 36);
+    CHECK(gs_policy_new(&c, 1, &p, err, sizeof err) == GS_OK && gs_policy_parameters(p) > 10000);
+    gs_policy_free(p);
+}
+
+static void test_bad_samples(gs_policy *p) {
+    char err[256];
+    gs_policy_sample s = samples[0];
+    s.rotation = ROT;
+    CHECK(gs_policy_train_step(p, &s, 1, 1e-3f, NULL, err, sizeof err) == GS_ERR_USAGE);
+    CHECK_STR_CONTAINS(err, "rotation");
+    s = samples[0];
+    s.pick_col = COLS;
+    CHECK(gs_policy_loss(p, &s, 1, NULL, err, sizeof err) == GS_ERR_USAGE);
+    s = samples[0];
+    s.color = NULL;
+    CHECK(gs_policy_train_step(p, &s, 1, 1e-3f, NULL, err, sizeof err) == GS_ERR_USAGE);
+    CHECK(gs_policy_train_step(p, samples, 0, 1e-3f, NULL, err, sizeof err) == GS_ERR_USAGE);
+    CHECK(gs_policy_train_step(p, samples, 1, -1.0f, NULL, err, sizeof err) == GS_ERR_USAGE);
+    CHECK(gs_policy_steps(p) == 0); /* nothing above stepped */
+}
+
+static int same_decision(const gs_policy_decision *a, const gs_policy_decision *b) {
+    return a->pick_row == b->pick_row && a->pick_col == b->pick_col &&
+           a->place_row == b->place_row && a->place_col == b->place_col &&
+           a->rotation == b->rotation && a->pick_p == b->pick_p && a->place_p == b->place_p;
+}
+
+/* Trains on the four scenes until every decision is right. */
+static gs_policy *test_training(void) {
+    char err[256];
+    gs_policy *p;
+    gs_policy_config c = tiny_config();
+    CHECK(gs_policy_new(&c, 42, &p, err, sizeof err) == GS_OK);
+    if (!p) return NULL;
+    test_bad_samples(p);
+    double first, loss = 0.0;
+    CHECK(gs_policy_loss(p, samples, NSCENE, &first, err, sizeof err) == GS_OK);
+    /* untrained, both softmaxes are near uniform */
+    CHECK(first > 0.5 * (log((double)ROWS * COLS) + log((double)ROT * ROWS * COLS)));
+    int steps = getenv("POLICY_STEPS") ? atoi(getenv("POLICY_STEPS")) : 150;
+    float lr = getenv("POLICY_LR") ? (float)atof(getenv("POLICY_LR")) : 2e-3f;
+    for (int step = 0; step < steps; step++) {
+        CHECK(gs_policy_train_step(p, samples, NSCENE, lr, &loss, err, sizeof err) == GS_OK);
+        if (step % 50 == 0) printf("step %d loss %.3f\n", step, loss);
+    }
+    CHECK(gs_policy_steps(p) == steps);
+    double after;
+    CHECK(gs_policy_loss(p, samples, NSCENE, &after, err, sizeof err) == GS_OK);
+    printf("loss %.3f -> %.3f\n", first, after);
+    CHECK(after < 0.1 * first);
+    for (int s = 0; s < NSCENE; s++) {
+        gs_policy_decision d;
+        CHECK(gs_policy_act(p, samples[s].heightmap, samples[s].color, samples[s].lang, &d, err,
+                            sizeof err) == GS_OK);
+        printf("scene %d: pick (%d, %d) want (%d, %d), place (%d, %d) r %d want (%d, %d) r %d\n", s,
+               d.pick_row, d.pick_col, samples[s].pick_row, samples[s].pick_col, d.place_row,
+               d.place_col, d.rotation, samples[s].place_row, samples[s].place_col,
+               samples[s].rotation);
+        CHECK(abs(d.pick_row - samples[s].pick_row) <= 1 && abs(d.pick_col - samples[s].pick_col) <= 1);
+        CHECK(abs(d.place_row - samples[s].place_row) <= 1 &&
+              abs(d.place_col - samples[s].place_col) <= 1);
+        CHECK(d.rotation == samples[s].rotation);
+        CHECK(d.pick_p > 0.0f && d.pick_p <= 1.0f && d.place_p > 0.0f && d.place_p <= 1.0f);
+    }
+    return p;
+}
+
+static int files_equal(const char *a, const char *b) {
+    char *x = NULL, *y = NULL, err[256];
+    size_t nx = 0, ny = 0;
+    int same = !gs_read_file(a, 1 << 28, &x, &nx, err, sizeof err) &&
+               !gs_read_file(b, 1 << 28, &y, &ny, err, sizeof err) && nx == ny &&
+               !memcmp(x, y, nx);
+    free(x);
+    free(y);
+    return same;
+}
+
+static void test_round_trip(gs_policy *p) {
+    char err[256];
+    char path[700]; /* in_root's buffers rotate */
+    snprintf(path, sizeof path, "%s", in_root("policy.safetensors"));
+    CHECK(gs_policy_save(p, path, err, sizeof err) == GS_OK);
+    CHECK(count_entries(root) == 1); /* no temporary left behind */
+    gs_policy *q = NULL;
+    CHECK(gs_policy_load(path, &q, err, sizeof err) == GS_OK);
+    if (!q) return;
+    CHECK(gs_policy_steps(q) == gs_policy_steps(p));
+    CHECK(gs_policy_parameters(q) == gs_policy_parameters(p));
+    CHECK(memcmp(gs_policy_get_config(q), gs_policy_get_config(p), sizeof(gs_policy_config)) == 0);
+    for (int s = 0; s < NSCENE; s++) {
+        gs_policy_decision a, b;
+        CHECK(gs_policy_act(p, samples[s].heightmap, samples[s].color, samples[s].lang, &a, err, sizeof err) == GS_OK);
+        CHECK(gs_policy_act(q, samples[s].heightmap, samples[s].color, samples[s].lang, &b, err, sizeof err) == GS_OK);
+        CHECK(same_decision(&a, &b));
+    }
+    /* resuming continues the same run: both take the same steps to the same bytes */
+    double lp, lq;
+    for (int i = 0; i < 3; i++) {
+        CHECK(gs_policy_train_step(p, samples + i % 2, 2, 1e-3f, &lp, err, sizeof err) == GS_OK);
+        CHECK(gs_policy_train_step(q, samples + i % 2, 2, 1e-3f, &lq, err, sizeof err) == GS_OK);
+        CHECK(lp == lq);
+    }
+    CHECK(gs_policy_save(p, in_root("p.safetensors"), err, sizeof err) == GS_OK);
+    CHECK(gs_policy_save(q, in_root("q.safetensors"), err, sizeof err) == GS_OK);
+    CHECK(files_equal(in_root("p.safetensors"), in_root("q.safetensors")));
+    CHECK(!files_equal(path, in_root("p.safetensors"))); /* the steps changed something */
+    gs_policy_free(q);
+}
+
+/* ---- broken checkpoints ---- */
+
+typedef void (*mutator)(cJSON *header);
+
+/* Writes a copy of src whose header went through mutate (data unchanged). */
+static void rewrite(const char *src, const char *dst, mutator mutate) {
+    char *buf = NULL, err[256];
+    size_t len = 0;
+    if (gs_read_file(src, 1 << 28, &buf, &len, err, sizeof err)) return;
+    uint64_t hlen = 0;
+    for (int i = 0; i < 8; i++) hlen |= (uint64_t)(unsigned char)buf[i] << (8 * i);
+    cJSON *h = cJSON_ParseWithLength(buf + 8, hlen);
+    mutate(h);
+    char *json = cJSON_PrintUnformatted(h);
+    size_t jlen = strlen(json), total = 8 + jlen + (len - 8 - hlen);
+    char *out = malloc(total);
+    for (int i = 0; i < 8; i++) out[i] = (char)((uint64_t)jlen >> (8 * i));
+    memcpy(out + 8, json, jlen);
+    memcpy(out + 8 + jlen, buf + 8 + hlen, len - 8 - hlen);
+    gs_write_file_atomic(dst, out, total, err, sizeof err);
+    free(out);
+    free(json);
+    cJSON_Delete(h);
+    free(buf);
+}
+
+static void other_arch(cJSON *h) {
+    cJSON *meta = cJSON_GetObjectItem(h, "__metadata__");
+    cJSON_ReplaceItemInObject(meta, "arch", cJSON_CreateString("someone-elses-net"));
+}
+static void drop_tensor(cJSON *h) {
+    cJSON_DeleteItemFromObject(h, "key.conv3.weight");
+}
+static void wrong_shape(cJSON *h) {
+    cJSON *t = cJSON_GetObjectItem(h, "query.head.weight");
+    cJSON_ReplaceItemInArray(cJSON_GetObjectItem(t, "shape"), 0, cJSON_CreateNumber(5));
+}
+static void overlap(cJSON *h) {
+    cJSON *a = cJSON_GetObjectItem(h, "lang.film.bias"), *b = cJSON_GetObjectItem(h, "adam.m.lang.film.bias");
+    cJSON_ReplaceItemInObject(b, "data_offsets", cJSON_Duplicate(cJSON_GetObjectItem(a, "data_offsets"), 1));
+}
+static void beyond_end(cJSON *h) {
+    cJSON *off = cJSON_GetObjectItem(cJSON_GetObjectItem(h, "adam.v.query.head.bias"), "data_offsets");
+    cJSON_ReplaceItemInArray(off, 0, cJSON_CreateNumber(1e9));
+    cJSON_ReplaceItemInArray(off, 1, cJSON_CreateNumber(1e9 + 16));
+}
+static void wrong_dtype(cJSON *h) {
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(h, "attention.conv0.weight"), "dtype", cJSON_CreateString("F16"));
+}
+static void bad_meta(cJSON *h) {
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(h, "__metadata__"), "crop", cJSON_CreateString("seventeen"));
+}
+static void bad_config(cJSON *h) {
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(h, "__metadata__"), "crop", cJSON_CreateString("16"));
+}
+
+static void expect_load_error(const char *path, gs_status want, const char *needle) {
+    char err[256] = "";
+    gs_policy *q = (gs_policy *)&q;
+    gs_status st = gs_policy_load(path, &q, err, sizeof err);
+    CHECK(st == want && q == NULL);
+    CHECK_STR_CONTAINS(err, needle);
+}
+
+static void test_broken_files(void) {
+    const char *good = in_root("policy.safetensors");
+    char *buf = NULL, err[256];
+    size_t len = 0;
+    CHECK(gs_read_file(good, 1 << 28, &buf, &len, err, sizeof err) == GS_OK);
+    if (!buf) return;
+    const char *bad = in_root("bad.safetensors");
+    /* cut anywhere: in the length, in the header, in the data */
+    size_t cuts[] = {0, 5, 8, 100, len / 2, len - 1};
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        CHECK(gs_write_file_atomic(bad, buf, cuts[i], err, sizeof err) == GS_OK);
+        expect_load_error(bad, GS_ERR_IO, cuts[i] < 100 ? "truncated" : "");
+    }
+    expect_load_error(bad, GS_ERR_IO, "truncated"); /* len - 1: a data offset past the end */
+    const char garbage[] = "\x10\0\0\0\0\0\0\0{not json at all}";
+    CHECK(gs_write_file_atomic(bad, garbage, sizeof garbage - 1, err, sizeof err) == GS_OK);
+    expect_load_error(bad, GS_ERR_IO, "JSON");
+    const char huge[] = "\xff\xff\xff\xff\xff\xff\xff\x7f{}";
+    CHECK(gs_write_file_atomic(bad, huge, sizeof huge - 1, err, sizeof err) == GS_OK);
+    expect_load_error(bad, GS_ERR_IO, "header");
+    const char nometa[] = "\x02\0\0\0\0\0\0\0{}";
+    CHECK(gs_write_file_atomic(bad, nometa, sizeof nometa - 1, err, sizeof err) == GS_OK);
+    expect_load_error(bad, GS_ERR_IO, "__metadata__");
+    expect_load_error(in_root("absent.safetensors"), GS_ERR_IO, "absent");
+
+    rewrite(good, bad, other_arch);
+    expect_load_error(bad, GS_ERR_USAGE, "someone-elses-net");
+    rewrite(good, bad, drop_tensor);
+    expect_load_error(bad, GS_ERR_IO, "missing tensor 'key.conv3.weight'");
+    rewrite(good, bad, wrong_shape);
+    expect_load_error(bad, GS_ERR_IO, "'query.head.weight' has the wrong shape");
+    rewrite(good, bad, overlap);
+    expect_load_error(bad, GS_ERR_IO, "overlap");
+    rewrite(good, bad, beyond_end);
+    expect_load_error(bad, GS_ERR_IO, "adam.v.query.head.bias");
+    rewrite(good, bad, wrong_dtype);
+    expect_load_error(bad, GS_ERR_IO, "not F32");
+    rewrite(good, bad, bad_meta);
+    expect_load_error(bad, GS_ERR_IO, "'crop'");
+    rewrite(good, bad, bad_config);
+    expect_load_error(bad, GS_ERR_IO, "crop 16");
+    free(buf);
+}
+
+int main(void) {
+    if (!scratch_init("policy")) return 1;
+    gs_policy_set_threads(1); /* the same sums in the same order, run after run */
+    make_scenes();
+    test_bad_config();
+    gs_policy *p = test_training();
+    if (p) {
+        test_round_trip(p);
+        test_broken_files();
+    }
+    gs_policy_free(p);
+    return CHECK_DONE();
+}
