@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cblas.h>
 #include <cjson/cJSON.h>
 
 #include "cli.h"
@@ -97,7 +96,7 @@ int cmd_eval(int argc, char **argv) {
         fprintf(stderr, USAGE, CLI_LIMITS_HELP);
         return CLI_USAGE;
     }
-    openblas_set_num_threads(1);
+    gs_policy_set_threads(1);
     char err[1024];
     if (render && gs_make_dirs(render, err, sizeof err) != GS_OK) {
         fprintf(stderr, "gensim eval: %s\n", err);

@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cblas.h>
 #include <cjson/cJSON.h>
 
 #include "cli.h"
@@ -80,7 +79,7 @@ int cmd_train(int argc, char **argv) {
     train_args a;
     int parsed = parse_args(argc, argv, &a);
     if (parsed != -1) return parsed;
-    openblas_set_num_threads((int)a.threads);
+    gs_policy_set_threads((int)a.threads);
 
     char err[1024];
     gs_policy *p = NULL;
