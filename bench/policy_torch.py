@@ -8,12 +8,15 @@ convolutions, every convolution without bias followed by group norm
 beta = f), the block's input added before the second convolution's ReLU,
 then a 1x1 head with bias. Language: the mean of hashed word embeddings
 (vocab x 2 channels) through one linear layer to every FiLM site.
-Attention: 1 logit per quarter-resolution cell, bilinear x4 to the image,
-softmax over pixels. Transport: the crop (57 x 57) around the pick turned
-to each of 36 rotations through the query stream gives (rotations x
-channels/2 x 15 x 15) kernels, correlated with the key stream's features
-(padding 7), scaled by 1/sqrt(fan-in), bilinear x4, softmax over
-rotations x pixels. The losses are the two cross-entropies.
+Attention: 16 logits per quarter-resolution cell, one per pixel of it
+(depth to space), softmax over pixels. Transport: the crop (57 x 57)
+around the pick turned to each of 36 rotations through the query stream
+gives (rotations x channels/2 x 15 x 15) kernels, correlated with the
+first channels/2 of the key stream's features (padding 7), scaled by
+1/sqrt(fan-in), repeated over each cell's 4 x 4 pixels, plus a sub-cell
+term from the key head's 16 further channels (depth to space, the same
+for every rotation); softmax over rotations x pixels. The losses are the
+two cross-entropies.
 
 Measures, on one thread (torch.set_num_threads(1)): the latency of one
 pick-and-place decision (act), and training samples per second at a batch
@@ -70,8 +73,8 @@ class Transporter(nn.Module):
         self.key_ch = channels // 2
         self.embed = nn.Embedding(vocab, 2 * channels)
         self.film = nn.Linear(2 * channels, 3 * NLAYERS * 2 * channels)
-        self.attn = Stream(4, channels, 1)
-        self.key = Stream(4, channels, self.key_ch)
+        self.attn = Stream(4, channels, FACTOR * FACTOR)
+        self.key = Stream(4, channels, self.key_ch + FACTOR * FACTOR)
         self.query = Stream(4, channels, self.key_ch)
         k = crop
         for _ in range(2):
@@ -85,7 +88,7 @@ class Transporter(nn.Module):
         for r in range(rotations):
             t = r * 2 * math.pi / rotations
             c, s = math.cos(t), math.sin(t)
-            grids.append(torch.stack([c * xs - s * ys, s * xs + c * ys], -1))
+            grids.append(torch.stack([c * xs + s * ys, -s * xs + c * ys], -1))  # as gsn_rotated_crop
         self.register_buffer("offsets", torch.stack(grids).float())  # (rot, crop, crop, 2) as (dx, dy)
 
     def films(self, words):
@@ -108,19 +111,19 @@ class Transporter(nn.Module):
         return out.reshape(n * self.rotations, 4, self.crop, self.crop)
 
     def attention(self, x, film):
-        logits = self.attn(x, film)
-        return F.interpolate(logits, scale_factor=FACTOR, mode="bilinear", align_corners=False)
+        return F.pixel_shuffle(self.attn(x, film), FACTOR)
 
     def transport(self, x, picks, film_key, film_query):
         n = x.shape[0]
-        keys = self.key(x, film_key)  # (n, kc, h4, w4)
+        out = self.key(x, film_key)
+        keys, phase = out[:, :self.key_ch], F.pixel_shuffle(out[:, self.key_ch:], FACTOR)
         film_q = film_query.repeat_interleave(self.rotations, 0)
         q = self.query(self.crops(x, picks), film_q)  # (n * rot, kc, k, k)
         kernels = q * self.corr_scale
         # every image's keys against its own rot kernels: one grouped convolution
         corr = F.conv2d(keys.reshape(1, n * self.key_ch, *keys.shape[2:]), kernels, padding=self.k // 2, groups=n)
         corr = corr.view(n, self.rotations, *keys.shape[2:])
-        return F.interpolate(corr, scale_factor=FACTOR, mode="bilinear", align_corners=False)
+        return F.interpolate(corr, scale_factor=FACTOR, mode="nearest") + phase
 
     def loss(self, x, words, picks, places):
         film_a, film_k, film_q = self.films(words)
