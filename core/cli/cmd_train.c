@@ -50,7 +50,7 @@ static const char USAGE[] =
     "%s"
     "  -h, --help            this text\n"
     "\n"
-    "Loss lines: step, mean training loss over the interval, validation loss (the\n"
+    "Loss lines (on stderr with --json): step, mean training loss over the interval, validation loss (the\n"
     "summed pick and place cross-entropies, up to 64 held-out samples), samples/s.\n"
     "Exit status: 0 trained; 2 bad usage, an unreadable or mismatched data file or\n"
     "checkpoint; 3 training failed; 128 + the signal when interrupted (the checkpoint\n"
@@ -121,8 +121,10 @@ int cmd_train(int argc, char **argv) {
         return CLI_TASK;
     }
     const int64_t first = gs_policy_steps(p), total = (int64_t)a.steps;
-    if (!a.quiet && !a.json)
-        printf("%d task%s, %" PRId64 " training samples (%" PRId64 " episodes), %" PRId64
+    /* With --json stdout carries the one object; the lines go to stderr. */
+    FILE *lines = a.json ? stderr : stdout;
+    if (!a.quiet)
+        fprintf(lines, "%d task%s, %" PRId64 " training samples (%" PRId64 " episodes), %" PRId64
                " validation samples (%" PRId64 " episodes); %zu parameters; steps %" PRId64 "..%" PRId64 "\n",
                gs_demos_tasks(d), gs_demos_tasks(d) == 1 ? "" : "s", gs_demos_count(d, GS_DEMOS_TRAIN),
                gs_demos_episodes(d, GS_DEMOS_TRAIN), gs_demos_count(d, GS_DEMOS_VAL),
@@ -171,14 +173,14 @@ int cmd_train(int argc, char **argv) {
                 break;
             }
             last_train = interval_loss / (double)interval_n, last_val = nval ? val : -1;
-            if (!a.quiet && !a.json) {
+            if (!a.quiet) {
                 char vbuf[32];
                 if (nval) snprintf(vbuf, sizeof vbuf, "%.4f", val);
                 else snprintf(vbuf, sizeof vbuf, "-");
                 if (tty) fprintf(stderr, "\r\033[K");
-                printf("step %7" PRId64 "  train loss %.4f  val loss %s  %.1f samples/s  %.0f s\n", step,
-                       last_train, vbuf, rate, now - t0);
-                fflush(stdout);
+                fprintf(lines, "step %7" PRId64 "  train loss %.4f  val loss %s  %.1f samples/s  %.0f s\n",
+                        step, last_train, vbuf, rate, now - t0);
+                fflush(lines);
             }
             cJSON *e = cJSON_CreateObject();
             cJSON_AddNumberToObject(e, "step", (double)step);
