@@ -53,7 +53,7 @@ fi
 # C: gensim train end to end on a few demos (20 steps after 2 warm-up steps)
 "$gensim" demos tasks/seed/place-red-in-green.lua --episodes 10 --out "$tmp/d.h5" --quiet >/dev/null || status=1
 $pin "$gensim" train "$tmp/d.h5" --out "$tmp/m" --steps 2 --batch "$batch" --quiet >/dev/null || status=1
-$pin "$gensim" train "$tmp/d.h5" --out "$tmp/m" --steps 22 --batch "$batch" --resume --json >"$tmp/t.json" || status=1
+$pin "$gensim" train "$tmp/d.h5" --out "$tmp/m" --steps 22 --batch "$batch" --resume --json --quiet >"$tmp/t.json" || status=1
 c_e2e=$(json_field "$tmp/t.json" samples_per_s)
 [ -n "$c_e2e" ] && c_e2e=$(awk "BEGIN { printf \"%.2f\", $c_e2e }")
 

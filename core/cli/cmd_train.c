@@ -22,7 +22,8 @@
 static const char USAGE[] =
     "usage: gensim train DATA.h5... --out MODEL --steps N [--batch B] [--lr LR]\n"
     "                    [--seed S] [--val-fraction F] [--log-every K] [--save-every K]\n"
-    "                    [--resume] [--no-augment] [--threads T] [--json] [--quiet]\n"
+    "                    [--resume] [--no-augment] [--threads T] [--cache-mb M]\n"
+    "                    [--json] [--quiet]\n"
     "\n"
     "Trains the Transporter policy (policy.h) on demonstrations recorded by gensim\n"
     "demos. Several files, or files of several tasks, train one multitask policy:\n"
@@ -45,6 +46,8 @@ static const char USAGE[] =
     "                        Adam moments); a fresh start when MODEL does not exist\n"
     "  --no-augment          no random rotation and shift of the observations\n"
     "  --threads T           OpenBLAS threads (default 1)\n"
+    "  --cache-mb M          observations kept in memory once read (default 2048); the\n"
+    "                        rest are read from the files again when drawn\n"
     "  --json                print one JSON object at the end instead of text\n"
     "  --quiet               no progress bar or loss lines\n"
     "%s"
@@ -65,7 +68,7 @@ typedef struct train_args {
     const char *paths[256];
     int npaths;
     const char *out;
-    uint64_t steps, batch, seed, log_every, save_every, threads;
+    uint64_t steps, batch, seed, log_every, save_every, threads, cache_mb;
     double lr, val_fraction;
     int resume, augment, json, quiet;
 } train_args;
@@ -106,6 +109,7 @@ int cmd_train(int argc, char **argv) {
     const gs_policy_config *cfg = gs_policy_get_config(p);
     gs_demos_options dopt = gs_demos_options_default();
     dopt.val_fraction = a.val_fraction;
+    dopt.cache_bytes = (size_t)a.cache_mb << 20;
     gs_demos *d;
     gs_status st = gs_demos_open(a.paths, a.npaths, cfg, &dopt, &d, err, sizeof err);
     if (st != GS_OK) {
@@ -261,7 +265,7 @@ int cmd_train(int argc, char **argv) {
 static int parse_args(int argc, char **argv, train_args *a) {
     memset(a, 0, sizeof *a);
     a->batch = 8, a->lr = 1e-4, a->val_fraction = 0.1, a->log_every = 100, a->save_every = 1000;
-    a->threads = 1, a->augment = 1;
+    a->threads = 1, a->augment = 1, a->cache_mb = 2048;
     gs_task_options unused = gs_task_options_default();
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
@@ -273,11 +277,12 @@ static int parse_args(int argc, char **argv, train_args *a) {
         else if (strcmp(s, "--no-augment") == 0) a->augment = 0;
         else if (strcmp(s, "--steps") == 0 || strcmp(s, "--batch") == 0 || strcmp(s, "--seed") == 0 ||
                  strcmp(s, "--log-every") == 0 || strcmp(s, "--save-every") == 0 ||
-                 strcmp(s, "--threads") == 0) {
+                 strcmp(s, "--threads") == 0 || strcmp(s, "--cache-mb") == 0) {
             uint64_t *dst = s[2] == 'b' ? &a->batch : s[2] == 'l' ? &a->log_every
-                          : s[2] == 't' ? &a->threads : strcmp(s, "--seed") == 0 ? &a->seed
+                          : s[2] == 't' ? &a->threads : s[2] == 'c' ? &a->cache_mb
+                          : strcmp(s, "--seed") == 0 ? &a->seed
                           : strcmp(s, "--steps") == 0 ? &a->steps : &a->save_every;
-            uint64_t lo = dst == &a->seed ? 0 : 1;
+            uint64_t lo = dst == &a->seed || dst == &a->cache_mb ? 0 : 1;
             uint64_t hi = dst == &a->batch ? 4096 : dst == &a->threads ? 256 : dst == &a->seed ? UINT64_MAX : 1000000000;
             if (i + 1 >= argc || !cli_parse_u64(argv[i + 1], dst) || *dst < lo || *dst > hi) {
                 fprintf(stderr, "gensim train: %s needs a whole number from %" PRIu64 " to %" PRIu64 "\n", s, lo, hi);
