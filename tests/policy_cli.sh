@@ -66,10 +66,13 @@ else
 fi
 [ -s "$tmp/m" ] && pass || fail "no checkpoint after training"
 s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 3 --batch 1); [ "$s" = 2 ] && grep -q -- "--resume" "$tmp/err" && pass || fail "existing --out without --resume: status $s"
-s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 3 --batch 1 --resume --json)
+s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 3 --batch 1 --val-fraction 0.34 --resume --json)
 [ "$s" = 0 ] && grep -q '"first_step":2,' "$tmp/out" && grep -q '"steps":3,' "$tmp/out" && pass ||
     fail "resume: status $s: $(cat "$tmp/out" "$tmp/err")"
 cp "$tmp/m" "$tmp/m.keep"
+# the resumed run is the uninterrupted one, byte for byte (weights, Adam, batches)
+s=$(train "$tmp/d.h5" --out "$tmp/straight" --steps 3 --batch 1 --val-fraction 0.34 --quiet)
+[ "$s" = 0 ] && cmp -s "$tmp/m" "$tmp/straight" && pass || fail "2 steps + 1 resumed differ from 3 steps (status $s)"
 
 # interrupted: the checkpoint holds the steps taken, status 130
 timeout 120 "$gensim" train "$tmp/d.h5" --out "$tmp/m" --steps 100000 --batch 1 --resume --quiet >"$tmp/out" 2>"$tmp/err" &
