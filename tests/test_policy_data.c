@@ -186,6 +186,10 @@ static void check_demos(const char *path, const gs_policy_config *cfg) {
     int64_t nval = gs_demos_count(d, GS_DEMOS_VAL);
     CHECK(gs_demos_val_batch(d, 0, 1, &b1, err, sizeof err) == GS_OK && b1.n == 1);
     CHECK(gs_demos_val_batch(d, nval - 1, 2, &b1, err, sizeof err) == GS_ERR_USAGE);
+    /* the first NTASKS validation samples come one from each task */
+    CHECK(gs_demos_val_batch(d, 0, NTASKS, &b1, err, sizeof err) == GS_OK);
+    for (int i = 0; i < NTASKS; i++)
+        for (int j = 0; j < i; j++) CHECK(strcmp(b1.samples[i].lang, b1.samples[j].lang) != 0);
     gs_demos_batch_free(&b1);
     gs_demos_batch_free(&b2);
     gs_demos_close(d);

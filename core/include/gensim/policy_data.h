@@ -11,7 +11,8 @@
  * Batches are drawn uniformly over tasks (by task name, whatever file holds
  * them), then uniformly over that task's steps, so a multitask run is not
  * dominated by the task with the longest episodes. The last val_fraction of
- * each task's episodes (in file order) are held out for validation. */
+ * each task's episodes (in file order) are held out for validation; their
+ * samples are ordered task by task in turn, so any prefix covers every task. */
 #ifndef GENSIM_POLICY_DATA_H
 #define GENSIM_POLICY_DATA_H
 

@@ -178,12 +178,17 @@ gs_status gs_demos_open(const char *const *paths, int npaths, const gs_policy_co
     free(seen);
     free(ep_task);
     free(ep_first);
-    for (int k = 0; k < d->ntasks && st == GS_OK; k++) {
+    /* Validation samples task by task in turn, so the first few (what the
+     * loss line evaluates) cover every task. */
+    int64_t most = 0;
+    for (int k = 0; k < d->ntasks; k++) {
         d->ntrain += d->tasks[k].ntrain;
-        for (int64_t i = 0; i < d->tasks[k].nval && st == GS_OK; i++)
-            if (!push_index(&d->val, &d->nval, d->tasks[k].val[i]))
-                st = gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
+        if (d->tasks[k].nval > most) most = d->tasks[k].nval;
     }
+    for (int64_t i = 0; i < most && st == GS_OK; i++)
+        for (int k = 0; k < d->ntasks && st == GS_OK; k++)
+            if (i < d->tasks[k].nval && !push_index(&d->val, &d->nval, d->tasks[k].val[i]))
+                st = gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
     if (st == GS_OK && d->ntrain == 0)
         st = gs_fail(err, errlen, GS_ERR_USAGE, "every usable step is held out for validation; "
                                                "lower the validation fraction");
