@@ -1,8 +1,8 @@
 /* policy_speed: times one training sample (forward and backward through
  * both streams, plus the Adam step) and one act() for a policy config.
  *
- * Usage: policy_speed [--threads N] [--reps N] [--batch N] [--channels N]
- *                     [--crop N] [--rotations N]
+ * Usage: policy_speed [--threads N] [--workers N] [--reps N] [--batch N]
+ *                     [--channels N] [--crop N] [--rotations N]
  * Defaults: the default config, 1 thread, 10 reps, batch 1. Prints one JSON
  * line with milliseconds per sample and per act. */
 #include <stdio.h>
@@ -12,19 +12,30 @@
 
 #include "gensim/policy.h"
 
-static double now_ms(void) {
+static double clock_ms(clockid_t id) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Wall time, and CPU time of the process (on a shared machine the CPU time
+ * of a one-thread run is the steadier figure). */
+static double now_ms(void) {
+    return clock_ms(CLOCK_MONOTONIC);
+}
+
+static double cpu_ms(void) {
+    return clock_ms(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 int main(int argc, char **argv) {
     gs_policy_config cfg = gs_policy_config_default();
-    int threads = 1, reps = 10, batch = 1;
+    int threads = 1, reps = 10, batch = 1, workers = 1;
     for (int i = 1; i + 1 < argc; i += 2) {
         int v = atoi(argv[i + 1]);
         if (!strcmp(argv[i], "--threads")) threads = v;
         else if (!strcmp(argv[i], "--reps")) reps = v;
+        else if (!strcmp(argv[i], "--workers")) workers = v;
         else if (!strcmp(argv[i], "--batch")) batch = v;
         else if (!strcmp(argv[i], "--channels")) cfg.channels = v;
         else if (!strcmp(argv[i], "--crop")) cfg.crop = v;
@@ -42,6 +53,10 @@ int main(int argc, char **argv) {
     char err[256];
     gs_policy *p;
     if (gs_policy_new(&cfg, 1, &p, err, sizeof err)) {
+        fprintf(stderr, "policy_speed: %s\n", err);
+        return 1;
+    }
+    if (gs_policy_set_workers(p, workers, err, sizeof err)) {
         fprintf(stderr, "policy_speed: %s\n", err);
         return 1;
     }
@@ -69,17 +84,17 @@ int main(int argc, char **argv) {
         fprintf(stderr, "policy_speed: %s\n", err);
         return 1;
     }
-    double t0 = now_ms();
+    double t0 = now_ms(), c0 = cpu_ms();
     for (int i = 0; i < reps; i++) gs_policy_train_step(p, s, batch, 1e-4f, &loss, err, sizeof err);
-    double train = (now_ms() - t0) / reps / batch;
-    t0 = now_ms();
+    double train = (now_ms() - t0) / reps / batch, train_cpu = (cpu_ms() - c0) / reps / batch;
+    t0 = now_ms(), c0 = cpu_ms();
     for (int i = 0; i < reps; i++) gs_policy_act(p, heights, color, s[0].lang, &d, err, sizeof err);
-    double act = (now_ms() - t0) / reps;
+    double act = (now_ms() - t0) / reps, act_cpu = (cpu_ms() - c0) / reps;
     printf("{\"rows\":%d,\"cols\":%d,\"rotations\":%d,\"crop\":%d,\"channels\":%d,"
-           "\"parameters\":%zu,\"threads\":%d,\"batch\":%d,\"train_ms_per_sample\":%.2f,"
-           "\"act_ms\":%.2f,\"loss\":%.4f}\n",
+           "\"parameters\":%zu,\"threads\":%d,\"workers\":%d,\"batch\":%d,\"train_ms_per_sample\":%.2f,"
+           "\"train_cpu_ms_per_sample\":%.2f,\"act_ms\":%.2f,\"act_cpu_ms\":%.2f,\"loss\":%.4f}\n",
            cfg.rows, cfg.cols, cfg.rotations, cfg.crop, cfg.channels, gs_policy_parameters(p),
-           threads, batch, train, act, loss);
+           threads, workers, batch, train, train_cpu, act, act_cpu, loss);
     gs_policy_free(p);
     free(heights);
     free(color);

@@ -6,7 +6,9 @@
 
 #include "check.h"
 #include "gensim/io.h"
+#include "gensim/math.h"
 #include "gensim/policy.h"
+#include "gensim/tensor.h"
 #include "scratch.h"
 
 enum { ROWS = 32, COLS = 64, ROT = 8, NSCENE = 4 };
@@ -262,6 +264,9 @@ static void wrong_dtype(cJSON *h) {
 static void bad_meta(cJSON *h) {
     cJSON_ReplaceItemInObject(cJSON_GetObjectItem(h, "__metadata__"), "crop", cJSON_CreateString("seventeen"));
 }
+static void huge_rows(cJSON *h) {
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(h, "__metadata__"), "rows", cJSON_CreateString("4294967328"));
+}
 static void bad_config(cJSON *h) {
     cJSON_ReplaceItemInObject(cJSON_GetObjectItem(h, "__metadata__"), "crop", cJSON_CreateString("16"));
 }
@@ -313,9 +318,120 @@ static void test_broken_files(void) {
     expect_load_error(bad, GS_ERR_IO, "not F32");
     rewrite(good, bad, bad_meta);
     expect_load_error(bad, GS_ERR_IO, "'crop'");
+    rewrite(good, bad, huge_rows); /* would wrap to 32 as an int */
+    expect_load_error(bad, GS_ERR_IO, "'rows'");
     rewrite(good, bad, bad_config);
     expect_load_error(bad, GS_ERR_IO, "crop 16");
+    /* random bytes anywhere in the length or the header: an error, never a crash */
+    gsu_rng rng;
+    gsu_rng_seed(&rng, 5);
+    size_t hlen = 0;
+    for (int i = 0; i < 8; i++) hlen |= (size_t)(unsigned char)buf[i] << (8 * i);
+    int refused = 0;
+    for (int trial = 0; trial < 150; trial++) {
+        char *copy = malloc(len);
+        memcpy(copy, buf, len);
+        int flips = (int)gsu_rng_int(&rng, 1, 4);
+        for (int f = 0; f < flips; f++)
+            copy[gsu_rng_int(&rng, 0, (int64_t)(8 + hlen - 1))] = (char)gsu_rng_int(&rng, 0, 255);
+        gs_write_file_atomic(bad, copy, len, err, sizeof err);
+        free(copy);
+        gs_policy *q = NULL;
+        gs_status st = gs_policy_load(bad, &q, err, sizeof err);
+        refused += st != GS_OK;
+        CHECK((st == GS_OK) == (q != NULL));
+        gs_policy_free(q);
+    }
+    CHECK(refused > 75); /* most flips break something the loader checks */
     free(buf);
+}
+
+/* The whole network's gradient (both streams, FiLM, the language
+ * embedding, the correlation, the factored softmax) against central
+ * differences of its loss, parameter by parameter on a sample of each tensor. */
+static void test_gradient(void) {
+    char err[256];
+    gs_policy_config c = tiny_config();
+    c.rows = 16, c.cols = 24, c.crop = 9, c.rotations = 4, c.channels = 4, c.vocab = 8;
+    gs_policy *p = NULL;
+    CHECK(gs_policy_new(&c, 9, &p, err, sizeof err) == GS_OK);
+    if (!p) return;
+    float h[16 * 24];
+    uint8_t rgb[16 * 24 * 3];
+    gsu_rng rng;
+    gsu_rng_seed(&rng, 3);
+    for (int i = 0; i < 16 * 24; i++) {
+        h[i] = (float)gsu_rng_uniform(&rng, 0.0, 0.05);
+        for (int k = 0; k < 3; k++) rgb[3 * i + k] = (uint8_t)gsu_rng_int(&rng, 0, 255);
+    }
+    gs_policy_sample s = {h, rgb, "stack the red block", 5, 7, 11, 17, 3};
+    float *grads;
+    size_t n;
+    float *params = gsn_policy_params(p, &grads, &n);
+    double loss;
+    CHECK(gsn_policy_gradient(p, &s, 1, &loss, err, sizeof err) == GS_OK);
+    /* every 97th parameter: a spread over all tensors (the embedding rows of
+     * words not in the goal have zero gradient, which also checks out) */
+    int checked = 0, good = 0, nonzero = 0;
+    for (size_t i = 0; i < n; i += 37) {
+        float keep = params[i];
+        const float eps = 3e-3f; /* small enough to stay clear of ReLU kinks here */
+        double up, down;
+        params[i] = keep + eps;
+        gs_policy_loss(p, &s, 1, &up, err, sizeof err);
+        params[i] = keep - eps;
+        gs_policy_loss(p, &s, 1, &down, err, sizeof err);
+        params[i] = keep;
+        double num = (up - down) / (2.0 * eps), ana = grads[i];
+        checked++;
+        nonzero += fabs(num) > 1e-3;
+        if (fabs(num - ana) <= 5e-4 + 0.03 * fabs(num)) good++;
+        else printf("parameter %zu: analytic %.6g, numeric %.6g\n", i, ana, num);
+    }
+    printf("gradient: %d of %d parameters agree, %d of them nonzero\n", good, checked, nonzero);
+    CHECK(checked >= 100 && good == checked);
+    CHECK(nonzero >= checked / 2);
+    gs_policy_free(p);
+}
+
+/* Two workers split a batch: the same loss and nearly the same gradient
+ * (only the order of the sums differs), and the same again on a rerun. */
+static void test_workers(void) {
+    char err[256];
+    gs_policy_config c = tiny_config();
+    gs_policy *one = NULL, *two = NULL;
+    CHECK(gs_policy_new(&c, 4, &one, err, sizeof err) == GS_OK);
+    CHECK(gs_policy_new(&c, 4, &two, err, sizeof err) == GS_OK);
+    if (!one || !two) return;
+    CHECK(gs_policy_set_workers(two, 0, err, sizeof err) == GS_ERR_USAGE);
+    CHECK(gs_policy_set_workers(two, GS_POLICY_MAX_WORKERS + 1, err, sizeof err) == GS_ERR_USAGE);
+    CHECK(gs_policy_set_workers(two, 2, err, sizeof err) == GS_OK);
+    double l1, l2, l2again;
+    CHECK(gsn_policy_gradient(one, samples, NSCENE, &l1, err, sizeof err) == GS_OK);
+    CHECK(gsn_policy_gradient(two, samples, NSCENE, &l2, err, sizeof err) == GS_OK);
+    CHECK_NEAR(l1, l2, 1e-9 * fabs(l1));
+    float *g1, *g2;
+    size_t n;
+    gsn_policy_params(one, &g1, &n);
+    gsn_policy_params(two, &g2, &n);
+    double worst = 0.0, largest = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        worst = fmax(worst, fabs(g1[i] - g2[i]));
+        largest = fmax(largest, fabs(g1[i]));
+    }
+    CHECK(largest > 0.0 && worst <= 1e-5 * largest);
+    float *copy = malloc(n * sizeof *copy);
+    memcpy(copy, g2, n * sizeof *copy);
+    CHECK(gsn_policy_gradient(two, samples, NSCENE, &l2again, err, sizeof err) == GS_OK);
+    CHECK(l2again == l2 && memcmp(copy, g2, n * sizeof *copy) == 0);
+    free(copy);
+    /* a batch smaller than the workers, and training through them */
+    CHECK(gs_policy_set_workers(two, 3, err, sizeof err) == GS_OK);
+    CHECK(gs_policy_train_step(two, samples, 2, 1e-3f, &l2, err, sizeof err) == GS_OK);
+    CHECK(gs_policy_train_step(one, samples, 2, 1e-3f, &l1, err, sizeof err) == GS_OK);
+    CHECK_NEAR(l1, l2, 1e-9 * fabs(l1));
+    gs_policy_free(one);
+    gs_policy_free(two);
 }
 
 int main(void) {
@@ -323,6 +439,8 @@ int main(void) {
     gs_policy_set_threads(1); /* the same sums in the same order, run after run */
     make_scenes();
     test_bad_config();
+    test_gradient();
+    test_workers();
     gs_policy *p = test_training();
     if (p) {
         test_round_trip(p);

@@ -58,6 +58,7 @@ static void test_conv(const conv_case *c) {
     float *dw = calloc(nw, sizeof *dw), *db = calloc(c->cout, sizeof *db), *dx = calloc(nx, sizeof *dx);
     gsn_tensor tx = gsn_tensor_make(x, c->cin, c->n, c->h, c->w);
     float *col = malloc((gsn_conv_scratch(&tx, c->k, c->s, c->p) + 1) * sizeof *col);
+    float *scratch = malloc((gsn_conv_scratch(&tx, c->k, c->s, c->p) + 1) * sizeof *scratch);
     double *num = malloc((nx + nw) * sizeof *num);
     fill(x, nx, 1.0);
     fill(w, nw, 0.5);
@@ -73,7 +74,8 @@ static void test_conv(const conv_case *c) {
 
     /* backward: dy = r, so the gradients are those of r . y */
     gsn_tensor tdy = gsn_tensor_make(r, c->cout, c->n, ho, wo), tdx = gsn_tensor_make(dx, c->cin, c->n, c->h, c->w);
-    CHECK(gsn_conv2d_backward(&tx, w, c->k, c->s, c->p, &tdy, dw, db, &tdx, col) == GS_OK);
+    /* with the forward pass's im2col (col) */
+    CHECK(gsn_conv2d_backward(&tx, w, c->k, c->s, c->p, &tdy, dw, db, &tdx, col, scratch) == GS_OK);
     const float eps = 1e-2f;
     for (size_t i = 0; i < nw; i++) {
         float keep = w[i];
@@ -101,12 +103,12 @@ static void test_conv(const conv_case *c) {
         for (size_t i = 0; i < ny / c->cout; i++) s += r[co * (ny / c->cout) + i];
         CHECK_NEAR(db[co], s, 1e-3 * (1.0 + fabs(s)));
     }
-    /* gradients accumulate: a second backward pass doubles them */
+    /* gradients accumulate: a second backward pass (rebuilding im2col) doubles them */
     float dw0 = dw[0], dx0 = dx[0];
-    CHECK(gsn_conv2d_backward(&tx, w, c->k, c->s, c->p, &tdy, dw, NULL, &tdx, col) == GS_OK);
+    CHECK(gsn_conv2d_backward(&tx, w, c->k, c->s, c->p, &tdy, dw, NULL, &tdx, NULL, scratch) == GS_OK);
     CHECK_NEAR(dw[0], 2.0 * dw0, 1e-4 * (1.0 + fabs(dw0)));
     CHECK_NEAR(dx[0], 2.0 * dx0, 1e-4 * (1.0 + fabs(dx0)));
-    free(x), free(w), free(b), free(y), free(yr), free(r), free(dw), free(db), free(dx), free(col), free(num);
+    free(x), free(w), free(b), free(y), free(yr), free(r), free(dw), free(db), free(dx), free(col), free(scratch), free(num);
 }
 
 static void test_conv_shapes(void) {
@@ -201,6 +203,17 @@ static void test_groupnorm(void) {
     }
     CHECK(rel_error(dbt, num, C) < 1e-3);
     CHECK(gsn_groupnorm(&tx, 4, gamma, beta, &ty, mean, rstd) == GS_ERR_USAGE); /* 6 % 4 */
+    /* the fused ReLU is the ReLU of the plain one */
+    float yrelu[144];
+    gsn_tensor tyr2 = gsn_tensor_make(yrelu, C, N, H, W);
+    CHECK(gsn_groupnorm_relu(&tx, G, gamma, beta, &tyr2, mean, rstd) == GS_OK);
+    CHECK(gsn_groupnorm(&tx, G, gamma, beta, &ty, mean, rstd) == GS_OK);
+    int same = 1, some_cut = 0;
+    for (size_t i = 0; i < n; i++) {
+        same &= yrelu[i] == (y[i] > 0 ? y[i] : 0.0f);
+        some_cut |= y[i] < 0;
+    }
+    CHECK(same && some_cut);
 }
 
 /* ---- ReLU, upsampling, softmax ---- */
@@ -261,6 +274,38 @@ static void test_softmax(void) {
     CHECK(prob > 0.49f && prob < 0.5f);
 }
 
+/* The factored softmax against the full logits through the plain ops. */
+static void test_factored_xent(void) {
+    enum { P = 3, h = 3, w = 4, f = 4, H = 10, W = 15 };
+    float coarse[P * h * w], fine[H * W], full[P * H * W], dfull[P * H * W];
+    float dc[P * h * w], df[H * W], dc_ref[P * h * w], df_ref[H * W];
+    double scratch[2 * h * w];
+    fill(coarse, P * h * w, 2.0);
+    fill(fine, H * W, 2.0);
+    for (int p = 0; p < P; p++) memcpy(full + p * H * W, fine, sizeof fine);
+    gsn_upsample_add(coarse, P, h, w, f, H, W, full);
+    size_t targets[3] = {0, (size_t)(1 * H + 9) * W + 14, (size_t)(2 * H + 5) * W + 6};
+    for (int t = 0; t < 3; t++) {
+        double want = gsn_softmax_xent(full, P * H * W, targets[t], dfull, 0.25f);
+        double got = gsn_factored_xent(coarse, P, h, w, fine, f, H, W, targets[t], dc, df, 0.25f,
+                                       scratch);
+        CHECK_NEAR(got, want, 1e-5 * (1.0 + fabs(want)));
+        /* gradients: the full ones pushed back through the broadcasts */
+        gsn_upsample_add_backward(dfull, P, h, w, f, H, W, dc_ref);
+        memset(df_ref, 0, sizeof df_ref);
+        for (int p = 0; p < P; p++)
+            for (int i = 0; i < H * W; i++) df_ref[i] += dfull[p * H * W + i];
+        double worst = 0.0;
+        for (int i = 0; i < P * h * w; i++) worst = fmax(worst, fabs(dc[i] - dc_ref[i]));
+        for (int i = 0; i < H * W; i++) worst = fmax(worst, fabs(df[i] - df_ref[i]));
+        CHECK(worst < 1e-5);
+    }
+    float p_full, p_fact;
+    size_t a = gsn_argmax(full, P * H * W, &p_full);
+    CHECK(gsn_factored_argmax(coarse, P, h, w, fine, f, H, W, &p_fact, scratch) == a);
+    CHECK_NEAR(p_fact, p_full, 1e-5);
+}
+
 /* ---- the rotated crop ---- */
 
 static void test_rotated_crop(void) {
@@ -275,6 +320,15 @@ static void test_rotated_crop(void) {
     gsn_rotated_crop(img, 2, H, W, 10, 11, acos(-1.0) / 2, S, out, S * S);
     CHECK_NEAR(out[S * S + 5 * S + 3], 1.0, 1e-6);
     CHECK_NEAR(out[S * S + 3 * S + 5], 0.0, 1e-6);
+    /* half a pixel off: the average of the two neighbours, fast path and edge path alike */
+    img[5 * W + 6] = 2.0f;
+    gsn_rotated_crop(img, 1, H, W, 5, 8.5, 0.0, S, out, S * S);
+    CHECK_NEAR(out[3 * S + 1], 1.0, 1e-6); /* samples (5, 6.5) */
+    gsn_rotated_crop(img, 1, H, W, 5, 2.5, 0.0, S, out, S * S);
+    CHECK_NEAR(out[3 * S + 0], 0.0, 1e-6); /* (5, -0.5): outside half-weighted */
+    img[5 * W + 0] = 4.0f;
+    gsn_rotated_crop(img, 1, H, W, 5, 2.5, 0.0, S, out, S * S);
+    CHECK_NEAR(out[3 * S + 0], 2.0, 1e-6);
     /* outside the image reads as zero, never out of bounds */
     gsn_rotated_crop(img, 2, H, W, 0, 0, 0.3, S, out, S * S);
     CHECK(out[0] == 0.0f);
@@ -306,6 +360,7 @@ int main(void) {
     test_relu();
     test_resampling();
     test_softmax();
+    test_factored_xent();
     test_rotated_crop();
     test_adam();
     return CHECK_DONE();

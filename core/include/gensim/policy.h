@@ -12,9 +12,31 @@
  * Rotation bin r means a yaw of r * 2 pi / rotations applied to the picked
  * object between pick and place (counter-clockwise seen from above).
  *
- * Checkpoints are safetensors files: every parameter and Adam moment as an
- * F32 tensor under a documented name, the configuration and the step in the
- * header's __metadata__. */
+ * Network (core/src/policy/policy.c): three streams of the same shape, the
+ * input 4 channels (colour (c / 255 - 0.5) * 4, height / 2 cm): two 3x3
+ * stride-2 convolutions to quarter resolution, two residual blocks of two
+ * 3x3 convolutions, each convolution followed by group norm (groups of 4
+ * channels) whose scale and shift come from the goal (FiLM), then ReLU; a
+ * 1x1 head. Attention: 16 logits per quarter cell, one per pixel (depth to
+ * space). Key: channels / 2 features plus 16 sub-cell place logits. Query:
+ * run on the crop around the pick turned to each rotation; its channels / 2
+ * outputs (crop / 4 rounded up, odd, on a side) are the kernels correlated
+ * with the key features. A place logit is its cell's correlation plus its
+ * sub-cell logit. Language: words (runs of letters and digits, lowercased)
+ * hash (FNV-1a) into vocab buckets of a 2 * channels embedding; the mean
+ * word vector maps linearly to every FiLM site's scale and shift.
+ *
+ * Checkpoints are safetensors files (data little-endian, offsets from the
+ * end of the header). Tensors: "lang.embedding" [vocab, 2 channels],
+ * "lang.film.weight" [F, 2 channels], "lang.film.bias" [F] (F = 3 streams x
+ * 6 sites x 2 channels), and for each stream S in attention, key, query:
+ * "S.conv{0..5}.weight" [channels, in, 3, 3], "S.head.weight" [out,
+ * channels, 1, 1], "S.head.bias" [out]; each again as "adam.m.<name>" and
+ * "adam.v.<name>" (Adam's moments). __metadata__ (all strings): arch
+ * (GS_POLICY_ARCH), rows, cols, rotations, crop, channels, vocab, pixel,
+ * x_min .. z_max (the bounds), step and adam_t.
+ *
+ * A policy is not thread-safe: training and acting use its own scratch. */
 #ifndef GENSIM_POLICY_H
 #define GENSIM_POLICY_H
 
@@ -29,8 +51,8 @@ typedef struct gs_policy_config {
     int rows, cols;       /* observation size (320 x 160 for the default view: rows follow y) */
     int rotations;        /* yaw bins of the transport stream (36) */
     int crop;             /* side of the square crop around the pick, pixels (8 m + 1: 57) */
-    int channels;         /* base feature width */
-    int vocab;            /* hashed word buckets of the language embedding */
+    int channels;         /* base feature width, a multiple of 4 (16) */
+    int vocab;            /* hashed word buckets of the language embedding (1024) */
     double pixel;         /* metres per pixel of the view (checked against datasets) */
     double bounds[3][2];  /* the view's x, y, z ranges, metres */
 } gs_policy_config;
@@ -43,7 +65,9 @@ typedef struct gs_policy gs_policy;
 /* A freshly initialised policy (weights from seed). GS_ERR_USAGE on a bad config. */
 gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **out, char *err,
                         size_t errlen);
+/* Frees a policy and all its buffers; NULL is fine. */
 void gs_policy_free(gs_policy *p);
+/* The configuration the policy was built with (or loaded under). */
 const gs_policy_config *gs_policy_get_config(const gs_policy *p);
 /* Optimiser steps taken so far (saved and restored with checkpoints). */
 int64_t gs_policy_steps(const gs_policy *p);
@@ -52,20 +76,29 @@ size_t gs_policy_parameters(const gs_policy *p);
 /* Threads OpenBLAS may use for every policy in the process (1 for
  * benchmarks and reproducible runs; < 1 reads as 1). */
 void gs_policy_set_threads(int threads);
+#define GS_POLICY_MAX_WORKERS 8
+/* Training and loss passes split each batch over this many threads, each
+ * with its own buffers (about 130 MB for the default config), so a batch of
+ * 2 or more uses 2 cores fully; pair it with gs_policy_set_threads(1).
+ * Results depend on the worker count (the sums' order), not on timing.
+ * Default 1; GS_ERR_USAGE outside 1..GS_POLICY_MAX_WORKERS, GS_ERR_NOMEM. */
+gs_status gs_policy_set_workers(gs_policy *p, int workers, char *err, size_t errlen);
 
 /* One demonstration step: the observation before the action and the
  * expert's action in pixels of that observation. */
 typedef struct gs_policy_sample {
     const float *heightmap;   /* rows x cols, metres above the table */
     const uint8_t *color;     /* rows x cols x 3 */
-    const char *lang;         /* the stage's language goal */
+    const char *lang;         /* the stage's language goal (nullable: no words) */
     int pick_row, pick_col;
     int place_row, place_col;
     int rotation;             /* yaw bin in [0, rotations) */
 } gs_policy_sample;
 
 /* One Adam step on the summed pick and place cross-entropies of a batch;
- * *loss (nullable) is their mean over the batch. */
+ * *loss (nullable) is their mean over the batch. GS_ERR_USAGE for a bad
+ * sample (naming it), GS_ERR_RUNTIME (and no step) if the loss is not
+ * finite. */
 gs_status gs_policy_train_step(gs_policy *p, const gs_policy_sample *batch, int n, float lr,
                                double *loss, char *err, size_t errlen);
 /* The same loss, without changing anything (validation). */

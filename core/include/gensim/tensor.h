@@ -42,10 +42,12 @@ gs_status gsn_conv2d_reference(const gsn_tensor *x, const float *w, const float 
                                int p, gsn_tensor *y);
 /* Gradients of gsn_conv2d: dw (as w) and db (nullable) accumulate; dx
  * (nullable, shaped as x) accumulates too, so skip connections can add into
- * the same buffer. col: scratch as for the forward pass. */
+ * the same buffer. col: the im2col matrix the forward pass left, so it is
+ * not built twice (NULL: rebuilt in scratch); scratch: gsn_conv_scratch
+ * floats, not the same buffer as col. */
 gs_status gsn_conv2d_backward(const gsn_tensor *x, const float *w, int k, int s, int p,
                               const gsn_tensor *dy, float *dw, float *db, gsn_tensor *dx,
-                              float *col);
+                              const float *col, float *scratch);
 
 /* Group normalisation per (group of channels, image) followed by a
  * per-channel affine y = xhat * gamma + beta (gamma, beta nullable: 1, 0).
@@ -59,6 +61,10 @@ gs_status gsn_groupnorm_backward(const gsn_tensor *x, int groups, const float *g
                                  const float *mean, const float *rstd, const gsn_tensor *dy,
                                  gsn_tensor *dx, float *dgamma, float *dbeta);
 
+/* gsn_groupnorm then max(y, 0) in the same pass (the backward pass is
+ * gsn_relu_backward, then gsn_groupnorm_backward). */
+gs_status gsn_groupnorm_relu(const gsn_tensor *x, int groups, const float *gamma,
+                             const float *beta, gsn_tensor *y, float *mean, float *rstd);
 /* y = max(x, 0) over count floats (y may be x). */
 void gsn_relu(const float *x, float *y, size_t count);
 /* dx = dy where y > 0, else 0 (dx may be dy); y is the forward output. */
@@ -93,8 +99,32 @@ size_t gsn_argmax(const float *x, size_t n, float *prob);
 void gsn_rotated_crop(const float *img, int c, int h, int w, double row, double col, double theta,
                       int side, float *out, size_t out_stride);
 
+/* Softmax cross-entropy over planes x H x W logits that are a coarse term
+ * plus a fine one, l[p][Y][X] = coarse (planes x h x w) [p][Y/f][X/f] +
+ * fine (H x W) [Y][X], without forming them: the normaliser factors over
+ * the h x w cells (h = ceil(H / f), w = ceil(W / f)). target: (p H + Y) W
+ * + X. dcoarse (planes x h x w) and dfine (H x W), nullable, are
+ * overwritten with scale times the gradient. scratch: 2 h w doubles.
+ * Returns the loss, exactly that of gsn_softmax_xent over the full logits. */
+double gsn_factored_xent(const float *coarse, int planes, int h, int w, const float *fine, int f,
+                         int H, int W, size_t target, float *dcoarse, float *dfine, float scale,
+                         double *scratch);
+/* The arg-max of the same logits, (p H + Y) W + X, and its probability
+ * (prob nullable). scratch: 2 h w doubles. */
+size_t gsn_factored_argmax(const float *coarse, int planes, int h, int w, const float *fine, int f,
+                           int H, int W, float *prob, double *scratch);
+
 /* One Adam step over n parameters (t: the step number, from 1). */
 void gsn_adam(float *param, const float *grad, float *m, float *v, size_t n, float lr, float beta1,
               float beta2, float eps, int64_t t);
+
+/* ---- hooks into the policy for its tests (policy.c) ---- */
+#include "gensim/policy.h"
+/* The policy's flat parameter array, *grads its gradient array, *n their length. */
+float *gsn_policy_params(gs_policy *p, float **grads, size_t *n);
+/* Loss (mean over the batch) and its gradients into the gradient array,
+ * without an optimiser step: for finite-difference checks of the whole net. */
+gs_status gsn_policy_gradient(gs_policy *p, const gs_policy_sample *batch, int n, double *loss,
+                              char *err, size_t errlen);
 
 #endif

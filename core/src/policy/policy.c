@@ -14,13 +14,16 @@
  * quantisation costs no precision while the correlation, the expensive
  * part, stays at quarter resolution.
  *
- * Everything a step touches is allocated once in gs_policy_new. */
+ * Everything a step touches is allocated once in gs_policy_new, the
+ * im2col matrix of every convolution included, so the backward pass reuses
+ * the forward pass's instead of building it again. */
 #include "gensim/policy.h"
 
 #include <cblas.h>
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +42,7 @@
 #define FACTOR 4                  /* the encoders' total stride */
 #define IN_CH 4                   /* colour (3) and height */
 #define MAX_ENTRIES 64            /* named parameter tensors */
-#define MAX_ALLOCS 160
+#define MAX_ALLOCS 2048
 #define MAX_WORDS 64
 #define HEIGHT_SCALE 0.02         /* metres that map to one unit of input */
 #define ADAM_BETA1 0.9f
@@ -68,8 +71,35 @@ typedef struct stream {
     float *a[NLAYERS];             /* activations after norm, FiLM, skip and ReLU */
     float *da[NLAYERS];            /* their gradients */
     float *mean[NLAYERS], *rstd[NLAYERS];  /* (groups x n) */
+    float *col[NLAYERS];           /* each convolution's im2col, kept for its backward pass */
     float *out, *dout;             /* (out_ch x n x lh x lw) of the last layer */
 } stream;
+
+/* Everything one sample's forward and backward passes write: each worker
+ * thread of a training step has its own. */
+typedef struct workspace {
+    stream attn, key, query;
+    float *input;                  /* (4 x rows x cols) the normalised observation */
+    float *col;                    /* scratch of the largest convolution's backward pass */
+    float *corr_col;               /* the correlation's im2col of the key features */
+    float *tmp1, *tmp2;            /* activation-sized scratch */
+    float *pick_logits, *dpick;    /* (rows x cols) */
+    float *phase, *dphase;         /* (rows x cols) the place logits' sub-cell term */
+    double *xent;                  /* (2 x h4 x w4) scratch of the factored softmax */
+    float *corr, *dcorr;           /* (rotations x h4 x w4) */
+    float *kernel, *dkernel;       /* (rotations x key_ch x k x k) */
+    float *film, *dfilm;           /* (film_size) */
+    float *lang, *dlang;           /* (embed) */
+    float *gamma;                  /* (channels) */
+    float *grads;                  /* (nparams) this worker's share of the batch gradient */
+    int words[MAX_WORDS];
+    int nwords;
+    /* the worker's share of a batch: samples first, first + workers, ... */
+    const gs_policy_sample *batch;
+    int n, first, workers;
+    float grad_scale;
+    double loss;
+} workspace;
 
 struct gs_policy {
     gs_policy_config cfg;
@@ -84,21 +114,11 @@ struct gs_policy {
     param_entry entries[MAX_ENTRIES];
     int nentries;
     size_t p_embed, p_film_w, p_film_b;
-    float *params, *grads, *adam_m, *adam_v;
-    stream attn, key, query;
-    float *input;                  /* (4 x rows x cols) the normalised observation */
-    float *col;                    /* im2col scratch */
-    float *tmp1, *tmp2;            /* activation-sized scratch */
-    float *pick_logits, *dpick;    /* (rows x cols) */
-    float *phase;                  /* (rows x cols) the place logits' sub-cell term, or its gradient */
-    float *corr, *dcorr;           /* (rotations x h4 x w4) */
-    float *kernel, *dkernel;       /* (rotations x key_ch x k x k) */
-    float *place_logits, *dplace;  /* (rotations x rows x cols) */
-    float *film, *dfilm;           /* (film_size) */
-    float *lang, *dlang;           /* (embed) */
-    float *gamma;                  /* (channels) */
-    int words[MAX_WORDS];
-    int nwords;
+    float *params, *adam_m, *adam_v;
+    stream attn, key, query;       /* the plan: sizes and parameter offsets, no buffers */
+    size_t col_need, act_need, corr_col_need;
+    workspace *ws[GS_POLICY_MAX_WORKERS];
+    int workers;                   /* workspaces in use by a training step */
     void *allocs[MAX_ALLOCS];
     int nallocs;
 };
@@ -208,13 +228,21 @@ static size_t stream_act_count(const stream *s, int l) {
     return (size_t)s->width * s->n * s->lh[l] * s->lw[l];
 }
 
+static size_t stream_col_count(const stream *s, int l) {
+    int in_c = l ? s->width : s->in_ch;
+    int ih = l ? s->lh[l - 1] : s->h, iw = l ? s->lw[l - 1] : s->w;
+    gsn_tensor x = gsn_tensor_make(NULL, in_c, s->n, ih, iw);
+    return gsn_conv_scratch(&x, 3, l < 2 ? 2 : 1, 1);
+}
+
 static int stream_alloc(gs_policy *p, stream *s, int own_input) {
     if (own_input && !(s->x = take(p, (size_t)s->in_ch * s->n * s->h * s->w))) return 0;
     for (int l = 0; l < NLAYERS; l++) {
         size_t cnt = stream_act_count(s, l);
         if (!(s->z[l] = take(p, cnt)) || !(s->a[l] = take(p, cnt)) || !(s->da[l] = take(p, cnt)) ||
             !(s->mean[l] = take(p, (size_t)s->groups * s->n)) ||
-            !(s->rstd[l] = take(p, (size_t)s->groups * s->n)))
+            !(s->rstd[l] = take(p, (size_t)s->groups * s->n)) ||
+            !(s->col[l] = take(p, stream_col_count(s, l))))
             return 0;
     }
     size_t out = (size_t)s->out_ch * s->n * s->lh[NLAYERS - 1] * s->lw[NLAYERS - 1];
@@ -224,13 +252,38 @@ static int stream_alloc(gs_policy *p, stream *s, int own_input) {
 /* The largest im2col scratch and activation of a stream. */
 static void stream_needs(const stream *s, size_t *col, size_t *act) {
     for (int l = 0; l < NLAYERS; l++) {
-        int in_c = l ? s->width : s->in_ch;
-        int ih = l ? s->lh[l - 1] : s->h, iw = l ? s->lw[l - 1] : s->w;
-        gsn_tensor x = gsn_tensor_make(NULL, in_c, s->n, ih, iw);
-        size_t need = gsn_conv_scratch(&x, 3, l < 2 ? 2 : 1, 1);
+        size_t need = stream_col_count(s, l);
         if (need > *col) *col = need;
         if (stream_act_count(s, l) > *act) *act = stream_act_count(s, l);
     }
+}
+
+/* A workspace with every buffer one sample's passes need; NULL when out of memory. */
+static workspace *workspace_new(gs_policy *p) {
+    workspace *w = (workspace *)take(p, (sizeof(workspace) + sizeof(float) - 1) / sizeof(float));
+    if (!w) return NULL;
+    const gs_policy_config *cfg = &p->cfg;
+    const size_t plane = (size_t)cfg->rows * cfg->cols, cells = (size_t)p->h4 * p->w4;
+    const size_t kernel = (size_t)cfg->rotations * p->key_ch * p->k * p->k;
+    const size_t corr = (size_t)cfg->rotations * cells;
+    int ok = (w->grads = take(p, p->nparams)) && (w->input = take(p, IN_CH * plane)) &&
+             (w->col = take(p, p->col_need)) && (w->corr_col = take(p, p->corr_col_need)) &&
+             (w->tmp1 = take(p, p->act_need)) && (w->tmp2 = take(p, p->act_need)) &&
+             (w->pick_logits = take(p, plane)) && (w->dpick = take(p, plane)) &&
+             (w->phase = take(p, plane)) && (w->dphase = take(p, plane)) &&
+             (w->xent = (double *)take(p, 4 * cells)) && (w->corr = take(p, corr)) &&
+             (w->dcorr = take(p, corr)) && (w->kernel = take(p, kernel)) &&
+             (w->dkernel = take(p, kernel)) && (w->film = take(p, p->film_size)) &&
+             (w->dfilm = take(p, p->film_size)) && (w->lang = take(p, p->embed)) &&
+             (w->dlang = take(p, p->embed)) && (w->gamma = take(p, cfg->channels));
+    w->attn = p->attn;
+    w->key = p->key;
+    w->query = p->query;
+    w->attn.x = w->input;
+    w->key.x = w->input;
+    ok = ok && stream_alloc(p, &w->attn, 0) && stream_alloc(p, &w->key, 0) &&
+         stream_alloc(p, &w->query, 1);
+    return ok ? w : NULL;
 }
 
 static void init_normal(gsu_rng *rng, float *dst, size_t n, double sd) {
@@ -242,7 +295,11 @@ static void stream_init(gs_policy *p, const stream *s, gsu_rng *rng) {
         int fan = (l ? s->width : s->in_ch) * 9;
         init_normal(rng, p->params + s->w_conv[l], (size_t)s->width * fan, sqrt(2.0 / fan));
     }
-    init_normal(rng, p->params + s->w_head, (size_t)s->out_ch * s->width, sqrt(1.0 / s->width));
+    /* Small heads: at the start every pixel should be about as likely as
+     * any other. Over a flat table the key and query features are the same
+     * everywhere, so the correlation adds them up coherently over the
+     * kernel; without the 0.1 its first logits span tens of nats. */
+    init_normal(rng, p->params + s->w_head, (size_t)s->out_ch * s->width, 0.1 / sqrt(s->width));
 }
 
 gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **out, char *err,
@@ -270,31 +327,15 @@ gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **
     p->k = p->query.lh[NLAYERS - 1];
     p->corr_scale = (float)(1.0 / sqrt((double)p->key_ch * p->k * p->k));
 
-    size_t col = 0, act = 0;
-    stream_needs(&p->attn, &col, &act);
-    stream_needs(&p->key, &col, &act);
-    stream_needs(&p->query, &col, &act);
+    stream_needs(&p->attn, &p->col_need, &p->act_need);
+    stream_needs(&p->key, &p->col_need, &p->act_need);
+    stream_needs(&p->query, &p->col_need, &p->act_need);
     gsn_tensor kx = gsn_tensor_make(NULL, p->key_ch, 1, p->h4, p->w4);
-    size_t corr_col = gsn_conv_scratch(&kx, p->k, 1, p->k / 2);
-    if (corr_col > col) col = corr_col;
-    const size_t plane = (size_t)R * C, kernel = (size_t)rot * p->key_ch * p->k * p->k;
-    const size_t corr = (size_t)rot * p->h4 * p->w4;
-    int ok = (p->params = take(p, p->nparams)) && (p->grads = take(p, p->nparams)) &&
-             (p->adam_m = take(p, p->nparams)) && (p->adam_v = take(p, p->nparams)) &&
-             (p->input = take(p, IN_CH * plane)) && (p->col = take(p, col)) &&
-             (p->tmp1 = take(p, act)) && (p->tmp2 = take(p, act)) &&
-             (p->pick_logits = take(p, plane)) && (p->dpick = take(p, plane)) &&
-             (p->phase = take(p, plane)) &&
-             (p->corr = take(p, corr)) && (p->dcorr = take(p, corr)) &&
-             (p->kernel = take(p, kernel)) && (p->dkernel = take(p, kernel)) &&
-             (p->place_logits = take(p, (size_t)rot * plane)) &&
-             (p->dplace = take(p, (size_t)rot * plane)) && (p->film = take(p, p->film_size)) &&
-             (p->dfilm = take(p, p->film_size)) && (p->lang = take(p, p->embed)) &&
-             (p->dlang = take(p, p->embed)) && (p->gamma = take(p, c));
-    p->attn.x = p->input;
-    p->key.x = p->input;
-    ok = ok && stream_alloc(p, &p->attn, 0) && stream_alloc(p, &p->key, 0) &&
-         stream_alloc(p, &p->query, 1);
+    p->corr_col_need = gsn_conv_scratch(&kx, p->k, 1, p->k / 2);
+    if (p->corr_col_need > p->col_need) p->col_need = p->corr_col_need;
+    p->workers = 1;
+    int ok = (p->params = take(p, p->nparams)) && (p->adam_m = take(p, p->nparams)) &&
+             (p->adam_v = take(p, p->nparams)) && (p->ws[0] = workspace_new(p));
     if (!ok) {
         size_t n = p->nparams;
         gs_policy_free(p);
@@ -329,6 +370,17 @@ size_t gs_policy_parameters(const gs_policy *p) {
     return p ? p->nparams : 0;
 }
 
+gs_status gs_policy_set_workers(gs_policy *p, int workers, char *err, size_t errlen) {
+    if (!p || workers < 1 || workers > GS_POLICY_MAX_WORKERS)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "policy: workers %d outside 1..%d", workers,
+                       GS_POLICY_MAX_WORKERS);
+    for (int i = 1; i < workers; i++)
+        if (!p->ws[i] && !(p->ws[i] = workspace_new(p)))
+            return gs_fail(err, errlen, GS_ERR_NOMEM, "policy: out of memory for worker %d", i);
+    p->workers = workers;
+    return GS_OK;
+}
+
 void gs_policy_set_threads(int threads) {
     openblas_set_num_threads(threads < 1 ? 1 : threads);
 }
@@ -337,21 +389,21 @@ void gs_policy_set_threads(int threads) {
 
 /* Colour to roughly zero mean and unit spread, height in units of 2 cm;
  * non-finite heights (holes in a recording) read as the table. */
-static void prepare_input(gs_policy *p, const float *heightmap, const uint8_t *color) {
+static void prepare_input(const gs_policy *p, workspace *w, const float *heightmap, const uint8_t *color) {
     const size_t plane = (size_t)p->cfg.rows * p->cfg.cols;
     for (size_t i = 0; i < plane; i++) {
         for (int ch = 0; ch < 3; ch++)
-            p->input[ch * plane + i] = ((float)color[3 * i + ch] / 255.0f - 0.5f) * 4.0f;
+            w->input[ch * plane + i] = ((float)color[3 * i + ch] / 255.0f - 0.5f) * 4.0f;
         float h = heightmap[i];
-        p->input[3 * plane + i] = isfinite(h) ? (float)(h / HEIGHT_SCALE) : 0.0f;
+        w->input[3 * plane + i] = isfinite(h) ? (float)(h / HEIGHT_SCALE) : 0.0f;
     }
 }
 
 /* Words are runs of letters and digits, lowercased, each hashed into a bucket. */
-static void lang_words(gs_policy *p, const char *lang) {
-    p->nwords = 0;
+static void lang_words(const gs_policy *p, workspace *w, const char *lang) {
+    w->nwords = 0;
     const char *s = lang ? lang : "";
-    while (*s && p->nwords < MAX_WORDS) {
+    while (*s && w->nwords < MAX_WORDS) {
         while (*s && !isalnum((unsigned char)*s)) s++;
         if (!*s) break;
         uint64_t h = GSU_FNV_OFFSET;
@@ -359,34 +411,34 @@ static void lang_words(gs_policy *p, const char *lang) {
             char lower = (char)tolower((unsigned char)*s++);
             h = gsu_fnv1a(h, &lower, 1);
         }
-        p->words[p->nwords++] = (int)(h % (uint64_t)p->cfg.vocab);
+        w->words[w->nwords++] = (int)(h % (uint64_t)p->cfg.vocab);
     }
 }
 
 /* lang = mean word embedding; film = W lang + b. */
-static void lang_forward(gs_policy *p) {
+static void lang_forward(const gs_policy *p, workspace *w) {
     const int e = p->embed;
-    memset(p->lang, 0, sizeof(float) * (size_t)e);
-    for (int i = 0; i < p->nwords; i++) {
-        const float *row = p->params + p->p_embed + (size_t)p->words[i] * e;
-        for (int j = 0; j < e; j++) p->lang[j] += row[j] / (float)p->nwords;
+    memset(w->lang, 0, sizeof(float) * (size_t)e);
+    for (int i = 0; i < w->nwords; i++) {
+        const float *row = p->params + p->p_embed + (size_t)w->words[i] * e;
+        for (int j = 0; j < e; j++) w->lang[j] += row[j] / (float)w->nwords;
     }
-    memcpy(p->film, p->params + p->p_film_b, sizeof(float) * (size_t)p->film_size);
+    memcpy(w->film, p->params + p->p_film_b, sizeof(float) * (size_t)p->film_size);
     cblas_sgemv(CblasRowMajor, CblasNoTrans, p->film_size, e, 1.0f, p->params + p->p_film_w, e,
-                p->lang, 1, 1.0f, p->film, 1);
+                w->lang, 1, 1.0f, w->film, 1);
 }
 
-static void lang_backward(gs_policy *p) {
+static void lang_backward(const gs_policy *p, workspace *w) {
     const int e = p->embed;
-    cblas_sger(CblasRowMajor, p->film_size, e, 1.0f, p->dfilm, 1, p->lang, 1,
-               p->grads + p->p_film_w, e);
-    for (int i = 0; i < p->film_size; i++) p->grads[p->p_film_b + i] += p->dfilm[i];
-    if (!p->nwords) return;
+    cblas_sger(CblasRowMajor, p->film_size, e, 1.0f, w->dfilm, 1, w->lang, 1,
+               w->grads + p->p_film_w, e);
+    for (int i = 0; i < p->film_size; i++) w->grads[p->p_film_b + i] += w->dfilm[i];
+    if (!w->nwords) return;
     cblas_sgemv(CblasRowMajor, CblasTrans, p->film_size, e, 1.0f, p->params + p->p_film_w, e,
-                p->dfilm, 1, 0.0f, p->dlang, 1);
-    for (int i = 0; i < p->nwords; i++) {
-        float *row = p->grads + p->p_embed + (size_t)p->words[i] * e;
-        for (int j = 0; j < e; j++) row[j] += p->dlang[j] / (float)p->nwords;
+                w->dfilm, 1, 0.0f, w->dlang, 1);
+    for (int i = 0; i < w->nwords; i++) {
+        float *row = w->grads + p->p_embed + (size_t)w->words[i] * e;
+        for (int j = 0; j < e; j++) row[j] += w->dlang[j] / (float)w->nwords;
     }
 }
 
@@ -400,127 +452,123 @@ static int layer_skip(int l) {
     return l >= 3 && (l - 3) % 2 == 0 ? l - 2 : -1;
 }
 
-static void film_gamma(gs_policy *p, const stream *s, int l, float **beta) {
-    const float *f = p->film + s->film + (size_t)l * 2 * s->width;
-    for (int c = 0; c < s->width; c++) p->gamma[c] = 1.0f + f[c];
+static void film_gamma(workspace *w, const stream *s, int l, float **beta) {
+    const float *f = w->film + s->film + (size_t)l * 2 * s->width;
+    for (int c = 0; c < s->width; c++) w->gamma[c] = 1.0f + f[c];
     *beta = (float *)f + s->width;
 }
 
-static void stream_forward(gs_policy *p, stream *s) {
+static void stream_forward(const gs_policy *p, workspace *w, stream *s) {
     for (int l = 0; l < NLAYERS; l++) {
         gsn_tensor in = layer_input(s, l);
         gsn_tensor z = gsn_tensor_make(s->z[l], s->width, s->n, s->lh[l], s->lw[l]);
         gsn_tensor a = gsn_tensor_make(s->a[l], s->width, s->n, s->lh[l], s->lw[l]);
-        gsn_conv2d(&in, p->params + s->w_conv[l], NULL, 3, l < 2 ? 2 : 1, 1, &z, p->col);
+        gsn_conv2d(&in, p->params + s->w_conv[l], NULL, 3, l < 2 ? 2 : 1, 1, &z, s->col[l]);
         float *beta;
-        film_gamma(p, s, l, &beta);
-        gsn_groupnorm(&z, s->groups, p->gamma, beta, &a, s->mean[l], s->rstd[l]);
-        size_t cnt = gsn_tensor_count(&a);
+        film_gamma(w, s, l, &beta);
         int skip = layer_skip(l);
-        if (skip >= 0)
-            for (size_t i = 0; i < cnt; i++) s->a[l][i] += s->a[skip][i];
+        if (skip < 0) {
+            gsn_groupnorm_relu(&z, s->groups, w->gamma, beta, &a, s->mean[l], s->rstd[l]);
+            continue;
+        }
+        gsn_groupnorm(&z, s->groups, w->gamma, beta, &a, s->mean[l], s->rstd[l]);
+        size_t cnt = gsn_tensor_count(&a);
+        for (size_t i = 0; i < cnt; i++) s->a[l][i] += s->a[skip][i];
         gsn_relu(s->a[l], s->a[l], cnt);
     }
     gsn_tensor last = layer_input(s, NLAYERS);
     gsn_tensor out = gsn_tensor_make(s->out, s->out_ch, s->n, last.h, last.w);
-    gsn_conv2d(&last, p->params + s->w_head, p->params + s->b_head, 1, 1, 0, &out, p->col);
+    gsn_conv2d(&last, p->params + s->w_head, p->params + s->b_head, 1, 1, 0, &out, w->col);
 }
 
 /* From s->dout back to the stream's weights and FiLM sites (grads accumulate). */
-static void stream_backward(gs_policy *p, stream *s) {
+static void stream_backward(const gs_policy *p, workspace *w, stream *s) {
     for (int l = 0; l < NLAYERS; l++) memset(s->da[l], 0, sizeof(float) * stream_act_count(s, l));
     gsn_tensor last = layer_input(s, NLAYERS);
     gsn_tensor dlast = gsn_tensor_make(s->da[NLAYERS - 1], s->width, s->n, last.h, last.w);
     gsn_tensor dout = gsn_tensor_make(s->dout, s->out_ch, s->n, last.h, last.w);
-    gsn_conv2d_backward(&last, p->params + s->w_head, 1, 1, 0, &dout, p->grads + s->w_head,
-                        p->grads + s->b_head, &dlast, p->col);
+    gsn_conv2d_backward(&last, p->params + s->w_head, 1, 1, 0, &dout, w->grads + s->w_head,
+                        w->grads + s->b_head, &dlast, NULL, w->col);
     for (int l = NLAYERS - 1; l >= 0; l--) {
         size_t cnt = stream_act_count(s, l);
-        gsn_relu_backward(s->a[l], s->da[l], p->tmp1, cnt);
+        gsn_relu_backward(s->a[l], s->da[l], w->tmp1, cnt);
         int skip = layer_skip(l);
         if (skip >= 0)
-            for (size_t i = 0; i < cnt; i++) s->da[skip][i] += p->tmp1[i];
+            for (size_t i = 0; i < cnt; i++) s->da[skip][i] += w->tmp1[i];
         float *beta;
-        film_gamma(p, s, l, &beta);
-        float *dfilm = p->dfilm + s->film + (size_t)l * 2 * s->width;
+        film_gamma(w, s, l, &beta);
+        float *dfilm = w->dfilm + s->film + (size_t)l * 2 * s->width;
         gsn_tensor z = gsn_tensor_make(s->z[l], s->width, s->n, s->lh[l], s->lw[l]);
-        gsn_tensor dpre = gsn_tensor_make(p->tmp1, s->width, s->n, s->lh[l], s->lw[l]);
-        gsn_tensor dz = gsn_tensor_make(p->tmp2, s->width, s->n, s->lh[l], s->lw[l]);
-        gsn_groupnorm_backward(&z, s->groups, p->gamma, s->mean[l], s->rstd[l], &dpre, &dz, dfilm,
+        gsn_tensor dpre = gsn_tensor_make(w->tmp1, s->width, s->n, s->lh[l], s->lw[l]);
+        gsn_tensor dz = gsn_tensor_make(w->tmp2, s->width, s->n, s->lh[l], s->lw[l]);
+        gsn_groupnorm_backward(&z, s->groups, w->gamma, s->mean[l], s->rstd[l], &dpre, &dz, dfilm,
                                dfilm + s->width);
         gsn_tensor in = layer_input(s, l);
         gsn_tensor din = l ? gsn_tensor_make(s->da[l - 1], s->width, s->n, in.h, in.w) : in;
         gsn_conv2d_backward(&in, p->params + s->w_conv[l], 3, l < 2 ? 2 : 1, 1, &dz,
-                            p->grads + s->w_conv[l], NULL, l ? &din : NULL, p->col);
+                            w->grads + s->w_conv[l], NULL, l ? &din : NULL, s->col[l], w->col);
     }
 }
 
-static void attention_forward(gs_policy *p) {
-    stream_forward(p, &p->attn);
-    gsn_depth_to_space(p->attn.out, p->h4, p->w4, FACTOR, p->cfg.rows, p->cfg.cols,
-                       p->pick_logits);
+static void attention_forward(const gs_policy *p, workspace *w) {
+    stream_forward(p, w, &w->attn);
+    gsn_depth_to_space(w->attn.out, p->h4, p->w4, FACTOR, p->cfg.rows, p->cfg.cols,
+                       w->pick_logits);
 }
 
-static void attention_backward(gs_policy *p) {
-    gsn_depth_to_space_backward(p->dpick, p->h4, p->w4, FACTOR, p->cfg.rows, p->cfg.cols,
-                                p->attn.dout);
-    stream_backward(p, &p->attn);
+static void attention_backward(const gs_policy *p, workspace *w) {
+    gsn_depth_to_space_backward(w->dpick, p->h4, p->w4, FACTOR, p->cfg.rows, p->cfg.cols,
+                                w->attn.dout);
+    stream_backward(p, w, &w->attn);
 }
 
 /* Rotated crops around the pick through the query stream, the key stream
- * over the scene, their correlation plus the sub-cell term at full
- * resolution (rotations x rows x cols). */
-static void transport_forward(gs_policy *p, int pick_row, int pick_col) {
+ * over the scene, their correlation (rotations x h4 x w4) and the sub-cell
+ * term (rows x cols); the place logits are their sum, never formed. */
+static void transport_forward(const gs_policy *p, workspace *w, int pick_row, int pick_col) {
     const int rot = p->cfg.rotations, side = p->cfg.crop, kc = p->key_ch, k = p->k;
     const size_t crop = (size_t)side * side, kk = (size_t)k * k;
     for (int r = 0; r < rot; r++)
-        gsn_rotated_crop(p->input, IN_CH, p->cfg.rows, p->cfg.cols, pick_row, pick_col,
-                         r * 2.0 * GSN_PI / rot, side, p->query.x + r * crop, (size_t)rot * crop);
-    stream_forward(p, &p->key);
-    stream_forward(p, &p->query);
+        gsn_rotated_crop(w->input, IN_CH, p->cfg.rows, p->cfg.cols, pick_row, pick_col,
+                         r * 2.0 * GSN_PI / rot, side, w->query.x + r * crop, (size_t)rot * crop);
+    stream_forward(p, w, &w->key);
+    stream_forward(p, w, &w->query);
     /* query out is (kc x rot x k x k); the kernels want (rot x kc x k x k) */
     for (int r = 0; r < rot; r++)
         for (int c = 0; c < kc; c++) {
-            const float *src = p->query.out + ((size_t)c * rot + r) * kk;
-            float *dst = p->kernel + ((size_t)r * kc + c) * kk;
+            const float *src = w->query.out + ((size_t)c * rot + r) * kk;
+            float *dst = w->kernel + ((size_t)r * kc + c) * kk;
             for (size_t i = 0; i < kk; i++) dst[i] = src[i] * p->corr_scale;
         }
-    gsn_tensor kx = gsn_tensor_make(p->key.out, kc, 1, p->h4, p->w4);
-    gsn_tensor corr = gsn_tensor_make(p->corr, rot, 1, p->h4, p->w4);
-    gsn_conv2d(&kx, p->kernel, NULL, k, 1, k / 2, &corr, p->col);
-    const int R = p->cfg.rows, C = p->cfg.cols;
-    const size_t plane = (size_t)R * C, cells = (size_t)p->h4 * p->w4;
-    gsn_depth_to_space(p->key.out + kc * cells, p->h4, p->w4, FACTOR, R, C, p->phase);
-    for (int r = 0; r < rot; r++) memcpy(p->place_logits + r * plane, p->phase, plane * sizeof(float));
-    gsn_upsample_add(p->corr, rot, p->h4, p->w4, FACTOR, R, C, p->place_logits);
+    gsn_tensor kx = gsn_tensor_make(w->key.out, kc, 1, p->h4, p->w4);
+    gsn_tensor corr = gsn_tensor_make(w->corr, rot, 1, p->h4, p->w4);
+    gsn_conv2d(&kx, w->kernel, NULL, k, 1, k / 2, &corr, w->corr_col);
+    const size_t cells = (size_t)p->h4 * p->w4;
+    gsn_depth_to_space(w->key.out + kc * cells, p->h4, p->w4, FACTOR, p->cfg.rows, p->cfg.cols,
+                       w->phase);
 }
 
-static void transport_backward(gs_policy *p) {
+static void transport_backward(const gs_policy *p, workspace *w) {
     const int rot = p->cfg.rotations, kc = p->key_ch, k = p->k;
     const size_t kk = (size_t)k * k;
-    const int R = p->cfg.rows, C = p->cfg.cols;
-    const size_t plane = (size_t)R * C, cells = (size_t)p->h4 * p->w4;
-    gsn_upsample_add_backward(p->dplace, rot, p->h4, p->w4, FACTOR, R, C, p->dcorr);
-    memcpy(p->phase, p->dplace, plane * sizeof(float));
-    for (int r = 1; r < rot; r++) {
-        const float *src = p->dplace + r * plane;
-        for (size_t i = 0; i < plane; i++) p->phase[i] += src[i];
-    }
-    memset(p->dkernel, 0, sizeof(float) * (size_t)rot * kc * kk);
-    memset(p->key.dout, 0, sizeof(float) * (size_t)kc * cells);
-    gsn_depth_to_space_backward(p->phase, p->h4, p->w4, FACTOR, R, C, p->key.dout + kc * cells);
-    gsn_tensor kx = gsn_tensor_make(p->key.out, kc, 1, p->h4, p->w4);
-    gsn_tensor dkx = gsn_tensor_make(p->key.dout, kc, 1, p->h4, p->w4);
-    gsn_tensor dcorr = gsn_tensor_make(p->dcorr, rot, 1, p->h4, p->w4);
-    gsn_conv2d_backward(&kx, p->kernel, k, 1, k / 2, &dcorr, p->dkernel, NULL, &dkx, p->col);
+    const size_t cells = (size_t)p->h4 * p->w4;
+    memset(w->dkernel, 0, sizeof(float) * (size_t)rot * kc * kk);
+    memset(w->key.dout, 0, sizeof(float) * (size_t)kc * cells);
+    gsn_depth_to_space_backward(w->dphase, p->h4, p->w4, FACTOR, p->cfg.rows, p->cfg.cols,
+                                w->key.dout + kc * cells);
+    gsn_tensor kx = gsn_tensor_make(w->key.out, kc, 1, p->h4, p->w4);
+    gsn_tensor dkx = gsn_tensor_make(w->key.dout, kc, 1, p->h4, p->w4);
+    gsn_tensor dcorr = gsn_tensor_make(w->dcorr, rot, 1, p->h4, p->w4);
+    gsn_conv2d_backward(&kx, w->kernel, k, 1, k / 2, &dcorr, w->dkernel, NULL, &dkx, w->corr_col,
+                        w->col);
     for (int r = 0; r < rot; r++)
         for (int c = 0; c < kc; c++) {
-            const float *src = p->dkernel + ((size_t)r * kc + c) * kk;
-            float *dst = p->query.dout + ((size_t)c * rot + r) * kk;
+            const float *src = w->dkernel + ((size_t)r * kc + c) * kk;
+            float *dst = w->query.dout + ((size_t)c * rot + r) * kk;
             for (size_t i = 0; i < kk; i++) dst[i] = src[i] * p->corr_scale;
         }
-    stream_backward(p, &p->key);
-    stream_backward(p, &p->query);
+    stream_backward(p, w, &w->key);
+    stream_backward(p, w, &w->query);
 }
 
 static gs_status check_sample(const gs_policy *p, const gs_policy_sample *s, int i, char *err,
@@ -544,30 +592,51 @@ static gs_status check_sample(const gs_policy *p, const gs_policy_sample *s, int
 }
 
 /* Loss of one sample; with grad_scale > 0 its gradients (times
- * grad_scale) are added to p->grads. */
-static double sample_pass(gs_policy *p, const gs_policy_sample *s, float grad_scale) {
+ * grad_scale) are added to w->grads. */
+static double sample_pass(const gs_policy *p, workspace *w, const gs_policy_sample *s,
+                          float grad_scale) {
     const int R = p->cfg.rows, C = p->cfg.cols;
     const int train = grad_scale > 0.0f;
-    prepare_input(p, s->heightmap, s->color);
-    lang_words(p, s->lang);
-    lang_forward(p);
-    if (train) memset(p->dfilm, 0, sizeof(float) * (size_t)p->film_size);
-    attention_forward(p);
-    double loss = gsn_softmax_xent(p->pick_logits, (size_t)R * C,
+    prepare_input(p, w, s->heightmap, s->color);
+    lang_words(p, w, s->lang);
+    lang_forward(p, w);
+    if (train) memset(w->dfilm, 0, sizeof(float) * (size_t)p->film_size);
+    attention_forward(p, w);
+    double loss = gsn_softmax_xent(w->pick_logits, (size_t)R * C,
                                    (size_t)s->pick_row * C + s->pick_col,
-                                   train ? p->dpick : NULL, grad_scale);
-    if (train) attention_backward(p);
-    transport_forward(p, s->pick_row, s->pick_col);
+                                   train ? w->dpick : NULL, grad_scale);
+    if (train) attention_backward(p, w);
+    transport_forward(p, w, s->pick_row, s->pick_col);
     size_t target = ((size_t)s->rotation * R + s->place_row) * C + s->place_col;
-    loss += gsn_softmax_xent(p->place_logits, (size_t)p->cfg.rotations * R * C, target,
-                             train ? p->dplace : NULL, grad_scale);
+    loss += gsn_factored_xent(w->corr, p->cfg.rotations, p->h4, p->w4, w->phase, FACTOR, R, C,
+                              target, train ? w->dcorr : NULL, train ? w->dphase : NULL,
+                              grad_scale, w->xent);
     if (train) {
-        transport_backward(p);
-        lang_backward(p);
+        transport_backward(p, w);
+        lang_backward(p, w);
     }
     return loss;
 }
 
+typedef struct worker_job {
+    const gs_policy *p;
+    workspace *w;
+} worker_job;
+
+/* One worker's share of a batch (a thread's entry point). */
+static void *worker_run(void *arg) {
+    worker_job *job = arg;
+    workspace *w = job->w;
+    if (w->grad_scale > 0.0f) memset(w->grads, 0, sizeof(float) * job->p->nparams);
+    w->loss = 0.0;
+    for (int i = w->first; i < w->n; i += w->workers)
+        w->loss += sample_pass(job->p, w, &w->batch[i], w->grad_scale);
+    return NULL;
+}
+
+/* The batch's mean loss and, when training, its gradient in ws[0]->grads.
+ * Workers take samples i, i + workers, ...; the split is fixed, so a run is
+ * the same every time for a given worker count. */
 static gs_status batch_pass(gs_policy *p, const gs_policy_sample *batch, int n, int train,
                             double *loss, char *err, size_t errlen) {
     if (!p || !batch || n < 1)
@@ -576,9 +645,34 @@ static gs_status batch_pass(gs_policy *p, const gs_policy_sample *batch, int n, 
         gs_status st = check_sample(p, &batch[i], i, err, errlen);
         if (st) return st;
     }
-    if (train) memset(p->grads, 0, sizeof(float) * p->nparams);
-    double total = 0.0;
-    for (int i = 0; i < n; i++) total += sample_pass(p, &batch[i], train ? 1.0f / n : 0.0f);
+    int workers = p->workers < n ? p->workers : n;
+    worker_job jobs[GS_POLICY_MAX_WORKERS];
+    pthread_t threads[GS_POLICY_MAX_WORKERS];
+    int started[GS_POLICY_MAX_WORKERS] = {0};
+    for (int k = 0; k < workers; k++) {
+        workspace *w = p->ws[k];
+        w->batch = batch;
+        w->n = n;
+        w->first = k;
+        w->workers = workers;
+        w->grad_scale = train ? 1.0f / n : 0.0f;
+        jobs[k].p = p;
+        jobs[k].w = w;
+        /* a worker that cannot get a thread runs in this one, below */
+        if (k > 0) started[k] = pthread_create(&threads[k], NULL, worker_run, &jobs[k]) == 0;
+    }
+    worker_run(&jobs[0]);
+    double total = p->ws[0]->loss;
+    for (int k = 1; k < workers; k++) {
+        if (started[k]) pthread_join(threads[k], NULL);
+        else worker_run(&jobs[k]);
+        total += p->ws[k]->loss;
+        if (train) {
+            float *dst = p->ws[0]->grads;
+            const float *src = p->ws[k]->grads;
+            for (size_t i = 0; i < p->nparams; i++) dst[i] += src[i];
+        }
+    }
     total /= n;
     if (!isfinite(total))
         return gs_fail(err, errlen, GS_ERR_RUNTIME, "policy: the loss is not finite (%g)", total);
@@ -593,9 +687,20 @@ gs_status gs_policy_train_step(gs_policy *p, const gs_policy_sample *batch, int 
     gs_status st = batch_pass(p, batch, n, 1, loss, err, errlen);
     if (st) return st;
     p->steps++;
-    gsn_adam(p->params, p->grads, p->adam_m, p->adam_v, p->nparams, lr, ADAM_BETA1, ADAM_BETA2,
+    gsn_adam(p->params, p->ws[0]->grads, p->adam_m, p->adam_v, p->nparams, lr, ADAM_BETA1, ADAM_BETA2,
              ADAM_EPS, p->steps);
     return GS_OK;
+}
+
+gs_status gsn_policy_gradient(gs_policy *p, const gs_policy_sample *batch, int n, double *loss,
+                              char *err, size_t errlen) {
+    return batch_pass(p, batch, n, 1, loss, err, errlen);
+}
+
+float *gsn_policy_params(gs_policy *p, float **grads, size_t *n) {
+    if (grads) *grads = p->ws[0]->grads;
+    if (n) *n = p->nparams;
+    return p->params;
 }
 
 gs_status gs_policy_loss(gs_policy *p, const gs_policy_sample *batch, int n, double *loss,
@@ -609,15 +714,17 @@ gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *col
         return gs_fail(err, errlen, GS_ERR_USAGE, "policy: act needs a policy, an image and an output");
     const int R = p->cfg.rows, C = p->cfg.cols;
     const size_t plane = (size_t)R * C;
-    prepare_input(p, heightmap, color);
-    lang_words(p, lang);
-    lang_forward(p);
-    attention_forward(p);
-    size_t pick = gsn_argmax(p->pick_logits, plane, &out->pick_p);
+    workspace *w = p->ws[0];
+    prepare_input(p, w, heightmap, color);
+    lang_words(p, w, lang);
+    lang_forward(p, w);
+    attention_forward(p, w);
+    size_t pick = gsn_argmax(w->pick_logits, plane, &out->pick_p);
     out->pick_row = (int)(pick / C);
     out->pick_col = (int)(pick % C);
-    transport_forward(p, out->pick_row, out->pick_col);
-    size_t place = gsn_argmax(p->place_logits, (size_t)p->cfg.rotations * plane, &out->place_p);
+    transport_forward(p, w, out->pick_row, out->pick_col);
+    size_t place = gsn_factored_argmax(w->corr, p->cfg.rotations, p->h4, p->w4, w->phase, FACTOR,
+                                       R, C, &out->place_p, w->xent);
     out->rotation = (int)(place / plane);
     out->place_row = (int)(place % plane / C);
     out->place_col = (int)(place % C);
@@ -746,7 +853,7 @@ static gs_status load_config(const cJSON *meta, const char *path, gs_policy_conf
                                        "step"};
     long long v[7];
     for (int i = 0; i < 7; i++)
-        if (!meta_get_ll(meta, ints[i], &v[i]) || v[i] < 0 || v[i] > (1LL << 40))
+        if (!meta_get_ll(meta, ints[i], &v[i]) || v[i] < 0 || v[i] > (i < 6 ? 1LL << 30 : 1LL << 62))
             return gs_fail(err, errlen, GS_ERR_IO,
                            "%s: metadata field '%s' is missing or not a whole number", path,
                            ints[i]);
@@ -847,9 +954,14 @@ gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t er
         goto done;
     }
     gs_policy_config cfg;
-    long long steps = 0;
+    long long steps = 0, adam_t = 0;
     st = load_config(meta, path, &cfg, &steps, err, errlen);
     if (st) goto done;
+    if (!meta_get_ll(meta, "adam_t", &adam_t) || adam_t != steps) {
+        st = gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field 'adam_t' is missing or not the step",
+                     path);
+        goto done;
+    }
     st = gs_policy_new(&cfg, 0, &p, msg, sizeof msg);
     if (st) {
         st = gs_fail(err, errlen, st == GS_ERR_NOMEM ? st : GS_ERR_IO, "%s: %s", path, msg);

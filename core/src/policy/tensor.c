@@ -146,7 +146,7 @@ gs_status gsn_conv2d_reference(const gsn_tensor *x, const float *w, const float 
 
 gs_status gsn_conv2d_backward(const gsn_tensor *x, const float *w, int k, int s, int p,
                               const gsn_tensor *dy, float *dw, float *db, gsn_tensor *dx,
-                              float *col) {
+                              const float *col, float *scratch) {
     gs_status st = conv_shapes(x, k, s, p, dy);
     if (st) return st;
     if (dx && (dx->c != x->c || dx->n != x->n || dx->h != x->h || dx->w != x->w))
@@ -156,7 +156,10 @@ gs_status gsn_conv2d_backward(const gsn_tensor *x, const float *w, int k, int s,
     const int pointwise = conv_is_pointwise(k, s, p);
     const float *cols = x->data;
     if (!pointwise) {
-        im2col(x, k, s, p, dy->h, dy->w, col);
+        if (!col) {
+            im2col(x, k, s, p, dy->h, dy->w, scratch);
+            col = scratch;
+        }
         cols = col;
     }
     /* dW (cout x kk) += dY (cout x m) colᵀ */
@@ -175,10 +178,10 @@ gs_status gsn_conv2d_backward(const gsn_tensor *x, const float *w, int k, int s,
                     1.0f, dx->data, m);
         return GS_OK;
     }
-    /* dcol (kk x m) = Wᵀ dY, reusing the im2col scratch. */
+    /* dcol (kk x m) = Wᵀ dY, in the scratch (which may have held col) */
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, kk, m, dy->c, 1.0f, w, kk, dy->data, m, 0.0f,
-                col, m);
-    col2im(col, k, s, p, dy->h, dy->w, dx);
+                scratch, m);
+    col2im(scratch, k, s, p, dy->h, dy->w, dx);
     return GS_OK;
 }
 
@@ -188,8 +191,8 @@ static int same_shape(const gsn_tensor *a, const gsn_tensor *b) {
     return a->c == b->c && a->n == b->n && a->h == b->h && a->w == b->w;
 }
 
-gs_status gsn_groupnorm(const gsn_tensor *x, int groups, const float *gamma, const float *beta,
-                        gsn_tensor *y, float *mean, float *rstd) {
+static gs_status groupnorm(const gsn_tensor *x, int groups, const float *gamma, const float *beta,
+                           gsn_tensor *y, float *mean, float *rstd, int relu) {
     if (groups < 1 || x->c % groups || !same_shape(x, y)) return GS_ERR_USAGE;
     const int cg = x->c / groups, n = x->n;
     const size_t plane = (size_t)x->h * x->w;
@@ -214,10 +217,26 @@ gs_status gsn_groupnorm(const gsn_tensor *x, int groups, const float *gamma, con
                 float *dst = y->data + ((size_t)c * n + b) * plane;
                 float ga = gamma ? gamma[c] : 1.0f, be = beta ? beta[c] : 0.0f;
                 float scale = r * ga, shift = be - (float)mu * r * ga;
-                for (size_t i = 0; i < plane; i++) dst[i] = src[i] * scale + shift;
+                if (relu)
+                    for (size_t i = 0; i < plane; i++) {
+                        float v = src[i] * scale + shift;
+                        dst[i] = v > 0.0f ? v : 0.0f;
+                    }
+                else
+                    for (size_t i = 0; i < plane; i++) dst[i] = src[i] * scale + shift;
             }
         }
     return GS_OK;
+}
+
+gs_status gsn_groupnorm(const gsn_tensor *x, int groups, const float *gamma, const float *beta,
+                        gsn_tensor *y, float *mean, float *rstd) {
+    return groupnorm(x, groups, gamma, beta, y, mean, rstd, 0);
+}
+
+gs_status gsn_groupnorm_relu(const gsn_tensor *x, int groups, const float *gamma,
+                             const float *beta, gsn_tensor *y, float *mean, float *rstd) {
+    return groupnorm(x, groups, gamma, beta, y, mean, rstd, 1);
 }
 
 gs_status gsn_groupnorm_backward(const gsn_tensor *x, int groups, const float *gamma,
@@ -333,6 +352,89 @@ size_t gsn_argmax(const float *x, size_t n, float *prob) {
     return best;
 }
 
+/* The maxima of coarse and fine, and per cell: S = sum of exp(fine - fine
+ * max) over its pixels, T = sum over planes of exp(coarse - coarse max). */
+static double factor_cells(const float *coarse, int planes, int h, int w, const float *fine,
+                           int f, int H, int W, float *mc, float *mf, double *S, double *T) {
+    const size_t cells = (size_t)h * w;
+    *mc = coarse[0];
+    for (size_t i = 1; i < (size_t)planes * cells; i++)
+        if (coarse[i] > *mc) *mc = coarse[i];
+    *mf = fine[0];
+    for (size_t i = 1; i < (size_t)H * W; i++)
+        if (fine[i] > *mf) *mf = fine[i];
+    memset(S, 0, sizeof(double) * cells);
+    for (int Y = 0; Y < H; Y++)
+        for (int X = 0; X < W; X++)
+            S[(size_t)(Y / f) * w + X / f] += exp((double)(fine[(size_t)Y * W + X] - *mf));
+    memset(T, 0, sizeof(double) * cells);
+    for (int p = 0; p < planes; p++)
+        for (size_t i = 0; i < cells; i++) T[i] += exp((double)(coarse[p * cells + i] - *mc));
+    double z = 0.0;
+    for (size_t i = 0; i < cells; i++) z += S[i] * T[i];
+    return z;
+}
+
+double gsn_factored_xent(const float *coarse, int planes, int h, int w, const float *fine, int f,
+                         int H, int W, size_t target, float *dcoarse, float *dfine, float scale,
+                         double *scratch) {
+    const size_t cells = (size_t)h * w, plane = (size_t)H * W;
+    double *S = scratch, *T = scratch + cells;
+    float mc, mf;
+    double z = factor_cells(coarse, planes, h, w, fine, f, H, W, &mc, &mf, S, T);
+    const int tp = (int)(target / plane), tY = (int)(target % plane / W), tX = (int)(target % W);
+    const size_t tcell = (size_t)(tY / f) * w + tX / f;
+    const double logit = (double)coarse[tp * cells + tcell] + fine[(size_t)tY * W + tX];
+    if (dcoarse) {
+        for (int p = 0; p < planes; p++)
+            for (size_t i = 0; i < cells; i++)
+                dcoarse[p * cells + i] =
+                    (float)(scale * exp((double)(coarse[p * cells + i] - mc)) * S[i] / z);
+        dcoarse[tp * cells + tcell] -= scale;
+    }
+    if (dfine) {
+        for (int Y = 0; Y < H; Y++)
+            for (int X = 0; X < W; X++) {
+                size_t at = (size_t)Y * W + X;
+                dfine[at] = (float)(scale * exp((double)(fine[at] - mf)) *
+                                    T[(size_t)(Y / f) * w + X / f] / z);
+            }
+        dfine[(size_t)tY * W + tX] -= scale;
+    }
+    return (double)mc + (double)mf + log(z) - logit;
+}
+
+size_t gsn_factored_argmax(const float *coarse, int planes, int h, int w, const float *fine, int f,
+                           int H, int W, float *prob, double *scratch) {
+    const size_t cells = (size_t)h * w;
+    double *S = scratch, *T = scratch + cells;
+    float mc, mf;
+    double z = factor_cells(coarse, planes, h, w, fine, f, H, W, &mc, &mf, S, T);
+    /* the best pixel of each cell, reusing T (no longer needed) for its index */
+    for (size_t i = 0; i < cells; i++) S[i] = -INFINITY;
+    for (int Y = 0; Y < H; Y++)
+        for (int X = 0; X < W; X++) {
+            size_t cell = (size_t)(Y / f) * w + X / f, at = (size_t)Y * W + X;
+            if (fine[at] > S[cell]) {
+                S[cell] = fine[at];
+                T[cell] = (double)at;
+            }
+        }
+    double best = -INFINITY;
+    size_t best_p = 0, best_cell = 0;
+    for (int p = 0; p < planes; p++)
+        for (size_t i = 0; i < cells; i++) {
+            double v = (double)coarse[p * cells + i] + S[i];
+            if (v > best) {
+                best = v;
+                best_p = (size_t)p;
+                best_cell = i;
+            }
+        }
+    if (prob) *prob = (float)(exp(best - (double)mc - (double)mf) / z);
+    return best_p * (size_t)H * W + (size_t)T[best_cell];
+}
+
 void gsn_rotated_crop(const float *img, int c, int h, int w, double row, double col, double theta,
                       int side, float *out, size_t out_stride) {
     const double cs = cos(theta), sn = sin(theta), half = (side - 1) / 2.0;
@@ -343,6 +445,15 @@ void gsn_rotated_crop(const float *img, int c, int h, int w, double row, double 
             int c0 = (int)floor(sc), r0 = (int)floor(sr);
             float tc = (float)(sc - c0), tr = (float)(sr - r0);
             float wts[4] = {(1 - tr) * (1 - tc), (1 - tr) * tc, tr * (1 - tc), tr * tc};
+            if (r0 >= 0 && r0 + 1 < h && c0 >= 0 && c0 + 1 < w) {
+                const size_t at = (size_t)r0 * w + c0;
+                for (int ch = 0; ch < c; ch++) {
+                    const float *q = img + (size_t)ch * h * w + at;
+                    out[(size_t)ch * out_stride + (size_t)i * side + j] =
+                        wts[0] * q[0] + wts[1] * q[1] + wts[2] * q[w] + wts[3] * q[w + 1];
+                }
+                continue;
+            }
             int rr[4] = {r0, r0, r0 + 1, r0 + 1}, cc[4] = {c0, c0 + 1, c0, c0 + 1};
             for (int ch = 0; ch < c; ch++) {
                 const float *plane = img + (size_t)ch * h * w;
