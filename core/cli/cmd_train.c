@@ -22,8 +22,8 @@
 static const char USAGE[] =
     "usage: gensim train DATA.h5... --out MODEL --steps N [--batch B] [--lr LR]\n"
     "                    [--seed S] [--val-fraction F] [--log-every K] [--save-every K]\n"
-    "                    [--resume] [--no-augment] [--threads T] [--cache-mb M]\n"
-    "                    [--json] [--quiet]\n"
+    "                    [--resume] [--no-augment] [--workers W] [--threads T]\n"
+    "                    [--cache-mb M] [--json] [--quiet]\n"
     "\n"
     "Trains the Transporter policy (policy.h) on demonstrations recorded by gensim\n"
     "demos. Several files, or files of several tasks, train one multitask policy:\n"
@@ -45,6 +45,8 @@ static const char USAGE[] =
     "  --resume              continue MODEL where it stopped (its step count, weights and\n"
     "                        Adam moments); a fresh start when MODEL does not exist\n"
     "  --no-augment          no random rotation and shift of the observations\n"
+    "  --workers W           threads each batch is split over (1..8, default 1); the\n"
+    "                        result depends on W, not on timing\n"
     "  --threads T           OpenBLAS threads (default 1)\n"
     "  --cache-mb M          observations kept in memory once read (default 2048); the\n"
     "                        rest are read from the files again when drawn\n"
@@ -68,7 +70,7 @@ typedef struct train_args {
     const char *paths[256];
     int npaths;
     const char *out;
-    uint64_t steps, batch, seed, log_every, save_every, threads, cache_mb;
+    uint64_t steps, batch, seed, log_every, save_every, threads, cache_mb, workers;
     double lr, val_fraction;
     int resume, augment, json, quiet;
 } train_args;
@@ -105,6 +107,11 @@ int cmd_train(int argc, char **argv) {
             return st == GS_ERR_USAGE ? CLI_USAGE : CLI_TASK;
         }
         if (a.resume && !a.quiet) fprintf(stderr, "gensim train: %s does not exist yet: a fresh start\n", a.out);
+    }
+    if (gs_policy_set_workers(p, (int)a.workers, err, sizeof err) != GS_OK) {
+        fprintf(stderr, "gensim train: %s\n", err);
+        gs_policy_free(p);
+        return CLI_TASK;
     }
     const gs_policy_config *cfg = gs_policy_get_config(p);
     gs_demos_options dopt = gs_demos_options_default();
@@ -265,7 +272,7 @@ int cmd_train(int argc, char **argv) {
 static int parse_args(int argc, char **argv, train_args *a) {
     memset(a, 0, sizeof *a);
     a->batch = 8, a->lr = 1e-4, a->val_fraction = 0.1, a->log_every = 100, a->save_every = 1000;
-    a->threads = 1, a->augment = 1, a->cache_mb = 2048;
+    a->threads = 1, a->augment = 1, a->cache_mb = 2048, a->workers = 1;
     gs_task_options unused = gs_task_options_default();
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
@@ -277,13 +284,16 @@ static int parse_args(int argc, char **argv, train_args *a) {
         else if (strcmp(s, "--no-augment") == 0) a->augment = 0;
         else if (strcmp(s, "--steps") == 0 || strcmp(s, "--batch") == 0 || strcmp(s, "--seed") == 0 ||
                  strcmp(s, "--log-every") == 0 || strcmp(s, "--save-every") == 0 ||
-                 strcmp(s, "--threads") == 0 || strcmp(s, "--cache-mb") == 0) {
+                 strcmp(s, "--threads") == 0 || strcmp(s, "--cache-mb") == 0 ||
+                 strcmp(s, "--workers") == 0) {
             uint64_t *dst = s[2] == 'b' ? &a->batch : s[2] == 'l' ? &a->log_every
                           : s[2] == 't' ? &a->threads : s[2] == 'c' ? &a->cache_mb
+                          : s[2] == 'w' ? &a->workers
                           : strcmp(s, "--seed") == 0 ? &a->seed
                           : strcmp(s, "--steps") == 0 ? &a->steps : &a->save_every;
             uint64_t lo = dst == &a->seed || dst == &a->cache_mb ? 0 : 1;
-            uint64_t hi = dst == &a->batch ? 4096 : dst == &a->threads ? 256 : dst == &a->seed ? UINT64_MAX : 1000000000;
+            uint64_t hi = dst == &a->batch ? 4096 : dst == &a->threads ? 256
+                        : dst == &a->workers ? GS_POLICY_MAX_WORKERS : dst == &a->seed ? UINT64_MAX : 1000000000;
             if (i + 1 >= argc || !cli_parse_u64(argv[i + 1], dst) || *dst < lo || *dst > hi) {
                 fprintf(stderr, "gensim train: %s needs a whole number from %" PRIu64 " to %" PRIu64 "\n", s, lo, hi);
                 return CLI_USAGE;
