@@ -75,9 +75,11 @@ s=$(train "$tmp/d.h5" --out "$tmp/straight" --steps 3 --batch 1 --val-fraction 0
 [ "$s" = 0 ] && cmp -s "$tmp/m" "$tmp/straight" && pass || fail "2 steps + 1 resumed differ from 3 steps (status $s)"
 
 # interrupted: the checkpoint holds the steps taken, status 130
-timeout 120 "$gensim" train "$tmp/d.h5" --out "$tmp/m" --steps 100000 --batch 1 --resume --quiet >"$tmp/out" 2>"$tmp/err" &
+timeout 120 "$gensim" train "$tmp/d.h5" --out "$tmp/m" --steps 100000 --batch 1 --resume --log-every 1 >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-sleep 3
+# once a step is done (the handler is in place by then), however busy the machine
+i=0
+while [ $i -lt 600 ] && ! grep -q "^step" "$tmp/out"; do sleep 0.1; i=$((i + 1)); done
 kill -INT $pid
 wait $pid
 s=$?
