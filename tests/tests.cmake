@@ -71,3 +71,9 @@ set_tests_properties(test_llm PROPERTIES ENVIRONMENT "GS_MOCK_OPENAI=$<TARGET_FI
 add_test(NAME library_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/library_cli.sh ${CMAKE_BINARY_DIR}
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(library_cli PROPERTIES TIMEOUT 900 LABELS cli)
+
+# gensim train, eval and gensim-run --policy: statuses on bad data and
+# checkpoints, then a tiny real train, resume, interrupt and evaluation.
+add_test(NAME policy_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/policy_cli.sh ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(policy_cli PROPERTIES TIMEOUT 300 LABELS cli)

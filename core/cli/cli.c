@@ -176,7 +176,16 @@ static void shot_path(char *out, size_t n, const char *dir, const gs_task *t, ui
 
 gs_status cli_run_episode(gs_task *t, uint64_t seed, cli_pictures *pics,
                           gs_episode *ep, char *err, size_t errlen) {
-    if (!pics) return gs_task_run_episode(t, seed, ep, err, errlen);
+    return cli_run_episode_with(t, seed, NULL, pics, ep, err, errlen);
+}
+
+gs_status cli_run_episode_with(gs_task *t, uint64_t seed, const cli_player *player,
+                               cli_pictures *pics, gs_episode *ep, char *err, size_t errlen) {
+    if (!pics && !player) return gs_task_run_episode(t, seed, ep, err, errlen);
+    if (!pics) {
+        gs_status st = gs_task_reset(t, seed, err, errlen);
+        return st != GS_OK ? st : player->play(player->ud, t, seed, ep, err, errlen);
+    }
     pics->first[0] = pics->last[0] = pics->gif[0] = '\0';
     pics->frames = 0, pics->gif_bytes = 0, pics->seconds = 0;
     pics->status = GS_OK, pics->err[0] = '\0';
@@ -214,7 +223,7 @@ gs_status cli_run_episode(gs_task *t, uint64_t seed, cli_pictures *pics,
     }
     picture_s += cli_now() - p0;
 
-    st = gs_task_play(t, ep, err, errlen);
+    st = player ? player->play(player->ud, t, seed, ep, err, errlen) : gs_task_play(t, ep, err, errlen);
     s->robot.on_step = NULL;
     s->robot.on_step_ud = NULL;
 

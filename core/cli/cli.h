@@ -59,6 +59,16 @@ typedef struct cli_pictures {
  * the pictures; their failure is pics->status, the episode's the return. */
 gs_status cli_run_episode(gs_task *t, uint64_t seed, cli_pictures *pics,
                           gs_episode *ep, char *err, size_t errlen);
+/* What chooses the actions of an episode gs_task_reset(t, seed) began, in
+ * gs_task_play's stead (a policy). */
+typedef struct cli_player {
+    gs_status (*play)(void *ud, gs_task *t, uint64_t seed, gs_episode *ep, char *err,
+                      size_t errlen);
+    void *ud;
+} cli_player;
+/* cli_run_episode with player (nullable: the oracle) acting. */
+gs_status cli_run_episode_with(gs_task *t, uint64_t seed, const cli_player *player,
+                               cli_pictures *pics, gs_episode *ep, char *err, size_t errlen);
 
 /* gensim library: the task library's subcommands (cmd_library.c). */
 int cmd_library(int argc, char **argv);

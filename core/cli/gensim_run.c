@@ -15,10 +15,12 @@
 #include "cli.h"
 #include "gensim/io.h"
 #include "gensim/physics.h"
+#include "gensim/policy.h"
+#include "gensim/policy_data.h"
 
 static const char USAGE[] =
     "usage: gensim-run TASK.lua [--episodes N] [--seed S] [--split train|test] [--json]\n"
-    "                  [--render DIR]\n"
+    "                  [--render DIR] [--policy MODEL]\n"
     "                  [--trace FILE]\n"
     "\n"
     "Runs the built-in (or the task's own) oracle for N episodes, seeds S .. S+N-1,\n"
@@ -33,6 +35,7 @@ static const char USAGE[] =
     "  --render DIR          pictures of each episode: DIR/<task>-<seed>-first.png (after\n"
     "                        reset), -last.png (the end) and .gif (the whole episode),\n"
     "                        captioned with the language goal\n"
+    "  --policy MODEL        a trained policy (gensim train) acts instead of the oracle\n"
     "  --quiet               no per-episode lines\n"
     "  --trace FILE          record every physics call to FILE, for bench/bare_bullet\n"
     "%s"
@@ -40,13 +43,18 @@ static const char USAGE[] =
     "\n"
     "Exit status: 0 ran, 2 bad usage or unreadable file, 3 the task failed.\n";
 
+static gs_status play_policy(void *ud, gs_task *t, uint64_t seed, gs_episode *ep, char *err,
+                             size_t errlen) {
+    return gs_policy_play(ud, t, seed, ep, err, errlen);
+}
+
 static void log_line(void *ud, const char *line) {
     (void)ud;
     fprintf(stderr, "[task] %s\n", line);
 }
 
 int main(int argc, char **argv) {
-    const char *path = NULL, *render = NULL, *trace_path = NULL;
+    const char *path = NULL, *render = NULL, *trace_path = NULL, *model = NULL;
     uint64_t episodes = 1, seed = 0;
     int json = 0, quiet = 0;
     gs_task_options opt = gs_task_options_default();
@@ -79,6 +87,12 @@ int main(int argc, char **argv) {
                 return CLI_USAGE;
             }
             render = argv[++i];
+        } else if (strcmp(a, "--policy") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "gensim-run: --policy needs a checkpoint\n");
+                return CLI_USAGE;
+            }
+            model = argv[++i];
         } else if (strcmp(a, "--trace") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "gensim-run: --trace needs a file\n");
@@ -103,12 +117,19 @@ int main(int argc, char **argv) {
         fprintf(stderr, "gensim-run: %s\n", err);
         return CLI_USAGE;
     }
+    gs_policy *policy = NULL;
+    if (model && gs_policy_load(model, &policy, err, sizeof err) != GS_OK) {
+        fprintf(stderr, "gensim-run: %s\n", err);
+        return CLI_USAGE;
+    }
+    cli_player player = {play_policy, policy};
     FILE *trace = NULL;
     if (trace_path) {
         trace = fopen(trace_path, "w");
         if (!trace) {
             fprintf(stderr, "gensim-run: cannot open trace file '%s': %s\n", trace_path,
                     strerror(errno));
+            gs_policy_free(policy);
             return CLI_USAGE;
         }
         gs_world_trace_all(trace);
@@ -116,13 +137,11 @@ int main(int argc, char **argv) {
     gs_task *task;
     double t0 = cli_now();
     gs_status st = gs_task_load(path, &opt, &task, err, sizeof err);
-    if (st == GS_ERR_IO) {
-        fprintf(stderr, "gensim-run: %s\n", err);
-        return CLI_USAGE;
-    }
     if (st != GS_OK) {
-        fprintf(stderr, "%s\n", err);
-        return CLI_TASK;
+        fprintf(stderr, st == GS_ERR_IO ? "gensim-run: %s\n" : "%s\n", err);
+        gs_policy_free(policy);
+        if (trace) gs_world_trace_all(NULL), fclose(trace);
+        return st == GS_ERR_IO ? CLI_USAGE : CLI_TASK;
     }
 
     uint64_t successes = 0, digest = GSU_FNV_OFFSET;
@@ -136,10 +155,11 @@ int main(int argc, char **argv) {
     for (uint64_t e = 0; e < episodes; e++) {
         gs_episode ep;
         double e0 = cli_now();
-        st = cli_run_episode(task, seed + e, render ? &pics : NULL, &ep, err, sizeof err);
+        st = cli_run_episode_with(task, seed + e, policy ? &player : NULL, render ? &pics : NULL, &ep,
+                                  err, sizeof err);
         if (st != GS_OK) {
             fprintf(stderr, "%s\n", err);
-            status = CLI_TASK;
+            status = st == GS_ERR_USAGE && policy ? CLI_USAGE : CLI_TASK;
             break;
         }
         successes += (uint64_t)ep.success;
@@ -188,6 +208,7 @@ int main(int argc, char **argv) {
         }
     }
     gs_task_free(task); /* the last world's final poses go to the trace */
+    gs_policy_free(policy);
     if (trace) {
         gs_world_trace_all(NULL);
         int bad = ferror(trace);

@@ -1,0 +1,115 @@
+#!/bin/sh
+# gensim train, gensim eval and gensim-run --policy end to end: statuses and
+# messages on bad inputs (missing files, a truncated checkpoint, a dataset
+# of another pixel size, a dataset missing a field), then a tiny real run:
+# train a few steps, resume, interrupt, evaluate, act in gensim-run.
+# Nothing here is timed. Usage: policy_cli.sh BUILD_DIR
+set -u
+gensim="$1/gensim"
+run="$1/gensim-run"
+task=tasks/seed/block-insertion.lua
+tmp=$(mktemp -d)
+pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+pass() { passed=$((passed + 1)); }
+# status_of PROGRAM ARGS...: runs it with a 120 s guard
+status_of() { timeout 120 "$@" >"$tmp/out" 2>"$tmp/err"; echo $?; }
+train() { status_of "$gensim" train "$@"; }
+evaluate() { status_of "$gensim" eval "$@"; }
+
+# data: two tasks, a few episodes each
+"$gensim" demos $task tasks/seed/place-red-in-green.lua --episodes 3 --out "$tmp/d.h5" --quiet >/dev/null 2>&1 &&
+    pass || fail "gensim demos could not record the data"
+# the same file claiming another pixel size, and one without place_pixel
+python3 - "$tmp" <<'EOF'
+import struct, sys
+d = sys.argv[1]
+b = open(d + "/d.h5", "rb").read()
+open(d + "/pixel.h5", "wb").write(b.replace(struct.pack("<d", 0.003125), struct.pack("<d", 0.00625), 1))
+open(d + "/field.h5", "wb").write(b.replace(b"place_pixel", b"place_pixxl"))
+EOF
+
+# usage
+s=$(train --help); [ "$s" = 0 ] && grep -q "usage: gensim train" "$tmp/out" && pass || fail "train --help: status $s"
+s=$(evaluate --help); [ "$s" = 0 ] && grep -q "usage: gensim eval" "$tmp/out" && pass || fail "eval --help: status $s"
+s=$(status_of "$run" --help); [ "$s" = 0 ] && grep -q -- "--policy MODEL" "$tmp/out" && pass || fail "gensim-run --help: status $s"
+s=$(train "$tmp/d.h5" --steps 2); [ "$s" = 2 ] && grep -q -- "--out" "$tmp/err" && pass || fail "train without --out: status $s"
+s=$(train "$tmp/d.h5" --out "$tmp/m"); [ "$s" = 2 ] && grep -q -- "--steps" "$tmp/err" && pass || fail "train without --steps: status $s"
+s=$(train --out "$tmp/m" --steps 2); [ "$s" = 2 ] && grep -q "no data file" "$tmp/err" && pass || fail "train without data: status $s"
+s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 2 --val-fraction 2); [ "$s" = 2 ] && pass || fail "--val-fraction 2: status $s"
+s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 2 --batch 0); [ "$s" = 2 ] && pass || fail "--batch 0: status $s"
+s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 2 --lr x); [ "$s" = 2 ] && pass || fail "--lr x: status $s"
+s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 2 --bogus); [ "$s" = 2 ] && pass || fail "train --bogus: status $s"
+s=$(evaluate $task); [ "$s" = 2 ] && grep -q -- "--policy" "$tmp/err" && pass || fail "eval without --policy: status $s"
+
+# bad data: clear errors, status 2, no checkpoint written
+s=$(train "$tmp/nope.h5" --out "$tmp/m" --steps 2); [ "$s" = 2 ] && grep -q "nope.h5" "$tmp/err" && pass || fail "missing data: status $s"
+s=$(train "$tmp/pixel.h5" --out "$tmp/m" --steps 2); [ "$s" = 2 ] && grep -q "pixel" "$tmp/err" && pass || fail "another pixel size: status $s: $(cat "$tmp/err")"
+s=$(train "$tmp/field.h5" --out "$tmp/m" --steps 2); [ "$s" = 2 ] && grep -q "missing dataset 'place_pixel'" "$tmp/err" && pass || fail "missing field: status $s: $(cat "$tmp/err")"
+printf 'not hdf5' >"$tmp/junk.h5"
+s=$(train "$tmp/junk.h5" --out "$tmp/m" --steps 2); [ "$s" = 2 ] && grep -q "junk.h5" "$tmp/err" && pass || fail "junk data: status $s"
+[ ! -e "$tmp/m" ] && pass || fail "a refused run wrote a checkpoint"
+
+# a tiny real run: 2 steps, then resumed to 3
+s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 2 --batch 1 --log-every 1 --val-fraction 0.34 --json)
+if [ "$s" = 0 ]; then
+    for key in out steps train_loss val_loss samples_per_s parameters tasks log interrupted; do
+        grep -q "\"$key\":" "$tmp/out" && pass || fail "train --json lacks $key"
+    done
+    grep -q '"steps":2,' "$tmp/out" && grep -q '"tasks":\["block-insertion","place-red-in-green"\]' "$tmp/out" &&
+        pass || fail "train --json: $(cat "$tmp/out")"
+else
+    fail "tiny train: status $s: $(cat "$tmp/err")"
+fi
+[ -s "$tmp/m" ] && pass || fail "no checkpoint after training"
+s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 3 --batch 1); [ "$s" = 2 ] && grep -q -- "--resume" "$tmp/err" && pass || fail "existing --out without --resume: status $s"
+s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 3 --batch 1 --val-fraction 0.34 --resume --json)
+[ "$s" = 0 ] && grep -q '"first_step":2,' "$tmp/out" && grep -q '"steps":3,' "$tmp/out" && pass ||
+    fail "resume: status $s: $(cat "$tmp/out" "$tmp/err")"
+cp "$tmp/m" "$tmp/m.keep"
+# the resumed run is the uninterrupted one, byte for byte (weights, Adam, batches)
+s=$(train "$tmp/d.h5" --out "$tmp/straight" --steps 3 --batch 1 --val-fraction 0.34 --quiet)
+[ "$s" = 0 ] && cmp -s "$tmp/m" "$tmp/straight" && pass || fail "2 steps + 1 resumed differ from 3 steps (status $s)"
+
+# interrupted: the checkpoint holds the steps taken, status 130
+timeout 120 "$gensim" train "$tmp/d.h5" --out "$tmp/m" --steps 100000 --batch 1 --resume --log-every 1 >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+# once a step is done (the handler is in place by then), however busy the machine
+i=0
+while [ $i -lt 600 ] && ! grep -q "^step" "$tmp/out"; do sleep 0.1; i=$((i + 1)); done
+kill -INT $pid
+wait $pid
+s=$?
+pid=""
+[ "$s" = 130 ] && grep -q "interrupted by signal 2" "$tmp/err" && pass || fail "SIGINT: status $s: $(cat "$tmp/err")"
+s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 3 --resume --json)
+[ "$s" = 0 ] && grep -q '"first_step":' "$tmp/out" && ! grep -q '"first_step":3,' "$tmp/out" && pass ||
+    fail "after SIGINT the checkpoint did not move on: $(cat "$tmp/out" "$tmp/err")"
+
+# checkpoints that cannot be read
+head -c 100 "$tmp/m.keep" >"$tmp/trunc"
+s=$(evaluate --policy "$tmp/trunc" $task --episodes 1); [ "$s" = 2 ] && grep -q "trunc" "$tmp/err" && pass || fail "eval truncated checkpoint: status $s"
+s=$(train "$tmp/d.h5" --out "$tmp/trunc" --steps 5 --resume); [ "$s" = 2 ] && pass || fail "resume truncated checkpoint: status $s"
+s=$(status_of "$run" $task --policy "$tmp/trunc"); [ "$s" = 2 ] && grep -q "trunc" "$tmp/err" && pass || fail "gensim-run truncated checkpoint: status $s"
+s=$(evaluate --policy "$tmp/none" $task); [ "$s" = 2 ] && grep -q "none" "$tmp/err" && pass || fail "eval missing checkpoint: status $s"
+s=$(evaluate --policy "$tmp/m.keep" tests/fixtures/bad/does-not-exist.lua); [ "$s" = 2 ] && pass || fail "eval missing task: status $s"
+
+# closed loop: eval's JSON, and gensim-run with the policy and pictures
+s=$(evaluate --policy "$tmp/m.keep" $task --episodes 1 --seed 100 --json --quiet)
+if [ "$s" = 0 ]; then
+    for key in task episodes successes success_rate mean_reward policy_steps; do
+        grep -q "\"$key\":" "$tmp/out" && pass || fail "eval --json lacks $key"
+    done
+    grep -q '"task":"block-insertion"' "$tmp/out" && grep -q '"policy_steps":3,' "$tmp/out" && pass || fail "eval --json: $(cat "$tmp/out")"
+else
+    fail "eval: status $s: $(cat "$tmp/err")"
+fi
+s=$(status_of "$run" $task --policy "$tmp/m.keep" --seed 100 --render "$tmp/pics" --json)
+[ "$s" = 0 ] && grep -q '"success_rate":' "$tmp/out" && [ -s "$tmp/pics/block-insertion-100-last.png" ] && pass ||
+    fail "gensim-run --policy: status $s: $(cat "$tmp/err")"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,273 @@
+/* test_policy_data.c: demonstrations as policy samples, augmentation, and
+ * decisions as robot actions.
+ *
+ * The strongest check is the round trip: the expert's recorded steps,
+ * reduced to what the policy outputs (two pixels and a yaw bin) and turned
+ * back into actions by gs_policy_action, must still solve the tasks from
+ * the same seeds. If the pixels, heights or rotation bins meant something
+ * else to the robot than to the oracle, they would not. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "gensim/dataset.h"
+#include "gensim/policy_data.h"
+#include "scratch.h"
+
+#define NEPISODES 4
+static const char *const TASKS[] = {"tasks/seed/block-insertion.lua",
+                                    "tasks/seed/place-red-in-green.lua",
+                                    "tasks/seed/stack-block-pyramid.lua"};
+enum { NTASKS = 3 };
+
+static void check_rotation_bins(void);
+static void check_augment(void);
+static void record(const char *path, int ntasks, const gsr_view *v);
+static void check_demos(const char *path, const gs_policy_config *cfg);
+static void check_replay(const char *path, const gs_policy_config *cfg);
+
+int main(void) {
+    if (!scratch_init("policy_data")) return 1;
+    check_rotation_bins();
+    check_augment();
+    gs_policy_config cfg = gs_policy_config_default();
+    gsr_view v = gs_policy_view(&cfg);
+    CHECK(gsr_view_height(&v) == cfg.rows && gsr_view_width(&v) == cfg.cols);
+    const char *good = in_root("demos.h5");
+    record(good, NTASKS, &v);
+    check_demos(good, &cfg);
+    check_replay(good, &cfg);
+
+    /* Another pixel size: refused, naming both sizes. */
+    gsr_view coarse = v;
+    coarse.pixel = 2 * v.pixel;
+    const char *other = in_root("coarse.h5");
+    record(other, 1, &coarse);
+    char err[1024] = "";
+    gs_demos *d = NULL;
+    const char *both[2] = {good, other};
+    CHECK(gs_demos_open(both, 2, &cfg, NULL, &d, err, sizeof err) == GS_ERR_USAGE && !d);
+    CHECK_STR_CONTAINS(err, "pixel size 6.2500 mm");
+    CHECK_STR_CONTAINS(err, "3.1250 mm");
+    /* A missing file: the reader's error. */
+    const char *missing[1] = {in_root("nope.h5")};
+    CHECK(gs_demos_open(missing, 1, &cfg, NULL, &d, err, sizeof err) == GS_ERR_IO && !d);
+    CHECK_STR_CONTAINS(err, "nope.h5");
+    CHECK(count_entries(root) == 2); /* reading wrote nothing beside the two files */
+    remove(good), remove(other), remove(root);
+    return CHECK_DONE();
+}
+
+static void check_rotation_bins(void) {
+    CHECK(gs_policy_rotation_bin(0, 0, 36) == 0);
+    CHECK(gs_policy_rotation_bin(0.3, 0.3 + GS_PI / 2, 36) == 9);
+    CHECK(gs_policy_rotation_bin(0, -GS_PI / 2, 36) == 27);          /* clockwise is a high bin */
+    CHECK(gs_policy_rotation_bin(3.0, -3.0, 36) == 2); /* -6 rad is +0.28 rad, the short way */
+    CHECK(gs_policy_rotation_bin(0, 2 * GS_PI - 0.01, 36) == 0);     /* nearly a full turn is none */
+    CHECK(gs_policy_rotation_bin(0, 1.0, 1) == 0);
+}
+
+static void check_augment(void) {
+    enum { R = 40, C = 20 };
+    /* a quarter turn: columns (x) go to rows (y), counter-clockwise */
+    gs_augment quarter = {GS_PI / 2, 0, 0};
+    int r, c;
+    /* the centre is (19.5, 9.5): a pixel 4.5 columns right of it ends 4.5 rows below */
+    CHECK(gs_augment_pixel(&quarter, R, C, 20, 14, &r, &c) && r == 24 && c == 9);
+    gs_augment shift = {0, 3, -2};
+    CHECK(gs_augment_pixel(&shift, R, C, 5, 5, &r, &c) && r == 8 && c == 3);
+    CHECK(!gs_augment_pixel(&shift, R, C, 5, 0, &r, &c)); /* off the left edge */
+
+    /* The images move with the pixels: mark the pick pixel, find it again. */
+    float h[R * C] = {0}, h2[R * C];
+    uint8_t rgb[R * C * 3] = {0}, rgb2[R * C * 3];
+    gs_policy_sample s = {h, rgb, "lang", 12, 7, 30, 15, 5};
+    /* 3 x 3 marks: a nearest-neighbour turn drops some single pixels, but
+     * the pixel a label lands on always samples within one of the label's */
+    for (int dr = -1; dr <= 1; dr++)
+        for (int dc = -1; dc <= 1; dc++) {
+            h[(12 + dr) * C + 7 + dc] = 0.5f, rgb[((12 + dr) * C + 7 + dc) * 3] = 200;
+            h[(30 + dr) * C + 15 + dc] = 0.25f;
+        }
+    gsu_rng rng;
+    gsu_rng_seed(&rng, 7);
+    int moved = 0;
+    for (int k = 0; k < 50; k++) {
+        gs_policy_sample out;
+        gs_augment a = gs_augment_sample(&s, R, C, &rng, h2, rgb2, &out);
+        moved += a.angle != 0;
+        CHECK(out.rotation == 5 && strcmp(out.lang, "lang") == 0 && out.heightmap == h2);
+        int pr, pc, qr, qc;
+        CHECK(gs_augment_pixel(&a, R, C, 12, 7, &pr, &pc) && pr == out.pick_row && pc == out.pick_col);
+        CHECK(gs_augment_pixel(&a, R, C, 30, 15, &qr, &qc) && qr == out.place_row && qc == out.place_col);
+        CHECK(h2[pr * C + pc] == 0.5f && rgb2[(pr * C + pc) * 3] == 200);
+        CHECK(h2[qr * C + qc] == 0.25f);
+    }
+    CHECK(moved > 40);
+    /* Deterministic: the same seed, the same transform. */
+    gsu_rng a1, a2;
+    gsu_rng_seed(&a1, 99), gsu_rng_seed(&a2, 99);
+    gs_policy_sample o1, o2;
+    gs_augment t1 = gs_augment_sample(&s, R, C, &a1, h2, rgb2, &o1);
+    gs_augment t2 = gs_augment_sample(&s, R, C, &a2, h2, rgb2, &o2);
+    CHECK(t1.angle == t2.angle && t1.drow == t2.drow && t1.dcol == t2.dcol);
+    CHECK(o1.pick_row == o2.pick_row && o1.place_col == o2.place_col);
+}
+
+/* NEPISODES successful episodes of each of the first ntasks tasks, seeds from 0. */
+static void record(const char *path, int ntasks, const gsr_view *v) {
+    char err[1024];
+    gs_dataset_options opt = gs_dataset_options_default();
+    opt.view = *v;
+    gs_dataset_writer *w = NULL;
+    CHECK(gs_dataset_create(path, &opt, &w, err, sizeof err) == GS_OK);
+    if (!w) return;
+    gs_dataset_episode ep = {0};
+    for (int i = 0; i < ntasks; i++) {
+        gs_task_options to = gs_task_options_default();
+        gs_task *t = NULL;
+        CHECK(gs_task_load(TASKS[i], &to, &t, err, sizeof err) == GS_OK);
+        if (!t) continue;
+        int kept = 0;
+        for (uint64_t seed = 0; kept < NEPISODES && seed < 20; seed++) {
+            if (gs_dataset_record(t, seed, v, &ep, err, sizeof err) != GS_OK || !ep.success) continue;
+            CHECK(gs_dataset_append(w, &ep, err, sizeof err) == GS_OK);
+            kept++;
+        }
+        CHECK(kept == NEPISODES);
+        gs_task_free(t);
+    }
+    gs_dataset_episode_free(&ep);
+    CHECK(gs_dataset_writer_close(w, err, sizeof err) == GS_OK);
+}
+
+static void check_demos(const char *path, const gs_policy_config *cfg) {
+    char err[1024] = "";
+    gs_demos *d = NULL;
+    gs_demos_options opt = gs_demos_options_default();
+    opt.val_fraction = 0.25;
+    CHECK(gs_demos_open(&path, 1, cfg, &opt, &d, err, sizeof err) == GS_OK);
+    if (!d) {
+        fprintf(stderr, "%s\n", err);
+        return;
+    }
+    CHECK(gs_demos_tasks(d) == NTASKS);
+    CHECK(strcmp(gs_demos_task_name(d, 0), "block-insertion") == 0);
+    /* one of each task's 4 episodes held out */
+    CHECK(gs_demos_episodes(d, GS_DEMOS_VAL) == NTASKS);
+    CHECK(gs_demos_episodes(d, GS_DEMOS_TRAIN) == NTASKS * (NEPISODES - 1));
+    CHECK(gs_demos_count(d, GS_DEMOS_VAL) >= NTASKS);
+    CHECK(gs_demos_count(d, GS_DEMOS_TRAIN) >= NTASKS * (NEPISODES - 1));
+
+    gs_demos_batch b1, b2;
+    CHECK(gs_demos_batch_init(&b1, d, 6, err, sizeof err) == GS_OK);
+    CHECK(gs_demos_batch_init(&b2, d, 6, err, sizeof err) == GS_OK);
+    size_t rc = (size_t)cfg->rows * (size_t)cfg->cols;
+    /* The same (seed, step), the same batch; another step, another one. */
+    CHECK(gs_demos_train_batch(d, 5, 17, 6, 1, &b1, err, sizeof err) == GS_OK && b1.n == 6);
+    CHECK(gs_demos_train_batch(d, 5, 17, 6, 1, &b2, err, sizeof err) == GS_OK && b2.n == 6);
+    CHECK(memcmp(b1.heightmap, b2.heightmap, 6 * rc * sizeof(float)) == 0);
+    CHECK(b1.samples[3].pick_row == b2.samples[3].pick_row && b1.samples[5].rotation == b2.samples[5].rotation);
+    CHECK(gs_demos_train_batch(d, 5, 18, 6, 1, &b2, err, sizeof err) == GS_OK);
+    CHECK(memcmp(b1.heightmap, b2.heightmap, 6 * rc * sizeof(float)) != 0);
+    for (int i = 0; i < b1.n; i++) {
+        const gs_policy_sample *s = &b1.samples[i];
+        CHECK(s->pick_row >= 0 && s->pick_row < cfg->rows && s->pick_col >= 0 && s->pick_col < cfg->cols);
+        CHECK(s->rotation >= 0 && s->rotation < cfg->rotations);
+        CHECK(s->lang && *s->lang);
+    }
+    /* Without augmentation the picked pixel is on an object. */
+    CHECK(gs_demos_train_batch(d, 5, 17, 6, 0, &b2, err, sizeof err) == GS_OK);
+    for (int i = 0; i < b2.n; i++)
+        CHECK(b2.samples[i].heightmap[b2.samples[i].pick_row * cfg->cols + b2.samples[i].pick_col] > 0.005f);
+    /* Validation samples come in order and the split's end is enforced. */
+    int64_t nval = gs_demos_count(d, GS_DEMOS_VAL);
+    CHECK(gs_demos_val_batch(d, 0, 1, &b1, err, sizeof err) == GS_OK && b1.n == 1);
+    CHECK(gs_demos_val_batch(d, nval - 1, 2, &b1, err, sizeof err) == GS_ERR_USAGE);
+    /* the first NTASKS validation samples come one from each task */
+    CHECK(gs_demos_val_batch(d, 0, NTASKS, &b1, err, sizeof err) == GS_OK);
+    for (int i = 0; i < NTASKS; i++)
+        for (int j = 0; j < i; j++) CHECK(strcmp(b1.samples[i].lang, b1.samples[j].lang) != 0);
+    gs_demos_batch_free(&b1);
+    gs_demos_batch_free(&b2);
+    gs_demos_close(d);
+
+    /* Everything held out is refused. */
+    opt.val_fraction = 0;
+    CHECK(gs_demos_open(&path, 1, cfg, &opt, &d, err, sizeof err) == GS_OK);
+    if (d) CHECK(gs_demos_count(d, GS_DEMOS_VAL) == 0);
+    gs_demos_close(d);
+    opt.val_fraction = 0.95;
+    CHECK(gs_demos_open(&path, 1, cfg, &opt, &d, err, sizeof err) == GS_ERR_USAGE);
+}
+
+/* The recorded expert, as pixels and bins, replayed through gs_policy_action. */
+static void check_replay(const char *path, const gs_policy_config *cfg) {
+    char err[1024];
+    gs_dataset *ds = NULL;
+    CHECK(gs_dataset_open(path, &ds, err, sizeof err) == GS_OK);
+    if (!ds) return;
+    gs_dataset_episode ep = {0};
+    gsr_view v = gs_policy_view(cfg);
+    size_t rc = (size_t)cfg->rows * (size_t)cfg->cols;
+    float *h = malloc(rc * sizeof *h), *h0 = malloc(rc * sizeof *h0);
+    uint8_t *rgb = malloc(rc * 3), *rgb0 = malloc(rc * 3);
+    gs_task *t = NULL;
+    int successes = 0, episodes = 0;
+    for (int64_t e = 0; e < gs_dataset_episodes(ds); e++) {
+        if (gs_dataset_read_episode(ds, e, 0, &ep, err, sizeof err) != GS_OK) {
+            CHECK(0);
+            break;
+        }
+        if (e % NEPISODES == 0) {
+            gs_task_free(t);
+            t = NULL;
+            gs_task_options to = gs_task_options_default();
+            CHECK(gs_task_load(TASKS[e / NEPISODES], &to, &t, err, sizeof err) == GS_OK);
+        }
+        if (!t) continue;
+        CHECK(gs_task_reset(t, ep.seed, err, sizeof err) == GS_OK);
+        gs_scene *s = gs_task_scene(t);
+        for (int k = 0; k < ep.steps; k++) {
+            CHECK(gs_scene_observe(s, &v, h, rgb, NULL, err, sizeof err) == GS_OK);
+            /* the policy sees what was recorded, bit for bit, and its stage's goal */
+            CHECK(gs_dataset_read_observation(ds, e, k, h0, rgb0, NULL, err, sizeof err) == GS_OK);
+            /* (later steps follow the replay, which may differ from the
+             * oracle's by a fraction of a pixel) */
+            if (k == 0) {
+                CHECK(memcmp(h, h0, rc * sizeof *h) == 0 && memcmp(rgb, rgb0, rc * 3) == 0);
+                CHECK(strcmp(gs_policy_lang(t), ep.lang[k]) == 0);
+            }
+            gs_pose pick, place;
+            memcpy(pick.rot, ep.pick_pose + 7 * k + 3, sizeof pick.rot);
+            memcpy(place.rot, ep.place_pose + 7 * k + 3, sizeof place.rot);
+            gs_policy_decision d = {ep.pick_pixel[2 * k], ep.pick_pixel[2 * k + 1], ep.place_pixel[2 * k],
+                                    ep.place_pixel[2 * k + 1],
+                                    gs_policy_rotation_bin(gsu_pose_yaw(&pick), gsu_pose_yaw(&place),
+                                                           cfg->rotations),
+                                    1, 1};
+            gs_action a;
+            gs_policy_action(cfg, h, &d, &a);
+            /* the pick is the oracle's to the pixel centre and the height */
+            CHECK_NEAR(a.pick.pos[0], ep.pick_pose[7 * k], cfg->pixel);
+            CHECK_NEAR(a.pick.pos[1], ep.pick_pose[7 * k + 1], cfg->pixel);
+            CHECK_NEAR(a.pick.pos[2], ep.pick_pose[7 * k + 2], 1e-3);
+            gs_action_result res;
+            CHECK(gs_scene_act(s, &a, &res, err, sizeof err) == GS_OK);
+        }
+        int success = 0;
+        CHECK(gs_task_success(t, &success, err, sizeof err) == GS_OK);
+        if (!success) printf("replayed expert: %s seed %llu failed\n", ep.task, (unsigned long long)ep.seed);
+        successes += success, episodes++;
+    }
+    /* binning the yaw to 10 degrees and the place to a pixel may cost an
+     * episode now and then, not more */
+    printf("replayed expert: %d/%d successes\n", successes, episodes);
+    CHECK(episodes == NTASKS * NEPISODES && successes >= episodes - 2);
+    gs_task_free(t);
+    gs_dataset_episode_free(&ep);
+    gs_dataset_close(ds);
+    free(h), free(h0), free(rgb), free(rgb0);
+}
