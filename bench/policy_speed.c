@@ -2,7 +2,7 @@
  * both streams, plus the Adam step) and one act() for a policy config.
  *
  * Usage: policy_speed [--threads N] [--workers N] [--reps N] [--batch N]
- *                     [--channels N] [--crop N] [--rotations N]
+ *                     [--channels N] [--crop N] [--rotations N] [--only act|train]
  * Defaults: the default config, 1 thread, 10 reps, batch 1. Prints one JSON
  * line with milliseconds per sample and per act. */
 #include <stdio.h>
@@ -31,6 +31,8 @@ static double cpu_ms(void) {
 int main(int argc, char **argv) {
     gs_policy_config cfg = gs_policy_config_default();
     int threads = 1, reps = 10, batch = 1, workers = 1;
+    /* --only: time just one of the two, so a profiler sees it alone */
+    const char *only = "";
     for (int i = 1; i + 1 < argc; i += 2) {
         int v = atoi(argv[i + 1]);
         if (!strcmp(argv[i], "--threads")) threads = v;
@@ -40,6 +42,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--channels")) cfg.channels = v;
         else if (!strcmp(argv[i], "--crop")) cfg.crop = v;
         else if (!strcmp(argv[i], "--rotations")) cfg.rotations = v;
+        else if (!strcmp(argv[i], "--only")) only = argv[i + 1];
         else {
             fprintf(stderr, "policy_speed: unknown option %s\n", argv[i]);
             return 2;
@@ -85,10 +88,11 @@ int main(int argc, char **argv) {
         return 1;
     }
     double t0 = now_ms(), c0 = cpu_ms();
-    for (int i = 0; i < reps; i++) gs_policy_train_step(p, s, batch, 1e-4f, &loss, err, sizeof err);
+    int train_reps = strcmp(only, "act") ? reps : 0, act_reps = strcmp(only, "train") ? reps : 0;
+    for (int i = 0; i < train_reps; i++) gs_policy_train_step(p, s, batch, 1e-4f, &loss, err, sizeof err);
     double train = (now_ms() - t0) / reps / batch, train_cpu = (cpu_ms() - c0) / reps / batch;
     t0 = now_ms(), c0 = cpu_ms();
-    for (int i = 0; i < reps; i++) gs_policy_act(p, heights, color, s[0].lang, &d, err, sizeof err);
+    for (int i = 0; i < act_reps; i++) gs_policy_act(p, heights, color, s[0].lang, &d, err, sizeof err);
     double act = (now_ms() - t0) / reps, act_cpu = (cpu_ms() - c0) / reps;
     printf("{\"rows\":%d,\"cols\":%d,\"rotations\":%d,\"crop\":%d,\"channels\":%d,"
            "\"parameters\":%zu,\"threads\":%d,\"workers\":%d,\"batch\":%d,\"train_ms_per_sample\":%.2f,"

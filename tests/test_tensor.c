@@ -111,6 +111,65 @@ static void test_conv(const conv_case *c) {
     free(x), free(w), free(b), free(y), free(yr), free(r), free(dw), free(db), free(dx), free(col), free(scratch), free(num);
 }
 
+/* The row-shift convolution (stride 1, padding k / 2) against the
+ * reference, its gradients against finite differences. */
+static void test_conv_rows(const conv_case *c) {
+    size_t nx = (size_t)c->cin * c->n * c->h * c->w, nw = (size_t)c->cout * c->cin * c->k * c->k;
+    size_t ny = (size_t)c->cout * c->n * c->h * c->w;
+    float *x = malloc(nx * sizeof *x), *w = malloc(nw * sizeof *w);
+    float *y = malloc(ny * sizeof *y), *yr = malloc(ny * sizeof *yr), *r = malloc(ny * sizeof *r);
+    float *dw = calloc(nw, sizeof *dw), *dx = calloc(nx, sizeof *dx);
+    gsn_tensor tx = gsn_tensor_make(x, c->cin, c->n, c->h, c->w);
+    float *col = malloc(gsn_conv_rows_col(&tx, c->k) * sizeof *col);
+    float *scratch = malloc(gsn_conv_rows_scratch(&tx, c->cout, c->k) * sizeof *scratch);
+    double *num = malloc((nx + nw) * sizeof *num);
+    fill(x, nx, 1.0);
+    fill(w, nw, 0.5);
+    fill(r, ny, 1.0);
+    gsn_tensor ty = gsn_tensor_make(y, c->cout, c->n, c->h, c->w);
+    gsn_tensor tyr = gsn_tensor_make(yr, c->cout, c->n, c->h, c->w);
+    CHECK(gsn_conv2d_rows(&tx, w, c->k, &ty, col, scratch) == GS_OK);
+    CHECK(gsn_conv2d_reference(&tx, w, NULL, c->k, 1, c->k / 2, &tyr) == GS_OK);
+    double worst = 0.0;
+    for (size_t i = 0; i < ny; i++)
+        if (fabs(y[i] - yr[i]) > worst) worst = fabs(y[i] - yr[i]);
+    CHECK(worst < 1e-4);
+    gsn_tensor tdy = gsn_tensor_make(r, c->cout, c->n, c->h, c->w);
+    gsn_tensor tdx = gsn_tensor_make(dx, c->cin, c->n, c->h, c->w);
+    CHECK(gsn_conv2d_rows_backward(&tx, w, c->k, &tdy, dw, &tdx, col, scratch) == GS_OK);
+    const float eps = 1e-2f;
+    for (size_t i = 0; i < nw; i++) {
+        float keep = w[i];
+        w[i] = keep + eps;
+        double up = conv_loss(&tx, w, NULL, c, r, yr);
+        w[i] = keep - eps;
+        double down = conv_loss(&tx, w, NULL, c, r, yr);
+        w[i] = keep;
+        num[i] = (up - down) / (2.0 * (double)eps);
+    }
+    CHECK(rel_error(dw, num, nw) < 1e-3);
+    for (size_t i = 0; i < nx; i++) {
+        float keep = x[i];
+        x[i] = keep + eps;
+        double up = conv_loss(&tx, w, NULL, c, r, yr);
+        x[i] = keep - eps;
+        double down = conv_loss(&tx, w, NULL, c, r, yr);
+        x[i] = keep;
+        num[i] = (up - down) / (2.0 * (double)eps);
+    }
+    CHECK(rel_error(dx, num, nx) < 1e-3);
+    /* a wrong output size or an even kernel is refused */
+    gsn_tensor bad = gsn_tensor_make(y, c->cout, c->n, c->h + 1, c->w);
+    CHECK(gsn_conv2d_rows(&tx, w, c->k, &bad, col, scratch) == GS_ERR_USAGE);
+    CHECK(gsn_conv2d_rows(&tx, w, 2, &ty, col, scratch) == GS_ERR_USAGE);
+    free(x), free(w), free(y), free(yr), free(r), free(dw), free(dx), free(col), free(scratch), free(num);
+}
+
+static const conv_case rows_cases[] = {
+    {3, 5, 1, 9, 11, 3, 1, 1}, {4, 6, 3, 5, 7, 3, 1, 1}, {2, 3, 1, 6, 5, 7, 1, 3},
+    {2, 4, 2, 4, 9, 5, 1, 2}, {3, 2, 2, 3, 4, 1, 1, 0},
+};
+
 static void test_conv_shapes(void) {
     float buf[64] = {0}, w[9] = {0};
     gsn_tensor x = gsn_tensor_make(buf, 1, 1, 4, 4), y = gsn_tensor_make(buf, 1, 1, 3, 3);
@@ -355,6 +414,7 @@ static void test_adam(void) {
 int main(void) {
     gsu_rng_seed(&rng, 7);
     for (size_t i = 0; i < sizeof conv_cases / sizeof conv_cases[0]; i++) test_conv(&conv_cases[i]);
+    for (size_t i = 0; i < sizeof rows_cases / sizeof rows_cases[0]; i++) test_conv_rows(&rows_cases[i]);
     test_conv_shapes();
     test_groupnorm();
     test_relu();

@@ -49,6 +49,26 @@ gs_status gsn_conv2d_backward(const gsn_tensor *x, const float *w, int k, int s,
                               const gsn_tensor *dy, float *dw, float *db, gsn_tensor *dx,
                               const float *col, float *scratch);
 
+/* A stride-1 "same" convolution (k odd, p = k / 2) by row shifts: the
+ * im2col is built over the k horizontal taps only, each image padded by p
+ * rows above and below, and the k vertical taps become k GEMMs over row
+ * offsets of it, so the matrix is k times smaller than im2col's (the
+ * transport correlation's, 15 x 15 taps, would be 23 MB) and stays in
+ * cache. With n > 1 images the GEMMs also run over the p padding rows
+ * between images, which are dropped. Floats of the matrix (kept for the
+ * backward pass) and of the scratch both passes need: */
+size_t gsn_conv_rows_col(const gsn_tensor *x, int k);
+size_t gsn_conv_rows_scratch(const gsn_tensor *x, int cout, int k);
+/* y = conv(x, w), stride 1, padding k / 2. w: (y->c x x->c x k x k). col:
+ * gsn_conv_rows_col floats, left for the backward pass; scratch:
+ * gsn_conv_rows_scratch floats. GS_ERR_USAGE when shapes disagree. */
+gs_status gsn_conv2d_rows(const gsn_tensor *x, const float *w, int k, gsn_tensor *y, float *col,
+                          float *scratch);
+/* Its gradients, as gsn_conv2d_backward (dw and dx, nullable, accumulate;
+ * no bias). col: what gsn_conv2d_rows left for this x. */
+gs_status gsn_conv2d_rows_backward(const gsn_tensor *x, const float *w, int k, const gsn_tensor *dy,
+                                   float *dw, gsn_tensor *dx, const float *col, float *scratch);
+
 /* Group normalisation per (group of channels, image) followed by a
  * per-channel affine y = xhat * gamma + beta (gamma, beta nullable: 1, 0).
  * mean, rstd: (groups x n) saved for the backward pass. Independent of the
@@ -65,6 +85,12 @@ gs_status gsn_groupnorm_backward(const gsn_tensor *x, int groups, const float *g
  * gsn_relu_backward, then gsn_groupnorm_backward). */
 gs_status gsn_groupnorm_relu(const gsn_tensor *x, int groups, const float *gamma,
                              const float *beta, gsn_tensor *y, float *mean, float *rstd);
+/* y = max(gsn_groupnorm(x) + skip, 0) in one pass: the residual blocks'
+ * ending (skip shaped as x; the backward pass is gsn_relu_backward, the
+ * skip's share of it, then gsn_groupnorm_backward). */
+gs_status gsn_groupnorm_add_relu(const gsn_tensor *x, int groups, const float *gamma,
+                                 const float *beta, const float *skip, gsn_tensor *y, float *mean,
+                                 float *rstd);
 /* y = max(x, 0) over count floats (y may be x). */
 void gsn_relu(const float *x, float *y, size_t count);
 /* dx = dy where y > 0, else 0 (dx may be dy); y is the forward output. */

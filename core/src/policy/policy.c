@@ -66,6 +66,7 @@ typedef struct stream {
     size_t w_conv[NLAYERS];        /* parameter offsets: (width x cin x 3 x 3) */
     size_t w_head, b_head;         /* (out_ch x width), (out_ch) */
     int film;                      /* first float of this stream's FiLM sites */
+    int rows;                      /* stride-1 layers by gsn_conv2d_rows (else im2col) */
     float *x;                      /* (in_ch x n x h x w) */
     float *z[NLAYERS];             /* convolution outputs, (width x n x lh x lw) */
     float *a[NLAYERS];             /* activations after norm, FiLM, skip and ReLU */
@@ -228,10 +229,27 @@ static size_t stream_act_count(const stream *s, int l) {
     return (size_t)s->width * s->n * s->lh[l] * s->lw[l];
 }
 
-static size_t stream_col_count(const stream *s, int l) {
+/* Whether layer l runs as gsn_conv2d_rows. */
+static int layer_rows(const stream *s, int l) {
+    return s->rows && l >= 2;
+}
+
+static gsn_tensor layer_shape(const stream *s, int l) {
     int in_c = l ? s->width : s->in_ch;
     int ih = l ? s->lh[l - 1] : s->h, iw = l ? s->lw[l - 1] : s->w;
-    gsn_tensor x = gsn_tensor_make(NULL, in_c, s->n, ih, iw);
+    return gsn_tensor_make(NULL, in_c, s->n, ih, iw);
+}
+
+static size_t stream_col_count(const stream *s, int l) {
+    gsn_tensor x = layer_shape(s, l);
+    if (layer_rows(s, l)) return gsn_conv_rows_col(&x, 3);
+    return gsn_conv_scratch(&x, 3, l < 2 ? 2 : 1, 1);
+}
+
+/* Floats of the shared scratch layer l's passes need. */
+static size_t stream_scratch_count(const stream *s, int l) {
+    gsn_tensor x = layer_shape(s, l);
+    if (layer_rows(s, l)) return gsn_conv_rows_scratch(&x, s->width, 3);
     return gsn_conv_scratch(&x, 3, l < 2 ? 2 : 1, 1);
 }
 
@@ -252,7 +270,7 @@ static int stream_alloc(gs_policy *p, stream *s, int own_input) {
 /* The largest im2col scratch and activation of a stream. */
 static void stream_needs(const stream *s, size_t *col, size_t *act) {
     for (int l = 0; l < NLAYERS; l++) {
-        size_t need = stream_col_count(s, l);
+        size_t need = stream_scratch_count(s, l);
         if (need > *col) *col = need;
         if (stream_act_count(s, l) > *act) *act = stream_act_count(s, l);
     }
@@ -322,6 +340,8 @@ gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **
     stream_plan(p, &p->attn, "attention", FACTOR * FACTOR, 1, R, C, 0);
     stream_plan(p, &p->key, "key", p->key_ch + FACTOR * FACTOR, 1, R, C, site);
     stream_plan(p, &p->query, "query", p->key_ch, rot, cfg->crop, cfg->crop, 2 * site);
+    /* row shifts beat im2col on every stride-1 layer, the 36 query crops' included */
+    p->attn.rows = p->key.rows = p->query.rows = 1;
     p->h4 = p->attn.lh[NLAYERS - 1];
     p->w4 = p->attn.lw[NLAYERS - 1];
     p->k = p->query.lh[NLAYERS - 1];
@@ -331,8 +351,9 @@ gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **
     stream_needs(&p->key, &p->col_need, &p->act_need);
     stream_needs(&p->query, &p->col_need, &p->act_need);
     gsn_tensor kx = gsn_tensor_make(NULL, p->key_ch, 1, p->h4, p->w4);
-    p->corr_col_need = gsn_conv_scratch(&kx, p->k, 1, p->k / 2);
-    if (p->corr_col_need > p->col_need) p->col_need = p->corr_col_need;
+    p->corr_col_need = gsn_conv_rows_col(&kx, p->k);
+    size_t corr_scratch = gsn_conv_rows_scratch(&kx, rot, p->k);
+    if (corr_scratch > p->col_need) p->col_need = corr_scratch;
     p->workers = 1;
     int ok = (p->params = take(p, p->nparams)) && (p->adam_m = take(p, p->nparams)) &&
              (p->adam_v = take(p, p->nparams)) && (p->ws[0] = workspace_new(p));
@@ -463,7 +484,10 @@ static void stream_forward(const gs_policy *p, workspace *w, stream *s) {
         gsn_tensor in = layer_input(s, l);
         gsn_tensor z = gsn_tensor_make(s->z[l], s->width, s->n, s->lh[l], s->lw[l]);
         gsn_tensor a = gsn_tensor_make(s->a[l], s->width, s->n, s->lh[l], s->lw[l]);
-        gsn_conv2d(&in, p->params + s->w_conv[l], NULL, 3, l < 2 ? 2 : 1, 1, &z, s->col[l]);
+        if (layer_rows(s, l))
+            gsn_conv2d_rows(&in, p->params + s->w_conv[l], 3, &z, s->col[l], w->col);
+        else
+            gsn_conv2d(&in, p->params + s->w_conv[l], NULL, 3, l < 2 ? 2 : 1, 1, &z, s->col[l]);
         float *beta;
         film_gamma(w, s, l, &beta);
         int skip = layer_skip(l);
@@ -471,10 +495,8 @@ static void stream_forward(const gs_policy *p, workspace *w, stream *s) {
             gsn_groupnorm_relu(&z, s->groups, w->gamma, beta, &a, s->mean[l], s->rstd[l]);
             continue;
         }
-        gsn_groupnorm(&z, s->groups, w->gamma, beta, &a, s->mean[l], s->rstd[l]);
-        size_t cnt = gsn_tensor_count(&a);
-        for (size_t i = 0; i < cnt; i++) s->a[l][i] += s->a[skip][i];
-        gsn_relu(s->a[l], s->a[l], cnt);
+        gsn_groupnorm_add_relu(&z, s->groups, w->gamma, beta, s->a[skip], &a, s->mean[l],
+                               s->rstd[l]);
     }
     gsn_tensor last = layer_input(s, NLAYERS);
     gsn_tensor out = gsn_tensor_make(s->out, s->out_ch, s->n, last.h, last.w);
@@ -505,8 +527,12 @@ static void stream_backward(const gs_policy *p, workspace *w, stream *s) {
                                dfilm + s->width);
         gsn_tensor in = layer_input(s, l);
         gsn_tensor din = l ? gsn_tensor_make(s->da[l - 1], s->width, s->n, in.h, in.w) : in;
-        gsn_conv2d_backward(&in, p->params + s->w_conv[l], 3, l < 2 ? 2 : 1, 1, &dz,
-                            w->grads + s->w_conv[l], NULL, l ? &din : NULL, s->col[l], w->col);
+        if (layer_rows(s, l))
+            gsn_conv2d_rows_backward(&in, p->params + s->w_conv[l], 3, &dz, w->grads + s->w_conv[l],
+                                     &din, s->col[l], w->col);
+        else
+            gsn_conv2d_backward(&in, p->params + s->w_conv[l], 3, l < 2 ? 2 : 1, 1, &dz,
+                                w->grads + s->w_conv[l], NULL, l ? &din : NULL, s->col[l], w->col);
     }
 }
 
@@ -542,7 +568,7 @@ static void transport_forward(const gs_policy *p, workspace *w, int pick_row, in
         }
     gsn_tensor kx = gsn_tensor_make(w->key.out, kc, 1, p->h4, p->w4);
     gsn_tensor corr = gsn_tensor_make(w->corr, rot, 1, p->h4, p->w4);
-    gsn_conv2d(&kx, w->kernel, NULL, k, 1, k / 2, &corr, w->corr_col);
+    gsn_conv2d_rows(&kx, w->kernel, k, &corr, w->corr_col, w->col);
     const size_t cells = (size_t)p->h4 * p->w4;
     gsn_depth_to_space(w->key.out + kc * cells, p->h4, p->w4, FACTOR, p->cfg.rows, p->cfg.cols,
                        w->phase);
@@ -559,8 +585,7 @@ static void transport_backward(const gs_policy *p, workspace *w) {
     gsn_tensor kx = gsn_tensor_make(w->key.out, kc, 1, p->h4, p->w4);
     gsn_tensor dkx = gsn_tensor_make(w->key.dout, kc, 1, p->h4, p->w4);
     gsn_tensor dcorr = gsn_tensor_make(w->dcorr, rot, 1, p->h4, p->w4);
-    gsn_conv2d_backward(&kx, w->kernel, k, 1, k / 2, &dcorr, w->dkernel, NULL, &dkx, w->corr_col,
-                        w->col);
+    gsn_conv2d_rows_backward(&kx, w->kernel, k, &dcorr, w->dkernel, &dkx, w->corr_col, w->col);
     for (int r = 0; r < rot; r++)
         for (int c = 0; c < kc; c++) {
             const float *src = w->dkernel + ((size_t)r * kc + c) * kk;

@@ -53,6 +53,9 @@ static void im2col(const gsn_tensor *x, int k, int s, int p, int ho, int wo, flo
         for (int kh = 0; kh < k; kh++)
             for (int kw = 0; kw < k; kw++) {
                 float *row = col + ((size_t)(ci * k + kh) * k + kw) * m;
+                const int shift = kw - p;
+                int lo, hi;
+                valid_range(w, wo, s, p, kw, &lo, &hi);
                 for (int b = 0; b < n; b++) {
                     const float *img = x->data + ((size_t)ci * n + b) * h * w;
                     for (int oy = 0; oy < ho; oy++) {
@@ -63,14 +66,16 @@ static void im2col(const gsn_tensor *x, int k, int s, int p, int ho, int wo, flo
                             continue;
                         }
                         const float *src = img + (size_t)iy * w;
-                        const int shift = kw - p;
-                        int lo, hi;
-                        valid_range(w, wo, s, p, kw, &lo, &hi);
                         for (int ox = 0; ox < lo; ox++) dst[ox] = 0.0f;
-                        if (s == 1 && hi > lo)
-                            memcpy(dst + lo, src + lo + shift, sizeof(float) * (size_t)(hi - lo));
-                        else
+                        if (s == 1) {
+                            if (hi > lo)
+                                memcpy(dst + lo, src + lo + shift, sizeof(float) * (size_t)(hi - lo));
+                        } else if (s == 2) {
+                            /* src + shift may point before the row; index from src */
+                            for (int ox = lo; ox < hi; ox++) dst[ox] = src[2 * ox + shift];
+                        } else {
                             for (int ox = lo; ox < hi; ox++) dst[ox] = src[ox * s + shift];
+                        }
                         for (int ox = hi; ox < wo; ox++) dst[ox] = 0.0f;
                     }
                 }
@@ -185,27 +190,240 @@ gs_status gsn_conv2d_backward(const gsn_tensor *x, const float *w, int k, int s,
     return GS_OK;
 }
 
+/* ---- stride-1 convolution by row shifts ---- */
+
+static gs_status rows_shapes(const gsn_tensor *x, int k, const gsn_tensor *y) {
+    if (k < 1 || k % 2 == 0 || x->n != y->n || y->h != x->h || y->w != x->w || x->h < 1 ||
+        x->w < 1)
+        return GS_ERR_USAGE;
+    return GS_OK;
+}
+
+/* Floats of one padded image, (h + 2 p) x w. */
+static size_t rows_image(const gsn_tensor *x, int k) {
+    return (size_t)(x->h + 2 * (k / 2)) * (size_t)x->w;
+}
+
+size_t gsn_conv_rows_col(const gsn_tensor *x, int k) {
+    return (size_t)x->c * (size_t)k * (size_t)x->n * rows_image(x, k);
+}
+
+/* Layout: the weights by vertical tap (k x cout x cin*k), one tap's weight
+ * gradient (cout x cin*k), the padded output or its gradient (cout x n
+ * padded images, only when n > 1), the gradient of the matrix. */
+size_t gsn_conv_rows_scratch(const gsn_tensor *x, int cout, int k) {
+    const size_t kc = (size_t)x->c * (size_t)k, padded = (size_t)x->n * rows_image(x, k);
+    return (size_t)k * cout * kc + (size_t)cout * kc + (x->n > 1 ? (size_t)cout * padded : 0) +
+           kc * padded;
+}
+
+/* col ((c, kw) x n x (h + 2p) x w): col[c, kw][b][yp][xo] = x[c][b][yp - p][xo + kw - p], 0
+ * outside. */
+static void rows_im2col(const gsn_tensor *x, int k, float *col) {
+    const int p = k / 2, n = x->n, h = x->h, w = x->w;
+    const size_t img = rows_image(x, k), row = (size_t)n * img;
+    for (int c = 0; c < x->c; c++)
+        for (int kw = 0; kw < k; kw++) {
+            float *dst = col + ((size_t)c * k + kw) * row;
+            const int shift = kw - p;
+            int lo = shift < 0 ? -shift : 0, hi = shift > 0 ? w - shift : w;
+            if (lo > w) lo = w;
+            if (hi < lo) hi = lo;
+            for (int b = 0; b < n; b++) {
+                float *d = dst + (size_t)b * img;
+                const float *src = x->data + ((size_t)c * n + b) * h * w;
+                memset(d, 0, sizeof(float) * (size_t)p * w);
+                memset(d + (size_t)(p + h) * w, 0, sizeof(float) * (size_t)p * w);
+                for (int y = 0; y < h; y++) {
+                    float *dr = d + (size_t)(y + p) * w;
+                    const float *sr = src + (size_t)y * w;
+                    for (int xo = 0; xo < lo; xo++) dr[xo] = 0.0f;
+                    if (hi > lo) memcpy(dr + lo, sr + lo + shift, sizeof(float) * (size_t)(hi - lo));
+                    for (int xo = hi; xo < w; xo++) dr[xo] = 0.0f;
+                }
+            }
+        }
+}
+
+/* a (k x cout x cin*k): a[kh][co][ci, kw] = w[co][ci][kh][kw]. */
+static void rows_weights(const float *w, int cout, int cin, int k, float *a) {
+    const size_t kc = (size_t)cin * k;
+    for (int kh = 0; kh < k; kh++)
+        for (int co = 0; co < cout; co++)
+            for (int ci = 0; ci < cin; ci++)
+                for (int kw = 0; kw < k; kw++)
+                    a[((size_t)kh * cout + co) * kc + (size_t)ci * k + kw] =
+                        w[(((size_t)co * cin + ci) * k + kh) * k + kw];
+}
+
+gs_status gsn_conv2d_rows(const gsn_tensor *x, const float *w, int k, gsn_tensor *y, float *col,
+                          float *scratch) {
+    gs_status st = rows_shapes(x, k, y);
+    if (st) return st;
+    const int n = x->n, cout = y->c, kc = x->c * k;
+    const size_t img = rows_image(x, k), plane = (size_t)x->h * x->w;
+    /* the GEMMs' columns: all padded images but the last one's padding */
+    const int cols = (int)((size_t)(n - 1) * img + plane);
+    float *a = scratch, *out = n > 1 ? scratch + (size_t)(k + 1) * cout * kc : y->data;
+    const int ldo = n > 1 ? (int)((size_t)n * img) : (int)plane;
+    rows_im2col(x, k, col);
+    rows_weights(w, cout, x->c, k, a);
+    for (int kh = 0; kh < k; kh++)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, cols, kc, 1.0f,
+                    a + (size_t)kh * cout * kc, kc, col + (size_t)kh * x->w, (int)((size_t)n * img),
+                    kh ? 1.0f : 0.0f, out, ldo);
+    if (n > 1)
+        for (int co = 0; co < cout; co++)
+            for (int b = 0; b < n; b++)
+                memcpy(y->data + ((size_t)co * n + b) * plane, out + (size_t)co * ldo + b * img,
+                       sizeof(float) * plane);
+    return GS_OK;
+}
+
+gs_status gsn_conv2d_rows_backward(const gsn_tensor *x, const float *w, int k, const gsn_tensor *dy,
+                                   float *dw, gsn_tensor *dx, const float *col, float *scratch) {
+    gs_status st = rows_shapes(x, k, dy);
+    if (st) return st;
+    if (!col || (dx && (dx->c != x->c || dx->n != x->n || dx->h != x->h || dx->w != x->w)))
+        return GS_ERR_USAGE;
+    const int n = x->n, cout = dy->c, cin = x->c, kc = cin * k, p = k / 2, h = x->h, wd = x->w;
+    const size_t img = rows_image(x, k), plane = (size_t)h * wd, row = (size_t)n * img;
+    const int cols = (int)((size_t)(n - 1) * img + plane);
+    float *a = scratch, *da = a + (size_t)k * cout * kc, *dyp = da + (size_t)cout * kc;
+    float *dcol = dyp + (n > 1 ? (size_t)cout * row : 0);
+    const float *g = dy->data;
+    int ldg = (int)plane;
+    if (n > 1) {
+        /* dy in the padded layout, zero on the padding rows */
+        memset(dyp, 0, sizeof(float) * (size_t)cout * row);
+        for (int co = 0; co < cout; co++)
+            for (int b = 0; b < n; b++)
+                memcpy(dyp + (size_t)co * row + b * img, dy->data + ((size_t)co * n + b) * plane,
+                       sizeof(float) * plane);
+        g = dyp;
+        ldg = (int)row;
+    }
+    if (dw)
+        for (int kh = 0; kh < k; kh++) {
+            /* dA_kh (cout x kc) = dY Bᵀ_kh */
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, cout, kc, cols, 1.0f, g, ldg,
+                        col + (size_t)kh * wd, (int)row, 0.0f, da, kc);
+            for (int co = 0; co < cout; co++)
+                for (int ci = 0; ci < cin; ci++)
+                    for (int kw = 0; kw < k; kw++)
+                        dw[(((size_t)co * cin + ci) * k + kh) * k + kw] +=
+                            da[(size_t)co * kc + (size_t)ci * k + kw];
+        }
+    if (!dx) return GS_OK;
+    rows_weights(w, cout, cin, k, a);
+    memset(dcol, 0, sizeof(float) * (size_t)kc * row);
+    for (int kh = 0; kh < k; kh++)
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, kc, cols, cout, 1.0f,
+                    a + (size_t)kh * cout * kc, kc, g, ldg, 1.0f, dcol + (size_t)kh * wd, (int)row);
+    /* the adjoint of rows_im2col */
+    for (int c = 0; c < cin; c++)
+        for (int kw = 0; kw < k; kw++) {
+            const float *src = dcol + ((size_t)c * k + kw) * row;
+            const int shift = kw - p;
+            int lo = shift < 0 ? -shift : 0, hi = shift > 0 ? wd - shift : wd;
+            if (lo > wd) lo = wd;
+            for (int b = 0; b < n; b++) {
+                float *d = dx->data + ((size_t)c * n + b) * plane;
+                const float *s = src + (size_t)b * img + (size_t)p * wd;
+                for (int y = 0; y < h; y++) {
+                    float *dr = d + (size_t)y * wd;
+                    const float *sr = s + (size_t)y * wd;
+                    for (int xo = lo; xo < hi; xo++) dr[xo + shift] += sr[xo];
+                }
+            }
+        }
+    return GS_OK;
+}
+
 #define GSN_NORM_EPS 1e-5f
 
 static int same_shape(const gsn_tensor *a, const gsn_tensor *b) {
     return a->c == b->c && a->n == b->n && a->h == b->h && a->w == b->w;
 }
 
+/* Float lanes over blocks of LANE_BLOCK floats, each block's lanes summed
+ * in double: vectorisable (the order is fixed, not left to the compiler),
+ * and no float sum runs long enough to lose precision. */
+#define LANES 8
+#define LANE_BLOCK 1024
+
+/* Four float lanes (GCC/Clang vector extension: SSE on any x86-64). */
+typedef float v4f __attribute__((vector_size(16)));
+
+static inline v4f load4(const float *p) {
+    v4f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* The lanes' total in double. */
+static inline double lanes_sum(v4f a, v4f b, float tail) {
+    double t = tail;
+    for (int j = 0; j < 4; j++) t += (double)a[j] + (double)b[j];
+    return t;
+}
+
+/* Sum and sum of squares of n floats. */
+static void sum_sq(const float *x, size_t n, double *sum, double *sq) {
+    for (size_t i = 0; i < n;) {
+        size_t end = i + LANE_BLOCK < n ? i + LANE_BLOCK : n;
+        v4f s0 = {0}, s1 = {0}, q0 = {0}, q1 = {0};
+        for (; i + LANES <= end; i += LANES) {
+            v4f a = load4(x + i), b = load4(x + i + 4);
+            s0 += a;
+            s1 += b;
+            q0 += a * a;
+            q1 += b * b;
+        }
+        float ts = 0.0f, tq = 0.0f;
+        for (; i < end; i++) {
+            ts += x[i];
+            tq += x[i] * x[i];
+        }
+        *sum += lanes_sum(s0, s1, ts);
+        *sq += lanes_sum(q0, q1, tq);
+    }
+}
+
+/* Sums of dy and of dy * (x - mu) r over n floats. */
+static void sum_dy(const float *dy, const float *x, float mu, float r, size_t n, double *s_dy,
+                   double *s_dyx) {
+    for (size_t i = 0; i < n;) {
+        size_t end = i + LANE_BLOCK < n ? i + LANE_BLOCK : n;
+        v4f s0 = {0}, s1 = {0}, q0 = {0}, q1 = {0};
+        for (; i + LANES <= end; i += LANES) {
+            v4f a = load4(dy + i), b = load4(dy + i + 4);
+            s0 += a;
+            s1 += b;
+            q0 += a * ((load4(x + i) - mu) * r);
+            q1 += b * ((load4(x + i + 4) - mu) * r);
+        }
+        float ts = 0.0f, tq = 0.0f;
+        for (; i < end; i++) {
+            ts += dy[i];
+            tq += dy[i] * ((x[i] - mu) * r);
+        }
+        *s_dy += lanes_sum(s0, s1, ts);
+        *s_dyx += lanes_sum(q0, q1, tq);
+    }
+}
+
+/* relu: 0 none, 1 max(y, 0), 2 max(y + skip, 0). */
 static gs_status groupnorm(const gsn_tensor *x, int groups, const float *gamma, const float *beta,
-                           gsn_tensor *y, float *mean, float *rstd, int relu) {
+                           const float *skip, gsn_tensor *y, float *mean, float *rstd, int relu) {
     if (groups < 1 || x->c % groups || !same_shape(x, y)) return GS_ERR_USAGE;
     const int cg = x->c / groups, n = x->n;
     const size_t plane = (size_t)x->h * x->w;
     for (int g = 0; g < groups; g++)
         for (int b = 0; b < n; b++) {
             double sum = 0.0, sq = 0.0;
-            for (int c = g * cg; c < (g + 1) * cg; c++) {
-                const float *src = x->data + ((size_t)c * n + b) * plane;
-                for (size_t i = 0; i < plane; i++) {
-                    sum += src[i];
-                    sq += (double)src[i] * src[i];
-                }
-            }
+            for (int c = g * cg; c < (g + 1) * cg; c++)
+                sum_sq(x->data + ((size_t)c * n + b) * plane, plane, &sum, &sq);
             double count = (double)cg * (double)plane;
             double mu = sum / count, var = sq / count - mu * mu;
             if (var < 0) var = 0;
@@ -217,7 +435,13 @@ static gs_status groupnorm(const gsn_tensor *x, int groups, const float *gamma, 
                 float *dst = y->data + ((size_t)c * n + b) * plane;
                 float ga = gamma ? gamma[c] : 1.0f, be = beta ? beta[c] : 0.0f;
                 float scale = r * ga, shift = be - (float)mu * r * ga;
-                if (relu)
+                if (relu == 2) {
+                    const float *add = skip + ((size_t)c * n + b) * plane;
+                    for (size_t i = 0; i < plane; i++) {
+                        float v = src[i] * scale + shift + add[i];
+                        dst[i] = v > 0.0f ? v : 0.0f;
+                    }
+                } else if (relu)
                     for (size_t i = 0; i < plane; i++) {
                         float v = src[i] * scale + shift;
                         dst[i] = v > 0.0f ? v : 0.0f;
@@ -231,12 +455,18 @@ static gs_status groupnorm(const gsn_tensor *x, int groups, const float *gamma, 
 
 gs_status gsn_groupnorm(const gsn_tensor *x, int groups, const float *gamma, const float *beta,
                         gsn_tensor *y, float *mean, float *rstd) {
-    return groupnorm(x, groups, gamma, beta, y, mean, rstd, 0);
+    return groupnorm(x, groups, gamma, beta, NULL, y, mean, rstd, 0);
 }
 
 gs_status gsn_groupnorm_relu(const gsn_tensor *x, int groups, const float *gamma,
                              const float *beta, gsn_tensor *y, float *mean, float *rstd) {
-    return groupnorm(x, groups, gamma, beta, y, mean, rstd, 1);
+    return groupnorm(x, groups, gamma, beta, NULL, y, mean, rstd, 1);
+}
+
+gs_status gsn_groupnorm_add_relu(const gsn_tensor *x, int groups, const float *gamma,
+                                 const float *beta, const float *skip, gsn_tensor *y, float *mean,
+                                 float *rstd) {
+    return groupnorm(x, groups, gamma, beta, skip, y, mean, rstd, 2);
 }
 
 gs_status gsn_groupnorm_backward(const gsn_tensor *x, int groups, const float *gamma,
@@ -256,11 +486,7 @@ gs_status gsn_groupnorm_backward(const gsn_tensor *x, int groups, const float *g
                 const float *ds = dy->data + ((size_t)c * n + b) * plane;
                 float ga = gamma ? gamma[c] : 1.0f;
                 double cg_dy = 0.0, cg_dyx = 0.0;
-                for (size_t i = 0; i < plane; i++) {
-                    float xhat = (xs[i] - mu) * r;
-                    cg_dy += ds[i];
-                    cg_dyx += (double)ds[i] * xhat;
-                }
+                sum_dy(ds, xs, mu, r, plane, &cg_dy, &cg_dyx);
                 if (dgamma) dgamma[c] += (float)cg_dyx;
                 if (dbeta) dbeta[c] += (float)cg_dy;
                 s1 += ga * cg_dy;
@@ -272,11 +498,10 @@ gs_status gsn_groupnorm_backward(const gsn_tensor *x, int groups, const float *g
                 const float *xs = x->data + ((size_t)c * n + b) * plane;
                 const float *ds = dy->data + ((size_t)c * n + b) * plane;
                 float *dd = dx->data + ((size_t)c * n + b) * plane;
-                float ga = gamma ? gamma[c] : 1.0f;
-                for (size_t i = 0; i < plane; i++) {
-                    float xhat = (xs[i] - mu) * r;
-                    dd[i] = r * (ds[i] * ga - m1 - xhat * m2);
-                }
+                /* dd = r (ds ga - m1 - (xs - mu) r m2) = a ds + b xs + c */
+                const float ga = gamma ? gamma[c] : 1.0f, ca = r * ga, cb = -r * r * m2,
+                            cc = r * (mu * r * m2 - m1);
+                for (size_t i = 0; i < plane; i++) dd[i] = ca * ds[i] + cb * xs[i] + cc;
             }
         }
     return GS_OK;
