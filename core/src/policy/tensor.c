@@ -591,10 +591,10 @@ static double factor_cells(const float *coarse, int planes, int h, int w, const 
     memset(S, 0, sizeof(double) * cells);
     for (int Y = 0; Y < H; Y++)
         for (int X = 0; X < W; X++)
-            S[(size_t)(Y / f) * w + X / f] += exp((double)(fine[(size_t)Y * W + X] - *mf));
+            S[(size_t)(Y / f) * w + X / f] += (double)expf(fine[(size_t)Y * W + X] - *mf);
     memset(T, 0, sizeof(double) * cells);
     for (int p = 0; p < planes; p++)
-        for (size_t i = 0; i < cells; i++) T[i] += exp((double)(coarse[p * cells + i] - *mc));
+        for (size_t i = 0; i < cells; i++) T[i] += (double)expf(coarse[p * cells + i] - *mc);
     double z = 0.0;
     for (size_t i = 0; i < cells; i++) z += S[i] * T[i];
     return z;
@@ -614,14 +614,14 @@ double gsn_factored_xent(const float *coarse, int planes, int h, int w, const fl
         for (int p = 0; p < planes; p++)
             for (size_t i = 0; i < cells; i++)
                 dcoarse[p * cells + i] =
-                    (float)(scale * exp((double)(coarse[p * cells + i] - mc)) * S[i] / z);
+                    (float)(scale * (double)expf(coarse[p * cells + i] - mc) * S[i] / z);
         dcoarse[tp * cells + tcell] -= scale;
     }
     if (dfine) {
         for (int Y = 0; Y < H; Y++)
             for (int X = 0; X < W; X++) {
                 size_t at = (size_t)Y * W + X;
-                dfine[at] = (float)(scale * exp((double)(fine[at] - mf)) *
+                dfine[at] = (float)(scale * (double)expf(fine[at] - mf) *
                                     T[(size_t)(Y / f) * w + X / f] / z);
             }
         dfine[(size_t)tY * W + tX] -= scale;
@@ -660,23 +660,28 @@ size_t gsn_factored_argmax(const float *coarse, int planes, int h, int w, const 
     return best_p * (size_t)H * W + (size_t)T[best_cell];
 }
 
+/* floor(x) as an int without libm's floor() call (x well inside int range). */
+static inline int floor_int(double x) {
+    int i = (int)x;
+    return i - (x < (double)i);
+}
+
 void gsn_rotated_crop(const float *img, int c, int h, int w, double row, double col, double theta,
                       int side, float *out, size_t out_stride) {
     const double cs = cos(theta), sn = sin(theta), half = (side - 1) / 2.0;
-    for (int i = 0; i < side; i++)
+    for (int i = 0; i < side; i++) {
+        const double v = i - half;
         for (int j = 0; j < side; j++) {
-            double u = j - half, v = i - half;
-            double sc = col + cs * u + sn * v, sr = row - sn * u + cs * v;
-            int c0 = (int)floor(sc), r0 = (int)floor(sr);
+            double u = j - half, sc = col + cs * u + sn * v, sr = row - sn * u + cs * v;
+            int c0 = floor_int(sc), r0 = floor_int(sr);
             float tc = (float)(sc - c0), tr = (float)(sr - r0);
             float wts[4] = {(1 - tr) * (1 - tc), (1 - tr) * tc, tr * (1 - tc), tr * tc};
+            float *o = out + (size_t)i * side + j;
             if (r0 >= 0 && r0 + 1 < h && c0 >= 0 && c0 + 1 < w) {
-                const size_t at = (size_t)r0 * w + c0;
-                for (int ch = 0; ch < c; ch++) {
-                    const float *q = img + (size_t)ch * h * w + at;
-                    out[(size_t)ch * out_stride + (size_t)i * side + j] =
+                const float *q = img + (size_t)r0 * w + c0;
+                for (int ch = 0; ch < c; ch++, q += (size_t)h * w)
+                    o[(size_t)ch * out_stride] =
                         wts[0] * q[0] + wts[1] * q[1] + wts[2] * q[w] + wts[3] * q[w + 1];
-                }
                 continue;
             }
             int rr[4] = {r0, r0, r0 + 1, r0 + 1}, cc[4] = {c0, c0 + 1, c0, c0 + 1};
@@ -686,9 +691,10 @@ void gsn_rotated_crop(const float *img, int c, int h, int w, double row, double 
                 for (int q = 0; q < 4; q++)
                     if (rr[q] >= 0 && rr[q] < h && cc[q] >= 0 && cc[q] < w)
                         acc += wts[q] * plane[(size_t)rr[q] * w + cc[q]];
-                out[(size_t)ch * out_stride + (size_t)i * side + j] = acc;
+                o[(size_t)ch * out_stride] = acc;
             }
         }
+    }
 }
 
 void gsn_adam(float *param, const float *grad, float *m, float *v, size_t n, float lr, float beta1,
