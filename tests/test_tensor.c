@@ -170,6 +170,36 @@ static const conv_case rows_cases[] = {
     {2, 4, 2, 4, 9, 5, 1, 2}, {3, 2, 2, 3, 4, 1, 1, 0},
 };
 
+/* gsn_conv2d_inference (im2col in chunks of images or output rows) gives
+ * gsn_conv2d's result; big enough shapes that it takes several chunks. */
+static void test_conv_inference(void) {
+    static const conv_case cases[] = {
+        {16, 8, 1, 70, 64, 3, 1, 1}, {16, 6, 3, 40, 37, 3, 2, 1}, {4, 5, 2, 9, 11, 3, 2, 1}};
+    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+        const conv_case *c = &cases[t];
+        int ho = gsn_conv_out(c->h, c->k, c->s, c->p), wo = gsn_conv_out(c->w, c->k, c->s, c->p);
+        size_t nx = (size_t)c->cin * c->n * c->h * c->w, nw = (size_t)c->cout * c->cin * c->k * c->k;
+        size_t ny = (size_t)c->cout * c->n * ho * wo;
+        float *x = malloc(nx * sizeof *x), *w = malloc(nw * sizeof *w), *b = malloc(c->cout * sizeof *b);
+        float *y = malloc(ny * sizeof *y), *y2 = malloc(ny * sizeof *y2);
+        gsn_tensor tx = gsn_tensor_make(x, c->cin, c->n, c->h, c->w);
+        float *col = malloc(gsn_conv_scratch(&tx, c->k, c->s, c->p) * sizeof *col);
+        fill(x, nx, 1.0);
+        fill(w, nw, 0.5);
+        fill(b, c->cout, 0.5);
+        gsn_tensor ty = gsn_tensor_make(y, c->cout, c->n, ho, wo), ty2 = gsn_tensor_make(y2, c->cout, c->n, ho, wo);
+        CHECK(gsn_conv2d(&tx, w, b, c->k, c->s, c->p, &ty, col) == GS_OK);
+        CHECK(gsn_conv2d_inference(&tx, w, b, c->k, c->s, c->p, &ty2, col) == GS_OK);
+        double worst = 0.0;
+        for (size_t i = 0; i < ny; i++)
+            if (fabs(y[i] - y2[i]) > worst) worst = fabs(y[i] - y2[i]);
+        CHECK(worst < 1e-4);
+        gsn_tensor bad = gsn_tensor_make(y2, c->cout, c->n, ho + 1, wo);
+        CHECK(gsn_conv2d_inference(&tx, w, b, c->k, c->s, c->p, &bad, col) == GS_ERR_USAGE);
+        free(x), free(w), free(b), free(y), free(y2), free(col);
+    }
+}
+
 static void test_conv_shapes(void) {
     float buf[64] = {0}, w[9] = {0};
     gsn_tensor x = gsn_tensor_make(buf, 1, 1, 4, 4), y = gsn_tensor_make(buf, 1, 1, 3, 3);
@@ -415,6 +445,7 @@ int main(void) {
     gsu_rng_seed(&rng, 7);
     for (size_t i = 0; i < sizeof conv_cases / sizeof conv_cases[0]; i++) test_conv(&conv_cases[i]);
     for (size_t i = 0; i < sizeof rows_cases / sizeof rows_cases[0]; i++) test_conv_rows(&rows_cases[i]);
+    test_conv_inference();
     test_conv_shapes();
     test_groupnorm();
     test_relu();

@@ -37,6 +37,11 @@ size_t gsn_conv_scratch(const gsn_tensor *x, int k, int s, int p);
  * scratch of gsn_conv_scratch floats. GS_ERR_USAGE when shapes disagree. */
 gs_status gsn_conv2d(const gsn_tensor *x, const float *w, const float *b, int k, int s, int p,
                      gsn_tensor *y, float *col);
+/* The same result for inference: the im2col is built a few images (or
+ * output rows) at a time, so it stays in cache; col (gsn_conv_scratch
+ * floats, of which it uses a part) is left holding no backward pass's matrix. */
+gs_status gsn_conv2d_inference(const gsn_tensor *x, const float *w, const float *b, int k, int s,
+                               int p, gsn_tensor *y, float *col);
 /* The same by plain loops: the reference the GEMM path is tested against. */
 gs_status gsn_conv2d_reference(const gsn_tensor *x, const float *w, const float *b, int k, int s,
                                int p, gsn_tensor *y);

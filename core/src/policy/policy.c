@@ -479,15 +479,20 @@ static void film_gamma(workspace *w, const stream *s, int l, float **beta) {
     *beta = (float *)f + s->width;
 }
 
-static void stream_forward(const gs_policy *p, workspace *w, stream *s) {
+/* keep: leave each convolution's matrix for stream_backward (training);
+ * else build it in cache-sized chunks. */
+static void stream_forward(const gs_policy *p, workspace *w, stream *s, int keep) {
     for (int l = 0; l < NLAYERS; l++) {
         gsn_tensor in = layer_input(s, l);
         gsn_tensor z = gsn_tensor_make(s->z[l], s->width, s->n, s->lh[l], s->lw[l]);
         gsn_tensor a = gsn_tensor_make(s->a[l], s->width, s->n, s->lh[l], s->lw[l]);
         if (layer_rows(s, l))
             gsn_conv2d_rows(&in, p->params + s->w_conv[l], 3, &z, s->col[l], w->col);
-        else
+        else if (keep)
             gsn_conv2d(&in, p->params + s->w_conv[l], NULL, 3, l < 2 ? 2 : 1, 1, &z, s->col[l]);
+        else
+            gsn_conv2d_inference(&in, p->params + s->w_conv[l], NULL, 3, l < 2 ? 2 : 1, 1, &z,
+                                 s->col[l]);
         float *beta;
         film_gamma(w, s, l, &beta);
         int skip = layer_skip(l);
@@ -536,8 +541,8 @@ static void stream_backward(const gs_policy *p, workspace *w, stream *s) {
     }
 }
 
-static void attention_forward(const gs_policy *p, workspace *w) {
-    stream_forward(p, w, &w->attn);
+static void attention_forward(const gs_policy *p, workspace *w, int keep) {
+    stream_forward(p, w, &w->attn, keep);
     gsn_depth_to_space(w->attn.out, p->h4, p->w4, FACTOR, p->cfg.rows, p->cfg.cols,
                        w->pick_logits);
 }
@@ -551,14 +556,15 @@ static void attention_backward(const gs_policy *p, workspace *w) {
 /* Rotated crops around the pick through the query stream, the key stream
  * over the scene, their correlation (rotations x h4 x w4) and the sub-cell
  * term (rows x cols); the place logits are their sum, never formed. */
-static void transport_forward(const gs_policy *p, workspace *w, int pick_row, int pick_col) {
+static void transport_forward(const gs_policy *p, workspace *w, int pick_row, int pick_col,
+                              int keep) {
     const int rot = p->cfg.rotations, side = p->cfg.crop, kc = p->key_ch, k = p->k;
     const size_t crop = (size_t)side * side, kk = (size_t)k * k;
     for (int r = 0; r < rot; r++)
         gsn_rotated_crop(w->input, IN_CH, p->cfg.rows, p->cfg.cols, pick_row, pick_col,
                          r * 2.0 * GSN_PI / rot, side, w->query.x + r * crop, (size_t)rot * crop);
-    stream_forward(p, w, &w->key);
-    stream_forward(p, w, &w->query);
+    stream_forward(p, w, &w->key, keep);
+    stream_forward(p, w, &w->query, keep);
     /* query out is (kc x rot x k x k); the kernels want (rot x kc x k x k) */
     for (int r = 0; r < rot; r++)
         for (int c = 0; c < kc; c++) {
@@ -626,12 +632,12 @@ static double sample_pass(const gs_policy *p, workspace *w, const gs_policy_samp
     lang_words(p, w, s->lang);
     lang_forward(p, w);
     if (train) memset(w->dfilm, 0, sizeof(float) * (size_t)p->film_size);
-    attention_forward(p, w);
+    attention_forward(p, w, train);
     double loss = gsn_softmax_xent(w->pick_logits, (size_t)R * C,
                                    (size_t)s->pick_row * C + s->pick_col,
                                    train ? w->dpick : NULL, grad_scale);
     if (train) attention_backward(p, w);
-    transport_forward(p, w, s->pick_row, s->pick_col);
+    transport_forward(p, w, s->pick_row, s->pick_col, train);
     size_t target = ((size_t)s->rotation * R + s->place_row) * C + s->place_col;
     loss += gsn_factored_xent(w->corr, p->cfg.rotations, p->h4, p->w4, w->phase, FACTOR, R, C,
                               target, train ? w->dcorr : NULL, train ? w->dphase : NULL,
@@ -743,11 +749,11 @@ gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *col
     prepare_input(p, w, heightmap, color);
     lang_words(p, w, lang);
     lang_forward(p, w);
-    attention_forward(p, w);
+    attention_forward(p, w, 0);
     size_t pick = gsn_argmax(w->pick_logits, plane, &out->pick_p);
     out->pick_row = (int)(pick / C);
     out->pick_col = (int)(pick % C);
-    transport_forward(p, w, out->pick_row, out->pick_col);
+    transport_forward(p, w, out->pick_row, out->pick_col, 0);
     size_t place = gsn_factored_argmax(w->corr, p->cfg.rotations, p->h4, p->w4, w->phase, FACTOR,
                                        R, C, &out->place_p, w->xent);
     out->rotation = (int)(place / plane);
