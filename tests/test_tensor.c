@@ -198,6 +198,29 @@ static void test_conv_inference(void) {
         CHECK(gsn_conv2d_inference(&tx, w, b, c->k, c->s, c->p, &bad, col) == GS_ERR_USAGE);
         free(x), free(w), free(b), free(y), free(y2), free(col);
     }
+    /* the row-shift convolution in chunks of images (12 of them: 5, 5, 2) and one image */
+    static const conv_case rows[] = {{16, 8, 12, 15, 15, 3, 1, 1}, {16, 8, 1, 40, 30, 3, 1, 1}};
+    for (size_t t = 0; t < sizeof rows / sizeof rows[0]; t++) {
+        const conv_case *c = &rows[t];
+        size_t nx = (size_t)c->cin * c->n * c->h * c->w, nw = (size_t)c->cout * c->cin * c->k * c->k;
+        size_t ny = (size_t)c->cout * c->n * c->h * c->w;
+        float *x = malloc(nx * sizeof *x), *w = malloc(nw * sizeof *w);
+        float *y = malloc(ny * sizeof *y), *y2 = malloc(ny * sizeof *y2);
+        gsn_tensor tx = gsn_tensor_make(x, c->cin, c->n, c->h, c->w);
+        float *col = malloc(gsn_conv_rows_col(&tx, c->k) * sizeof *col);
+        float *scratch = malloc(gsn_conv_rows_scratch(&tx, c->cout, c->k) * sizeof *scratch);
+        fill(x, nx, 1.0);
+        fill(w, nw, 0.5);
+        gsn_tensor ty = gsn_tensor_make(y, c->cout, c->n, c->h, c->w);
+        gsn_tensor ty2 = gsn_tensor_make(y2, c->cout, c->n, c->h, c->w);
+        CHECK(gsn_conv2d_reference(&tx, w, NULL, c->k, 1, c->k / 2, &ty) == GS_OK);
+        CHECK(gsn_conv2d_rows_inference(&tx, w, c->k, &ty2, col, scratch) == GS_OK);
+        double worst = 0.0;
+        for (size_t i = 0; i < ny; i++)
+            if (fabs(y[i] - y2[i]) > worst) worst = fabs(y[i] - y2[i]);
+        CHECK(worst < 1e-4);
+        free(x), free(w), free(y), free(y2), free(col), free(scratch);
+    }
 }
 
 static void test_conv_shapes(void) {

@@ -486,8 +486,10 @@ static void stream_forward(const gs_policy *p, workspace *w, stream *s, int keep
         gsn_tensor in = layer_input(s, l);
         gsn_tensor z = gsn_tensor_make(s->z[l], s->width, s->n, s->lh[l], s->lw[l]);
         gsn_tensor a = gsn_tensor_make(s->a[l], s->width, s->n, s->lh[l], s->lw[l]);
-        if (layer_rows(s, l))
+        if (layer_rows(s, l) && keep)
             gsn_conv2d_rows(&in, p->params + s->w_conv[l], 3, &z, s->col[l], w->col);
+        else if (layer_rows(s, l))
+            gsn_conv2d_rows_inference(&in, p->params + s->w_conv[l], 3, &z, s->col[l], w->col);
         else if (keep)
             gsn_conv2d(&in, p->params + s->w_conv[l], NULL, 3, l < 2 ? 2 : 1, 1, &z, s->col[l]);
         else

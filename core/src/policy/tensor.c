@@ -5,6 +5,10 @@
 #include <math.h>
 #include <string.h>
 
+/* Floats of im2col a chunk of an inference convolution fills: with the packed
+ * copy GEMM makes of it, about half of a 1 MB L2 cache. */
+#define CHUNK_FLOATS ((size_t)64 * 1024)
+
 gsn_tensor gsn_tensor_make(float *data, int c, int n, int h, int w) {
     gsn_tensor t = {data, c, n, h, w};
     return t;
@@ -137,10 +141,6 @@ gs_status gsn_conv2d(const gsn_tensor *x, const float *w, const float *b, int k,
     return GS_OK;
 }
 
-/* Floats of im2col a chunk of gsn_conv2d_inference fills: with the packed
- * copy GEMM makes of it, about half of a 1 MB L2 cache. */
-#define CHUNK_FLOATS ((size_t)64 * 1024)
-
 gs_status gsn_conv2d_inference(const gsn_tensor *x, const float *w, const float *b, int k, int s,
                                int p, gsn_tensor *y, float *col) {
     gs_status st = conv_shapes(x, k, s, p, y);
@@ -259,11 +259,11 @@ size_t gsn_conv_rows_scratch(const gsn_tensor *x, int cout, int k) {
            kc * padded;
 }
 
-/* col ((c, kw) x n x (h + 2p) x w): col[c, kw][b][yp][xo] = x[c][b][yp - p][xo + kw - p], 0
- * outside. */
-static void rows_im2col(const gsn_tensor *x, int k, float *col) {
+/* col ((c, kw) x nb x (h + 2p) x w) for images b0 .. b0 + nb - 1:
+ * col[c, kw][b][yp][xo] = x[c][b0 + b][yp - p][xo + kw - p], 0 outside. */
+static void rows_im2col(const gsn_tensor *x, int k, int b0, int nb, float *col) {
     const int p = k / 2, n = x->n, h = x->h, w = x->w;
-    const size_t img = rows_image(x, k), row = (size_t)n * img;
+    const size_t img = rows_image(x, k), row = (size_t)nb * img;
     for (int c = 0; c < x->c; c++)
         for (int kw = 0; kw < k; kw++) {
             float *dst = col + ((size_t)c * k + kw) * row;
@@ -271,9 +271,9 @@ static void rows_im2col(const gsn_tensor *x, int k, float *col) {
             int lo = shift < 0 ? -shift : 0, hi = shift > 0 ? w - shift : w;
             if (lo > w) lo = w;
             if (hi < lo) hi = lo;
-            for (int b = 0; b < n; b++) {
+            for (int b = 0; b < nb; b++) {
                 float *d = dst + (size_t)b * img;
-                const float *src = x->data + ((size_t)c * n + b) * h * w;
+                const float *src = x->data + ((size_t)c * n + b0 + b) * h * w;
                 memset(d, 0, sizeof(float) * (size_t)p * w);
                 memset(d + (size_t)(p + h) * w, 0, sizeof(float) * (size_t)p * w);
                 for (int y = 0; y < h; y++) {
@@ -298,27 +298,50 @@ static void rows_weights(const float *w, int cout, int cin, int k, float *a) {
                         w[(((size_t)co * cin + ci) * k + kh) * k + kw];
 }
 
+/* y's images b0 .. b0 + nb - 1 from the weights a (rows_weights); col:
+ * their matrix; out: cout x nb padded images of scratch when nb > 1. */
+static void rows_chunk(const gsn_tensor *x, const float *a, int k, gsn_tensor *y, int b0, int nb,
+                       float *col, float *out) {
+    const int n = x->n, cout = y->c, kc = x->c * k;
+    const size_t img = rows_image(x, k), plane = (size_t)x->h * x->w;
+    /* the GEMMs' columns: all padded images but the last one's padding */
+    const int cols = (int)((size_t)(nb - 1) * img + plane);
+    /* one image writes y directly: its channels are n planes apart */
+    float *dst = nb > 1 ? out : y->data + (size_t)b0 * plane;
+    const int ldo = nb > 1 ? (int)((size_t)nb * img) : (int)((size_t)n * plane);
+    rows_im2col(x, k, b0, nb, col);
+    for (int kh = 0; kh < k; kh++)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, cols, kc, 1.0f,
+                    a + (size_t)kh * cout * kc, kc, col + (size_t)kh * x->w, (int)((size_t)nb * img),
+                    kh ? 1.0f : 0.0f, dst, ldo);
+    if (nb > 1)
+        for (int co = 0; co < cout; co++)
+            for (int b = 0; b < nb; b++)
+                memcpy(y->data + ((size_t)co * n + b0 + b) * plane, out + (size_t)co * ldo + b * img,
+                       sizeof(float) * plane); /* a whole image: worth the call */
+}
+
 gs_status gsn_conv2d_rows(const gsn_tensor *x, const float *w, int k, gsn_tensor *y, float *col,
                           float *scratch) {
     gs_status st = rows_shapes(x, k, y);
     if (st) return st;
-    const int n = x->n, cout = y->c, kc = x->c * k;
-    const size_t img = rows_image(x, k), plane = (size_t)x->h * x->w;
-    /* the GEMMs' columns: all padded images but the last one's padding */
-    const int cols = (int)((size_t)(n - 1) * img + plane);
-    float *a = scratch, *out = n > 1 ? scratch + (size_t)(k + 1) * cout * kc : y->data;
-    const int ldo = n > 1 ? (int)((size_t)n * img) : (int)plane;
-    rows_im2col(x, k, col);
-    rows_weights(w, cout, x->c, k, a);
-    for (int kh = 0; kh < k; kh++)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, cols, kc, 1.0f,
-                    a + (size_t)kh * cout * kc, kc, col + (size_t)kh * x->w, (int)((size_t)n * img),
-                    kh ? 1.0f : 0.0f, out, ldo);
-    if (n > 1)
-        for (int co = 0; co < cout; co++)
-            for (int b = 0; b < n; b++)
-                memcpy(y->data + ((size_t)co * n + b) * plane, out + (size_t)co * ldo + b * img,
-                       sizeof(float) * plane); /* a whole image: worth the call */
+    const size_t kc = (size_t)x->c * k;
+    rows_weights(w, y->c, x->c, k, scratch);
+    rows_chunk(x, scratch, k, y, 0, x->n, col, scratch + (size_t)(k + 1) * y->c * kc);
+    return GS_OK;
+}
+
+gs_status gsn_conv2d_rows_inference(const gsn_tensor *x, const float *w, int k, gsn_tensor *y,
+                                    float *col, float *scratch) {
+    gs_status st = rows_shapes(x, k, y);
+    if (st) return st;
+    const size_t kc = (size_t)x->c * k, per_image = kc * rows_image(x, k);
+    int nb = (int)(CHUNK_FLOATS / per_image);
+    if (nb < 1) nb = 1;
+    rows_weights(w, y->c, x->c, k, scratch);
+    for (int b0 = 0; b0 < x->n; b0 += nb)
+        rows_chunk(x, scratch, k, y, b0, b0 + nb <= x->n ? nb : x->n - b0, col,
+                   scratch + (size_t)(k + 1) * y->c * kc);
     return GS_OK;
 }
 
