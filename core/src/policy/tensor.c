@@ -59,6 +59,34 @@ static void im2col_part(const gsn_tensor *x, int k, int s, int p, int wo, int b0
                         int ny, float *col) {
     const int n = x->n, h = x->h, w = x->w;
     const size_t m = (size_t)nb * ny * wo;
+    if (k == 3 && s == 2 && p == 1) {
+        /* the encoders' stride-2 layers: the three horizontal taps of an
+         * input row in one pass (the odd, even and next odd pixels) */
+        const int odd = w / 2; /* outputs whose right tap 2 ox + 1 is inside */
+        for (int ci = 0; ci < x->c; ci++)
+            for (int kh = 0; kh < 3; kh++) {
+                float *r0 = col + (size_t)((ci * 3 + kh) * 3) * m, *r1 = r0 + m, *r2 = r1 + m;
+                for (int b = 0; b < nb; b++) {
+                    const float *img = x->data + ((size_t)ci * n + b0 + b) * h * w;
+                    for (int oy = 0; oy < ny; oy++) {
+                        const int iy = 2 * (y0 + oy) + kh - 1;
+                        const size_t off = ((size_t)b * ny + oy) * wo;
+                        float *d0 = r0 + off, *d1 = r1 + off, *d2 = r2 + off;
+                        if (iy < 0 || iy >= h) {
+                            for (int ox = 0; ox < wo; ox++) d0[ox] = d1[ox] = d2[ox] = 0.0f;
+                            continue;
+                        }
+                        const float *src = img + (size_t)iy * w;
+                        d0[0] = 0.0f;
+                        for (int ox = 1; ox < wo; ox++) d0[ox] = src[2 * ox - 1];
+                        for (int ox = 0; ox < wo; ox++) d1[ox] = src[2 * ox];
+                        for (int ox = 0; ox < odd; ox++) d2[ox] = src[2 * ox + 1];
+                        for (int ox = odd; ox < wo; ox++) d2[ox] = 0.0f;
+                    }
+                }
+            }
+        return;
+    }
     for (int ci = 0; ci < x->c; ci++)
         for (int kh = 0; kh < k; kh++)
             for (int kw = 0; kw < k; kw++) {
