@@ -198,7 +198,7 @@ static void test_conv_inference(void) {
         CHECK(gsn_conv2d_inference(&tx, w, b, c->k, c->s, c->p, &bad, col) == GS_ERR_USAGE);
         free(x), free(w), free(b), free(y), free(y2), free(col);
     }
-    /* the row-shift convolution in chunks of images (12 of them: 5, 5, 2) and one image */
+    /* the row-shift convolution image by image, 12 of them and one */
     static const conv_case rows[] = {{16, 8, 12, 15, 15, 3, 1, 1}, {16, 8, 1, 40, 30, 3, 1, 1}};
     for (size_t t = 0; t < sizeof rows / sizeof rows[0]; t++) {
         const conv_case *c = &rows[t];

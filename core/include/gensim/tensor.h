@@ -69,7 +69,7 @@ size_t gsn_conv_rows_scratch(const gsn_tensor *x, int cout, int k);
  * gsn_conv_rows_scratch floats. GS_ERR_USAGE when shapes disagree. */
 gs_status gsn_conv2d_rows(const gsn_tensor *x, const float *w, int k, gsn_tensor *y, float *col,
                           float *scratch);
-/* The same result for inference: a few images at a time, so the matrix
+/* The same result for inference: one image at a time, so the matrix
  * stays in cache; col is left holding no backward pass's matrix. */
 gs_status gsn_conv2d_rows_inference(const gsn_tensor *x, const float *w, int k, gsn_tensor *y,
                                     float *col, float *scratch);
