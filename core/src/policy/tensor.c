@@ -458,6 +458,44 @@ static inline double lanes_sum(v4f a, v4f b, float tail) {
     return t;
 }
 
+typedef int v4i __attribute__((vector_size(16)));
+
+/* e^x for four floats (x <= 0 here: logits minus their maximum; below -87
+ * reads as -87, about 1e-38): Cody-Waite reduction by ln 2 and Cephes'
+ * polynomial, within a few ulp of expf; NaN stays NaN. */
+static inline v4f exp4(v4f x) {
+    const v4f lo = {-87.0f, -87.0f, -87.0f, -87.0f};
+    v4i small = x < lo;
+    x = (v4f)(((v4i)x & ~small) | ((v4i)lo & small));
+    v4f fx = x * 1.44269504088896341f + 0.5f;
+    v4f n = __builtin_convertvector(__builtin_convertvector(fx, v4i), v4f);
+    n = n + __builtin_convertvector(n > fx, v4f); /* truncation to floor: -1 where it rounded up */
+    v4f r = x - n * 0.693359375f + n * 2.12194440e-4f;
+    v4f y = ((((1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r +
+              4.1665795894e-2f) * r + 1.6666665459e-1f) * r + 5.0000001201e-1f;
+    y = y * (r * r) + r + 1.0f;
+    v4i e = (__builtin_convertvector(n, v4i) + 127) << 23;
+    return y * (v4f)e;
+}
+
+/* out[i] = e^(x[i] - m) for n floats (x[i] <= m). */
+static void exp_shifted(const float *x, float m, float *out, size_t n) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        v4f v = exp4(load4(x + i) - m);
+        memcpy(out + i, &v, sizeof v);
+    }
+    if (i < n) {
+        float tail[4] = {m, m, m, m};
+        memcpy(tail, x + i, sizeof(float) * (n - i));
+        v4f v = exp4(load4(tail) - m);
+        memcpy(out + i, &v, sizeof(float) * (n - i));
+    }
+}
+
+/* Floats exp_shifted handles per call in the loops below (a stack buffer). */
+#define EXP_CHUNK 256
+
 /* Sum and sum of squares of n floats. */
 static void sum_sq(const float *x, size_t n, double *sum, double *sq) {
     for (size_t i = 0; i < n;) {
@@ -606,9 +644,14 @@ void gsn_relu_backward(const float *y, const float *dy, float *dx, size_t count)
 }
 
 void gsn_depth_to_space(const float *x, int h, int w, int f, int H, int W, float *y) {
-    for (int Y = 0; Y < H; Y++)
-        for (int X = 0; X < W; X++)
-            y[(size_t)Y * W + X] = x[((size_t)((Y % f) * f + X % f) * h + Y / f) * w + X / f];
+    for (int Y = 0; Y < H; Y++) {
+        float *dst = y + (size_t)Y * W;
+        /* pixel X = f j + b reads plane (Y % f) f + b at cell (Y / f, j) */
+        for (int b = 0; b < f && b < W; b++) {
+            const float *src = x + ((size_t)((Y % f) * f + b) * h + Y / f) * w;
+            for (int j = 0, X = b; X < W; j++, X += f) dst[X] = src[j];
+        }
+    }
 }
 
 void gsn_depth_to_space_backward(const float *dy, int h, int w, int f, int H, int W, float *dx) {
@@ -661,7 +704,14 @@ size_t gsn_argmax(const float *x, size_t n, float *prob) {
         if (x[i] > x[best]) best = i;
     if (prob) {
         double sum = 0.0;
-        for (size_t i = 0; i < n; i++) sum += expf(x[i] - x[best]);
+        float buf[EXP_CHUNK];
+        for (size_t i = 0; i < n; i += EXP_CHUNK) {
+            size_t cnt = n - i < EXP_CHUNK ? n - i : EXP_CHUNK;
+            exp_shifted(x + i, x[best], buf, cnt);
+            float part = 0.0f;
+            for (size_t j = 0; j < cnt; j++) part += buf[j];
+            sum += part;
+        }
         *prob = (float)(1.0 / sum);
     }
     return best;
@@ -678,13 +728,22 @@ static double factor_cells(const float *coarse, int planes, int h, int w, const 
     *mf = fine[0];
     for (size_t i = 1; i < (size_t)H * W; i++)
         if (fine[i] > *mf) *mf = fine[i];
+    float buf[EXP_CHUNK];
     memset(S, 0, sizeof(double) * cells);
     for (int Y = 0; Y < H; Y++)
-        for (int X = 0; X < W; X++)
-            S[(size_t)(Y / f) * w + X / f] += (double)expf(fine[(size_t)Y * W + X] - *mf);
+        for (int X0 = 0; X0 < W; X0 += EXP_CHUNK) {
+            const int cnt = W - X0 < EXP_CHUNK ? W - X0 : EXP_CHUNK;
+            exp_shifted(fine + (size_t)Y * W + X0, *mf, buf, (size_t)cnt);
+            double *row = S + (size_t)(Y / f) * w;
+            for (int X = 0; X < cnt; X++) row[(X0 + X) / f] += buf[X];
+        }
     memset(T, 0, sizeof(double) * cells);
     for (int p = 0; p < planes; p++)
-        for (size_t i = 0; i < cells; i++) T[i] += (double)expf(coarse[p * cells + i] - *mc);
+        for (size_t i = 0; i < cells; i += EXP_CHUNK) {
+            const size_t cnt = cells - i < EXP_CHUNK ? cells - i : EXP_CHUNK;
+            exp_shifted(coarse + p * cells + i, *mc, buf, cnt);
+            for (size_t j = 0; j < cnt; j++) T[i + j] += buf[j];
+        }
     double z = 0.0;
     for (size_t i = 0; i < cells; i++) z += S[i] * T[i];
     return z;
