@@ -16,7 +16,10 @@
  *
  * Everything a step touches is allocated once in gs_policy_new, the
  * im2col matrix of every convolution included, so the backward pass reuses
- * the forward pass's instead of building it again. */
+ * the forward pass's instead of building it again. Stride-1 convolutions
+ * and the correlation run by row shifts (gsn_conv2d_rows: k GEMMs over a
+ * matrix k times smaller than im2col's); inference (act, the loss alone)
+ * builds the matrices in cache-sized pieces instead of keeping them. */
 #include "gensim/policy.h"
 
 #include <cblas.h>
