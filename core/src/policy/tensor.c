@@ -815,32 +815,53 @@ static inline int floor_int(double x) {
     return i - (x < (double)i);
 }
 
+/* floor for four floats (x well inside int range). */
+static inline v4f floor4(v4f x) {
+    v4f t = __builtin_convertvector(__builtin_convertvector(x, v4i), v4f);
+    return t + __builtin_convertvector(t > x, v4f); /* -1 where truncation rounded up */
+}
+
 void gsn_rotated_crop(const float *img, int c, int h, int w, double row, double col, double theta,
                       int side, float *out, size_t out_stride) {
     const double cs = cos(theta), sn = sin(theta), half = (side - 1) / 2.0;
+    const float csf = (float)cs, snf = (float)sn;
     for (int i = 0; i < side; i++) {
-        const double v = i - half;
-        for (int j = 0; j < side; j++) {
-            double u = j - half, sc = col + cs * u + sn * v, sr = row - sn * u + cs * v;
-            int c0 = floor_int(sc), r0 = floor_int(sr);
-            float tc = (float)(sc - c0), tr = (float)(sr - r0);
-            float wts[4] = {(1 - tr) * (1 - tc), (1 - tr) * tc, tr * (1 - tc), tr * tc};
-            float *o = out + (size_t)i * side + j;
-            if (r0 >= 0 && r0 + 1 < h && c0 >= 0 && c0 + 1 < w) {
-                const float *q = img + (size_t)r0 * w + c0;
-                for (int ch = 0; ch < c; ch++, q += (size_t)h * w)
-                    o[(size_t)ch * out_stride] =
-                        wts[0] * q[0] + wts[1] * q[1] + wts[2] * q[w] + wts[3] * q[w + 1];
-                continue;
-            }
-            int rr[4] = {r0, r0, r0 + 1, r0 + 1}, cc[4] = {c0, c0 + 1, c0, c0 + 1};
-            for (int ch = 0; ch < c; ch++) {
-                const float *plane = img + (size_t)ch * h * w;
-                float acc = 0.0f;
-                for (int q = 0; q < 4; q++)
-                    if (rr[q] >= 0 && rr[q] < h && cc[q] >= 0 && cc[q] < w)
-                        acc += wts[q] * plane[(size_t)rr[q] * w + cc[q]];
-                o[(size_t)ch * out_stride] = acc;
+        /* the row's first sample in double, split into a whole pixel and a
+         * remainder; the rest of the row is a float offset from it (at most
+         * side pixels, so within a few 1e-6 of a pixel), four at a time */
+        const double v = i - half, sc0 = col - cs * half + sn * v, sr0 = row + sn * half + cs * v;
+        const int ci0 = floor_int(sc0), ri0 = floor_int(sr0);
+        const float fc0 = (float)(sc0 - ci0), fr0 = (float)(sr0 - ri0);
+        float *o = out + (size_t)i * side;
+        for (int j0 = 0; j0 < side; j0 += 4) {
+            const v4f jv = {(float)j0, (float)(j0 + 1), (float)(j0 + 2), (float)(j0 + 3)};
+            const v4f sc = fc0 + csf * jv, sr = fr0 - snf * jv;
+            const v4f fc = floor4(sc), fr = floor4(sr);
+            const v4f tc = sc - fc, tr = sr - fr;
+            const v4f w00 = (1.0f - tr) * (1.0f - tc), w01 = (1.0f - tr) * tc;
+            const v4f w10 = tr * (1.0f - tc), w11 = tr * tc;
+            const v4i cc = __builtin_convertvector(fc, v4i) + ci0;
+            const v4i rr = __builtin_convertvector(fr, v4i) + ri0;
+            const int nq = side - j0 < 4 ? side - j0 : 4;
+            for (int q = 0; q < nq; q++) {
+                const int r0 = rr[q], c0 = cc[q], j = j0 + q;
+                const float wts[4] = {w00[q], w01[q], w10[q], w11[q]};
+                if (r0 >= 0 && r0 + 1 < h && c0 >= 0 && c0 + 1 < w) {
+                    const float *p = img + (size_t)r0 * w + c0;
+                    for (int ch = 0; ch < c; ch++, p += (size_t)h * w)
+                        o[(size_t)ch * out_stride + j] =
+                            wts[0] * p[0] + wts[1] * p[1] + wts[2] * p[w] + wts[3] * p[w + 1];
+                    continue;
+                }
+                const int ry[4] = {r0, r0, r0 + 1, r0 + 1}, cx[4] = {c0, c0 + 1, c0, c0 + 1};
+                for (int ch = 0; ch < c; ch++) {
+                    const float *plane = img + (size_t)ch * h * w;
+                    float acc = 0.0f;
+                    for (int t = 0; t < 4; t++)
+                        if (ry[t] >= 0 && ry[t] < h && cx[t] >= 0 && cx[t] < w)
+                            acc += wts[t] * plane[(size_t)ry[t] * w + cx[t]];
+                    o[(size_t)ch * out_stride + j] = acc;
+                }
             }
         }
     }
