@@ -338,10 +338,24 @@ static void rows_chunk(const gsn_tensor *x, const float *a, int k, gsn_tensor *y
     float *dst = nb > 1 ? out : y->data + (size_t)b0 * plane;
     const int ldo = nb > 1 ? (int)((size_t)nb * img) : (int)((size_t)n * plane);
     rows_im2col(x, k, b0, nb, col);
-    for (int kh = 0; kh < k; kh++)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, cols, kc, 1.0f,
-                    a + (size_t)kh * cout * kc, kc, col + (size_t)kh * x->w, (int)((size_t)nb * img),
-                    kh ? 1.0f : 0.0f, dst, ldo);
+    if (nb > 1) {
+        for (int kh = 0; kh < k; kh++)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, cols, kc, 1.0f,
+                        a + (size_t)kh * cout * kc, kc, col + (size_t)kh * x->w,
+                        (int)((size_t)nb * img), kh ? 1.0f : 0.0f, dst, ldo);
+    } else {
+        /* one image: the centre tap first (it reads no padding and sets y),
+         * then each other tap only over the output rows it reads inside */
+        const int p = k / 2;
+        for (int t = 0; t < k; t++) {
+            const int kh = t == 0 ? p : (t <= p ? t - 1 : t);
+            const int lo = p - kh > 0 ? p - kh : 0, hi = x->h + p - kh < x->h ? x->h + p - kh : x->h;
+            if (hi <= lo) continue;
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, (hi - lo) * x->w, kc, 1.0f,
+                        a + (size_t)kh * cout * kc, kc, col + (size_t)(kh + lo) * x->w, (int)img,
+                        t ? 1.0f : 0.0f, dst + (size_t)lo * x->w, ldo);
+        }
+    }
     if (nb > 1)
         for (int co = 0; co < cout; co++)
             for (int b = 0; b < nb; b++)
