@@ -95,6 +95,9 @@ typedef struct workspace {
     float *film, *dfilm;           /* (film_size) */
     float *lang, *dlang;           /* (embed) */
     float *gamma;                  /* (channels) */
+    float *w0;                     /* (2 channels x 4 x 3 x 3) attention's and key's first
+                                      convolutions stacked: act runs both as one GEMM, its
+                                      output attn.z[0] then key.z[0], adjacent */
     float *grads;                  /* (nparams) this worker's share of the batch gradient */
     int words[MAX_WORDS];
     int nwords;
@@ -256,11 +259,12 @@ static size_t stream_scratch_count(const stream *s, int l) {
     return gsn_conv_scratch(&x, 3, l < 2 ? 2 : 1, 1);
 }
 
-static int stream_alloc(gs_policy *p, stream *s, int own_input) {
+ /* z0: the first convolution's output when the caller places it (else NULL). */
+static int stream_alloc(gs_policy *p, stream *s, int own_input, float *z0) {
     if (own_input && !(s->x = take(p, (size_t)s->in_ch * s->n * s->h * s->w))) return 0;
     for (int l = 0; l < NLAYERS; l++) {
         size_t cnt = stream_act_count(s, l);
-        if (!(s->z[l] = take(p, cnt)) || !(s->a[l] = take(p, cnt)) || !(s->da[l] = take(p, cnt)) ||
+        if (!(s->z[l] = l || !z0 ? take(p, cnt) : z0) || !(s->a[l] = take(p, cnt)) || !(s->da[l] = take(p, cnt)) ||
             !(s->mean[l] = take(p, (size_t)s->groups * s->n)) ||
             !(s->rstd[l] = take(p, (size_t)s->groups * s->n)) ||
             !(s->col[l] = take(p, stream_col_count(s, l))))
@@ -296,14 +300,17 @@ static workspace *workspace_new(gs_policy *p) {
              (w->dcorr = take(p, corr)) && (w->kernel = take(p, kernel)) &&
              (w->dkernel = take(p, kernel)) && (w->film = take(p, p->film_size)) &&
              (w->dfilm = take(p, p->film_size)) && (w->lang = take(p, p->embed)) &&
-             (w->dlang = take(p, p->embed)) && (w->gamma = take(p, cfg->channels));
+             (w->dlang = take(p, p->embed)) && (w->gamma = take(p, cfg->channels)) &&
+             (w->w0 = take(p, (size_t)2 * cfg->channels * IN_CH * 9));
     w->attn = p->attn;
     w->key = p->key;
     w->query = p->query;
     w->attn.x = w->input;
     w->key.x = w->input;
-    ok = ok && stream_alloc(p, &w->attn, 0) && stream_alloc(p, &w->key, 0) &&
-         stream_alloc(p, &w->query, 1);
+    const size_t z0 = stream_act_count(&p->attn, 0);
+    float *z0s = ok ? take(p, 2 * z0) : NULL;
+    ok = ok && z0s && stream_alloc(p, &w->attn, 0, z0s) && stream_alloc(p, &w->key, 0, z0s + z0) &&
+         stream_alloc(p, &w->query, 1, NULL);
     return ok ? w : NULL;
 }
 
@@ -484,12 +491,14 @@ static void film_gamma(workspace *w, const stream *s, int l, float **beta) {
 
 /* keep: leave each convolution's matrix for stream_backward (training);
  * else build it in cache-sized chunks. */
-static void stream_forward(const gs_policy *p, workspace *w, stream *s, int keep) {
+static void stream_forward(const gs_policy *p, workspace *w, stream *s, int keep, int first) {
     for (int l = 0; l < NLAYERS; l++) {
         gsn_tensor in = layer_input(s, l);
         gsn_tensor z = gsn_tensor_make(s->z[l], s->width, s->n, s->lh[l], s->lw[l]);
         gsn_tensor a = gsn_tensor_make(s->a[l], s->width, s->n, s->lh[l], s->lw[l]);
-        if (layer_rows(s, l) && keep)
+        if (l < first)
+            ; /* convolved already (first_convolutions) */
+        else if (layer_rows(s, l) && keep)
             gsn_conv2d_rows(&in, p->params + s->w_conv[l], 3, &z, s->col[l], w->col);
         else if (layer_rows(s, l))
             gsn_conv2d_rows_inference(&in, p->params + s->w_conv[l], 3, &z, s->col[l], w->col);
@@ -546,8 +555,20 @@ static void stream_backward(const gs_policy *p, workspace *w, stream *s) {
     }
 }
 
-static void attention_forward(const gs_policy *p, workspace *w, int keep) {
-    stream_forward(p, w, &w->attn, keep);
+/* Attention's and key's first convolutions as one GEMM over the shared
+ * input (its im2col built and packed once), for inference: the streams
+ * then start at layer 1. */
+static void first_convolutions(const gs_policy *p, workspace *w) {
+    const size_t one = (size_t)p->attn.width * IN_CH * 9;
+    memcpy(w->w0, p->params + p->attn.w_conv[0], sizeof(float) * one);
+    memcpy(w->w0 + one, p->params + p->key.w_conv[0], sizeof(float) * one);
+    gsn_tensor in = layer_input(&w->attn, 0);
+    gsn_tensor z = gsn_tensor_make(w->attn.z[0], 2 * p->attn.width, 1, p->attn.lh[0], p->attn.lw[0]);
+    gsn_conv2d_inference(&in, w->w0, NULL, 3, 2, 1, &z, w->attn.col[0]);
+}
+
+static void attention_forward(const gs_policy *p, workspace *w, int keep, int first) {
+    stream_forward(p, w, &w->attn, keep, first);
     gsn_depth_to_space(w->attn.out, p->h4, p->w4, FACTOR, p->cfg.rows, p->cfg.cols,
                        w->pick_logits);
 }
@@ -562,14 +583,14 @@ static void attention_backward(const gs_policy *p, workspace *w) {
  * over the scene, their correlation (rotations x h4 x w4) and the sub-cell
  * term (rows x cols); the place logits are their sum, never formed. */
 static void transport_forward(const gs_policy *p, workspace *w, int pick_row, int pick_col,
-                              int keep) {
+                              int keep, int key_first) {
     const int rot = p->cfg.rotations, side = p->cfg.crop, kc = p->key_ch, k = p->k;
     const size_t crop = (size_t)side * side, kk = (size_t)k * k;
     for (int r = 0; r < rot; r++)
         gsn_rotated_crop(w->input, IN_CH, p->cfg.rows, p->cfg.cols, pick_row, pick_col,
                          r * 2.0 * GSN_PI / rot, side, w->query.x + r * crop, (size_t)rot * crop);
-    stream_forward(p, w, &w->key, keep);
-    stream_forward(p, w, &w->query, keep);
+    stream_forward(p, w, &w->key, keep, key_first);
+    stream_forward(p, w, &w->query, keep, 0);
     /* query out is (kc x rot x k x k); the kernels want (rot x kc x k x k) */
     for (int r = 0; r < rot; r++)
         for (int c = 0; c < kc; c++) {
@@ -637,12 +658,12 @@ static double sample_pass(const gs_policy *p, workspace *w, const gs_policy_samp
     lang_words(p, w, s->lang);
     lang_forward(p, w);
     if (train) memset(w->dfilm, 0, sizeof(float) * (size_t)p->film_size);
-    attention_forward(p, w, train);
+    attention_forward(p, w, train, 0);
     double loss = gsn_softmax_xent(w->pick_logits, (size_t)R * C,
                                    (size_t)s->pick_row * C + s->pick_col,
                                    train ? w->dpick : NULL, grad_scale);
     if (train) attention_backward(p, w);
-    transport_forward(p, w, s->pick_row, s->pick_col, train);
+    transport_forward(p, w, s->pick_row, s->pick_col, train, 0);
     size_t target = ((size_t)s->rotation * R + s->place_row) * C + s->place_col;
     loss += gsn_factored_xent(w->corr, p->cfg.rotations, p->h4, p->w4, w->phase, FACTOR, R, C,
                               target, train ? w->dcorr : NULL, train ? w->dphase : NULL,
@@ -754,11 +775,12 @@ gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *col
     prepare_input(p, w, heightmap, color);
     lang_words(p, w, lang);
     lang_forward(p, w);
-    attention_forward(p, w, 0);
+    first_convolutions(p, w);
+    attention_forward(p, w, 0, 1);
     size_t pick = gsn_argmax(w->pick_logits, plane, &out->pick_p);
     out->pick_row = (int)(pick / C);
     out->pick_col = (int)(pick % C);
-    transport_forward(p, w, out->pick_row, out->pick_col, 0);
+    transport_forward(p, w, out->pick_row, out->pick_col, 0, 1);
     size_t place = gsn_factored_argmax(w->corr, p->cfg.rotations, p->h4, p->w4, w->phase, FACTOR,
                                        R, C, &out->place_p, w->xent);
     out->rotation = (int)(place / plane);
