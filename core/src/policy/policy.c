@@ -85,7 +85,7 @@ typedef struct workspace {
     stream attn, key, query;
     float *input;                  /* (4 x rows x cols) the normalised observation */
     float *col;                    /* scratch of the largest convolution's backward pass */
-    float *corr_col;               /* the correlation's im2col of the key features */
+    float *corr_col;               /* the correlation's row-shift matrix of the key features */
     float *tmp1, *tmp2;            /* activation-sized scratch */
     float *pick_logits, *dpick;    /* (rows x cols) */
     float *phase, *dphase;         /* (rows x cols) the place logits' sub-cell term */
