@@ -5,10 +5,14 @@
 #
 #   single: POLICY_DEMOS (100) demos each of block-insertion and
 #           place-red-in-green (seeds 0..), one policy per task trained for
-#           POLICY_STEPS (2000) steps of POLICY_BATCH (8), evaluated on
+#           POLICY_STEPS (1400) steps of POLICY_BATCH (4), evaluated on
 #           POLICY_EVAL (50) episodes from seed 100000 (never recorded)
 #   multi:  one policy on the 8 pick-and-place seed tasks below, the same
-#           demos per task, POLICY_MULTI_STEPS (4000) steps, evaluated per task
+#           demos per task, POLICY_MULTI_STEPS (8 x POLICY_STEPS: the same
+#           samples per task as a single-task policy), evaluated per task
+#   both:   a single-task policy for each of the 8 tasks, then the multitask
+#           one, and each task's multitask success as a share of its
+#           single-task success (the target: at least 0.8)
 #
 # Each training run is capped at POLICY_MAX_MIN (35) minutes of wall time
 # (SIGTERM: the checkpoint is written and evaluated anyway) and runs under
@@ -28,9 +32,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 gensim="$build/gensim"
 [ -x "$gensim" ] || { echo "bench: $gensim is missing: build first" >&2; exit 2; }
 demos=${POLICY_DEMOS:-100}
-steps=${POLICY_STEPS:-2000}
-multi_steps=${POLICY_MULTI_STEPS:-4000}
-batch=${POLICY_BATCH:-8}
+steps=${POLICY_STEPS:-1400}
+multi_steps=${POLICY_MULTI_STEPS:-$((8 * steps))}
+batch=${POLICY_BATCH:-4}
 eval_episodes=${POLICY_EVAL:-50}
 eval_seed=100000
 max_min=${POLICY_MAX_MIN:-35}
@@ -93,18 +97,33 @@ evaluate() {
     done
 }
 
+MULTI_TASKS="block-insertion place-red-in-green put-block-in-bowl stack-block-pyramid
+    stack-block-tower towers-of-hanoi align-box-corner palletizing-boxes"
 status=0
 if [ "$mode" != multi ]; then
-    for t in block-insertion place-red-in-green; do
+    singles="block-insertion place-red-in-green"
+    [ "$mode" = both ] && singles=$MULTI_TASKS
+    for t in $singles; do
         record "$t" && train "$t" "$steps" "$dir/$t.h5" && evaluate "$t" "$t" || status=1
     done
 fi
 if [ "$mode" != single ]; then
-    set -- block-insertion place-red-in-green put-block-in-bowl stack-block-pyramid \
-        stack-block-tower towers-of-hanoi align-box-corner palletizing-boxes
+    # shellcheck disable=SC2086
+    set -- $MULTI_TASKS
     files=""
     for t in "$@"; do record "$t" || status=1; files="$files $dir/$t.h5"; done
     # shellcheck disable=SC2086
     [ "$status" = 0 ] && train multi "$multi_steps" $files && evaluate multi "$@" || status=1
+fi
+if [ "$mode" = both ] && [ "$status" = 0 ]; then
+    # successes of task $2 in the eval file $1
+    task_successes() { grep -o "{\"task\":\"$2\"[^}]*}" "$1" | grep -o '"successes":[0-9]*' | cut -d: -f2; }
+    printf '\n%-24s %8s %8s %8s\n' task single multi ratio
+    for t in $MULTI_TASKS; do
+        one=$(task_successes "$dir/$t.eval.json" "$t")
+        many=$(task_successes "$dir/multi.eval.json" "$t")
+        printf '%-24s %8s %8s %8s\n' "$t" "$one" "$many" \
+            "$(awk "BEGIN { if ($one > 0) printf \"%.2f\", $many / $one; else print \"-\" }")"
+    done
 fi
 exit $status
