@@ -369,3 +369,54 @@ static void shot_path(char *out, size_t n, const char *dir, const gs_task *t, ui
                       const char *suffix) {
     snprintf(out, n, "%s/%s-%" PRIu64 "%s", dir, gs_task_name(t), seed, suffix);
 }
+
+int cli_episode_flag(int argc, char **argv, int *i, const char *prog, uint64_t *episodes,
+                     uint64_t *seed, gs_task_options *opt) {
+    const char *a = argv[*i];
+    if (strcmp(a, "--episodes") == 0 || strcmp(a, "--seed") == 0) {
+        int count = a[2] == 'e';
+        uint64_t *dst = count ? episodes : seed;
+        if (*i + 1 >= argc || !cli_parse_u64(argv[*i + 1], dst) ||
+            (count && (*dst < 1 || *dst > 1000000))) {
+            fprintf(stderr, "%s: %s needs a %s\n", prog, a,
+                    count ? "count from 1 to 1000000" : "non-negative integer");
+            return CLI_FLAG_BAD;
+        }
+        ++*i;
+        return CLI_FLAG_TAKEN;
+    }
+    if (strcmp(a, "--split") == 0) {
+        if (*i + 1 >= argc || (strcmp(argv[*i + 1], "train") != 0 && strcmp(argv[*i + 1], "test") != 0)) {
+            fprintf(stderr, "%s: --split is train or test\n", prog);
+            return CLI_FLAG_BAD;
+        }
+        opt->test_split = strcmp(argv[++*i], "test") == 0;
+        return CLI_FLAG_TAKEN;
+    }
+    return CLI_FLAG_OTHER;
+}
+
+volatile sig_atomic_t cli_stop_signal;
+
+static void on_stop_signal(int sig) { cli_stop_signal = sig; }
+
+static const int STOP_SIGNALS[3] = {SIGINT, SIGTERM, SIGHUP};
+
+void cli_trap_stop(cli_signals *saved) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESTART | SA_RESETHAND; /* a second signal kills at once */
+    sigemptyset(&sa.sa_mask);
+    cli_stop_signal = 0;
+    for (int k = 0; k < 3; k++) {
+        sigaction(STOP_SIGNALS[k], NULL, &saved->old[k]);
+        /* under nohup a hangup must not stop the run */
+        if (STOP_SIGNALS[k] == SIGHUP && saved->old[k].sa_handler == SIG_IGN) continue;
+        sigaction(STOP_SIGNALS[k], &sa, NULL);
+    }
+}
+
+void cli_untrap_stop(const cli_signals *saved) {
+    for (int k = 0; k < 3; k++) sigaction(STOP_SIGNALS[k], &saved->old[k], NULL);
+}

@@ -3,6 +3,7 @@
 #ifndef GS_CLI_H
 #define GS_CLI_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "gensim/task.h"
@@ -69,6 +70,24 @@ typedef struct cli_player {
 /* cli_run_episode with player (nullable: the oracle) acting. */
 gs_status cli_run_episode_with(gs_task *t, uint64_t seed, const cli_player *player,
                                cli_pictures *pics, gs_episode *ep, char *err, size_t errlen);
+
+/* Consumes --episodes N (1..1000000), --seed S or --split train|test at
+ * argv[*i] for prog's messages; CLI_FLAG_TAKEN, CLI_FLAG_OTHER, or
+ * CLI_FLAG_BAD with a message on stderr. */
+int cli_episode_flag(int argc, char **argv, int *i, const char *prog, uint64_t *episodes,
+                     uint64_t *seed, gs_task_options *opt);
+
+/* Long work that stops cleanly on SIGINT, SIGTERM or SIGHUP: the first
+ * signal sets cli_stop_signal (a second kills at once); under nohup a
+ * hangup is left ignored. */
+extern volatile sig_atomic_t cli_stop_signal;
+typedef struct cli_signals {
+    struct sigaction old[3]; /* the handlers before cli_trap_stop */
+} cli_signals;
+/* Clears cli_stop_signal and installs the handler, keeping the old ones. */
+void cli_trap_stop(cli_signals *saved);
+/* Puts the old handlers back. */
+void cli_untrap_stop(const cli_signals *saved);
 
 /* gensim library: the task library's subcommands (cmd_library.c). */
 int cmd_library(int argc, char **argv);

@@ -58,7 +58,6 @@ static const char USAGE[] =
 #define SPLIT_OFFSET (UINT64_C(1) << 31)
 #define GIVE_UP_ERRORS 10 /* a task whose first attempts all raise errors is dropped */
 
-static volatile sig_atomic_t stop_signal;
 static int progress_tty; /* stderr shows a bar that log lines must clear first */
 
 typedef struct task_stats {
@@ -75,7 +74,6 @@ typedef struct progress {
 } progress;
 
 static int demos_info(const char *path, int full, int json);
-static void on_signal(int sig);
 static void log_line(void *ud, const char *line);
 static void progress_show(progress *p, const char *task, uint64_t kept, uint64_t attempts, int final);
 
@@ -180,19 +178,8 @@ int cmd_demos(int argc, char **argv) {
         return status;
     }
 
-    struct sigaction sa, old[3];
-    static const int SIGNALS[3] = {SIGINT, SIGTERM, SIGHUP};
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART | SA_RESETHAND; /* a second signal kills at once */
-    sigemptyset(&sa.sa_mask);
-    stop_signal = 0;
-    for (int i = 0; i < 3; i++) {
-        sigaction(SIGNALS[i], NULL, &old[i]);
-        /* Under nohup a hangup must not stop the run. */
-        if (SIGNALS[i] == SIGHUP && old[i].sa_handler == SIG_IGN) continue;
-        sigaction(SIGNALS[i], &sa, NULL);
-    }
+    cli_signals saved_signals;
+    cli_trap_stop(&saved_signals);
 
     progress prog = {isatty(STDERR_FILENO), quiet, cli_now(), 0, episodes * (uint64_t)npaths};
     prog.last = prog.t0;
@@ -200,10 +187,10 @@ int cmd_demos(int argc, char **argv) {
     const gsr_view view = gsr_view_default();
     gs_dataset_episode ep = {0};
     uint64_t kept = 0, attempts = 0;
-    for (int ti = 0; ti < npaths && status == CLI_OK && !stop_signal; ti++) {
+    for (int ti = 0; ti < npaths && status == CLI_OK && !cli_stop_signal; ti++) {
         task_stats *ts = &tasks[ti];
         const char *name = gs_task_name(ts->task);
-        for (uint64_t k = 0; ts->kept < episodes && k < max_attempts && !stop_signal; k++) {
+        for (uint64_t k = 0; ts->kept < episodes && k < max_attempts && !cli_stop_signal; k++) {
             gs_status st = gs_dataset_record(ts->task, first_seed + k, &view, &ep, err, sizeof err);
             ts->attempts++, attempts++;
             if (st == GS_ERR_NOMEM || st == GS_ERR_USAGE) {
@@ -240,16 +227,16 @@ int cmd_demos(int argc, char **argv) {
             progress_show(&prog, name, kept, attempts, 0);
         }
     }
-    progress_show(&prog, stop_signal ? "interrupted" : "done", kept, attempts, 1);
+    progress_show(&prog, cli_stop_signal ? "interrupted" : "done", kept, attempts, 1);
     int64_t written = gs_dataset_writer_episodes(w);
     if (gs_dataset_writer_close(w, err, sizeof err) != GS_OK) {
         fprintf(stderr, "gensim demos: %s\n", err);
         status = CLI_USAGE;
     }
-    for (int i = 0; i < 3; i++) sigaction(SIGNALS[i], &old[i], NULL);
+    cli_untrap_stop(&saved_signals);
     gs_dataset_episode_free(&ep);
     double wall = cli_now() - prog.t0;
-    int interrupted = stop_signal != 0;
+    int interrupted = cli_stop_signal != 0;
 
     uint64_t successes = 0, errors = 0;
     for (int i = 0; i < npaths; i++) {
@@ -303,8 +290,8 @@ int cmd_demos(int argc, char **argv) {
     }
     if (interrupted) {
         fprintf(stderr, "gensim demos: interrupted by signal %d: %" PRId64 " finished episodes are in %s\n",
-                (int)stop_signal, written, out);
-        status = 128 + stop_signal;
+                (int)cli_stop_signal, written, out);
+        status = 128 + cli_stop_signal;
     }
     for (int i = 0; i < npaths; i++) gs_task_free(tasks[i].task);
     free(tasks);
@@ -415,7 +402,6 @@ static int demos_info(const char *path, int full, int json) {
 
 /* ---- helpers ---- */
 
-static void on_signal(int sig) { stop_signal = sig; }
 
 static void log_line(void *ud, const char *line) {
     (void)ud;

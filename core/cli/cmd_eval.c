@@ -61,22 +61,10 @@ int cmd_eval(int argc, char **argv) {
         if (common == CLI_FLAG_BAD) return CLI_USAGE;
         if (common == CLI_FLAG_HELP) return CLI_OK;
         if (common == CLI_FLAG_TAKEN) continue;
-        if (strcmp(a, "--episodes") == 0 || strcmp(a, "--seed") == 0) {
-            uint64_t *dst = a[2] == 'e' ? &episodes : &seed;
-            if (i + 1 >= argc || !cli_parse_u64(argv[i + 1], dst) ||
-                (dst == &episodes && (episodes < 1 || episodes > 1000000))) {
-                fprintf(stderr, "gensim eval: %s needs a %s\n", a,
-                        dst == &episodes ? "count from 1 to 1000000" : "non-negative integer");
-                return CLI_USAGE;
-            }
-            i++;
-        } else if (strcmp(a, "--split") == 0) {
-            if (i + 1 >= argc || (strcmp(argv[i + 1], "train") != 0 && strcmp(argv[i + 1], "test") != 0)) {
-                fprintf(stderr, "gensim eval: --split is train or test\n");
-                return CLI_USAGE;
-            }
-            opt.test_split = strcmp(argv[++i], "test") == 0;
-        } else if (strcmp(a, "--policy") == 0 || strcmp(a, "--render") == 0) {
+        int episode = cli_episode_flag(argc, argv, &i, "gensim eval", &episodes, &seed, &opt);
+        if (episode == CLI_FLAG_BAD) return CLI_USAGE;
+        if (episode == CLI_FLAG_TAKEN) continue;
+        if (strcmp(a, "--policy") == 0 || strcmp(a, "--render") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "gensim eval: %s needs a %s\n", a, a[2] == 'p' ? "checkpoint" : "folder");
                 return CLI_USAGE;

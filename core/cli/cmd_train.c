@@ -63,8 +63,6 @@ static const char USAGE[] =
 
 #define VAL_MAX 64
 
-static volatile sig_atomic_t stop_signal;
-static void on_signal(int sig) { stop_signal = sig; }
 
 typedef struct train_args {
     const char *paths[256];
@@ -142,18 +140,8 @@ int cmd_train(int argc, char **argv) {
                gs_demos_episodes(d, GS_DEMOS_VAL), gs_policy_parameters(p), first, total);
     fflush(stdout);
 
-    struct sigaction sa, old[3];
-    static const int SIGNALS[3] = {SIGINT, SIGTERM, SIGHUP};
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART | SA_RESETHAND; /* a second signal kills at once */
-    sigemptyset(&sa.sa_mask);
-    stop_signal = 0;
-    for (int i = 0; i < 3; i++) {
-        sigaction(SIGNALS[i], NULL, &old[i]);
-        if (SIGNALS[i] == SIGHUP && old[i].sa_handler == SIG_IGN) continue; /* nohup */
-        sigaction(SIGNALS[i], &sa, NULL);
-    }
+    cli_signals saved_signals;
+    cli_trap_stop(&saved_signals);
 
     int tty = isatty(STDERR_FILENO) && !a.quiet;
     cJSON *log = cJSON_CreateArray();
@@ -161,7 +149,7 @@ int cmd_train(int argc, char **argv) {
     double train_s = 0;
     int64_t interval_n = 0, step = first, last_saved = first;
     int status = CLI_OK;
-    while (step < total && !stop_signal) {
+    while (step < total && !cli_stop_signal) {
         double s0 = cli_now(), loss;
         st = gs_demos_train_batch(d, a.seed, step, (int)a.batch, a.augment, &batch, err, sizeof err);
         if (st == GS_OK)
@@ -221,10 +209,10 @@ int cmd_train(int argc, char **argv) {
             if (status == CLI_OK) status = CLI_USAGE;
         }
     }
-    for (int i = 0; i < 3; i++) sigaction(SIGNALS[i], &old[i], NULL);
+    cli_untrap_stop(&saved_signals);
     double wall = cli_now() - t0;
     double rate = train_s > 0 ? (double)((step - first) * (int64_t)a.batch) / train_s : 0;
-    int interrupted = stop_signal != 0;
+    int interrupted = cli_stop_signal != 0;
     if (status == CLI_OK && a.json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "out", a.out);
@@ -259,8 +247,8 @@ int cmd_train(int argc, char **argv) {
     cJSON_Delete(log);
     if (interrupted) {
         fprintf(stderr, "gensim train: interrupted by signal %d at step %" PRId64 "; %s holds it (--resume "
-                        "continues)\n", (int)stop_signal, step, a.out);
-        if (status == CLI_OK) status = 128 + stop_signal;
+                        "continues)\n", (int)cli_stop_signal, step, a.out);
+        if (status == CLI_OK) status = 128 + cli_stop_signal;
     }
     gs_demos_batch_free(&batch);
     gs_demos_close(d);
