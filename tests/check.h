@@ -43,6 +43,22 @@ static int check_passed, check_failed;
         }                                                                            \
     } while (0)
 
+/* Central differences: num[i] (double) = (LOSS at p[i] + eps - LOSS at
+ * p[i] - eps) / 2 eps for each of the n floats at p, LOSS an expression
+ * re-evaluated each time; p[i] is restored after. */
+#define CENTRAL_DIFFERENCES(p, n, eps, LOSS, num)                                  \
+    do {                                                                           \
+        for (size_t cd_i_ = 0; cd_i_ < (n); cd_i_++) {                             \
+            float cd_keep_ = (p)[cd_i_];                                           \
+            (p)[cd_i_] = cd_keep_ + (eps);                                         \
+            double cd_up_ = (LOSS);                                                \
+            (p)[cd_i_] = cd_keep_ - (eps);                                         \
+            double cd_down_ = (LOSS);                                              \
+            (p)[cd_i_] = cd_keep_;                                                 \
+            (num)[cd_i_] = (cd_up_ - cd_down_) / (2.0 * (double)(eps));            \
+        }                                                                          \
+    } while (0)
+
 #define CHECK_DONE()                                                       \
     (printf("%d passed, %d failed\n", check_passed, check_failed), check_failed ? 1 : 0)
 

@@ -77,25 +77,9 @@ static void test_conv(const conv_case *c) {
     /* with the forward pass's im2col (col) */
     CHECK(gsn_conv2d_backward(&tx, w, c->k, c->s, c->p, &tdy, dw, db, &tdx, col, scratch) == GS_OK);
     const float eps = 1e-2f;
-    for (size_t i = 0; i < nw; i++) {
-        float keep = w[i];
-        w[i] = keep + eps;
-        double up = conv_loss(&tx, w, b, c, r, yr);
-        w[i] = keep - eps;
-        double down = conv_loss(&tx, w, b, c, r, yr);
-        w[i] = keep;
-        num[i] = (up - down) / (2.0 * (double)eps);
-    }
+    CENTRAL_DIFFERENCES(w, (size_t)nw, eps, conv_loss(&tx, w, b, c, r, yr), num);
     CHECK(rel_error(dw, num, nw) < 1e-3);
-    for (size_t i = 0; i < nx; i++) {
-        float keep = x[i];
-        x[i] = keep + eps;
-        double up = conv_loss(&tx, w, b, c, r, yr);
-        x[i] = keep - eps;
-        double down = conv_loss(&tx, w, b, c, r, yr);
-        x[i] = keep;
-        num[i] = (up - down) / (2.0 * (double)eps);
-    }
+    CENTRAL_DIFFERENCES(x, (size_t)nx, eps, conv_loss(&tx, w, b, c, r, yr), num);
     CHECK(rel_error(dx, num, nx) < 1e-3);
     /* the bias gradient is the sum of dy over its channel */
     for (int co = 0; co < c->cout; co++) {
@@ -138,25 +122,9 @@ static void test_conv_rows(const conv_case *c) {
     gsn_tensor tdx = gsn_tensor_make(dx, c->cin, c->n, c->h, c->w);
     CHECK(gsn_conv2d_rows_backward(&tx, w, c->k, &tdy, dw, &tdx, col, scratch) == GS_OK);
     const float eps = 1e-2f;
-    for (size_t i = 0; i < nw; i++) {
-        float keep = w[i];
-        w[i] = keep + eps;
-        double up = conv_loss(&tx, w, NULL, c, r, yr);
-        w[i] = keep - eps;
-        double down = conv_loss(&tx, w, NULL, c, r, yr);
-        w[i] = keep;
-        num[i] = (up - down) / (2.0 * (double)eps);
-    }
+    CENTRAL_DIFFERENCES(w, (size_t)nw, eps, conv_loss(&tx, w, NULL, c, r, yr), num);
     CHECK(rel_error(dw, num, nw) < 1e-3);
-    for (size_t i = 0; i < nx; i++) {
-        float keep = x[i];
-        x[i] = keep + eps;
-        double up = conv_loss(&tx, w, NULL, c, r, yr);
-        x[i] = keep - eps;
-        double down = conv_loss(&tx, w, NULL, c, r, yr);
-        x[i] = keep;
-        num[i] = (up - down) / (2.0 * (double)eps);
-    }
+    CENTRAL_DIFFERENCES(x, (size_t)nx, eps, conv_loss(&tx, w, NULL, c, r, yr), num);
     CHECK(rel_error(dx, num, nx) < 1e-3);
     /* a wrong output size or an even kernel is refused */
     gsn_tensor bad = gsn_tensor_make(y, c->cout, c->n, c->h + 1, c->w);
@@ -284,35 +252,11 @@ static void test_groupnorm(void) {
     gsn_tensor tdy = gsn_tensor_make(r, C, N, H, W), tdx = gsn_tensor_make(dx, C, N, H, W);
     CHECK(gsn_groupnorm_backward(&tx, G, gamma, mean, rstd, &tdy, &tdx, dg, dbt) == GS_OK);
     const float eps = 1e-2f;
-    for (size_t i = 0; i < n; i++) {
-        float keep = x[i];
-        x[i] = keep + eps;
-        double up = gn_loss(&tx, G, gamma, beta, r, yr);
-        x[i] = keep - eps;
-        double down = gn_loss(&tx, G, gamma, beta, r, yr);
-        x[i] = keep;
-        num[i] = (up - down) / (2.0 * (double)eps);
-    }
+    CENTRAL_DIFFERENCES(x, (size_t)n, eps, gn_loss(&tx, G, gamma, beta, r, yr), num);
     CHECK(rel_error(dx, num, n) < 2e-3);
-    for (int c = 0; c < C; c++) {
-        float keep = gamma[c];
-        gamma[c] = keep + eps;
-        double up = gn_loss(&tx, G, gamma, beta, r, yr);
-        gamma[c] = keep - eps;
-        double down = gn_loss(&tx, G, gamma, beta, r, yr);
-        gamma[c] = keep;
-        num[c] = (up - down) / (2.0 * (double)eps);
-    }
+    CENTRAL_DIFFERENCES(gamma, (size_t)C, eps, gn_loss(&tx, G, gamma, beta, r, yr), num);
     CHECK(rel_error(dg, num, C) < 1e-3);
-    for (int c = 0; c < C; c++) {
-        float keep = beta[c];
-        beta[c] = keep + eps;
-        double up = gn_loss(&tx, G, gamma, beta, r, yr);
-        beta[c] = keep - eps;
-        double down = gn_loss(&tx, G, gamma, beta, r, yr);
-        beta[c] = keep;
-        num[c] = (up - down) / (2.0 * (double)eps);
-    }
+    CENTRAL_DIFFERENCES(beta, (size_t)C, eps, gn_loss(&tx, G, gamma, beta, r, yr), num);
     CHECK(rel_error(dbt, num, C) < 1e-3);
     CHECK(gsn_groupnorm(&tx, 4, gamma, beta, &ty, mean, rstd) == GS_ERR_USAGE); /* 6 % 4 */
     /* the fused ReLU is the ReLU of the plain one */
