@@ -70,6 +70,7 @@ static int load(lua_State *L, int from_string) {
     return 1;
 }
 
+/* Pushes a list of n strings. */
 static void push_names(lua_State *L, const char *const *names, int n) {
     lua_createtable(L, n, 0);
     for (int i = 0; i < n; i++) {
@@ -114,11 +115,7 @@ static int l_task_info(lua_State *L) {
     lua_setfield(L, -2, "max_steps");
     int n;
     const char *const *assets = gs_task_assets(t, &n);
-    lua_createtable(L, n, 0);
-    for (int i = 0; i < n; i++) {
-        lua_pushstring(L, assets[i]);
-        lua_rawseti(L, -2, i + 1);
-    }
+    push_names(L, assets, n);
     lua_setfield(L, -2, "assets");
     return 1;
 }
