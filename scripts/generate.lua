@@ -114,8 +114,10 @@ local function main(...)
     return fail_usage("--min-solved cannot exceed --seeds")
   end
   if o.seeds == 0 then return fail_usage("--seeds must be at least 1") end
-  if o.replay and not io.open(o.replay, "r") then
-    return fail_usage("cannot read the transcript '" .. o.replay .. "'")
+  if o.replay then
+    local f = io.open(o.replay, "r")
+    if not f then return fail_usage("cannot read the transcript '" .. o.replay .. "'") end
+    f:close()
   end
   o.library = o.library or "tasks/generated"
   o.prompts = o.prompts or (SCRIPTS_DIR .. "/prompts")

@@ -132,33 +132,15 @@ function M.load_library(dirs, warn)
   return tasks, by_name
 end
 
-local function words(text)
-  local set = {}
-  for w in text:lower():gmatch("[a-z]+") do
-    if #w > 2 then set[w] = true end
-  end
-  return set
-end
-
-local function jaccard(a, b)
-  local inter, union = 0, 0
-  for w in pairs(a) do
-    union = union + 1
-    if b[w] then inter = inter + 1 end
-  end
-  for w in pairs(b) do
-    if not a[w] then union = union + 1 end
-  end
-  return union == 0 and 0 or inter / union
-end
-
--- The k library tasks closest to a proposal by its description and assets.
+-- The k library tasks closest to a proposal by its description and assets,
+-- scored by the ladder's own description similarity (words, stop words out).
 function M.choose_examples(proposal, library, k)
-  local want = words(proposal.description .. " " .. table.concat(proposal.assets, " "))
+  local want = proposal.description .. " " .. table.concat(proposal.assets, " ")
   local scored = {}
   for i, t in ipairs(library) do
-    local have = words(t.description .. " " .. table.concat(t.assets or {}, " "))
-    scored[#scored + 1] = {task = t, score = jaccard(want, have), order = i}
+    local have = t.description .. " " .. table.concat(t.assets or {}, " ")
+    local _, _, score = gensim.library.similarity("", want, "", have)
+    scored[#scored + 1] = {task = t, score = score, order = i}
   end
   table.sort(scored, function(a, b)
     if a.score ~= b.score then return a.score > b.score end
@@ -408,7 +390,7 @@ function Run:accept(result)
                  path = self.library_dir .. "/" .. result.name .. ".lua"}
   self.library[#self.library + 1] = entry
   self.by_name[result.name] = entry
-  if self.library_vectors then self.library_vectors = nil end -- recomputed with the new task
+  self.library_vectors = nil -- recomputed with the new task
 end
 
 -- Runs one task's work; a model error fails that task only, unless the
