@@ -322,9 +322,10 @@ function Run:build(proposal, parents, origin)
     else
       verdict = gensim.library.validate(src, proposal.name .. ".lua", {
         seeds = self.seeds, min_solved = self.min_solved, seed = self.seed, dirs = self.dirs})
-      if verdict.passed and src and not src:find('name%s*=%s*"' .. proposal.name:gsub("%-", "%%-") .. '"') then
+      if verdict.passed and verdict.name ~= proposal.name then
         verdict.passed, verdict.failed = false, "shape"
-        verdict.message = proposal.name .. ".lua: the task's name must be \"" .. proposal.name .. "\""
+        verdict.message = string.format("%s.lua: the task's name must be \"%s\", not \"%s\"", proposal.name,
+          proposal.name, tostring(verdict.name))
       end
       if verdict.passed then
         local dup, score = self:embedding_duplicate(proposal, src)

@@ -287,7 +287,21 @@ local iok, index = pcall(cjson.decode, read(lib5 .. "/index.json") or "")
 check(iok and #index.tasks == 1 and index.tasks[1].name == "balls-into-container",
       "kill -9: the index is whole and agrees")
 
--- 6. refusals
+-- 6. code whose task name is not the proposal's fails the shape rung
+local nstate = tmp .. "/renamed"
+sh("mkdir -p " .. quote(nstate))
+write(nstate .. "/answers.json", cjson.encode({
+  proposal("balls-in-box", "Gather every ball into the open container.", {"ball", "container"}),
+  fenced("balls-into-container.lua")}))
+local ncmd = string.format("%s lua %sprovider.lua %s %s", GENSIM, FIX, nstate, nstate .. "/answers.json")
+status, summary = generate(string.format("-n 1 --llm-cmd %s --repairs 0 --seeds 4 --min-solved 2 " ..
+  "--compare tasks/seed --library %s", quote(ncmd), quote(tmp .. "/lib-renamed")))
+local renamed = summary and summary.tasks[1]
+check(status == 0 and renamed and renamed.failed == "shape" and summary.accepted == 0
+      and renamed.message:find('not "balls-into-container"', 1, true),
+      "renamed: code naming another task than proposed fails the shape rung")
+
+-- 7. refusals
 status = select(1, generate("-n 1 --replay " .. quote(transcript) .. " --seeds 2 --min-solved 3", true))
 check(status == 2, "bad usage: --min-solved above --seeds is refused with status 2")
 
