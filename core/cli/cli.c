@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "gensim/io.h"
+#include "gensim/policy_data.h"
 #include "gensim/render.h"
 
 const char CLI_LIMITS_HELP[] =
@@ -179,12 +180,12 @@ gs_status cli_run_episode(gs_task *t, uint64_t seed, cli_pictures *pics,
     return cli_run_episode_with(t, seed, NULL, pics, ep, err, errlen);
 }
 
-gs_status cli_run_episode_with(gs_task *t, uint64_t seed, const cli_player *player,
+gs_status cli_run_episode_with(gs_task *t, uint64_t seed, gs_policy *policy,
                                cli_pictures *pics, gs_episode *ep, char *err, size_t errlen) {
-    if (!pics && !player) return gs_task_run_episode(t, seed, ep, err, errlen);
+    if (!pics && !policy) return gs_task_run_episode(t, seed, ep, err, errlen);
     if (!pics) {
         gs_status st = gs_task_reset(t, seed, err, errlen);
-        return st != GS_OK ? st : player->play(player->ud, t, seed, ep, err, errlen);
+        return st != GS_OK ? st : gs_policy_play(policy, t, seed, ep, err, errlen);
     }
     pics->first[0] = pics->last[0] = pics->gif[0] = '\0';
     pics->frames = 0, pics->gif_bytes = 0, pics->seconds = 0;
@@ -223,7 +224,7 @@ gs_status cli_run_episode_with(gs_task *t, uint64_t seed, const cli_player *play
     }
     picture_s += cli_now() - p0;
 
-    st = player ? player->play(player->ud, t, seed, ep, err, errlen) : gs_task_play(t, ep, err, errlen);
+    st = policy ? gs_policy_play(policy, t, seed, ep, err, errlen) : gs_task_play(t, ep, err, errlen);
     s->robot.on_step = NULL;
     s->robot.on_step_ud = NULL;
 
@@ -419,4 +420,9 @@ void cli_trap_stop(cli_signals *saved) {
 
 void cli_untrap_stop(const cli_signals *saved) {
     for (int k = 0; k < 3; k++) sigaction(STOP_SIGNALS[k], &saved->old[k], NULL);
+}
+
+void cli_log_task_line(void *ud, const char *line) {
+    (void)ud;
+    fprintf(stderr, "[task] %s\n", line);
 }

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "gensim/policy.h"
 #include "gensim/task.h"
 
 /* Exit statuses of the command-line contract. */
@@ -60,15 +61,8 @@ typedef struct cli_pictures {
  * the pictures; their failure is pics->status, the episode's the return. */
 gs_status cli_run_episode(gs_task *t, uint64_t seed, cli_pictures *pics,
                           gs_episode *ep, char *err, size_t errlen);
-/* What chooses the actions of an episode gs_task_reset(t, seed) began, in
- * gs_task_play's stead (a policy). */
-typedef struct cli_player {
-    gs_status (*play)(void *ud, gs_task *t, uint64_t seed, gs_episode *ep, char *err,
-                      size_t errlen);
-    void *ud;
-} cli_player;
-/* cli_run_episode with player (nullable: the oracle) acting. */
-gs_status cli_run_episode_with(gs_task *t, uint64_t seed, const cli_player *player,
+/* cli_run_episode with policy (nullable: the oracle) choosing the actions. */
+gs_status cli_run_episode_with(gs_task *t, uint64_t seed, gs_policy *policy,
                                cli_pictures *pics, gs_episode *ep, char *err, size_t errlen);
 
 /* Consumes --episodes N (1..1000000), --seed S or --split train|test at
@@ -91,6 +85,9 @@ void cli_untrap_stop(const cli_signals *saved);
 
 /* gensim library: the task library's subcommands (cmd_library.c). */
 int cmd_library(int argc, char **argv);
+
+/* A task's log line on stderr, as "[task] LINE" (gs_task_options.log). */
+void cli_log_task_line(void *ud, const char *line);
 
 /* Monotonic seconds. */
 double cli_now(void);

@@ -39,22 +39,12 @@ static const char USAGE[] =
     "Exit status: 0 ran (whatever the success rate); 2 bad usage, an unreadable task\n"
     "or checkpoint; 3 a task failed to load or raised an error.\n";
 
-static gs_status play_policy(void *ud, gs_task *t, uint64_t seed, gs_episode *ep, char *err,
-                             size_t errlen) {
-    return gs_policy_play(ud, t, seed, ep, err, errlen);
-}
-
-static void log_line(void *ud, const char *line) {
-    (void)ud;
-    fprintf(stderr, "[task] %s\n", line);
-}
-
 int cmd_eval(int argc, char **argv) {
     const char *paths[256], *model = NULL, *render = NULL;
     int npaths = 0, json = 0, quiet = 0;
     uint64_t episodes = 10, seed = 1000000;
     gs_task_options opt = gs_task_options_default();
-    opt.log = log_line;
+    opt.log = cli_log_task_line;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int common = cli_common_flag(argc, argv, &i, &opt, USAGE, &json, &quiet);
@@ -107,7 +97,6 @@ int cmd_eval(int argc, char **argv) {
     static cli_pictures pics; /* static: its paths make it large */
     pics.dir = render;
     pics.clip = 1;
-    cli_player player = {play_policy, p};
     int tty = isatty(STDERR_FILENO) && !quiet;
     double t0 = cli_now();
     uint64_t all_successes = 0, all_episodes = 0;
@@ -118,7 +107,7 @@ int cmd_eval(int argc, char **argv) {
         double reward = 0, task_t0 = cli_now();
         for (uint64_t e = 0; e < episodes && status == CLI_OK; e++) {
             gs_episode ep;
-            gs_status st = cli_run_episode_with(tasks[i], seed + e, &player, render ? &pics : NULL, &ep,
+            gs_status st = cli_run_episode_with(tasks[i], seed + e, p, render ? &pics : NULL, &ep,
                                                 err, sizeof err);
             if (st != GS_OK) {
                 fprintf(stderr, "%s%s\n", tty ? "\r\033[K" : "", err);

@@ -43,22 +43,12 @@ static const char USAGE[] =
     "\n"
     "Exit status: 0 ran, 2 bad usage or unreadable file, 3 the task failed.\n";
 
-static gs_status play_policy(void *ud, gs_task *t, uint64_t seed, gs_episode *ep, char *err,
-                             size_t errlen) {
-    return gs_policy_play(ud, t, seed, ep, err, errlen);
-}
-
-static void log_line(void *ud, const char *line) {
-    (void)ud;
-    fprintf(stderr, "[task] %s\n", line);
-}
-
 int main(int argc, char **argv) {
     const char *path = NULL, *render = NULL, *trace_path = NULL, *model = NULL;
     uint64_t episodes = 1, seed = 0;
     int json = 0, quiet = 0;
     gs_task_options opt = gs_task_options_default();
-    opt.log = log_line;
+    opt.log = cli_log_task_line;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -110,7 +100,6 @@ int main(int argc, char **argv) {
         fprintf(stderr, "gensim-run: %s\n", err);
         return CLI_USAGE;
     }
-    cli_player player = {play_policy, policy};
     FILE *trace = NULL;
     if (trace_path) {
         trace = fopen(trace_path, "w");
@@ -143,7 +132,7 @@ int main(int argc, char **argv) {
     for (uint64_t e = 0; e < episodes; e++) {
         gs_episode ep;
         double e0 = cli_now();
-        st = cli_run_episode_with(task, seed + e, policy ? &player : NULL, render ? &pics : NULL, &ep,
+        st = cli_run_episode_with(task, seed + e, policy, render ? &pics : NULL, &ep,
                                   err, sizeof err);
         if (st != GS_OK) {
             fprintf(stderr, "%s\n", err);
