@@ -14,9 +14,12 @@
 #           one, and each task's multitask success as a share of its
 #           single-task success (the target: at least 0.8)
 #
-# Each training run is capped at POLICY_MAX_MIN (35) minutes of wall time
-# (SIGTERM: the checkpoint is written and evaluated anyway) and runs under
-# nice -n 5 with POLICY_THREADS (1) OpenBLAS threads. Files go to
+# Every run uses gensim train's default schedule (the rate falls along half a
+# cosine from POLICY_LR, 1e-4, to 0 at the last step). Each training run is
+# capped at POLICY_MAX_MIN (35) minutes of wall time (SIGTERM: the checkpoint
+# is written and evaluated anyway) and runs under nice -n 5 with
+# POLICY_THREADS (1) OpenBLAS threads. POLICY_JOBS=2 runs the single-task
+# policies and the multitask one side by side (two cores, same results). Files go to
 # POLICY_DIR (default a temporary folder, removed at the end); demos are
 # reused when POLICY_DIR already holds them. Prints one line per task:
 # success rate, mean reward, training time and samples/s.
@@ -39,6 +42,9 @@ eval_episodes=${POLICY_EVAL:-50}
 eval_seed=100000
 max_min=${POLICY_MAX_MIN:-35}
 threads=${POLICY_THREADS:-1}
+lr=${POLICY_LR:-1e-4}
+jobs=${POLICY_JOBS:-1}
+case $jobs in 1|2) ;; *) echo "bench: POLICY_JOBS is 1 or 2" >&2; exit 2 ;; esac
 cd "$root" || exit 2
 if [ -n "${POLICY_DIR:-}" ]; then
     dir=$POLICY_DIR
@@ -66,7 +72,7 @@ train() {
     shift 2
     echo "training $name: $n steps of $batch ($*) ..." >&2
     nice -n 5 timeout -s TERM "${max_min}m" "$gensim" train "$@" --out "$dir/$name.st" --steps "$n" \
-        --batch "$batch" --threads "$threads" --log-every 100 --resume --json >"$dir/$name.train.json"
+        --batch "$batch" --lr "$lr" --threads "$threads" --log-every 100 --resume --json >"$dir/$name.train.json"
     s=$?
     # 143: stopped by the time cap; the checkpoint holds what was learned
     [ "$s" = 0 ] || [ "$s" = 143 ] || { echo "bench: training $name failed ($s)" >&2; return 1; }
@@ -89,32 +95,61 @@ evaluate() {
     # one task object per line: {"task":..,"successes":..,"success_rate":..,"mean_reward":..}
     grep -o '{"task":"[^"]*"[^}]*}' "$dir/$name.eval.json" | while read -r obj; do
         task=$(echo "$obj" | grep -o '"task":"[^"]*"' | cut -d'"' -f4)
-        echo "$obj" >"$dir/obj.json"
+        echo "$obj" >"$dir/$name.obj.json"
         printf '%-8s %-24s success %5.1f%% (%s/%s)  mean reward %.3f  steps %s  train %.0f s  %.1f samples/s\n' \
-            "$name" "$task" "$(awk "BEGIN { print $(json_field "$dir/obj.json" success_rate) * 100 }")" \
-            "$(json_field "$dir/obj.json" successes)" "$(json_field "$dir/obj.json" episodes)" \
-            "$(json_field "$dir/obj.json" mean_reward)" "$done_steps" "$wall" "$rate"
+            "$name" "$task" "$(awk "BEGIN { print $(json_field "$dir/$name.obj.json" success_rate) * 100 }")" \
+            "$(json_field "$dir/$name.obj.json" successes)" "$(json_field "$dir/$name.obj.json" episodes)" \
+            "$(json_field "$dir/$name.obj.json" mean_reward)" "$done_steps" "$wall" "$rate"
     done
 }
 
 MULTI_TASKS="block-insertion place-red-in-green put-block-in-bowl stack-block-pyramid
     stack-block-tower towers-of-hanoi align-box-corner palletizing-boxes"
-status=0
-if [ "$mode" != multi ]; then
-    singles="block-insertion place-red-in-green"
-    [ "$mode" = both ] && singles=$MULTI_TASKS
+# singles: one policy per task in $singles; status in $dir/singles.status
+singles() {
+    ok=0
     for t in $singles; do
-        record "$t" && train "$t" "$steps" "$dir/$t.h5" && evaluate "$t" "$t" || status=1
+        train "$t" "$steps" "$dir/$t.h5" && evaluate "$t" "$t" || ok=1
     done
-fi
-if [ "$mode" != single ]; then
+    echo $ok >"$dir/singles.status"
+}
+
+# multi: the one policy for MULTI_TASKS; status in $dir/multi.status
+multi() {
+    ok=0
     # shellcheck disable=SC2086
     set -- $MULTI_TASKS
     files=""
-    for t in "$@"; do record "$t" || status=1; files="$files $dir/$t.h5"; done
+    for t in "$@"; do files="$files $dir/$t.h5"; done
     # shellcheck disable=SC2086
-    [ "$status" = 0 ] && train multi "$multi_steps" $files && evaluate multi "$@" || status=1
+    train multi "$multi_steps" $files && evaluate multi "$@" || ok=1
+    echo $ok >"$dir/multi.status"
+}
+
+singles=""
+[ "$mode" = single ] && singles="block-insertion place-red-in-green"
+[ "$mode" = both ] && singles=$MULTI_TASKS
+needed=$singles
+[ "$mode" != single ] && needed=$MULTI_TASKS
+status=0
+# demos first, one task at a time: both kinds of run read them
+for t in $needed; do record "$t" || status=1; done
+[ "$status" = 0 ] || exit 1
+rm -f "$dir/singles.status" "$dir/multi.status"
+if [ "$jobs" = 2 ] && [ -n "$singles" ] && [ "$mode" != single ]; then
+    # side by side; each run's lines are printed when it ends
+    singles >"$dir/singles.out" &
+    spid=$!
+    multi
+    wait $spid
+    cat "$dir/singles.out"
+else
+    [ -n "$singles" ] && singles
+    [ "$mode" != single ] && multi
 fi
+for f in "$dir/singles.status" "$dir/multi.status"; do
+    [ -e "$f" ] && [ "$(cat "$f")" != 0 ] && status=1
+done
 if [ "$mode" = both ] && [ "$status" = 0 ]; then
     # successes of task $2 in the eval file $1
     task_successes() { grep -o "{\"task\":\"$2\"[^}]*}" "$1" | grep -o '"successes":[0-9]*' | cut -d: -f2; }

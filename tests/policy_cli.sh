@@ -42,6 +42,8 @@ s=$(train --out "$tmp/m" --steps 2); [ "$s" = 2 ] && grep -q "no data file" "$tm
 s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 2 --val-fraction 2); [ "$s" = 2 ] && pass || fail "--val-fraction 2: status $s"
 s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 2 --batch 0); [ "$s" = 2 ] && pass || fail "--batch 0: status $s"
 s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 2 --lr x); [ "$s" = 2 ] && pass || fail "--lr x: status $s"
+s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 2 --schedule linear); [ "$s" = 2 ] && grep -q "cosine or constant" "$tmp/err" && pass || fail "--schedule linear: status $s"
+s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 2 --channels 6); [ "$s" = 2 ] && grep -q "multiple of 4" "$tmp/err" && pass || fail "--channels 6: status $s"
 s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 2 --bogus); [ "$s" = 2 ] && pass || fail "train --bogus: status $s"
 s=$(evaluate $task); [ "$s" = 2 ] && grep -q -- "--policy" "$tmp/err" && pass || fail "eval without --policy: status $s"
 
@@ -54,7 +56,7 @@ s=$(train "$tmp/junk.h5" --out "$tmp/m" --steps 2); [ "$s" = 2 ] && grep -q "jun
 [ ! -e "$tmp/m" ] && pass || fail "a refused run wrote a checkpoint"
 
 # a tiny real run: 2 steps, then resumed to 3
-s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 2 --batch 1 --log-every 1 --val-fraction 0.34 --json)
+s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 2 --batch 1 --log-every 1 --val-fraction 0.34 --schedule constant --json)
 if [ "$s" = 0 ]; then
     for key in out steps train_loss val_loss samples_per_s parameters tasks log interrupted; do
         grep -q "\"$key\":" "$tmp/out" && pass || fail "train --json lacks $key"
@@ -66,12 +68,12 @@ else
 fi
 [ -s "$tmp/m" ] && pass || fail "no checkpoint after training"
 s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 3 --batch 1); [ "$s" = 2 ] && grep -q -- "--resume" "$tmp/err" && pass || fail "existing --out without --resume: status $s"
-s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 3 --batch 1 --val-fraction 0.34 --resume --json)
+s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 3 --batch 1 --val-fraction 0.34 --schedule constant --resume --json)
 [ "$s" = 0 ] && grep -q '"first_step":2,' "$tmp/out" && grep -q '"steps":3,' "$tmp/out" && pass ||
     fail "resume: status $s: $(cat "$tmp/out" "$tmp/err")"
 cp "$tmp/m" "$tmp/m.keep"
 # the resumed run is the uninterrupted one, byte for byte (weights, Adam, batches)
-s=$(train "$tmp/d.h5" --out "$tmp/straight" --steps 3 --batch 1 --val-fraction 0.34 --quiet)
+s=$(train "$tmp/d.h5" --out "$tmp/straight" --steps 3 --batch 1 --val-fraction 0.34 --schedule constant --quiet)
 [ "$s" = 0 ] && cmp -s "$tmp/m" "$tmp/straight" && pass || fail "2 steps + 1 resumed differ from 3 steps (status $s)"
 
 # interrupted: the checkpoint holds the steps taken, status 130
@@ -88,6 +90,31 @@ pid=""
 s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 3 --resume --json)
 [ "$s" = 0 ] && grep -q '"first_step":' "$tmp/out" && ! grep -q '"first_step":3,' "$tmp/out" && pass ||
     fail "after SIGINT the checkpoint did not move on: $(cat "$tmp/out" "$tmp/err")"
+
+# the cosine schedule is a function of the step and N: a run stopped part way
+# and resumed with the same N is the uninterrupted one, byte for byte
+timeout 120 "$gensim" train "$tmp/d.h5" --out "$tmp/cos" --steps 20 --batch 1 --log-every 1 >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+i=0
+while [ $i -lt 600 ] && ! grep -q "^step" "$tmp/out"; do sleep 0.1; i=$((i + 1)); done
+kill -INT $pid
+wait $pid
+pid=""
+s=$(train "$tmp/d.h5" --out "$tmp/cos" --steps 20 --batch 1 --resume --json)
+first=$(grep -o '"first_step":[0-9]*' "$tmp/out" | cut -d: -f2)
+[ "$s" = 0 ] && [ "${first:-0}" -gt 0 ] && [ "$first" -lt 20 ] && grep -q '"schedule":"cosine"' "$tmp/out" && pass ||
+    fail "cosine resume: status $s, first step ${first:-none}: $(cat "$tmp/err")"
+s=$(train "$tmp/d.h5" --out "$tmp/cos-straight" --steps 20 --batch 1 --quiet)
+[ "$s" = 0 ] && cmp -s "$tmp/cos" "$tmp/cos-straight" && pass || fail "cosine: stopped at $first and resumed differs from 20 steps (status $s)"
+
+# --channels sizes a new policy, which keeps it: eval reads it back, a resume
+# asking for another size is refused
+s=$(train "$tmp/d.h5" --out "$tmp/wide" --steps 1 --batch 1 --channels 8 --quiet)
+[ "$s" = 0 ] && pass || fail "--channels 8: status $s: $(cat "$tmp/err")"
+s=$(evaluate --policy "$tmp/wide" $task --episodes 1 --json)
+[ "$s" = 0 ] && grep -q '"policy_steps":1,' "$tmp/out" && pass || fail "eval of an 8-channel policy: status $s: $(cat "$tmp/err")"
+s=$(train "$tmp/d.h5" --out "$tmp/wide" --steps 2 --batch 1 --channels 12 --resume)
+[ "$s" = 2 ] && grep -q "has 8 channels, not the 12" "$tmp/err" && pass || fail "resume with other --channels: status $s"
 
 # checkpoints that cannot be read
 head -c 100 "$tmp/m.keep" >"$tmp/trunc"

@@ -72,6 +72,22 @@ static void make_scenes(void) {
     }
 }
 
+static void test_schedule(void) {
+    CHECK(gs_policy_lr(GS_LR_CONSTANT, 1e-3, 0, 100) == 1e-3);
+    CHECK(gs_policy_lr(GS_LR_CONSTANT, 1e-3, 99, 100) == 1e-3);
+    CHECK(gs_policy_lr(GS_LR_COSINE, 1e-3, 0, 100) == 1e-3);
+    CHECK(fabs(gs_policy_lr(GS_LR_COSINE, 1e-3, 50, 100) - 5e-4) < 1e-15);
+    CHECK(fabs(gs_policy_lr(GS_LR_COSINE, 1e-3, 25, 100) - 1e-3 * (2 + sqrt(2.0)) / 4) < 1e-15);
+    CHECK(gs_policy_lr(GS_LR_COSINE, 1e-3, 100, 100) == 0.0);
+    CHECK(gs_policy_lr(GS_LR_COSINE, 1e-3, 1000, 100) == 0.0);
+    int falls = 1;
+    for (int k = 1; k < 100; k++) {
+        double a = gs_policy_lr(GS_LR_COSINE, 1e-3, k - 1, 100), b = gs_policy_lr(GS_LR_COSINE, 1e-3, k, 100);
+        falls = falls && b < a && b > 0;
+    }
+    CHECK(falls);
+}
+
 static void test_bad_config(void) {
     char err[256];
     gs_policy *p = (gs_policy *)&p;
@@ -438,6 +454,7 @@ int main(void) {
     if (!scratch_init("policy")) return 1;
     gs_policy_set_threads(1); /* the same sums in the same order, run after run */
     make_scenes();
+    test_schedule();
     test_bad_config();
     test_gradient();
     test_workers();

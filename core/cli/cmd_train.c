@@ -21,7 +21,8 @@
 
 static const char USAGE[] =
     "usage: gensim train DATA.h5... --out MODEL --steps N [--batch B] [--lr LR]\n"
-    "                    [--seed S] [--val-fraction F] [--log-every K] [--save-every K]\n"
+    "                    [--schedule cosine|constant] [--channels C] [--seed S]\n"
+    "                    [--val-fraction F] [--log-every K] [--save-every K]\n"
     "                    [--resume] [--no-augment] [--workers W] [--threads T]\n"
     "                    [--cache-mb M] [--json] [--quiet]\n"
     "\n"
@@ -37,6 +38,12 @@ static const char USAGE[] =
     "  --steps N             train until the policy has taken N optimiser steps in all\n"
     "  --batch B             samples per step (default 8)\n"
     "  --lr LR               Adam's learning rate (default 1e-4)\n"
+    "  --schedule NAME       cosine (default): the rate falls from LR at step 0 to 0 at\n"
+    "                        step N along half a cosine, so the last steps settle the\n"
+    "                        weights; constant: LR throughout. The rate depends on the\n"
+    "                        step and N alone: resume with the same N to continue a run\n"
+    "  --channels C          feature channels of each stream, a multiple of 4 in 4..256\n"
+    "                        (default 16); a new policy's size, fixed once trained\n"
     "  --seed S              initial weights and the batches (default 0); give the same\n"
     "                        S when resuming to continue the same sequence of batches\n"
     "  --val-fraction F      share of each task's episodes held out, 0..0.9 (default 0.1)\n"
@@ -55,8 +62,9 @@ static const char USAGE[] =
     "%s"
     "  -h, --help            this text\n"
     "\n"
-    "Loss lines (on stderr with --json): step, mean training loss over the interval, validation loss (the\n"
-    "summed pick and place cross-entropies, up to 64 held-out samples), samples/s.\n"
+    "Loss lines (on stderr with --json): step, mean training loss over the interval,\n"
+    "validation loss (the summed pick and place cross-entropies, up to 64 held-out\n"
+    "samples), the last step's learning rate, samples/s.\n"
     "Exit status: 0 trained; 2 bad usage, an unreadable or mismatched data file or\n"
     "checkpoint; 3 training failed; 128 + the signal when interrupted (the checkpoint\n"
     "is written first).\n";
@@ -68,8 +76,9 @@ typedef struct train_args {
     const char *paths[256];
     int npaths;
     const char *out;
-    uint64_t steps, batch, seed, log_every, save_every, threads, cache_mb, workers;
+    uint64_t steps, batch, seed, log_every, save_every, threads, cache_mb, workers, channels;
     double lr, val_fraction;
+    gs_lr_schedule schedule;
     int resume, augment, json, quiet;
 } train_args;
 
@@ -99,12 +108,19 @@ int cmd_train(int argc, char **argv) {
         }
     } else {
         gs_policy_config cfg = gs_policy_config_default();
+        if (a.channels) cfg.channels = (int)a.channels;
         gs_status st = gs_policy_new(&cfg, a.seed, &p, err, sizeof err);
         if (st != GS_OK) {
             fprintf(stderr, "gensim train: %s\n", err);
             return st == GS_ERR_USAGE ? CLI_USAGE : CLI_TASK;
         }
         if (a.resume && !a.quiet) fprintf(stderr, "gensim train: %s does not exist yet: a fresh start\n", a.out);
+    }
+    if (a.channels && gs_policy_get_config(p)->channels != (int)a.channels) {
+        fprintf(stderr, "gensim train: %s has %d channels, not the %d of --channels\n", a.out,
+                gs_policy_get_config(p)->channels, (int)a.channels);
+        gs_policy_free(p);
+        return CLI_USAGE;
     }
     if (gs_policy_set_workers(p, (int)a.workers, err, sizeof err) != GS_OK) {
         fprintf(stderr, "gensim train: %s\n", err);
@@ -150,10 +166,10 @@ int cmd_train(int argc, char **argv) {
     int64_t interval_n = 0, step = first, last_saved = first;
     int status = CLI_OK;
     while (step < total && !cli_stop_signal) {
-        double s0 = cli_now(), loss;
+        double s0 = cli_now(), loss, step_lr = gs_policy_lr(a.schedule, a.lr, step, total);
         st = gs_demos_train_batch(d, a.seed, step, (int)a.batch, a.augment, &batch, err, sizeof err);
         if (st == GS_OK)
-            st = gs_policy_train_step(p, batch.samples, batch.n, (float)a.lr, &loss, err, sizeof err);
+            st = gs_policy_train_step(p, batch.samples, batch.n, (float)step_lr, &loss, err, sizeof err);
         if (st != GS_OK) {
             fprintf(stderr, "%sgensim train: step %" PRId64 ": %s\n", tty ? "\r\033[K" : "", step + 1, err);
             status = st == GS_ERR_USAGE || st == GS_ERR_IO ? CLI_USAGE : CLI_TASK;
@@ -177,8 +193,8 @@ int cmd_train(int argc, char **argv) {
                 if (nval) snprintf(vbuf, sizeof vbuf, "%.4f", val);
                 else snprintf(vbuf, sizeof vbuf, "-");
                 if (tty) fprintf(stderr, "\r\033[K");
-                fprintf(lines, "step %7" PRId64 "  train loss %.4f  val loss %s  %.1f samples/s  %.0f s\n",
-                        step, last_train, vbuf, rate, now - t0);
+                fprintf(lines, "step %7" PRId64 "  train loss %.4f  val loss %s  lr %.2e  %.1f samples/s  %.0f s\n",
+                        step, last_train, vbuf, step_lr, rate, now - t0);
                 fflush(lines);
             }
             cJSON *e = cJSON_CreateObject();
@@ -186,6 +202,7 @@ int cmd_train(int argc, char **argv) {
             cJSON_AddNumberToObject(e, "train_loss", last_train);
             if (nval) cJSON_AddNumberToObject(e, "val_loss", val);
             else cJSON_AddNullToObject(e, "val_loss");
+            cJSON_AddNumberToObject(e, "lr", step_lr);
             cJSON_AddNumberToObject(e, "samples_per_s", rate);
             cJSON_AddItemToArray(log, e);
             interval_loss = 0, interval_n = 0, interval_t0 = cli_now();
@@ -220,6 +237,7 @@ int cmd_train(int argc, char **argv) {
         cJSON_AddNumberToObject(o, "steps", (double)step);
         cJSON_AddNumberToObject(o, "batch", (double)a.batch);
         cJSON_AddNumberToObject(o, "lr", a.lr);
+        cJSON_AddStringToObject(o, "schedule", a.schedule == GS_LR_COSINE ? "cosine" : "constant");
         cJSON_AddNumberToObject(o, "seed", (double)a.seed);
         cJSON_AddNumberToObject(o, "parameters", (double)gs_policy_parameters(p));
         cJSON *tasks = cJSON_AddArrayToObject(o, "tasks");
@@ -256,11 +274,33 @@ int cmd_train(int argc, char **argv) {
     return status;
 }
 
+/* The flags that take a whole number: where it goes and its range. */
+typedef struct whole {
+    const char *name;
+    uint64_t *dst, lo, hi;
+} whole;
+
+/* 1 and *out filled when flag is one of them. */
+static int whole_flag(train_args *a, const char *flag, whole *out) {
+    const whole t[] = {
+        {"--steps", &a->steps, 1, 1000000000},     {"--batch", &a->batch, 1, 4096},
+        {"--seed", &a->seed, 0, UINT64_MAX},       {"--log-every", &a->log_every, 1, 1000000000},
+        {"--save-every", &a->save_every, 1, 1000000000}, {"--threads", &a->threads, 1, 256},
+        {"--cache-mb", &a->cache_mb, 0, 1000000000}, {"--workers", &a->workers, 1, GS_POLICY_MAX_WORKERS},
+        {"--channels", &a->channels, 4, 256},
+    };
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
+        if (strcmp(flag, t[k].name) == 0) return (*out = t[k], 1);
+    return 0;
+}
+
 /* Fills a from argv; returns -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, train_args *a) {
+    whole w;
     memset(a, 0, sizeof *a);
     a->batch = 8, a->lr = 1e-4, a->val_fraction = 0.1, a->log_every = 100, a->save_every = 1000;
     a->threads = 1, a->augment = 1, a->cache_mb = 2048, a->workers = 1;
+    a->schedule = GS_LR_COSINE;
     gs_task_options unused = gs_task_options_default();
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
@@ -270,20 +310,10 @@ static int parse_args(int argc, char **argv, train_args *a) {
         if (common == CLI_FLAG_TAKEN) continue;
         if (strcmp(s, "--resume") == 0) a->resume = 1;
         else if (strcmp(s, "--no-augment") == 0) a->augment = 0;
-        else if (strcmp(s, "--steps") == 0 || strcmp(s, "--batch") == 0 || strcmp(s, "--seed") == 0 ||
-                 strcmp(s, "--log-every") == 0 || strcmp(s, "--save-every") == 0 ||
-                 strcmp(s, "--threads") == 0 || strcmp(s, "--cache-mb") == 0 ||
-                 strcmp(s, "--workers") == 0) {
-            uint64_t *dst = s[2] == 'b' ? &a->batch : s[2] == 'l' ? &a->log_every
-                          : s[2] == 't' ? &a->threads : s[2] == 'c' ? &a->cache_mb
-                          : s[2] == 'w' ? &a->workers
-                          : strcmp(s, "--seed") == 0 ? &a->seed
-                          : strcmp(s, "--steps") == 0 ? &a->steps : &a->save_every;
-            uint64_t lo = dst == &a->seed || dst == &a->cache_mb ? 0 : 1;
-            uint64_t hi = dst == &a->batch ? 4096 : dst == &a->threads ? 256
-                        : dst == &a->workers ? GS_POLICY_MAX_WORKERS : dst == &a->seed ? UINT64_MAX : 1000000000;
-            if (i + 1 >= argc || !cli_parse_u64(argv[i + 1], dst) || *dst < lo || *dst > hi) {
-                fprintf(stderr, "gensim train: %s needs a whole number from %" PRIu64 " to %" PRIu64 "\n", s, lo, hi);
+        else if (whole_flag(a, s, &w)) {
+            if (i + 1 >= argc || !cli_parse_u64(argv[i + 1], w.dst) || *w.dst < w.lo || *w.dst > w.hi) {
+                fprintf(stderr, "gensim train: %s needs a whole number from %" PRIu64 " to %" PRIu64 "\n",
+                        s, w.lo, w.hi);
                 return CLI_USAGE;
             }
             i++;
@@ -297,6 +327,14 @@ static int parse_args(int argc, char **argv, train_args *a) {
                 return CLI_USAGE;
             }
             i++;
+        } else if (strcmp(s, "--schedule") == 0) {
+            const char *v = i + 1 < argc ? argv[++i] : "";
+            if (strcmp(v, "cosine") == 0) a->schedule = GS_LR_COSINE;
+            else if (strcmp(v, "constant") == 0) a->schedule = GS_LR_CONSTANT;
+            else {
+                fprintf(stderr, "gensim train: --schedule is cosine or constant, not '%s'\n", v);
+                return CLI_USAGE;
+            }
         } else if (strcmp(s, "--out") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "gensim train: --out needs a file\n");

@@ -101,6 +101,18 @@ typedef struct gs_policy_sample {
  * finite. */
 gs_status gs_policy_train_step(gs_policy *p, const gs_policy_sample *batch, int n, float lr,
                                double *loss, char *err, size_t errlen);
+/* Learning-rate schedules over a run of `total` optimiser steps. */
+typedef enum gs_lr_schedule {
+    GS_LR_CONSTANT,           /* lr throughout */
+    GS_LR_COSINE              /* lr * (1 + cos(pi * step / total)) / 2: lr at step 0,
+                                 lr / 2 half way, 0 at the end */
+} gs_lr_schedule;
+
+/* The rate for optimiser step `step` (0-based) of `total`; a function of
+ * its arguments alone, so a resumed run with the same total continues the
+ * same schedule. Steps at or past the end get the final rate. */
+double gs_policy_lr(gs_lr_schedule schedule, double lr, int64_t step, int64_t total);
+
 /* The same loss, without changing anything (validation). */
 gs_status gs_policy_loss(gs_policy *p, const gs_policy_sample *batch, int n, double *loss,
                          char *err, size_t errlen);

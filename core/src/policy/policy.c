@@ -737,6 +737,12 @@ static gs_status batch_pass(gs_policy *p, const gs_policy_sample *batch, int n, 
     return GS_OK;
 }
 
+double gs_policy_lr(gs_lr_schedule schedule, double lr, int64_t step, int64_t total) {
+    if (schedule == GS_LR_CONSTANT || total <= 0) return lr;
+    double f = step <= 0 ? 0.0 : step >= total ? 1.0 : (double)step / (double)total;
+    return lr * 0.5 * (1.0 + cos(GSN_PI * f));
+}
+
 gs_status gs_policy_train_step(gs_policy *p, const gs_policy_sample *batch, int n, float lr,
                                double *loss, char *err, size_t errlen) {
     if (!(lr >= 0.0f) || !isfinite(lr))
