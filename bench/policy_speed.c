@@ -82,14 +82,14 @@ int main(int argc, char **argv) {
     double loss;
     gs_policy_decision d;
     /* one warm-up of each, so first-touch page faults are not timed */
-    if (gs_policy_train_step(p, s, batch, 1e-4f, &loss, err, sizeof err) ||
+    if (gs_policy_train_step(p, s, batch, 1e-3f, &loss, err, sizeof err) ||
         gs_policy_act(p, heights, color, s[0].lang, &d, err, sizeof err)) {
         fprintf(stderr, "policy_speed: %s\n", err);
         return 1;
     }
     double t0 = now_ms(), c0 = cpu_ms();
     int train_reps = strcmp(only, "act") ? reps : 0, act_reps = strcmp(only, "train") ? reps : 0;
-    for (int i = 0; i < train_reps; i++) gs_policy_train_step(p, s, batch, 1e-4f, &loss, err, sizeof err);
+    for (int i = 0; i < train_reps; i++) gs_policy_train_step(p, s, batch, 1e-3f, &loss, err, sizeof err);
     double train = (now_ms() - t0) / reps / batch, train_cpu = (cpu_ms() - c0) / reps / batch;
     t0 = now_ms(), c0 = cpu_ms();
     for (int i = 0; i < act_reps; i++) gs_policy_act(p, heights, color, s[0].lang, &d, err, sizeof err);

@@ -159,7 +159,7 @@ def main():
     torch.manual_seed(0)
     m = Transporter(a.rows, a.cols, a.rotations, a.crop, a.channels, a.vocab)
     params = sum(p.numel() for p in m.parameters())
-    opt = torch.optim.Adam(m.parameters(), lr=1e-4)
+    opt = torch.optim.Adam(m.parameters(), lr=1e-3)
 
     # a block on the table, as bench/policy_speed.c uses
     x = torch.zeros(1, 4, a.rows, a.cols)

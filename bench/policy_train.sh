@@ -15,7 +15,7 @@
 #           single-task success (the target: at least 0.8)
 #
 # Every run uses gensim train's default schedule (the rate falls along half a
-# cosine from POLICY_LR, 1e-4, to 0 at the last step). Each training run is
+# cosine from POLICY_LR, 1e-3, to 0 at the last step). Each training run is
 # capped at POLICY_MAX_MIN (35) minutes of wall time (SIGTERM: the checkpoint
 # is written and evaluated anyway) and runs under nice -n 5 with
 # POLICY_THREADS (1) OpenBLAS threads. POLICY_JOBS=2 runs the single-task
@@ -42,7 +42,7 @@ eval_episodes=${POLICY_EVAL:-50}
 eval_seed=100000
 max_min=${POLICY_MAX_MIN:-35}
 threads=${POLICY_THREADS:-1}
-lr=${POLICY_LR:-1e-4}
+lr=${POLICY_LR:-1e-3}
 jobs=${POLICY_JOBS:-1}
 case $jobs in 1|2) ;; *) echo "bench: POLICY_JOBS is 1 or 2" >&2; exit 2 ;; esac
 cd "$root" || exit 2

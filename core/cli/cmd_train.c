@@ -36,8 +36,8 @@ static const char USAGE[] =
     "                        steps, at the end and on Ctrl-C; an existing one is refused\n"
     "                        unless --resume is given\n"
     "  --steps N             train until the policy has taken N optimiser steps in all\n"
-    "  --batch B             samples per step (default 8)\n"
-    "  --lr LR               Adam's learning rate (default 1e-4)\n"
+    "  --batch B             samples per step (default 4)\n"
+    "  --lr LR               Adam's peak learning rate (default 1e-3)\n"
     "  --schedule NAME       cosine (default): the rate falls from LR at step 0 to 0 at\n"
     "                        step N along half a cosine, so the last steps settle the\n"
     "                        weights; constant: LR throughout. The rate depends on the\n"
@@ -298,7 +298,7 @@ static int whole_flag(train_args *a, const char *flag, whole *out) {
 static int parse_args(int argc, char **argv, train_args *a) {
     whole w;
     memset(a, 0, sizeof *a);
-    a->batch = 8, a->lr = 1e-4, a->val_fraction = 0.1, a->log_every = 100, a->save_every = 1000;
+    a->batch = 4, a->lr = 1e-3, a->val_fraction = 0.1, a->log_every = 100, a->save_every = 1000;
     a->threads = 1, a->augment = 1, a->cache_mb = 2048, a->workers = 1;
     a->schedule = GS_LR_COSINE;
     gs_task_options unused = gs_task_options_default();
