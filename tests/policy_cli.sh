@@ -19,6 +19,20 @@ pass() { passed=$((passed + 1)); }
 status_of() { timeout 120 "$@" >"$tmp/out" 2>"$tmp/err"; echo $?; }
 train() { status_of "$gensim" train "$@"; }
 evaluate() { status_of "$gensim" eval "$@"; }
+# interrupted ARGS...: gensim train ARGS (with --log-every 1) in the
+# background, SIGINT once its first loss line is out (the handler is in place
+# by then, however busy the machine); its status in s. Not in a subshell,
+# so the exit trap sees pid.
+interrupted() {
+    timeout 120 "$gensim" train "$@" --log-every 1 >"$tmp/out" 2>"$tmp/err" &
+    pid=$!
+    i=0
+    while [ $i -lt 600 ] && ! grep -q "^step" "$tmp/out"; do sleep 0.1; i=$((i + 1)); done
+    kill -INT $pid
+    wait $pid
+    s=$?
+    pid=""
+}
 
 # data: two tasks, a few episodes each
 "$gensim" demos $task tasks/seed/place-red-in-green.lua --episodes 3 --out "$tmp/d.h5" --quiet >/dev/null 2>&1 &&
@@ -77,15 +91,7 @@ s=$(train "$tmp/d.h5" --out "$tmp/straight" --steps 3 --batch 1 --val-fraction 0
 [ "$s" = 0 ] && cmp -s "$tmp/m" "$tmp/straight" && pass || fail "2 steps + 1 resumed differ from 3 steps (status $s)"
 
 # interrupted: the checkpoint holds the steps taken, status 130
-timeout 120 "$gensim" train "$tmp/d.h5" --out "$tmp/m" --steps 100000 --batch 1 --resume --log-every 1 >"$tmp/out" 2>"$tmp/err" &
-pid=$!
-# once a step is done (the handler is in place by then), however busy the machine
-i=0
-while [ $i -lt 600 ] && ! grep -q "^step" "$tmp/out"; do sleep 0.1; i=$((i + 1)); done
-kill -INT $pid
-wait $pid
-s=$?
-pid=""
+interrupted "$tmp/d.h5" --out "$tmp/m" --steps 100000 --batch 1 --resume
 [ "$s" = 130 ] && grep -q "interrupted by signal 2" "$tmp/err" && pass || fail "SIGINT: status $s: $(cat "$tmp/err")"
 s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 3 --resume --json)
 [ "$s" = 0 ] && grep -q '"first_step":' "$tmp/out" && ! grep -q '"first_step":3,' "$tmp/out" && pass ||
@@ -93,13 +99,8 @@ s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 3 --resume --json)
 
 # the cosine schedule is a function of the step and N: a run stopped part way
 # and resumed with the same N is the uninterrupted one, byte for byte
-timeout 120 "$gensim" train "$tmp/d.h5" --out "$tmp/cos" --steps 20 --batch 1 --log-every 1 >"$tmp/out" 2>"$tmp/err" &
-pid=$!
-i=0
-while [ $i -lt 600 ] && ! grep -q "^step" "$tmp/out"; do sleep 0.1; i=$((i + 1)); done
-kill -INT $pid
-wait $pid
-pid=""
+interrupted "$tmp/d.h5" --out "$tmp/cos" --steps 20 --batch 1
+[ "$s" = 130 ] && pass || fail "cosine run: SIGINT status $s"
 s=$(train "$tmp/d.h5" --out "$tmp/cos" --steps 20 --batch 1 --resume --json)
 first=$(grep -o '"first_step":[0-9]*' "$tmp/out" | cut -d: -f2)
 [ "$s" = 0 ] && [ "${first:-0}" -gt 0 ] && [ "$first" -lt 20 ] && grep -q '"schedule":"cosine"' "$tmp/out" && pass ||
