@@ -5,4 +5,3 @@ files["tasks/"] = {read_globals = {"task", "gs"}}
 files["plugins/"] = {read_globals = {"task", "gs", "plugin"}}
 files["tests/fixtures/"] = {only = {}} -- deliberately broken inputs
 max_line_length = 120
-files["scripts/generate.lua"] = {read_globals = {"SCRIPTS_DIR"}}

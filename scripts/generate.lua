@@ -120,7 +120,7 @@ local function main(...)
     f:close()
   end
   o.library = o.library or "tasks/generated"
-  o.prompts = o.prompts or (SCRIPTS_DIR .. "/prompts")
+  o.prompts = o.prompts or (gensim.data_dir() .. "/scripts/prompts")
   if not is_dir(o.prompts) then return fail_usage("no prompt folder '" .. o.prompts .. "'") end
   if not is_dir(o.library) then
     local ok = os.execute("mkdir -p '" .. o.library:gsub("'", "'\\''") .. "'")

@@ -16,7 +16,7 @@
 #include <cJSON.h>
 
 #include "check.h"
-#include "gensim/host.h"
+#include "host/host.h"
 #include "gensim/io.h"
 #include "gensim/llm.h"
 #include "scratch.h"

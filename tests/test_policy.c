@@ -8,7 +8,7 @@
 #include "gensim/io.h"
 #include "gensim/math.h"
 #include "gensim/policy.h"
-#include "gensim/tensor.h"
+#include "policy/tensor.h"
 #include "scratch.h"
 
 enum { ROWS = 32, COLS = 64, ROT = 8, NSCENE = 4 };

@@ -7,7 +7,7 @@
 
 #include "check.h"
 #include "gensim/render.h"
-#include "../core/src/render/render_internal.h"
+#include "render/render_internal.h"
 
 #define PI 3.14159265358979323846
 

@@ -13,8 +13,8 @@
 #include <lualib.h>
 
 #include "check.h"
-#include "gensim/sandbox.h"
-#include "../core/src/lua/pattern.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/pattern.h"
 
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)

@@ -5,7 +5,7 @@
 
 #include "check.h"
 #include "gensim/math.h"
-#include "gensim/tensor.h"
+#include "policy/tensor.h"
 
 static gsu_rng rng;
 

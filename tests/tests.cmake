@@ -9,7 +9,7 @@ foreach(src ${GS_TEST_C})
   get_filename_component(name ${src} NAME_WE)
   add_executable(${name} ${src})
   target_link_libraries(${name} PRIVATE gensim_core)
-  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests ${PROJECT_SOURCE_DIR}/core/src)
   set_target_properties(${name} PROPERTIES LINKER_LANGUAGE CXX RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   add_test(NAME ${name} COMMAND ${GS_TEST_WRAP} $<TARGET_FILE:${name}> WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(${name} PROPERTIES TIMEOUT 300 LABELS unit)
@@ -77,3 +77,10 @@ set_tests_properties(library_cli PROPERTIES TIMEOUT 900 LABELS cli)
 add_test(NAME policy_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/policy_cli.sh ${CMAKE_BINARY_DIR}
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(policy_cli PROPERTIES TIMEOUT 300 LABELS cli)
+
+# The layers of the core: no include runs from a lower module to a higher
+# one, public headers reach no internal or foreign header, the command line
+# sees the public API only.
+find_program(LUA54 lua5.4 REQUIRED)
+add_test(NAME include_order COMMAND ${LUA54} ${PROJECT_SOURCE_DIR}/tests/include_order.lua ${PROJECT_SOURCE_DIR})
+set_tests_properties(include_order PROPERTIES TIMEOUT 60 LABELS lint)

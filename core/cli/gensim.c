@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <lauxlib.h>
 
 #include "cli.h"
 #include "gensim/host.h"
@@ -193,33 +192,9 @@ static int cmd_lua(int argc, char **argv) {
               "require 'gensim'.\n", argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
-    lua_State *L = gsl_host_new();
-    if (!L) {
-        fprintf(stderr, "gensim lua: out of memory\n");
-        return CLI_TASK;
-    }
-    lua_createtable(L, argc, 1);
-    for (int i = 0; i < argc; i++) {
-        lua_pushstring(L, argv[i]);
-        lua_rawseti(L, -2, i - 1);
-    }
-    lua_setglobal(L, "arg");
-    int status = CLI_OK;
-    if (luaL_loadfile(L, argv[1]) != LUA_OK) {
-        fprintf(stderr, "gensim lua: %s\n", lua_tostring(L, -1));
-        status = CLI_USAGE;
-    } else {
-        for (int i = 2; i < argc; i++) lua_pushstring(L, argv[i]);
-        lua_getglobal(L, "debug");
-        lua_getfield(L, -1, "traceback");
-        lua_remove(L, -2);
-        int handler = lua_gettop(L) - (argc - 2) - 1;
-        lua_insert(L, handler);
-        if (lua_pcall(L, argc - 2, 0, handler) != LUA_OK) {
-            fprintf(stderr, "gensim lua: %s\n", lua_tostring(L, -1));
-            status = CLI_TASK;
-        }
-    }
-    lua_close(L);
-    return status;
+    char err[8192];
+    gs_status st = gs_host_run_script(argv[1], argc - 2, argv + 2, NULL, err, sizeof err);
+    if (st == GS_OK) return CLI_OK;
+    fprintf(stderr, "gensim lua: %s\n", err);
+    return st == GS_ERR_IO || st == GS_ERR_SYNTAX ? CLI_USAGE : CLI_TASK;
 }

@@ -1,16 +1,23 @@
-/* host.h: the trusted Lua host, where scripts/ and the specs run.
+/* host.h: trusted Lua scripts (public part).
  *
- * Unlike task files, trusted Lua gets the full standard library plus the
- * `gensim` module, which loads tasks into their own sandboxes and runs them. */
+ * Trusted Lua (the generation pipeline in scripts/, curricula, specs) runs
+ * with the full standard library and require "gensim", the module through
+ * which a script does anything the command line does. Task files never run
+ * here: the module loads each into its own sandbox. */
 #ifndef GENSIM_HOST_H
 #define GENSIM_HOST_H
 
-#include <lua.h>
+#include "gensim/status.h"
 
-/* The `gensim` module (luaopen style): pushes the module table. */
-int gsl_open_gensim(lua_State *L);
-/* A state with the standard libraries and `gensim` preloaded for require;
- * NULL when out of memory. */
-lua_State *gsl_host_new(void);
+/* Runs the Lua script at path with arg set as the stand-alone interpreter
+ * sets it (arg[0] = path, arg[1..] = the argc strings of argv) and its
+ * arguments passed as varargs too. The data folder's scripts/ comes first
+ * on package.path, so a script can require the pipeline's modules.
+ * *returned (nullable) gets the integer the script returns, or -1 when it
+ * returns none. GS_ERR_IO: the script cannot be read; GS_ERR_SYNTAX: it
+ * does not compile; GS_ERR_RUNTIME: it raised an error (err holds the
+ * message and a traceback). */
+gs_status gs_host_run_script(const char *path, int argc, char **argv, int *returned, char *err,
+                             size_t errlen);
 
 #endif

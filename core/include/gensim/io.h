@@ -21,6 +21,31 @@ gs_status gs_write_png(const char *path, const uint8_t *rgb, int width, int heig
 /* Creates a folder and its parents (mkdir -p); existing ones are fine. */
 gs_status gs_make_dirs(const char *path, char *err, size_t errlen);
 
+/* ---- folders and where gensim's data lives (paths.c) ---- */
+
+/* The files directly in folder dir whose names end in suffix (".lua"),
+ * hidden ones skipped, sorted by name, as malloc'd "dir/name" paths in
+ * *paths (free with gs_free_paths). Returns their count, or -1 (and err)
+ * when the folder cannot be read or memory runs out. */
+int gs_list_files(const char *dir, const char *suffix, char ***paths, char *err, size_t errlen);
+/* Frees what gs_list_files returned; paths nullable. */
+void gs_free_paths(char **paths, int n);
+/* The folder that holds gensim's shipped data (tasks/, scripts/, plugins/,
+ * scenes/): $GENSIM_DATA_DIR when set; else share/gensim of the prefix the
+ * library or program was installed to; else the source tree it was built
+ * from. Never the working directory. NULL when none of them exists. */
+const char *gs_data_dir(void);
+/* "<data dir>/rel" into out (n bytes); GS_ERR_IO when there is no data
+ * folder, GS_ERR_USAGE when out is too small. */
+gs_status gs_data_path(const char *rel, char *out, size_t n, char *err, size_t errlen);
+/* The plugin path, first folder first: the colon-separated $GENSIM_PATH
+ * when set, else ./plugins, $XDG_DATA_HOME/gensim/plugins (default
+ * ~/.local/share/gensim/plugins) and the data folder's plugins/. Writes at
+ * most max malloc'd folder names into dirs (free with gs_free_paths) and
+ * returns how many; folders that do not exist are kept (the path is what
+ * the user said). */
+int gs_plugin_path(char **dirs, int max);
+
 /* ---- animated GIF clips (gif.c) ----
  * Frames share one fixed 252-colour palette with ordered dithering; each
  * frame after the first stores only what changed. */

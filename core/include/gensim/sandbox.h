@@ -1,26 +1,13 @@
-/* sandbox.h: one lua_State per untrusted task file.
+/* sandbox.h: the limits every untrusted task runs under (public part).
  *
- * The state sees base (less dofile, loadfile, collectgarbage, require),
- * table, string (less dump), math, utf8 and coroutine, nothing else. Chunks
- * load as text only. Limits: an instruction budget and a wall-clock deadline
- * enforced by a hook that re-arms on every instruction once tripped, so pcall
- * cannot swallow the abort; a capped allocator; no __gc finalizers. Reading an
- * undefined global is an error naming the nearest known name. math.random
- * draws from the sandbox's seeded generator. string.find, match, gmatch and
- * gsub run on the project's own matcher, which charges every matching step
- * to the instruction budget: a pattern that backtracks without end stops
- * like any other runaway loop. Every failure is reported as
- * "file:line: message". */
+ * A task file runs in its own sandboxed Lua state (core/src/sandbox); what
+ * a caller sets is how much it may spend and where its printed lines go.
+ * The state itself is internal: nothing here reaches a Lua header. */
 #ifndef GENSIM_SANDBOX_H
 #define GENSIM_SANDBOX_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include <lua.h>
-
-#include "gensim/math.h"
-#include "gensim/status.h"
 
 typedef struct gsl_limits {
     uint64_t max_instructions; /* per armed period; 200,000,000 */
@@ -31,46 +18,7 @@ typedef struct gsl_limits {
 /* Receives what the task prints, one line at a time. */
 typedef void (*gsl_log_fn)(void *ud, const char *line);
 
-typedef struct gsl_sandbox gsl_sandbox;
-
 /* Defaults as listed in gsl_limits. */
 gsl_limits gsl_limits_default(void);
-/* A fresh sandbox; NULL (and err) on failure. log may be NULL (print is
- * then discarded). */
-gsl_sandbox *gsl_sandbox_new(const gsl_limits *limits, gsl_log_fn log, void *log_ud, char *err,
-                             size_t errlen);
-/* Closes the state; s may be NULL. */
-void gsl_sandbox_free(gsl_sandbox *s);
-/* The state, for the host to push its API into. */
-lua_State *gsl_sandbox_state(gsl_sandbox *s);
-/* The generator behind math.random, for the host to seed per episode. */
-gsu_rng *gsl_sandbox_rng(gsl_sandbox *s);
-
-/* Pops the value on top of the stack into the sandbox's globals as name,
- * and adds name to the names offered for misspelt globals. */
-void gsl_sandbox_set_global(gsl_sandbox *s, const char *name);
-/* Adds names (n) that misspelt globals and fields may be matched against
- * (the host's API methods); the strings must outlive the sandbox. */
-void gsl_sandbox_add_names(gsl_sandbox *s, const char *const *names, size_t n);
-/* The nearest known name to s, or NULL. */
-const char *gsl_sandbox_nearest(const gsl_sandbox *s, const char *name);
-
-/* Starts a new limit period: resets the instruction count and the deadline. */
-void gsl_sandbox_arm(gsl_sandbox *s);
-
-/* Compiles src as a text chunk named after path (messages read
- * "path:line: ...") and pushes the function. On failure pushes nothing. */
-gs_status gsl_sandbox_load(gsl_sandbox *s, const char *path, const char *src, size_t len,
-                           char *err, size_t errlen);
-/* Calls the function below nargs arguments, as lua_pcall would, with a
- * handler that turns every error into "file:line: message" without running
- * any of the task's metamethods. On failure pops everything the call would
- * have consumed and returns GS_ERR_RUNTIME, GS_ERR_LIMIT (instructions,
- * time, memory) or GS_ERR_NOMEM. */
-gs_status gsl_sandbox_call(gsl_sandbox *s, int nargs, int nresults, char *err, size_t errlen);
-
-/* Bytes the state holds now, and the most it has held. */
-size_t gsl_sandbox_memory(const gsl_sandbox *s);
-size_t gsl_sandbox_peak_memory(const gsl_sandbox *s);
 
 #endif

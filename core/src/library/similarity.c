@@ -17,7 +17,7 @@
 
 #include "gensim/math.h"
 #include "library/library_internal.h"
-#include "lua/api_internal.h"
+#include "task/api_internal.h"
 
 enum { TOK_NAME, TOK_STRING, TOK_NUMBER, TOK_OP };
 

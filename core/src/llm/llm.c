@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "gensim/io.h"
-#include "llm_internal.h"
+#include "llm/llm_internal.h"
 
 typedef enum provider { PROVIDER_HTTP, PROVIDER_CMD, PROVIDER_REPLAY } provider;
 

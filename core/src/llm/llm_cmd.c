@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "llm_internal.h"
+#include "llm/llm_internal.h"
 
 /* A growing byte buffer, NUL-terminated. */
 typedef struct bytes {

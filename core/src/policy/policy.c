@@ -34,7 +34,7 @@
 #include "gensim/io.h"
 #include "gensim/math.h"
 #include "gensim/render.h"
-#include "gensim/tensor.h"
+#include "policy/tensor.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "checkpoints are written as the host's floats, which must be little-endian"

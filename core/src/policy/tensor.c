@@ -1,5 +1,5 @@
 /* tensor.c: the kernels of the policy network (see gensim/tensor.h). */
-#include "gensim/tensor.h"
+#include "policy/tensor.h"
 
 #include <cblas.h>
 #include <math.h>

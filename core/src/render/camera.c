@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "render_internal.h"
+#include "render/render_internal.h"
 
 enum {
     CAM_TILE = 16,                      /* pixels on a tile's side */

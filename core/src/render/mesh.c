@@ -3,7 +3,7 @@
  * The ring and threshold tables are literals rather than sin, cos and pow
  * calls, so that an item gives the same vertices and a colour the same byte
  * on every machine, whatever its libm. */
-#include "render_internal.h"
+#include "render/render_internal.h"
 
 #include <math.h>
 #include <stddef.h>

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "render_internal.h"
+#include "render/render_internal.h"
 
 enum {
     HM_TILE = 32,     /* pixels on a tile's side */

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scene_internal.h"
+#include "task/scene_internal.h"
 
 #define LEVEL_TOL 0.005 /* targets this close in height are one level */
 

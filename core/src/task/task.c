@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "gensim/io.h"
-#include "lua/api_internal.h"
+#include "task/api_internal.h"
 
 #define MAX_TASK_BYTES (1 << 20)
 

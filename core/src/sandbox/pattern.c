@@ -10,7 +10,7 @@
  * budget; when the budget and its refills run out, the match unwinds with
  * GSP_BUDGET. Errors unwind the same way with GSP_ERROR: nothing here
  * longjmps, except a refill function that chooses to. */
-#include "pattern.h"
+#include "sandbox/pattern.h"
 
 #include <ctype.h>
 #include <stdio.h>

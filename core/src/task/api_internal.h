@@ -5,6 +5,7 @@
 #include <lua.h>
 
 #include "gensim/task.h"
+#include "sandbox/sandbox.h"
 
 /* What the bindings need from the task that owns the sandbox. */
 typedef struct gsl_host {

@@ -3,15 +3,17 @@
  * Each task loaded from here runs in its own sandbox; a task handle is a
  * userdata whose __gc and __close free it, so a script's error never leaks
  * a task. Failures come back as nil, message, status name, the Lua way. */
-#include "gensim/host.h"
+#include "host/host.h"
 
 #include <lauxlib.h>
 #include <lualib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "api_internal.h"
-#include "host_modules.h"
+#include "gensim/io.h"
+#include "host/host_modules.h"
+#include "task/api_internal.h"
 
 #define TASK_MT "gensim.host.task"
 
@@ -99,6 +101,23 @@ static int l_api_reference(lua_State *L) {
     lua_pushinteger(L, undocumented);
     lua_pushinteger(L, stale);
     return 3;
+}
+
+/* gensim.data_dir() -> the data folder (share/gensim or the source tree), or nil */
+static int l_data_dir(lua_State *L) {
+    const char *dir = gs_data_dir();
+    if (dir) lua_pushstring(L, dir);
+    else lua_pushnil(L);
+    return 1;
+}
+
+/* gensim.plugin_path() -> {folders}, first first */
+static int l_plugin_path(lua_State *L) {
+    char *dirs[64];
+    int n = gs_plugin_path(dirs, 64);
+    push_names(L, (const char *const *)dirs, n);
+    for (int i = 0; i < n; i++) free(dirs[i]);
+    return 1;
 }
 
 static int l_load_task(lua_State *L) { return load(L, 0); }
@@ -322,6 +341,8 @@ int gsl_open_gensim(lua_State *L) {
                                      {"assets", l_assets},
                                      {"api_reference", l_api_reference},
                                      {"colors", l_colors},
+                                     {"data_dir", l_data_dir},
+                                     {"plugin_path", l_plugin_path},
                                      {NULL, NULL}};
     luaL_newlib(L, funcs);
     lua_pushliteral(L, GS_VERSION);
@@ -339,5 +360,51 @@ lua_State *gsl_host_new(void) {
     luaL_openlibs(L);
     luaL_requiref(L, "gensim", gsl_open_gensim, 0);
     lua_pop(L, 1);
+    const char *data = gs_data_dir();
+    if (data) {
+        lua_getglobal(L, "package");                   // package
+        lua_pushfstring(L, "%s/scripts/?.lua;", data);
+        lua_getfield(L, -2, "path");
+        lua_concat(L, 2);
+        lua_setfield(L, -2, "path");
+        lua_pop(L, 1);                                 //
+    }
     return L;
+}
+
+/* Errors raised in the script carry a traceback. */
+static int traceback(lua_State *L) {
+    const char *msg = lua_tostring(L, 1);
+    luaL_traceback(L, L, msg ? msg : "(error object is not a string)", 1);
+    return 1;
+}
+
+gs_status gs_host_run_script(const char *path, int argc, char **argv, int *returned, char *err,
+                             size_t errlen) {
+    if (returned) *returned = -1;
+    lua_State *L = gsl_host_new();
+    if (!L) return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory starting Lua");
+    lua_createtable(L, argc, 1);                       // arg
+    lua_pushstring(L, path);
+    lua_rawseti(L, -2, 0);
+    for (int i = 0; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setglobal(L, "arg");                           //
+    lua_pushcfunction(L, traceback);                   // handler
+    gs_status st = GS_OK;
+    int loaded = luaL_loadfile(L, path);               // handler chunk
+    if (loaded != LUA_OK) {
+        st = gs_fail(err, errlen, loaded == LUA_ERRFILE ? GS_ERR_IO : GS_ERR_SYNTAX, "%s",
+                     lua_tostring(L, -1));
+    } else {
+        for (int i = 0; i < argc; i++) lua_pushstring(L, argv[i]);
+        if (lua_pcall(L, argc, 1, 1) != LUA_OK)        // handler result
+            st = gs_fail(err, errlen, GS_ERR_RUNTIME, "%s", lua_tostring(L, -1));
+        else if (returned && lua_isinteger(L, -1))
+            *returned = (int)lua_tointeger(L, -1);
+    }
+    lua_close(L);
+    return st;
 }

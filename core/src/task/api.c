@@ -11,7 +11,7 @@
 
 #include <lauxlib.h>
 
-#include "api_internal.h"
+#include "task/api_internal.h"
 
 #define ENV_MT "gensim.env"
 #define OBJ_MT "gensim.object"

@@ -23,7 +23,7 @@
  * string.find, match, gmatch and gsub are the sandbox's own: Lua's matcher
  * backtracks in C for time polynomial in the subject's length, beyond any
  * hook's reach, so they run on a matcher that charges every step. */
-#include "gensim/sandbox.h"
+#include "sandbox/sandbox.h"
 
 #include <assert.h>
 #include <math.h>
@@ -35,7 +35,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
-#include "pattern.h"
+#include "sandbox/pattern.h"
 
 /* Instructions between two count events: often enough that a trip or the
  * deadline is noticed within microseconds, rare enough that reading the

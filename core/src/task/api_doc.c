@@ -11,7 +11,7 @@
 
 #include <lauxlib.h>
 
-#include "api_internal.h"
+#include "task/api_internal.h"
 
 typedef struct api_doc {
     const char *section; /* as in gsl_api_section */

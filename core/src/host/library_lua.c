@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "gensim/library.h"
-#include "lua/host_modules.h"
+#include "host/host_modules.h"
 
 /* The folders compared with for novelty when opts.dirs is absent. */
 static const char *const DEFAULT_DIRS[] = {"tasks/seed", "tasks/generated", "plugins"};

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "gensim/llm.h"
-#include "lua/host_modules.h"
+#include "host/host_modules.h"
 
 #define CLIENT_MT "gensim.llm.client"
 #define BOX_MT "gensim.llm.box"

@@ -1,0 +1,173 @@
+/* paths.c: folder listings, the data folder and the plugin path.
+ *
+ * The data folder is found from where the code is, never from the working
+ * directory, so every command works from any directory: an installed
+ * library (or a program linked with the static one) sits in PREFIX/lib (or
+ * PREFIX/bin), and its data in PREFIX/share/gensim; a library in a build
+ * tree uses the source tree it was built from. A folder counts as the data
+ * folder only when it holds scripts/generate.lua, so a half-removed prefix
+ * is not taken for one. */
+#define _GNU_SOURCE /* dladdr */
+#include "gensim/io.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef GS_SOURCE_DIR
+#define GS_SOURCE_DIR ""
+#endif
+/* Where share/gensim lies relative to the installed library's and
+ * programs' folders (set by CMake from its install directories). */
+#ifndef GS_LIB_TO_DATA
+#define GS_LIB_TO_DATA "../share/gensim"
+#endif
+#ifndef GS_BIN_TO_DATA
+#define GS_BIN_TO_DATA "../share/gensim"
+#endif
+#define DATA_MARKER "scripts/generate.lua"
+
+static int compare_paths(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int gs_list_files(const char *dir, const char *suffix, char ***paths, char *err, size_t errlen) {
+    *paths = NULL;
+    DIR *d = opendir(dir);
+    if (!d) {
+        gs_fail(err, errlen, GS_ERR_IO, "cannot open folder '%s': %s", dir, strerror(errno));
+        return -1;
+    }
+    size_t slen = strlen(suffix);
+    char **list = NULL;
+    int n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len <= slen || strcmp(e->d_name + len - slen, suffix) != 0)
+            continue;
+        if (n == cap) {
+            int grown_cap = cap ? cap * 2 : 16;
+            char **grown = realloc(list, (size_t)grown_cap * sizeof *grown);
+            if (!grown) goto nomem;
+            list = grown, cap = grown_cap;
+        }
+        size_t size = strlen(dir) + 1 + len + 1;
+        if (!(list[n] = malloc(size))) goto nomem;
+        snprintf(list[n++], size, "%s/%s", dir, e->d_name);
+    }
+    closedir(d);
+    if (n) qsort(list, (size_t)n, sizeof *list, compare_paths);
+    *paths = list;
+    return n;
+nomem:
+    closedir(d);
+    gs_free_paths(list, n);
+    gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory listing '%s'", dir);
+    return -1;
+}
+
+void gs_free_paths(char **paths, int n) {
+    for (int i = 0; paths && i < n; i++) free(paths[i]);
+    free(paths);
+}
+
+/* ---- the data folder ---- */
+
+static char data_dir[PATH_MAX];
+static pthread_once_t data_once = PTHREAD_ONCE_INIT;
+
+/* 1 when dir is a data folder; its canonical path goes to data_dir. */
+static int take_if_data(const char *dir) {
+    char marker[PATH_MAX + 32];
+    struct stat st;
+    if (!dir || !*dir || snprintf(marker, sizeof marker, "%s/%s", dir, DATA_MARKER) >= (int)sizeof marker ||
+        stat(marker, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    if (!realpath(dir, data_dir)) return 0;
+    return 1;
+}
+
+/* Tries rel from the folder of file (the library's or the program's). */
+static int take_beside(const char *file, const char *rel) {
+    char dir[PATH_MAX], candidate[2 * PATH_MAX];
+    if (!file || !realpath(file, dir)) return 0;
+    char *slash = strrchr(dir, '/');
+    if (!slash) return 0;
+    *slash = 0;
+    snprintf(candidate, sizeof candidate, "%s/%s", dir, rel);
+    return take_if_data(candidate);
+}
+
+static void find_data_dir(void) {
+    const char *env = getenv("GENSIM_DATA_DIR");
+    if (env && *env) {
+        if (!take_if_data(env)) data_dir[0] = 0; /* said, but wrong: no guessing */
+        return;
+    }
+    Dl_info info;
+    if (dladdr((void *)gs_data_dir, &info) && info.dli_fname &&
+        (take_beside(info.dli_fname, GS_LIB_TO_DATA) || take_beside(info.dli_fname, GS_BIN_TO_DATA)))
+        return;
+    if (take_if_data(GS_SOURCE_DIR)) return;
+    data_dir[0] = 0;
+}
+
+const char *gs_data_dir(void) {
+    pthread_once(&data_once, find_data_dir);
+    return data_dir[0] ? data_dir : NULL;
+}
+
+gs_status gs_data_path(const char *rel, char *out, size_t n, char *err, size_t errlen) {
+    const char *dir = gs_data_dir();
+    if (!dir)
+        return gs_fail(err, errlen, GS_ERR_IO,
+                       "cannot find gensim's data folder (share/gensim): set GENSIM_DATA_DIR%s",
+                       getenv("GENSIM_DATA_DIR") ? " to a folder that holds " DATA_MARKER : "");
+    if (snprintf(out, n, "%s/%s", dir, rel) >= (int)n)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "the path %s/%s is too long", dir, rel);
+    return GS_OK;
+}
+
+/* ---- the plugin path ---- */
+
+static int add_dir(char **dirs, int n, int max, const char *a, const char *b) {
+    if (n >= max) return n;
+    size_t size = strlen(a) + (b ? strlen(b) : 0) + 1;
+    if (!(dirs[n] = malloc(size))) return n;
+    snprintf(dirs[n], size, "%s%s", a, b ? b : "");
+    return n + 1;
+}
+
+int gs_plugin_path(char **dirs, int max) {
+    int n = 0;
+    const char *env = getenv("GENSIM_PATH");
+    if (env && *env) {
+        const char *p = env;
+        while (*p && n < max) {
+            size_t len = strcspn(p, ":");
+            if (len > 0 && len < PATH_MAX) {
+                char dir[PATH_MAX];
+                memcpy(dir, p, len);
+                dir[len] = 0;
+                n = add_dir(dirs, n, max, dir, NULL);
+            }
+            p += len + (p[len] == ':');
+        }
+        return n;
+    }
+    n = add_dir(dirs, n, max, "./plugins", NULL);
+    const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg) n = add_dir(dirs, n, max, xdg, "/gensim/plugins");
+    else if (home && *home) n = add_dir(dirs, n, max, home, "/.local/share/gensim/plugins");
+    const char *data = gs_data_dir();
+    if (data) n = add_dir(dirs, n, max, data, "/plugins");
+    return n;
+}
