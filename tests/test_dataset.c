@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "gensim/dataset.h"
+#include "gensim/episode.h"
 
 #define TASK "tasks/seed/place-red-in-green.lua"
 #define LANG "put the red blocks in a green bowl"
@@ -79,7 +80,7 @@ static void record_file(gs_task *t, uint64_t *seeds) {
     const gsr_view view = gsr_view_default();
     int kept = 0;
     for (uint64_t seed = 100; kept < NEPISODES && seed < 130; seed++) {
-        gs_status st = gs_dataset_record(t, seed, &view, &ep, err, sizeof err);
+        gs_status st = gs_episode_record(t, seed, gs_actor_oracle(), &view, &ep, err, sizeof err);
         CHECK(st == GS_OK);
         if (st != GS_OK) fprintf(stderr, "%s\n", err);
         if (st != GS_OK || !ep.success || ep.steps == 0) continue;
@@ -199,7 +200,7 @@ static void check_episode(gs_task *t, gs_dataset *ds, int64_t i, uint64_t seed) 
     free(h), free(rgb), free(seg);
 
     /* The same seed again gives the same episode, bit for bit. */
-    CHECK(gs_dataset_record(t, seed, &view, &again, err, sizeof err) == GS_OK);
+    CHECK(gs_episode_record(t, seed, gs_actor_oracle(), &view, &again, err, sizeof err) == GS_OK);
     CHECK(again.steps == T && again.nobjects == n);
     if (again.steps == T && again.nobjects == n) {
         CHECK(memcmp(again.heightmap, ep.heightmap, (size_t)(T + 1) * rc * sizeof(float)) == 0);
@@ -244,7 +245,7 @@ static void check_writer_errors(gs_task *t) {
     CHECK(gs_dataset_create(path, &opt, &w, err, sizeof err) == GS_OK);
     gs_dataset_episode ep = {0};
     const gsr_view view = gsr_view_default();
-    CHECK(gs_dataset_record(t, 7, &view, &ep, err, sizeof err) == GS_OK);
+    CHECK(gs_episode_record(t, 7, gs_actor_oracle(), &view, &ep, err, sizeof err) == GS_OK);
     CHECK(gs_dataset_append(w, &ep, err, sizeof err) == GS_ERR_USAGE);
     CHECK_STR_CONTAINS(err, "images are 320 x 160, the file's are 160 x 80");
     CHECK(gs_dataset_writer_close(w, err, sizeof err) == GS_OK);

@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "gensim/dataset.h"
+#include "gensim/episode.h"
 #include "gensim/policy_data.h"
 #include "scratch.h"
 
@@ -132,7 +133,7 @@ static void record(const char *path, int ntasks, const gsr_view *v) {
         if (!t) continue;
         int kept = 0;
         for (uint64_t seed = 0; kept < NEPISODES && seed < 20; seed++) {
-            if (gs_dataset_record(t, seed, v, &ep, err, sizeof err) != GS_OK || !ep.success) continue;
+            if (gs_episode_record(t, seed, gs_actor_oracle(), v, &ep, err, sizeof err) != GS_OK || !ep.success) continue;
             CHECK(gs_dataset_append(w, &ep, err, sizeof err) == GS_OK);
             kept++;
         }
@@ -238,7 +239,7 @@ static void check_replay(const char *path, const gs_policy_config *cfg) {
              * oracle's by a fraction of a pixel) */
             if (k == 0) {
                 CHECK(memcmp(h, h0, rc * sizeof *h) == 0 && memcmp(rgb, rgb0, rc * 3) == 0);
-                CHECK(strcmp(gs_policy_lang(t), ep.lang[k]) == 0);
+                CHECK(strcmp(gs_task_stage_lang(t), ep.lang[k]) == 0);
             }
             gs_pose pick, place;
             memcpy(pick.rot, ep.pick_pose + 7 * k + 3, sizeof pick.rot);

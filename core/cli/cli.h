@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include "gensim/policy.h"
+#include "gensim/policy_data.h"
+#include "gensim/episode.h"
 #include "gensim/task.h"
 
 /* Exit statuses of the command-line contract. */
@@ -40,30 +42,10 @@ enum { CLI_NTASK_DIRS = 3 };
 int cli_lua_files(const char *dir, char ***paths);
 void cli_free_paths(char **paths, int n);
 
-/* Pictures of an episode, from the perspective camera, captioned with the
- * current goal stage's language goal and the step count. */
-typedef struct cli_pictures {
-    const char *dir;    /* the folder they go to (it must exist) */
-    int clip;           /* 1: also the animated GIF (the robot included) */
-    /* Set by cli_run_episode: */
-    char first[4096];   /* DIR/<task>-<seed>-first.png, the scene after reset */
-    char last[4096];    /* DIR/<task>-<seed>-last.png, the scene at the end */
-    char gif[4096];     /* DIR/<task>-<seed>.gif, or "" without clip */
-    int frames;         /* the clip's frames */
-    size_t gif_bytes;   /* the clip's size */
-    double seconds;     /* wall time spent on pictures */
-    gs_status status;   /* GS_OK, or why a picture was not written (err) */
-    char err[1024];
-} cli_pictures;
-
-/* One oracle episode, as gs_task_run_episode runs it (gs_task_play: the
- * same result, sim_steps and digest). With pics (nullable) it also writes
- * the pictures; their failure is pics->status, the episode's the return. */
-gs_status cli_run_episode(gs_task *t, uint64_t seed, cli_pictures *pics,
-                          gs_episode *ep, char *err, size_t errlen);
-/* cli_run_episode with policy (nullable: the oracle) choosing the actions. */
-gs_status cli_run_episode_with(gs_task *t, uint64_t seed, gs_policy *policy,
-                               cli_pictures *pics, gs_episode *ep, char *err, size_t errlen);
+/* One episode of t from seed by policy (nullable: the oracle), with
+ * pictures (nullable) observing. */
+gs_status cli_episode(gs_task *t, uint64_t seed, gs_policy_actor *policy, gs_pictures *pics,
+                      gs_episode_result *r, char *err, size_t errlen);
 
 /* Consumes --episodes N (1..1000000), --seed S or --split train|test at
  * argv[*i] for prog's messages; CLI_FLAG_TAKEN, CLI_FLAG_OTHER, or

@@ -191,7 +191,8 @@ int cmd_demos(int argc, char **argv) {
         task_stats *ts = &tasks[ti];
         const char *name = gs_task_name(ts->task);
         for (uint64_t k = 0; ts->kept < episodes && k < max_attempts && !cli_stop_signal; k++) {
-            gs_status st = gs_dataset_record(ts->task, first_seed + k, &view, &ep, err, sizeof err);
+            gs_status st = gs_episode_record(ts->task, first_seed + k, gs_actor_oracle(), &view, &ep,
+                                             err, sizeof err);
             ts->attempts++, attempts++;
             if (st == GS_ERR_NOMEM || st == GS_ERR_USAGE) {
                 fprintf(stderr, "%sgensim demos: %s\n", progress_tty ? "\r\033[K" : "", err);

@@ -81,8 +81,14 @@ int cmd_eval(int argc, char **argv) {
         return CLI_USAGE;
     }
     gs_policy *p;
+    gs_policy_actor actor;
     if (gs_policy_load(model, &p, err, sizeof err) != GS_OK) {
         fprintf(stderr, "gensim eval: %s\n", err);
+        return CLI_USAGE;
+    }
+    if (gs_policy_actor_init(&actor, p, err, sizeof err) != GS_OK) {
+        fprintf(stderr, "gensim eval: %s\n", err);
+        gs_policy_free(p);
         return CLI_USAGE;
     }
     /* Every task loads before any episode, so a bad one costs nothing. */
@@ -94,7 +100,7 @@ int cmd_eval(int argc, char **argv) {
         else if (st != GS_OK) fprintf(stderr, "%s\n", err), status = CLI_TASK;
     }
     cJSON *out = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(out, "tasks");
-    static cli_pictures pics; /* static: its paths make it large */
+    static gs_pictures pics; /* static: its paths make it large */
     pics.dir = render;
     pics.clip = 1;
     int tty = isatty(STDERR_FILENO) && !quiet;
@@ -106,9 +112,9 @@ int cmd_eval(int argc, char **argv) {
         uint64_t successes = 0;
         double reward = 0, task_t0 = cli_now();
         for (uint64_t e = 0; e < episodes && status == CLI_OK; e++) {
-            gs_episode ep;
-            gs_status st = cli_run_episode_with(tasks[i], seed + e, p, render ? &pics : NULL, &ep,
-                                                err, sizeof err);
+            gs_episode_result ep;
+            gs_status st = cli_episode(tasks[i], seed + e, &actor, render ? &pics : NULL, &ep, err,
+                                       sizeof err);
             if (st != GS_OK) {
                 fprintf(stderr, "%s%s\n", tty ? "\r\033[K" : "", err);
                 status = st == GS_ERR_USAGE ? CLI_USAGE : CLI_TASK;
@@ -168,6 +174,7 @@ int cmd_eval(int argc, char **argv) {
     cJSON_Delete(out);
     for (int i = 0; i < npaths && tasks; i++) gs_task_free(tasks[i]);
     free(tasks);
+    gs_policy_actor_free(&actor);
     gs_policy_free(p);
     return status;
 }

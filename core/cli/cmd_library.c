@@ -251,13 +251,13 @@ static void measure(card *c, const gs_task_options *opt, const char *out, uint64
     c->name = copy_text(gs_task_name(t));
     c->description = copy_text(gs_task_description(t));
     /* Static: the pictures' paths make it large. */
-    static cli_pictures pics;
+    static gs_pictures pics;
     pics.dir = out;
     pics.clip = clip;
     for (int e = 0; e < episodes; e++) {
-        gs_episode ep;
-        gs_status st = cli_run_episode(t, seed + (uint64_t)e, e == 0 ? &pics : NULL, &ep,
-                                       err, sizeof err);
+        gs_episode_result ep;
+        gs_status st = cli_episode(t, seed + (uint64_t)e, NULL, e == 0 ? &pics : NULL, &ep, err,
+                                   sizeof err);
         if (e == 0 && gs_task_scene(t)) keep_goals(c, gs_task_scene(t));
         if (e == 0) {
             /* Whatever pictures were written are shown, even of a failed episode. */

@@ -96,8 +96,11 @@ int main(int argc, char **argv) {
         return CLI_USAGE;
     }
     gs_policy *policy = NULL;
-    if (model && gs_policy_load(model, &policy, err, sizeof err) != GS_OK) {
+    gs_policy_actor actor = {0};
+    if (model && (gs_policy_load(model, &policy, err, sizeof err) != GS_OK ||
+                  gs_policy_actor_init(&actor, policy, err, sizeof err) != GS_OK)) {
         fprintf(stderr, "gensim-run: %s\n", err);
+        gs_policy_free(policy);
         return CLI_USAGE;
     }
     FILE *trace = NULL;
@@ -106,6 +109,7 @@ int main(int argc, char **argv) {
         if (!trace) {
             fprintf(stderr, "gensim-run: cannot open trace file '%s': %s\n", trace_path,
                     strerror(errno));
+            gs_policy_actor_free(&actor);
             gs_policy_free(policy);
             return CLI_USAGE;
         }
@@ -116,6 +120,7 @@ int main(int argc, char **argv) {
     gs_status st = gs_task_load(path, &opt, &task, err, sizeof err);
     if (st != GS_OK) {
         fprintf(stderr, st == GS_ERR_IO ? "gensim-run: %s\n" : "%s\n", err);
+        gs_policy_actor_free(&actor);
         gs_policy_free(policy);
         if (trace) gs_world_trace_all(NULL), fclose(trace);
         return st == GS_ERR_IO ? CLI_USAGE : CLI_TASK;
@@ -126,14 +131,14 @@ int main(int argc, char **argv) {
     double reward_sum = 0;
     int status = CLI_OK;
     /* Static: the pictures' paths make it large. */
-    static cli_pictures pics;
+    static gs_pictures pics;
     pics.dir = render;
     pics.clip = 1;
     for (uint64_t e = 0; e < episodes; e++) {
-        gs_episode ep;
+        gs_episode_result ep;
         double e0 = cli_now();
-        st = cli_run_episode_with(task, seed + e, policy, render ? &pics : NULL, &ep,
-                                  err, sizeof err);
+        st = cli_episode(task, seed + e, policy ? &actor : NULL, render ? &pics : NULL, &ep, err,
+                         sizeof err);
         if (st != GS_OK) {
             fprintf(stderr, "%s\n", err);
             status = st == GS_ERR_USAGE && policy ? CLI_USAGE : CLI_TASK;
@@ -185,6 +190,7 @@ int main(int argc, char **argv) {
         }
     }
     gs_task_free(task); /* the last world's final poses go to the trace */
+    gs_policy_actor_free(&actor);
     gs_policy_free(policy);
     if (trace) {
         gs_world_trace_all(NULL);

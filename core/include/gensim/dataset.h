@@ -26,7 +26,6 @@
 
 #include "gensim/render.h"
 #include "gensim/status.h"
-#include "gensim/task.h"
 
 #define GS_DATASET_FORMAT "gensim-demos"
 #define GS_DATASET_FORMAT_VERSION 1
@@ -71,14 +70,23 @@ typedef struct gs_dataset_episode {
 /* Frees what the episode holds and zeroes it; ep may be zeroed memory. */
 void gs_dataset_episode_free(gs_dataset_episode *ep);
 
-/* ---- recording ---- */
+/* ---- filling an episode (the recorder in episode.h, or a program's own) ---- */
 
-/* Runs one oracle episode of t from seed, observing view v before each action
- * and after the last, into ep (its buffers reused). Returns the task's error
- * when reset, the oracle, the reward or an action fails; ep->success says
- * whether the episode is worth keeping. */
-gs_status gs_dataset_record(gs_task *t, uint64_t seed, const gsr_view *v, gs_dataset_episode *ep,
-                            char *err, size_t errlen);
+/* Starts ep for a new episode, keeping its buffers: the names and seed
+ * set, images of rows x cols, counts 0. GS_ERR_USAGE for a bad size. */
+gs_status gs_dataset_episode_begin(gs_dataset_episode *ep, const char *task,
+                                   const char *description, uint64_t seed, int rows, int cols,
+                                   char *err, size_t errlen);
+/* Room for n object names (object_kind, object_color); 0 when out of memory. */
+int gs_dataset_episode_reserve_objects(gs_dataset_episode *ep, int n);
+/* Room for steps actions (poses, pixels, primitives, rewards, lang); 0 when
+ * out of memory. */
+int gs_dataset_episode_reserve_steps(gs_dataset_episode *ep, int steps);
+/* Room for obs observations (images and the poses of nobjects objects); 0
+ * when out of memory. */
+int gs_dataset_episode_reserve_observations(gs_dataset_episode *ep, int obs);
+/* Replaces *slot with a copy of value ("" for NULL); 0 when out of memory. */
+int gs_dataset_set_string(char **slot, const char *value);
 
 /* ---- writing ---- */
 

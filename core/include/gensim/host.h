@@ -11,8 +11,8 @@
 
 /* Runs the Lua script at path with arg set as the stand-alone interpreter
  * sets it (arg[0] = path, arg[1..] = the argc strings of argv) and its
- * arguments passed as varargs too. The data folder's scripts/ comes first
- * on package.path, so a script can require the pipeline's modules.
+ * arguments passed as varargs too. The data folder's scripts/ is on
+ * package.path (last), so a script can require the pipeline's modules.
  * *returned (nullable) gets the integer the script returns, or -1 when it
  * returns none. GS_ERR_IO: the script cannot be read; GS_ERR_SYNTAX: it
  * does not compile; GS_ERR_RUNTIME: it raised an error (err holds the

@@ -11,6 +11,14 @@
 /* pi, which strict C11 does not define. */
 #define GS_PI 3.14159265358979323846
 
+/* The Ravens workspace, metres: what the robot reaches, what a task's
+ * objects must stay inside, what the top-down view covers. */
+#define GS_WS_X0 0.25
+#define GS_WS_X1 0.75
+#define GS_WS_Y0 (-0.5)
+#define GS_WS_Y1 0.5
+#define GS_WS_Z1 0.3
+
 /* A rigid transform: pos (3) in metres, rot (4) quaternion x, y, z, w. */
 typedef struct gs_pose {
     double pos[3];

@@ -23,6 +23,7 @@
 #include "gensim/policy.h"
 #include "gensim/render.h"
 #include "gensim/status.h"
+#include "gensim/episode.h"
 #include "gensim/task.h"
 
 /* The view a policy configuration observes (its bounds and pixel size). */
@@ -123,16 +124,23 @@ void gs_augment_images(const gs_augment *a, int rows, int cols, const float *hei
 void gs_policy_action(const gs_policy_config *cfg, const float *heightmap,
                       const gs_policy_decision *d, gs_action *a);
 
-/* The language goal a policy is given: the first incomplete stage's lang,
- * else the task's description (as gs_dataset_record stores it). */
-const char *gs_policy_lang(gs_task *t);
+/* A trained policy as an actor of the episode runner (episode.h). Before
+ * each action it observes what the recorder stores there (the default
+ * view's heightmap and colour, the stage's language goal), so it acts on
+ * what it was trained on. */
+typedef struct gs_policy_actor {
+    gs_policy *policy;        /* not owned */
+    gsr_view view;
+    float *heightmap;         /* (rows x cols) scratch */
+    uint8_t *color;           /* (rows x cols x 3) scratch */
+} gs_policy_actor;
 
-/* Runs the episode gs_task_reset(t, seed) began with the policy choosing
- * every action instead of the oracle, observing as gs_dataset_record does;
- * ep reports it as gs_task_play would (seed, success, reward, steps,
- * sim_steps, digest). A configuration whose view differs from the default
- * recording view is GS_ERR_USAGE. */
-gs_status gs_policy_play(gs_policy *p, gs_task *t, uint64_t seed, gs_episode *ep, char *err,
-                         size_t errlen);
+/* Readies a for policy p; a configuration whose view differs from the
+ * default recording view is GS_ERR_USAGE. */
+gs_status gs_policy_actor_init(gs_policy_actor *a, gs_policy *p, char *err, size_t errlen);
+/* The actor to hand to gs_episode_run; a must outlive the episode. */
+gs_actor gs_policy_actor_get(gs_policy_actor *a);
+/* Frees a's scratch (a may be zeroed memory). */
+void gs_policy_actor_free(gs_policy_actor *a);
 
 #endif

@@ -14,12 +14,10 @@
 #include "gensim/robot.h"
 #include "gensim/sandbox.h"
 
-/* The Ravens workspace, metres. */
-#define GS_WS_X0 0.25
-#define GS_WS_X1 0.75
-#define GS_WS_Y0 (-0.5)
-#define GS_WS_Y1 0.5
-#define GS_WS_Z1 0.3
+
+/* How close to 1 a reward (a stage's credit, the goals' total) must come
+ * to count as complete: one rule for the goals, done and success. */
+#define GS_SUCCESS_EPS 1e-6
 
 typedef struct gs_object {
     const gs_asset_kind *kind;
@@ -71,13 +69,15 @@ typedef struct gs_scene {
     int steps;                /* actions taken */
 } gs_scene;
 
-/* An action: a suction pick-and-place or a spatula push. */
-typedef enum gs_action_kind { GS_ACTION_PICK_PLACE, GS_ACTION_PUSH } gs_action_kind;
+/* An action: a suction pick-and-place, a spatula push, or a wait (the
+ * ladder's "doing nothing", which no task can ask for). */
+typedef enum gs_action_kind { GS_ACTION_PICK_PLACE, GS_ACTION_PUSH, GS_ACTION_WAIT } gs_action_kind;
 typedef struct gs_action {
     gs_action_kind kind;
     gs_pose pick, place;      /* pick and place, as in gs_robot_pick_place */
     double lift;              /* clearance above pick and place, m; 0: the robot's hover */
     double from[3], to[3];    /* push */
+    double wait_s;            /* wait: simulated seconds, less once everything rests */
 } gs_action;
 
 /* Defaults as listed in gs_scene_options. */
@@ -146,15 +146,6 @@ typedef struct gs_task_options {
 
 typedef struct gs_task gs_task;
 
-typedef struct gs_episode {
-    uint64_t seed;
-    int success;              /* 1 when the reward reached 1 */
-    double reward;            /* total reward, [0, 1] */
-    int steps;                /* actions taken */
-    long sim_steps;           /* physics steps */
-    uint64_t digest;          /* hash of the final poses */
-} gs_episode;
-
 /* Defaults for every limit. */
 gs_task_options gs_task_options_default(void);
 /* Loads and shape-checks a task file. */
@@ -184,12 +175,11 @@ gs_status gs_task_oracle(gs_task *t, gs_action *a, int *have, char *err, size_t 
 gs_status gs_task_reward(gs_task *t, double *reward, int *done, char *err, size_t errlen);
 /* Success: the task's success(env) when it has one, else reward >= 1. */
 gs_status gs_task_success(gs_task *t, int *success, char *err, size_t errlen);
-/* Runs the episode gs_task_reset began: the oracle acts until the task is
- * done or max_steps have passed; ep reports it. A caller may watch the
- * scene in between (gs_task_scene), as pictures do. */
-gs_status gs_task_play(gs_task *t, gs_episode *ep, char *err, size_t errlen);
-/* A whole oracle episode: gs_task_reset, then gs_task_play. */
-gs_status gs_task_run_episode(gs_task *t, uint64_t seed, gs_episode *ep, char *err,
-                              size_t errlen);
+/* The language goal of the stage the next action works on: the first
+ * stage not complete (the last one when all are), or the task's
+ * description when that stage has none. */
+const char *gs_task_stage_lang(const gs_task *t);
+/* The path the task was loaded from, as messages name it. */
+const char *gs_task_path(const gs_task *t);
 
 #endif

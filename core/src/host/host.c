@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gensim/episode.h"
 #include "gensim/io.h"
 #include "host/host_modules.h"
 #include "task/api_internal.h"
@@ -147,9 +148,10 @@ static void push_digest(lua_State *L, uint64_t d) {
 
 static int l_task_run_episode(lua_State *L) {
     gs_task *t = check_task(L);
-    gs_episode ep;
+    gs_episode_result ep;
     char err[1024];
-    gs_status st = gs_task_run_episode(t, (uint64_t)luaL_optinteger(L, 2, 0), &ep, err, sizeof err);
+    gs_status st = gs_episode_run(t, (uint64_t)luaL_optinteger(L, 2, 0), gs_actor_oracle(), NULL, 0,
+                                  &ep, err, sizeof err);
     if (st != GS_OK) return fail(L, st, err);
     lua_createtable(L, 0, 6);
     lua_pushboolean(L, ep.success);
@@ -363,8 +365,8 @@ lua_State *gsl_host_new(void) {
     const char *data = gs_data_dir();
     if (data) {
         lua_getglobal(L, "package");                   // package
-        lua_pushfstring(L, "%s/scripts/?.lua;", data);
-        lua_getfield(L, -2, "path");
+        lua_getfield(L, -1, "path");
+        lua_pushfstring(L, ";%s/scripts/?.lua", data);
         lua_concat(L, 2);
         lua_setfield(L, -2, "path");
         lua_pop(L, 1);                                 //

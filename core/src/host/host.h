@@ -12,7 +12,7 @@
 /* The `gensim` module (luaopen style): pushes the module table. */
 int gsl_open_gensim(lua_State *L);
 /* A state with the standard libraries, `gensim` preloaded for require and
- * the data folder's scripts/ first on package.path; NULL when out of memory. */
+ * the data folder's scripts/ last on package.path; NULL when out of memory. */
 lua_State *gsl_host_new(void);
 
 #endif

@@ -1,9 +1,10 @@
 /* ladder.c: the validation ladder a task climbs before it enters the library.
  *
- * The task is loaded once; rungs 3 and 4 share one reset per seed (reset,
- * check, reward at reset, then up to idle_s of simulated time with no
- * action), and rung 5 runs one oracle episode per seed on the same seeds
- * (gs_task_run_episode resets afresh, so the idle wait does not disturb it).
+ * The task is loaded once; rungs 3 and 4 share one episode per seed whose
+ * actor does nothing (reset, check, reward at reset, then up to idle_s of
+ * simulated time with no action), and rung 5 runs one oracle episode per
+ * seed on the same seeds (each episode resets afresh, so the idle wait does
+ * not disturb it).
  * Rung 6 compares the task with every .lua file of the library folders. */
 #include <dirent.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "gensim/episode.h"
 #include "gensim/io.h"
 #include "gensim/library.h"
 #include "library/library_internal.h"
@@ -160,9 +162,9 @@ gs_status gs_ladder_run(const char *name, const char *src, size_t len,
     int worst = -1;
     for (int k = 0; k < opt->seeds; k++) {
         gs_ladder_seed *s = &r->seed[k];
-        gs_episode ep;
+        gs_episode_result ep;
         s->ran = 1;
-        s->oracle = gs_task_run_episode(t, s->seed, &ep, why, sizeof why);
+        s->oracle = gs_episode_run(t, s->seed, gs_actor_oracle(), NULL, 0, &ep, why, sizeof why);
         if (s->oracle == GS_ERR_NOMEM) {
             gs_task_free(t);
             return gs_fail(err, errlen, GS_ERR_NOMEM, "%s", why);
@@ -207,31 +209,27 @@ gs_status gs_ladder_run(const char *name, const char *src, size_t len,
     return GS_OK;
 }
 
+/* What reset left on a seed: the reward and whether the task already
+ * counts as solved. */
+static gs_status note_reset(void *ud, gs_task *t, double reward, char *why, size_t whylen) {
+    gs_ladder_seed *s = ud;
+    int success = 0;
+    gs_status st = gs_task_success(t, &success, why, whylen);
+    s->reward_at_reset = reward;
+    s->met_at_reset = st == GS_OK && (success || reward >= 1 - GS_SUCCESS_EPS);
+    return st;
+}
+
 /* Resets on s->seed, then waits up to idle_s of simulated time with no
- * action (less when everything comes to rest first: a scene at rest stays
- * as it is), noting success at reset and after the wait. */
+ * action (an episode whose actor does nothing), noting success at reset
+ * and after the wait. */
 static gs_status reset_and_idle(gs_task *t, gs_ladder_seed *s, double idle_s, char *why,
                                 size_t whylen) {
-    gs_status st = gs_task_reset(t, s->seed, why, whylen);
-    if (st != GS_OK) return st;
-    int done = 0, success = 0;
-    if ((st = gs_task_reward(t, &s->reward_at_reset, &done, why, whylen)) != GS_OK) return st;
-    if ((st = gs_task_success(t, &success, why, whylen)) != GS_OK) return st;
-    s->met_at_reset = success || s->reward_at_reset >= 1 - 1e-6;
-    if (s->met_at_reset) return GS_OK;
-    gs_world *w = gs_task_scene(t)->world;
-    const int chunk = 24;
-    long steps = (long)(idle_s / gs_world_timestep(w) + 0.5);
-    /* the robot's own settle speed: slower than this is at rest */
-    const double rest = 0.005;
-    for (long done_steps = 0; done_steps < steps; done_steps += chunk) {
-        if (gs_world_max_speed(w) < rest) break;
-        gs_world_step(w, chunk);
-        if (gs_world_first_invalid(w) != GS_BODY_NONE)
-            return gs_fail(why, whylen, GS_ERR_PHYSICS, "the scene blew up while left alone after reset");
-    }
-    if ((st = gs_task_success(t, &s->idle_success, why, whylen)) != GS_OK) return st;
-    return GS_OK;
+    gs_observer o = {note_reset, NULL, NULL, NULL, NULL, s};
+    gs_episode_result r;
+    gs_status st = gs_episode_run(t, s->seed, gs_actor_idle(&idle_s), &o, 1, &r, why, whylen);
+    s->idle_success = st == GS_OK && !s->met_at_reset && r.success;
+    return st;
 }
 
 /* Compares the task with every library file; fails the rung on a near duplicate. */

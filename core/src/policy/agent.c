@@ -1,14 +1,11 @@
-/* agent.c: the policy acting in a task's scene (policy_data.h).
- *
- * The episode loop is gs_task_play's with the policy in the oracle's place,
- * and each observation is the one gs_dataset_record stores before an action
- * (the same view, heightmap, colour and stage language), so the policy acts
- * on what it was trained on and the episode reports the same figures. */
+/* agent.c: the policy acting in a task's scene (policy_data.h): an actor
+ * of the one episode runner, observing what the recorder stores before an
+ * action (the same view, heightmap, colour and stage language), so the
+ * policy acts on what it was trained on. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "gensim/physics.h"
 #include "gensim/policy_data.h"
 
 #define PLACE_REACH 0.02 /* metres around the place pixel the object may rest on */
@@ -40,58 +37,49 @@ void gs_policy_action(const gs_policy_config *cfg, const float *heightmap,
     a->place = gsu_pose_xyz_yaw(qx, qy, place_z + pick_z, d->rotation * 2 * GS_PI / cfg->rotations);
 }
 
-const char *gs_policy_lang(gs_task *t) {
-    const gs_scene *s = gs_task_scene(t);
-    int stage;
-    gs_scene_reward(s, &stage);
-    return stage < s->ngoals && s->goals[stage].lang ? s->goals[stage].lang : gs_task_description(t);
+static gs_status policy_act(void *ud, gs_task *t, gs_action *a, int *have, char *err,
+                            size_t errlen) {
+    gs_policy_actor *pa = ud;
+    const gs_policy_config *cfg = gs_policy_get_config(pa->policy);
+    *have = 0;
+    gs_status st = gs_scene_observe(gs_task_scene(t), &pa->view, pa->heightmap, pa->color, NULL,
+                                    err, errlen);
+    if (st != GS_OK) return st;
+    gs_policy_decision d;
+    st = gs_policy_act(pa->policy, pa->heightmap, pa->color, gs_task_stage_lang(t), &d, err, errlen);
+    if (st != GS_OK) return st;
+    gs_policy_action(cfg, pa->heightmap, &d, a);
+    *have = 1;
+    return GS_OK;
 }
 
-gs_status gs_policy_play(gs_policy *p, gs_task *t, uint64_t seed, gs_episode *ep, char *err,
-                         size_t errlen) {
-    memset(ep, 0, sizeof *ep);
-    ep->seed = seed;
+gs_status gs_policy_actor_init(gs_policy_actor *a, gs_policy *p, char *err, size_t errlen) {
+    memset(a, 0, sizeof *a);
     const gs_policy_config *cfg = gs_policy_get_config(p);
     gsr_view v = gs_policy_view(cfg);
     if (gsr_view_height(&v) != cfg->rows || gsr_view_width(&v) != cfg->cols)
         return gs_fail(err, errlen, GS_ERR_USAGE,
                        "the policy's view (%g mm pixels) is %d x %d pixels, its images %d x %d",
                        cfg->pixel * 1e3, gsr_view_height(&v), gsr_view_width(&v), cfg->rows, cfg->cols);
-    gs_scene *s = gs_task_scene(t);
-    if (!s || !s->world) return gs_fail(err, errlen, GS_ERR_USAGE, "no episode: reset first");
     size_t rc = (size_t)cfg->rows * (size_t)cfg->cols;
-    float *heightmap = malloc(rc * sizeof *heightmap);
-    uint8_t *color = malloc(rc * 3);
-    if (!heightmap || !color) {
-        free(heightmap), free(color);
-        return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory observing");
+    a->policy = p;
+    a->view = v;
+    a->heightmap = malloc(rc * sizeof *a->heightmap);
+    a->color = malloc(rc * 3);
+    if (!a->heightmap || !a->color) {
+        gs_policy_actor_free(a);
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory for the policy's observations");
     }
-    long steps0 = gs_world_steps(s->world);
-    const int max_steps = gs_task_max_steps(t);
-    gs_status st;
-    int done = 0;
-    double reward = 0;
-    while ((st = gs_task_reward(t, &reward, &done, err, errlen)) == GS_OK && !done &&
-           s->steps < max_steps) {
-        if ((st = gs_scene_observe(s, &v, heightmap, color, NULL, err, errlen)) != GS_OK) break;
-        gs_policy_decision d;
-        if ((st = gs_policy_act(p, heightmap, color, gs_policy_lang(t), &d, err, errlen)) != GS_OK) break;
-        gs_action a;
-        gs_policy_action(cfg, heightmap, &d, &a);
-        gs_action_result res;
-        char why[256];
-        if ((st = gs_scene_act(s, &a, &res, why, sizeof why)) != GS_OK) {
-            gs_fail(err, errlen, st, "%s: seed %llu: step %d: %s", gs_task_name(t),
-                    (unsigned long long)seed, s->steps, why);
-            break;
-        }
-    }
-    free(heightmap);
-    free(color);
-    if (st == GS_OK) st = gs_task_success(t, &ep->success, err, errlen);
-    ep->reward = reward;
-    ep->steps = s->steps;
-    ep->sim_steps = gs_world_steps(s->world) - steps0;
-    ep->digest = gs_scene_digest(s, gsu_fnv1a(GSU_FNV_OFFSET, &seed, sizeof seed));
-    return st;
+    return GS_OK;
+}
+
+gs_actor gs_policy_actor_get(gs_policy_actor *a) {
+    gs_actor actor = {"policy", policy_act, a, 0};
+    return actor;
+}
+
+void gs_policy_actor_free(gs_policy_actor *a) {
+    free(a->heightmap);
+    free(a->color);
+    memset(a, 0, sizeof *a);
 }

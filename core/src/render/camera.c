@@ -55,7 +55,7 @@ static const double LIGHT[3] = {0.36249972, 0.21749983, 0.90624929};
 /* The table top, well beyond the workspace on every side. */
 static const double TABLE_X[2] = {-0.45, 1.25}, TABLE_Y[2] = {-0.95, 0.95};
 /* The workspace the outline marks. */
-static const double WORK_X[2] = {0.25, 0.75}, WORK_Y[2] = {-0.5, 0.5};
+static const double WORK_X[2] = {GS_WS_X0, GS_WS_X1}, WORK_Y[2] = {GS_WS_Y0, GS_WS_Y1};
 
 /* Linear albedos. */
 static const float TABLE_COLOR[3] = {0.58f, 0.48f, 0.34f}; /* light wood */

@@ -36,7 +36,7 @@ static int64_t floor_div(int64_t a, int64_t b);
 static int view_cells(double lo, double hi, double pixel);
 
 gsr_view gsr_view_default(void) {
-    gsr_view v = {0.25, 0.75, -0.5, 0.5, 0.003125};
+    gsr_view v = {GS_WS_X0, GS_WS_X1, GS_WS_Y0, GS_WS_Y1, 0.003125};
     return v;
 }
 

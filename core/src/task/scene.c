@@ -23,6 +23,8 @@ static int pose_match(const gs_scene *s, const gs_goal *g, int i, int j);
 static double zone_fraction(const gs_scene *s, const gs_goal *g, int obj);
 static int max_matching(const gs_scene *s, const gs_goal *g, int *obj_target);
 static double goal_symmetry(const gs_scene *s, const gs_goal *g, int obj);
+static gs_status wait_at_rest(gs_scene *s, double seconds, gs_action_result *res, char *err,
+                              size_t errlen);
 
 gs_scene_options gs_scene_options_default(void) {
     gs_scene_options o;
@@ -243,7 +245,7 @@ double gs_scene_reward(const gs_scene *s, int *stage) {
     int k = 0;
     for (; k < s->ngoals; k++) {
         double credit = gs_goal_credit(s, &s->goals[k]);
-        if (credit < 1 - 1e-9) {
+        if (credit < 1 - GS_SUCCESS_EPS) {
             total += s->goals[k].reward * credit;
             break;
         }
@@ -258,7 +260,7 @@ gs_status gs_scene_check(gs_scene *s, char *err, size_t errlen) {
         return gs_fail(err, errlen, GS_ERR_RUNTIME, "made no goal: call env:goal{...} in reset");
     double sum = 0;
     for (int k = 0; k < s->ngoals; k++) sum += s->goals[k].reward;
-    if (fabs(sum - 1) > 1e-6)
+    if (fabs(sum - 1) > GS_SUCCESS_EPS)
         return gs_fail(err, errlen, GS_ERR_RUNTIME,
                        "the goals' rewards sum to %.6g, not 1: success would be %s", sum,
                        sum < 1 ? "unreachable" : "reached early");
@@ -343,7 +345,9 @@ gs_status gs_scene_act(gs_scene *s, const gs_action *a, gs_action_result *res, c
     /* a low lift drags what hangs from the cup (a rope) instead of raising it */
     double hover = s->robot.opt.hover;
     if (a->lift > 0) s->robot.opt.hover = a->lift;
-    if (a->kind == GS_ACTION_PUSH)
+    if (a->kind == GS_ACTION_WAIT)
+        st = wait_at_rest(s, a->wait_s, res, err, errlen);
+    else if (a->kind == GS_ACTION_PUSH)
         st = gs_robot_push(&s->robot, a->from, a->to, res, err, errlen);
     else
         st = gs_robot_pick_place(&s->robot, &a->pick, &a->place, res, err, errlen);
@@ -355,6 +359,28 @@ gs_status gs_scene_act(gs_scene *s, const gs_action *a, gs_action_result *res, c
 }
 
 /* ---- helpers ---- */
+
+/* Steps the world for up to seconds with no action, in chunks, stopping
+ * once everything is slower than the robot's own settle speed: a scene at
+ * rest stays as it is. */
+static gs_status wait_at_rest(gs_scene *s, double seconds, gs_action_result *res, char *err,
+                              size_t errlen) {
+    memset(res, 0, sizeof *res);
+    res->held_body = GS_BODY_NONE;
+    if (!(seconds >= 0 && seconds <= 60))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "a wait of %g s is not 0..60 s", seconds);
+    const int chunk = 24;
+    const double rest = 0.005;
+    long steps = (long)(seconds / gs_world_timestep(s->world) + 0.5);
+    for (long done = 0; done < steps; done += chunk) {
+        if (gs_world_max_speed(s->world) < rest) break;
+        gs_world_step(s->world, chunk);
+        res->steps += chunk;
+        if (gs_world_first_invalid(s->world) != GS_BODY_NONE)
+            return gs_fail(err, errlen, GS_ERR_PHYSICS, "the scene blew up while left alone");
+    }
+    return GS_OK;
+}
 
 static void object_bbox(gs_object *o) {
     double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};

@@ -8,30 +8,10 @@
 #include <string.h>
 
 #include "gensim/io.h"
-#include "task/api_internal.h"
+#include "task/task_internal.h"
 
 #define MAX_TASK_BYTES (1 << 20)
 
-struct gs_task {
-    gs_task_options opt;
-    gsl_sandbox *sb;
-    gsl_host host;
-    char *path;
-    int table_ref;           /* the task table, in the registry */
-    char name[64];
-    char *description;
-    int max_steps;
-    int reset_line;          /* where reset, oracle and reward are defined, */
-    int oracle_line;         /* for errors about what they made or returned */
-    int reward_line;         /* (1 for a library function) */
-    uint64_t seed;           /* the live episode's seed */
-    long steps0;             /* world steps when reset was done */
-    int has_oracle, has_reward, has_success;
-    char *assets[32];
-    int nassets;
-    gs_scene scene;
-    int live;                /* scene holds an episode */
-};
 
 static gs_status call_field(gs_task *t, const char *field, int nresults, int push_obs,
                             char *err, size_t errlen);
@@ -220,7 +200,7 @@ gs_status gs_task_reward(gs_task *t, double *reward, int *done, char *err, size_
     if (!t->has_reward) {
         int stage;
         *reward = gs_scene_reward(&t->scene, &stage);
-        *done = *reward >= 1 - 1e-6;
+        *done = *reward >= 1 - GS_SUCCESS_EPS;
         return GS_OK;
     }
     lua_State *L = gsl_sandbox_state(t->sb);
@@ -228,7 +208,7 @@ gs_status gs_task_reward(gs_task *t, double *reward, int *done, char *err, size_
     if (st != GS_OK) return st;
     int isnum;
     double r = lua_tonumberx(L, -2, &isnum);
-    if (!isnum || !(r >= 0 && r <= 1 + 1e-9) || (!lua_isboolean(L, -1) && !lua_isnil(L, -1)))
+    if (!isnum || !(r >= 0 && r <= 1 + GS_SUCCESS_EPS) || (!lua_isboolean(L, -1) && !lua_isnil(L, -1)))
         st = gs_fail(err, errlen, GS_ERR_RUNTIME, "%s:%d: reward(env) must return a number in [0, 1] and a boolean done", t->path, t->reward_line);
     else
         *reward = r, *done = lua_toboolean(L, -1);
@@ -241,7 +221,7 @@ gs_status gs_task_success(gs_task *t, int *success, char *err, size_t errlen) {
         double r;
         int done;
         gs_status st = gs_task_reward(t, &r, &done, err, errlen);
-        *success = st == GS_OK && r >= 1 - 1e-6;
+        *success = st == GS_OK && r >= 1 - GS_SUCCESS_EPS;
         return st;
     }
     lua_State *L = gsl_sandbox_state(t->sb);
@@ -252,41 +232,17 @@ gs_status gs_task_success(gs_task *t, int *success, char *err, size_t errlen) {
     return GS_OK;
 }
 
-gs_status gs_task_run_episode(gs_task *t, uint64_t seed, gs_episode *ep, char *err,
-                              size_t errlen) {
-    memset(ep, 0, sizeof *ep);
-    ep->seed = seed;
-    gs_status st = gs_task_reset(t, seed, err, errlen);
-    return st != GS_OK ? st : gs_task_play(t, ep, err, errlen);
+const char *gs_task_stage_lang(const gs_task *t) {
+    const gs_scene *s = t->live ? &t->scene : NULL;
+    if (!s || s->ngoals == 0) return t->description;
+    int stage;
+    gs_scene_reward(s, &stage);
+    if (stage >= s->ngoals) stage = s->ngoals - 1;
+    const char *lang = s->goals[stage].lang;
+    return lang && *lang ? lang : t->description;
 }
 
-gs_status gs_task_play(gs_task *t, gs_episode *ep, char *err, size_t errlen) {
-    memset(ep, 0, sizeof *ep);
-    if (!t->live) return gs_fail(err, errlen, GS_ERR_USAGE, "no episode: reset first");
-    ep->seed = t->seed;
-    gs_status st;
-    int done = 0;
-    double reward = 0;
-    while ((st = gs_task_reward(t, &reward, &done, err, errlen)) == GS_OK && !done &&
-           t->scene.steps < t->max_steps) {
-        gs_action a = {0};
-        int have;
-        if ((st = gs_task_oracle(t, &a, &have, err, errlen)) != GS_OK || !have) break;
-        gs_action_result res;
-        char why[256];
-        if ((st = gs_scene_act(&t->scene, &a, &res, why, sizeof why)) != GS_OK) {
-            gs_fail(err, errlen, st, "%s:%d: step %d: %s", t->path, t->has_oracle ? t->oracle_line : t->reset_line,
-                    t->scene.steps, why);
-            break;
-        }
-    }
-    if (st == GS_OK) st = gs_task_success(t, &ep->success, err, errlen);
-    ep->reward = reward;
-    ep->steps = t->scene.steps;
-    ep->sim_steps = gs_world_steps(t->scene.world) - t->steps0;
-    ep->digest = gs_scene_digest(&t->scene, gsu_fnv1a(GSU_FNV_OFFSET, &t->seed, sizeof t->seed));
-    return st;
-}
+const char *gs_task_path(const gs_task *t) { return t->path; }
 
 /* ---- helpers ---- */
 

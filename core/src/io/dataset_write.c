@@ -1,0 +1,349 @@
+/* dataset_write.c: the streaming HDF5 writer of demonstration datasets
+ * (dataset.h; layout in README.md, "Datasets").
+ *
+ * An episode is built as an anonymous group, flushed, linked under
+ * /episodes, and the file closed and opened again: a reader never sees half
+ * an episode, a failed append leaves no trace in the layout, and the
+ * metadata cache starts empty for every episode. The cache never evicts, so
+ * metadata reaches the disk only at that flush and close; all writing
+ * happens inside gs_dataset_append, and a run stopped between appends
+ * (while simulating, where its time goes), even killed outright, leaves the
+ * file its last append closed. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io/dataset_internal.h"
+
+struct gs_dataset_writer {
+    hid_t file, episodes;
+    hid_t fapl;                              /* file access: metadata written only when asked */
+    hid_t dcpl_float, dcpl_color, dcpl_int; /* chunked, filtered image datasets */
+    hid_t vlen_str;                          /* UTF-8 variable-length string */
+    int rows, cols;
+    int64_t count;
+    char *path;
+};
+
+static int write_episode(gs_dataset_writer *w, hid_t g, const gs_dataset_episode *ep, char *why,
+                         size_t whylen);
+static hid_t quiet_metadata_fapl(void);
+static int reopen(gs_dataset_writer *w, char *why, size_t whylen);
+static hid_t image_dcpl(int rank, const hsize_t *chunk, int shuffle, int level);
+static int attr_string(hid_t loc, const char *name, const char *value, char *why, size_t whylen);
+static int attr_write(hid_t loc, const char *name, hid_t filetype, hid_t memtype, int rank,
+                      const hsize_t *dims, const void *value, char *why, size_t whylen);
+static int dataset_write(hid_t loc, const char *name, hid_t filetype, hid_t memtype, int rank,
+                         const hsize_t *dims, hid_t dcpl, const void *data, char *why,
+                         size_t whylen);
+static int dataset_strings(hid_t loc, const char *name, hid_t strtype, int n,
+                           char *const *values, char *why, size_t whylen);
+
+/* ---- writing ---- */
+
+gs_dataset_options gs_dataset_options_default(void) {
+    gs_dataset_options o;
+    o.view = gsr_view_default();
+    o.split = "train";
+    o.overwrite = 0;
+    o.compression = 1;
+    return o;
+}
+
+gs_status gs_dataset_create(const char *path, const gs_dataset_options *opt,
+                            gs_dataset_writer **out, char *err, size_t errlen) {
+    *out = NULL;
+    gs__silence_hdf5();
+    const gsr_view *v = &opt->view;
+    int rows = gsr_view_height(v), cols = gsr_view_width(v);
+    if (rows <= 0 || cols <= 0 || rows > MAX_SIDE || cols > MAX_SIDE || !(v->pixel > 0))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "%s: the view is %d x %d pixels", path, rows, cols);
+    if (opt->compression < 0 || opt->compression > 9)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "%s: compression level %d is not 0..9", path,
+                       opt->compression);
+    const char *split = opt->split ? opt->split : "";
+    if (strlen(split) >= sizeof ((gs_dataset_info *)0)->split)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "%s: the split label '%s' is too long", path, split);
+    if (!opt->overwrite && access(path, F_OK) == 0)
+        return gs_fail(err, errlen, GS_ERR_IO, "%s already exists", path);
+
+    gs_dataset_writer *w = calloc(1, sizeof *w);
+    if (!w || !(w->path = strdup(path))) {
+        free(w);
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory creating %s", path);
+    }
+    w->file = w->episodes = w->fapl = w->dcpl_float = w->dcpl_color = w->dcpl_int = w->vlen_str = H5I_INVALID_HID;
+    w->rows = rows, w->cols = cols;
+    char why[512] = "";
+    w->fapl = quiet_metadata_fapl();
+    w->file = H5Fcreate(path, opt->overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT,
+                        w->fapl >= 0 ? w->fapl : H5P_DEFAULT);
+    if (w->file < 0) {
+        gs__hdf5_reason(why, sizeof why);
+        gs_dataset_writer_close(w, NULL, 0);
+        return gs_fail(err, errlen, GS_ERR_IO, "cannot create %s: %s", path, why);
+    }
+    hsize_t chunk3[3] = {1, (hsize_t)rows, (hsize_t)cols}, chunk4[4] = {1, (hsize_t)rows, (hsize_t)cols, 3};
+    w->dcpl_float = image_dcpl(3, chunk3, 1, opt->compression);
+    w->dcpl_int = image_dcpl(3, chunk3, 1, opt->compression);
+    w->dcpl_color = image_dcpl(4, chunk4, 0, opt->compression);
+    w->vlen_str = H5Tcopy(H5T_C_S1);
+    int ok = w->dcpl_float >= 0 && w->dcpl_int >= 0 && w->dcpl_color >= 0 && w->vlen_str >= 0 &&
+             H5Tset_size(w->vlen_str, H5T_VARIABLE) >= 0 && H5Tset_cset(w->vlen_str, H5T_CSET_UTF8) >= 0;
+    if (!ok) snprintf(why, sizeof why, "cannot set up the datasets' properties");
+
+    double bounds[3][2] = {{v->x0, v->x1}, {v->y0, v->y1}, {0, GS_WS_Z1}};
+    int32_t image_size[2] = {rows, cols};
+    int32_t version = GS_DATASET_FORMAT_VERSION;
+    hsize_t dims_bounds[2] = {3, 2}, dims_size[1] = {2};
+    hid_t root = w->file;
+    ok = ok && attr_string(root, "format", GS_DATASET_FORMAT, why, sizeof why) &&
+         attr_write(root, "format_version", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, NULL, &version, why, sizeof why) &&
+         attr_string(root, "gensim_version", GS_VERSION, why, sizeof why) &&
+         attr_write(root, "pixel_size", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, NULL, &v->pixel, why, sizeof why) &&
+         attr_write(root, "bounds", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, dims_bounds, bounds, why, sizeof why) &&
+         attr_write(root, "image_size", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, dims_size, image_size, why, sizeof why) &&
+         attr_string(root, "split", split, why, sizeof why);
+    if (ok) {
+        w->episodes = H5Gcreate2(w->file, "episodes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (w->episodes < 0) {
+            char reason[256];
+            gs__hdf5_reason(reason, sizeof reason);
+            snprintf(why, sizeof why, "group 'episodes': %s", reason);
+            ok = 0;
+        }
+    }
+    if (ok && H5Fflush(w->file, H5F_SCOPE_LOCAL) < 0) {
+        gs__hdf5_reason(why, sizeof why);
+        ok = 0;
+    }
+    if (!ok) {
+        gs_dataset_writer_close(w, NULL, 0);
+        return gs_fail(err, errlen, GS_ERR_IO, "cannot write %s: %s", path, why);
+    }
+    *out = w;
+    return GS_OK;
+}
+
+gs_status gs_dataset_append(gs_dataset_writer *w, const gs_dataset_episode *ep, char *err,
+                            size_t errlen) {
+    gs__silence_hdf5();
+    char name[32];
+    snprintf(name, sizeof name, "%06" PRId64, w->count);
+    if (w->file < 0 || w->episodes < 0)
+        return gs_fail(err, errlen, GS_ERR_IO, "%s: the file is no longer open after an earlier error", w->path);
+    if (ep->rows != w->rows || ep->cols != w->cols)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "%s: episode %s: images are %d x %d, the file's are %d x %d",
+                       w->path, name, ep->rows, ep->cols, w->rows, w->cols);
+    if (ep->steps < 0 || ep->steps > MAX_STEPS || ep->nobjects < 0 || ep->nobjects > MAX_OBJECTS ||
+        !ep->heightmap || !ep->color || !ep->segmentation ||
+        (ep->steps > 0 && (!ep->pick_pose || !ep->place_pose || !ep->pick_pixel || !ep->place_pixel ||
+                           !ep->primitive || !ep->reward || !ep->lang)) ||
+        (ep->nobjects > 0 && (!ep->object_kind || !ep->object_color || !ep->object_pose)))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "%s: episode %s: missing arrays or bad counts (steps %d, objects %d)",
+                       w->path, name, ep->steps, ep->nobjects);
+    char why[512] = "";
+    hid_t g = H5Gcreate_anon(w->file, H5P_DEFAULT, H5P_DEFAULT);
+    int ok = g >= 0;
+    if (!ok) gs__hdf5_reason(why, sizeof why);
+    ok = ok && write_episode(w, g, ep, why, sizeof why);
+    /* The new objects go to disk (and the superblock's end of file past
+     * them) before anything reachable points at them; then the link, a
+     * few small writes when the file closes. */
+    if (ok && H5Fflush(w->file, H5F_SCOPE_LOCAL) < 0) {
+        gs__hdf5_reason(why, sizeof why);
+        ok = 0;
+    }
+    if (ok && H5Olink(g, w->episodes, name, H5P_DEFAULT, H5P_DEFAULT) < 0) {
+        gs__hdf5_reason(why, sizeof why);
+        ok = 0;
+    }
+    if (g >= 0) H5Gclose(g);
+    if (ok) ok = reopen(w, why, sizeof why);
+    if (!ok) return gs_fail(err, errlen, GS_ERR_IO, "%s: writing episode %s: %s", w->path, name, why);
+    w->count++;
+    return GS_OK;
+}
+
+int64_t gs_dataset_writer_episodes(const gs_dataset_writer *w) { return w ? w->count : 0; }
+
+gs_status gs_dataset_writer_close(gs_dataset_writer *w, char *err, size_t errlen) {
+    if (!w) return GS_OK;
+    gs__silence_hdf5();
+    if (w->episodes >= 0) H5Gclose(w->episodes);
+    if (w->dcpl_float >= 0) H5Pclose(w->dcpl_float);
+    if (w->dcpl_int >= 0) H5Pclose(w->dcpl_int);
+    if (w->dcpl_color >= 0) H5Pclose(w->dcpl_color);
+    if (w->vlen_str >= 0) H5Tclose(w->vlen_str);
+    if (w->fapl >= 0) H5Pclose(w->fapl);
+    gs_status st = GS_OK;
+    if (w->file >= 0 && H5Fclose(w->file) < 0) {
+        char why[256];
+        gs__hdf5_reason(why, sizeof why);
+        st = gs_fail(err, errlen, GS_ERR_IO, "closing %s: %s", w->path, why);
+    }
+    free(w->path);
+    free(w);
+    return st;
+}
+
+/* ---- helpers ---- */
+
+/* File access with the metadata cache's evictions off: changed metadata then
+ * reaches the file only when an append flushes or closes it, never halfway
+ * through an episode. reopen() empties the cache after every episode, so it
+ * holds one episode's metadata at most. */
+static hid_t quiet_metadata_fapl(void) {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0) return fapl;
+    H5AC_cache_config_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+    if (H5Pget_mdc_config(fapl, &cfg) >= 0) {
+        cfg.incr_mode = H5C_incr__off;
+        cfg.flash_incr_mode = H5C_flash_incr__off;
+        cfg.decr_mode = H5C_decr__off;
+        cfg.evictions_enabled = 0;
+        if (H5Pset_mdc_config(fapl, &cfg) >= 0) return fapl;
+    }
+    H5Eclear2(H5E_DEFAULT);
+    H5Pclose(fapl);
+    return H5I_INVALID_HID;
+}
+
+/* Closes the file, which writes everything, and opens it again: the file
+ * is complete on disk between appends, and the metadata cache (which never
+ * evicts) starts empty for the next episode, so memory stays flat. */
+static int reopen(gs_dataset_writer *w, char *why, size_t whylen) {
+    H5Gclose(w->episodes);
+    w->episodes = H5I_INVALID_HID;
+    herr_t closed = H5Fclose(w->file);
+    w->file = H5I_INVALID_HID;
+    if (closed < 0) {
+        char reason[256];
+        gs__hdf5_reason(reason, sizeof reason);
+        snprintf(why, whylen, "closing: %s", reason);
+        return 0;
+    }
+    w->file = H5Fopen(w->path, H5F_ACC_RDWR, w->fapl >= 0 ? w->fapl : H5P_DEFAULT);
+    if (w->file >= 0) w->episodes = H5Gopen2(w->file, "episodes", H5P_DEFAULT);
+    if (w->file < 0 || w->episodes < 0) {
+        char reason[256];
+        gs__hdf5_reason(reason, sizeof reason);
+        snprintf(why, whylen, "opening again: %s", reason);
+        return 0;
+    }
+    return 1;
+}
+
+static hid_t image_dcpl(int rank, const hsize_t *chunk, int shuffle, int level) {
+    hid_t p = H5Pcreate(H5P_DATASET_CREATE);
+    if (p < 0) return p;
+    int ok = H5Pset_chunk(p, rank, chunk) >= 0 && H5Pset_fill_time(p, H5D_FILL_TIME_NEVER) >= 0;
+    if (ok && level > 0) {
+        if (shuffle) ok = H5Pset_shuffle(p) >= 0;
+        ok = ok && H5Pset_deflate(p, (unsigned)level) >= 0;
+    }
+    if (!ok) {
+        H5Pclose(p);
+        return H5I_INVALID_HID;
+    }
+    return p;
+}
+
+static int write_episode(gs_dataset_writer *w, hid_t g, const gs_dataset_episode *ep, char *why,
+                         size_t whylen) {
+    const hsize_t T = (hsize_t)ep->steps, obs = T + 1, n = (hsize_t)ep->nobjects;
+    const hsize_t rows = (hsize_t)ep->rows, cols = (hsize_t)ep->cols;
+    uint8_t success = ep->success ? 1 : 0;
+    int32_t steps = ep->steps;
+    hsize_t d_img[4] = {obs, rows, cols, 3}, d_pose[2] = {T, 7}, d_pixel[2] = {T, 2}, d_t[1] = {T},
+            d_object_pose[3] = {obs, n, 7};
+    return attr_string(g, "task", ep->task, why, whylen) &&
+           attr_string(g, "description", ep->description, why, whylen) &&
+           attr_write(g, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, NULL, &ep->seed, why, whylen) &&
+           attr_write(g, "success", H5T_STD_U8LE, H5T_NATIVE_UINT8, 0, NULL, &success, why, whylen) &&
+           attr_write(g, "steps", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, NULL, &steps, why, whylen) &&
+           attr_write(g, "total_reward", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, NULL, &ep->total_reward, why, whylen) &&
+           attr_write(g, "initial_reward", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, NULL, &ep->initial_reward, why, whylen) &&
+           dataset_write(g, "heightmap", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3, d_img, w->dcpl_float, ep->heightmap, why, whylen) &&
+           dataset_write(g, "color", H5T_STD_U8LE, H5T_NATIVE_UINT8, 4, d_img, w->dcpl_color, ep->color, why, whylen) &&
+           dataset_write(g, "segmentation", H5T_STD_I32LE, H5T_NATIVE_INT32, 3, d_img, w->dcpl_int, ep->segmentation, why, whylen) &&
+           dataset_write(g, "pick_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d_pose, H5P_DEFAULT, ep->pick_pose, why, whylen) &&
+           dataset_write(g, "place_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d_pose, H5P_DEFAULT, ep->place_pose, why, whylen) &&
+           dataset_write(g, "pick_pixel", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, d_pixel, H5P_DEFAULT, ep->pick_pixel, why, whylen) &&
+           dataset_write(g, "place_pixel", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, d_pixel, H5P_DEFAULT, ep->place_pixel, why, whylen) &&
+           dataset_write(g, "primitive", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, d_t, H5P_DEFAULT, ep->primitive, why, whylen) &&
+           dataset_write(g, "reward", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, d_t, H5P_DEFAULT, ep->reward, why, whylen) &&
+           dataset_strings(g, "lang", w->vlen_str, ep->steps, ep->lang, why, whylen) &&
+           dataset_strings(g, "object_kind", w->vlen_str, ep->nobjects, ep->object_kind, why, whylen) &&
+           dataset_strings(g, "object_color", w->vlen_str, ep->nobjects, ep->object_color, why, whylen) &&
+           dataset_write(g, "object_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, d_object_pose, H5P_DEFAULT, ep->object_pose, why, whylen);
+}
+
+/* A variable-length UTF-8 string attribute (h5py reads it as str). */
+static int attr_string(hid_t loc, const char *name, const char *value, char *why, size_t whylen) {
+    const char *text = value ? value : "";
+    hid_t type = H5Tcopy(H5T_C_S1);
+    int ok = type >= 0 && H5Tset_size(type, H5T_VARIABLE) >= 0 && H5Tset_cset(type, H5T_CSET_UTF8) >= 0;
+    if (ok) ok = attr_write(loc, name, type, type, 0, NULL, &text, why, whylen);
+    else {
+        char reason[256];
+        gs__hdf5_reason(reason, sizeof reason);
+        snprintf(why, whylen, "attribute '%s': %s", name, reason);
+    }
+    if (type >= 0) H5Tclose(type);
+    return ok;
+}
+
+static int attr_write(hid_t loc, const char *name, hid_t filetype, hid_t memtype, int rank,
+                      const hsize_t *dims, const void *value, char *why, size_t whylen) {
+    hid_t space = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
+    hid_t attr = space >= 0 ? H5Acreate2(loc, name, filetype, space, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    int ok = attr >= 0 && H5Awrite(attr, memtype, value) >= 0;
+    if (!ok) {
+        char reason[256];
+        gs__hdf5_reason(reason, sizeof reason);
+        snprintf(why, whylen, "attribute '%s': %s", name, reason);
+    }
+    if (attr >= 0) H5Aclose(attr);
+    if (space >= 0) H5Sclose(space);
+    return ok;
+}
+
+static int dataset_write(hid_t loc, const char *name, hid_t filetype, hid_t memtype, int rank,
+                         const hsize_t *dims, hid_t dcpl, const void *data, char *why,
+                         size_t whylen) {
+    hsize_t count = 1;
+    for (int i = 0; i < rank; i++) count *= dims[i];
+    hid_t space = H5Screate_simple(rank, dims, NULL);
+    /* An empty dataset cannot be chunked by rows it does not have. */
+    hid_t set = space >= 0 ? H5Dcreate2(loc, name, filetype, space, H5P_DEFAULT,
+                                        count ? dcpl : H5P_DEFAULT, H5P_DEFAULT)
+                           : -1;
+    int ok = set >= 0 && (count == 0 || H5Dwrite(set, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0);
+    if (!ok) {
+        char reason[256];
+        gs__hdf5_reason(reason, sizeof reason);
+        snprintf(why, whylen, "dataset '%s': %s", name, reason);
+    }
+    if (set >= 0) H5Dclose(set);
+    if (space >= 0) H5Sclose(space);
+    return ok;
+}
+
+static int dataset_strings(hid_t loc, const char *name, hid_t strtype, int n,
+                           char *const *values, char *why, size_t whylen) {
+    const char **all = malloc((size_t)(n > 0 ? n : 1) * sizeof *all);
+    if (!all) {
+        snprintf(why, whylen, "dataset '%s': out of memory", name);
+        return 0;
+    }
+    for (int i = 0; i < n; i++) all[i] = values[i] ? values[i] : "";
+    hsize_t dims[1] = {(hsize_t)n};
+    int ok = dataset_write(loc, name, strtype, strtype, 1, dims, H5P_DEFAULT, all, why, whylen);
+    free(all);
+    return ok;
+}
