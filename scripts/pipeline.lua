@@ -75,12 +75,8 @@ end
 -- Checks one proposal; nil and a problem the model can act on.
 function M.check_proposal(p, known_names, kinds)
   if type(p) ~= "table" then return nil, "a proposal must be a JSON object" end
-  local name = p.name
-  if type(name) ~= "string" or #name > 64 or not name:match("^[a-z][a-z0-9%-]*$") or name:find("--", 1, true)
-     or name:sub(-1) == "-" then
-    return nil, "'name' must be kebab-case (lowercase words joined by '-', at most 64 characters), got "
-      .. cjson.encode(p.name or cjson.null)
-  end
+  local name_ok, why = gensim.task_name_valid(p.name)
+  if not name_ok then return nil, "'name': " .. why end
   if known_names[p.name] then
     return nil, "a task named '" .. p.name .. "' is already in the library; choose another task and name"
   end

@@ -253,20 +253,21 @@ static void test_store(void) {
     gs_library_entries_free(e, n);
 
     /* names */
-    static const char *const bad[] = {"", "A", "-x", "index", "a/b", "a.b", "a_b", "a b",
-                                      "../x", "x\n"};
+    static const char *const bad[] = {"", "A", "-x", "x-", "a--b", "index", "a/b", "a.b", "a_b",
+                                      "a b", "../x", "x\n"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
-        CHECK(!gs_library_valid_name(bad[k]));
+        CHECK(!gs_task_name_valid(bad[k], NULL, 0));
         CHECK(gs_library_add(dir, bad[k], TASK_A, strlen(TASK_A), NULL, NULL, 0, err, sizeof err) == GS_ERR_USAGE);
     }
-    CHECK_STR_CONTAINS(err, "not a valid task name");
+    CHECK_STR_CONTAINS(err, "not a valid task name: a task name is kebab-case");
     char long_name[70];
-    memset(long_name, 'a', 65);
-    long_name[65] = 0;
-    CHECK(!gs_library_valid_name(long_name));
+    memset(long_name, 'a', 64);
     long_name[64] = 0;
-    CHECK(gs_library_valid_name(long_name));
-    CHECK(gs_library_valid_name("stack-3-blocks"));
+    CHECK(!gs_task_name_valid(long_name, NULL, 0));
+    long_name[GS_TASK_NAME_MAX] = 0;
+    CHECK(gs_task_name_valid(long_name, NULL, 0));
+    CHECK(gs_task_name_valid("stack-3-blocks", NULL, 0));
+    CHECK(gs_task_name_valid("3-stacks", NULL, 0));
     CHECK(count_entries(dir) == -1); /* nothing was made for a refused name */
 
     /* add, with a record and a ladder result */

@@ -1,5 +1,6 @@
 /* Goals and metrics on constructed scenes; placement; the oracle's choices. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "gensim/task.h"
@@ -34,18 +35,14 @@ static int add(gs_scene *s, const char *kind, double x, double y, double z, doub
 /* A pose goal over objects (n) and targets (m), every pair allowed. */
 static void goal(gs_scene *s, const int *objects, int n, const gs_pose *targets, int m,
                  int replace, int rotations, double reward) {
-    gs_goal g = {0};
-    g.objects = malloc(sizeof(int) * (size_t)n);
-    g.targets = malloc(sizeof(gs_pose) * (size_t)m);
-    g.allowed = malloc((size_t)(n * m));
-    memcpy(g.objects, objects, sizeof(int) * (size_t)n);
-    memcpy(g.targets, targets, sizeof(gs_pose) * (size_t)m);
-    memset(g.allowed, 1, (size_t)(n * m));
-    g.nobjects = n, g.ntargets = m;
-    g.replace = replace, g.rotations = rotations, g.symmetry = -1;
-    g.metric = GS_METRIC_POSE, g.tolerance = 0.01, g.reward = reward;
+    gs_goal_spec g = gs_goal_spec_default();
+    g.objects = objects, g.nobjects = n;
+    g.targets = targets, g.ntargets = m;
+    g.replace = replace, g.rotations = rotations, g.reward = reward;
     char err[128];
-    gs_scene_add_goal(s, &g, err, sizeof err);
+    gs_status st = gs_scene_add_goal(s, &g, err, sizeof err);
+    if (st != GS_OK) fprintf(stderr, "goal: %s\n", err);
+    CHECK(st == GS_OK);
 }
 
 static void fresh(gs_scene *s) {
@@ -57,7 +54,91 @@ static void fresh(gs_scene *s) {
     CHECK(st == GS_OK);
 }
 
+/* 1 when adding spec fails with a message containing want, adding nothing. */
+static int goal_refused(gs_scene *s, const gs_goal_spec *spec, const char *want) {
+    char err[256] = "";
+    int before = s->ngoals;
+    gs_status st = gs_scene_add_goal(s, spec, err, sizeof err);
+    if (st == GS_OK || !strstr(err, want)) fprintf(stderr, "goal_refused: '%s' (wanted '%s')\n", err, want);
+    return st == GS_ERR_USAGE && strstr(err, want) && s->ngoals == before;
+}
+
+/* The core's rules for goals and objects, as a C caller meets them. */
+static void check_core_rules(void) {
+    gs_scene s;
+    fresh(&s);
+    int a = add(&s, "block", 0.5, 0.0, 0.02, 0), b = add(&s, "block", 0.6, 0.1, 0.02, 0);
+    int bowl = add(&s, "bowl", 0.4, -0.2, 0, 0);
+    gs_pose t[2] = {gsu_pose_xyz_yaw(0.4, 0.2, 0.02, 0), gsu_pose_xyz_yaw(0.45, 0.2, 0.02, 0)};
+    gs_goal_spec g = gs_goal_spec_default();
+    int bad_index[1] = {7}, twice[2] = {a, a}, fixed[1] = {bowl}, both[2] = {a, b};
+    g.targets = t, g.ntargets = 2;
+    g.objects = bad_index, g.nobjects = 1;
+    CHECK(goal_refused(&s, &g, "not an object of the scene"));
+    g.objects = twice, g.nobjects = 2;
+    CHECK(goal_refused(&s, &g, "twice"));
+    g.objects = fixed, g.nobjects = 1;
+    CHECK(goal_refused(&s, &g, "is fixed (bowl)"));
+    g.objects = both, g.nobjects = 2, g.ntargets = 1;
+    CHECK(goal_refused(&s, &g, "can never be met"));
+    g.matches = GS_MATCH_PAIRS;
+    CHECK(goal_refused(&s, &g, "as many targets as objects"));
+    g.matches = GS_MATCH_ANY, g.ntargets = 2, g.tolerance = 0.9;
+    CHECK(goal_refused(&s, &g, "'tolerance' = 0.9"));
+    g.tolerance = 0.01, g.symmetry = -0.5;
+    CHECK(goal_refused(&s, &g, "'symmetry'"));
+    g.symmetry = -1, g.metric = GS_METRIC_ZONE;
+    CHECK(goal_refused(&s, &g, "takes 'zone', not 'targets'"));
+    g.metric = GS_METRIC_POSE;
+    char long_lang[GS_GOAL_LANG_MAX + 2];
+    memset(long_lang, 'a', sizeof long_lang - 1);
+    long_lang[sizeof long_lang - 1] = 0;
+    g.lang = long_lang;
+    CHECK(goal_refused(&s, &g, "'lang' is 1025 bytes"));
+    g.lang = "put the blocks down", g.reward = 1.0 / GS_MAX_GOALS;
+    char err[256];
+    for (int k = 0; k < GS_MAX_GOALS; k++) CHECK(gs_scene_add_goal(&s, &g, err, sizeof err) == GS_OK);
+    CHECK(goal_refused(&s, &g, "too many goals"));
+    CHECK(strcmp(s.goals[0].lang, "put the blocks down") == 0);
+    CHECK(s.cap_scratch >= 2 + 2 * 2); /* the scorer's memory, sized by the goals */
+
+    /* objects: defaults, the radius rule, markers, unknown names */
+    gs_asset_request req;
+    memset(&req, 0, sizeof req);
+    gs_pose p = gsu_pose_xyz_yaw(0.3, 0.4, 0.03, 0);
+    int first;
+    CHECK(gs_scene_add_object(&s, "bloc", &req, &p, &first, err, sizeof err) == -1 &&
+          strstr(err, "did you mean 'block'"));
+    req.has_radius = 1, req.radius = 0.03;
+    CHECK(gs_scene_add_object(&s, "block", &req, &p, &first, err, sizeof err) == -1 &&
+          strstr(err, "takes no option 'radius'") && strstr(err, "color, fixed, mass"));
+    req.has_size = 1, req.size[0] = 0.05, req.size[1] = 0.09, req.size[2] = 0.1;
+    CHECK(gs_scene_add_object(&s, "ball", &req, &p, &first, err, sizeof err) == -1 &&
+          strstr(err, "takes no option 'size'"));
+    req.has_size = 0, req.radius = 0.2;
+    CHECK(gs_scene_add_object(&s, "cylinder", &req, &p, &first, err, sizeof err) == 1);
+    CHECK_NEAR(s.objects[first].params.size[0], 0.4, 1e-12);
+    CHECK_NEAR(s.objects[first].params.size[1], 0.4, 1e-12);
+    CHECK_NEAR(s.objects[first].params.size[2], gs_asset_find("cylinder")->default_size[2], 1e-12);
+    req.radius = 0.6;
+    CHECK(gs_scene_add_object(&s, "ball", &req, &p, &first, err, sizeof err) == -1 && strstr(err, "'radius' = 0.6"));
+    memset(&req, 0, sizeof req);
+    req.has_size = 1, req.size[0] = 0.1, req.size[1] = 0.1, req.size[2] = 0;
+    p = gsu_pose_xyz_yaw(0.3, -0.4, 0, 0);
+    CHECK(gs_scene_add_object(&s, "zone", &req, &p, &first, err, sizeof err) == 1);
+    CHECK(s.objects[first].params.size[2] > 0); /* a flat marker keeps its thickness */
+    req.color = "magneta";
+    CHECK(gs_scene_add_object(&s, "zone", &req, &p, &first, err, sizeof err) == -1 &&
+          strstr(err, "unknown colour 'magneta'"));
+    req.color = NULL, req.has_size = 0, req.has_count = 1, req.count = 5;
+    p = gsu_pose_xyz_yaw(0.6, -0.3, 0.01, 0);
+    int n = gs_scene_add_object(&s, "pile", &req, &p, &first, err, sizeof err);
+    CHECK(n == 5 && first + 5 == s.nobjects);
+    gs_scene_free(&s);
+}
+
 int main(void) {
+    check_core_rules();
     gs_scene s;
     char err[512];
 
@@ -102,16 +183,13 @@ int main(void) {
     /* zone metric: the fraction of the object inside the box */
     fresh(&s);
     int z = add(&s, "block", 0.6, 0.06, 0.02, 0);
-    gs_goal g = {0};
-    g.objects = malloc(sizeof(int));
-    g.objects[0] = z;
-    g.nobjects = 1;
+    gs_goal_spec g = gs_goal_spec_default();
+    g.objects = &z, g.nobjects = 1;
     g.metric = GS_METRIC_ZONE;
     g.zone_pose = gsu_pose_xyz_yaw(0.6, 0, 0, 0);
     g.zone_size[0] = g.zone_size[1] = 0.12, g.zone_size[2] = 0.1;
-    g.reward = 1;
-    g.symmetry = -1;
-    gs_scene_add_goal(&s, &g, err, sizeof err);
+    g.tolerance = 0;
+    CHECK(gs_scene_add_goal(&s, &g, err, sizeof err) == GS_OK);
     CHECK_NEAR(gs_goal_credit(&s, &s.goals[0]), 0.5, 1e-12);
     s.goals[0].zone_pose = gsu_pose_xyz_yaw(0.6, 0.06, 0, GS_PI / 4);
     CHECK_NEAR(gs_goal_credit(&s, &s.goals[0]), 1, 1e-12);

@@ -1,7 +1,6 @@
 /* cli.c: pieces shared by gensim and gensim-run. */
 #include "cli.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -19,6 +18,11 @@ const char CLI_LIMITS_HELP[] =
     "  --max-memory-mb N     memory of the task's Lua state in MiB (default 256)\n"
     "  --timeout-s S         wall seconds of Lua per episode (default 10)\n"
     "  --max-objects N       objects per scene (default 128)\n";
+
+int cli_exit_status(gs_status st) {
+    if (st == GS_OK) return CLI_OK;
+    return st == GS_ERR_USAGE || st == GS_ERR_IO ? CLI_USAGE : CLI_TASK;
+}
 
 int cli_parse_u64(const char *s, uint64_t *out) {
     if (!s || !*s || *s == '-') return 0;
@@ -98,41 +102,14 @@ double cli_now(void) {
 
 /* ---- task folders ---- */
 
-const char *const CLI_TASK_DIRS[] = {"tasks/seed", "tasks/generated", "plugins"};
-
-static int compare_paths(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int cli_lua_files(const char *dir, char ***paths) {
-    *paths = NULL;
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    char **list = NULL;
-    int n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len <= 4 || strcmp(e->d_name + len - 4, ".lua") != 0) continue;
-        if (n == cap) {
-            int grown_cap = cap ? cap * 2 : 16;
-            char **grown = realloc(list, (size_t)grown_cap * sizeof *grown);
-            if (!grown) break;
-            list = grown, cap = grown_cap;
-        }
-        size_t size = strlen(dir) + 1 + len + 1;
-        if (!(list[n] = malloc(size))) break;
-        snprintf(list[n++], size, "%s/%s", dir, e->d_name);
-    }
-    closedir(d);
-    if (n) qsort(list, (size_t)n, sizeof *list, compare_paths);
-    *paths = list;
+int cli_default_folders(const char **dirs, char **owned, int max) {
+    int n = gs_task_folders(owned, max);
+    for (int i = 0; i < n; i++) dirs[i] = owned[i];
     return n;
 }
 
-void cli_free_paths(char **paths, int n) {
-    for (int i = 0; paths && i < n; i++) free(paths[i]);
-    free(paths);
+void cli_free_folders(char **owned, int n) {
+    for (int i = 0; i < n; i++) free(owned[i]);
 }
 
 gs_status cli_episode(gs_task *t, uint64_t seed, gs_policy_actor *policy, gs_pictures *pics,

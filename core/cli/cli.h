@@ -13,6 +13,10 @@
 
 /* Exit statuses of the command-line contract. */
 enum { CLI_OK = 0, CLI_USAGE = 2, CLI_TASK = 3 };
+/* The one mapping from a status to an exit status: 0 for GS_OK; 2 for bad
+ * usage and for files that cannot be read or written (GS_ERR_USAGE,
+ * GS_ERR_IO); 3 for everything a task or the host failed at. */
+int cli_exit_status(gs_status st);
 
 /* Parses a whole decimal integer or number; 0 when s is not one. */
 int cli_parse_u64(const char *s, uint64_t *out);
@@ -33,14 +37,10 @@ int cli_common_flag(int argc, char **argv, int *i, gs_task_options *opt, const c
 /* The help text of the limit flags. */
 extern const char CLI_LIMITS_HELP[];
 
-/* The task folders gensim scans when given none, and their count. */
-extern const char *const CLI_TASK_DIRS[];
-enum { CLI_NTASK_DIRS = 3 };
-/* The .lua files directly in folder dir, sorted by name, as malloc'd
- * "dir/name" paths in *paths (free with cli_free_paths); returns their
- * count, or -1 when the folder cannot be read. */
-int cli_lua_files(const char *dir, char ***paths);
-void cli_free_paths(char **paths, int n);
+/* The task folders a command scans when given none (gs_task_folders):
+ * dirs[i] points at owned[i]; returns how many (free with cli_free_folders). */
+int cli_default_folders(const char **dirs, char **owned, int max);
+void cli_free_folders(char **owned, int n);
 
 /* One episode of t from seed by policy (nullable: the oracle), with
  * pictures (nullable) observing. */

@@ -154,8 +154,8 @@ int cmd_demos(int argc, char **argv) {
         tasks[i].path = paths[i];
         opt.test_split = strcmp(split, "test") == 0; /* env.split: the unseen colours */
         gs_status st = gs_task_load(paths[i], &opt, &tasks[i].task, err, sizeof err);
-        if (st == GS_ERR_IO) fprintf(stderr, "gensim demos: %s\n", err), status = CLI_USAGE;
-        else if (st != GS_OK) fprintf(stderr, "%s\n", err), status = CLI_TASK;
+        if (st != GS_OK) fprintf(stderr, st == GS_ERR_IO ? "gensim demos: %s\n" : "%s\n", err);
+        status = cli_exit_status(st);
     }
     gs_dataset_writer *w = NULL;
     if (status == CLI_OK) {

@@ -96,8 +96,8 @@ int cmd_eval(int argc, char **argv) {
     int status = tasks ? CLI_OK : CLI_TASK;
     for (int i = 0; i < npaths && status == CLI_OK; i++) {
         gs_status st = gs_task_load(paths[i], &opt, &tasks[i], err, sizeof err);
-        if (st == GS_ERR_IO) fprintf(stderr, "gensim eval: %s\n", err), status = CLI_USAGE;
-        else if (st != GS_OK) fprintf(stderr, "%s\n", err), status = CLI_TASK;
+        if (st != GS_OK) fprintf(stderr, st == GS_ERR_IO ? "gensim eval: %s\n" : "%s\n", err);
+        status = cli_exit_status(st);
     }
     cJSON *out = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(out, "tasks");
     static gs_pictures pics; /* static: its paths make it large */
@@ -117,7 +117,7 @@ int cmd_eval(int argc, char **argv) {
                                        sizeof err);
             if (st != GS_OK) {
                 fprintf(stderr, "%s%s\n", tty ? "\r\033[K" : "", err);
-                status = st == GS_ERR_USAGE ? CLI_USAGE : CLI_TASK;
+                status = cli_exit_status(st);
                 break;
             }
             if (render && pics.status != GS_OK) {

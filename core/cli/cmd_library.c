@@ -152,25 +152,27 @@ static int gallery(int argc, char **argv) {
         return CLI_USAGE;
     }
     int defaults = ndirs == 0;
-    if (defaults)
-        for (ndirs = 0; ndirs < CLI_NTASK_DIRS; ndirs++) dirs[ndirs] = CLI_TASK_DIRS[ndirs];
+    char *owned[64];
+    int nowned = defaults ? cli_default_folders(dirs, owned, 64) : 0;
+    if (defaults) ndirs = nowned;
 
     /* Every file first, so progress can say "k of n". */
     char **paths = NULL;
     int npaths = 0;
     for (int d = 0; d < ndirs; d++) {
         char **files;
-        int n = cli_lua_files(dirs[d], &files);
+        int n = gs_list_files(dirs[d], ".lua", &files, err, sizeof err);
         if (n < 0) {
             if (defaults) continue;
-            fprintf(stderr, "gensim library gallery: cannot open folder '%s'\n", dirs[d]);
-            cli_free_paths(paths, npaths);
+            fprintf(stderr, "gensim library gallery: %s\n", err);
+            gs_free_paths(paths, npaths);
+            cli_free_folders(owned, nowned);
             return CLI_USAGE;
         }
         char **grown = n ? realloc(paths, (size_t)(npaths + n) * sizeof *grown) : paths;
         if (n && !grown) {
-            cli_free_paths(files, n);
-            cli_free_paths(paths, npaths);
+            gs_free_paths(files, n);
+            gs_free_paths(paths, npaths);
             fprintf(stderr, "gensim library gallery: out of memory\n");
             return CLI_TASK;
         }
@@ -179,9 +181,10 @@ static int gallery(int argc, char **argv) {
         npaths += n;
         free(files);
     }
+    cli_free_folders(owned, nowned);
     card *cards = calloc((size_t)(npaths ? npaths : 1), sizeof *cards);
     if (!cards) {
-        cli_free_paths(paths, npaths);
+        gs_free_paths(paths, npaths);
         fprintf(stderr, "gensim library gallery: out of memory\n");
         return CLI_TASK;
     }

@@ -119,9 +119,10 @@ int cmd_validate(int argc, char **argv) {
         fprintf(stderr, "gensim validate: --min-solved %d is more than --seeds %d\n", opt.min_solved, opt.seeds);
         return CLI_USAGE;
     }
+    char *owned[GS_LADDER_MAX_DIRS];
+    int nowned = 0;
     if (no_novelty) opt.ndirs = 0;
-    else if (opt.ndirs == 0)
-        for (int k = 0; k < CLI_NTASK_DIRS; k++) opt.dirs[opt.ndirs++] = CLI_TASK_DIRS[k];
+    else if (opt.ndirs == 0) opt.ndirs = nowned = cli_default_folders(opt.dirs, owned, GS_LADDER_MAX_DIRS);
 
     /* every file must be readable before any is validated: a typo is a usage error */
     char **sources = calloc((size_t)nfiles, sizeof *sources);
@@ -148,7 +149,7 @@ int cmd_validate(int argc, char **argv) {
         gs_status st = gs_ladder_run(files[f], sources[f], lens[f], &opt, r, err, sizeof err);
         if (st != GS_OK) {
             fprintf(stderr, "gensim validate: %s: %s\n", files[f], err);
-            status = st == GS_ERR_USAGE ? CLI_USAGE : CLI_TASK;
+            status = cli_exit_status(st);
             broken = 1;
             break;
         }
@@ -204,6 +205,7 @@ int cmd_validate(int argc, char **argv) {
     free(sources);
     free(lens);
     free(r);
+    cli_free_folders(owned, nowned);
     return status;
 }
 

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "gensim/host.h"
+#include "gensim/io.h"
 
 static int cmd_assets(int argc, char **argv);
 static int cmd_list(int argc, char **argv);
@@ -85,15 +86,11 @@ static int cmd_assets(int argc, char **argv) {
     int n;
     const gs_asset_kind *kinds = gs_asset_kinds(&n);
     static const char *const roles[] = {"movable", "receptacle", "marker"};
-    int noptions;
-    const char *const *options = gs_asset_option_names(&noptions);
     cJSON *arr = cJSON_CreateArray();
     for (int i = 0; i < n; i++) {
         const gs_asset_kind *k = &kinds[i];
-        char opts[96] = "color, fixed";
-        for (int b = 0; b < noptions; b++)
-            if (k->options & (1u << b))
-                strncat(opts, ", ", sizeof opts - strlen(opts) - 1), strncat(opts, options[b], sizeof opts - strlen(opts) - 1);
+        char opts[128];
+        gs_asset_options_text(k, opts, sizeof opts);
         if (json) {
             cJSON *o = cJSON_CreateObject();
             cJSON_AddStringToObject(o, "name", k->name);
@@ -137,15 +134,17 @@ static int cmd_list(int argc, char **argv) {
         } else if (ndirs < 64) dirs[ndirs++] = argv[i];
     }
     int defaults = ndirs == 0;
-    if (defaults)
-        for (ndirs = 0; ndirs < CLI_NTASK_DIRS; ndirs++) dirs[ndirs] = CLI_TASK_DIRS[ndirs];
+    char *owned[64];
+    int nowned = defaults ? cli_default_folders(dirs, owned, 64) : 0;
+    if (defaults) ndirs = nowned;
     cJSON *arr = cJSON_CreateArray();
     for (int d = 0; d < ndirs; d++) {
         char **files;
-        int nfiles = cli_lua_files(dirs[d], &files);
+        char err[1024];
+        int nfiles = gs_list_files(dirs[d], ".lua", &files, err, sizeof err);
         if (nfiles < 0) {
             if (defaults) continue;
-            fprintf(stderr, "gensim list: cannot open folder '%s'\n", dirs[d]);
+            fprintf(stderr, "gensim list: %s\n", err);
             cJSON_Delete(arr);
             return CLI_USAGE;
         }
@@ -174,8 +173,9 @@ static int cmd_list(int argc, char **argv) {
             }
             if (st == GS_OK) gs_task_free(t);
         }
-        cli_free_paths(files, nfiles);
+        gs_free_paths(files, nfiles);
     }
+    cli_free_folders(owned, nowned);
     if (json) {
         char *text = cJSON_PrintUnformatted(arr);
         if (text) puts(text);

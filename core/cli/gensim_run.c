@@ -123,7 +123,7 @@ int main(int argc, char **argv) {
         gs_policy_actor_free(&actor);
         gs_policy_free(policy);
         if (trace) gs_world_trace_all(NULL), fclose(trace);
-        return st == GS_ERR_IO ? CLI_USAGE : CLI_TASK;
+        return cli_exit_status(st);
     }
 
     uint64_t successes = 0, digest = GSU_FNV_OFFSET;
@@ -141,7 +141,7 @@ int main(int argc, char **argv) {
                          sizeof err);
         if (st != GS_OK) {
             fprintf(stderr, "%s\n", err);
-            status = st == GS_ERR_USAGE && policy ? CLI_USAGE : CLI_TASK;
+            status = cli_exit_status(st);
             break;
         }
         successes += (uint64_t)ep.success;

@@ -59,6 +59,39 @@ typedef struct gs_asset_group {
     double span;    /* the default span: a rope's length, a pile's side */
 } gs_asset_group;
 
+/* The options a task gave env:add, before defaults: each has_* says
+ * whether the option was given. */
+typedef struct gs_asset_request {
+    const char *color;        /* a colour name; NULL: gray */
+    int has_fixed, fixed;
+    int has_size;
+    double size[3];
+    int has_radius;
+    double radius;
+    int has_height;
+    double height;
+    int has_length;
+    double length;
+    int has_mass;
+    double mass;
+    int has_count, count;
+} gs_asset_request;
+
+/* Limits on what a request may ask for. */
+#define GS_ASSET_SIZE_MAX 1.0       /* metres, any side */
+#define GS_ASSET_RADIUS_MIN 0.005
+#define GS_ASSET_COUNT_MAX 200
+
+/* The one rule from a request to an object's parameters: the kind's
+ * defaults, then the options it takes (an option it does not take is an
+ * error listing those it does), each range-checked; a radius sets x and y
+ * (and z for kinds without a height); a flat marker given height 0 keeps
+ * its default thickness. *color gets the colour's canonical name. */
+gs_status gs_asset_resolve(const gs_asset_kind *kind, const gs_asset_request *req,
+                           gs_asset_params *out, const char **color, char *err, size_t errlen);
+/* The options kind takes, as "color, fixed, size, mass", into buf (n). */
+void gs_asset_options_text(const gs_asset_kind *kind, char *buf, size_t n);
+
 /* The group description of kind, or NULL for a kind of single objects. */
 const gs_asset_group *gs_asset_group_of(const gs_asset_kind *kind);
 /* The option names in bit order (n): name i is the option of bit 1 << i. */

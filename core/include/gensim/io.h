@@ -25,8 +25,9 @@ gs_status gs_make_dirs(const char *path, char *err, size_t errlen);
 
 /* The files directly in folder dir whose names end in suffix (".lua"),
  * hidden ones skipped, sorted by name, as malloc'd "dir/name" paths in
- * *paths (free with gs_free_paths). Returns their count, or -1 (and err)
- * when the folder cannot be read or memory runs out. */
+ * *paths (free with gs_free_paths). Returns their count, or -1 (and err,
+ * errno kept from opendir) when the folder cannot be read or memory runs
+ * out. */
 int gs_list_files(const char *dir, const char *suffix, char ***paths, char *err, size_t errlen);
 /* Frees what gs_list_files returned; paths nullable. */
 void gs_free_paths(char **paths, int n);

@@ -120,11 +120,10 @@ double gs_similarity(const char *src_a, size_t len_a, const char *desc_a, const 
 
 /* ---- the store ---- */
 
-#define GS_LIBRARY_NAME_MAX 64
 
 /* One task of a library folder. */
 typedef struct gs_library_entry {
-    char name[GS_LIBRARY_NAME_MAX + 1];
+    char name[GS_TASK_NAME_MAX + 1];
     char *path;               /* DIR/NAME.lua */
     char *description;        /* from the record, "" if none */
     char *record;             /* the record, JSON text (without its "source") */
@@ -133,9 +132,6 @@ typedef struct gs_library_entry {
     char hash[17];            /* the code's FNV-1a 64 hash, hex */
 } gs_library_entry;
 
-/* 1 when name is a valid library name: [a-z0-9-], 1..64 chars, starting
- * with a letter or digit, and not "index". */
-int gs_library_valid_name(const char *name);
 /* Adds src (len bytes) as DIR/NAME.lua with its record: the caller's JSON
  * object (nullable) plus name, file_hash, time, source, and, with ladder
  * (nullable), the ladder's result and oracle_success. Creates dir. Refuses

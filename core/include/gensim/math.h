@@ -87,5 +87,9 @@ int gsu_suggestion_cap(const char *s);
 /* The name in names (n) nearest to s by edit distance, or NULL when none is
  * close: within 1 edit for names of up to 3 letters, else max(2, len / 3). */
 const char *gsu_nearest_name(const char *s, const char *const *names, size_t n);
+/* A hint for a misspelt name, into buf (len) and returned: " (did you mean
+ * 'x'?)" when one of names (n) is near, else " (valid: a, b, ...)". */
+const char *gsu_suggest(const char *name, const char *const *names, size_t n, char *buf,
+                        size_t len);
 
 #endif

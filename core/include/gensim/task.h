@@ -51,6 +51,40 @@ typedef struct gs_goal {
     char *lang;               /* the language goal, nullable */
 } gs_goal;
 
+/* How a goal's objects pair with its targets. */
+typedef enum gs_matches {
+    GS_MATCH_ANY,             /* each object to any target */
+    GS_MATCH_PAIRS,           /* object i to target i */
+    GS_MATCH_MATRIX           /* as allowed says */
+} gs_matches;
+
+/* A goal as a task states it (env:goal{...}); gs_scene_add_goal checks it
+ * and builds the stage. Arrays are the caller's, copied. */
+typedef struct gs_goal_spec {
+    const int *objects;       /* (nobjects) scene indices */
+    int nobjects;
+    const gs_pose *targets;   /* (ntargets), nullable when 0 */
+    int ntargets;
+    gs_matches matches;
+    const unsigned char *allowed; /* (nobjects x ntargets) for GS_MATCH_MATRIX */
+    int replace;              /* 1: several objects may share a target */
+    int rotations;            /* 1: yaw must match; default 1 */
+    double symmetry;          /* yaw period, 0..2 pi; -1 (default): each object's kind decides */
+    gs_metric metric;         /* default GS_METRIC_POSE */
+    gs_pose zone_pose;        /* zone metric: the box's centre */
+    double zone_size[3];
+    double tolerance;         /* metres; default 0.01 */
+    double reward;            /* this stage's share, 0..1; default 1 */
+    const char *lang;         /* nullable */
+} gs_goal_spec;
+
+#define GS_MAX_GOALS 64            /* stages per scene */
+#define GS_MAX_TARGETS 4096        /* targets per goal */
+#define GS_GOAL_LANG_MAX 1024      /* bytes of a goal's language */
+
+/* The defaults of env:goal{...}. */
+gs_goal_spec gs_goal_spec_default(void);
+
 typedef struct gs_scene_options {
     int max_objects;          /* a cap on objects per scene; 128 */
     gs_world_options world;
@@ -65,6 +99,9 @@ typedef struct gs_scene {
     int nobjects, cap_objects;
     gs_goal *goals;           /* (ngoals) */
     int ngoals, cap_goals;
+    int *scratch;             /* (cap_scratch) the scorer's working memory, sized as goals are
+                               * added so that scoring allocates nothing */
+    size_t cap_scratch;
     gsu_rng *rng;             /* the episode's generator (owned by the sandbox) */
     int steps;                /* actions taken */
 } gs_scene;
@@ -98,13 +135,24 @@ int gs_scene_add(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *
 int gs_scene_add_group(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params,
                        const char *color, const gs_pose *pose, int *first, char *err,
                        size_t errlen);
+/* Adds an object of the kind named kind_name at pose from the options a
+ * task gave (gs_asset_resolve: defaults, ranges, the radius rule); a group
+ * kind (a rope, a pile) adds its members. Returns how many objects were
+ * added, the first index in *first, or -1 (and err): an unknown kind names
+ * the nearest ones. */
+int gs_scene_add_object(gs_scene *s, const char *kind_name, const gs_asset_request *req,
+                        const gs_pose *pose, int *first, char *err, size_t errlen);
 /* The object's pose (by the kind's convention, see DESIGN.md). */
 void gs_scene_pose(const gs_scene *s, int obj, gs_pose *out);
 /* A random pose whose footprint of size (3) turned by a random yaw lies in
  * the workspace, clear of every object; 0 when no room was found. */
 int gs_scene_random_pose(gs_scene *s, const double size[3], gs_pose *out);
-/* Takes ownership of goal's arrays and appends it. */
-gs_status gs_scene_add_goal(gs_scene *s, gs_goal *goal, char *err, size_t errlen);
+/* Checks spec against the scene (objects exist, are movable and listed
+ * once; targets or a zone as the metric needs; matches consistent with the
+ * counts; tolerance, reward, symmetry and lang in range; at most
+ * GS_MAX_GOALS stages) and appends the stage. GS_ERR_USAGE names what is
+ * wrong; nothing is added then. */
+gs_status gs_scene_add_goal(gs_scene *s, const gs_goal_spec *spec, char *err, size_t errlen);
 /* Frees a goal's arrays. */
 void gs_goal_free(gs_goal *g);
 
@@ -146,9 +194,27 @@ typedef struct gs_task_options {
 
 typedef struct gs_task gs_task;
 
+/* Task names: 1 to GS_TASK_NAME_MAX characters a-z, 0-9 and '-', no '-'
+ * first or last or twice in a row, and not "index" (the library's own
+ * file). The one rule for task{...}, the library and the generator. */
+#define GS_TASK_NAME_MAX 63
+/* 1 when name is a valid task name; else 0 and why (nullable) says what
+ * is wrong. */
+int gs_task_name_valid(const char *name, char *why, size_t whylen);
+
 /* Defaults for every limit. */
 gs_task_options gs_task_options_default(void);
-/* Loads and shape-checks a task file. */
+/* The folders a task is found in by name, first first: the plugin path
+ * (gs_plugin_path), then the data folder's tasks/seed and tasks/generated.
+ * Writes at most max malloc'd names into dirs (free with gs_free_paths);
+ * returns how many. */
+int gs_task_folders(char **dirs, int max);
+/* What a user named, as a path into path (n bytes): a path (it holds a '/'
+ * or ends in .lua) as it is; a name as NAME.lua in the first of
+ * gs_task_folders that holds it. GS_ERR_IO names the folders looked in and
+ * the nearest task names when there is none. */
+gs_status gs_task_resolve(const char *what, char *path, size_t n, char *err, size_t errlen);
+/* Loads and shape-checks a task: a file, or a name gs_task_resolve finds. */
 gs_status gs_task_load(const char *path, const gs_task_options *opt, gs_task **out, char *err,
                        size_t errlen);
 /* Loads a task from text; path names it in messages. */

@@ -6,6 +6,7 @@
 #include "gensim/assets.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define PI GS_PI
@@ -155,6 +156,88 @@ const char *const *gs_asset_option_names(int *n) {
     static const char *const names[] = {"size", "radius", "height", "length", "mass", "count"};
     *n = (int)(sizeof names / sizeof names[0]);
     return names;
+}
+
+void gs_asset_options_text(const gs_asset_kind *kind, char *buf, size_t n) {
+    int nopt;
+    const char *const *names = gs_asset_option_names(&nopt);
+    size_t used = (size_t)snprintf(buf, n, "color, fixed");
+    for (int b = 0; b < nopt && used < n; b++)
+        if (kind->options & (1u << b)) used += (size_t)snprintf(buf + used, n - used, ", %s", names[b]);
+}
+
+/* A value outside lo..hi is an error naming the option. */
+static gs_status in_range(const char *option, double v, double lo, double hi, char *err,
+                          size_t errlen) {
+    if (v >= lo && v <= hi) return GS_OK;
+    return gs_fail(err, errlen, GS_ERR_USAGE, "option '%s' = %g is outside %g..%g", option, v, lo, hi);
+}
+
+gs_status gs_asset_resolve(const gs_asset_kind *kind, const gs_asset_request *req,
+                           gs_asset_params *p, const char **color, char *err, size_t errlen) {
+    const int given[] = {req->has_size, req->has_radius, req->has_height,
+                         req->has_length, req->has_mass, req->has_count};
+    int nopt;
+    const char *const *names = gs_asset_option_names(&nopt);
+    for (int b = 0; b < nopt; b++)
+        if (given[b] && !(kind->options & (1u << b))) {
+            char valid[128];
+            gs_asset_options_text(kind, valid, sizeof valid);
+            return gs_fail(err, errlen, GS_ERR_USAGE, "'%s' takes no option '%s' (its options: %s)",
+                           kind->name, names[b], valid);
+        }
+    const gs_asset_group *group = gs_asset_group_of(kind);
+    memcpy(p->size, kind->default_size, sizeof p->size);
+    p->mass = kind->default_mass;
+    p->fixed = req->has_fixed ? req->fixed != 0 : kind->default_fixed;
+    p->count = group ? group->count : 0;
+    p->span = group ? group->span : 0;
+    gs_status st = GS_OK;
+    if (req->has_size)
+        for (int i = 0; i < 3 && st == GS_OK; i++) {
+            if (!(req->size[i] >= 0 && req->size[i] <= GS_ASSET_SIZE_MAX))
+                st = gs_fail(err, errlen, GS_ERR_USAGE, "option 'size'[%d] = %g must be from 0 to %g m", i + 1,
+                             req->size[i], GS_ASSET_SIZE_MAX);
+            p->size[i] = req->size[i];
+        }
+    if (st == GS_OK && (kind->options & GS_OPT_RADIUS)) {
+        double r = req->has_radius ? req->radius : p->size[0] / 2;
+        st = in_range("radius", r, GS_ASSET_RADIUS_MIN, GS_ASSET_SIZE_MAX / 2, err, errlen);
+        p->size[0] = p->size[1] = 2 * r;
+        if (!(kind->options & GS_OPT_HEIGHT)) p->size[2] = 2 * r;
+    }
+    if (st == GS_OK && req->has_height) {
+        st = in_range("height", req->height, GS_ASSET_RADIUS_MIN, GS_ASSET_SIZE_MAX, err, errlen);
+        p->size[2] = req->height;
+    }
+    if (st == GS_OK && req->has_length) {
+        /* a group's length is its span; a line's is its extent along x */
+        st = in_range("length", req->length, 0.01, GS_ASSET_SIZE_MAX, err, errlen);
+        *(group ? &p->span : &p->size[0]) = req->length;
+    }
+    if (st == GS_OK && req->has_count) {
+        if (req->count < 1 || req->count > GS_ASSET_COUNT_MAX)
+            st = gs_fail(err, errlen, GS_ERR_USAGE, "option 'count' must be an integer from 1 to %d",
+                         GS_ASSET_COUNT_MAX);
+        p->count = req->count;
+    }
+    if (st == GS_OK && req->has_mass) {
+        st = in_range("mass", req->mass, 0.001, 100, err, errlen);
+        p->mass = req->mass;
+    }
+    /* A flat marker drawn with no thickness is what a model writes for "flat". */
+    if (kind->role == GS_ROLE_MARKER && !(p->size[2] > 0)) p->size[2] = kind->default_size[2];
+    const char *name = req->color ? req->color : "gray";
+    const gs_color *c = gs_color_find(name);
+    if (st == GS_OK && !c) {
+        int ncolors;
+        const char *const *colors = gs_color_names(&ncolors);
+        char hint[256];
+        st = gs_fail(err, errlen, GS_ERR_USAGE, "unknown colour '%s'%s", name,
+                     gsu_suggest(name, colors, (size_t)ncolors, hint, sizeof hint));
+    }
+    if (color) *color = c ? c->name : NULL;
+    return st;
 }
 
 const gs_asset_kind *gs_asset_find(const char *name) {

@@ -121,6 +121,17 @@ static int l_plugin_path(lua_State *L) {
     return 1;
 }
 
+/* gensim.task_name_valid(name) -> true | false, why (the one naming rule) */
+static int l_task_name_valid(lua_State *L) {
+    char why[256];
+    int ok = lua_type(L, 1) == LUA_TSTRING && gs_task_name_valid(lua_tostring(L, 1), why, sizeof why);
+    if (lua_type(L, 1) != LUA_TSTRING) snprintf(why, sizeof why, "a task name is a string, got %s", luaL_typename(L, 1));
+    lua_pushboolean(L, ok);
+    if (ok) return 1;
+    lua_pushstring(L, why);
+    return 2;
+}
+
 static int l_load_task(lua_State *L) { return load(L, 0); }
 static int l_load_task_string(lua_State *L) { return load(L, 1); }
 
@@ -344,6 +355,7 @@ int gsl_open_gensim(lua_State *L) {
                                      {"api_reference", l_api_reference},
                                      {"colors", l_colors},
                                      {"data_dir", l_data_dir},
+                                     {"task_name_valid", l_task_name_valid},
                                      {"plugin_path", l_plugin_path},
                                      {NULL, NULL}};
     luaL_newlib(L, funcs);

@@ -42,7 +42,9 @@ int gs_list_files(const char *dir, const char *suffix, char ***paths, char *err,
     *paths = NULL;
     DIR *d = opendir(dir);
     if (!d) {
-        gs_fail(err, errlen, GS_ERR_IO, "cannot open folder '%s': %s", dir, strerror(errno));
+        int e = errno;
+        gs_fail(err, errlen, GS_ERR_IO, "cannot open folder '%s': %s", dir, strerror(e));
+        errno = e;
         return -1;
     }
     size_t slen = strlen(suffix);

@@ -6,7 +6,6 @@
  * seed on the same seeds (each episode resets afresh, so the idle wait does
  * not disturb it).
  * Rung 6 compares the task with every .lua file of the library folders. */
-#include <dirent.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <math.h>
@@ -237,20 +236,16 @@ static gs_status novelty(const char *path, const char *src, size_t len,
                          const gs_ladder_options *opt, gs_ladder_result *r) {
     gs_fingerprint self;
     if (!gs_fingerprint_init(&self, src, len, r->description)) return GS_ERR_NOMEM;
-    char own_file[GS_LIBRARY_NAME_MAX + 8];
+    char own_file[GS_TASK_NAME_MAX + 8];
     snprintf(own_file, sizeof own_file, "%s.lua", r->name);
     const char *own_base = base_name(path);
     char nearest_file[256] = "";
     gs_similarity_parts best = {0, 0, -1};
     for (int d = 0; d < opt->ndirs; d++) {
-        DIR *dir = opendir(opt->dirs[d]);
-        if (!dir) continue;
-        struct dirent *e;
-        while ((e = readdir(dir))) {
-            size_t l = strlen(e->d_name);
-            if (l < 5 || e->d_name[0] == '.' || strcmp(e->d_name + l - 4, ".lua") != 0) continue;
-            char file[4096];
-            snprintf(file, sizeof file, "%s/%s", opt->dirs[d], e->d_name);
+        char **files;
+        int nfiles = gs_list_files(opt->dirs[d], ".lua", &files, NULL, 0);
+        for (int k = 0; k < nfiles; k++) {
+            const char *file = files[k], *base = strrchr(file, '/') + 1;
             char *other;
             size_t olen;
             char why[256];
@@ -259,12 +254,12 @@ static gs_status novelty(const char *path, const char *src, size_t len,
             int ok = gs_fingerprint_init(&f, other, olen, NULL);
             free(other);
             if (!ok) {
-                closedir(dir);
+                gs_free_paths(files, nfiles);
                 gs_fingerprint_free(&self);
                 return GS_ERR_NOMEM;
             }
             /* the task itself, or an earlier version of it, is no rival */
-            if (strcmp(e->d_name, own_file) == 0 || strcmp(e->d_name, own_base) == 0 ||
+            if (strcmp(base, own_file) == 0 || strcmp(base, own_base) == 0 ||
                 (f.name[0] && strcmp(f.name, r->name) == 0)) {
                 if (!r->same_name[0]) copy_text(r->same_name, sizeof r->same_name, file);
                 gs_fingerprint_free(&f);
@@ -279,7 +274,7 @@ static gs_status novelty(const char *path, const char *src, size_t len,
                 copy_text(nearest_file, sizeof nearest_file, file);
             }
         }
-        closedir(dir);
+        gs_free_paths(files, nfiles);
     }
     gs_fingerprint_free(&self);
     if (nearest_file[0]) {

@@ -15,7 +15,7 @@ typedef struct gs_fingerprint {
     int nshingles;
     uint64_t *words;      /* (nwords) sorted, distinct */
     int nwords;
-    char name[GS_LIBRARY_NAME_MAX + 1];  /* the code's name = "..." or "" */
+    char name[GS_TASK_NAME_MAX + 1];  /* the code's name = "..." or "" */
     char description[512];               /* the code's description = "..." or "" */
 } gs_fingerprint;
 

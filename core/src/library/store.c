@@ -17,7 +17,6 @@
  * tasks and are ignored. DIR/index.json (name, description, hash, time of
  * each task) is derived and rewritten atomically whenever it differs from
  * the files. */
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -47,25 +46,13 @@ static gs_status repair_code(const char *dir, const char *name, cJSON *record, c
 static gs_status scan(const char *dir, gs_library_entry **out, int *n, int repair, char *err,
                       size_t errlen);
 
-int gs_library_valid_name(const char *name) {
-    size_t n = name ? strlen(name) : 0;
-    if (n == 0 || n > GS_LIBRARY_NAME_MAX || name[0] == '-' || strcmp(name, "index") == 0) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
-              name[i] == '-'))
-            return 0;
-    return 1;
-}
-
 gs_status gs_library_add(const char *dir, const char *name, const char *src, size_t len,
                          const char *record_json, const gs_ladder_result *ladder, int overwrite,
                          char *err, size_t errlen) {
     if (!dir || !*dir) return gs_fail(err, errlen, GS_ERR_USAGE, "library: no folder given");
-    if (!gs_library_valid_name(name))
-        return gs_fail(err, errlen, GS_ERR_USAGE,
-                       "library: '%s' is not a valid task name: use 1 to %d characters a-z, 0-9 "
-                       "and '-', not starting with '-', and not 'index'",
-                       name ? name : "(null)", GS_LIBRARY_NAME_MAX);
+    char why[256];
+    if (!gs_task_name_valid(name, why, sizeof why))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "library: not a valid task name: %s", why);
     if (!src) return gs_fail(err, errlen, GS_ERR_USAGE, "library: no code given for '%s'", name);
     if (memchr(src, 0, len))
         return gs_fail(err, errlen, GS_ERR_USAGE, "library: the code of '%s' holds a NUL byte", name);
@@ -104,7 +91,7 @@ gs_status gs_library_add(const char *dir, const char *name, const char *src, siz
     static const char *const OURS[] = {"name", "file_hash", "time", "source", "code"};
     for (size_t k = 0; k < sizeof OURS / sizeof OURS[0]; k++) cJSON_DeleteItemFromObject(rec, OURS[k]);
     cJSON_AddStringToObject(rec, "name", name);
-    char file[GS_LIBRARY_NAME_MAX + 8];
+    char file[GS_TASK_NAME_MAX + 8];
     snprintf(file, sizeof file, "%s.lua", name);
     cJSON_AddStringToObject(rec, "code", file); /* the code's file, beside the record */
     cJSON_AddStringToObject(rec, "file_hash", hash);
@@ -172,7 +159,7 @@ gs_status gs_library_read(const char *dir, const char *name, char **record, char
     if (record) *record = NULL;
     if (src) *src = NULL;
     if (len) *len = 0;
-    if (!gs_library_valid_name(name))
+    if (!gs_task_name_valid(name, NULL, 0))
         return gs_fail(err, errlen, GS_ERR_USAGE, "library: '%s' is not a valid task name", name ? name : "(null)");
     cJSON *rec;
     gs_status st = load_record(dir, name, &rec, err, errlen);
@@ -201,7 +188,7 @@ gs_status gs_library_read(const char *dir, const char *name, char **record, char
 }
 
 gs_status gs_library_remove(const char *dir, const char *name, char *err, size_t errlen) {
-    if (!gs_library_valid_name(name))
+    if (!gs_task_name_valid(name, NULL, 0))
         return gs_fail(err, errlen, GS_ERR_USAGE, "library: '%s' is not a valid task name", name ? name : "(null)");
     cJSON *rec;
     gs_status st = load_record(dir, name, &rec, err, errlen);
@@ -239,22 +226,22 @@ static gs_status scan(const char *dir, gs_library_entry **out, int *n, int repai
                       size_t errlen) {
     *out = NULL;
     *n = 0;
-    DIR *d = opendir(dir);
-    if (!d) {
+    char **files;
+    int nfiles = gs_list_files(dir, ".json", &files, err, errlen);
+    if (nfiles < 0) {
         if (errno == ENOENT) return GS_OK;
         return gs_fail(err, errlen, GS_ERR_IO, "library: cannot open %s: %s", dir, strerror(errno));
     }
     int cap = 0;
-    struct dirent *de;
     gs_status st = GS_OK;
-    while ((de = readdir(d)) && st == GS_OK) {
-        size_t l = strlen(de->d_name);
-        if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0) continue;
-        char name[GS_LIBRARY_NAME_MAX + 1];
-        if (l - 5 > GS_LIBRARY_NAME_MAX) continue;
-        memcpy(name, de->d_name, l - 5);
+    for (int f = 0; f < nfiles && st == GS_OK; f++) {
+        const char *base = strrchr(files[f], '/') + 1;
+        size_t l = strlen(base);
+        char name[GS_TASK_NAME_MAX + 1];
+        if (l - 5 > GS_TASK_NAME_MAX) continue;
+        memcpy(name, base, l - 5);
         name[l - 5] = 0;
-        if (!gs_library_valid_name(name)) continue; /* index.json, temporaries, strangers */
+        if (!gs_task_name_valid(name, NULL, 0)) continue; /* index.json, temporaries, strangers */
         cJSON *rec;
         if (load_record(dir, name, &rec, NULL, 0) != GS_OK) continue;
         if (repair && (st = repair_code(dir, name, rec, err, errlen)) != GS_OK) {
@@ -291,7 +278,7 @@ static gs_status scan(const char *dir, gs_library_entry **out, int *n, int repai
         if (!e->path || !e->description || !e->record)
             st = gs_fail(err, errlen, GS_ERR_NOMEM, "library: out of memory");
     }
-    closedir(d);
+    gs_free_paths(files, nfiles);
     if (st != GS_OK) {
         gs_library_entries_free(*out, *n);
         *out = NULL;

@@ -1,6 +1,8 @@
 /* math.c: pose algebra, the seeded generator, hashing, name matching. */
 #include "gensim/math.h"
 
+#include <stdio.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -222,4 +224,19 @@ const char *gsu_nearest_name(const char *s, const char *const *names, size_t n) 
         if (d < best_d) best_d = d, best = names[i];
     }
     return best;
+}
+
+const char *gsu_suggest(const char *name, const char *const *names, size_t n, char *buf,
+                        size_t len) {
+    const char *near = gsu_nearest_name(name, names, n);
+    if (near) {
+        snprintf(buf, len, " (did you mean '%s'?)", near);
+        return buf;
+    }
+    size_t used = (size_t)snprintf(buf, len, " (valid:");
+    for (size_t i = 0; i < n && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s %s", i ? "," : "", names[i]);
+    if (used < len) snprintf(buf + used, len - used, ")");
+    else if (len > 5) strcpy(buf + len - 5, "...)");
+    return buf;
 }

@@ -20,7 +20,6 @@
 #define ENV_KEY "gensim.env.instance" /* the one env userdata */
 #define HANDLES_KEY "gensim.handles" /* this episode's object handles by index */
 #define POSE_LIMIT 10.0              /* metres: anything farther is a mistake */
-#define SIZE_LIMIT 1.0               /* metres: no asset is larger */
 
 typedef struct gsl_object_ud {
     int index;
@@ -50,9 +49,8 @@ static void push_object(lua_State *L, gsl_host *h, int index);
 static int check_object(lua_State *L, int idx, const char *fn);
 static gs_pose check_pose(lua_State *L, int idx, const char *fn, const char *what);
 static void check_size(lua_State *L, int idx, const char *fn, const char *what, double out[3]);
-static const char *suggest(const char *name, const char *const *names, size_t n, char *buf,
-                           size_t len);
 static int raw_field(lua_State *L, int t, const char *key);
+static int read_vec(lua_State *L, int t, int n, double *out);
 static void check_no_unknown(lua_State *L, int t, const char *fn, const char *const *known,
                              size_t n);
 
@@ -75,15 +73,9 @@ static int l_task(lua_State *L) {
     } while (0)
 
     int t = raw_field(L, 1, "name");
+    char why[160];
     if (t != LUA_TSTRING) PROBLEM("'name' must be a kebab-case string, got %s", lua_typename(L, t));
-    else {
-        const char *name = lua_tostring(L, -1);
-        size_t n = strlen(name), ok = n > 0 && n <= 63 && name[0] != '-' && name[n - 1] != '-';
-        for (size_t i = 0; ok && i < n; i++)
-            ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
-                 (name[i] == '-' && name[i + 1] != '-');
-        if (!ok) PROBLEM("'name' must be kebab-case (a-z, 0-9, single dashes, at most 63 characters), got \"%.40s\"", name);
-    }
+    else if (!gs_task_name_valid(lua_tostring(L, -1), why, sizeof why)) PROBLEM("'name': %s", why);
     lua_pop(L, 1);
 
     t = raw_field(L, 1, "description");
@@ -101,7 +93,7 @@ static int l_task(lua_State *L) {
             if (lua_rawgeti(L, -1, i) != LUA_TSTRING) PROBLEM("'assets'[%lld] must be a string", (long long)i);
             else if (!gs_asset_find(lua_tostring(L, -1)))
                 PROBLEM("'assets'[%lld]: unknown asset kind '%.40s'%s", (long long)i, lua_tostring(L, -1),
-                        suggest(lua_tostring(L, -1), kinds, (size_t)nkinds, hint, sizeof hint));
+                        gsu_suggest(lua_tostring(L, -1), kinds, (size_t)nkinds, hint, sizeof hint));
             lua_pop(L, 1);
         }
     }
@@ -134,7 +126,7 @@ static int l_task(lua_State *L) {
             size_t k = 0;
             while (k < COUNT(TASK_FIELDS) && strcmp(key, TASK_FIELDS[k]) != 0) k++;
             if (k == COUNT(TASK_FIELDS))
-                PROBLEM("unknown field '%.40s'%s", key, suggest(key, TASK_FIELDS, COUNT(TASK_FIELDS), hint, sizeof hint));
+                PROBLEM("unknown field '%.40s'%s", key, gsu_suggest(key, TASK_FIELDS, COUNT(TASK_FIELDS), hint, sizeof hint));
         }
     }
 #undef PROBLEM
@@ -177,116 +169,72 @@ static int declared(const gsl_host *h, const char *kind) {
     return 0;
 }
 
-static double opt_number(lua_State *L, int t, const char *key, double dflt, double lo, double hi,
-                         const char *fn) {
+/* A number option, type-checked only: ranges are the core's. */
+static int opt_field(lua_State *L, int t, const char *key, double *out) {
     int ty = raw_field(L, t, key);
-    double v = dflt;
-    if (ty != LUA_TNIL) {
-        if (ty != LUA_TNUMBER) luaL_error(L, "%s: option '%s' must be a number, got %s", fn, key, lua_typename(L, ty));
-        v = lua_tonumber(L, -1);
-        if (!(v >= lo && v <= hi)) luaL_error(L, "%s: option '%s' = %g is outside %g..%g", fn, key, v, lo, hi);
+    if (ty != LUA_TNIL && ty != LUA_TNUMBER)
+        luaL_error(L, "env:add: option '%s' must be a number, got %s", key, lua_typename(L, ty));
+    if (ty == LUA_TNUMBER) *out = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+    return ty == LUA_TNUMBER;
+}
+
+/* env:add's options table at idx as a request; the strings it points to
+ * stay alive in the table. */
+static void read_request(lua_State *L, int idx, gs_asset_request *req) {
+    memset(req, 0, sizeof *req);
+    if (lua_isnoneornil(L, idx)) return;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    check_no_unknown(L, idx, "env:add", ADD_OPTIONS, COUNT(ADD_OPTIONS));
+    int ty = raw_field(L, idx, "color");
+    if (ty == LUA_TSTRING) req->color = lua_tostring(L, -1);
+    else if (ty != LUA_TNIL) luaL_error(L, "env:add: option 'color' must be a colour name, got %s", lua_typename(L, ty));
+    lua_pop(L, 1);
+    ty = raw_field(L, idx, "fixed");
+    if (ty == LUA_TBOOLEAN) req->has_fixed = 1, req->fixed = lua_toboolean(L, -1);
+    else if (ty != LUA_TNIL) luaL_error(L, "env:add: option 'fixed' must be a boolean, got %s", lua_typename(L, ty));
+    lua_pop(L, 1);
+    if (raw_field(L, idx, "size") != LUA_TNIL) {
+        if (!read_vec(L, lua_gettop(L), 3, req->size)) luaL_error(L, "env:add: option 'size' must be {x, y, z} numbers");
+        req->has_size = 1;
     }
     lua_pop(L, 1);
-    return v;
+    req->has_radius = opt_field(L, idx, "radius", &req->radius);
+    req->has_height = opt_field(L, idx, "height", &req->height);
+    req->has_length = opt_field(L, idx, "length", &req->length);
+    req->has_mass = opt_field(L, idx, "mass", &req->mass);
+    ty = raw_field(L, idx, "count");
+    if (ty != LUA_TNIL) {
+        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > GS_ASSET_COUNT_MAX)
+            luaL_error(L, "env:add: option 'count' must be an integer from 1 to %d", GS_ASSET_COUNT_MAX);
+        req->has_count = 1, req->count = (int)lua_tointeger(L, -1);
+    }
+    lua_pop(L, 1);
 }
 
 static int l_env_add(lua_State *L) {
     gs_scene *s = scene_of(L, "add");
     gsl_host *h = host_of(L);
-    char hint[96];
     const char *kind_name = luaL_checkstring(L, 2);
-    const gs_asset_kind *kind = gs_asset_find(kind_name);
-    if (!kind) {
-        int n;
-        const char *const *names = gs_asset_names(&n);
-        return luaL_error(L, "env:add: unknown asset kind '%s'%s", kind_name,
-                          suggest(kind_name, names, (size_t)n, hint, sizeof hint));
-    }
-    if (!declared(h, kind_name))
+    if (gs_asset_find(kind_name) && !declared(h, kind_name))
         return luaL_error(L, "env:add: kind '%s' is not in the task's assets list", kind_name);
     if (lua_isnoneornil(L, 3))
         return luaL_error(L, "env:add: the pose is nil (did env:random_pose find no room?)");
     gs_pose pose = check_pose(L, 3, "env:add", "pose");
-
-    gs_asset_params p;
-    memcpy(p.size, kind->default_size, sizeof p.size);
-    p.mass = kind->default_mass;
-    p.fixed = kind->default_fixed;
-    const gs_asset_group *group = gs_asset_group_of(kind);
-    p.count = group ? group->count : 0;
-    p.span = group ? group->span : 0;
-    const char *color = "gray";
-    if (!lua_isnoneornil(L, 4)) {
-        luaL_checktype(L, 4, LUA_TTABLE);
-        check_no_unknown(L, 4, "env:add", ADD_OPTIONS, COUNT(ADD_OPTIONS));
-        int nkinded;
-        const char *const *kinded = gs_asset_option_names(&nkinded);
-        for (int i = 0; i < nkinded; i++) {
-            int present = raw_field(L, 4, kinded[i]) != LUA_TNIL;
-            lua_pop(L, 1);
-            if (present && !(kind->options & (1u << i))) {
-                char valid[128] = "color, fixed";
-                for (int k = 0; k < nkinded; k++)
-                    if (kind->options & (1u << k))
-                        strncat(valid, ", ", sizeof valid - strlen(valid) - 1),
-                            strncat(valid, kinded[k], sizeof valid - strlen(valid) - 1);
-                return luaL_error(L, "env:add: '%s' takes no option '%s' (its options: %s)",
-                                  kind_name, kinded[i], valid);
-            }
-        }
-        int ty = raw_field(L, 4, "color");
-        if (ty == LUA_TSTRING) color = lua_tostring(L, -1);
-        else if (ty != LUA_TNIL) return luaL_error(L, "env:add: option 'color' must be a colour name, got %s", lua_typename(L, ty));
-        lua_pop(L, 1); /* the string stays alive: the options table holds it */
-        ty = raw_field(L, 4, "fixed");
-        if (ty == LUA_TBOOLEAN) p.fixed = lua_toboolean(L, -1);
-        else if (ty != LUA_TNIL) return luaL_error(L, "env:add: option 'fixed' must be a boolean, got %s", lua_typename(L, ty));
-        lua_pop(L, 1);
-        if (raw_field(L, 4, "size") != LUA_TNIL) check_size(L, lua_gettop(L), "env:add", "option 'size'", p.size);
-        lua_pop(L, 1);
-        if (kind->options & GS_OPT_RADIUS) {
-            double r = opt_number(L, 4, "radius", p.size[0] / 2, 0.005, SIZE_LIMIT / 2, "env:add");
-            p.size[0] = p.size[1] = 2 * r;
-            if (!(kind->options & GS_OPT_HEIGHT)) p.size[2] = 2 * r;
-        }
-        if (kind->options & GS_OPT_HEIGHT)
-            p.size[2] = opt_number(L, 4, "height", p.size[2], 0.005, SIZE_LIMIT, "env:add");
-        if (kind->options & GS_OPT_LENGTH) {
-            /* a group's length is its span; a line's is its extent along x */
-            double *length = group ? &p.span : &p.size[0];
-            *length = opt_number(L, 4, "length", *length, 0.01, SIZE_LIMIT, "env:add");
-        }
-        if (kind->options & GS_OPT_COUNT) {
-            int ty = raw_field(L, 4, "count");
-            if (ty != LUA_TNIL) {
-                if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > 200)
-                    return luaL_error(L, "env:add: option 'count' must be an integer from 1 to 200");
-                p.count = (int)lua_tointeger(L, -1);
-            }
-            lua_pop(L, 1);
-        }
-        p.mass = opt_number(L, 4, "mass", p.mass, 0.001, 100, "env:add");
-    }
-    if (!gs_color_find(color)) {
-        int n;
-        const char *const *names = gs_color_names(&n);
-        return luaL_error(L, "env:add: unknown colour '%s'%s", color,
-                          suggest(color, names, (size_t)n, hint, sizeof hint));
-    }
-    char err[256];
-    if (group) {
-        int first, n = gs_scene_add_group(s, kind, &p, color, &pose, &first, err, sizeof err);
-        if (n < 0) return luaL_error(L, "env:add: %s", err);
-        lua_createtable(L, n, 0);
-        for (int i = 0; i < n; i++) {
-            push_object(L, h, first + i);
-            lua_rawseti(L, -2, i + 1);
-        }
+    gs_asset_request req;
+    read_request(L, 4, &req);
+    char err[512];
+    int first, n = gs_scene_add_object(s, kind_name, &req, &pose, &first, err, sizeof err);
+    if (n < 0) return luaL_error(L, "env:add: %s", err);
+    if (!gs_asset_group_of(gs_asset_find(kind_name))) {
+        push_object(L, h, first);
         return 1;
     }
-    int index = gs_scene_add(s, kind, &p, color, &pose, err, sizeof err);
-    if (index < 0) return luaL_error(L, "env:add: %s", err);
-    push_object(L, h, index);
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        push_object(L, h, first + i);
+        lua_rawseti(L, -2, i + 1);
+    }
     return 1;
 }
 
@@ -385,49 +333,87 @@ static int l_env_articulated(lua_State *L) {
                       obj + 1, s->objects[obj].kind->name);
 }
 
-/* env:goal{...}: parsed into scratch userdata first (which the GC reclaims
- * if a check raises), copied to the scene's heap only once all is valid. */
+/* env:goal{...}'s matches field into spec (allowed as scratch userdata
+ * the GC reclaims if a check raises). */
+static void read_matches(lua_State *L, gs_goal_spec *g) {
+    int ty = raw_field(L, 2, "matches");
+    const char *m = ty == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (ty == LUA_TNIL || (m && strcmp(m, "any") == 0)) g->matches = GS_MATCH_ANY;
+    else if (m && strcmp(m, "pairs") == 0) g->matches = GS_MATCH_PAIRS;
+    else if (ty == LUA_TTABLE) {
+        int mt = lua_gettop(L), nobj = g->nobjects, ntgt = g->ntargets;
+        if ((int)lua_rawlen(L, mt) != nobj) luaL_error(L, "env:goal: 'matches' must have one row per object (%d)", nobj);
+        unsigned char *allowed = lua_newuserdatauv(L, (size_t)nobj * (size_t)(ntgt ? ntgt : 1), 0);
+        lua_insert(L, mt); /* below the matrix: alive until l_env_goal returns */
+        for (int i = 0; i < nobj; i++) {
+            if (lua_rawgeti(L, -1, i + 1) != LUA_TTABLE || (int)lua_rawlen(L, -1) != ntgt)
+                luaL_error(L, "env:goal: 'matches'[%d] must be a list of %d booleans", i + 1, ntgt);
+            for (int j = 0; j < ntgt; j++) {
+                if (lua_rawgeti(L, -1, j + 1) != LUA_TBOOLEAN)
+                    luaL_error(L, "env:goal: 'matches'[%d][%d] must be a boolean", i + 1, j + 1);
+                allowed[i * ntgt + j] = (unsigned char)lua_toboolean(L, -1);
+                lua_pop(L, 1);
+            }
+            lua_pop(L, 1);
+        }
+        g->matches = GS_MATCH_MATRIX, g->allowed = allowed;
+    } else luaL_error(L, "env:goal: 'matches' must be \"any\", \"pairs\" or a boolean matrix");
+    lua_pop(L, 1);
+}
+
+/* A boolean field of env:goal{...}, dflt when absent. */
+static int goal_flag(lua_State *L, const char *key, int dflt) {
+    int ty = raw_field(L, 2, key), v = dflt;
+    if (ty == LUA_TBOOLEAN) v = lua_toboolean(L, -1);
+    else if (ty != LUA_TNIL) luaL_error(L, "env:goal: '%s' must be a boolean", key);
+    lua_pop(L, 1);
+    return v;
+}
+
+/* A number field of env:goal{...}, dflt when absent; ranges are the core's. */
+static double goal_number(lua_State *L, const char *key, double dflt) {
+    double v = dflt;
+    int ty = raw_field(L, 2, key);
+    if (ty == LUA_TNUMBER) v = lua_tonumber(L, -1);
+    else if (ty != LUA_TNIL) luaL_error(L, "env:goal: option '%s' must be a number, got %s", key, lua_typename(L, ty));
+    lua_pop(L, 1);
+    return v;
+}
+
+/* env:goal{...}: the table converted to a gs_goal_spec (its arrays in
+ * userdata the GC reclaims if a conversion raises), which the core checks. */
 static int l_env_goal(lua_State *L) {
     gs_scene *s = scene_of(L, "goal");
     luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
     check_no_unknown(L, 2, "env:goal", GOAL_FIELDS, COUNT(GOAL_FIELDS));
-    gs_goal g;
-    memset(&g, 0, sizeof g);
+    gs_goal_spec g = gs_goal_spec_default();
 
     if (raw_field(L, 2, "objects") != LUA_TTABLE || lua_rawlen(L, -1) == 0)
         return luaL_error(L, "env:goal: 'objects' must be a non-empty list of objects");
     int nobj = (int)lua_rawlen(L, -1);
     if (nobj > s->nobjects) return luaL_error(L, "env:goal: 'objects' lists %d objects but the scene has %d", nobj, s->nobjects);
-    int *objects = lua_newuserdatauv(L, sizeof(int) * (size_t)nobj, 0);
+    int *objects = lua_newuserdatauv(L, sizeof(int) * (size_t)nobj, 0); /* objects-list objects */
     for (int i = 0; i < nobj; i++) {
         lua_rawgeti(L, -2, i + 1);
         objects[i] = check_object(L, -1, "env:goal: 'objects'");
         lua_pop(L, 1);
-        for (int k = 0; k < i; k++)
-            if (objects[k] == objects[i]) return luaL_error(L, "env:goal: 'objects' lists object %d twice", objects[i] + 1);
-        if (s->objects[objects[i]].params.fixed || s->objects[objects[i]].kind->role == GS_ROLE_MARKER)
-            return luaL_error(L, "env:goal: 'objects'[%d] is fixed (%s): only movable objects can reach targets", i + 1, s->objects[objects[i]].kind->name);
     }
+    g.objects = objects, g.nobjects = nobj;
 
-    const char *metric = "pose";
     int ty = raw_field(L, 2, "metric");
-    if (ty == LUA_TSTRING) metric = lua_tostring(L, -1);
-    else if (ty != LUA_TNIL) return luaL_error(L, "env:goal: 'metric' must be \"pose\" or \"zone\"");
-    lua_pop(L, 1);
+    const char *metric = ty == LUA_TNIL ? "pose" : ty == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (!metric) return luaL_error(L, "env:goal: 'metric' must be \"pose\" or \"zone\"");
     if (strcmp(metric, "pose") == 0) g.metric = GS_METRIC_POSE;
     else if (strcmp(metric, "zone") == 0) g.metric = GS_METRIC_ZONE;
     else return luaL_error(L, "env:goal: unknown metric '%s' (use \"pose\" or \"zone\")", metric);
+    lua_pop(L, 1);
 
-    int ntgt = 0;
-    gs_pose *targets = NULL;
     ty = raw_field(L, 2, "targets");
-    if (g.metric == GS_METRIC_POSE) {
-        if (ty != LUA_TTABLE || lua_rawlen(L, -1) == 0)
-            return luaL_error(L, "env:goal: 'targets' must be a non-empty list of poses for metric \"pose\"");
-        ntgt = (int)lua_rawlen(L, -1);
-        if (ntgt > 4096) return luaL_error(L, "env:goal: too many targets (%d)", ntgt);
-        int list = lua_gettop(L);
-        targets = lua_newuserdatauv(L, sizeof(gs_pose) * (size_t)ntgt, 0);
+    if (ty == LUA_TTABLE) {
+        int list = lua_gettop(L), ntgt = (int)lua_rawlen(L, list);
+        if (ntgt > GS_MAX_TARGETS) return luaL_error(L, "env:goal: too many targets (%d)", ntgt);
+        gs_pose *targets = lua_newuserdatauv(L, sizeof(gs_pose) * (size_t)(ntgt ? ntgt : 1), 0);
         for (int j = 0; j < ntgt; j++) {
             char what[32];
             snprintf(what, sizeof what, "'targets'[%d]", j + 1);
@@ -435,50 +421,15 @@ static int l_env_goal(lua_State *L) {
             targets[j] = check_pose(L, -1, "env:goal", what);
             lua_pop(L, 1);
         }
+        g.targets = targets, g.ntargets = ntgt;
     } else if (ty != LUA_TNIL) {
-        return luaL_error(L, "env:goal: metric \"zone\" takes 'zone', not 'targets'");
+        return luaL_error(L, "env:goal: 'targets' must be a list of poses");
     }
-
-    unsigned char *allowed = NULL;
-    g.replace = 0;
-    if ((ty = raw_field(L, 2, "replace")) == LUA_TBOOLEAN) g.replace = lua_toboolean(L, -1);
-    else if (ty != LUA_TNIL) return luaL_error(L, "env:goal: 'replace' must be a boolean");
-    lua_pop(L, 1);
-    if (g.metric == GS_METRIC_POSE) {
-        allowed = lua_newuserdatauv(L, (size_t)nobj * (size_t)ntgt, 0);
-        ty = raw_field(L, 2, "matches");
-        const char *m = ty == LUA_TNIL ? "any" : ty == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-        if (m && strcmp(m, "any") == 0) {
-            memset(allowed, 1, (size_t)nobj * (size_t)ntgt);
-            if (!g.replace && ntgt < nobj)
-                return luaL_error(L, "env:goal: %d objects but only %d targets and replace = false: the goal can never be met", nobj, ntgt);
-        } else if (m && strcmp(m, "pairs") == 0) {
-            if (ntgt != nobj) return luaL_error(L, "env:goal: matches = \"pairs\" needs as many targets as objects (%d objects, %d targets)", nobj, ntgt);
-            memset(allowed, 0, (size_t)nobj * (size_t)ntgt);
-            for (int i = 0; i < nobj; i++) allowed[i * ntgt + i] = 1;
-        } else if (ty == LUA_TTABLE) {
-            int mt = lua_gettop(L);
-            if ((int)lua_rawlen(L, mt) != nobj) return luaL_error(L, "env:goal: 'matches' must have one row per object (%d)", nobj);
-            for (int i = 0; i < nobj; i++) {
-                int any = 0;
-                if (lua_rawgeti(L, mt, i + 1) != LUA_TTABLE || (int)lua_rawlen(L, -1) != ntgt)
-                    return luaL_error(L, "env:goal: 'matches'[%d] must be a list of %d booleans", i + 1, ntgt);
-                for (int j = 0; j < ntgt; j++) {
-                    if (lua_rawgeti(L, -1, j + 1) != LUA_TBOOLEAN)
-                        return luaL_error(L, "env:goal: 'matches'[%d][%d] must be a boolean", i + 1, j + 1);
-                    any |= allowed[i * ntgt + j] = (unsigned char)lua_toboolean(L, -1);
-                    lua_pop(L, 1);
-                }
-                if (!any) return luaL_error(L, "env:goal: 'matches'[%d] allows no target: object %d could never be placed", i + 1, i + 1);
-                lua_pop(L, 1);
-            }
-        } else {
-            return luaL_error(L, "env:goal: 'matches' must be \"any\", \"pairs\" or a boolean matrix");
-        }
-        lua_pop(L, 1);
-    } else {
-        if (raw_field(L, 2, "matches") != LUA_TNIL) return luaL_error(L, "env:goal: metric \"zone\" takes no 'matches'");
-        lua_pop(L, 1);
+    g.replace = goal_flag(L, "replace", 0);
+    if (g.metric == GS_METRIC_POSE) read_matches(L, &g);
+    else if (raw_field(L, 2, "matches") != LUA_TNIL) return luaL_error(L, "env:goal: metric \"zone\" takes no 'matches'");
+    else lua_pop(L, 1);
+    if (g.metric == GS_METRIC_ZONE) {
         if (raw_field(L, 2, "zone") != LUA_TTABLE) return luaL_error(L, "env:goal: metric \"zone\" needs zone = {pose = ..., size = {x, y, z}}");
         int z = lua_gettop(L);
         raw_field(L, z, "pose");
@@ -488,37 +439,14 @@ static int l_env_goal(lua_State *L) {
         check_size(L, lua_gettop(L), "env:goal", "'zone'.size", g.zone_size);
         lua_pop(L, 2);
     }
-
-    g.rotations = 1;
-    if ((ty = raw_field(L, 2, "rotations")) == LUA_TBOOLEAN) g.rotations = lua_toboolean(L, -1);
-    else if (ty != LUA_TNIL) return luaL_error(L, "env:goal: 'rotations' must be a boolean");
-    lua_pop(L, 1);
-    /* absent: -1, each object's kind decides */
-    g.symmetry = opt_number(L, 2, "symmetry", -1, 0, 2 * GS_PI + 1e-9, "env:goal");
-    g.tolerance = opt_number(L, 2, "tolerance", 0.01, 0, 0.5, "env:goal");
-    g.reward = opt_number(L, 2, "reward", 1, 0, 1, "env:goal");
-    const char *lang = NULL;
-    if ((ty = raw_field(L, 2, "lang")) == LUA_TSTRING) lang = lua_tostring(L, -1);
+    g.rotations = goal_flag(L, "rotations", 1);
+    g.symmetry = goal_number(L, "symmetry", -1);
+    g.tolerance = goal_number(L, "tolerance", 0.01);
+    g.reward = goal_number(L, "reward", 1);
+    if ((ty = raw_field(L, 2, "lang")) == LUA_TSTRING) g.lang = lua_tostring(L, -1);
     else if (ty != LUA_TNIL) return luaL_error(L, "env:goal: 'lang' must be a string");
-    /* lang stays referenced by the goal table until we copy it */
-    if (s->ngoals >= 64) return luaL_error(L, "env:goal: too many goals (64 at most)");
-
-    /* all checked: copy to the heap; nothing below raises */
-    g.nobjects = nobj, g.ntargets = ntgt;
-    g.objects = malloc(sizeof(int) * (size_t)nobj);
-    g.targets = ntgt ? malloc(sizeof(gs_pose) * (size_t)ntgt) : NULL;
-    g.allowed = ntgt ? malloc((size_t)nobj * (size_t)ntgt) : NULL;
-    g.lang = lang ? strdup(lang) : NULL;
-    if (!g.objects || (ntgt && (!g.targets || !g.allowed)) || (lang && !g.lang)) {
-        gs_goal_free(&g);
-        return luaL_error(L, "env:goal: out of memory");
-    }
-    memcpy(g.objects, objects, sizeof(int) * (size_t)nobj);
-    if (ntgt) {
-        memcpy(g.targets, targets, sizeof(gs_pose) * (size_t)ntgt);
-        memcpy(g.allowed, allowed, (size_t)nobj * (size_t)ntgt);
-    }
-    char err[128];
+    /* lang stays referenced by the goal table until the core copies it */
+    char err[256];
     if (gs_scene_add_goal(s, &g, err, sizeof err) != GS_OK) return luaL_error(L, "env:goal: %s", err);
     return 0;
 }
@@ -537,7 +465,7 @@ static int l_env_index(lua_State *L) {
     if (!lua_isnil(L, -1)) return 1;
     char hint[96];
     return luaL_error(L, "env has no field '%s'%s", key ? key : luaL_typename(L, 2),
-                      key ? suggest(key, ENV_METHODS, COUNT(ENV_METHODS), hint, sizeof hint) : "");
+                      key ? gsu_suggest(key, ENV_METHODS, COUNT(ENV_METHODS), hint, sizeof hint) : "");
 }
 
 static int l_env_newindex(lua_State *L) {
@@ -609,7 +537,7 @@ static int l_rng_index(lua_State *L) {
     if (!lua_isnil(L, -1)) return 1;
     char hint[96];
     return luaL_error(L, "env.rng has no method '%s'%s", key ? key : "?",
-                      key ? suggest(key, RNG_METHODS, COUNT(RNG_METHODS), hint, sizeof hint) : "");
+                      key ? gsu_suggest(key, RNG_METHODS, COUNT(RNG_METHODS), hint, sizeof hint) : "");
 }
 
 /* ---- gs ---- */
@@ -681,7 +609,7 @@ static int l_gs_index(lua_State *L) {
     const char *key = lua_tostring(L, 2);
     char hint[96];
     return luaL_error(L, "gs has no field '%s'%s", key ? key : "?",
-                      key ? suggest(key, GS_FIELDS, COUNT(GS_FIELDS), hint, sizeof hint) : "");
+                      key ? gsu_suggest(key, GS_FIELDS, COUNT(GS_FIELDS), hint, sizeof hint) : "");
 }
 
 /* ---- objects ---- */
@@ -955,8 +883,8 @@ static gs_pose check_pose(lua_State *L, int idx, const char *fn, const char *wha
 static void check_size(lua_State *L, int idx, const char *fn, const char *what, double out[3]) {
     if (!read_vec(L, idx, 3, out)) luaL_error(L, "%s: %s must be {x, y, z} numbers", fn, what);
     for (int i = 0; i < 3; i++)
-        if (!(out[i] >= 0 && out[i] <= SIZE_LIMIT))
-            luaL_error(L, "%s: %s[%d] = %g must be from 0 to %g m", fn, what, i + 1, out[i], SIZE_LIMIT);
+        if (!(out[i] >= 0 && out[i] <= GS_ASSET_SIZE_MAX))
+            luaL_error(L, "%s: %s[%d] = %g must be from 0 to %g m", fn, what, i + 1, out[i], GS_ASSET_SIZE_MAX);
 }
 
 void gsl_api_push_pose(lua_State *L, const gs_pose *p) {
@@ -1005,21 +933,6 @@ static int check_object(lua_State *L, int idx, const char *fn) {
     return o->index;
 }
 
-static const char *suggest(const char *name, const char *const *names, size_t n, char *buf,
-                           size_t len) {
-    const char *near = gsu_nearest_name(name, names, n);
-    if (!near) {
-        size_t used = (size_t)snprintf(buf, len, " (valid:");
-        for (size_t i = 0; i < n && used < len; i++)
-            used += (size_t)snprintf(buf + used, len - used, "%s %s", i ? "," : "", names[i]);
-        if (used < len) snprintf(buf + used, len - used, ")");
-        else if (len > 5) strcpy(buf + len - 5, "...)");
-        return buf;
-    }
-    snprintf(buf, len, " (did you mean '%s'?)", near);
-    return buf;
-}
-
 static int raw_field(lua_State *L, int t, const char *key) {
     t = lua_absindex(L, t);
     lua_pushstring(L, key);
@@ -1038,7 +951,7 @@ static void check_no_unknown(lua_State *L, int t, const char *fn, const char *co
         while (k < n && strcmp(key, known[k]) != 0) k++;
         if (k == n) {
             char hint[160];
-            luaL_error(L, "%s: unknown field '%s'%s", fn, key, suggest(key, known, n, hint, sizeof hint));
+            luaL_error(L, "%s: unknown field '%s'%s", fn, key, gsu_suggest(key, known, n, hint, sizeof hint));
         }
     }
 }

@@ -54,6 +54,7 @@ gs_status gs_scene_init(gs_scene *s, const gs_scene_options *opt, gsu_rng *rng, 
 void gs_scene_free(gs_scene *s) {
     for (int i = 0; i < s->ngoals; i++) gs_goal_free(&s->goals[i]);
     free(s->goals);
+    free(s->scratch);
     free(s->objects);
     gs_world_free(s->world);
     memset(s, 0, sizeof *s);
@@ -171,6 +172,25 @@ int gs_scene_add_group(gs_scene *s, const gs_asset_kind *kind, const gs_asset_pa
     return n;
 }
 
+int gs_scene_add_object(gs_scene *s, const char *kind_name, const gs_asset_request *req,
+                        const gs_pose *pose, int *first, char *err, size_t errlen) {
+    const gs_asset_kind *kind = gs_asset_find(kind_name);
+    if (!kind) {
+        int n;
+        const char *const *names = gs_asset_names(&n);
+        char hint[512];
+        gs_fail(err, errlen, GS_ERR_USAGE, "unknown asset kind '%s'%s", kind_name,
+                gsu_suggest(kind_name, names, (size_t)n, hint, sizeof hint));
+        return -1;
+    }
+    gs_asset_params p;
+    const char *color;
+    if (gs_asset_resolve(kind, req, &p, &color, err, errlen) != GS_OK) return -1;
+    if (gs_asset_group_of(kind)) return gs_scene_add_group(s, kind, &p, color, pose, first, err, errlen);
+    *first = gs_scene_add(s, kind, &p, color, pose, err, errlen);
+    return *first < 0 ? -1 : 1;
+}
+
 void gs_scene_pose(const gs_scene *s, int obj, gs_pose *out) {
     gs_world_get_pose(s->world, s->objects[obj].body, out);
 }
@@ -201,18 +221,150 @@ int gs_scene_random_pose(gs_scene *s, const double size[3], gs_pose *out) {
     return 0;
 }
 
-gs_status gs_scene_add_goal(gs_scene *s, gs_goal *goal, char *err, size_t errlen) {
+gs_goal_spec gs_goal_spec_default(void) {
+    gs_goal_spec g;
+    memset(&g, 0, sizeof g);
+    g.matches = GS_MATCH_ANY;
+    g.rotations = 1;
+    g.symmetry = -1;
+    g.metric = GS_METRIC_POSE;
+    g.zone_pose = gsu_pose_identity();
+    g.tolerance = 0.01;
+    g.reward = 1;
+    return g;
+}
+
+/* The objects of a goal: listed once each, in the scene, movable. */
+static gs_status check_goal_objects(const gs_scene *s, const gs_goal_spec *g, char *err,
+                                    size_t errlen) {
+    if (g->nobjects < 1 || !g->objects)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "'objects' must be a non-empty list of objects");
+    if (g->nobjects > s->nobjects)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "'objects' lists %d objects but the scene has %d",
+                       g->nobjects, s->nobjects);
+    for (int i = 0; i < g->nobjects; i++) {
+        int o = g->objects[i];
+        if (o < 0 || o >= s->nobjects)
+            return gs_fail(err, errlen, GS_ERR_USAGE, "'objects'[%d] = %d is not an object of the scene",
+                           i + 1, o + 1);
+        for (int k = 0; k < i; k++)
+            if (g->objects[k] == o)
+                return gs_fail(err, errlen, GS_ERR_USAGE, "'objects' lists object %d twice", o + 1);
+        if (s->objects[o].params.fixed || s->objects[o].kind->role == GS_ROLE_MARKER)
+            return gs_fail(err, errlen, GS_ERR_USAGE,
+                           "'objects'[%d] is fixed (%s): only movable objects can reach targets", i + 1,
+                           s->objects[o].kind->name);
+    }
+    return GS_OK;
+}
+
+/* Targets, zone and matches, as the metric needs them. */
+static gs_status check_goal_targets(const gs_goal_spec *g, char *err, size_t errlen) {
+    int nobj = g->nobjects, ntgt = g->ntargets;
+    if (ntgt < 0 || ntgt > GS_MAX_TARGETS || (ntgt > 0 && !g->targets))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "too many targets (%d)", ntgt);
+    for (int j = 0; j < ntgt; j++)
+        if (!gsu_pose_is_sane(&g->targets[j], 10))
+            return gs_fail(err, errlen, GS_ERR_USAGE, "'targets'[%d] is not a place in the scene", j + 1);
+    if (g->metric == GS_METRIC_ZONE) {
+        if (ntgt > 0) return gs_fail(err, errlen, GS_ERR_USAGE, "metric \"zone\" takes 'zone', not 'targets'");
+        if (g->matches != GS_MATCH_ANY) return gs_fail(err, errlen, GS_ERR_USAGE, "metric \"zone\" takes no 'matches'");
+        for (int i = 0; i < 3; i++)
+            if (!(g->zone_size[i] >= 0 && g->zone_size[i] <= GS_ASSET_SIZE_MAX))
+                return gs_fail(err, errlen, GS_ERR_USAGE, "'zone'.size[%d] = %g must be from 0 to %g m",
+                               i + 1, g->zone_size[i], GS_ASSET_SIZE_MAX);
+        if (!gsu_pose_is_sane(&g->zone_pose, 10))
+            return gs_fail(err, errlen, GS_ERR_USAGE, "'zone'.pose is not a place in the scene");
+        return GS_OK;
+    }
+    if (g->metric != GS_METRIC_POSE) return gs_fail(err, errlen, GS_ERR_USAGE, "unknown metric");
+    if (ntgt == 0)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "'targets' must be a non-empty list of poses for metric \"pose\"");
+    if (g->matches == GS_MATCH_ANY && !g->replace && ntgt < nobj)
+        return gs_fail(err, errlen, GS_ERR_USAGE,
+                       "%d objects but only %d targets and replace = false: the goal can never be met", nobj, ntgt);
+    if (g->matches == GS_MATCH_PAIRS && ntgt != nobj)
+        return gs_fail(err, errlen, GS_ERR_USAGE,
+                       "matches = \"pairs\" needs as many targets as objects (%d objects, %d targets)", nobj, ntgt);
+    if (g->matches == GS_MATCH_MATRIX) {
+        if (!g->allowed) return gs_fail(err, errlen, GS_ERR_USAGE, "'matches' needs its matrix");
+        for (int i = 0; i < nobj; i++) {
+            int any = 0;
+            for (int j = 0; j < ntgt; j++) any |= g->allowed[i * ntgt + j] != 0;
+            if (!any)
+                return gs_fail(err, errlen, GS_ERR_USAGE,
+                               "'matches'[%d] allows no target: object %d could never be placed", i + 1, i + 1);
+        }
+    }
+    return GS_OK;
+}
+
+/* The ranges of the numbers and the language. */
+static gs_status check_goal_values(const gs_goal_spec *g, char *err, size_t errlen) {
+    if (!(g->symmetry == -1 || (g->symmetry >= 0 && g->symmetry <= 2 * GS_PI + 1e-9)))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "option 'symmetry' = %g is outside 0..%g", g->symmetry, 2 * GS_PI);
+    if (!(g->tolerance >= 0 && g->tolerance <= 0.5))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "option 'tolerance' = %g is outside 0..0.5", g->tolerance);
+    if (!(g->reward >= 0 && g->reward <= 1))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "option 'reward' = %g is outside 0..1", g->reward);
+    if (g->lang && strlen(g->lang) > GS_GOAL_LANG_MAX)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "'lang' is %zu bytes; at most %d", strlen(g->lang),
+                       GS_GOAL_LANG_MAX);
+    return GS_OK;
+}
+
+/* Room in the scorer's scratch for a goal of nobjects and ntargets. */
+static int reserve_scratch(gs_scene *s, int nobjects, int ntargets) {
+    size_t need = (size_t)nobjects + 2 * (size_t)ntargets;
+    if (need <= s->cap_scratch) return 1;
+    int *grown = realloc(s->scratch, need * sizeof *grown);
+    if (!grown) return 0;
+    s->scratch = grown, s->cap_scratch = need;
+    return 1;
+}
+
+gs_status gs_scene_add_goal(gs_scene *s, const gs_goal_spec *spec, char *err, size_t errlen) {
+    if (s->ngoals >= GS_MAX_GOALS)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "too many goals (%d at most)", GS_MAX_GOALS);
+    gs_status st = check_goal_objects(s, spec, err, errlen);
+    if (st == GS_OK) st = check_goal_targets(spec, err, errlen);
+    if (st == GS_OK) st = check_goal_values(spec, err, errlen);
+    if (st != GS_OK) return st;
     if (s->ngoals == s->cap_goals) {
         int cap = s->cap_goals ? 2 * s->cap_goals : 4;
         gs_goal *grown = realloc(s->goals, (size_t)cap * sizeof *grown);
-        if (!grown) {
-            gs_goal_free(goal);
-            return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory adding a goal");
-        }
+        if (!grown) return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory adding a goal");
         s->goals = grown, s->cap_goals = cap;
     }
-    s->goals[s->ngoals++] = *goal;
-    memset(goal, 0, sizeof *goal);
+    int nobj = spec->nobjects, ntgt = spec->ntargets;
+    gs_goal g;
+    memset(&g, 0, sizeof g);
+    g.nobjects = nobj, g.ntargets = ntgt;
+    g.objects = malloc(sizeof(int) * (size_t)nobj);
+    g.targets = ntgt ? malloc(sizeof(gs_pose) * (size_t)ntgt) : NULL;
+    g.allowed = ntgt ? malloc((size_t)nobj * (size_t)ntgt) : NULL;
+    g.lang = spec->lang ? strdup(spec->lang) : NULL;
+    if (!g.objects || (ntgt && (!g.targets || !g.allowed)) || (spec->lang && !g.lang) ||
+        !reserve_scratch(s, nobj, ntgt)) {
+        gs_goal_free(&g);
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory adding a goal");
+    }
+    memcpy(g.objects, spec->objects, sizeof(int) * (size_t)nobj);
+    if (ntgt) memcpy(g.targets, spec->targets, sizeof(gs_pose) * (size_t)ntgt);
+    for (int i = 0; i < nobj; i++)
+        for (int j = 0; j < ntgt; j++)
+            g.allowed[i * ntgt + j] = spec->matches == GS_MATCH_ANY     ? 1
+                                      : spec->matches == GS_MATCH_PAIRS ? i == j
+                                                                        : spec->allowed[i * ntgt + j] != 0;
+    g.replace = spec->replace != 0;
+    g.rotations = spec->rotations != 0;
+    g.symmetry = spec->symmetry < 0 ? -1 : spec->symmetry;
+    g.metric = spec->metric;
+    g.zone_pose = spec->zone_pose;
+    memcpy(g.zone_size, spec->zone_size, sizeof g.zone_size);
+    g.tolerance = spec->tolerance;
+    g.reward = spec->reward;
+    s->goals[s->ngoals++] = g;
     return GS_OK;
 }
 
@@ -232,10 +384,7 @@ double gs_goal_credit(const gs_scene *s, const gs_goal *g) {
                     break;
                 }
     } else {
-        int *assign = malloc((size_t)g->nobjects * sizeof *assign);
-        if (!assign) return 0;
-        matched = max_matching(s, g, assign);
-        free(assign);
+        matched = max_matching(s, g, s->scratch); /* assign: the scratch's first nobjects */
     }
     return (double)matched / g->nobjects;
 }
@@ -492,11 +641,12 @@ static int augment(const gs_scene *s, const gs_goal *g, int i, int *target_obj,
     return 0;
 }
 
+/* obj_target (nobjects) may be the scratch's first nobjects ints; the
+ * matching works in the scratch after them. */
 static int max_matching(const gs_scene *s, const gs_goal *g, int *obj_target) {
-    int *target_obj = malloc((size_t)g->ntargets * sizeof *target_obj);
-    unsigned char *seen = malloc((size_t)g->ntargets);
+    int *target_obj = s->scratch + g->nobjects;
+    unsigned char *seen = (unsigned char *)(target_obj + g->ntargets);
     int matched = 0;
-    if (!target_obj || !seen) goto done;
     for (int j = 0; j < g->ntargets; j++) target_obj[j] = -1;
     for (int i = 0; i < g->nobjects; i++) {
         memset(seen, 0, (size_t)g->ntargets);
@@ -505,9 +655,6 @@ static int max_matching(const gs_scene *s, const gs_goal *g, int *obj_target) {
     for (int i = 0; i < g->nobjects; i++) obj_target[i] = -1;
     for (int j = 0; j < g->ntargets; j++)
         if (target_obj[j] >= 0) obj_target[target_obj[j]] = j;
-done:
-    free(target_obj);
-    free(seen);
     return matched;
 }
 

@@ -6,6 +6,7 @@
 #include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gensim/io.h"
 #include "task/task_internal.h"
@@ -19,6 +20,20 @@ static gs_status read_action(gs_task *t, int idx, gs_action *a, char *err, size_
 static int count_lines(const char *src, size_t len);
 static int raw_field(lua_State *L, int t, const char *key);
 
+int gs_task_name_valid(const char *name, char *why, size_t whylen) {
+    size_t n = name ? strlen(name) : 0;
+    int ok = n > 0 && n <= GS_TASK_NAME_MAX && name[0] != '-' && name[n - 1] != '-' &&
+             strcmp(name, "index") != 0;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+             (name[i] == '-' && name[i + 1] != '-');
+    if (!ok)
+        gs_fail(why, whylen, GS_ERR_USAGE,
+                "a task name is kebab-case: 1 to %d characters a-z, 0-9 and single dashes inside, "
+                "not \"index\"; got \"%.*s\"", GS_TASK_NAME_MAX, 40, name ? name : "(null)");
+    return ok;
+}
+
 gs_task_options gs_task_options_default(void) {
     gs_task_options o;
     o.limits = gsl_limits_default();
@@ -29,12 +44,76 @@ gs_task_options gs_task_options_default(void) {
     return o;
 }
 
-gs_status gs_task_load(const char *path, const gs_task_options *opt, gs_task **out, char *err,
+int gs_task_folders(char **dirs, int max) {
+    int n = gs_plugin_path(dirs, max);
+    const char *data = gs_data_dir();
+    static const char *const library[] = {"/tasks/seed", "/tasks/generated"};
+    for (int i = 0; data && i < 2 && n < max; i++) {
+        size_t size = strlen(data) + strlen(library[i]) + 1;
+        if ((dirs[n] = malloc(size))) snprintf(dirs[n++], size, "%s%s", data, library[i]);
+    }
+    return n;
+}
+
+/* A hint for an unknown task name: the nearest names in the folders. */
+static void nearest_task(const char *name, char *const *dirs, int ndirs, char *hint, size_t n) {
+    const char *names[512];
+    char *owned[512];
+    int count = 0;
+    for (int d = 0; d < ndirs && count < 512; d++) {
+        char **files;
+        int nfiles = gs_list_files(dirs[d], ".lua", &files, NULL, 0);
+        for (int f = 0; f < nfiles && count < 512; f++) {
+            char *base = strdup(strrchr(files[f], '/') + 1);
+            if (!base) continue;
+            base[strlen(base) - 4] = 0;
+            names[count] = owned[count] = base, count++;
+        }
+        gs_free_paths(files, nfiles);
+    }
+    const char *near = gsu_nearest_name(name, names, (size_t)count);
+    if (near) snprintf(hint, n, " (did you mean '%s'?)", near);
+    else hint[0] = 0;
+    for (int i = 0; i < count; i++) free(owned[i]);
+}
+
+gs_status gs_task_resolve(const char *what, char *path, size_t n, char *err, size_t errlen) {
+    size_t len = what ? strlen(what) : 0;
+    if (len == 0) return gs_fail(err, errlen, GS_ERR_USAGE, "no task named");
+    if (strchr(what, '/') || (len > 4 && strcmp(what + len - 4, ".lua") == 0)) {
+        if (len >= n) return gs_fail(err, errlen, GS_ERR_USAGE, "the path %s is too long", what);
+        memcpy(path, what, len + 1);
+        return GS_OK;
+    }
+    char *dirs[64];
+    int ndirs = gs_task_folders(dirs, 64);
+    for (int d = 0; d < ndirs; d++) {
+        struct stat st;
+        if (snprintf(path, n, "%s/%s.lua", dirs[d], what) < (int)n && stat(path, &st) == 0 &&
+            S_ISREG(st.st_mode)) {
+            gs_free_paths(dirs, ndirs);
+            return GS_OK;
+        }
+    }
+    char looked[1024] = "", hint[128];
+    for (int d = 0, used = 0; d < ndirs && used < (int)sizeof looked; d++)
+        used += snprintf(looked + used, sizeof looked - (size_t)used, "%s%s", d ? ", " : "", dirs[d]);
+    nearest_task(what, dirs, ndirs, hint, sizeof hint);
+    gs_free_paths(dirs, ndirs);
+    path[0] = 0;
+    return gs_fail(err, errlen, GS_ERR_IO, "no task '%s'%s: not a file, and no %s.lua in %s", what, hint,
+                   what, ndirs ? looked : "any task folder (no data folder and no plugin path)");
+}
+
+gs_status gs_task_load(const char *what, const gs_task_options *opt, gs_task **out, char *err,
                        size_t errlen) {
     char *src;
     size_t len;
     *out = NULL;
-    gs_status st = gs_read_file(path, MAX_TASK_BYTES, &src, &len, err, errlen);
+    char path[4096];
+    gs_status st = gs_task_resolve(what, path, sizeof path, err, errlen);
+    if (st != GS_OK) return st;
+    st = gs_read_file(path, MAX_TASK_BYTES, &src, &len, err, errlen);
     if (st != GS_OK) return st;
     st = gs_task_load_string(path, src, len, opt, out, err, errlen);
     free(src);
