@@ -108,10 +108,6 @@ int cli_default_folders(const char **dirs, char **owned, int max) {
     return n;
 }
 
-void cli_free_folders(char **owned, int n) {
-    for (int i = 0; i < n; i++) free(owned[i]);
-}
-
 gs_status cli_episode(gs_task *t, uint64_t seed, gs_policy_actor *policy, gs_pictures *pics,
                       gs_episode_result *r, char *err, size_t errlen) {
     gs_actor actor = policy ? gs_policy_actor_get(policy) : gs_actor_oracle();

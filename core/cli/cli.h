@@ -38,9 +38,8 @@ int cli_common_flag(int argc, char **argv, int *i, gs_task_options *opt, const c
 extern const char CLI_LIMITS_HELP[];
 
 /* The task folders a command scans when given none (gs_task_folders):
- * dirs[i] points at owned[i]; returns how many (free with cli_free_folders). */
+ * dirs[i] points at owned[i]; returns how many (free with gs_free_strings). */
 int cli_default_folders(const char **dirs, char **owned, int max);
-void cli_free_folders(char **owned, int n);
 
 /* One episode of t from seed by policy (nullable: the oracle), with
  * pictures (nullable) observing. */

@@ -1,12 +1,10 @@
-/* cmd_demos.c: gensim demos: successful oracle episodes with observations,
- * streamed into an HDF5 file (layout: dataset.h, README.md "Datasets").
+/* cmd_demos.c: gensim demos: successful episodes with observations,
+ * streamed into an HDF5 file (gs_record in workflow.h; layout: dataset.h,
+ * README.md "Datasets").
  *
- * Episodes are recorded in memory one at a time and appended (and flushed)
- * as each finishes, so memory stays flat however many are asked for, and a
- * run that is interrupted leaves a readable file with every finished
- * episode. SIGINT, SIGTERM and SIGHUP (unless ignored, as under nohup) set a
- * flag: the episode under way finishes, the file is closed, and the exit
- * status is 128 + the signal; a second signal kills at once. */
+ * SIGINT, SIGTERM and SIGHUP (unless ignored, as under nohup) set a flag:
+ * the episode under way finishes, the file is closed, and the exit status
+ * is 128 + the signal; a second signal kills at once. */
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,285 +16,148 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "flags.h"
 #include "gensim/dataset.h"
-
-static const char USAGE[] =
-    "usage: gensim demos TASK.lua... --episodes N --out FILE.h5 [--seed S]\n"
-    "                    [--split train|test] [--force] [--max-attempts M]\n"
-    "                    [--compression L] [--json] [--quiet]\n"
-    "       gensim demos --info FILE.h5 [--full] [--json]\n"
-    "\n"
-    "Records N successful oracle episodes of each task into FILE.h5: per episode the\n"
-    "heightmap, colour and segmentation before each action and after the last, the\n"
-    "actions (pick and place poses and their pixels), the reward of each action, the\n"
-    "language goal, the task's name and the seed (README.md, \"Datasets\"). Failed\n"
-    "episodes are skipped and further seeds tried, up to M attempts per task. Each\n"
-    "episode is written as it finishes: an interrupted run (Ctrl-C) leaves a readable\n"
-    "file with every finished episode.\n"
-    "\n"
-    "  --episodes N          successful episodes to keep per task (1..1000000)\n"
-    "  --out FILE            the HDF5 file to write; an existing one is refused\n"
-    "  --force               replace an existing FILE\n"
-    "  --seed S              the first seed (default 0): attempt k of a task uses\n"
-    "                        seed S + k for train, 2^31 + S + k for test\n"
-    "  --split NAME          train (default) or test; the two never share a seed\n"
-    "  --max-attempts M      attempts per task before giving up (default 3N + 10)\n"
-    "  --compression L       deflate level of the images, 0..9 (default 1)\n"
-    "  --info FILE           check FILE's layout and actions with the reader and\n"
-    "                        describe it; --full also decompresses every image\n"
-    "  --json                print one JSON object instead of text\n"
-    "  --quiet               no progress on stderr\n"
-    "%s"
-    "  -h, --help            this text\n"
-    "\n"
-    "Progress goes to stderr: a bar on a terminal, else a line every 10 s.\n"
-    "Exit status: 0 every episode asked for was recorded; 2 bad usage, an unreadable\n"
-    "task, an existing FILE or a write error; 3 a task failed to load or gave fewer\n"
-    "than N successes in M attempts (the file keeps what was recorded); 128 + the\n"
-    "signal when interrupted (130 for Ctrl-C), the file keeping every finished episode.\n";
-
-#define SPLIT_OFFSET (UINT64_C(1) << 31)
-#define GIVE_UP_ERRORS 10 /* a task whose first attempts all raise errors is dropped */
+#include "gensim/workflow.h"
 
 static int progress_tty; /* stderr shows a bar that log lines must clear first */
-
-typedef struct task_stats {
-    const char *path;
-    gs_task *task;
-    uint64_t kept, attempts, successes, errors;
-    char first_error[1024];
-} task_stats;
 
 typedef struct progress {
     int tty, quiet;
     double t0, last;
-    uint64_t total;
 } progress;
 
 static int demos_info(const char *path, int full, int json);
 static void log_line(void *ud, const char *line);
-static void progress_show(progress *p, const char *task, uint64_t kept, uint64_t attempts, int final);
+static void on_attempt(void *ud, const char *task, uint64_t kept, uint64_t attempts, uint64_t total);
+static void on_error(void *ud, const char *message, uint64_t seed);
+static void progress_show(progress *p, const char *task, uint64_t kept, uint64_t attempts,
+                          uint64_t total, int final);
+static int report(const gs_record_result *r, const gs_record_options *o, int json);
 
 int cmd_demos(int argc, char **argv) {
-    const char *paths[256], *out = NULL, *info = NULL, *split = "train";
-    int npaths = 0, json = 0, quiet = 0, force = 0, full = 0;
+    gs_record_options o = gs_record_options_default();
+    o.task_opt.log = log_line;
+    const char *out = NULL, *info = NULL, *split = "train";
+    int force = 0, full = 0;
     uint64_t episodes = 0, seed = 0, max_attempts = 0, compression = 1;
-    gs_task_options opt = gs_task_options_default();
-    opt.log = log_line;
-
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int common = cli_common_flag(argc, argv, &i, &opt, USAGE, &json, &quiet);
-        if (common == CLI_FLAG_BAD) return CLI_USAGE;
-        if (common == CLI_FLAG_HELP) return CLI_OK;
-        if (common == CLI_FLAG_TAKEN) continue;
-        if (strcmp(a, "--force") == 0) force = 1;
-        else if (strcmp(a, "--full") == 0) full = 1;
-        else if (strcmp(a, "--episodes") == 0 || strcmp(a, "--seed") == 0 ||
-                 strcmp(a, "--max-attempts") == 0 || strcmp(a, "--compression") == 0) {
-            uint64_t *dst = a[2] == 'e' ? &episodes : a[2] == 's' ? &seed : a[2] == 'm' ? &max_attempts : &compression;
-            uint64_t lo = dst == &seed ? 0 : dst == &compression ? 0 : 1;
-            uint64_t hi = dst == &episodes ? 1000000 : dst == &compression ? 9 : dst == &seed ? SPLIT_OFFSET - 1 : SPLIT_OFFSET;
-            if (i + 1 >= argc || !cli_parse_u64(argv[i + 1], dst) || *dst < lo || *dst > hi) {
-                fprintf(stderr, "gensim demos: %s needs a whole number from %" PRIu64 " to %" PRIu64 "\n", a, lo, hi);
-                return CLI_USAGE;
-            }
-            i++;
-        } else if (strcmp(a, "--out") == 0 || strcmp(a, "--split") == 0 || strcmp(a, "--info") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "gensim demos: %s needs a value\n", a);
-                return CLI_USAGE;
-            }
-            const char **dst = a[2] == 'o' ? &out : a[2] == 's' ? &split : &info;
-            *dst = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "gensim demos: unknown option '%s' (see gensim demos --help)\n", a);
-            return CLI_USAGE;
-        } else if (npaths < (int)(sizeof paths / sizeof paths[0])) paths[npaths++] = a;
-        else {
-            fprintf(stderr, "gensim demos: at most %d task files\n", (int)(sizeof paths / sizeof paths[0]));
-            return CLI_USAGE;
-        }
-    }
+    cli_common common = {0, 0, &o.task_opt};
+    const cli_flag flags[] = {
+        {"--episodes", CLI_COUNT, &episodes, 1, 1000000, NULL, "N", "successful episodes to keep per task (1..1000000)"},
+        {"--out", CLI_TEXT, &out, 0, 0, NULL, "FILE", "the HDF5 file to write; an existing one is refused"},
+        {"--force", CLI_SWITCH, &force, 0, 0, NULL, NULL, "replace an existing FILE"},
+        {"--seed", CLI_COUNT, &seed, 0, (double)(GS_TEST_SEED_OFFSET - 1), NULL, "S",
+         "the first seed (default 0): attempt k of a task uses\n"
+         "seed S + k for train, 2^31 + S + k for test"},
+        {"--split", CLI_CHOICE, &split, 0, 0, "train|test", "NAME", "train (default) or test; the two never share a seed"},
+        {"--max-attempts", CLI_COUNT, &max_attempts, 1, (double)GS_TEST_SEED_OFFSET, NULL, "M",
+         "attempts per task before giving up (default 3N + 10)"},
+        {"--compression", CLI_COUNT, &compression, 0, 9, NULL, "L", "deflate level of the images, 0..9 (default 1)"},
+        {"--info", CLI_TEXT, &info, 0, 0, NULL, "FILE",
+         "check FILE's layout and actions with the reader and\n"
+         "describe it; --full also decompresses every image"},
+        {"--full", CLI_SWITCH, &full, 0, 0, NULL, NULL, "with --info: read every image too"},
+    };
+    const char *paths[256];
+    cli_list tasks = {paths, 0, 256};
+    const cli_command cmd = {
+        "gensim demos", "TASK... --episodes N --out FILE.h5 [--seed S]\n"
+                        "                    [--split train|test] [--force] [--max-attempts M]\n"
+                        "                    [--compression L] [--json] [--quiet]\n"
+                        "       gensim demos --info FILE.h5 [--full] [--json]",
+        "Records N successful oracle episodes of each task (a .lua file or a task name)\n"
+        "into FILE.h5: per episode the heightmap, colour and segmentation before each\n"
+        "action and after the last, the actions (pick and place poses and their pixels),\n"
+        "the reward of each action, the language goal, the task's name and the seed\n"
+        "(README.md, \"Datasets\"). Failed episodes are skipped and further seeds tried,\n"
+        "up to M attempts per task. Each episode is written as it finishes: an\n"
+        "interrupted run (Ctrl-C) leaves a readable file with every finished episode.\n",
+        flags, (int)(sizeof flags / sizeof flags[0]), &tasks, "task", 1, 1,
+        "Progress goes to stderr: a bar on a terminal, else a line every 10 s.\n"
+        "Exit status: 0 every episode asked for was recorded; 2 bad usage, an unreadable\n"
+        "task, an existing FILE or a write error; 3 a task failed to load or gave fewer\n"
+        "than N successes in M attempts (the file keeps what was recorded); 128 + the\n"
+        "signal when interrupted (130 for Ctrl-C), the file keeping every finished episode.\n"};
+    int status = cli_parse(&cmd, argc, argv, &common);
+    if (status != CLI_OK) return status == CLI_HELP ? CLI_OK : status;
     if (info) {
-        if (npaths || out) {
-            fprintf(stderr, "gensim demos: --info takes a file and no tasks or --out\n");
-            return CLI_USAGE;
-        }
-        return demos_info(info, full, json);
+        if (tasks.n || out) return cli_usage_error(&cmd, "--info takes a file and no tasks or --out");
+        return demos_info(info, full, common.json);
     }
-    if (!npaths || !out || !episodes) {
-        fprintf(stderr, "gensim demos: %s\n\n", !npaths ? "no task file" : !out ? "--out FILE is required" : "--episodes N is required");
-        fprintf(stderr, USAGE, CLI_LIMITS_HELP);
+    if (!tasks.n || !out || !episodes) {
+        fprintf(stderr, "gensim demos: %s\n\n",
+                !tasks.n ? "no task file" : !out ? "--out FILE is required" : "--episodes N is required");
+        cli_usage(&cmd, stderr);
         return CLI_USAGE;
     }
-    if (strcmp(split, "train") != 0 && strcmp(split, "test") != 0) {
-        fprintf(stderr, "gensim demos: --split is train or test, not '%s'\n", split);
-        return CLI_USAGE;
-    }
-    if (!max_attempts) max_attempts = 3 * episodes + 10;
-    if (seed + max_attempts > SPLIT_OFFSET) {
-        fprintf(stderr, "gensim demos: seeds %" PRIu64 "..%" PRIu64 " cross 2^31, where test seeds begin; "
-                        "use a smaller --seed or --max-attempts\n", seed, seed + max_attempts - 1);
-        return CLI_USAGE;
-    }
-    const uint64_t first_seed = seed + (strcmp(split, "test") == 0 ? SPLIT_OFFSET : 0);
-
-    /* Every task loads before the file is created, so a bad one leaves nothing. */
-    task_stats *tasks = calloc((size_t)npaths, sizeof *tasks);
-    if (!tasks) {
-        fprintf(stderr, "gensim demos: out of memory\n");
-        return CLI_TASK;
-    }
-    char err[1024];
-    int status = CLI_OK;
-    for (int i = 0; i < npaths && status == CLI_OK; i++) {
-        tasks[i].path = paths[i];
-        opt.test_split = strcmp(split, "test") == 0; /* env.split: the unseen colours */
-        gs_status st = gs_task_load(paths[i], &opt, &tasks[i].task, err, sizeof err);
-        if (st != GS_OK) fprintf(stderr, st == GS_ERR_IO ? "gensim demos: %s\n" : "%s\n", err);
-        status = cli_exit_status(st);
-    }
-    gs_dataset_writer *w = NULL;
-    if (status == CLI_OK) {
-        struct stat sb;
-        gs_dataset_options dopt = gs_dataset_options_default();
-        dopt.split = split;
-        dopt.overwrite = force;
-        dopt.compression = (int)compression;
-        if (!force && stat(out, &sb) == 0) {
-            fprintf(stderr, "gensim demos: %s already exists (use --force to replace it)\n", out);
-            status = CLI_USAGE;
-        } else if (gs_dataset_create(out, &dopt, &w, err, sizeof err) != GS_OK) {
-            fprintf(stderr, "gensim demos: %s\n", err);
-            status = CLI_USAGE;
-        }
-    }
-    if (status != CLI_OK) {
-        for (int i = 0; i < npaths; i++) gs_task_free(tasks[i].task);
-        free(tasks);
-        return status;
-    }
+    o.tasks = paths, o.ntasks = tasks.n, o.out = out, o.overwrite = force;
+    o.episodes = episodes, o.seed = seed, o.max_attempts = max_attempts, o.compression = (int)compression;
+    o.task_opt.test_split = strcmp(split, "test") == 0; /* env.split: the unseen colours */
+    progress prog = {isatty(STDERR_FILENO), common.quiet, cli_now(), cli_now()};
+    progress_tty = prog.tty && !common.quiet;
+    o.on_attempt = on_attempt, o.on_error = on_error, o.ud = &prog;
+    o.stop = &cli_stop_signal;
 
     cli_signals saved_signals;
     cli_trap_stop(&saved_signals);
-
-    progress prog = {isatty(STDERR_FILENO), quiet, cli_now(), 0, episodes * (uint64_t)npaths};
-    prog.last = prog.t0;
-    progress_tty = prog.tty && !quiet;
-    const gsr_view view = gsr_view_default();
-    gs_dataset_episode ep = {0};
-    uint64_t kept = 0, attempts = 0;
-    for (int ti = 0; ti < npaths && status == CLI_OK && !cli_stop_signal; ti++) {
-        task_stats *ts = &tasks[ti];
-        const char *name = gs_task_name(ts->task);
-        for (uint64_t k = 0; ts->kept < episodes && k < max_attempts && !cli_stop_signal; k++) {
-            gs_status st = gs_episode_record(ts->task, first_seed + k, gs_actor_oracle(), &view, &ep,
-                                             err, sizeof err);
-            ts->attempts++, attempts++;
-            if (st == GS_ERR_NOMEM || st == GS_ERR_USAGE) {
-                fprintf(stderr, "%sgensim demos: %s\n", progress_tty ? "\r\033[K" : "", err);
-                status = CLI_TASK;
-                break;
-            }
-            if (st != GS_OK) {
-                /* A task may fail on a seed (no room for an object, a limit):
-                 * the attempt counts as failed; the first reason is shown. */
-                if (!ts->errors++) {
-                    snprintf(ts->first_error, sizeof ts->first_error, "%s", err);
-                    fprintf(stderr, "%s%s (seed %" PRIu64 "; counted as a failed attempt)\n",
-                            progress_tty ? "\r\033[K" : "", err, first_seed + k);
-                }
-                /* Broken on every seed so far: more seeds will not help. */
-                if (ts->errors == ts->attempts && ts->attempts >= GIVE_UP_ERRORS) {
-                    fprintf(stderr, "%sgensim demos: %s: the first %d attempts all failed; giving up on it\n",
-                            progress_tty ? "\r\033[K" : "", ts->path, GIVE_UP_ERRORS);
-                    break;
-                }
-            } else if (ep.success) {
-                ts->successes++;
-                /* An episode solved before any action teaches nothing. */
-                if (ep.steps > 0) {
-                    if (gs_dataset_append(w, &ep, err, sizeof err) != GS_OK) {
-                        fprintf(stderr, "%sgensim demos: %s\n", progress_tty ? "\r\033[K" : "", err);
-                        status = CLI_USAGE;
-                        break;
-                    }
-                    ts->kept++, kept++;
-                }
-            }
-            progress_show(&prog, name, kept, attempts, 0);
-        }
-    }
-    progress_show(&prog, cli_stop_signal ? "interrupted" : "done", kept, attempts, 1);
-    int64_t written = gs_dataset_writer_episodes(w);
-    if (gs_dataset_writer_close(w, err, sizeof err) != GS_OK) {
-        fprintf(stderr, "gensim demos: %s\n", err);
-        status = CLI_USAGE;
-    }
+    gs_record_result r;
+    char err[1024];
+    gs_status st = gs_record(&o, &r, err, sizeof err);
+    if (r.ntasks && r.attempts)
+        progress_show(&prog, cli_stop_signal ? "interrupted" : "done", (uint64_t)r.written, r.attempts, r.requested, 1);
     cli_untrap_stop(&saved_signals);
-    gs_dataset_episode_free(&ep);
-    double wall = cli_now() - prog.t0;
-    int interrupted = cli_stop_signal != 0;
-
-    uint64_t successes = 0, errors = 0;
-    for (int i = 0; i < npaths; i++) {
-        task_stats *ts = &tasks[i];
-        successes += ts->successes, errors += ts->errors;
-        if (status == CLI_OK && !interrupted && ts->kept < episodes) {
-            fprintf(stderr, "gensim demos: %s: only %" PRIu64 " of %" PRIu64 " episodes in %" PRIu64
-                            " attempts (%" PRIu64 " successes, %" PRIu64 " errors)%s%s\n",
-                    ts->path, ts->kept, episodes, ts->attempts, ts->successes, ts->errors,
-                    ts->errors ? "; first error: " : "", ts->first_error);
-            status = CLI_TASK;
-        }
+    if (st != GS_OK) {
+        fprintf(stderr, "%s%s%s\n", progress_tty ? "\r\033[K" : "",
+                st == GS_ERR_IO || st == GS_ERR_USAGE ? "gensim demos: " : "", err);
+        status = cli_exit_status(st);
     }
-    struct stat sb;
-    double bytes = stat(out, &sb) == 0 ? (double)sb.st_size : 0;
-    if (json) {
-        cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "tasks");
-        for (int i = 0; i < npaths; i++) {
-            cJSON *t = cJSON_CreateObject();
-            cJSON_AddStringToObject(t, "task", gs_task_name(tasks[i].task));
-            cJSON_AddStringToObject(t, "path", tasks[i].path);
-            cJSON_AddNumberToObject(t, "episodes", (double)tasks[i].kept);
-            cJSON_AddNumberToObject(t, "attempts", (double)tasks[i].attempts);
-            cJSON_AddNumberToObject(t, "successes", (double)tasks[i].successes);
-            cJSON_AddNumberToObject(t, "errors", (double)tasks[i].errors);
-            cJSON_AddItemToArray(arr, t);
-        }
-        cJSON_AddNumberToObject(o, "episodes", (double)written);
-        cJSON_AddNumberToObject(o, "requested", (double)(episodes * (uint64_t)npaths));
-        cJSON_AddNumberToObject(o, "attempts", (double)attempts);
-        cJSON_AddNumberToObject(o, "successes", (double)successes);
-        cJSON_AddNumberToObject(o, "errors", (double)errors);
-        cJSON_AddNumberToObject(o, "wall_s", wall);
-        cJSON_AddNumberToObject(o, "episodes_per_s", wall > 0 ? (double)written / wall : 0);
-        cJSON_AddStringToObject(o, "path", out);
-        cJSON_AddNumberToObject(o, "bytes", bytes);
-        cJSON_AddStringToObject(o, "split", split);
-        cJSON_AddNumberToObject(o, "first_seed", (double)first_seed);
-        cJSON_AddBoolToObject(o, "interrupted", interrupted);
-        char *text = cJSON_PrintUnformatted(o);
-        if (text) puts(text);
-        cJSON_free(text);
-        cJSON_Delete(o);
-    } else {
-        for (int i = 0; i < npaths; i++)
-            printf("%s: %" PRIu64 " episodes kept of %" PRIu64 " attempts (%" PRIu64 " successes, %" PRIu64 " errors)\n",
-                   gs_task_name(tasks[i].task), tasks[i].kept, tasks[i].attempts, tasks[i].successes,
-                   tasks[i].errors);
-        printf("wrote %" PRId64 " episodes to %s (%.1f MB) in %.2f s, %.1f episodes/s\n", written, out,
-               bytes / 1e6, wall, wall > 0 ? (double)written / wall : 0);
+    if (st == GS_OK || r.written > 0) {
+        int reported = report(&r, &o, common.json);
+        if (status == CLI_OK) status = reported;
     }
-    if (interrupted) {
+    if (r.interrupted) {
         fprintf(stderr, "gensim demos: interrupted by signal %d: %" PRId64 " finished episodes are in %s\n",
-                (int)cli_stop_signal, written, out);
+                (int)cli_stop_signal, r.written, out);
         status = 128 + cli_stop_signal;
     }
-    for (int i = 0; i < npaths; i++) gs_task_free(tasks[i].task);
-    free(tasks);
+    gs_record_result_free(&r);
     return status;
+}
+
+/* The summary, and a message for every task that kept fewer than asked. */
+static int report(const gs_record_result *r, const gs_record_options *o, int json) {
+    int status = CLI_OK;
+    for (int i = 0; i < r->ntasks && !r->interrupted; i++) {
+        const gs_record_task *ts = &r->tasks[i];
+        if (ts->kept >= o->episodes) continue;
+        fprintf(stderr, "gensim demos: %s: only %" PRIu64 " of %" PRIu64 " episodes in %" PRIu64
+                        " attempts (%" PRIu64 " successes, %" PRIu64 " errors)%s%s\n",
+                ts->path, ts->kept, o->episodes, ts->attempts, ts->successes, ts->errors,
+                ts->errors ? "; first error: " : "", ts->first_error);
+        status = CLI_TASK;
+    }
+    if (json) {
+        char *text = gs_record_result_json(r, o);
+        if (text) puts(text);
+        free(text);
+        return status;
+    }
+    for (int i = 0; i < r->ntasks; i++)
+        printf("%s: %" PRIu64 " episodes kept of %" PRIu64 " attempts (%" PRIu64 " successes, %" PRIu64 " errors)\n",
+               r->tasks[i].name, r->tasks[i].kept, r->tasks[i].attempts, r->tasks[i].successes, r->tasks[i].errors);
+    printf("wrote %" PRId64 " episodes to %s (%.1f MB) in %.2f s, %.1f episodes/s\n", r->written, o->out,
+           r->bytes / 1e6, r->wall_s, r->wall_s > 0 ? (double)r->written / r->wall_s : 0);
+    return status;
+}
+
+static void on_attempt(void *ud, const char *task, uint64_t kept, uint64_t attempts, uint64_t total) {
+    progress_show(ud, task, kept, attempts, total, 0);
+}
+
+static void on_error(void *ud, const char *message, uint64_t seed) {
+    (void)ud;
+    fprintf(stderr, "%s%s (seed %" PRIu64 "; counted as a failed attempt)\n", progress_tty ? "\r\033[K" : "",
+            message, seed);
 }
 
 /* ---- gensim demos --info ---- */
@@ -418,13 +279,14 @@ static void format_duration(char *buf, size_t n, double s) {
 
 /* A bar redrawn at most 10 times a second on a terminal; a plain line every
  * 10 s otherwise. final ends the bar's line. */
-static void progress_show(progress *p, const char *task, uint64_t kept, uint64_t attempts, int final) {
+static void progress_show(progress *p, const char *task, uint64_t kept, uint64_t attempts,
+                          uint64_t total, int final) {
     if (p->quiet) return;
     double now = cli_now(), elapsed = now - p->t0;
     if (!p->tty) {
         if (!final && now - p->last >= 10) {
             fprintf(stderr, "gensim demos: %" PRIu64 "/%" PRIu64 " episodes, %" PRIu64 " attempts, %.1f episodes/s\n",
-                    kept, p->total, attempts, elapsed > 0 ? (double)kept / elapsed : 0);
+                    kept, total, attempts, elapsed > 0 ? (double)kept / elapsed : 0);
             p->last = now;
         }
         return;
@@ -433,13 +295,13 @@ static void progress_show(progress *p, const char *task, uint64_t kept, uint64_t
     p->last = now;
     double rate = elapsed > 0 ? (double)kept / elapsed : 0;
     char eta[32];
-    format_duration(eta, sizeof eta, final ? elapsed : rate > 0 ? (double)(p->total - kept) / rate : -1);
+    format_duration(eta, sizeof eta, final ? elapsed : rate > 0 ? (double)(total - kept) / rate : -1);
     enum { WIDTH = 24 };
     char bar[WIDTH + 1];
-    int filled = p->total ? (int)(WIDTH * kept / p->total) : 0;
+    int filled = total ? (int)(WIDTH * kept / total) : 0;
     for (int i = 0; i < WIDTH; i++) bar[i] = i < filled ? '#' : '.';
     bar[WIDTH] = 0;
     fprintf(stderr, "\r%-.24s [%s] %" PRIu64 "/%" PRIu64 " episodes, %" PRIu64 " attempts, %.1f/s, %s %s\033[K%s",
-            task, bar, kept, p->total, attempts, rate, final ? "took" : "ETA", eta, final ? "\n" : "");
+            task, bar, kept, total, attempts, rate, final ? "took" : "ETA", eta, final ? "\n" : "");
     fflush(stderr);
 }

@@ -166,7 +166,7 @@ static int gallery(int argc, char **argv) {
             if (defaults) continue;
             fprintf(stderr, "gensim library gallery: %s\n", err);
             gs_free_paths(paths, npaths);
-            cli_free_folders(owned, nowned);
+            gs_free_strings(owned, nowned);
             return CLI_USAGE;
         }
         char **grown = n ? realloc(paths, (size_t)(npaths + n) * sizeof *grown) : paths;
@@ -181,7 +181,7 @@ static int gallery(int argc, char **argv) {
         npaths += n;
         free(files);
     }
-    cli_free_folders(owned, nowned);
+    gs_free_strings(owned, nowned);
     card *cards = calloc((size_t)(npaths ? npaths : 1), sizeof *cards);
     if (!cards) {
         gs_free_paths(paths, npaths);

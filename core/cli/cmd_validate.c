@@ -205,7 +205,7 @@ int cmd_validate(int argc, char **argv) {
     free(sources);
     free(lens);
     free(r);
-    cli_free_folders(owned, nowned);
+    gs_free_strings(owned, nowned);
     return status;
 }
 

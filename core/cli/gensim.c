@@ -175,7 +175,7 @@ static int cmd_list(int argc, char **argv) {
         }
         gs_free_paths(files, nfiles);
     }
-    cli_free_folders(owned, nowned);
+    gs_free_strings(owned, nowned);
     if (json) {
         char *text = cJSON_PrintUnformatted(arr);
         if (text) puts(text);

@@ -31,6 +31,8 @@ gs_status gs_make_dirs(const char *path, char *err, size_t errlen);
 int gs_list_files(const char *dir, const char *suffix, char ***paths, char *err, size_t errlen);
 /* Frees what gs_list_files returned; paths nullable. */
 void gs_free_paths(char **paths, int n);
+/* Frees the n strings of an array the caller owns (gs_plugin_path's). */
+void gs_free_strings(char **strings, int n);
 /* The folder that holds gensim's shipped data (tasks/, scripts/, plugins/,
  * scenes/): $GENSIM_DATA_DIR when set; else share/gensim of the prefix the
  * library or program was installed to; else the source tree it was built
@@ -42,7 +44,7 @@ gs_status gs_data_path(const char *rel, char *out, size_t n, char *err, size_t e
 /* The plugin path, first folder first: the colon-separated $GENSIM_PATH
  * when set, else ./plugins, $XDG_DATA_HOME/gensim/plugins (default
  * ~/.local/share/gensim/plugins) and the data folder's plugins/. Writes at
- * most max malloc'd folder names into dirs (free with gs_free_paths) and
+ * most max malloc'd folder names into dirs (free with gs_free_strings) and
  * returns how many; folders that do not exist are kept (the path is what
  * the user said). */
 int gs_plugin_path(char **dirs, int max);

@@ -206,7 +206,7 @@ int gs_task_name_valid(const char *name, char *why, size_t whylen);
 gs_task_options gs_task_options_default(void);
 /* The folders a task is found in by name, first first: the plugin path
  * (gs_plugin_path), then the data folder's tasks/seed and tasks/generated.
- * Writes at most max malloc'd names into dirs (free with gs_free_paths);
+ * Writes at most max malloc'd names into dirs (free with gs_free_strings);
  * returns how many. */
 int gs_task_folders(char **dirs, int max);
 /* What a user named, as a path into path (n bytes): a path (it holds a '/'

@@ -117,7 +117,7 @@ static int l_plugin_path(lua_State *L) {
     char *dirs[64];
     int n = gs_plugin_path(dirs, 64);
     push_names(L, (const char *const *)dirs, n);
-    for (int i = 0; i < n; i++) free(dirs[i]);
+    gs_free_strings(dirs, n);
     return 1;
 }
 

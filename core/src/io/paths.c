@@ -76,8 +76,12 @@ nomem:
     return -1;
 }
 
+void gs_free_strings(char **strings, int n) {
+    for (int i = 0; strings && i < n; i++) free(strings[i]);
+}
+
 void gs_free_paths(char **paths, int n) {
-    for (int i = 0; paths && i < n; i++) free(paths[i]);
+    gs_free_strings(paths, n);
     free(paths);
 }
 

@@ -91,7 +91,7 @@ gs_status gs_task_resolve(const char *what, char *path, size_t n, char *err, siz
         struct stat st;
         if (snprintf(path, n, "%s/%s.lua", dirs[d], what) < (int)n && stat(path, &st) == 0 &&
             S_ISREG(st.st_mode)) {
-            gs_free_paths(dirs, ndirs);
+            gs_free_strings(dirs, ndirs);
             return GS_OK;
         }
     }
@@ -99,7 +99,7 @@ gs_status gs_task_resolve(const char *what, char *path, size_t n, char *err, siz
     for (int d = 0, used = 0; d < ndirs && used < (int)sizeof looked; d++)
         used += snprintf(looked + used, sizeof looked - (size_t)used, "%s%s", d ? ", " : "", dirs[d]);
     nearest_task(what, dirs, ndirs, hint, sizeof hint);
-    gs_free_paths(dirs, ndirs);
+    gs_free_strings(dirs, ndirs);
     path[0] = 0;
     return gs_fail(err, errlen, GS_ERR_IO, "no task '%s'%s: not a file, and no %s.lua in %s", what, hint,
                    what, ndirs ? looked : "any task folder (no data folder and no plugin path)");

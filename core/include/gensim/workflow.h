@@ -1,0 +1,116 @@
+/* workflow.h: what the commands do, as library functions.
+ *
+ * gensim-run and gensim demos are thin front ends over gs_run and
+ * gs_record, and the Lua host's gensim.run and gensim.demos call the same
+ * functions, so a curriculum script can do anything the command line does.
+ * Each result has a JSON form (the command's --json output, and the table
+ * the Lua host returns): one definition of its fields. */
+#ifndef GENSIM_WORKFLOW_H
+#define GENSIM_WORKFLOW_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "gensim/episode.h"
+#include "gensim/task.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Seeds of the test split start here, so the two splits never share a
+ * scene: the one rule for recording and for evaluation. */
+#define GS_TEST_SEED_OFFSET (UINT64_C(1) << 31)
+/* The seed of attempt k from first seed s in a split. */
+uint64_t gs_split_seed(uint64_t s, uint64_t k, int test_split);
+
+/* ---- gs_run: episodes of one task (gensim-run) ---- */
+
+typedef struct gs_run_options {
+    const char *task;         /* a file or a task name (gs_task_load) */
+    gs_task_options task_opt; /* limits, split, log */
+    uint64_t episodes;        /* 1..1000000; 1 */
+    uint64_t seed;            /* the first seed; episodes use seed .. seed + episodes - 1 */
+    gs_actor actor;           /* who acts; the oracle by default */
+    const char *render;       /* nullable: pictures of every episode go to this folder */
+    /* After each episode (nullable): its result and, with render, its pictures. */
+    void (*on_episode)(void *ud, uint64_t k, const gs_episode_result *r, const gs_pictures *pics,
+                       double seconds);
+    void *ud;
+} gs_run_options;
+
+typedef struct gs_run_result {
+    char task[GS_TASK_NAME_MAX + 1];
+    uint64_t episodes, successes;
+    double mean_reward;
+    long sim_steps;
+    double wall_s;
+    uint64_t digest;          /* every episode's digest folded together */
+} gs_run_result;
+
+gs_run_options gs_run_options_default(void);
+/* Loads the task and runs the episodes. GS_ERR_IO: the task cannot be
+ * read; another failure is the task's (file:line: message in err) or a
+ * picture's. r holds what ran before a failure. */
+gs_status gs_run(const gs_run_options *o, gs_run_result *r, char *err, size_t errlen);
+/* {task, episodes, successes, success_rate, mean_reward, sim_steps, wall_s,
+ * episodes_per_s, digest}, malloc'd JSON text; NULL when out of memory. */
+char *gs_run_result_json(const gs_run_result *r);
+
+/* ---- gs_record: demonstrations into HDF5 (gensim demos) ---- */
+
+typedef struct gs_record_options {
+    const char *const *tasks; /* (ntasks) files or task names */
+    int ntasks;
+    const char *out;          /* the HDF5 file */
+    int overwrite;            /* 1: replace an existing out */
+    uint64_t episodes;        /* successful episodes to keep per task, 1..1000000 */
+    uint64_t seed;            /* attempt k of a task uses gs_split_seed(seed, k, split) */
+    uint64_t max_attempts;    /* per task; 0: 3 episodes + 10 */
+    int compression;          /* deflate level of the images, 0..9; 1 */
+    gs_task_options task_opt; /* limits, split, log */
+    gs_actor actor;           /* the oracle by default */
+    /* After each attempt (nullable): progress. */
+    void (*on_attempt)(void *ud, const char *task, uint64_t kept, uint64_t attempts,
+                       uint64_t total);
+    /* The first error of a task (nullable): it counts as a failed attempt. */
+    void (*on_error)(void *ud, const char *message, uint64_t seed);
+    void *ud;
+    const volatile sig_atomic_t *stop; /* nullable: nonzero stops after the episode under way */
+} gs_record_options;
+
+typedef struct gs_record_task {
+    char name[GS_TASK_NAME_MAX + 1];
+    const char *path;         /* as given */
+    uint64_t kept, attempts, successes, errors;
+    char first_error[1024];
+} gs_record_task;
+
+typedef struct gs_record_result {
+    gs_record_task *tasks;    /* (ntasks) */
+    int ntasks;
+    int64_t written;          /* episodes in the file */
+    uint64_t requested, attempts, successes, errors;
+    uint64_t first_seed;
+    double wall_s, bytes;
+    int interrupted;          /* 1: stopped by o->stop */
+    int short_tasks;          /* tasks that kept fewer than asked */
+} gs_record_result;
+
+gs_record_options gs_record_options_default(void);
+/* Loads every task (so a bad one leaves no file), creates out, and records.
+ * GS_OK when it ran, even if some task kept fewer episodes than asked
+ * (short_tasks says how many). GS_ERR_IO: out exists (without overwrite)
+ * or cannot be written, or a task cannot be read; a task's own failure to
+ * load is its status. The file keeps every episode appended before a
+ * failure or a stop. Free r with gs_record_result_free. */
+gs_status gs_record(const gs_record_options *o, gs_record_result *r, char *err, size_t errlen);
+void gs_record_result_free(gs_record_result *r);
+/* The --json object of gensim demos, malloc'd; NULL when out of memory. */
+char *gs_record_result_json(const gs_record_result *r, const gs_record_options *o);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
