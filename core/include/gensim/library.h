@@ -100,6 +100,53 @@ gs_status gs_ladder_run(const char *name, const char *src, size_t len,
                         const gs_ladder_options *opt, gs_ladder_result *out, char *err,
                         size_t errlen);
 
+/* ---- many files (gensim validate) ---- */
+
+/* Totals of a validation run. */
+typedef struct gs_validate_summary {
+    int total;                /* files validated */
+    int accepted;             /* files that passed every rung */
+    int passed[GS_RUNG_COUNT]; /* files that passed each rung */
+    double wall_s;
+} gs_validate_summary;
+
+/* Called after each file with its result and seconds. */
+typedef void (*gs_validate_fn)(void *ud, const char *file, const gs_ladder_result *r, double seconds);
+
+/* Runs the ladder on each of n files, every one read first (an unreadable
+ * one is GS_ERR_IO and none is validated). on_result (nullable) sees each
+ * result; *json (nullable) gets the --json object of gensim validate
+ * (tasks, passed and rates per rung, total, seeds, min_solved, wall_s),
+ * malloc'd. GS_OK when every file ran, whatever they came to. */
+gs_status gs_validate_files(const char *const *files, int n, const gs_ladder_options *opt,
+                            gs_validate_fn on_result, void *ud, gs_validate_summary *summary,
+                            char **json, char *err, size_t errlen);
+
+/* ---- the gallery (gensim library gallery) ---- */
+
+typedef struct gs_gallery_options {
+    const char *const *dirs;  /* (ndirs) folders of .lua tasks; 0: gs_task_folders */
+    int ndirs;
+    const char *out;          /* where index.html and the pictures go (created) */
+    uint64_t episodes;        /* oracle episodes per task, 1..100000; 20 */
+    uint64_t seed;            /* the first seed, the one pictured; 0 */
+    int clip;                 /* 1: a GIF of the pictured episode too */
+    gs_task_options task_opt;
+    /* After each task (nullable): error is NULL when it ran. */
+    void (*on_card)(void *ud, int i, int n, const char *name, int successes, int episodes,
+                    const char *error, double seconds);
+    void *ud;
+} gs_gallery_options;
+
+gs_gallery_options gs_gallery_options_default(void);
+/* Runs o->episodes oracle episodes of every task in the folders, pictures
+ * the first, and writes OUT/index.html: a card per task with its name,
+ * description, language goals, success rate and pictures. *json (nullable)
+ * gets the --json object, malloc'd. A task that fails to load or run is on
+ * the page with its error, and makes the status GS_ERR_RUNTIME once the
+ * page is written; GS_ERR_IO: a folder cannot be read or the page written. */
+gs_status gs_gallery(const gs_gallery_options *o, char **json, char *err, size_t errlen);
+
 /* ---- similarity ---- */
 
 /* How alike two tasks are, each part in [0, 1]:
@@ -154,6 +201,12 @@ gs_status gs_library_read(const char *dir, const char *name, char **record, char
 gs_status gs_library_remove(const char *dir, const char *name, char *err, size_t errlen);
 /* Rewrites DIR/index.json from the files. */
 gs_status gs_library_rebuild_index(const char *dir, char *err, size_t errlen);
+/* Writes out (atomically) as a chat fine-tuning set: one JSONL line per
+ * task of the folder that the ladder accepted, {"messages": [system, user:
+ * the request (name, description, assets), assistant: the code in a lua
+ * block]}. *examples and *skipped count the lines and the tasks left out. */
+gs_status gs_library_export_finetune(const char *dir, const char *system, const char *out,
+                                     int *examples, int *skipped, char *err, size_t errlen);
 /* The ladder's result as a JSON object (text, malloc'd; NULL when out of memory). */
 char *gs_ladder_result_json(const gs_ladder_result *r);
 

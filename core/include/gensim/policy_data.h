@@ -143,4 +143,46 @@ gs_actor gs_policy_actor_get(gs_policy_actor *a);
 /* Frees a's scratch (a may be zeroed memory). */
 void gs_policy_actor_free(gs_policy_actor *a);
 
+/* ---- evaluation (gensim eval) ---- */
+
+typedef struct gs_eval_options {
+    gs_policy *policy;        /* not owned */
+    const char *policy_path;  /* for the report; nullable */
+    const char *const *tasks; /* (ntasks) files or task names */
+    int ntasks;
+    uint64_t episodes;        /* per task, 1..1000000; 10 */
+    uint64_t seed;            /* episode e uses gs_split_seed(seed, e, split); 1000000 */
+    gs_task_options task_opt; /* limits, split, log */
+    const char *render;       /* nullable: pictures of every episode go there */
+    /* After each episode (nullable): progress. */
+    void (*on_episode)(void *ud, const char *task, uint64_t e, const gs_episode_result *r,
+                       uint64_t successes);
+    void *ud;
+} gs_eval_options;
+
+typedef struct gs_eval_task {
+    char name[GS_TASK_NAME_MAX + 1];
+    const char *path;
+    uint64_t episodes, successes;
+    double mean_reward, wall_s;
+} gs_eval_task;
+
+typedef struct gs_eval_result {
+    gs_eval_task *tasks;      /* (ntasks) */
+    int ntasks;
+    uint64_t episodes, successes;
+    double mean_reward, wall_s;
+    uint64_t first_seed;
+    int64_t policy_steps;
+} gs_eval_result;
+
+gs_eval_options gs_eval_options_default(void);
+/* Loads every task first (a bad one costs nothing), then runs the policy
+ * in closed loop on each. GS_ERR_IO: a task cannot be read; another
+ * failure is a task's. Free r with gs_eval_result_free. */
+gs_status gs_eval(const gs_eval_options *o, gs_eval_result *r, char *err, size_t errlen);
+void gs_eval_result_free(gs_eval_result *r);
+/* The --json object of gensim eval, malloc'd; NULL when out of memory. */
+char *gs_eval_result_json(const gs_eval_result *r, const gs_eval_options *o);
+
 #endif

@@ -156,6 +156,10 @@ gs_status gs_scene_add_goal(gs_scene *s, const gs_goal_spec *spec, char *err, si
 /* Frees a goal's arrays. */
 void gs_goal_free(gs_goal *g);
 
+/* The goal stages a scene has, and stage i's language goal (nullable). */
+int gs_scene_goal_count(const gs_scene *s);
+const char *gs_scene_goal_lang(const gs_scene *s, int i);
+
 /* The reward so far: completed stages plus the current stage's credit,
  * in [0, 1]; *stage (nullable) is the first stage not complete (ngoals when
  * all are). */

@@ -368,6 +368,12 @@ gs_status gs_scene_add_goal(gs_scene *s, const gs_goal_spec *spec, char *err, si
     return GS_OK;
 }
 
+int gs_scene_goal_count(const gs_scene *s) { return s->ngoals; }
+
+const char *gs_scene_goal_lang(const gs_scene *s, int i) {
+    return i >= 0 && i < s->ngoals ? s->goals[i].lang : NULL;
+}
+
 double gs_goal_credit(const gs_scene *s, const gs_goal *g) {
     if (g->nobjects == 0) return 1;
     if (g->metric == GS_METRIC_ZONE) {
