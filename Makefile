@@ -1,34 +1,42 @@
-# The two entry points of the README, and the builds they stand on.
-#   make demo   set up, build, run the oracle on a shipped task, write pictures
-#   make test   set up, build, run every test (CTest: unit, CLI contract, specs)
+# The builds behind the README's two commands. Installing packages is its
+# own step (make setup, or sh scripts/setup-debian.sh as root): no build
+# target runs apt.
+#   make demo   build, run the oracle on a shipped task, write pictures
+#   make test   build, run every test (CTest: unit, CLI contract, specs, install)
+#   make install PREFIX=DIR   bin/, lib/ (libgensim, gensim.pc, the Lua module),
+#               include/gensim/, share/gensim/
 # Also: make sanitize (ASan+UBSan build and tests), make valgrind, make bench.
 
 BUILD ?= build
 JOBS ?= $(shell nproc)
+PREFIX ?= /usr/local
 
-.PHONY: all setup build demo test sanitize valgrind bench lint clean
+.PHONY: all setup build demo test install sanitize valgrind bench lint clean
 
 all: build
 
 setup:
 	sh scripts/setup-debian.sh
 
-build: setup
+build:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	$(BUILD)/gensim-run tasks/seed/place-red-in-green.lua --episodes 5 --render out/demo
+	$(BUILD)/gensim-run place-red-in-green --episodes 5 --render out/demo
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-sanitize: setup
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+sanitize:
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DGS_SANITIZE=ON >/dev/null
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
-valgrind: setup
+valgrind:
 	cmake -S . -B build-valgrind -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGS_VALGRIND=ON >/dev/null
 	cmake --build build-valgrind -j $(JOBS)
 	cd build-valgrind && ctest --output-on-failure -j $(JOBS) -L unit

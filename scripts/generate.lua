@@ -1,7 +1,6 @@
 -- gensim generate: the command line of the generation pipeline (pipeline.lua).
 -- Run by the `gensim generate` command, which passes its arguments as `...`
 -- and exits with the status this chunk returns.
-local gensim = require("gensim")
 local cjson = require("cjson.safe")
 local pipeline = require("pipeline")
 
@@ -31,10 +30,12 @@ ladder:
   --min-solved M       oracle successes needed out of K (default 4)
   --repairs R          repair rounds after a failed rung (default 2)
   --seed S             first seed (default 0)
-  --library DIR        where accepted tasks go (default tasks/generated)
+  --library DIR        where accepted tasks go (default: the data folder's
+                       tasks/generated)
   --compare DIR        a library folder to draw examples from and check novelty
-                       against (repeatable; default tasks/seed, the library, plugins)
-  --prompts DIR        prompt templates (default: the scripts' prompts/)
+                       against (repeatable; default the plugin path, the library's
+                       tasks/seed and tasks/generated, and --library)
+  --prompts DIR        prompt templates (default: the data folder's scripts/prompts)
 output:
   --json               print one JSON object: per-rung counts and rates, each task
   --quiet              no progress on stderr
@@ -88,12 +89,6 @@ local function parse(args)
   return o
 end
 
-local function is_dir(path)
-  local f = io.open(path .. "/.", "r")
-  if f then f:close() return true end
-  return false
-end
-
 local function main(...)
   local o, err = parse({...})
   if not o then return fail_usage(err) end
@@ -101,61 +96,14 @@ local function main(...)
     io.stdout:write(USAGE)
     return 0
   end
-  o.url = o.url or os.getenv("GENSIM_LLM_URL")
-  o.model = o.model or os.getenv("GENSIM_LLM_MODEL")
-  local sources = (o.url and 1 or 0) + (o.cmd and 1 or 0) + (o.replay and 1 or 0)
-  if sources == 0 then
-    return fail_usage("no model: give --llm-url (or set GENSIM_LLM_URL), --llm-cmd or --replay")
+  o.log = o.quiet and function() end or function(msg) io.stderr:write(msg, "\n") end
+  local summary, status, msg = pipeline.generate(o)
+  if not summary then
+    if status == 2 then return fail_usage(msg) end
+    io.stderr:write("gensim generate: ", tostring(msg), "\n")
+    return status
   end
-  if o.target and o.n then return fail_usage("-n and --target do not go together") end
-  if o.target and not o.target:find("%S") then return fail_usage("--target needs a description") end
-  if o.n == 0 then return fail_usage("-n must be at least 1") end
-  if o.min_solved and o.seeds and o.min_solved > o.seeds then
-    return fail_usage("--min-solved cannot exceed --seeds")
-  end
-  if o.seeds == 0 then return fail_usage("--seeds must be at least 1") end
-  if o.replay then
-    local f = io.open(o.replay, "r")
-    if not f then return fail_usage("cannot read the transcript '" .. o.replay .. "'") end
-    f:close()
-  end
-  o.library = o.library or "tasks/generated"
-  o.prompts = o.prompts or (gensim.data_dir() .. "/scripts/prompts")
-  if not is_dir(o.prompts) then return fail_usage("no prompt folder '" .. o.prompts .. "'") end
-  if not is_dir(o.library) then
-    local ok = os.execute("mkdir -p '" .. o.library:gsub("'", "'\\''") .. "'")
-    if not ok then return fail_usage("cannot create the library folder '" .. o.library .. "'") end
-  end
-  if not o.transcript and not o.replay then
-    os.execute("mkdir -p '" .. (o.library .. "/transcripts"):gsub("'", "'\\''") .. "'")
-    o.transcript = o.library .. "/transcripts/" .. os.date("!%Y%m%dT%H%M%SZ") .. ".jsonl"
-  end
-  local dirs = #o.compare > 0 and o.compare or {"tasks/seed", o.library, "plugins"}
-  local seen_library = false
-  for _, d in ipairs(dirs) do seen_library = seen_library or d == o.library end
-  if not seen_library then dirs[#dirs + 1] = o.library end
-
-  local client, cerr = gensim.llm.client{
-    url = not o.cmd and not o.replay and o.url or nil, model = o.model or "default",
-    embed_model = o.embed_model, cmd = o.cmd, replay = o.replay, transcript = o.transcript,
-    timeout_s = o.timeout_s, retries = o.retries}
-  if not client then return fail_usage(tostring(cerr)) end
-
-  local log = o.quiet and function() end or function(msg) io.stderr:write(msg, "\n") end
-  local run = pipeline.new{client = client, prompts = o.prompts, library_dir = o.library, dirs = dirs,
-    seeds = o.seeds, min_solved = o.min_solved, repairs = o.repairs, seed = o.seed,
-    model = o.model or "default", embed = o.embed_model ~= nil, log = log}
-  local ok, perr = pcall(function()
-    if o.target then run:curriculum(o.target) else run:explore(o.n or 1) end
-  end)
-  local status = 0
-  if not ok then
-    local msg = type(perr) == "table" and perr.message or tostring(perr)
-    io.stderr:write("gensim generate: ", type(perr) == "table" and perr.llm and "model error: " or "",
-      tostring(msg), "\n")
-    status = 3
-  end
-  local summary = run:summary()
+  if msg then io.stderr:write("gensim generate: ", msg, "\n") end
   if o.json then
     io.stdout:write(cjson.encode(summary), "\n")
   elseif not o.quiet then
@@ -163,7 +111,7 @@ local function main(...)
     for _, r in ipairs(pipeline.RUNGS) do parts[#parts + 1] = r .. " " .. summary[r] end
     parts[#parts + 1] = "accepted " .. summary.accepted
     io.stderr:write(table.concat(parts, ", "), "\n")
-    if o.transcript then io.stderr:write("transcript: ", o.transcript, "\n") end
+    if summary.transcript then io.stderr:write("transcript: ", summary.transcript, "\n") end
   end
   return status
 end

@@ -101,15 +101,7 @@ end
 function M.load_library(dirs, warn)
   local tasks, by_name = {}, {}
   for _, dir in ipairs(dirs) do
-    local p = io.popen("ls -1 '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
-    local names = {}
-    for line in p:lines() do
-      if line:match("%.lua$") then names[#names + 1] = line end
-    end
-    p:close()
-    table.sort(names)
-    for _, file in ipairs(names) do
-      local path = dir .. "/" .. file
+    for _, path in ipairs(gensim.list_files(dir, ".lua") or {}) do
       local t, err = gensim.load_task(path)
       if t then
         local info = t:info()
@@ -467,6 +459,79 @@ function Run:summary()
   end
   out.llm = self.client:stats()
   return out
+end
+
+-- ---- the whole generation, as gensim generate and gensim.generate run it ----
+
+local function is_dir(path)
+  local f = io.open(path .. "/.", "r")
+  if f then f:close() return true end
+  return false
+end
+
+-- Checks a generation's options and fills in the defaults; nil and a
+-- message for bad ones.
+local function generation_options(o)
+  o.url = o.url or os.getenv("GENSIM_LLM_URL")
+  o.model = o.model or os.getenv("GENSIM_LLM_MODEL")
+  o.compare = o.compare or {}
+  local sources = (o.url and 1 or 0) + (o.cmd and 1 or 0) + (o.replay and 1 or 0)
+  if sources == 0 then return nil, "no model: give --llm-url (or set GENSIM_LLM_URL), --llm-cmd or --replay" end
+  if o.target and o.n then return nil, "-n and --target do not go together" end
+  if o.target and not o.target:find("%S") then return nil, "--target needs a description" end
+  if o.n == 0 then return nil, "-n must be at least 1" end
+  if o.min_solved and o.seeds and o.min_solved > o.seeds then return nil, "--min-solved cannot exceed --seeds" end
+  if o.seeds == 0 then return nil, "--seeds must be at least 1" end
+  if o.replay then
+    local f = io.open(o.replay, "r")
+    if not f then return nil, "cannot read the transcript '" .. o.replay .. "'" end
+    f:close()
+  end
+  local data = gensim.data_dir()
+  if not data and not (o.library and o.prompts) then
+    return nil, "cannot find gensim's data folder: set GENSIM_DATA_DIR, or give --library and --prompts"
+  end
+  o.library = o.library or (data .. "/tasks/generated")
+  o.prompts = o.prompts or (data .. "/scripts/prompts")
+  if not is_dir(o.prompts) then return nil, "no prompt folder '" .. o.prompts .. "'" end
+  local ok, err = gensim.make_dirs(o.library)
+  if not ok then return nil, "cannot create the library folder '" .. o.library .. "': " .. tostring(err) end
+  if not o.transcript and not o.replay then
+    gensim.make_dirs(o.library .. "/transcripts")
+    o.transcript = o.library .. "/transcripts/" .. os.date("!%Y%m%dT%H%M%SZ") .. ".jsonl"
+  end
+  local dirs = #o.compare > 0 and o.compare or gensim.task_folders()
+  local seen_library = false
+  for _, d in ipairs(dirs) do seen_library = seen_library or d == o.library end
+  if not seen_library then dirs[#dirs + 1] = o.library end
+  o.dirs = dirs
+  return o
+end
+
+-- Generates tasks: o holds the command's flags (n or target; url, model,
+-- embed_model, cmd, replay, transcript, timeout_s, retries; seeds,
+-- min_solved, repairs, seed, library, compare, prompts; log). Returns the
+-- summary (the --json object), the exit status (0, or 3 when the model
+-- failed) and a message; nil, message, 2 for bad options.
+function M.generate(o)
+  local opts, err = generation_options(o)
+  if not opts then return nil, 2, err end
+  local client, cerr = gensim.llm.client{
+    url = not o.cmd and not o.replay and o.url or nil, model = o.model or "default",
+    embed_model = o.embed_model, cmd = o.cmd, replay = o.replay, transcript = o.transcript,
+    timeout_s = o.timeout_s, retries = o.retries}
+  if not client then return nil, 2, tostring(cerr) end
+  local run = M.new{client = client, prompts = o.prompts, library_dir = o.library, dirs = o.dirs,
+    seeds = o.seeds, min_solved = o.min_solved, repairs = o.repairs, seed = o.seed,
+    model = o.model or "default", embed = o.embed_model ~= nil, log = o.log}
+  local ok, perr = pcall(function()
+    if o.target then run:curriculum(o.target) else run:explore(o.n or 1) end
+  end)
+  local summary = run:summary()
+  summary.transcript = o.transcript
+  if ok then return summary, 0 end
+  local msg = type(perr) == "table" and perr.message or tostring(perr)
+  return summary, 3, (type(perr) == "table" and perr.llm and "model error: " or "") .. tostring(msg)
 end
 
 return M

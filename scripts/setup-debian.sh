@@ -5,7 +5,7 @@ set -eu
 PACKAGES="build-essential cmake pkg-config
   libbullet-dev liblua5.4-dev lua5.4 libcjson-dev lua-cjson libcurl4-openssl-dev
   libexpat1-dev libpng-dev libgif-dev libopenblas-dev libhdf5-dev hdf5-tools
-  lua-busted lua-check valgrind time"
+  lua-busted lua-check valgrind time luarocks luajit libseccomp-dev"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

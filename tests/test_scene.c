@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "gensim/task.h"
+#include "task/scene_internal.h"
 
 static gsu_rng rng;
 

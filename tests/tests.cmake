@@ -8,7 +8,7 @@ endif()
 foreach(src ${GS_TEST_C})
   get_filename_component(name ${src} NAME_WE)
   add_executable(${name} ${src})
-  target_link_libraries(${name} PRIVATE gensim_core)
+  target_link_libraries(${name} PRIVATE gensim_static)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests ${PROJECT_SOURCE_DIR}/core/src)
   set_target_properties(${name} PROPERTIES LINKER_LANGUAGE CXX RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   add_test(NAME ${name} COMMAND ${GS_TEST_WRAP} $<TARGET_FILE:${name}> WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
@@ -81,6 +81,12 @@ set_tests_properties(policy_cli PROPERTIES TIMEOUT 300 LABELS cli)
 # The layers of the core: no include runs from a lower module to a higher
 # one, public headers reach no internal or foreign header, the command line
 # sees the public API only.
-find_program(LUA54 lua5.4 REQUIRED)
+
 add_test(NAME include_order COMMAND ${LUA54} ${PROJECT_SOURCE_DIR}/tests/include_order.lua ${PROJECT_SOURCE_DIR})
 set_tests_properties(include_order PROPERTIES TIMEOUT 60 LABELS lint)
+
+# An installed gensim, from /: a task by name, a moved prefix, generate
+# through the mock, a C program by pkg-config, LuaJIT's FFI, luarocks make.
+add_test(NAME install COMMAND sh ${PROJECT_SOURCE_DIR}/tests/install.sh ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(install PROPERTIES TIMEOUT 1200 LABELS cli)

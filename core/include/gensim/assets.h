@@ -8,6 +8,9 @@
 #define GENSIM_ASSETS_H
 
 #include "gensim/physics.h"
+#include "gensim/export.h"
+
+GS_BEGIN_DECLS
 
 #define GS_ASSET_MAX_SHAPES 24
 
@@ -87,21 +90,21 @@ typedef struct gs_asset_request {
  * error listing those it does), each range-checked; a radius sets x and y
  * (and z for kinds without a height); a flat marker given height 0 keeps
  * its default thickness. *color gets the colour's canonical name. */
-gs_status gs_asset_resolve(const gs_asset_kind *kind, const gs_asset_request *req,
+GS_API gs_status gs_asset_resolve(const gs_asset_kind *kind, const gs_asset_request *req,
                            gs_asset_params *out, const char **color, char *err, size_t errlen);
 /* The options kind takes, as "color, fixed, size, mass", into buf (n). */
-void gs_asset_options_text(const gs_asset_kind *kind, char *buf, size_t n);
+GS_API void gs_asset_options_text(const gs_asset_kind *kind, char *buf, size_t n);
 
 /* The group description of kind, or NULL for a kind of single objects. */
-const gs_asset_group *gs_asset_group_of(const gs_asset_kind *kind);
+GS_API const gs_asset_group *gs_asset_group_of(const gs_asset_kind *kind);
 /* The option names in bit order (n): name i is the option of bit 1 << i. */
-const char *const *gs_asset_option_names(int *n);
+GS_API const char *const *gs_asset_option_names(int *n);
 /* The kind named name, or NULL. */
-const gs_asset_kind *gs_asset_find(const char *name);
+GS_API const gs_asset_kind *gs_asset_find(const char *name);
 /* All kinds (n), in documentation order. */
-const gs_asset_kind *gs_asset_kinds(int *n);
+GS_API const gs_asset_kind *gs_asset_kinds(int *n);
 /* The names of all kinds (n), for suggestions. */
-const char *const *gs_asset_names(int *n);
+GS_API const char *const *gs_asset_names(int *n);
 
 /* A named colour: linear RGB in [0, 1] is returned through rgb (3). */
 typedef struct gs_color {
@@ -110,15 +113,17 @@ typedef struct gs_color {
 } gs_color;
 
 /* The colour named name, or NULL. */
-const gs_color *gs_color_find(const char *name);
+GS_API const gs_color *gs_color_find(const char *name);
 /* All colours (n). */
-const gs_color *gs_colors(int *n);
+GS_API const gs_color *gs_colors(int *n);
 /* The names of all colours (n), for suggestions. */
-const char *const *gs_color_names(int *n);
+GS_API const char *const *gs_color_names(int *n);
 /* The colour split for training and for testing (n each). */
-const char *const *gs_train_colors(int *n);
-const char *const *gs_test_colors(int *n);
+GS_API const char *const *gs_train_colors(int *n);
+GS_API const char *const *gs_test_colors(int *n);
 /* sRGB byte to linear [0, 1]. */
-float gs_srgb_to_linear(unsigned char c);
+GS_API float gs_srgb_to_linear(unsigned char c);
+
+GS_END_DECLS
 
 #endif

@@ -26,6 +26,9 @@
 
 #include "gensim/render.h"
 #include "gensim/status.h"
+#include "gensim/export.h"
+
+GS_BEGIN_DECLS
 
 #define GS_DATASET_FORMAT "gensim-demos"
 #define GS_DATASET_FORMAT_VERSION 1
@@ -68,25 +71,25 @@ typedef struct gs_dataset_episode {
 } gs_dataset_episode;
 
 /* Frees what the episode holds and zeroes it; ep may be zeroed memory. */
-void gs_dataset_episode_free(gs_dataset_episode *ep);
+GS_API void gs_dataset_episode_free(gs_dataset_episode *ep);
 
 /* ---- filling an episode (the recorder in episode.h, or a program's own) ---- */
 
 /* Starts ep for a new episode, keeping its buffers: the names and seed
  * set, images of rows x cols, counts 0. GS_ERR_USAGE for a bad size. */
-gs_status gs_dataset_episode_begin(gs_dataset_episode *ep, const char *task,
+GS_API gs_status gs_dataset_episode_begin(gs_dataset_episode *ep, const char *task,
                                    const char *description, uint64_t seed, int rows, int cols,
                                    char *err, size_t errlen);
 /* Room for n object names (object_kind, object_color); 0 when out of memory. */
-int gs_dataset_episode_reserve_objects(gs_dataset_episode *ep, int n);
+GS_API int gs_dataset_episode_reserve_objects(gs_dataset_episode *ep, int n);
 /* Room for steps actions (poses, pixels, primitives, rewards, lang); 0 when
  * out of memory. */
-int gs_dataset_episode_reserve_steps(gs_dataset_episode *ep, int steps);
+GS_API int gs_dataset_episode_reserve_steps(gs_dataset_episode *ep, int steps);
 /* Room for obs observations (images and the poses of nobjects objects); 0
  * when out of memory. */
-int gs_dataset_episode_reserve_observations(gs_dataset_episode *ep, int obs);
+GS_API int gs_dataset_episode_reserve_observations(gs_dataset_episode *ep, int obs);
 /* Replaces *slot with a copy of value ("" for NULL); 0 when out of memory. */
-int gs_dataset_set_string(char **slot, const char *value);
+GS_API int gs_dataset_set_string(char **slot, const char *value);
 
 /* ---- writing ---- */
 
@@ -100,19 +103,19 @@ typedef struct gs_dataset_options {
 typedef struct gs_dataset_writer gs_dataset_writer;
 
 /* gsr_view_default(), split "train", no overwrite, compression 1. */
-gs_dataset_options gs_dataset_options_default(void);
+GS_API gs_dataset_options gs_dataset_options_default(void);
 /* Creates path and writes the file attributes. GS_ERR_IO when it exists and
  * opt->overwrite is 0, or cannot be created. */
-gs_status gs_dataset_create(const char *path, const gs_dataset_options *opt,
+GS_API gs_status gs_dataset_create(const char *path, const gs_dataset_options *opt,
                             gs_dataset_writer **out, char *err, size_t errlen);
 /* Writes ep as the next /episodes/NNNNNN group; the file on disk is
  * complete when it returns. After an error the writer only closes. */
-gs_status gs_dataset_append(gs_dataset_writer *w, const gs_dataset_episode *ep, char *err,
+GS_API gs_status gs_dataset_append(gs_dataset_writer *w, const gs_dataset_episode *ep, char *err,
                             size_t errlen);
 /* Episodes appended so far. */
-int64_t gs_dataset_writer_episodes(const gs_dataset_writer *w);
+GS_API int64_t gs_dataset_writer_episodes(const gs_dataset_writer *w);
 /* Closes the file and frees w (nullable). */
-gs_status gs_dataset_writer_close(gs_dataset_writer *w, char *err, size_t errlen);
+GS_API gs_status gs_dataset_writer_close(gs_dataset_writer *w, char *err, size_t errlen);
 
 /* ---- reading ---- */
 
@@ -139,21 +142,23 @@ enum {
 typedef struct gs_dataset gs_dataset;
 
 /* Opens a file for reading and checks its attributes and episode groups. */
-gs_status gs_dataset_open(const char *path, gs_dataset **out, char *err, size_t errlen);
+GS_API gs_status gs_dataset_open(const char *path, gs_dataset **out, char *err, size_t errlen);
 /* The file attributes (valid until close). */
-const gs_dataset_info *gs_dataset_get_info(const gs_dataset *ds);
+GS_API const gs_dataset_info *gs_dataset_get_info(const gs_dataset *ds);
 /* Number of episodes. */
-int64_t gs_dataset_episodes(const gs_dataset *ds);
+GS_API int64_t gs_dataset_episodes(const gs_dataset *ds);
 /* Reads episode index into ep (its buffers reused): metadata, actions and
  * objects always, the images named by fields (others become NULL). Every
  * dataset's presence, type class and shape is checked first. */
-gs_status gs_dataset_read_episode(gs_dataset *ds, int64_t index, unsigned fields,
+GS_API gs_status gs_dataset_read_episode(gs_dataset *ds, int64_t index, unsigned fields,
                                   gs_dataset_episode *ep, char *err, size_t errlen);
 /* Reads observation t (0..T) of episode index into caller buffers (each
  * rows x cols [x 3], nullable), without reading the rest. */
-gs_status gs_dataset_read_observation(gs_dataset *ds, int64_t index, int t, float *heights,
+GS_API gs_status gs_dataset_read_observation(gs_dataset *ds, int64_t index, int t, float *heights,
                                       uint8_t *rgb, int32_t *seg, char *err, size_t errlen);
 /* Closes the file and frees ds (nullable). */
-void gs_dataset_close(gs_dataset *ds);
+GS_API void gs_dataset_close(gs_dataset *ds);
+
+GS_END_DECLS
 
 #endif

@@ -29,10 +29,9 @@
 #include "gensim/dataset.h"
 #include "gensim/render.h"
 #include "gensim/task.h"
+#include "gensim/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+GS_BEGIN_DECLS
 
 /* What an episode came to. */
 typedef struct gs_episode_result {
@@ -57,10 +56,10 @@ typedef struct gs_actor {
 } gs_actor;
 
 /* The task's own oracle(env, obs) when it has one, else the built-in one. */
-gs_actor gs_actor_oracle(void);
+GS_API gs_actor gs_actor_oracle(void);
 /* Does nothing: one wait of *seconds (0..60) of simulated time, shorter
  * when everything comes to rest first. seconds must outlive the episode. */
-gs_actor gs_actor_idle(const double *seconds);
+GS_API gs_actor gs_actor_idle(const double *seconds);
 
 /* Watches an episode; every callback is nullable. A callback's failure
  * ends the episode with its status (a picture that cannot be written is
@@ -92,7 +91,7 @@ typedef struct gs_observer {
  * r says how it went. Another status is the task's failure (reset, its
  * callbacks, an action the physics refused) or an observer's, with
  * "file:line: message" in err; r then holds what was known. */
-gs_status gs_episode_run(gs_task *t, uint64_t seed, gs_actor actor, const gs_observer *observers,
+GS_API gs_status gs_episode_run(gs_task *t, uint64_t seed, gs_actor actor, const gs_observer *observers,
                          int n, gs_episode_result *r, char *err, size_t errlen);
 
 /* ---- the dataset recorder (record.c) ---- */
@@ -108,10 +107,10 @@ typedef struct gs_recorder {
     double credited;          /* private: the reward credited so far */
 } gs_recorder;
 
-gs_observer gs_recorder_observer(gs_recorder *r);
+GS_API gs_observer gs_recorder_observer(gs_recorder *r);
 /* One episode of t from seed by actor, recorded into ep (its buffers
  * reused); ep->success says whether it is worth keeping. */
-gs_status gs_episode_record(gs_task *t, uint64_t seed, gs_actor actor, const gsr_view *v,
+GS_API gs_status gs_episode_record(gs_task *t, uint64_t seed, gs_actor actor, const gsr_view *v,
                             gs_dataset_episode *ep, char *err, size_t errlen);
 
 /* ---- pictures (pictures.c) ---- */
@@ -135,10 +134,8 @@ typedef struct gs_pictures {
     void *state;              /* private: the clip under way */
 } gs_pictures;
 
-gs_observer gs_pictures_observer(gs_pictures *p);
+GS_API gs_observer gs_pictures_observer(gs_pictures *p);
 
-#ifdef __cplusplus
-}
-#endif
+GS_END_DECLS
 
 #endif

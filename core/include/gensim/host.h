@@ -8,6 +8,9 @@
 #define GENSIM_HOST_H
 
 #include "gensim/status.h"
+#include "gensim/export.h"
+
+GS_BEGIN_DECLS
 
 /* Runs the Lua script at path with arg set as the stand-alone interpreter
  * sets it (arg[0] = path, arg[1..] = the argc strings of argv) and its
@@ -17,7 +20,9 @@
  * returns none. GS_ERR_IO: the script cannot be read; GS_ERR_SYNTAX: it
  * does not compile; GS_ERR_RUNTIME: it raised an error (err holds the
  * message and a traceback). */
-gs_status gs_host_run_script(const char *path, int argc, char **argv, int *returned, char *err,
+GS_API gs_status gs_host_run_script(const char *path, int argc, char **argv, int *returned, char *err,
                              size_t errlen);
+
+GS_END_DECLS
 
 #endif

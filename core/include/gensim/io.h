@@ -6,20 +6,23 @@
 #include <stdint.h>
 
 #include "gensim/status.h"
+#include "gensim/export.h"
+
+GS_BEGIN_DECLS
 
 /* Reads a whole file into a NUL-terminated malloc'd buffer (*len bytes,
  * len nullable), refusing files over max_bytes. The caller frees *out. */
-gs_status gs_read_file(const char *path, size_t max_bytes, char **out, size_t *len, char *err,
+GS_API gs_status gs_read_file(const char *path, size_t max_bytes, char **out, size_t *len, char *err,
                        size_t errlen);
 /* Writes n bytes to path through a temporary file in the same folder and
  * a rename, so readers see the old file or the new one, never a part. */
-gs_status gs_write_file_atomic(const char *path, const void *data, size_t n, char *err,
+GS_API gs_status gs_write_file_atomic(const char *path, const void *data, size_t n, char *err,
                                size_t errlen);
 /* Writes an 8-bit RGB image (height x width x 3) as PNG, atomically. */
-gs_status gs_write_png(const char *path, const uint8_t *rgb, int width, int height, char *err,
+GS_API gs_status gs_write_png(const char *path, const uint8_t *rgb, int width, int height, char *err,
                        size_t errlen);
 /* Creates a folder and its parents (mkdir -p); existing ones are fine. */
-gs_status gs_make_dirs(const char *path, char *err, size_t errlen);
+GS_API gs_status gs_make_dirs(const char *path, char *err, size_t errlen);
 
 /* ---- folders and where gensim's data lives (paths.c) ---- */
 
@@ -28,26 +31,26 @@ gs_status gs_make_dirs(const char *path, char *err, size_t errlen);
  * *paths (free with gs_free_paths). Returns their count, or -1 (and err,
  * errno kept from opendir) when the folder cannot be read or memory runs
  * out. */
-int gs_list_files(const char *dir, const char *suffix, char ***paths, char *err, size_t errlen);
+GS_API int gs_list_files(const char *dir, const char *suffix, char ***paths, char *err, size_t errlen);
 /* Frees what gs_list_files returned; paths nullable. */
-void gs_free_paths(char **paths, int n);
+GS_API void gs_free_paths(char **paths, int n);
 /* Frees the n strings of an array the caller owns (gs_plugin_path's). */
-void gs_free_strings(char **strings, int n);
+GS_API void gs_free_strings(char **strings, int n);
 /* The folder that holds gensim's shipped data (tasks/, scripts/, plugins/,
  * scenes/): $GENSIM_DATA_DIR when set; else share/gensim of the prefix the
  * library or program was installed to; else the source tree it was built
  * from. Never the working directory. NULL when none of them exists. */
-const char *gs_data_dir(void);
+GS_API const char *gs_data_dir(void);
 /* "<data dir>/rel" into out (n bytes); GS_ERR_IO when there is no data
  * folder, GS_ERR_USAGE when out is too small. */
-gs_status gs_data_path(const char *rel, char *out, size_t n, char *err, size_t errlen);
+GS_API gs_status gs_data_path(const char *rel, char *out, size_t n, char *err, size_t errlen);
 /* The plugin path, first folder first: the colon-separated $GENSIM_PATH
  * when set, else ./plugins, $XDG_DATA_HOME/gensim/plugins (default
  * ~/.local/share/gensim/plugins) and the data folder's plugins/. Writes at
  * most max malloc'd folder names into dirs (free with gs_free_strings) and
  * returns how many; folders that do not exist are kept (the path is what
  * the user said). */
-int gs_plugin_path(char **dirs, int max);
+GS_API int gs_plugin_path(char **dirs, int max);
 
 /* ---- animated GIF clips (gif.c) ----
  * Frames share one fixed 252-colour palette with ordered dithering; each
@@ -56,20 +59,22 @@ typedef struct gs_gif gs_gif;
 /* Starts a looping clip of width x height frames, each shown delay_cs
  * hundredths of a second unless said otherwise; nothing reaches path before
  * gs_gif_close. */
-gs_status gs_gif_open(gs_gif **out, const char *path, int width, int height, int delay_cs,
+GS_API gs_status gs_gif_open(gs_gif **out, const char *path, int width, int height, int delay_cs,
                       char *err, size_t errlen);
 /* Adds a frame, an 8-bit RGB image (height x width x 3), for the default delay. */
-gs_status gs_gif_add_frame(gs_gif *g, const uint8_t *rgb, char *err, size_t errlen);
+GS_API gs_status gs_gif_add_frame(gs_gif *g, const uint8_t *rgb, char *err, size_t errlen);
 /* Adds a frame shown delay_cs (1..65535) hundredths of a second, e.g. a held last frame. */
-gs_status gs_gif_add_frame_for(gs_gif *g, const uint8_t *rgb, int delay_cs, char *err,
+GS_API gs_status gs_gif_add_frame_for(gs_gif *g, const uint8_t *rgb, int delay_cs, char *err,
                                size_t errlen);
 /* Bytes encoded so far (the file will be about this) and frames added; a
  * frame identical to the one before counts once. */
-size_t gs_gif_bytes(const gs_gif *g);
-int gs_gif_frames(const gs_gif *g);
+GS_API size_t gs_gif_bytes(const gs_gif *g);
+GS_API int gs_gif_frames(const gs_gif *g);
 /* Finishes the clip, writes it to its path atomically and frees g. */
-gs_status gs_gif_close(gs_gif *g, char *err, size_t errlen);
+GS_API gs_status gs_gif_close(gs_gif *g, char *err, size_t errlen);
 /* Frees g (nullable) and writes nothing. */
-void gs_gif_discard(gs_gif *g);
+GS_API void gs_gif_discard(gs_gif *g);
+
+GS_END_DECLS
 
 #endif

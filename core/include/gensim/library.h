@@ -23,6 +23,9 @@
 
 #include "gensim/status.h"
 #include "gensim/task.h"
+#include "gensim/export.h"
+
+GS_BEGIN_DECLS
 
 /* ---- the ladder ---- */
 
@@ -88,15 +91,15 @@ typedef struct gs_ladder_result {
 } gs_ladder_result;
 
 /* Defaults as listed in gs_ladder_options. */
-gs_ladder_options gs_ladder_options_default(void);
+GS_API gs_ladder_options gs_ladder_options_default(void);
 /* The rung's short name ("syntax", ... "novel"), or "?". */
-const char *gs_rung_name(int rung);
+GS_API const char *gs_rung_name(int rung);
 /* The gs_rung named s, or -1. */
-int gs_rung_parse(const char *s);
+GS_API int gs_rung_parse(const char *s);
 /* Runs the ladder on src (len bytes), named name in messages (a path).
  * GS_OK means the ladder ran: out says whether the task passed. Another
  * status is a usage error (bad options) or the host out of memory. */
-gs_status gs_ladder_run(const char *name, const char *src, size_t len,
+GS_API gs_status gs_ladder_run(const char *name, const char *src, size_t len,
                         const gs_ladder_options *opt, gs_ladder_result *out, char *err,
                         size_t errlen);
 
@@ -118,7 +121,7 @@ typedef void (*gs_validate_fn)(void *ud, const char *file, const gs_ladder_resul
  * result; *json (nullable) gets the --json object of gensim validate
  * (tasks, passed and rates per rung, total, seeds, min_solved, wall_s),
  * malloc'd. GS_OK when every file ran, whatever they came to. */
-gs_status gs_validate_files(const char *const *files, int n, const gs_ladder_options *opt,
+GS_API gs_status gs_validate_files(const char *const *files, int n, const gs_ladder_options *opt,
                             gs_validate_fn on_result, void *ud, gs_validate_summary *summary,
                             char **json, char *err, size_t errlen);
 
@@ -138,14 +141,14 @@ typedef struct gs_gallery_options {
     void *ud;
 } gs_gallery_options;
 
-gs_gallery_options gs_gallery_options_default(void);
+GS_API gs_gallery_options gs_gallery_options_default(void);
 /* Runs o->episodes oracle episodes of every task in the folders, pictures
  * the first, and writes OUT/index.html: a card per task with its name,
  * description, language goals, success rate and pictures. *json (nullable)
  * gets the --json object, malloc'd. A task that fails to load or run is on
  * the page with its error, and makes the status GS_ERR_RUNTIME once the
  * page is written; GS_ERR_IO: a folder cannot be read or the page written. */
-gs_status gs_gallery(const gs_gallery_options *o, char **json, char *err, size_t errlen);
+GS_API gs_status gs_gallery(const gs_gallery_options *o, char **json, char *err, size_t errlen);
 
 /* ---- similarity ---- */
 
@@ -162,7 +165,7 @@ typedef struct gs_similarity_parts {
 
 /* Compares task a (code, description) with task b; descriptions nullable
  * (NULL: read from the code's description = "..." field). Returns combined. */
-double gs_similarity(const char *src_a, size_t len_a, const char *desc_a, const char *src_b,
+GS_API double gs_similarity(const char *src_a, size_t len_a, const char *desc_a, const char *src_b,
                      size_t len_b, const char *desc_b, gs_similarity_parts *parts);
 
 /* ---- the store ---- */
@@ -183,31 +186,33 @@ typedef struct gs_library_entry {
  * object (nullable) plus name, file_hash, time, source, and, with ladder
  * (nullable), the ladder's result and oracle_success. Creates dir. Refuses
  * an existing name unless overwrite. Rewrites the index. */
-gs_status gs_library_add(const char *dir, const char *name, const char *src, size_t len,
+GS_API gs_status gs_library_add(const char *dir, const char *name, const char *src, size_t len,
                          const char *record_json, const gs_ladder_result *ladder, int overwrite,
                          char *err, size_t errlen);
 /* The folder's tasks, sorted by name, in *out (n); free with
  * gs_library_entries_free. A missing folder is an empty library. Rewrites
  * the index when it is missing or stale. */
-gs_status gs_library_list(const char *dir, gs_library_entry **out, int *n, char *err,
+GS_API gs_status gs_library_list(const char *dir, gs_library_entry **out, int *n, char *err,
                           size_t errlen);
 /* Frees what gs_library_list returned. */
-void gs_library_entries_free(gs_library_entry *e, int n);
+GS_API void gs_library_entries_free(gs_library_entry *e, int n);
 /* One task's record (JSON text, nullable) and code (nullable, len nullable),
  * malloc'd. GS_ERR_USAGE when there is no such task. */
-gs_status gs_library_read(const char *dir, const char *name, char **record, char **src,
+GS_API gs_status gs_library_read(const char *dir, const char *name, char **record, char **src,
                           size_t *len, char *err, size_t errlen);
 /* Removes a task (record first, then code), and rewrites the index. */
-gs_status gs_library_remove(const char *dir, const char *name, char *err, size_t errlen);
+GS_API gs_status gs_library_remove(const char *dir, const char *name, char *err, size_t errlen);
 /* Rewrites DIR/index.json from the files. */
-gs_status gs_library_rebuild_index(const char *dir, char *err, size_t errlen);
+GS_API gs_status gs_library_rebuild_index(const char *dir, char *err, size_t errlen);
 /* Writes out (atomically) as a chat fine-tuning set: one JSONL line per
  * task of the folder that the ladder accepted, {"messages": [system, user:
  * the request (name, description, assets), assistant: the code in a lua
  * block]}. *examples and *skipped count the lines and the tasks left out. */
-gs_status gs_library_export_finetune(const char *dir, const char *system, const char *out,
+GS_API gs_status gs_library_export_finetune(const char *dir, const char *system, const char *out,
                                      int *examples, int *skipped, char *err, size_t errlen);
 /* The ladder's result as a JSON object (text, malloc'd; NULL when out of memory). */
-char *gs_ladder_result_json(const gs_ladder_result *r);
+GS_API char *gs_ladder_result_json(const gs_ladder_result *r);
+
+GS_END_DECLS
 
 #endif

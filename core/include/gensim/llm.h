@@ -29,6 +29,9 @@
 #include <stdint.h>
 
 #include "gensim/status.h"
+#include "gensim/export.h"
+
+GS_BEGIN_DECLS
 
 typedef struct gsh_llm gsh_llm;
 
@@ -68,23 +71,25 @@ typedef struct gsh_llm_stats {
 } gsh_llm_stats;
 
 /* The defaults above; every pointer NULL but api_key_env. */
-gsh_llm_options gsh_llm_options_default(void);
+GS_API gsh_llm_options gsh_llm_options_default(void);
 /* Fills url and model, where still NULL, from GENSIM_LLM_URL and GENSIM_LLM_MODEL. */
-void gsh_llm_options_from_env(gsh_llm_options *opts);
+GS_API void gsh_llm_options_from_env(gsh_llm_options *opts);
 /* Checks opts, reads the key and the replay transcript, and makes a client. */
-gs_status gsh_llm_new(const gsh_llm_options *opts, gsh_llm **out, char *err, size_t errlen);
+GS_API gs_status gsh_llm_new(const gsh_llm_options *opts, gsh_llm **out, char *err, size_t errlen);
 /* Asks for a completion of messages (n entries) at stage ("propose", "code",
  * "repair" or "reflect"); *text is malloc'd and the caller frees it. */
-gs_status gsh_llm_chat(gsh_llm *c, const char *stage, const gsh_llm_message *messages, size_t n,
+GS_API gs_status gsh_llm_chat(gsh_llm *c, const char *stage, const gsh_llm_message *messages, size_t n,
                        char **text, char *err, size_t errlen);
 /* Embeds n texts with embed_model; *vectors is a malloc'd (n x *dim) row-major array. */
-gs_status gsh_llm_embed(gsh_llm *c, const char *const *texts, size_t n, float **vectors, int *dim,
+GS_API gs_status gsh_llm_embed(gsh_llm *c, const char *const *texts, size_t n, float **vectors, int *dim,
                         char *err, size_t errlen);
 /* The counters so far. */
-gsh_llm_stats gsh_llm_stats_get(const gsh_llm *c);
+GS_API gsh_llm_stats gsh_llm_stats_get(const gsh_llm *c);
 /* "replay", "cmd" or "http": the provider the options chose. */
-const char *gsh_llm_provider(const gsh_llm *c);
+GS_API const char *gsh_llm_provider(const gsh_llm *c);
 /* Frees c (nullable). */
-void gsh_llm_free(gsh_llm *c);
+GS_API void gsh_llm_free(gsh_llm *c);
+
+GS_END_DECLS
 
 #endif

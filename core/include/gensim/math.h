@@ -7,6 +7,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "gensim/export.h"
+
+GS_BEGIN_DECLS
 
 /* pi, which strict C11 does not define. */
 #define GS_PI 3.14159265358979323846
@@ -26,34 +29,34 @@ typedef struct gs_pose {
 } gs_pose;
 
 /* The identity pose. */
-gs_pose gsu_pose_identity(void);
+GS_API gs_pose gsu_pose_identity(void);
 /* A pose at (x, y, z) turned by yaw radians about the world z axis. */
-gs_pose gsu_pose_xyz_yaw(double x, double y, double z, double yaw);
+GS_API gs_pose gsu_pose_xyz_yaw(double x, double y, double z, double yaw);
 /* a * b: b given in a's frame, returned in the world's. */
-gs_pose gsu_pose_multiply(const gs_pose *a, const gs_pose *b);
+GS_API gs_pose gsu_pose_multiply(const gs_pose *a, const gs_pose *b);
 /* The inverse transform of p. */
-gs_pose gsu_pose_invert(const gs_pose *p);
+GS_API gs_pose gsu_pose_invert(const gs_pose *p);
 /* Maps point v (3) from the pose's frame to the world's into out (3). */
-void gsu_pose_apply(const gs_pose *p, const double v[3], double out[3]);
+GS_API void gsu_pose_apply(const gs_pose *p, const double v[3], double out[3]);
 /* Rotates vector v (3) by quaternion q (4) into out (3). */
-void gsu_quat_rotate(const double q[4], const double v[3], double out[3]);
+GS_API void gsu_quat_rotate(const double q[4], const double v[3], double out[3]);
 /* q = a * b (Hamilton product), all (4). */
-void gsu_quat_multiply(const double a[4], const double b[4], double q[4]);
+GS_API void gsu_quat_multiply(const double a[4], const double b[4], double q[4]);
 /* Quaternion (4) from roll, pitch, yaw (extrinsic x, y, z). */
-void gsu_quat_from_euler(double roll, double pitch, double yaw, double q[4]);
+GS_API void gsu_quat_from_euler(double roll, double pitch, double yaw, double q[4]);
 /* Roll, pitch, yaw (3) of quaternion q (4). */
-void gsu_quat_to_euler(const double q[4], double rpy[3]);
+GS_API void gsu_quat_to_euler(const double q[4], double rpy[3]);
 /* Normalises q (4) in place; a zero quaternion becomes the identity. */
-void gsu_quat_normalize(double q[4]);
+GS_API void gsu_quat_normalize(double q[4]);
 /* The yaw of a pose's rotation about world z, in (-pi, pi]. */
-double gsu_pose_yaw(const gs_pose *p);
+GS_API double gsu_pose_yaw(const gs_pose *p);
 /* Wraps an angle into (-period/2, period/2]; period <= 0 means no wrapping. */
-double gsu_wrap_angle(double a, double period);
+GS_API double gsu_wrap_angle(double a, double period);
 /* 1 when every component is finite and |pos| <= limit and |rot| ~ 1. */
-int gsu_pose_is_sane(const gs_pose *p, double limit);
+GS_API int gsu_pose_is_sane(const gs_pose *p, double limit);
 /* Half extents (3) of the world-axis-aligned box around a box of half
  * extents half (3) turned by q (4). */
-void gsu_rotated_half_extents(const double q[4], const double half[3], double out[3]);
+GS_API void gsu_rotated_half_extents(const double q[4], const double half[3], double out[3]);
 
 /* The episode's random generator: xoshiro256**, seeded by splitmix64. The
  * same seed gives the same stream on every machine. */
@@ -62,34 +65,36 @@ typedef struct gsu_rng {
 } gsu_rng;
 
 /* Seeds the generator; any 64-bit seed, 0 included, is valid. */
-void gsu_rng_seed(gsu_rng *r, uint64_t seed);
+GS_API void gsu_rng_seed(gsu_rng *r, uint64_t seed);
 /* The next 64 random bits. */
-uint64_t gsu_rng_next(gsu_rng *r);
+GS_API uint64_t gsu_rng_next(gsu_rng *r);
 /* A double uniform in [0, 1) with 53 random bits. */
-double gsu_rng_unit(gsu_rng *r);
+GS_API double gsu_rng_unit(gsu_rng *r);
 /* A double uniform in [a, b). */
-double gsu_rng_uniform(gsu_rng *r, double a, double b);
+GS_API double gsu_rng_uniform(gsu_rng *r, double a, double b);
 /* An integer uniform in [a, b], both ends included; requires a <= b. */
-int64_t gsu_rng_int(gsu_rng *r, int64_t a, int64_t b);
+GS_API int64_t gsu_rng_int(gsu_rng *r, int64_t a, int64_t b);
 /* A normal deviate (Box-Muller, no cached second value). */
-double gsu_rng_normal(gsu_rng *r, double mean, double sd);
+GS_API double gsu_rng_normal(gsu_rng *r, double mean, double sd);
 
 /* 64-bit FNV-1a over n bytes, continuing from h (start with GSU_FNV_OFFSET). */
 #define GSU_FNV_OFFSET 0xcbf29ce484222325ULL
-uint64_t gsu_fnv1a(uint64_t h, const void *data, size_t n);
+GS_API uint64_t gsu_fnv1a(uint64_t h, const void *data, size_t n);
 
 /* Edit distance (insertions, deletions, substitutions and adjacent
  * transpositions) between two strings, capped at cap + 1. */
-int gsu_edit_distance(const char *a, const char *b, int cap);
+GS_API int gsu_edit_distance(const char *a, const char *b, int cap);
 /* How many edits a suggestion for s may be away: 1 for names of up to 3
  * letters, else max(2, len / 3). */
-int gsu_suggestion_cap(const char *s);
+GS_API int gsu_suggestion_cap(const char *s);
 /* The name in names (n) nearest to s by edit distance, or NULL when none is
  * close: within 1 edit for names of up to 3 letters, else max(2, len / 3). */
-const char *gsu_nearest_name(const char *s, const char *const *names, size_t n);
+GS_API const char *gsu_nearest_name(const char *s, const char *const *names, size_t n);
 /* A hint for a misspelt name, into buf (len) and returned: " (did you mean
  * 'x'?)" when one of names (n) is near, else " (valid: a, b, ...)". */
-const char *gsu_suggest(const char *name, const char *const *names, size_t n, char *buf,
+GS_API const char *gsu_suggest(const char *name, const char *const *names, size_t n, char *buf,
                         size_t len);
+
+GS_END_DECLS
 
 #endif

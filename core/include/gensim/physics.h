@@ -12,6 +12,9 @@
 
 #include "gensim/math.h"
 #include "gensim/status.h"
+#include "gensim/export.h"
+
+GS_BEGIN_DECLS
 
 #define GS_BODY_TABLE (-2) /* the table top, z = 0, in contact queries */
 #define GS_BODY_NONE (-1)
@@ -49,50 +52,50 @@ typedef struct gs_world_options {
 typedef struct gs_world gs_world;
 
 /* Defaults as listed in gs_world_options. */
-gs_world_options gs_world_options_default(void);
+GS_API gs_world_options gs_world_options_default(void);
 /* A world with the table and nothing on it; NULL (and err) on failure. */
-gs_world *gs_world_create(const gs_world_options *opt, char *err, size_t errlen);
+GS_API gs_world *gs_world_create(const gs_world_options *opt, char *err, size_t errlen);
 /* Frees the world and every body in it; w may be NULL. */
-void gs_world_free(gs_world *w);
+GS_API void gs_world_free(gs_world *w);
 
 /* How many contact manifolds and collision algorithms a world of
  * max_bodies preallocates (more spill to the heap); bench/bare_bullet
  * mirrors it. */
-int gs_world_pool_size(int max_bodies);
+GS_API int gs_world_pool_size(int max_bodies);
 
 /* Adds a body; returns its number, or GS_BODY_NONE (and err) when the
  * description is invalid or the world is full. */
-int gs_world_add_body(gs_world *w, const gs_body_desc *d, char *err, size_t errlen);
+GS_API int gs_world_add_body(gs_world *w, const gs_body_desc *d, char *err, size_t errlen);
 /* The number of bodies added. */
-int gs_world_body_count(const gs_world *w);
+GS_API int gs_world_body_count(const gs_world *w);
 /* 1 when the body is dynamic (mass > 0, not kinematic). */
-int gs_world_body_is_dynamic(const gs_world *w, int body);
+GS_API int gs_world_body_is_dynamic(const gs_world *w, int body);
 
 /* The body frame's pose in the world. */
-void gs_world_get_pose(const gs_world *w, int body, gs_pose *out);
+GS_API void gs_world_get_pose(const gs_world *w, int body, gs_pose *out);
 /* Moves a body: a dynamic body is teleported and stopped; a kinematic body
  * is moved so that the next step sees the velocity of the move. */
-void gs_world_set_pose(gs_world *w, int body, const gs_pose *pose);
+GS_API void gs_world_set_pose(gs_world *w, int body, const gs_pose *pose);
 /* Linear (3) and angular (3) velocity; either may be NULL. */
-void gs_world_get_velocity(const gs_world *w, int body, double lin[3], double ang[3]);
+GS_API void gs_world_get_velocity(const gs_world *w, int body, double lin[3], double ang[3]);
 
 /* Advances the world by n fixed steps. */
-void gs_world_step(gs_world *w, int n);
+GS_API void gs_world_step(gs_world *w, int n);
 /* The number of steps taken since the world was created. */
-long gs_world_steps(const gs_world *w);
+GS_API long gs_world_steps(const gs_world *w);
 /* The seconds one step advances (the options' timestep). */
-double gs_world_timestep(const gs_world *w);
+GS_API double gs_world_timestep(const gs_world *w);
 /* The largest linear speed (m/s) of any dynamic body, for settling. */
-double gs_world_max_speed(const gs_world *w);
+GS_API double gs_world_max_speed(const gs_world *w);
 /* GS_BODY_NONE when every pose and velocity is finite, else the first
  * body whose state is not. */
-int gs_world_first_invalid(const gs_world *w);
+GS_API int gs_world_first_invalid(const gs_world *w);
 
 /* Writes up to max bodies (GS_BODY_TABLE included) whose contact with body
  * is closer than tolerance metres, as of the last step, in ascending order;
  * returns how many there are (which may exceed max). others may be NULL
  * when max is 0. */
-int gs_world_contacts(const gs_world *w, int body, double tolerance, int *others, int max);
+GS_API int gs_world_contacts(const gs_world *w, int body, double tolerance, int *others, int max);
 /* The smallest contact distance (metres, negative when overlapping) between
  * body and any other body except exclude (GS_BODY_NONE for none), as of the
  * last step; *other (nullable) names that body, GS_BODY_TABLE included.
@@ -100,22 +103,22 @@ int gs_world_contacts(const gs_world *w, int body, double tolerance, int *others
  * none it returns GS_FAR and *other = GS_BODY_NONE. Ties go to the lower
  * number. */
 #define GS_FAR 1e30
-double gs_world_nearest_contact(const gs_world *w, int body, int exclude, int *other);
+GS_API double gs_world_nearest_contact(const gs_world *w, int body, int exclude, int *other);
 /* Runs collision detection now, without stepping, and returns the deepest
  * penetration (metres, >= 0) between any two bodies or a body and the
  * table; *a and *b (nullable) name the pair. Markers take no part. */
-double gs_world_max_penetration(gs_world *w, int *a, int *b);
+GS_API double gs_world_max_penetration(gs_world *w, int *a, int *b);
 
 /* Welds body b to body a as they are now posed; collisions between the two
  * stop. Returns a handle >= 0, or -1. */
-int gs_world_attach(gs_world *w, int a, int b);
+GS_API int gs_world_attach(gs_world *w, int a, int b);
 /* Joins two dynamic bodies for good at a point: pivot_a (3) in a's frame
  * and pivot_b (3) in b's frame stay together, the bodies turn freely about
  * it, and they stop colliding with each other (beads of a rope). Returns 0,
  * or -1 when the bodies cannot be linked. */
-int gs_world_link(gs_world *w, int a, int b, const double pivot_a[3], const double pivot_b[3]);
+GS_API int gs_world_link(gs_world *w, int a, int b, const double pivot_a[3], const double pivot_b[3]);
 /* Removes a weld made by gs_world_attach; an invalid handle is ignored. */
-void gs_world_detach(gs_world *w, int handle);
+GS_API void gs_world_detach(gs_world *w, int handle);
 
 /* Benchmarking hooks. A trace is a text record of every call that changes a
  * world, one line each, so that bench/bare_bullet can replay the same bodies
@@ -138,10 +141,12 @@ void gs_world_detach(gs_world *w, int handle);
 
 /* Traces w to f from now on (writing its world line); f NULL stops. f
  * must stay open until w is freed or its trace stopped. */
-void gs_world_set_trace(gs_world *w, FILE *f);
+GS_API void gs_world_set_trace(gs_world *w, FILE *f);
 /* Makes every world created from now on trace to f (NULL: none). Process
  * wide and not thread safe: meant for gensim-run --trace, whose worlds are
  * made deep inside the task code. */
-void gs_world_trace_all(FILE *f);
+GS_API void gs_world_trace_all(FILE *f);
+
+GS_END_DECLS
 
 #endif

@@ -44,6 +44,9 @@
 #include <stdint.h>
 
 #include "gensim/status.h"
+#include "gensim/export.h"
+
+GS_BEGIN_DECLS
 
 #define GS_POLICY_ARCH "gensim-transporter-1"
 
@@ -58,31 +61,31 @@ typedef struct gs_policy_config {
 } gs_policy_config;
 
 /* The default view and architecture. */
-gs_policy_config gs_policy_config_default(void);
+GS_API gs_policy_config gs_policy_config_default(void);
 
 typedef struct gs_policy gs_policy;
 
 /* A freshly initialised policy (weights from seed). GS_ERR_USAGE on a bad config. */
-gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **out, char *err,
+GS_API gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **out, char *err,
                         size_t errlen);
 /* Frees a policy and all its buffers; NULL is fine. */
-void gs_policy_free(gs_policy *p);
+GS_API void gs_policy_free(gs_policy *p);
 /* The configuration the policy was built with (or loaded under). */
-const gs_policy_config *gs_policy_get_config(const gs_policy *p);
+GS_API const gs_policy_config *gs_policy_get_config(const gs_policy *p);
 /* Optimiser steps taken so far (saved and restored with checkpoints). */
-int64_t gs_policy_steps(const gs_policy *p);
+GS_API int64_t gs_policy_steps(const gs_policy *p);
 /* Number of learned parameters. */
-size_t gs_policy_parameters(const gs_policy *p);
+GS_API size_t gs_policy_parameters(const gs_policy *p);
 /* Threads OpenBLAS may use for every policy in the process (1 for
  * benchmarks and reproducible runs; < 1 reads as 1). */
-void gs_policy_set_threads(int threads);
+GS_API void gs_policy_set_threads(int threads);
 #define GS_POLICY_MAX_WORKERS 8
 /* Training and loss passes split each batch over this many threads, each
  * with its own buffers (about 130 MB for the default config), so a batch of
  * 2 or more uses 2 cores fully; pair it with gs_policy_set_threads(1).
  * Results depend on the worker count (the sums' order), not on timing.
  * Default 1; GS_ERR_USAGE outside 1..GS_POLICY_MAX_WORKERS, GS_ERR_NOMEM. */
-gs_status gs_policy_set_workers(gs_policy *p, int workers, char *err, size_t errlen);
+GS_API gs_status gs_policy_set_workers(gs_policy *p, int workers, char *err, size_t errlen);
 
 /* One demonstration step: the observation before the action and the
  * expert's action in pixels of that observation. */
@@ -99,7 +102,7 @@ typedef struct gs_policy_sample {
  * *loss (nullable) is their mean over the batch. GS_ERR_USAGE for a bad
  * sample (naming it), GS_ERR_RUNTIME (and no step) if the loss is not
  * finite. */
-gs_status gs_policy_train_step(gs_policy *p, const gs_policy_sample *batch, int n, float lr,
+GS_API gs_status gs_policy_train_step(gs_policy *p, const gs_policy_sample *batch, int n, float lr,
                                double *loss, char *err, size_t errlen);
 /* Learning-rate schedules over a run of `total` optimiser steps. */
 typedef enum gs_lr_schedule {
@@ -111,10 +114,10 @@ typedef enum gs_lr_schedule {
 /* The rate for optimiser step `step` (0-based) of `total`; a function of
  * its arguments alone, so a resumed run with the same total continues the
  * same schedule. Steps at or past the end get the final rate. */
-double gs_policy_lr(gs_lr_schedule schedule, double lr, int64_t step, int64_t total);
+GS_API double gs_policy_lr(gs_lr_schedule schedule, double lr, int64_t step, int64_t total);
 
 /* The same loss, without changing anything (validation). */
-gs_status gs_policy_loss(gs_policy *p, const gs_policy_sample *batch, int n, double *loss,
+GS_API gs_status gs_policy_loss(gs_policy *p, const gs_policy_sample *batch, int n, double *loss,
                          char *err, size_t errlen);
 
 /* What the policy would do. */
@@ -126,15 +129,17 @@ typedef struct gs_policy_decision {
 } gs_policy_decision;
 
 /* The arg-max pick, then the arg-max place and rotation for that pick. */
-gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *color,
+GS_API gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *color,
                         const char *lang, gs_policy_decision *out, char *err, size_t errlen);
 
 /* Writes a checkpoint atomically (temporary file, then rename). */
-gs_status gs_policy_save(const gs_policy *p, const char *path, char *err, size_t errlen);
+GS_API gs_status gs_policy_save(const gs_policy *p, const char *path, char *err, size_t errlen);
 /* Reads a checkpoint; GS_ERR_IO when unreadable, truncated or malformed (a
  * missing tensor, a wrong shape or dtype, offsets out of bounds or
  * overlapping: the message names it), GS_ERR_USAGE (naming what differs)
  * when it holds another architecture. */
-gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t errlen);
+GS_API gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t errlen);
+
+GS_END_DECLS
 
 #endif

@@ -25,13 +25,16 @@
 #include "gensim/status.h"
 #include "gensim/episode.h"
 #include "gensim/task.h"
+#include "gensim/export.h"
+
+GS_BEGIN_DECLS
 
 /* The view a policy configuration observes (its bounds and pixel size). */
-gsr_view gs_policy_view(const gs_policy_config *cfg);
+GS_API gsr_view gs_policy_view(const gs_policy_config *cfg);
 
 /* The yaw bin (of rotations) of the turn between a pick and a place yaw,
  * radians, counter-clockwise seen from above. */
-int gs_policy_rotation_bin(double pick_yaw, double place_yaw, int rotations);
+GS_API int gs_policy_rotation_bin(double pick_yaw, double place_yaw, int rotations);
 
 /* ---- demonstrations ---- */
 
@@ -41,7 +44,7 @@ typedef struct gs_demos_options {
 } gs_demos_options;
 
 /* val_fraction 0.1, cache 2 GiB. */
-gs_demos_options gs_demos_options_default(void);
+GS_API gs_demos_options gs_demos_options_default(void);
 
 typedef struct gs_demos gs_demos;
 
@@ -52,17 +55,17 @@ enum { GS_DEMOS_TRAIN = 0, GS_DEMOS_VAL = 1 };
  * file must match cfg's view (pixel size, bounds, image size): another one
  * is GS_ERR_USAGE naming both; an unreadable or malformed file is the
  * reader's error. No usable step at all is GS_ERR_USAGE. */
-gs_status gs_demos_open(const char *const *paths, int npaths, const gs_policy_config *cfg,
+GS_API gs_status gs_demos_open(const char *const *paths, int npaths, const gs_policy_config *cfg,
                         const gs_demos_options *opt, gs_demos **out, char *err, size_t errlen);
 /* Closes the files and frees d (nullable). */
-void gs_demos_close(gs_demos *d);
+GS_API void gs_demos_close(gs_demos *d);
 /* Samples in a split. */
-int64_t gs_demos_count(const gs_demos *d, int split);
+GS_API int64_t gs_demos_count(const gs_demos *d, int split);
 /* Distinct tasks, and the name of task i. */
-int gs_demos_tasks(const gs_demos *d);
-const char *gs_demos_task_name(const gs_demos *d, int i);
+GS_API int gs_demos_tasks(const gs_demos *d);
+GS_API const char *gs_demos_task_name(const gs_demos *d, int i);
 /* Episodes in a split. */
-int64_t gs_demos_episodes(const gs_demos *d, int split);
+GS_API int64_t gs_demos_episodes(const gs_demos *d, int split);
 
 /* A batch of samples and the images they point into. */
 typedef struct gs_demos_batch {
@@ -73,18 +76,18 @@ typedef struct gs_demos_batch {
 } gs_demos_batch;
 
 /* Room for cap samples of d's image size. */
-gs_status gs_demos_batch_init(gs_demos_batch *b, const gs_demos *d, int cap, char *err,
+GS_API gs_status gs_demos_batch_init(gs_demos_batch *b, const gs_demos *d, int cap, char *err,
                               size_t errlen);
-void gs_demos_batch_free(gs_demos_batch *b);
+GS_API void gs_demos_batch_free(gs_demos_batch *b);
 
 /* Fills b with n random training samples (n <= b->cap), augmented when
  * augment is 1. The draw depends only on (seed, step), so a resumed run
  * continues the same sequence of batches. */
-gs_status gs_demos_train_batch(gs_demos *d, uint64_t seed, int64_t step, int n, int augment,
+GS_API gs_status gs_demos_train_batch(gs_demos *d, uint64_t seed, int64_t step, int n, int augment,
                                gs_demos_batch *b, char *err, size_t errlen);
 /* Fills b with validation samples first .. first + n - 1 (in order, not
  * augmented; n <= b->cap and within the split). */
-gs_status gs_demos_val_batch(gs_demos *d, int64_t first, int n, gs_demos_batch *b, char *err,
+GS_API gs_status gs_demos_val_batch(gs_demos *d, int64_t first, int n, gs_demos_batch *b, char *err,
                              size_t errlen);
 
 /* ---- augmentation ---- */
@@ -97,7 +100,7 @@ typedef struct gs_augment {
 } gs_augment;
 
 /* Where pixel (row, col) lands under a; 0 when it leaves the rows x cols image. */
-int gs_augment_pixel(const gs_augment *a, int rows, int cols, int row, int col, int *out_row,
+GS_API int gs_augment_pixel(const gs_augment *a, int rows, int cols, int row, int col, int *out_row,
                      int *out_col);
 /* Draws a transform (any angle, shifts up to a quarter of each side) that
  * keeps s's pick and place pixels in the image, then writes the transformed
@@ -106,10 +109,10 @@ int gs_augment_pixel(const gs_augment *a, int rows, int cols, int row, int col, 
  * and the moved sample, pointing at them, to *out. The rotation label is
  * kept: turning the whole scene does not change how far the object turns.
  * After 32 draws that lose a pixel, the identity. Returns the transform. */
-gs_augment gs_augment_sample(const gs_policy_sample *s, int rows, int cols, gsu_rng *rng,
+GS_API gs_augment gs_augment_sample(const gs_policy_sample *s, int rows, int cols, gsu_rng *rng,
                              float *heightmap, uint8_t *color, gs_policy_sample *out);
 /* Applies a to the images only (each rows x cols [x 3], out distinct from in). */
-void gs_augment_images(const gs_augment *a, int rows, int cols, const float *heightmap,
+GS_API void gs_augment_images(const gs_augment *a, int rows, int cols, const float *heightmap,
                        const uint8_t *color, float *out_heightmap, uint8_t *out_color);
 
 /* ---- acting ---- */
@@ -121,7 +124,7 @@ void gs_augment_images(const gs_augment *a, int rows, int cols, const float *hei
  * it plus the picked point's height (the robot descends from there until
  * the object touches), yaw the rotation bin's angle, which the robot turns
  * the object by. */
-void gs_policy_action(const gs_policy_config *cfg, const float *heightmap,
+GS_API void gs_policy_action(const gs_policy_config *cfg, const float *heightmap,
                       const gs_policy_decision *d, gs_action *a);
 
 /* A trained policy as an actor of the episode runner (episode.h). Before
@@ -137,11 +140,11 @@ typedef struct gs_policy_actor {
 
 /* Readies a for policy p; a configuration whose view differs from the
  * default recording view is GS_ERR_USAGE. */
-gs_status gs_policy_actor_init(gs_policy_actor *a, gs_policy *p, char *err, size_t errlen);
+GS_API gs_status gs_policy_actor_init(gs_policy_actor *a, gs_policy *p, char *err, size_t errlen);
 /* The actor to hand to gs_episode_run; a must outlive the episode. */
-gs_actor gs_policy_actor_get(gs_policy_actor *a);
+GS_API gs_actor gs_policy_actor_get(gs_policy_actor *a);
 /* Frees a's scratch (a may be zeroed memory). */
-void gs_policy_actor_free(gs_policy_actor *a);
+GS_API void gs_policy_actor_free(gs_policy_actor *a);
 
 /* ---- evaluation (gensim eval) ---- */
 
@@ -176,13 +179,15 @@ typedef struct gs_eval_result {
     int64_t policy_steps;
 } gs_eval_result;
 
-gs_eval_options gs_eval_options_default(void);
+GS_API gs_eval_options gs_eval_options_default(void);
 /* Loads every task first (a bad one costs nothing), then runs the policy
  * in closed loop on each. GS_ERR_IO: a task cannot be read; another
  * failure is a task's. Free r with gs_eval_result_free. */
-gs_status gs_eval(const gs_eval_options *o, gs_eval_result *r, char *err, size_t errlen);
-void gs_eval_result_free(gs_eval_result *r);
+GS_API gs_status gs_eval(const gs_eval_options *o, gs_eval_result *r, char *err, size_t errlen);
+GS_API void gs_eval_result_free(gs_eval_result *r);
 /* The --json object of gensim eval, malloc'd; NULL when out of memory. */
-char *gs_eval_result_json(const gs_eval_result *r, const gs_eval_options *o);
+GS_API char *gs_eval_result_json(const gs_eval_result *r, const gs_eval_options *o);
+
+GS_END_DECLS
 
 #endif

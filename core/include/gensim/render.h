@@ -9,6 +9,9 @@
 #include <stdint.h>
 
 #include "gensim/physics.h"
+#include "gensim/export.h"
+
+GS_BEGIN_DECLS
 
 /* One part to draw: a shape, its pose in the world, a colour and the
  * object id written to the segmentation (0 is the table). */
@@ -26,20 +29,20 @@ typedef struct gsr_view {
 } gsr_view;
 
 /* The default Ravens view. */
-gsr_view gsr_view_default(void);
+GS_API gsr_view gsr_view_default(void);
 /* Pixel counts of a view: columns follow x, rows follow y. */
-int gsr_view_width(const gsr_view *v);
-int gsr_view_height(const gsr_view *v);
+GS_API int gsr_view_width(const gsr_view *v);
+GS_API int gsr_view_height(const gsr_view *v);
 /* World x, y to pixel (col, row); returns 0 when outside the view. */
-int gsr_world_to_pixel(const gsr_view *v, double x, double y, int *col, int *row);
+GS_API int gsr_world_to_pixel(const gsr_view *v, double x, double y, int *col, int *row);
 /* Pixel centre to world x, y. */
-void gsr_pixel_to_world(const gsr_view *v, int col, int row, double *x, double *y);
+GS_API void gsr_pixel_to_world(const gsr_view *v, int col, int row, double *x, double *y);
 
 /* Top-down orthographic render. Each output is (height x width), row-major,
  * row r at y = y0 + (r + 0.5) * pixel, column c at x = x0 + (c + 0.5) *
  * pixel; any may be NULL. heights: metres above the table (0 where empty);
  * rgb: 3 bytes a pixel (table grey where empty); seg: item id (0 empty). */
-void gsr_heightmap(const gsr_item *items, int nitems, const gsr_view *v, float *heights,
+GS_API void gsr_heightmap(const gsr_item *items, int nitems, const gsr_view *v, float *heights,
                    uint8_t *rgb, int32_t *seg);
 
 /* A perspective camera looking from eye (3) at target (3), z up. */
@@ -51,10 +54,10 @@ typedef struct gsr_camera {
 
 /* A camera in front of the workspace looking down at it, as in the Ravens
  * pictures, width x height pixels. */
-gsr_camera gsr_camera_default(int width, int height);
+GS_API gsr_camera gsr_camera_default(int width, int height);
 /* Renders the table, the workspace outline and the items with Lambert
  * shading into rgb (height x width x 3). */
-void gsr_render_camera(const gsr_item *items, int nitems, const gsr_camera *cam, uint8_t *rgb);
+GS_API void gsr_render_camera(const gsr_item *items, int nitems, const gsr_camera *cam, uint8_t *rgb);
 
 /* ---- text on pictures (text.c) ---- */
 
@@ -72,26 +75,28 @@ typedef struct gsr_text_style {
 } gsr_text_style;
 
 /* Defaults as listed in gsr_text_style. */
-gsr_text_style gsr_text_style_default(void);
+GS_API gsr_text_style gsr_text_style_default(void);
 /* Draws the first n bytes of text (stopping early at a NUL) on one line,
  * the first cell's top-left at x, y, into rgb (height x width x 3),
  * clipped to the image. Bytes outside 32..126 draw as '?'. */
-void gsr_text_draw(uint8_t *rgb, int width, int height, int x, int y, const char *text, int n,
+GS_API void gsr_text_draw(uint8_t *rgb, int width, int height, int x, int y, const char *text, int n,
                    int scale, const uint8_t color[3]);
 /* Breaks text into lines at most max_width pixels wide at scale: at spaces,
  * inside a word only when the word alone is wider, and at every newline;
  * spaces at a break are dropped. Writes the first max lines' byte offsets
  * and lengths into starts and lens (each (max), nullable when max is 0)
  * and returns how many lines there are. */
-int gsr_text_wrap(const char *text, int scale, int max_width, int *starts, int *lens, int max);
+GS_API int gsr_text_wrap(const char *text, int scale, int max_width, int *starts, int *lens, int max);
 /* The band gsr_text_block would draw, width and height in pixels (each
  * nullable; 0 x 0 for empty text). */
-void gsr_text_measure(const char *text, int max_width, const gsr_text_style *style, int *width,
+GS_API void gsr_text_measure(const char *text, int max_width, const gsr_text_style *style, int *width,
                       int *height);
 /* Draws text wrapped to max_width pixels (the band's margins included) on
  * a translucent dark band whose top-left corner is x, y; returns the band's
  * height. style nullable: the defaults. At most 128 lines are drawn. */
-int gsr_text_block(uint8_t *rgb, int width, int height, int x, int y, int max_width,
+GS_API int gsr_text_block(uint8_t *rgb, int width, int height, int x, int y, int max_width,
                    const char *text, const gsr_text_style *style);
+
+GS_END_DECLS
 
 #endif

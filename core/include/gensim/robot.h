@@ -8,6 +8,9 @@
 #define GENSIM_ROBOT_H
 
 #include "gensim/physics.h"
+#include "gensim/export.h"
+
+GS_BEGIN_DECLS
 
 typedef struct gs_robot_options {
     double speed;          /* m/s in free space; 1.0 */
@@ -52,18 +55,18 @@ typedef struct gs_robot {
 } gs_robot;
 
 /* Defaults as listed in gs_robot_options. */
-gs_robot_options gs_robot_options_default(void);
+GS_API gs_robot_options gs_robot_options_default(void);
 /* Adds the end effector to the world, parked at its home above the
  * workspace. */
-gs_status gs_robot_init(gs_robot *r, gs_world *w, const gs_robot_options *opt, char *err,
+GS_API gs_status gs_robot_init(gs_robot *r, gs_world *w, const gs_robot_options *opt, char *err,
                         size_t errlen);
 
 /* The cup's pose: the centre of its bottom face, turned about z only. Pick
  * and place poses name where this point goes. */
-void gs_robot_tip_pose(const gs_robot *r, gs_pose *out);
+GS_API void gs_robot_tip_pose(const gs_robot *r, gs_pose *out);
 /* 1 when body is part of the robot (the cup or the blade), which renderers,
  * digests and placement checks should leave out. */
-int gs_robot_owns(const gs_robot *r, int body);
+GS_API int gs_robot_owns(const gs_robot *r, int body);
 
 /* Suction pick-and-place. pick: where the cup should touch, its yaw the
  * grasp yaw; place: where the cup should be at release, its yaw the carried
@@ -71,17 +74,19 @@ int gs_robot_owns(const gs_robot *r, int body);
  * contact, attach to the touched dynamic body, lift, carry (turning),
  * descend until the held body touches something, release, retreat, settle.
  * Touching nothing, or only fixed bodies, ends the action with picked = 0. */
-gs_status gs_robot_pick_place(gs_robot *r, const gs_pose *pick, const gs_pose *place,
+GS_API gs_status gs_robot_pick_place(gs_robot *r, const gs_pose *pick, const gs_pose *place,
                               gs_action_result *res, char *err, size_t errlen);
 
 /* Spatula push: lower the tip to from (3), sweep in a straight line to to
  * (3) at the height of from, rise, settle. from and to name the centre of
  * the blade's bottom edge; the blade's face is square to the push. */
-gs_status gs_robot_push(gs_robot *r, const double from[3], const double to[3],
+GS_API gs_status gs_robot_push(gs_robot *r, const double from[3], const double to[3],
                         gs_action_result *res, char *err, size_t errlen);
 
 /* Steps until every dynamic body is slower than settle_speed or
  * settle_steps have passed; returns the steps taken. */
-long gs_robot_settle(gs_robot *r);
+GS_API long gs_robot_settle(gs_robot *r);
+
+GS_END_DECLS
 
 #endif

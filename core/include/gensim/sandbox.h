@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "gensim/export.h"
+
+GS_BEGIN_DECLS
 
 typedef struct gsl_limits {
     uint64_t max_instructions; /* per armed period; 200,000,000 */
@@ -19,6 +22,8 @@ typedef struct gsl_limits {
 typedef void (*gsl_log_fn)(void *ud, const char *line);
 
 /* Defaults as listed in gsl_limits. */
-gsl_limits gsl_limits_default(void);
+GS_API gsl_limits gsl_limits_default(void);
+
+GS_END_DECLS
 
 #endif

@@ -7,6 +7,9 @@
 #define GENSIM_STATUS_H
 
 #include <stddef.h>
+#include "gensim/export.h"
+
+GS_BEGIN_DECLS
 
 typedef enum gs_status {
     GS_OK = 0,
@@ -20,11 +23,16 @@ typedef enum gs_status {
     GS_ERR_PHYSICS    /* the simulation became invalid (NaN, blow-up) */
 } gs_status;
 
+/* The library's version, "MAJOR.MINOR.PATCH". */
+GS_API const char *gs_version(void);
+
 /* A short constant name for a status ("ok", "syntax", ...). */
-const char *gs_status_name(gs_status s);
+GS_API const char *gs_status_name(gs_status s);
 
 /* Formats a message into err (which may be NULL) and returns status. */
-gs_status gs_fail(char *err, size_t errlen, gs_status status, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+GS_API gs_status gs_fail(char *err, size_t errlen, gs_status status, const char *fmt, ...)
+    GS_PRINTF(4, 5);
+
+GS_END_DECLS
 
 #endif

@@ -13,43 +13,20 @@
 #include "gensim/render.h"
 #include "gensim/robot.h"
 #include "gensim/sandbox.h"
+#include "gensim/export.h"
 
+GS_BEGIN_DECLS
+
+/* The task API's major version: what plugins name in plugin{api = ...}. */
+#define GS_TASK_API 1
 
 /* How close to 1 a reward (a stage's credit, the goals' total) must come
  * to count as complete: one rule for the goals, done and success. */
 #define GS_SUCCESS_EPS 1e-6
 
-typedef struct gs_object {
-    const gs_asset_kind *kind;
-    gs_asset_params params;
-    double size[3];       /* bounding box of the parts, x y z */
-    double center[3];     /* bounding box centre in the object's frame */
-    char color[16];       /* colour name */
-    float rgb[3];         /* linear colour */
-    int body;             /* the world's body number */
-    gs_shape shapes[GS_ASSET_MAX_SHAPES];
-    int nshapes;
-} gs_object;
 
 typedef enum gs_metric { GS_METRIC_POSE, GS_METRIC_ZONE } gs_metric;
 
-/* One stage of a task's goal. Objects are scene indices. */
-typedef struct gs_goal {
-    int *objects;             /* (nobjects) */
-    int nobjects;
-    gs_pose *targets;         /* (ntargets) */
-    int ntargets;
-    unsigned char *allowed;   /* (nobjects x ntargets): 1 where object i may go to target j */
-    int replace;              /* 1: several objects may share a target */
-    int rotations;            /* 1: yaw must match (modulo symmetry) */
-    double symmetry;          /* yaw period; < 0: each object's kind decides */
-    gs_metric metric;
-    gs_pose zone_pose;        /* zone metric: the box's centre */
-    double zone_size[3];
-    double tolerance;         /* metres */
-    double reward;            /* this stage's share of the total */
-    char *lang;               /* the language goal, nullable */
-} gs_goal;
 
 /* How a goal's objects pair with its targets. */
 typedef enum gs_matches {
@@ -83,7 +60,7 @@ typedef struct gs_goal_spec {
 #define GS_GOAL_LANG_MAX 1024      /* bytes of a goal's language */
 
 /* The defaults of env:goal{...}. */
-gs_goal_spec gs_goal_spec_default(void);
+GS_API gs_goal_spec gs_goal_spec_default(void);
 
 typedef struct gs_scene_options {
     int max_objects;          /* a cap on objects per scene; 128 */
@@ -91,20 +68,6 @@ typedef struct gs_scene_options {
     gs_robot_options robot;
 } gs_scene_options;
 
-typedef struct gs_scene {
-    gs_scene_options opt;
-    gs_world *world;
-    gs_robot robot;
-    gs_object *objects;       /* (nobjects) */
-    int nobjects, cap_objects;
-    gs_goal *goals;           /* (ngoals) */
-    int ngoals, cap_goals;
-    int *scratch;             /* (cap_scratch) the scorer's working memory, sized as goals are
-                               * added so that scoring allocates nothing */
-    size_t cap_scratch;
-    gsu_rng *rng;             /* the episode's generator (owned by the sandbox) */
-    int steps;                /* actions taken */
-} gs_scene;
 
 /* An action: a suction pick-and-place, a spatula push, or a wait (the
  * ladder's "doing nothing", which no task can ask for). */
@@ -117,74 +80,66 @@ typedef struct gs_action {
     double wait_s;            /* wait: simulated seconds, less once everything rests */
 } gs_action;
 
-/* Defaults as listed in gs_scene_options. */
-gs_scene_options gs_scene_options_default(void);
-/* An empty scene: the table and the parked end effector. */
-gs_status gs_scene_init(gs_scene *s, const gs_scene_options *opt, gsu_rng *rng, char *err,
-                        size_t errlen);
-/* Frees what the scene holds; s may be zeroed memory. */
-void gs_scene_free(gs_scene *s);
+/* A task's world during an episode: the Bullet world, the end effector,
+ * the objects and goals its reset made. Opaque: read it through the
+ * functions below. */
+typedef struct gs_scene gs_scene;
 
-/* Adds an object of kind at pose; returns its index, or -1 (and err). */
-int gs_scene_add(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params,
-                 const char *color, const gs_pose *pose, char *err, size_t errlen);
-/* Adds the members of a group kind (a rope, a pile) around pose as
- * consecutive objects; returns how many, the first index in *first, or -1
- * (and err). A rope's beads run along the pose's x axis, joined end to end;
- * a pile's cubes fill a square of side params->span, in layers. */
-int gs_scene_add_group(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params,
-                       const char *color, const gs_pose *pose, int *first, char *err,
-                       size_t errlen);
+/* What a caller may know of an object. */
+typedef struct gs_object_info {
+    const char *kind;         /* the asset kind's name */
+    const char *color;        /* the colour's name */
+    int fixed;                /* 1: it never moves */
+    double size[3];           /* bounding box, x y z, metres */
+    gs_pose pose;             /* by the kind's convention (DESIGN.md) */
+} gs_object_info;
+
+/* Defaults as listed in gs_scene_options. */
+GS_API gs_scene_options gs_scene_options_default(void);
+
 /* Adds an object of the kind named kind_name at pose from the options a
  * task gave (gs_asset_resolve: defaults, ranges, the radius rule); a group
  * kind (a rope, a pile) adds its members. Returns how many objects were
  * added, the first index in *first, or -1 (and err): an unknown kind names
  * the nearest ones. */
-int gs_scene_add_object(gs_scene *s, const char *kind_name, const gs_asset_request *req,
+GS_API int gs_scene_add_object(gs_scene *s, const char *kind_name, const gs_asset_request *req,
                         const gs_pose *pose, int *first, char *err, size_t errlen);
 /* The object's pose (by the kind's convention, see DESIGN.md). */
-void gs_scene_pose(const gs_scene *s, int obj, gs_pose *out);
+GS_API void gs_scene_pose(const gs_scene *s, int obj, gs_pose *out);
 /* A random pose whose footprint of size (3) turned by a random yaw lies in
  * the workspace, clear of every object; 0 when no room was found. */
-int gs_scene_random_pose(gs_scene *s, const double size[3], gs_pose *out);
+GS_API int gs_scene_random_pose(gs_scene *s, const double size[3], gs_pose *out);
 /* Checks spec against the scene (objects exist, are movable and listed
  * once; targets or a zone as the metric needs; matches consistent with the
  * counts; tolerance, reward, symmetry and lang in range; at most
  * GS_MAX_GOALS stages) and appends the stage. GS_ERR_USAGE names what is
  * wrong; nothing is added then. */
-gs_status gs_scene_add_goal(gs_scene *s, const gs_goal_spec *spec, char *err, size_t errlen);
-/* Frees a goal's arrays. */
-void gs_goal_free(gs_goal *g);
+GS_API gs_status gs_scene_add_goal(gs_scene *s, const gs_goal_spec *spec, char *err, size_t errlen);
 
+/* The objects a scene has; object i's kind, colour, size and pose
+ * (GS_ERR_USAGE for no such object). */
+GS_API int gs_scene_object_count(const gs_scene *s);
+GS_API gs_status gs_scene_object_info(const gs_scene *s, int i, gs_object_info *out);
+/* Actions taken in the episode so far. */
+GS_API int gs_scene_steps(const gs_scene *s);
 /* The goal stages a scene has, and stage i's language goal (nullable). */
-int gs_scene_goal_count(const gs_scene *s);
-const char *gs_scene_goal_lang(const gs_scene *s, int i);
+GS_API int gs_scene_goal_count(const gs_scene *s);
+GS_API const char *gs_scene_goal_lang(const gs_scene *s, int i);
 
 /* The reward so far: completed stages plus the current stage's credit,
  * in [0, 1]; *stage (nullable) is the first stage not complete (ngoals when
  * all are). */
-double gs_scene_reward(const gs_scene *s, int *stage);
-/* Credit of one stage in [0, 1] (fraction of its objects at targets). */
-double gs_goal_credit(const gs_scene *s, const gs_goal *g);
+GS_API double gs_scene_reward(const gs_scene *s, int *stage);
 
-/* Checks the scene after reset: at least one goal, everything inside the
- * workspace, nothing interpenetrating. */
-gs_status gs_scene_check(gs_scene *s, char *err, size_t errlen);
-/* The built-in oracle's next action; 0 when it has nothing to do. */
-int gs_oracle_action(const gs_scene *s, gs_action *a);
 /* Executes an action with the end effector; counts a step. */
-gs_status gs_scene_act(gs_scene *s, const gs_action *a, gs_action_result *res, char *err,
+GS_API gs_status gs_scene_act(gs_scene *s, const gs_action *a, gs_action_result *res, char *err,
                        size_t errlen);
-/* The parts to draw for the scene's objects (the robot is left out),
- * segmentation id = object index + 1. Writes at most max items into items
- * (nullable when max is 0) and returns how many there are. */
-int gs_scene_render_items(const gs_scene *s, gsr_item *items, int max);
 /* The observation a policy sees: the top-down heightmap (metres), colour
  * and segmentation over view v, each (height x width) and nullable. */
-gs_status gs_scene_observe(const gs_scene *s, const gsr_view *v, float *heights, uint8_t *rgb,
+GS_API gs_status gs_scene_observe(const gs_scene *s, const gsr_view *v, float *heights, uint8_t *rgb,
                            int32_t *seg, char *err, size_t errlen);
 /* A hash of every object's pose, folded into h. */
-uint64_t gs_scene_digest(const gs_scene *s, uint64_t h);
+GS_API uint64_t gs_scene_digest(const gs_scene *s, uint64_t h);
 
 /* ---- tasks and episodes ---- */
 
@@ -204,52 +159,54 @@ typedef struct gs_task gs_task;
 #define GS_TASK_NAME_MAX 63
 /* 1 when name is a valid task name; else 0 and why (nullable) says what
  * is wrong. */
-int gs_task_name_valid(const char *name, char *why, size_t whylen);
+GS_API int gs_task_name_valid(const char *name, char *why, size_t whylen);
 
 /* Defaults for every limit. */
-gs_task_options gs_task_options_default(void);
+GS_API gs_task_options gs_task_options_default(void);
 /* The folders a task is found in by name, first first: the plugin path
  * (gs_plugin_path), then the data folder's tasks/seed and tasks/generated.
  * Writes at most max malloc'd names into dirs (free with gs_free_strings);
  * returns how many. */
-int gs_task_folders(char **dirs, int max);
+GS_API int gs_task_folders(char **dirs, int max);
 /* What a user named, as a path into path (n bytes): a path (it holds a '/'
  * or ends in .lua) as it is; a name as NAME.lua in the first of
  * gs_task_folders that holds it. GS_ERR_IO names the folders looked in and
  * the nearest task names when there is none. */
-gs_status gs_task_resolve(const char *what, char *path, size_t n, char *err, size_t errlen);
+GS_API gs_status gs_task_resolve(const char *what, char *path, size_t n, char *err, size_t errlen);
 /* Loads and shape-checks a task: a file, or a name gs_task_resolve finds. */
-gs_status gs_task_load(const char *path, const gs_task_options *opt, gs_task **out, char *err,
+GS_API gs_status gs_task_load(const char *path, const gs_task_options *opt, gs_task **out, char *err,
                        size_t errlen);
 /* Loads a task from text; path names it in messages. */
-gs_status gs_task_load_string(const char *path, const char *src, size_t len,
+GS_API gs_status gs_task_load_string(const char *path, const char *src, size_t len,
                               const gs_task_options *opt, gs_task **out, char *err,
                               size_t errlen);
-void gs_task_free(gs_task *t);
+GS_API void gs_task_free(gs_task *t);
 /* The task's name, description and max_steps. */
-const char *gs_task_name(const gs_task *t);
-const char *gs_task_description(const gs_task *t);
-int gs_task_max_steps(const gs_task *t);
+GS_API const char *gs_task_name(const gs_task *t);
+GS_API const char *gs_task_description(const gs_task *t);
+GS_API int gs_task_max_steps(const gs_task *t);
 /* The asset kinds the task declares (n), as its file lists them. */
-const char *const *gs_task_assets(const gs_task *t, int *n);
+GS_API const char *const *gs_task_assets(const gs_task *t, int *n);
 
 /* Starts an episode: a fresh scene, reset(env) under the limits, the scene
  * checked and settled. */
-gs_status gs_task_reset(gs_task *t, uint64_t seed, char *err, size_t errlen);
+GS_API gs_status gs_task_reset(gs_task *t, uint64_t seed, char *err, size_t errlen);
 /* The current episode's scene (valid until the next reset or free). */
-gs_scene *gs_task_scene(gs_task *t);
+GS_API gs_scene *gs_task_scene(gs_task *t);
 /* The next oracle action: the task's own oracle(env, obs) when it has one,
  * else the built-in one. *have is 0 when there is nothing to do. */
-gs_status gs_task_oracle(gs_task *t, gs_action *a, int *have, char *err, size_t errlen);
+GS_API gs_status gs_task_oracle(gs_task *t, gs_action *a, int *have, char *err, size_t errlen);
 /* Reward and done: the task's reward(env) when it has one, else the goals'. */
-gs_status gs_task_reward(gs_task *t, double *reward, int *done, char *err, size_t errlen);
+GS_API gs_status gs_task_reward(gs_task *t, double *reward, int *done, char *err, size_t errlen);
 /* Success: the task's success(env) when it has one, else reward >= 1. */
-gs_status gs_task_success(gs_task *t, int *success, char *err, size_t errlen);
+GS_API gs_status gs_task_success(gs_task *t, int *success, char *err, size_t errlen);
 /* The language goal of the stage the next action works on: the first
  * stage not complete (the last one when all are), or the task's
  * description when that stage has none. */
-const char *gs_task_stage_lang(const gs_task *t);
+GS_API const char *gs_task_stage_lang(const gs_task *t);
 /* The path the task was loaded from, as messages name it. */
-const char *gs_task_path(const gs_task *t);
+GS_API const char *gs_task_path(const gs_task *t);
+
+GS_END_DECLS
 
 #endif

@@ -13,16 +13,15 @@
 
 #include "gensim/episode.h"
 #include "gensim/task.h"
+#include "gensim/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+GS_BEGIN_DECLS
 
 /* Seeds of the test split start here, so the two splits never share a
  * scene: the one rule for recording and for evaluation. */
 #define GS_TEST_SEED_OFFSET (UINT64_C(1) << 31)
 /* The seed of attempt k from first seed s in a split. */
-uint64_t gs_split_seed(uint64_t s, uint64_t k, int test_split);
+GS_API uint64_t gs_split_seed(uint64_t s, uint64_t k, int test_split);
 
 /* ---- gs_run: episodes of one task (gensim-run) ---- */
 
@@ -48,14 +47,14 @@ typedef struct gs_run_result {
     uint64_t digest;          /* every episode's digest folded together */
 } gs_run_result;
 
-gs_run_options gs_run_options_default(void);
+GS_API gs_run_options gs_run_options_default(void);
 /* Loads the task and runs the episodes. GS_ERR_IO: the task cannot be
  * read; another failure is the task's (file:line: message in err) or a
  * picture's. r holds what ran before a failure. */
-gs_status gs_run(const gs_run_options *o, gs_run_result *r, char *err, size_t errlen);
+GS_API gs_status gs_run(const gs_run_options *o, gs_run_result *r, char *err, size_t errlen);
 /* {task, episodes, successes, success_rate, mean_reward, sim_steps, wall_s,
  * episodes_per_s, digest}, malloc'd JSON text; NULL when out of memory. */
-char *gs_run_result_json(const gs_run_result *r);
+GS_API char *gs_run_result_json(const gs_run_result *r);
 
 /* ---- gs_record: demonstrations into HDF5 (gensim demos) ---- */
 
@@ -97,20 +96,18 @@ typedef struct gs_record_result {
     int short_tasks;          /* tasks that kept fewer than asked */
 } gs_record_result;
 
-gs_record_options gs_record_options_default(void);
+GS_API gs_record_options gs_record_options_default(void);
 /* Loads every task (so a bad one leaves no file), creates out, and records.
  * GS_OK when it ran, even if some task kept fewer episodes than asked
  * (short_tasks says how many). GS_ERR_IO: out exists (without overwrite)
  * or cannot be written, or a task cannot be read; a task's own failure to
  * load is its status. The file keeps every episode appended before a
  * failure or a stop. Free r with gs_record_result_free. */
-gs_status gs_record(const gs_record_options *o, gs_record_result *r, char *err, size_t errlen);
-void gs_record_result_free(gs_record_result *r);
+GS_API gs_status gs_record(const gs_record_options *o, gs_record_result *r, char *err, size_t errlen);
+GS_API void gs_record_result_free(gs_record_result *r);
 /* The --json object of gensim demos, malloc'd; NULL when out of memory. */
-char *gs_record_result_json(const gs_record_result *r, const gs_record_options *o);
+GS_API char *gs_record_result_json(const gs_record_result *r, const gs_record_options *o);
 
-#ifdef __cplusplus
-}
-#endif
+GS_END_DECLS
 
 #endif

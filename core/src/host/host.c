@@ -35,31 +35,14 @@ static int fail(lua_State *L, gs_status st, const char *err) {
     return 3;
 }
 
-static gs_task_options options_from(lua_State *L, int idx) {
-    gs_task_options opt = gs_task_options_default();
-    if (lua_istable(L, idx)) {
-        if (lua_getfield(L, idx, "max_instructions") == LUA_TNUMBER)
-            opt.limits.max_instructions = (uint64_t)lua_tointeger(L, -1);
-        if (lua_getfield(L, idx, "max_memory_mb") == LUA_TNUMBER)
-            opt.limits.max_memory = (size_t)lua_tointeger(L, -1) << 20;
-        if (lua_getfield(L, idx, "timeout_s") == LUA_TNUMBER)
-            opt.limits.timeout_s = lua_tonumber(L, -1);
-        if (lua_getfield(L, idx, "max_objects") == LUA_TNUMBER)
-            opt.scene.max_objects = (int)lua_tointeger(L, -1);
-        if (lua_getfield(L, idx, "split") == LUA_TSTRING)
-            opt.test_split = strcmp(lua_tostring(L, -1), "test") == 0;
-        lua_pop(L, 5);
-    }
-    return opt;
-}
-
 /* gensim.load_task(path [, limits]) / gensim.load_task_string(src, name [, limits]) */
 static int load(lua_State *L, int from_string) {
     lua_settop(L, from_string ? 3 : 2); /* the handle goes above the arguments */
     host_task *h = lua_newuserdatauv(L, sizeof *h, 0);
     h->task = NULL;
     luaL_setmetatable(L, TASK_MT);
-    gs_task_options opt = options_from(L, from_string ? 3 : 2);
+    gs_task_options opt = gs_task_options_default();
+    if (lua_istable(L, from_string ? 3 : 2)) gsl_read_task_options(L, from_string ? 3 : 2, &opt);
     char err[1024];
     gs_status st;
     if (from_string) {
@@ -130,6 +113,39 @@ static int l_task_name_valid(lua_State *L) {
     if (ok) return 1;
     lua_pushstring(L, why);
     return 2;
+}
+
+/* gensim.list_files(dir [, suffix]) -> {paths, sorted} | nil, err */
+static int l_list_files(lua_State *L) {
+    const char *dir = luaL_checkstring(L, 1), *suffix = luaL_optstring(L, 2, "");
+    char **files, err[1024];
+    int n = gs_list_files(dir, suffix, &files, err, sizeof err);
+    if (n < 0) return fail(L, GS_ERR_IO, err);
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_pushstring(L, files[i]); /* on a memory error here the list leaks, once */
+        lua_rawseti(L, -2, i + 1);
+    }
+    gs_free_paths(files, n);
+    return 1;
+}
+
+/* gensim.make_dirs(path) -> true | nil, err */
+static int l_make_dirs(lua_State *L) {
+    char err[1024];
+    gs_status st = gs_make_dirs(luaL_checkstring(L, 1), err, sizeof err);
+    if (st != GS_OK) return fail(L, st, err);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* gensim.task_folders() -> {folders}: the plugin path, then the library */
+static int l_task_folders(lua_State *L) {
+    char *dirs[64];
+    int n = gs_task_folders(dirs, 64);
+    push_names(L, (const char *const *)dirs, n);
+    gs_free_strings(dirs, n);
+    return 1;
 }
 
 static int l_load_task(lua_State *L) { return load(L, 0); }
@@ -258,23 +274,23 @@ static int l_task_objects(lua_State *L) {
     gs_task *t = check_task(L);
     gs_scene *s = gs_task_scene(t);
     if (!s) return luaL_error(L, "objects: reset the task first");
-    lua_createtable(L, s->nobjects, 0);
-    for (int i = 0; i < s->nobjects; i++) {
-        const gs_object *o = &s->objects[i];
+    int n = gs_scene_object_count(s);
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        gs_object_info o;
+        gs_scene_object_info(s, i, &o);
         lua_createtable(L, 0, 5);
-        lua_pushstring(L, o->kind->name);
+        lua_pushstring(L, o.kind);
         lua_setfield(L, -2, "kind");
-        lua_pushstring(L, o->color);
+        lua_pushstring(L, o.color);
         lua_setfield(L, -2, "color");
-        lua_pushboolean(L, o->params.fixed);
+        lua_pushboolean(L, o.fixed);
         lua_setfield(L, -2, "fixed");
-        gs_pose p;
-        gs_scene_pose(s, i, &p);
-        gsl_api_push_pose(L, &p);
+        gsl_api_push_pose(L, &o.pose);
         lua_setfield(L, -2, "pose");
         lua_createtable(L, 3, 0);
         for (int k = 0; k < 3; k++) {
-            lua_pushnumber(L, o->size[k]);
+            lua_pushnumber(L, o.size[k]);
             lua_rawseti(L, -2, k + 1);
         }
         lua_setfield(L, -2, "size");
@@ -356,9 +372,21 @@ int gsl_open_gensim(lua_State *L) {
                                      {"colors", l_colors},
                                      {"data_dir", l_data_dir},
                                      {"task_name_valid", l_task_name_valid},
+                                     {"list_files", l_list_files},
+                                     {"make_dirs", l_make_dirs},
+                                     {"task_folders", l_task_folders},
                                      {"plugin_path", l_plugin_path},
                                      {NULL, NULL}};
     luaL_newlib(L, funcs);
+    gsl_add_workflows(L);
+    /* gensim.generate(opts) -> summary, status | nil, status, message: the
+     * pipeline is trusted Lua in the data folder's scripts/ */
+    if (luaL_loadstring(L, "return function(opts) return require('pipeline').generate(opts) end") == LUA_OK) {
+        lua_call(L, 0, 1);
+        lua_setfield(L, -2, "generate");
+    } else {
+        lua_pop(L, 1);
+    }
     lua_pushliteral(L, GS_VERSION);
     lua_setfield(L, -2, "version");
     gsl_open_llm(L);
@@ -367,6 +395,8 @@ int gsl_open_gensim(lua_State *L) {
     lua_setfield(L, -2, "library");
     return 1;
 }
+
+int luaopen_gensim(lua_State *L) { return gsl_open_gensim(L); }
 
 lua_State *gsl_host_new(void) {
     lua_State *L = luaL_newstate();

@@ -11,6 +11,9 @@
 
 /* The `gensim` module (luaopen style): pushes the module table. */
 int gsl_open_gensim(lua_State *L);
+/* The entry point of the Lua C module (build/lua/gensim.so): require
+ * "gensim" from a plain lua5.4, whose own Lua serves the module. */
+GS_API int luaopen_gensim(lua_State *L);
 /* A state with the standard libraries, `gensim` preloaded for require and
  * the data folder's scripts/ last on package.path; NULL when out of memory. */
 lua_State *gsl_host_new(void);

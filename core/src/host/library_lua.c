@@ -6,13 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gensim/io.h"
 #include "gensim/library.h"
 #include "host/host_modules.h"
 
-/* The folders compared with for novelty when opts.dirs is absent. */
-static const char *const DEFAULT_DIRS[] = {"tasks/seed", "tasks/generated", "plugins"};
-
-static void ladder_options(lua_State *L, int idx, gs_ladder_options *o);
+static void ladder_options(lua_State *L, int idx, gs_ladder_options *o, char **owned, int *nowned);
 static void push_result(lua_State *L, const gs_ladder_result *r);
 static int fail(lua_State *L, const char *err);
 
@@ -24,10 +22,13 @@ static int l_validate(lua_State *L) {
     if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
     lua_settop(L, 3); /* opts stays at 3: dirs' strings live as long as it */
     gs_ladder_options o = gs_ladder_options_default();
-    ladder_options(L, 3, &o);
     gs_ladder_result *r = lua_newuserdatauv(L, sizeof *r, 0); /* 4: the result's box */
+    char *owned[GS_LADDER_MAX_DIRS];
+    int nowned;
+    ladder_options(L, 3, &o, owned, &nowned);
     char err[1024];
     gs_status st = gs_ladder_run(name, src, len, &o, r, err, sizeof err);
+    gs_free_strings(owned, nowned);
     if (st != GS_OK) return fail(L, err);
     push_result(L, r);
     return 1;
@@ -123,39 +124,36 @@ static int fail(lua_State *L, const char *err) {
 }
 
 /* Reads opts at idx (nil or a table) into o; raises on a wrong type. */
-static void ladder_options(lua_State *L, int idx, gs_ladder_options *o) {
+static void ladder_options(lua_State *L, int idx, gs_ladder_options *o, char **owned, int *nowned) {
     o->ndirs = 0;
-    for (int k = 0; k < 3; k++) o->dirs[o->ndirs++] = DEFAULT_DIRS[k];
-    if (lua_isnil(L, idx)) return;
-    if (lua_getfield(L, idx, "seeds") != LUA_TNIL) o->seeds = (int)luaL_checkinteger(L, -1);
-    if (lua_getfield(L, idx, "min_solved") != LUA_TNIL) o->min_solved = (int)luaL_checkinteger(L, -1);
-    if (lua_getfield(L, idx, "seed") != LUA_TNIL) o->first_seed = (uint64_t)luaL_checkinteger(L, -1);
-    if (lua_getfield(L, idx, "idle_s") != LUA_TNIL) o->idle_s = luaL_checknumber(L, -1);
-    if (lua_getfield(L, idx, "threshold") != LUA_TNIL) o->threshold = luaL_checknumber(L, -1);
-    if (lua_getfield(L, idx, "code_threshold") != LUA_TNIL) o->code_threshold = luaL_checknumber(L, -1);
-    if (lua_getfield(L, idx, "max_instructions") != LUA_TNIL)
-        o->task.limits.max_instructions = (uint64_t)luaL_checkinteger(L, -1);
-    if (lua_getfield(L, idx, "max_memory_mb") != LUA_TNIL)
-        o->task.limits.max_memory = (size_t)luaL_checkinteger(L, -1) << 20;
-    if (lua_getfield(L, idx, "timeout_s") != LUA_TNIL) o->task.limits.timeout_s = luaL_checknumber(L, -1);
-    if (lua_getfield(L, idx, "max_objects") != LUA_TNIL)
-        o->task.scene.max_objects = (int)luaL_checkinteger(L, -1);
-    if (lua_getfield(L, idx, "split") != LUA_TNIL)
-        o->task.test_split = strcmp(luaL_checkstring(L, -1), "test") == 0;
-    lua_pop(L, 11);
-    if (lua_getfield(L, idx, "dirs") != LUA_TNIL) {
-        luaL_checktype(L, -1, LUA_TTABLE);
-        int n = (int)lua_rawlen(L, -1);
-        if (n > GS_LADDER_MAX_DIRS) luaL_error(L, "validate: at most %d dirs", GS_LADDER_MAX_DIRS);
-        o->ndirs = 0;
-        for (int k = 1; k <= n; k++) {
-            lua_rawgeti(L, -1, k);
-            /* the string stays referenced by opts.dirs, which stays on the stack */
-            o->dirs[o->ndirs++] = luaL_checkstring(L, -1);
+    *nowned = 0;
+    if (!lua_isnil(L, idx)) {
+        if (lua_getfield(L, idx, "seeds") != LUA_TNIL) o->seeds = (int)luaL_checkinteger(L, -1);
+        if (lua_getfield(L, idx, "min_solved") != LUA_TNIL) o->min_solved = (int)luaL_checkinteger(L, -1);
+        if (lua_getfield(L, idx, "seed") != LUA_TNIL) o->first_seed = (uint64_t)luaL_checkinteger(L, -1);
+        if (lua_getfield(L, idx, "idle_s") != LUA_TNIL) o->idle_s = luaL_checknumber(L, -1);
+        if (lua_getfield(L, idx, "threshold") != LUA_TNIL) o->threshold = luaL_checknumber(L, -1);
+        if (lua_getfield(L, idx, "code_threshold") != LUA_TNIL) o->code_threshold = luaL_checknumber(L, -1);
+        lua_pop(L, 6);
+        gsl_read_task_options(L, idx, &o->task);
+        if (lua_getfield(L, idx, "dirs") != LUA_TNIL) {
+            luaL_checktype(L, -1, LUA_TTABLE);
+            int n = (int)lua_rawlen(L, -1);
+            if (n > GS_LADDER_MAX_DIRS) luaL_error(L, "validate: at most %d dirs", GS_LADDER_MAX_DIRS);
+            for (int k = 1; k <= n; k++) {
+                lua_rawgeti(L, -1, k);
+                /* the string stays referenced by opts.dirs, which stays on the stack */
+                o->dirs[o->ndirs++] = luaL_checkstring(L, -1);
+                lua_pop(L, 1);
+            }
             lua_pop(L, 1);
+            return;
         }
+        lua_pop(L, 1);
     }
-    lua_pop(L, 1);
+    /* nothing raises from here: the folders compared with by default */
+    *nowned = gs_task_folders(owned, GS_LADDER_MAX_DIRS);
+    for (int k = 0; k < *nowned; k++) o->dirs[o->ndirs++] = owned[k];
 }
 
 /* {passed, failed, message, rungs = {{name, status, message}...}, seeds,

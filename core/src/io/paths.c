@@ -2,9 +2,10 @@
  *
  * The data folder is found from where the code is, never from the working
  * directory, so every command works from any directory: an installed
- * library (or a program linked with the static one) sits in PREFIX/lib (or
- * PREFIX/bin), and its data in PREFIX/share/gensim; a library in a build
- * tree uses the source tree it was built from. A folder counts as the data
+ * library, program or Lua module sits in PREFIX/lib, PREFIX/bin or
+ * PREFIX/lib/lua/5.4, and its data in PREFIX/share/gensim, so a whole
+ * prefix can be moved; code in a build tree uses the source tree it was
+ * built from; last, the prefix it was configured to install to. A folder counts as the data
  * folder only when it holds scripts/generate.lua, so a half-removed prefix
  * is not taken for one. */
 #define _GNU_SOURCE /* dladdr */
@@ -31,6 +32,12 @@
 #endif
 #ifndef GS_BIN_TO_DATA
 #define GS_BIN_TO_DATA "../share/gensim"
+#endif
+#ifndef GS_LUAMOD_TO_DATA
+#define GS_LUAMOD_TO_DATA "../../../share/gensim"
+#endif
+#ifndef GS_INSTALL_DATADIR
+#define GS_INSTALL_DATADIR ""
 #endif
 #define DATA_MARKER "scripts/generate.lua"
 
@@ -120,9 +127,13 @@ static void find_data_dir(void) {
     }
     Dl_info info;
     if (dladdr((void *)gs_data_dir, &info) && info.dli_fname &&
-        (take_beside(info.dli_fname, GS_LIB_TO_DATA) || take_beside(info.dli_fname, GS_BIN_TO_DATA)))
+        (take_beside(info.dli_fname, GS_LIB_TO_DATA) || take_beside(info.dli_fname, GS_BIN_TO_DATA) ||
+         take_beside(info.dli_fname, GS_LUAMOD_TO_DATA)))
         return;
-    if (take_if_data(GS_SOURCE_DIR)) return;
+    /* a build tree's code uses its source tree; an install whose library
+     * was moved apart from its data (a LuaRocks tree) the prefix it was
+     * installed to */
+    if (take_if_data(GS_SOURCE_DIR) || take_if_data(GS_INSTALL_DATADIR)) return;
     data_dir[0] = 0;
 }
 

@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+const char *gs_version(void) { return GS_VERSION; }
+
 const char *gs_status_name(gs_status s) {
     switch (s) {
     case GS_OK: return "ok";

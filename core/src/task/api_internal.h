@@ -5,6 +5,7 @@
 #include <lua.h>
 
 #include "gensim/task.h"
+#include "task/scene_internal.h"
 #include "sandbox/sandbox.h"
 
 /* What the bindings need from the task that owns the sandbox. */

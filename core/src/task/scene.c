@@ -3,7 +3,7 @@
  * Scoring is a pure function of the current poses: the reward is recomputed
  * from the state after every action, never accumulated, so it cannot drift
  * from what the scene shows. */
-#include "gensim/task.h"
+#include "task/scene_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -369,6 +369,22 @@ gs_status gs_scene_add_goal(gs_scene *s, const gs_goal_spec *spec, char *err, si
 }
 
 int gs_scene_goal_count(const gs_scene *s) { return s->ngoals; }
+
+int gs_scene_object_count(const gs_scene *s) { return s->nobjects; }
+
+int gs_scene_steps(const gs_scene *s) { return s->steps; }
+
+gs_status gs_scene_object_info(const gs_scene *s, int i, gs_object_info *out) {
+    if (i < 0 || i >= s->nobjects)
+        return gs_fail(NULL, 0, GS_ERR_USAGE, "no object %d", i);
+    const gs_object *o = &s->objects[i];
+    out->kind = o->kind->name;
+    out->color = o->color;
+    out->fixed = o->params.fixed;
+    memcpy(out->size, o->size, sizeof out->size);
+    gs_scene_pose(s, i, &out->pose);
+    return GS_OK;
+}
 
 const char *gs_scene_goal_lang(const gs_scene *s, int i) {
     return i >= 0 && i < s->ngoals ? s->goals[i].lang : NULL;
