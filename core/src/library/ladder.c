@@ -59,13 +59,7 @@ int gs_rung_parse(const char *s) {
     return -1;
 }
 
-gs_status gs_ladder_run(const char *name, const char *src, size_t len,
-                        const gs_ladder_options *opt, gs_ladder_result *r, char *err,
-                        size_t errlen) {
-    memset(r, 0, sizeof *r);
-    r->failed = -1;
-    if (!name || !src || !opt)
-        return gs_fail(err, errlen, GS_ERR_USAGE, "gs_ladder_run: name, src and options are required");
+static gs_status check_options(const gs_ladder_options *opt, char *err, size_t errlen) {
     if (opt->seeds < 1 || opt->seeds > GS_LADDER_MAX_SEEDS)
         return gs_fail(err, errlen, GS_ERR_USAGE, "seeds must be 1..%d, not %d", GS_LADDER_MAX_SEEDS, opt->seeds);
     if (opt->min_solved < 1 || opt->min_solved > opt->seeds)
@@ -79,12 +73,15 @@ gs_status gs_ladder_run(const char *name, const char *src, size_t len,
         return gs_fail(err, errlen, GS_ERR_USAGE, "at most %d library folders", GS_LADDER_MAX_DIRS);
     if (opt->first_seed > UINT64_MAX - (uint64_t)opt->seeds)
         return gs_fail(err, errlen, GS_ERR_USAGE, "the seeds overflow");
-    r->seeds = opt->seeds;
+    return GS_OK;
+}
 
-    /* 1, 2: syntax and shape, from the one load */
+/* Rungs 1 and 2, from the one load: *t is the loaded task when both pass. */
+static gs_status climb_load(const char *name, const char *src, size_t len, const gs_ladder_options *opt,
+                            gs_ladder_result *r, gs_task **t, char *err, size_t errlen) {
     char why[1024];
-    gs_task *t = NULL;
-    gs_status st = gs_task_load_string(name, src, len, &opt->task, &t, why, sizeof why);
+    *t = NULL;
+    gs_status st = gs_task_load_string(name, src, len, &opt->task, t, why, sizeof why);
     if (st == GS_ERR_NOMEM) return gs_fail(err, errlen, st, "%s", why);
     if (st == GS_ERR_SYNTAX) {
         fail_rung(r, GS_RUNG_SYNTAX, "%s", why);
@@ -100,112 +97,119 @@ gs_status gs_ladder_run(const char *name, const char *src, size_t len,
     /* every API symbol the code names must exist, even on paths no seed takes */
     int line;
     int unknown = gs_check_api_symbols(src, len, &line, why, sizeof why);
-    if (unknown < 0) {
-        gs_task_free(t);
-        return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory checking %s", name);
-    }
-    if (unknown) {
-        fail_rung(r, GS_RUNG_SHAPE, "%s:%d: %s", name, line, why);
-        gs_task_free(t);
-        return GS_OK;
+    if (unknown < 0) st = gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory checking %s", name);
+    else if (unknown) fail_rung(r, GS_RUNG_SHAPE, "%s:%d: %s", name, line, why);
+    if (st != GS_OK || unknown) {
+        gs_task_free(*t);
+        *t = NULL;
+        return st;
     }
     pass_rung(r, GS_RUNG_SHAPE);
-    copy_text(r->name, sizeof r->name, gs_task_name(t));
-    copy_text(r->description, sizeof r->description, gs_task_description(t));
+    copy_text(r->name, sizeof r->name, gs_task_name(*t));
+    copy_text(r->description, sizeof r->description, gs_task_description(*t));
+    return GS_OK;
+}
 
-    /* 3, 4: one reset per seed; every seed is tried for rung 3 before rung 4 is judged */
-    int runtime_bad = -1, trivial_bad = -1;
-    char runtime_why[1024] = "";
+/* Rungs 3 and 4: one reset per seed; every seed is tried for rung 3 before
+ * rung 4 is judged. */
+static gs_status climb_seeds(gs_task *t, const char *name, const gs_ladder_options *opt,
+                             gs_ladder_result *r, char *err, size_t errlen) {
+    char why[1024];
+    int trivial_bad = -1;
     for (int k = 0; k < opt->seeds; k++) {
         gs_ladder_seed *s = &r->seed[k];
         s->seed = opt->first_seed + (uint64_t)k;
         s->reset = reset_and_idle(t, s, opt->idle_s, why, sizeof why);
-        if (s->reset == GS_ERR_NOMEM) {
-            gs_task_free(t);
-            return gs_fail(err, errlen, GS_ERR_NOMEM, "%s", why);
-        }
-        if (s->reset != GS_OK && runtime_bad < 0) {
-            runtime_bad = k;
-            copy_text(runtime_why, sizeof runtime_why, why);
-            break; /* the rung has failed: the other seeds cannot change that */
+        if (s->reset == GS_ERR_NOMEM) return gs_fail(err, errlen, GS_ERR_NOMEM, "%s", why);
+        if (s->reset != GS_OK) { /* the rung has failed: the other seeds cannot change that */
+            fail_rung(r, GS_RUNG_RUNTIME, "reset failed on seed %" PRIu64 " (%d of %d seeds): %s", s->seed,
+                      k + 1, opt->seeds, why);
+            return GS_OK;
         }
         if (trivial_bad < 0 && (s->met_at_reset || s->idle_success)) trivial_bad = k;
     }
-    if (runtime_bad >= 0) {
-        fail_rung(r, GS_RUNG_RUNTIME, "reset failed on seed %" PRIu64 " (%d of %d seeds): %s",
-                  r->seed[runtime_bad].seed, runtime_bad + 1, opt->seeds, runtime_why);
-        gs_task_free(t);
-        return GS_OK;
-    }
     pass_rung(r, GS_RUNG_RUNTIME);
-    if (trivial_bad >= 0) {
-        const gs_ladder_seed *s = &r->seed[trivial_bad];
-        if (s->met_at_reset)
-            fail_rung(r, GS_RUNG_NONTRIVIAL,
-                      "%s: on seed %" PRIu64 " the goals are already met right after reset "
-                      "(reward %.2f): reset must place the objects away from their targets",
-                      name, s->seed, s->reward_at_reset);
-        else
-            fail_rung(r, GS_RUNG_NONTRIVIAL,
-                      "%s: on seed %" PRIu64 " doing nothing for %.1f s succeeds (reward %.2f at "
-                      "reset): objects fall or slide into their targets by themselves; place "
-                      "them at rest and away from the targets",
-                      name, s->seed, opt->idle_s, s->reward_at_reset);
-        gs_task_free(t);
+    if (trivial_bad < 0) {
+        pass_rung(r, GS_RUNG_NONTRIVIAL);
         return GS_OK;
     }
-    pass_rung(r, GS_RUNG_NONTRIVIAL);
+    const gs_ladder_seed *s = &r->seed[trivial_bad];
+    if (s->met_at_reset)
+        fail_rung(r, GS_RUNG_NONTRIVIAL,
+                  "%s: on seed %" PRIu64 " the goals are already met right after reset "
+                  "(reward %.2f): reset must place the objects away from their targets",
+                  name, s->seed, s->reward_at_reset);
+    else
+        fail_rung(r, GS_RUNG_NONTRIVIAL,
+                  "%s: on seed %" PRIu64 " doing nothing for %.1f s succeeds (reward %.2f at "
+                  "reset): objects fall or slide into their targets by themselves; place "
+                  "them at rest and away from the targets",
+                  name, s->seed, opt->idle_s, s->reward_at_reset);
+    return GS_OK;
+}
 
-    /* 5: oracle episodes on the same seeds */
-    char first_error[1024] = "";
+/* Rung 5: oracle episodes on the same seeds. */
+static gs_status climb_solvable(gs_task *t, const char *name, const gs_ladder_options *opt,
+                                gs_ladder_result *r, char *err, size_t errlen) {
+    char why[1024], first_error[1024] = "";
     int worst = -1;
     for (int k = 0; k < opt->seeds; k++) {
         gs_ladder_seed *s = &r->seed[k];
         gs_episode_result ep;
         s->ran = 1;
         s->oracle = gs_episode_run(t, s->seed, gs_actor_oracle(), NULL, 0, &ep, why, sizeof why);
-        if (s->oracle == GS_ERR_NOMEM) {
-            gs_task_free(t);
-            return gs_fail(err, errlen, GS_ERR_NOMEM, "%s", why);
-        }
+        if (s->oracle == GS_ERR_NOMEM) return gs_fail(err, errlen, GS_ERR_NOMEM, "%s", why);
         s->solved = s->oracle == GS_OK && ep.success;
         s->reward = ep.reward;
         s->steps = ep.steps;
         r->solved += s->solved;
-        if (s->oracle != GS_OK && !first_error[0])
-        {
+        if (s->oracle != GS_OK && !first_error[0]) {
             int at = snprintf(first_error, sizeof first_error, "seed %" PRIu64 ": ", s->seed);
             copy_text(first_error + at, sizeof first_error - (size_t)at, why);
         }
         if (!s->solved && s->oracle == GS_OK && (worst < 0 || s->reward < r->seed[worst].reward))
             worst = k;
     }
-    if (r->solved < opt->min_solved) {
-        char detail[700] = "";
-        if (first_error[0]) {
-            static const char lead[] = "; the oracle raised an error on ";
-            memcpy(detail, lead, sizeof lead);
-            copy_text(detail + sizeof lead - 1, sizeof detail - (sizeof lead - 1), first_error);
-        } else if (worst >= 0) {
-            snprintf(detail, sizeof detail,
-                     "; e.g. seed %" PRIu64 " ended with reward %.2f after %d of %d steps: the "
-                     "oracle stops or runs out of steps before the goals are met",
-                     r->seed[worst].seed, r->seed[worst].reward, r->seed[worst].steps,
-                     gs_task_max_steps(t));
-        }
-        fail_rung(r, GS_RUNG_SOLVABLE, "%s: the oracle succeeded on %d of %d seeds, %d needed%s",
-                  name, r->solved, opt->seeds, opt->min_solved, detail);
-        gs_task_free(t);
+    if (r->solved >= opt->min_solved) {
+        pass_rung(r, GS_RUNG_SOLVABLE);
         return GS_OK;
     }
-    pass_rung(r, GS_RUNG_SOLVABLE);
-    gs_task_free(t);
-
-    /* 6: novelty */
-    st = novelty(name, src, len, opt, r);
-    if (st != GS_OK) return gs_fail(err, errlen, st, "out of memory comparing %s with the library", name);
-    r->passed = r->failed < 0;
+    char detail[700] = "";
+    if (first_error[0]) {
+        static const char lead[] = "; the oracle raised an error on ";
+        memcpy(detail, lead, sizeof lead);
+        copy_text(detail + sizeof lead - 1, sizeof detail - (sizeof lead - 1), first_error);
+    } else if (worst >= 0) {
+        snprintf(detail, sizeof detail,
+                 "; e.g. seed %" PRIu64 " ended with reward %.2f after %d of %d steps: the "
+                 "oracle stops or runs out of steps before the goals are met",
+                 r->seed[worst].seed, r->seed[worst].reward, r->seed[worst].steps, gs_task_max_steps(t));
+    }
+    fail_rung(r, GS_RUNG_SOLVABLE, "%s: the oracle succeeded on %d of %d seeds, %d needed%s", name, r->solved,
+              opt->seeds, opt->min_solved, detail);
     return GS_OK;
+}
+
+gs_status gs_ladder_run(const char *name, const char *src, size_t len,
+                        const gs_ladder_options *opt, gs_ladder_result *r, char *err,
+                        size_t errlen) {
+    memset(r, 0, sizeof *r);
+    r->failed = -1;
+    if (!name || !src || !opt)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "gs_ladder_run: name, src and options are required");
+    gs_status st = check_options(opt, err, errlen);
+    if (st != GS_OK) return st;
+    r->seeds = opt->seeds;
+    gs_task *t;
+    st = climb_load(name, src, len, opt, r, &t, err, errlen);
+    if (st == GS_OK && r->failed < 0) st = climb_seeds(t, name, opt, r, err, errlen);
+    if (st == GS_OK && r->failed < 0) st = climb_solvable(t, name, opt, r, err, errlen);
+    gs_task_free(t);
+    /* 6: novelty */
+    if (st == GS_OK && r->failed < 0 && novelty(name, src, len, opt, r) != GS_OK)
+        st = gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory comparing %s with the library", name);
+    r->passed = st == GS_OK && r->failed < 0;
+    return st;
 }
 
 /* What reset left on a seed: the reward and whether the task already

@@ -58,30 +58,39 @@ static void excerpt(const bytes *b, char *dst, size_t cap) {
     while (n > 0 && dst[n - 1] == ' ') dst[--n] = '\0';
 }
 
-gs_status gsh_run_command(const char *cmd, const char *input, size_t len, double timeout_s,
-                          char **out, size_t *out_len, char *err, size_t errlen) {
-    *out = NULL;
-    if (out_len) *out_len = 0;
+/* A child's three pipes and what came of talking to it. */
+typedef struct child {
+    pid_t pid;
+    int fd_in, fd_out, fd_err; /* -1 once closed */
+    bytes out, errs;
+    int timed_out, too_big, nomem;
+} child;
+
+static void close_all(const int *fds, int n) {
+    for (int i = 0; i < n; i++) close(fds[i]);
+}
+
+/* Starts sh -c cmd in its own process group, its stdin a socket (so a write
+ * to a child that stopped reading fails instead of raising SIGPIPE), its
+ * stdout and stderr pipes. */
+static gs_status spawn(const char *cmd, child *c, char *err, size_t errlen) {
     int in_sock[2], out_pipe[2], err_pipe[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, in_sock) != 0)
         return gs_fail(err, errlen, GS_ERR_IO, "command: socketpair: %s", strerror(errno));
     if (pipe(out_pipe) != 0) {
-        close(in_sock[0]);
-        close(in_sock[1]);
+        close_all(in_sock, 2);
         return gs_fail(err, errlen, GS_ERR_IO, "command: pipe: %s", strerror(errno));
     }
     if (pipe(err_pipe) != 0) {
-        close(in_sock[0]);
-        close(in_sock[1]);
-        close(out_pipe[0]);
-        close(out_pipe[1]);
+        close_all(in_sock, 2);
+        close_all(out_pipe, 2);
         return gs_fail(err, errlen, GS_ERR_IO, "command: pipe: %s", strerror(errno));
     }
+    int fds[] = {in_sock[0], in_sock[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]};
     pid_t pid = fork();
     if (pid < 0) {
         int e = errno;
-        int fds[] = {in_sock[0], in_sock[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]};
-        for (int i = 0; i < 6; i++) close(fds[i]);
+        close_all(fds, 6);
         return gs_fail(err, errlen, GS_ERR_IO, "command: fork: %s", strerror(e));
     }
     if (pid == 0) {
@@ -89,8 +98,7 @@ gs_status gsh_run_command(const char *cmd, const char *input, size_t len, double
         dup2(in_sock[1], 0);
         dup2(out_pipe[1], 1);
         dup2(err_pipe[1], 2);
-        int fds[] = {in_sock[0], in_sock[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]};
-        for (int i = 0; i < 6; i++) close(fds[i]);
+        close_all(fds, 6);
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }
@@ -98,79 +106,72 @@ gs_status gsh_run_command(const char *cmd, const char *input, size_t len, double
     close(in_sock[1]);
     close(out_pipe[1]);
     close(err_pipe[1]);
-    int fd_in = in_sock[0], fd_out = out_pipe[0], fd_err = err_pipe[0];
-    fcntl(fd_in, F_SETFL, fcntl(fd_in, F_GETFL) | O_NONBLOCK);
-    if (len == 0) {
-        close(fd_in);
-        fd_in = -1;
-    }
+    c->pid = pid;
+    c->fd_in = in_sock[0], c->fd_out = out_pipe[0], c->fd_err = err_pipe[0];
+    fcntl(c->fd_in, F_SETFL, fcntl(c->fd_in, F_GETFL) | O_NONBLOCK);
+    return GS_OK;
+}
 
-    bytes so = {0}, se = {0};
+/* Reads what is ready on *fd into b; closes it at the end of its output. */
+static void drain(child *c, int *fd, bytes *b) {
+    char buf[8192];
+    ssize_t got = read(*fd, buf, sizeof buf);
+    if (got > 0) {
+        if (b->n + (size_t)got > GSH_MAX_RESPONSE) c->too_big = 1;
+        else if (!bytes_add(b, buf, (size_t)got)) c->nomem = 1;
+    } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
+/* Feeds the input and collects both outputs until they close, the
+ * deadline passes, or too much arrives. */
+static void exchange(child *c, const char *input, size_t len, double deadline) {
     size_t sent = 0;
-    double deadline = now_s() + timeout_s;
-    int timed_out = 0, too_big = 0, nomem = 0;
-    while (fd_out >= 0 || fd_err >= 0) {
+    if (len == 0) close(c->fd_in), c->fd_in = -1;
+    while (c->fd_out >= 0 || c->fd_err >= 0) {
         double left = deadline - now_s();
         if (left <= 0) {
-            timed_out = 1;
-            break;
+            c->timed_out = 1;
+            return;
         }
         struct pollfd pf[3];
         int np = 0, i_in = -1, i_out = -1, i_err = -1;
-        if (fd_in >= 0) pf[i_in = np++] = (struct pollfd){fd_in, POLLOUT, 0};
-        if (fd_out >= 0) pf[i_out = np++] = (struct pollfd){fd_out, POLLIN, 0};
-        if (fd_err >= 0) pf[i_err = np++] = (struct pollfd){fd_err, POLLIN, 0};
-        int ms = (int)(left * 1000.0) + 1;
-        int r = poll(pf, (nfds_t)np, ms);
+        if (c->fd_in >= 0) pf[i_in = np++] = (struct pollfd){c->fd_in, POLLOUT, 0};
+        if (c->fd_out >= 0) pf[i_out = np++] = (struct pollfd){c->fd_out, POLLIN, 0};
+        if (c->fd_err >= 0) pf[i_err = np++] = (struct pollfd){c->fd_err, POLLIN, 0};
+        int r = poll(pf, (nfds_t)np, (int)(left * 1000.0) + 1);
         if (r < 0) {
             if (errno == EINTR) continue;
-            break;
+            return;
         }
         if (i_in >= 0 && pf[i_in].revents) {
-            ssize_t w = send(fd_in, input + sent, len - sent, MSG_NOSIGNAL);
+            ssize_t w = send(c->fd_in, input + sent, len - sent, MSG_NOSIGNAL);
             if (w > 0) sent += (size_t)w;
             /* EPIPE: the child does not want the rest; that is its business. */
-            if ((w < 0 && errno != EAGAIN && errno != EINTR) || sent == len) {
-                close(fd_in);
-                fd_in = -1;
-            }
+            if ((w < 0 && errno != EAGAIN && errno != EINTR) || sent == len) close(c->fd_in), c->fd_in = -1;
         }
-        int idx[2] = {i_out, i_err};
-        for (int k = 0; k < 2; k++) {
-            if (idx[k] < 0 || !pf[idx[k]].revents) continue;
-            int *fd = k == 0 ? &fd_out : &fd_err;
-            bytes *b = k == 0 ? &so : &se;
-            char buf[8192];
-            ssize_t got = read(*fd, buf, sizeof buf);
-            if (got > 0) {
-                if (b->n + (size_t)got > GSH_MAX_RESPONSE) {
-                    too_big = 1;
-                } else if (!bytes_add(b, buf, (size_t)got)) {
-                    nomem = 1;
-                }
-            } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
-                close(*fd);
-                *fd = -1;
-            }
-        }
-        if (too_big || nomem) break;
+        if (i_out >= 0 && pf[i_out].revents) drain(c, &c->fd_out, &c->out);
+        if (i_err >= 0 && pf[i_err].revents) drain(c, &c->fd_err, &c->errs);
+        if (c->too_big || c->nomem) return;
     }
-    if (fd_in >= 0) close(fd_in);
-    if (fd_out >= 0) close(fd_out);
-    if (fd_err >= 0) close(fd_err);
+}
 
-    int status = 0;
-    if (!(timed_out || too_big || nomem)) {
-        /* Output closed; the child may still be running (it closed stdout
-         * early): it gets the rest of the time. WNOWAIT leaves it a zombie,
-         * so its pid (and group id) cannot be reused before the kill below. */
+/* Waits (until the deadline) for a child whose output closed, then kills
+ * its whole group and reaps it; returns its wait status. */
+static int reap(child *c, double deadline) {
+    if (!(c->timed_out || c->too_big || c->nomem)) {
+        /* The child may still run (it closed stdout early): it gets the rest
+         * of the time. WNOWAIT leaves it a zombie, so its pid (and group id)
+         * cannot be reused before the kill below. */
         for (;;) {
             siginfo_t info;
             memset(&info, 0, sizeof info);
-            int w = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
-            if ((w == 0 && info.si_pid == pid) || (w < 0 && errno != EINTR)) break;
+            int w = waitid(P_PID, (id_t)c->pid, &info, WEXITED | WNOHANG | WNOWAIT);
+            if ((w == 0 && info.si_pid == c->pid) || (w < 0 && errno != EINTR)) break;
             if (now_s() >= deadline) {
-                timed_out = 1;
+                c->timed_out = 1;
                 break;
             }
             struct timespec ts = {0, 5 * 1000 * 1000};
@@ -178,34 +179,55 @@ gs_status gsh_run_command(const char *cmd, const char *input, size_t len, double
         }
     }
     /* The whole group goes: a timed-out child, or what a shell left behind. */
-    kill(-pid, SIGKILL);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    kill(-c->pid, SIGKILL);
+    int status = 0;
+    while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR) {
     }
+    return status;
+}
 
+/* What the run came to, with an excerpt of the child's stderr. */
+static gs_status verdict(const child *c, int status, double timeout_s, char *err, size_t errlen) {
     char ex[240];
-    excerpt(&se, ex, sizeof ex);
-    gs_status st = GS_OK;
-    if (nomem) st = gs_fail(err, errlen, GS_ERR_NOMEM, "command: out of memory reading its output");
-    else if (too_big)
-        st = gs_fail(err, errlen, GS_ERR_LIMIT, "command printed more than %zu bytes; killed",
-                     (size_t)GSH_MAX_RESPONSE);
-    else if (timed_out)
-        st = gs_fail(err, errlen, GS_ERR_LIMIT, "command timed out after %.3g s and was killed%s%s",
-                     timeout_s, *ex ? "; stderr: " : "", ex);
-    else if (WIFSIGNALED(status))
-        st = gs_fail(err, errlen, GS_ERR_RUNTIME, "command killed by signal %d%s%s", WTERMSIG(status),
-                     *ex ? "; stderr: " : "", ex);
-    else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-        st = gs_fail(err, errlen, GS_ERR_RUNTIME, "command exited with status %d%s%s",
-                     WEXITSTATUS(status), *ex ? "; stderr: " : "", ex);
-    free(se.p);
+    excerpt(&c->errs, ex, sizeof ex);
+    const char *lead = *ex ? "; stderr: " : "";
+    if (c->nomem) return gs_fail(err, errlen, GS_ERR_NOMEM, "command: out of memory reading its output");
+    if (c->too_big)
+        return gs_fail(err, errlen, GS_ERR_LIMIT, "command printed more than %zu bytes; killed",
+                       (size_t)GSH_MAX_RESPONSE);
+    if (c->timed_out)
+        return gs_fail(err, errlen, GS_ERR_LIMIT, "command timed out after %.3g s and was killed%s%s",
+                       timeout_s, lead, ex);
+    if (WIFSIGNALED(status))
+        return gs_fail(err, errlen, GS_ERR_RUNTIME, "command killed by signal %d%s%s", WTERMSIG(status), lead, ex);
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        return gs_fail(err, errlen, GS_ERR_RUNTIME, "command exited with status %d%s%s", WEXITSTATUS(status),
+                       lead, ex);
+    return GS_OK;
+}
+
+gs_status gsh_run_command(const char *cmd, const char *input, size_t len, double timeout_s,
+                          char **out, size_t *out_len, char *err, size_t errlen) {
+    *out = NULL;
+    if (out_len) *out_len = 0;
+    child c;
+    memset(&c, 0, sizeof c);
+    gs_status st = spawn(cmd, &c, err, errlen);
+    if (st != GS_OK) return st;
+    double deadline = now_s() + timeout_s;
+    exchange(&c, input, len, deadline);
+    int fds[] = {c.fd_in, c.fd_out, c.fd_err};
+    for (int i = 0; i < 3; i++)
+        if (fds[i] >= 0) close(fds[i]);
+    int status = reap(&c, deadline);
+    st = verdict(&c, status, timeout_s, err, errlen);
+    free(c.errs.p);
     if (st != GS_OK) {
-        free(so.p);
+        free(c.out.p);
         return st;
     }
-    if (!so.p && !bytes_add(&so, "", 0))
-        return gs_fail(err, errlen, GS_ERR_NOMEM, "command: out of memory");
-    *out = so.p;
-    if (out_len) *out_len = so.n;
+    if (!c.out.p && !bytes_add(&c.out, "", 0)) return gs_fail(err, errlen, GS_ERR_NOMEM, "command: out of memory");
+    *out = c.out.p;
+    if (out_len) *out_len = c.out.n;
     return GS_OK;
 }

@@ -630,35 +630,10 @@ static int l_object_index(lua_State *L) {
 
 /* ---- installation ---- */
 
-void gsl_api_install(gsl_sandbox *sb, gsl_host *host) {
+/* The env userdata (its uservalue env.rng, a userdata pointing at the
+ * sandbox's generator) into the registry. */
+static void install_env(gsl_sandbox *sb, gsl_host *host) {
     lua_State *L = gsl_sandbox_state(sb);
-    int top = lua_gettop(L);
-
-    lua_newtable(L); /* weak set of accepted task tables */
-    lua_createtable(L, 0, 1);
-    lua_pushliteral(L, "k");
-    lua_setfield(L, -2, "__mode");
-    lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, TASKS_KEY);
-    lua_newtable(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, HANDLES_KEY);
-
-    lua_pushlightuserdata(L, host);
-    lua_pushcclosure(L, l_task, 1);
-    gsl_sandbox_set_global(sb, "task");
-
-    /* object handles */
-    luaL_newmetatable(L, OBJ_MT);
-    lua_pushlightuserdata(L, host);
-    lua_pushcclosure(L, l_object_tostring, 1);
-    lua_setfield(L, -2, "__tostring");
-    lua_pushcfunction(L, l_object_index);
-    lua_setfield(L, -2, "__index");
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 1);
-
-    /* env.rng: a userdata pointing at the sandbox's generator */
     static const luaL_Reg rng_methods[] = {{"uniform", l_rng_uniform}, {"int", l_rng_int},
                                            {"normal", l_rng_normal},   {"choice", l_rng_choice},
                                            {"shuffle", l_rng_shuffle}, {NULL, NULL}};
@@ -698,8 +673,20 @@ void gsl_api_install(gsl_sandbox *sb, gsl_host *host) {
     lua_setfield(L, -2, "__metatable");
     lua_setmetatable(L, -2);
     lua_setfield(L, LUA_REGISTRYINDEX, ENV_KEY);
+}
 
-    /* gs */
+/* Pushes a list of names. */
+static void push_list(lua_State *L, const char *const *names, int n) {
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_pushstring(L, names[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+}
+
+/* The gs table: pose helpers and the colours. */
+static void install_gs(gsl_sandbox *sb) {
+    lua_State *L = gsl_sandbox_state(sb);
     static const luaL_Reg gs_funcs[] = {
         {"pose", l_gs_pose}, {"multiply", l_gs_multiply}, {"invert", l_gs_invert},
         {"apply", l_gs_apply}, {"yaw", l_gs_yaw}, {"quat_from_euler", l_gs_quat_from_euler},
@@ -717,16 +704,13 @@ void gsl_api_install(gsl_sandbox *sb, gsl_host *host) {
         lua_setfield(L, -2, colors[i].name);
     }
     lua_setfield(L, -2, "COLORS");
-    for (int split = 0; split < 2; split++) {
-        int n;
-        const char *const *names = split ? gs_test_colors(&n) : gs_train_colors(&n);
-        lua_createtable(L, n, 0);
-        for (int i = 0; i < n; i++) {
-            lua_pushstring(L, names[i]);
-            lua_rawseti(L, -2, i + 1);
-        }
-        lua_setfield(L, -2, split ? "TEST_COLORS" : "TRAIN_COLORS");
-    }
+    int n;
+    const char *const *train = gs_train_colors(&n);
+    push_list(L, train, n);
+    lua_setfield(L, -2, "TRAIN_COLORS");
+    const char *const *test = gs_test_colors(&n);
+    push_list(L, test, n);
+    lua_setfield(L, -2, "TEST_COLORS");
     lua_createtable(L, 0, 2);
     lua_pushcfunction(L, l_gs_index);
     lua_setfield(L, -2, "__index");
@@ -734,7 +718,38 @@ void gsl_api_install(gsl_sandbox *sb, gsl_host *host) {
     lua_setfield(L, -2, "__metatable");
     lua_setmetatable(L, -2);
     gsl_sandbox_set_global(sb, "gs");
+}
 
+void gsl_api_install(gsl_sandbox *sb, gsl_host *host) {
+    lua_State *L = gsl_sandbox_state(sb);
+    int top = lua_gettop(L);
+
+    lua_newtable(L); /* weak set of accepted task tables */
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, TASKS_KEY);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, HANDLES_KEY);
+
+    lua_pushlightuserdata(L, host);
+    lua_pushcclosure(L, l_task, 1);
+    gsl_sandbox_set_global(sb, "task");
+
+    /* object handles */
+    luaL_newmetatable(L, OBJ_MT);
+    lua_pushlightuserdata(L, host);
+    lua_pushcclosure(L, l_object_tostring, 1);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushcfunction(L, l_object_index);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+
+    install_env(sb, host);
+    install_gs(sb);
     size_t n;
     const char *const *names = gsl_api_names(&n);
     gsl_sandbox_add_names(sb, names, n);
