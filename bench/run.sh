@@ -8,6 +8,9 @@
 #       the same episodes)                                 target <= 1.3x
 #   (c) peak memory of a 100-episode run                   target < 100 MB
 #   (d) episodes per second of the other seed tasks       no target
+#   (e) the sandbox's cost per call into a task (a reward) beside one
+#       simulated step (bench/sandbox_cost)                target: a small
+#       fraction of a step; a call is made once per action, of hundreds
 #
 # (a) and (b) alternate gensim-run and bare_bullet BENCH_REPEAT times
 # (default 3) and keep each one's best, so a busy machine hurts both alike.
@@ -145,4 +148,27 @@ for task in stack-block-pyramid align-box-corner; do
         "$(field "$out" episodes_per_s)" "$(field "$out" successes)" "$episodes" \
         "$(field "$out" sim_steps)" "$(field "$out" wall_s)"
 done
+echo
+
+# ---- (e)
+echo "(e) the sandbox per call into a task (best of $repeat)"
+if [ -x "$build/bench/sandbox_cost" ]; then
+    best_empty="" best_reward="" best_step_us=""
+    i=1
+    while [ "$i" -le "$repeat" ]; do
+        out=$($pin "$build/bench/sandbox_cost" --json) || die "sandbox_cost failed"
+        best_empty=$(least "$best_empty" "$(field "$out" empty_reward_us)")
+        best_reward=$(least "$best_reward" "$(field "$out" reward_us)")
+        best_step_us=$(least "$best_step_us" "$(field "$out" step_us)")
+        i=$((i + 1))
+    done
+    share=$(calc %.1f "100 * $best_empty / $best_step_us")
+    printf '  %-44s %8s us   %s%% of a step   %s\n' "entering the sandbox (an empty reward)" "$best_empty" "$share" \
+        "$(verdict "$share < 10")"
+    printf '  %-44s %8s us\n' "a reward reading four poses" "$best_reward"
+    printf '  %-44s %8s us   (steps per action: %s)\n' "a physics step" "$best_step_us" \
+        "$(field "$out" steps_per_action)"
+else
+    echo "  SKIPPED: $build/bench/sandbox_cost is missing"
+fi
 exit 0

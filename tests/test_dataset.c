@@ -23,6 +23,7 @@ static void record_file(gs_task *t, uint64_t *seeds);
 static void check_info(gs_dataset *ds);
 static void check_episode(gs_task *t, gs_dataset *ds, int64_t i, uint64_t seed);
 static void check_malformed(void);
+static void check_pack(const gs_dataset_episode *ep, gs_dataset_episode *copy);
 static void check_writer_errors(gs_task *t);
 static int copy_file(const char *from, const char *to, long bytes);
 static void path_in_dir(char *out, size_t n, const char *name);
@@ -76,7 +77,7 @@ static void record_file(gs_task *t, uint64_t *seeds) {
         fprintf(stderr, "%s\n", err);
         return;
     }
-    gs_dataset_episode ep = {0};
+    gs_dataset_episode ep = {0}, copy = {0};
     const gsr_view view = gsr_view_default();
     int kept = 0;
     for (uint64_t seed = 100; kept < NEPISODES && seed < 130; seed++) {
@@ -84,13 +85,49 @@ static void record_file(gs_task *t, uint64_t *seeds) {
         CHECK(st == GS_OK);
         if (st != GS_OK) fprintf(stderr, "%s\n", err);
         if (st != GS_OK || !ep.success || ep.steps == 0) continue;
-        CHECK(gs_dataset_append(w, &ep, err, sizeof err) == GS_OK);
+        /* what goes into the file is the episode after a trip through
+         * bytes, as a worker's parent gets it: the file's checks check both */
+        check_pack(&ep, &copy);
+        CHECK(gs_dataset_append(w, &copy, err, sizeof err) == GS_OK);
         seeds[kept++] = seed;
         CHECK(gs_dataset_writer_episodes(w) == kept);
     }
     CHECK(kept == NEPISODES);
     CHECK(gs_dataset_writer_close(w, err, sizeof err) == GS_OK);
     gs_dataset_episode_free(&ep);
+    gs_dataset_episode_free(&copy);
+}
+
+/* ep packed, unpacked into copy and packed again gives the same bytes; a
+ * torn block and absurd counts (a compromised worker's) are refused. */
+static void check_pack(const gs_dataset_episode *ep, gs_dataset_episode *copy) {
+    char err[1024], *a = NULL, *b = NULL;
+    size_t alen = 0, blen = 0;
+    CHECK(gs_dataset_episode_pack(ep, &a, &alen, err, sizeof err) == GS_OK);
+    CHECK(a && alen > 0 && gs_dataset_episode_unpack(copy, a, alen, err, sizeof err) == GS_OK);
+    CHECK(gs_dataset_episode_pack(copy, &b, &blen, err, sizeof err) == GS_OK);
+    CHECK(b && blen == alen && memcmp(a, b, alen) == 0);
+    CHECK(copy->steps == ep->steps && copy->seed == ep->seed && strcmp(copy->task, ep->task) == 0);
+    gs_dataset_episode scratch = {0};
+    int torn_refused = 1;
+    for (size_t cut = 0; a && cut < alen; cut += 1 + cut / 7)
+        torn_refused &= gs_dataset_episode_unpack(&scratch, a, cut, err, sizeof err) == GS_ERR_IO;
+    CHECK(torn_refused);
+    /* every 4-byte word set to all ones in turn: refused, or read as some
+     * episode, never a crash or a read outside the block (ASan) */
+    int ends = 1;
+    for (size_t at = 0; a && at + 4 <= alen && at < 4096; at += 4) {
+        char saved[4];
+        memcpy(saved, a + at, 4);
+        memset(a + at, 0xff, 4);
+        gs_status st = gs_dataset_episode_unpack(&scratch, a, alen, err, sizeof err);
+        ends &= st == GS_OK || st == GS_ERR_IO;
+        memcpy(a + at, saved, 4);
+    }
+    CHECK(ends);
+    gs_dataset_episode_free(&scratch);
+    free(a);
+    free(b);
 }
 
 static void check_info(gs_dataset *ds) {

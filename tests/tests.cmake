@@ -90,3 +90,13 @@ set_tests_properties(include_order PROPERTIES TIMEOUT 60 LABELS lint)
 add_test(NAME install COMMAND sh ${PROJECT_SOURCE_DIR}/tests/install.sh ${CMAKE_BINARY_DIR}
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(install PROPERTIES TIMEOUT 1200 LABELS cli)
+
+# The hostile-task corpus (tests/hostile/): every attack ends, within its
+# limits, with the expected message, and writes nothing outside its folder.
+add_test(NAME hostile COMMAND sh ${PROJECT_SOURCE_DIR}/tests/hostile.sh ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(hostile PROPERTIES TIMEOUT 900 LABELS cli)
+if(GS_SANITIZE)
+  # the sanitizers' shadow memory is not the task's
+  set_tests_properties(hostile PROPERTIES ENVIRONMENT "HOSTILE_OVERHEAD_MB=1024;HOSTILE_GUARD_S=120")
+endif()

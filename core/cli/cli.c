@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "gensim/io.h"
 #include "gensim/policy_data.h"
 #include "gensim/render.h"
@@ -170,4 +172,11 @@ void cli_untrap_stop(const cli_signals *saved) {
 void cli_log_task_line(void *ud, const char *line) {
     (void)ud;
     fprintf(stderr, "[task] %s\n", line);
+}
+
+void cli_print_json(void *o) {
+    char *text = cJSON_PrintUnformatted(o);
+    if (text) puts(text);
+    cJSON_free(text);
+    cJSON_Delete(o);
 }

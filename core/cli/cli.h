@@ -37,6 +37,9 @@ int cli_common_flag(int argc, char **argv, int *i, gs_task_options *opt, const c
 /* The help text of the limit flags. */
 extern const char CLI_LIMITS_HELP[];
 
+/* Prints o (a cJSON *) on one line of stdout and frees it. */
+void cli_print_json(void *o);
+
 /* The task folders a command scans when given none (gs_task_folders):
  * dirs[i] points at owned[i]; returns how many (free with gs_free_strings). */
 int cli_default_folders(const char **dirs, char **owned, int max);

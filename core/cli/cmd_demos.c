@@ -242,10 +242,7 @@ static int demos_info(const char *path, int full, int json) {
         }
         cJSON_AddItemToObject(o, "episode_list", list);
         list = NULL;
-        char *text = cJSON_PrintUnformatted(o);
-        if (text) puts(text);
-        cJSON_free(text);
-        cJSON_Delete(o);
+        cli_print_json(o);
     } else if (status == CLI_OK) {
         printf("%s: %s v%d (gensim %s), split %s, %d x %d images of %.3f mm\n", path, in->format,
                in->format_version, in->gensim_version, in->split, in->rows, in->cols, in->pixel_size * 1e3);

@@ -41,7 +41,6 @@ static int store_show(const char *dir, const char *name, int json);
 static int store_remove(const char *dir, const char *name, int json);
 static int store_stats(const char *dir, int json);
 static int store_export(const char *dir, const char *out, int json);
-static void print_json(cJSON *o);
 
 static const char *const SUBCOMMANDS[] = {"gallery", "list", "show", "remove", "stats", "export-finetune"};
 #define NSUB ((int)(sizeof SUBCOMMANDS / sizeof SUBCOMMANDS[0]))
@@ -177,7 +176,7 @@ static int store_list(const char *dir, int json) {
             cJSON_AddStringToObject(t, "hash", e[i].hash);
             cJSON_AddItemToArray(arr, t);
         }
-        print_json(o);
+        cli_print_json(o);
     } else {
         for (int i = 0; i < n; i++) {
             char rate[16] = "  -";
@@ -205,7 +204,7 @@ static int store_show(const char *dir, const char *name, int json) {
         cJSON_AddStringToObject(o, "name", name);
         cJSON_AddStringToObject(o, "path", path);
         cJSON_AddItemToObject(o, "record", rec ? rec : cJSON_CreateNull());
-        print_json(o);
+        cli_print_json(o);
     } else {
         char *text = rec ? cJSON_Print(rec) : NULL;
         printf("code: %s\nrecord: %s/%s.json\n%s\n", path, dir, name, text ? text : "{}");
@@ -225,7 +224,7 @@ static int store_remove(const char *dir, const char *name, int json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "removed", name);
         cJSON_AddStringToObject(o, "dir", dir);
-        print_json(o);
+        cli_print_json(o);
     } else {
         printf("removed %s from %s\n", name, dir);
     }
@@ -276,7 +275,7 @@ static int store_stats(const char *dir, int json) {
         cJSON *r = cJSON_AddObjectToObject(o, "rungs_passed");
         for (int k = 0; k < GS_RUNG_COUNT; k++) cJSON_AddNumberToObject(r, gs_rung_name(k), rung_pass[k]);
         cJSON_AddItemToObject(o, "models", models);
-        print_json(o);
+        cli_print_json(o);
     } else {
         printf("%d task%s in %s\n", n, n == 1 ? "" : "s", dir);
         if (with_rate) printf("mean oracle success %.1f%% (%d tasks with a rate)\n", 100 * mean, with_rate);
@@ -309,17 +308,10 @@ static int store_export(const char *dir, const char *out, int json) {
         cJSON_AddStringToObject(o, "out", out);
         cJSON_AddNumberToObject(o, "examples", examples);
         cJSON_AddNumberToObject(o, "skipped", skipped);
-        print_json(o);
+        cli_print_json(o);
     } else {
         printf("wrote %s: %d example%s (%d not accepted, skipped)\n", out, examples, examples == 1 ? "" : "s", skipped);
     }
     return CLI_OK;
 }
 
-/* Prints o on one line and frees it. */
-static void print_json(cJSON *o) {
-    char *text = cJSON_PrintUnformatted(o);
-    if (text) puts(text);
-    cJSON_free(text);
-    cJSON_Delete(o);
-}

@@ -10,10 +10,12 @@
 #include "cli.h"
 #include "gensim/host.h"
 #include "gensim/io.h"
+#include "gensim/workflow.h"
 
 static int cmd_assets(int argc, char **argv);
 static int cmd_list(int argc, char **argv);
 static int cmd_lua(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
 
 static const struct {
     const char *name;
@@ -29,6 +31,7 @@ static const struct {
     {"lua", cmd_lua, "run a trusted Lua script with the gensim module (specs, pipelines)"},
     {"train", cmd_train, "train the Transporter policy on HDF5 demonstrations"},
     {"validate", cmd_validate, "run the validation ladder on task files"},
+    {"version", cmd_version, "the version, the task API, and how tasks are isolated"},
 };
 #define NCOMMANDS ((int)(sizeof COMMANDS / sizeof COMMANDS[0]))
 
@@ -47,10 +50,7 @@ int main(int argc, char **argv) {
         usage(stdout);
         return CLI_OK;
     }
-    if (strcmp(argv[1], "--version") == 0) {
-        printf("gensim %s\n", GS_VERSION);
-        return CLI_OK;
-    }
+    if (strcmp(argv[1], "--version") == 0) return cmd_version(1, argv + 1);
     const char *names[NCOMMANDS];
     for (int i = 0; i < NCOMMANDS; i++) {
         names[i] = COMMANDS[i].name;
@@ -109,12 +109,8 @@ static int cmd_assets(int argc, char **argv) {
             printf("%-12s %s\n", "", k->doc);
         }
     }
-    if (json) {
-        char *text = cJSON_PrintUnformatted(arr);
-        if (text) puts(text);
-        cJSON_free(text);
-    }
-    cJSON_Delete(arr);
+    if (json) cli_print_json(arr);
+    else cJSON_Delete(arr);
     return CLI_OK;
 }
 
@@ -176,12 +172,8 @@ static int cmd_list(int argc, char **argv) {
         gs_free_paths(files, nfiles);
     }
     gs_free_strings(owned, nowned);
-    if (json) {
-        char *text = cJSON_PrintUnformatted(arr);
-        if (text) puts(text);
-        cJSON_free(text);
-    }
-    cJSON_Delete(arr);
+    if (json) cli_print_json(arr);
+    else cJSON_Delete(arr);
     return status;
 }
 
@@ -197,4 +189,29 @@ static int cmd_lua(int argc, char **argv) {
     if (st == GS_OK) return CLI_OK;
     fprintf(stderr, "gensim lua: %s\n", err);
     return st == GS_ERR_IO || st == GS_ERR_SYNTAX ? CLI_USAGE : CLI_TASK;
+}
+
+static int cmd_version(int argc, char **argv) {
+    if (wants_help(argc, argv, "usage: gensim version [--json]\n\nThe version, the task API version, the data "
+                               "folder, and whether task workers run under the system-call filter.\n"))
+        return CLI_OK;
+    int json = argc > 1 && strcmp(argv[1], "--json") == 0;
+    if (argc > 1 + json) {
+        fprintf(stderr, "gensim version: unexpected argument '%s' (see gensim version --help)\n", argv[1 + json]);
+        return CLI_USAGE;
+    }
+    const char *data = gs_data_dir();
+    if (!json) {
+        printf("gensim %s (task API %d, data %s, system-call filter %s)\n", gs_version(), GS_TASK_API,
+               data ? data : "not found", gs_worker_filtered() ? "on" : "off: built without libseccomp");
+        return CLI_OK;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "version", gs_version());
+    cJSON_AddNumberToObject(o, "task_api", GS_TASK_API);
+    if (data) cJSON_AddStringToObject(o, "data_dir", data);
+    else cJSON_AddNullToObject(o, "data_dir");
+    cJSON_AddBoolToObject(o, "seccomp", gs_worker_filtered());
+    cli_print_json(o);
+    return CLI_OK;
 }

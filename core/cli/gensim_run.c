@@ -88,7 +88,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "gensim-run: cannot open trace file '%s': %s\n", a.trace, strerror(errno));
         status = CLI_USAGE;
     }
-    if (trace) gs_world_trace_all(trace);
+    if (trace) {
+        gs_world_trace_all(trace);
+        o.task_opt.in_process = 1; /* the trace is this process's file */
+    }
     gs_run_result r;
     gs_status st = status == CLI_OK ? gs_run(&o, &r, err, sizeof err) : GS_OK;
     if (st != GS_OK) {

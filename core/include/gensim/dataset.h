@@ -91,6 +91,16 @@ GS_API int gs_dataset_episode_reserve_observations(gs_dataset_episode *ep, int o
 /* Replaces *slot with a copy of value ("" for NULL); 0 when out of memory. */
 GS_API int gs_dataset_set_string(char **slot, const char *value);
 
+/* ---- an episode as bytes (a worker hands its recording to its parent) ---- */
+
+/* ep as one malloc'd block (*out, *len bytes). */
+GS_API gs_status gs_dataset_episode_pack(const gs_dataset_episode *ep, char **out, size_t *len, char *err,
+                                         size_t errlen);
+/* A block gs_dataset_episode_pack made, into ep (its buffers reused); a
+ * block that is torn or declares absurd counts is GS_ERR_IO. */
+GS_API gs_status gs_dataset_episode_unpack(gs_dataset_episode *ep, const char *buf, size_t len, char *err,
+                                           size_t errlen);
+
 /* ---- writing ---- */
 
 typedef struct gs_dataset_options {

@@ -149,6 +149,9 @@ typedef struct gs_task_options {
     gsl_log_fn log;           /* what the task prints; nullable */
     void *log_ud;
     int test_split;           /* 1: env.split is "test" (the unseen colours), else "train" */
+    int in_process;           /* 1: workflows (gs_run, gs_record, gs_eval, the ladder, the
+                               * gallery) run tasks in this process instead of a supervised
+                               * worker; for debugging. 0 unless $GENSIM_IN_PROCESS is set */
 } gs_task_options;
 
 typedef struct gs_task gs_task;

@@ -23,6 +23,18 @@ GS_BEGIN_DECLS
 /* The seed of attempt k from first seed s in a split. */
 GS_API uint64_t gs_split_seed(uint64_t s, uint64_t k, int test_split);
 
+/* Loads a task to check it, in a supervised worker unless o->in_process
+ * (nothing of it stays in the caller), and copies its name into name.
+ * GS_ERR_IO: the file cannot be read; another failure is the task's. The
+ * workflows over many tasks probe them all before they start, so a bad
+ * one costs nothing. */
+GS_API gs_status gs_task_probe(const char *task, const gs_task_options *o, char name[GS_TASK_NAME_MAX + 1],
+                               char *err, size_t errlen);
+
+/* 1 when task workers run under the system-call filter (the build found
+ * libseccomp); the other limits hold either way. */
+GS_API int gs_worker_filtered(void);
+
 /* ---- gs_run: episodes of one task (gensim-run) ---- */
 
 typedef struct gs_run_options {

@@ -19,6 +19,7 @@
 #include "gensim/io.h"
 #include "gensim/library.h"
 #include "library/library_internal.h"
+#include "task/isolate.h"
 
 #define MAX_LIBRARY_FILE (1 << 20)
 
@@ -34,6 +35,9 @@ static gs_status novelty(const char *path, const char *src, size_t len,
                          const gs_ladder_options *opt, gs_ladder_result *r);
 static const char *base_name(const char *path);
 static void copy_text(char *dst, size_t n, const char *src);
+/* In a worker's child, every passed rung goes to the parent, so a crash
+ * on the next one is charged to that rung. */
+static gsl_channel *progress;
 
 gs_ladder_options gs_ladder_options_default(void) {
     gs_ladder_options o;
@@ -190,9 +194,59 @@ static gs_status climb_solvable(gs_task *t, const char *name, const gs_ladder_op
     return GS_OK;
 }
 
+/* The ladder in this process. */
+static gs_status climb(const char *name, const char *src, size_t len, const gs_ladder_options *opt,
+                       gs_ladder_result *r, char *err, size_t errlen);
+
+typedef struct ladder_job {
+    const char *name, *src;
+    size_t len;
+    const gs_ladder_options *opt;
+    gs_ladder_result *r;
+} ladder_job;
+
+static gs_status ladder_child(void *ud, gsl_channel *out, char *err, size_t errlen) {
+    ladder_job *j = ud;
+    progress = out;
+    gs_status st = climb(j->name, j->src, j->len, j->opt, j->r, err, errlen);
+    if (st == GS_OK && gsl_channel_send(out, GS_MSG_RESULT, j->r, sizeof *j->r) != GS_OK) st = GS_ERR_IO;
+    return st;
+}
+
+static gs_status ladder_message(void *ud, int type, const void *data, size_t len, char *err, size_t errlen) {
+    ladder_job *j = ud;
+    if (type != GS_MSG_RESULT) return GS_OK;
+    if (len != sizeof *j->r) return gs_fail(err, errlen, GS_ERR_RUNTIME, "the worker sent a torn ladder result");
+    memcpy(j->r, data, sizeof *j->r);
+    return GS_OK;
+}
+
+/* The task's worker crashed or was stopped: the rung it was on fails with
+ * the worker's verdict, which goes back to the model like any rung's. */
+static void fail_with_verdict(gs_ladder_result *r, const char *name, gs_status st, const char *why) {
+    int rung = GS_RUNG_SYNTAX;
+    while (rung < GS_RUNG_NOVEL && r->rungs[rung] == GS_RUNG_PASS) rung++;
+    fail_rung(r, rung, "%s: %s (%s)", name, why, gs_status_name(st));
+}
+
 gs_status gs_ladder_run(const char *name, const char *src, size_t len,
                         const gs_ladder_options *opt, gs_ladder_result *r, char *err,
                         size_t errlen) {
+    if (!opt || !gs__isolated(&opt->task)) return climb(name, src, len, opt, r, err, errlen);
+    memset(r, 0, sizeof *r);
+    r->failed = -1;
+    ladder_job j = {name, src, len, opt, r};
+    gsl_worker_limits lim = gs__worker_limits(&opt->task, 0);
+    char why[1024];
+    gs_status st = gsl_worker_run(ladder_child, &j, &lim, ladder_message, &j, why, sizeof why);
+    if (st == GS_OK || st == GS_ERR_USAGE || st == GS_ERR_NOMEM || st == GS_ERR_IO)
+        return st == GS_OK ? GS_OK : gs_fail(err, errlen, st, "%s", why);
+    fail_with_verdict(r, name ? name : "task", st, why);
+    return GS_OK;
+}
+
+static gs_status climb(const char *name, const char *src, size_t len, const gs_ladder_options *opt,
+                       gs_ladder_result *r, char *err, size_t errlen) {
     memset(r, 0, sizeof *r);
     r->failed = -1;
     if (!name || !src || !opt)
@@ -314,7 +368,10 @@ static void fail_rung(gs_ladder_result *r, gs_rung rung, const char *fmt, ...) {
     r->passed = 0;
 }
 
-static void pass_rung(gs_ladder_result *r, gs_rung rung) { r->rungs[rung] = GS_RUNG_PASS; }
+static void pass_rung(gs_ladder_result *r, gs_rung rung) {
+    r->rungs[rung] = GS_RUNG_PASS;
+    if (progress) gsl_channel_send(progress, GS_MSG_RESULT, r, sizeof *r);
+}
 
 static const char *base_name(const char *path) {
     const char *slash = strrchr(path, '/');

@@ -11,7 +11,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "gensim/io.h"
 #include "gensim/policy_data.h"
 #include "gensim/workflow.h"
 
@@ -35,26 +34,34 @@ void gs_eval_result_free(gs_eval_result *r) {
     memset(r, 0, sizeof *r);
 }
 
-/* The episodes of one task into et. */
-static gs_status eval_task(const gs_eval_options *o, gs_task *t, gs_actor actor, gs_pictures *pics,
-                           gs_eval_task *et, char *err, size_t errlen) {
-    double t0 = now(), reward = 0;
-    gs_observer observer;
-    if (pics) observer = gs_pictures_observer(pics);
-    for (uint64_t e = 0; e < o->episodes; e++) {
-        gs_episode_result ep;
-        uint64_t seed = gs_split_seed(o->seed, e, o->task_opt.test_split);
-        gs_status st = gs_episode_run(t, seed, actor, pics ? &observer : NULL, pics ? 1 : 0, &ep, err, errlen);
-        if (st != GS_OK) return st;
-        if (pics && pics->status != GS_OK) return gs_fail(err, errlen, pics->status, "%s", pics->err);
-        et->episodes++;
-        et->successes += (uint64_t)ep.success;
-        reward += ep.reward;
-        if (o->on_episode) o->on_episode(o->ud, et->name, e, &ep, et->successes);
-    }
-    et->mean_reward = et->episodes ? reward / (double)et->episodes : 0;
-    et->wall_s = now() - t0;
-    return GS_OK;
+/* gs_run's report of an episode, as gs_eval's. */
+typedef struct eval_ctx {
+    const gs_eval_options *o;
+    gs_eval_task *et;
+} eval_ctx;
+
+static void on_episode(void *ud, uint64_t k, const gs_episode_result *ep, const gs_pictures *pics, double seconds) {
+    (void)pics, (void)seconds;
+    eval_ctx *c = ud;
+    c->et->episodes++;
+    c->et->successes += (uint64_t)ep->success;
+    if (c->o->on_episode) c->o->on_episode(c->o->ud, c->et->name, k, ep, c->et->successes);
+}
+
+/* The episodes of one task into et: gs_run with the policy acting (in a
+ * worker, unless the options keep the task in process). */
+static gs_status eval_task(const gs_eval_options *o, gs_actor actor, gs_eval_task *et, char *err, size_t errlen) {
+    eval_ctx c = {o, et};
+    gs_run_options ro = gs_run_options_default();
+    ro.task = et->path, ro.task_opt = o->task_opt, ro.episodes = o->episodes;
+    ro.seed = gs_split_seed(o->seed, 0, o->task_opt.test_split);
+    ro.actor = actor, ro.render = o->render;
+    ro.on_episode = on_episode, ro.ud = &c;
+    gs_run_result rr;
+    gs_status st = gs_run(&ro, &rr, err, errlen);
+    et->mean_reward = rr.mean_reward;
+    et->wall_s = rr.wall_s;
+    return st;
 }
 
 gs_status gs_eval(const gs_eval_options *o, gs_eval_result *r, char *err, size_t errlen) {
@@ -63,27 +70,22 @@ gs_status gs_eval(const gs_eval_options *o, gs_eval_result *r, char *err, size_t
         return gs_fail(err, errlen, GS_ERR_USAGE, "gs_eval: a policy and at least one task");
     if (o->episodes < 1 || o->episodes > 1000000)
         return gs_fail(err, errlen, GS_ERR_USAGE, "episodes must be 1..1000000");
-    gs_status st = o->render ? gs_make_dirs(o->render, err, errlen) : GS_OK;
-    if (st != GS_OK) return st;
     double t0 = now();
     r->first_seed = gs_split_seed(o->seed, 0, o->task_opt.test_split);
     r->policy_steps = gs_policy_steps(o->policy);
     r->tasks = calloc((size_t)o->ntasks, sizeof *r->tasks);
-    gs_task **tasks = calloc((size_t)o->ntasks, sizeof *tasks);
-    gs_pictures *pics = o->render ? calloc(1, sizeof *pics) : NULL;
-    gs_policy_actor actor;
-    memset(&actor, 0, sizeof actor);
-    if (!r->tasks || !tasks || (o->render && !pics)) st = gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
-    if (pics) pics->dir = o->render, pics->clip = 1;
-    if (st == GS_OK) st = gs_policy_actor_init(&actor, o->policy, err, errlen);
+    if (!r->tasks) return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
+    gs_status st = GS_OK;
     for (int i = 0; i < o->ntasks && st == GS_OK; i++) {
         r->tasks[i].path = o->tasks[i];
-        if ((st = gs_task_load(o->tasks[i], &o->task_opt, &tasks[i], err, errlen)) == GS_OK)
-            snprintf(r->tasks[i].name, sizeof r->tasks[i].name, "%s", gs_task_name(tasks[i]));
+        st = gs_task_probe(o->tasks[i], &o->task_opt, r->tasks[i].name, err, errlen);
     }
+    gs_policy_actor actor;
+    memset(&actor, 0, sizeof actor);
+    if (st == GS_OK) st = gs_policy_actor_init(&actor, o->policy, err, errlen);
     double reward = 0;
     for (int i = 0; i < o->ntasks && st == GS_OK; i++) {
-        st = eval_task(o, tasks[i], gs_policy_actor_get(&actor), pics, &r->tasks[i], err, errlen);
+        st = eval_task(o, gs_policy_actor_get(&actor), &r->tasks[i], err, errlen);
         r->ntasks = i + 1;
         r->episodes += r->tasks[i].episodes;
         r->successes += r->tasks[i].successes;
@@ -91,9 +93,6 @@ gs_status gs_eval(const gs_eval_options *o, gs_eval_result *r, char *err, size_t
     }
     r->mean_reward = r->episodes ? reward / (double)r->episodes : 0;
     r->wall_s = now() - t0;
-    for (int i = 0; tasks && i < o->ntasks; i++) gs_task_free(tasks[i]);
-    free(tasks);
-    free(pics);
     gs_policy_actor_free(&actor);
     return st;
 }

@@ -57,6 +57,7 @@ static int add_name(gsl_sandbox *s, const char *name);
 static void add_owned_name(gsl_sandbox *s, const char *name);
 static double now_seconds(void);
 static int innermost_lua_frame(lua_State *L, int level, lua_Debug *ar);
+static gs_status report_error(const char *msg, char *err, size_t errlen);
 
 gsl_sandbox *gsl__sandbox_of(lua_State *L) {
     /* the main thread's extra space is copied into every new thread */
@@ -153,6 +154,8 @@ void gsl_sandbox_arm(gsl_sandbox *s) {
     s->tripped = TRIP_NONE;
     s->memory_state = MEMORY_OK;
     s->trip_message[0] = '\0';
+    s->logged = 0;
+    s->expired = 0;
     s->deadline = s->limits.timeout_s > 0 ? now_seconds() + s->limits.timeout_s : INFINITY;
     /* a trip left the main thread's count at 1; the hook also heals any
      * coroutine still at 1 the first time it fires there */
@@ -168,6 +171,8 @@ gs_status gsl_sandbox_load(gsl_sandbox *s, const char *path, const char *src, si
         return gs_fail(
             err, errlen, GS_ERR_SYNTAX,
             "%s: precompiled (binary) chunks are not accepted; a task must be Lua source", path);
+    gs_status checked = gsl__check_source(path, src ? src : "", len, err, errlen);
+    if (checked != GS_OK) return checked;
     if (!lua_checkstack(L, 1)) return gs_fail(err, errlen, GS_ERR_NOMEM, "%s: out of memory", path);
     /* a malloc'd name, not lua_pushfstring: nothing here is protected yet */
     size_t plen = strlen(path);
@@ -175,6 +180,7 @@ gs_status gsl_sandbox_load(gsl_sandbox *s, const char *path, const char *src, si
     if (!chunkname) return gs_fail(err, errlen, GS_ERR_NOMEM, "%s: out of memory", path);
     chunkname[0] = '@';
     memcpy(chunkname + 1, path, plen + 1);
+    snprintf(s->source, sizeof s->source, "%s", chunkname);
     s->capped++;
     int rc = luaL_loadbufferx(L, src ? src : "", len, chunkname, "t");
     s->capped--;
@@ -207,7 +213,9 @@ gs_status gsl_sandbox_call(gsl_sandbox *s, int nargs, int nresults, char *err, s
     lua_pushcfunction(L, message_handler);
     lua_insert(L, func); /* handler function args... */
     s->capped++;
+    gsl__watch_begin(s, s->deadline);
     int rc = lua_pcall(L, nargs, nresults, func);
+    gsl__watch_end(s);
     s->capped--;
     lua_remove(L, func); /* results... or error */
 
@@ -236,13 +244,30 @@ gs_status gsl_sandbox_call(gsl_sandbox *s, int nargs, int nresults, char *err, s
             status = gs_fail(err, errlen, GS_ERR_RUNTIME, "error in error handling");
     } else {
         const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-        status = gs_fail(err, errlen, GS_ERR_RUNTIME, "%s", msg ? msg : "unknown error");
+        status = report_error(msg ? msg : "unknown error", err, errlen);
     }
     lua_settop(L, func - 1);
     return status;
 }
 
-size_t gsl_sandbox_memory(const gsl_sandbox *s) { return s->memory; }
+size_t gsl_sandbox_memory(const gsl_sandbox *s) { return s->memory + s->host; }
+
+int gsl_sandbox_charge_memory(gsl_sandbox *s, ptrdiff_t delta) {
+    if (delta <= 0) {
+        size_t back = (size_t)-delta;
+        s->host -= back < s->host ? back : s->host;
+        return 1;
+    }
+    size_t cap = s->limits.max_memory, used = s->memory + s->host;
+    if (s->capped && cap > 0 && (used >= cap || (size_t)delta > cap - used)) {
+        s->memory_state = MEMORY_EXCEEDED;
+        trip_memory(s);
+        return 0;
+    }
+    s->host += (size_t)delta;
+    if (s->memory + s->host > s->peak) s->peak = s->memory + s->host;
+    return 1;
+}
 
 size_t gsl_sandbox_peak_memory(const gsl_sandbox *s) { return s->peak; }
 
@@ -265,7 +290,8 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     }
     size_t cap = s->limits.max_memory;
     /* the host may have pushed memory past the cap between calls */
-    if (grows && s->capped && cap > 0 && (s->memory >= cap || nsize - old > cap - s->memory)) {
+    size_t used = s->memory + s->host;
+    if (grows && s->capped && cap > 0 && (used >= cap || nsize - old > cap - used)) {
         if (s->memory_state == MEMORY_OK) {
             s->memory_state = MEMORY_REFUSED_ONCE;
             s->refused_block = ptr;
@@ -282,7 +308,7 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         s->memory_state = MEMORY_OK; /* the retry fit */
     s->memory = s->memory - old + nsize;
     if (grows) s->allocated_since_clock += nsize - old;
-    if (s->memory > s->peak) s->peak = s->memory;
+    if (s->memory + s->host > s->peak) s->peak = s->memory + s->host;
     return block;
 }
 
@@ -295,7 +321,13 @@ static void trip(gsl_sandbox *s, lua_State *L, lua_Debug *ar, int reason) {
                  (unsigned long long)s->limits.max_instructions);
     else
         snprintf(what, sizeof what, "time limit exceeded (%g s)", s->limits.timeout_s);
-    if (ar && lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+    /* outside the task's own file (a chunk it loaded), the line of the
+     * task that led there */
+    lua_Debug own;
+    if (ar && lua_getinfo(L, "Sl", ar) && strcmp(ar->source, s->source) != 0 &&
+        innermost_lua_frame(L, 0, &own) && strcmp(own.source, s->source) == 0)
+        ar = &own;
+    if (ar && ar->currentline > 0)
         snprintf(s->trip_message, sizeof s->trip_message, "%s:%d: %s", ar->short_src,
                  ar->currentline, what);
     else if (s->line > 0)
@@ -347,15 +379,17 @@ static void limit_hook(lua_State *L, lua_Debug *ar) {
             if (s->memory_state != MEMORY_OK) trip_memory(s);
             /* one instruction can copy or compare megabytes (s = s .. s),
              * so lines and heavy allocation also read the clock */
-            if (++s->lines_since_clock >= CLOCK_EVERY_LINES ||
+            if (s->expired || ++s->lines_since_clock >= CLOCK_EVERY_LINES ||
                 s->allocated_since_clock >= CLOCK_EVERY_BYTES) {
                 s->lines_since_clock = 0;
                 s->allocated_since_clock = 0;
                 check_limits(s, L, ar);
             }
         }
-        s->line = ar->currentline;
-        if (lua_getinfo(L, "S", ar)) memcpy(s->line_src, ar->short_src, sizeof s->line_src);
+        if (lua_getinfo(L, "S", ar) && strcmp(ar->source, s->source) == 0) {
+            s->line = ar->currentline;
+            memcpy(s->line_src, ar->short_src, sizeof s->line_src);
+        }
     } else if (!s->tripped) {
         /* a thread left at count 1 by an earlier period's trip counts its
          * own count, then goes back to the normal interval */
@@ -381,6 +415,22 @@ void gsl__charge(lua_State *L, uint64_t work) {
     if (s->tripped) raise_trip(L, s);
 }
 
+void gsl_sandbox_charge(lua_State *L, uint64_t work) { gsl__charge(L, work); }
+
+void gsl__expire(gsl_sandbox *s) {
+    s->expired = 1;
+    lua_sethook(s->L, limit_hook, HOOK_MASK, 1);
+}
+
+void gsl__stuck_message(const gsl_sandbox *s, char *msg, size_t n) {
+    if (s->line > 0)
+        snprintf(msg, n, "%s:%d: time limit exceeded (%g s): the task is stuck in a library function", s->line_src,
+                 s->line, s->limits.timeout_s);
+    else
+        snprintf(msg, n, "time limit exceeded (%g s): the task is stuck in a library function",
+                 s->limits.timeout_s);
+}
+
 static double now_seconds(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -389,12 +439,52 @@ static double now_seconds(void) {
 
 /* ---- errors ---- */
 
-/* Fills ar ("Sl") with the first frame from level on that is running Lua
- * code at a known line; 0 when there is none. */
+/* Fills ar ("Sl") with the first frame from level on that is running the
+ * task's own file at a known line, else the first running any Lua code (a
+ * chunk the task loaded); 0 when there is none. Messages name the task's
+ * file, which is what its author can open. */
 static int innermost_lua_frame(lua_State *L, int level, lua_Debug *ar) {
-    for (; lua_getstack(L, level, ar); level++)
-        if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0) return 1;
+    gsl_sandbox *s = gsl__sandbox_of(L);
+    int found = 0;
+    lua_Debug first;
+    for (; lua_getstack(L, level, ar); level++) {
+        if (!lua_getinfo(L, "Sl", ar) || ar->currentline <= 0) continue;
+        if (strcmp(ar->source, s->source) == 0) return 1;
+        if (!found) first = *ar, found = 1;
+    }
+    if (found) *ar = first;
+    return found;
+}
+
+/* 1 when msg's position is in the task's own file. */
+static int positioned_in_task(const gsl_sandbox *s, const char *msg) {
+    size_t n = strlen(s->source + 1);
+    return s->source[0] == '@' && strncmp(msg, s->source + 1, n) == 0 && msg[n] == ':';
+}
+
+/* The length of the "chunk:line: " position msg starts with, or 0. */
+static size_t position_length(const char *msg) {
+    for (const char *p = msg; *p && *p != '\n' && p - msg < LUA_IDSIZE; p++) {
+        if (*p != ':' || p == msg || p[1] < '0' || p[1] > '9') continue;
+        const char *q = p + 1;
+        while (*q >= '0' && *q <= '9') q++;
+        if (q[0] == ':' && q[1] == ' ') return (size_t)(q + 2 - msg);
+    }
     return 0;
+}
+
+/* A runtime error as the task's message. Errors passed up through nested
+ * calls (coroutine.wrap, error with a level) gather one position per level;
+ * a long run of them would push the cause out of the message, so the run
+ * becomes its first position, a count and its last. */
+static gs_status report_error(const char *msg, char *err, size_t errlen) {
+    const char *p = msg, *last = NULL;
+    int n = 0;
+    for (size_t k; (k = position_length(p)) > 0; p += k, n++) last = p;
+    if (n <= 3) return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s", msg);
+    size_t first = position_length(msg), tail = position_length(last);
+    return gs_fail(err, errlen, GS_ERR_RUNTIME, "%.*s(through %d nested calls, the innermost at %.*s) %s",
+                   (int)first, msg, n - 2, (int)(tail - 2), last, p);
 }
 
 /* 1 when msg already starts with a "chunk:line:" position. A chunk id is
@@ -424,12 +514,13 @@ static int message_handler(lua_State *L) {
         msg = lua_tostring(L, 1);
     else
         msg = lua_pushfstring(L, "(error object is a %s value)", lua_typename(L, type));
-    if (has_position(msg)) {
+    if (has_position(msg) && positioned_in_task(s, msg)) {
         lua_pushstring(L, msg);
         return 1;
     }
     /* level 0 is this handler; the innermost Lua frame raised or called
-     * whatever raised */
+     * whatever raised (in a chunk the task loaded, its caller in the task
+     * file comes first, the loaded chunk's position after) */
     lua_Debug ar;
     if (innermost_lua_frame(L, 1, &ar)) {
         lua_pushfstring(L, "%s:%d: %s", ar.short_src, ar.currentline, msg);

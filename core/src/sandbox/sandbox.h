@@ -59,7 +59,25 @@ gs_status gsl_sandbox_load(gsl_sandbox *s, const char *path, const char *src, si
  * time, memory) or GS_ERR_NOMEM. */
 gs_status gsl_sandbox_call(gsl_sandbox *s, int nargs, int nresults, char *err, size_t errlen);
 
-/* Bytes the state holds now, and the most it has held. */
+/* Charges work a host function is about to do in C (loops over a list the
+ * task gave, say) to the running task's instruction budget, as a library
+ * function of the sandbox does; raises the limit's error in L when it does
+ * not fit. Call only from a C function the task called. */
+void gsl_sandbox_charge(lua_State *L, uint64_t work);
+
+/* Charges (delta > 0) or returns (delta < 0) bytes the host holds for the
+ * task to its memory cap, the one budget shared with the Lua heap; 0 when
+ * they do not fit (the memory limit then trips, and the call under way
+ * fails with it). */
+int gsl_sandbox_charge_memory(gsl_sandbox *s, ptrdiff_t delta);
+
+/* What a process does when a task's call is stuck in C past its deadline
+ * (a message "file:line: time limit exceeded ..."): a supervised worker
+ * reports it and exits; without one nothing in-process can stop the call. */
+typedef void (*gsl_stuck_fn)(const char *message);
+void gsl_sandbox_on_stuck(gsl_stuck_fn fn);
+
+/* Bytes the state and the host's charges hold now, and the most they have held. */
 size_t gsl_sandbox_memory(const gsl_sandbox *s);
 size_t gsl_sandbox_peak_memory(const gsl_sandbox *s);
 

@@ -36,6 +36,7 @@ struct gsl_sandbox {
     gsu_rng rng;
 
     size_t memory; /* bytes handed out by sandbox_alloc and not yet freed */
+    size_t host;   /* bytes the host holds for the task (goals, objects), charged alike */
     size_t peak;
     /* > 0 while the cap applies: inside setup, load and call, where task
      * code can run and a refused allocation lands in a protected call. The
@@ -51,20 +52,29 @@ struct gsl_sandbox {
     uint64_t instructions; /* counted in this armed period */
     double deadline;       /* CLOCK_MONOTONIC seconds; INFINITY when none */
     int tripped;           /* enum trip_reason */
+    volatile int expired;  /* set by the watchdog at the deadline: the hooks trip at once */
     char trip_message[LUA_IDSIZE + 96];
 
-    char line_src[LUA_IDSIZE]; /* where the last line event was, for memory errors */
-    int line;
+    char line_src[LUA_IDSIZE]; /* where the last line event in the task's own file was, */
+    int line;                  /* for memory errors and positions in loaded chunks */
+    char source[256];          /* the task file's chunk name ("@path"), for finding its frames */
 
     const char **names; /* offered for misspelt globals (nnames) */
     size_t nnames, names_cap;
     char **owned; /* copies made by set_global, freed with the sandbox (nowned) */
     size_t nowned, owned_cap;
 
+    size_t logged;       /* bytes printed in this armed period */
     char warn_line[256]; /* warn() pieces until the last one arrives */
     size_t warn_len;
     int warn_continued;
 };
+
+/* Bytes of work in C charged as one instruction: about what a VM
+ * instruction costs in copying or comparing. */
+#define GSL_CHARGE_BYTES 64
+/* Bytes of printed output a task may log per armed period (an episode). */
+#define GSL_LOG_MAX 65536
 
 /* The sandbox a state belongs to. */
 gsl_sandbox *gsl__sandbox_of(lua_State *L);
@@ -73,6 +83,22 @@ gsl_sandbox *gsl__sandbox_of(lua_State *L);
 void gsl__charge(lua_State *L, uint64_t work);
 /* Hands a line the task printed to the log. */
 void gsl__emit_line(gsl_sandbox *s, const char *line);
+/* Seconds past its deadline after which a call that has not returned is
+ * stuck in C (watchdog.c). */
+#define GSL_STUCK_GRACE_S 1.0
+/* The watchdog's side of a call: watched from begin to end (deadline in
+ * CLOCK_MONOTONIC seconds; INFINITY: nothing to watch). */
+void gsl__watch_begin(gsl_sandbox *s, double deadline);
+void gsl__watch_end(gsl_sandbox *s);
+/* Called by the watchdog: the deadline passed (mark the sandbox, make its
+ * main thread's hook fire on every instruction); the message for a call
+ * stuck in C past the grace. */
+void gsl__expire(gsl_sandbox *s);
+void gsl__stuck_message(const gsl_sandbox *s, char *msg, size_t n);
+
+/* Refuses source that names _ENV or declares a <close> variable (the
+ * constructs Lua 5.4.4's known bugs need), naming name:line (lexcheck.c). */
+gs_status gsl__check_source(const char *name, const char *src, size_t len, char *err, size_t errlen);
 /* Installs the replaced library functions into the globals table on top
  * (sandbox_lib.c), and the string matching functions (sandbox_string.c). */
 void gsl__install_library(lua_State *L);

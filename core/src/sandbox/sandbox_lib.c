@@ -27,6 +27,19 @@ static int sandbox_print(lua_State *L) {
     if (!s->log) return 0;
     size_t len;
     const char *text = lua_tolstring(L, -1, &len);
+    gsl__charge(L, 1 + len / GSL_CHARGE_BYTES);
+    /* a flood of output would be the host's to store: a period's log keeps
+     * its first GSL_LOG_MAX bytes */
+    if (s->logged >= GSL_LOG_MAX) return 0;
+    if (len > GSL_LOG_MAX - s->logged) {
+        len = GSL_LOG_MAX - s->logged;
+        s->logged = GSL_LOG_MAX;
+        lua_pushlstring(L, text, len);
+        text = lua_tolstring(L, -1, &len);
+        gsl__emit_line(s, "(the task printed more; its output is cut here)");
+    } else {
+        s->logged += len;
+    }
     for (;;) {
         const char *end = memchr(text, '\n', len);
         size_t piece = end ? (size_t)(end - text) : len;
@@ -40,7 +53,6 @@ static int sandbox_print(lua_State *L) {
     return 0;
 }
 
-
 /* load: text only, and the sandbox's globals unless the task passes its
  * own env; a reader function could feed bytes in any mode. */
 static int sandbox_load(lua_State *L) {
@@ -49,6 +61,12 @@ static int sandbox_load(lua_State *L) {
     const char *chunk = lua_tolstring(L, 1, &len);
     const char *chunkname = luaL_optstring(L, 2, chunk);
     int env = !lua_isnone(L, 4) ? 4 : 0;
+    char why[256];
+    if (gsl__check_source("load", chunk, len, why, sizeof why) != GS_OK) {
+        luaL_pushfail(L);
+        lua_pushstring(L, why);
+        return 2; /* fail message */
+    }
     if (luaL_loadbufferx(L, chunk, len, chunkname, "t") != LUA_OK) {
         luaL_pushfail(L);
         lua_insert(L, -2);
@@ -61,8 +79,9 @@ static int sandbox_load(lua_State *L) {
     return 1;
 }
 
-/* setmetatable without finalizers: hooks do not run inside __gc, so a
- * looping one would hang the host at the next collection or at close.
+/* setmetatable without finalizers or closers: hooks do not run inside
+ * __gc, so a looping one would hang the host at the next collection or at
+ * close; __close is where Lua 5.4.4's tbc bugs live (lexcheck.c).
  * Lua marks an object for finalization only when its metatable has __gc
  * at this call, so adding __gc later does nothing and checking here is
  * enough. */
@@ -74,7 +93,10 @@ static int sandbox_setmetatable(lua_State *L) {
         lua_pushliteral(L, "__gc");
         if (lua_rawget(L, 2) != LUA_TNIL)
             return luaL_error(L, "__gc metamethods are not allowed in tasks");
-        lua_pop(L, 1);
+        lua_pushliteral(L, "__close");
+        if (lua_rawget(L, 2) != LUA_TNIL)
+            return luaL_error(L, "__close metamethods are not allowed in tasks (nor <close> variables)");
+        lua_pop(L, 2);
     }
     if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
         return luaL_error(L, "cannot change a protected metatable");
@@ -278,6 +300,19 @@ static int sandbox_move(lua_State *L) {
     return 1;
 }
 
+/* The default order of table.sort, with each comparison charged: two long
+ * strings cost their common length, in C, out of the hook's sight. */
+static int charged_less(lua_State *L) {
+    size_t la = 0, lb = 0;
+    if (lua_type(L, 1) == LUA_TSTRING && lua_type(L, 2) == LUA_TSTRING) {
+        lua_tolstring(L, 1, &la);
+        lua_tolstring(L, 2, &lb);
+    }
+    gsl__charge(L, 1 + (la < lb ? la : lb) / GSL_CHARGE_BYTES);
+    lua_pushboolean(L, lua_compare(L, 1, 2, LUA_OPLT));
+    return 1;
+}
+
 /* table.sort on a length that __len invents would sort forever in C, with
  * the elements served by a C __index; a real table's length is bounded by
  * memory, so only __len is refused and the sort is charged n log n. */
@@ -289,10 +324,66 @@ static int sandbox_sort(lua_State *L) {
     for (uint64_t k = n; k > 1; k >>= 1)
         work += n;
     gsl__charge(L, work);
+    lua_settop(L, 2);
+    if (lua_isnil(L, 2)) {
+        lua_pushcfunction(L, charged_less);
+        lua_replace(L, 2);
+    }
     lua_pushvalue(L, lua_upvalueindex(1)); /* the library's sort */
     lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, 0);
+    lua_call(L, 2, 0);
     return 0;
+}
+
+/* table.concat, charged by element and by byte: Lua's loops in C over a
+ * range the caller chooses, reading each element through __index. */
+static int sandbox_concat(lua_State *L) {
+    size_t lsep;
+    const char *sep = luaL_optlstring(L, 2, "", &lsep);
+    lua_Integer i = luaL_optinteger(L, 3, 1);
+    lua_Integer last = lua_isnoneornil(L, 4) ? luaL_len(L, 1) : luaL_checkinteger(L, 4);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (; i <= last; i++) {
+        lua_geti(L, 1, i);
+        if (!lua_isstring(L, -1))
+            return luaL_error(L, "invalid value (at index %I) in table for 'concat'", (LUAI_UACINT)i);
+        size_t len;
+        lua_tolstring(L, -1, &len);
+        gsl__charge(L, 1 + (len + lsep) / GSL_CHARGE_BYTES);
+        luaL_addvalue(&b);
+        if (i != last) luaL_addlstring(&b, sep, lsep);
+        if (i == LUA_MAXINTEGER) break;
+    }
+    luaL_pushresult(&b);
+    return 1;
+}
+
+/* table.unpack pushes the whole range from C: charged by its length. */
+static int sandbox_unpack(lua_State *L) {
+    lua_Integer i = luaL_optinteger(L, 2, 1);
+    lua_Integer e = lua_isnoneornil(L, 3) ? luaL_len(L, 1) : luaL_checkinteger(L, 3);
+    if (e >= i) gsl__charge(L, (uint64_t)e - (uint64_t)i + 1);
+    lua_pushvalue(L, lua_upvalueindex(1)); /* the library's unpack */
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* A string or utf8 function whose work in C grows with its string
+ * arguments: charged by their total length, then the library's own. */
+static int charged_by_length(lua_State *L) {
+    uint64_t bytes = 0;
+    for (int i = 1, n = lua_gettop(L); i <= n; i++) {
+        size_t len = 0;
+        if (lua_type(L, i) == LUA_TSTRING) lua_tolstring(L, i, &len);
+        bytes += len;
+    }
+    gsl__charge(L, 1 + bytes / GSL_CHARGE_BYTES);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
 }
 
 /* pairs in an order fixed by the keys alone. Lua 5.4 seeds its string hash
@@ -393,10 +484,20 @@ void gsl__install_library(lua_State *L) {
     gsl__set_field(L, "randomseed", sandbox_randomseed);
     lua_pop(L, 1);
 
+    static const char *const by_length[] = {"byte", "char", "format", "lower", "upper", "reverse",
+                                            "sub", "pack", "unpack", "len"};
     lua_getfield(L, -1, LUA_STRLIBNAME); /* G string */
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
     gsl__wrap_field(L, "rep", sandbox_rep);
+    for (size_t i = 0; i < sizeof by_length / sizeof by_length[0]; i++)
+        gsl__wrap_field(L, by_length[i], charged_by_length);
+    lua_pop(L, 1);
+
+    static const char *const utf8_by_length[] = {"len", "codepoint", "char", "offset"};
+    lua_getfield(L, -1, LUA_UTF8LIBNAME); /* G utf8 */
+    for (size_t i = 0; i < sizeof utf8_by_length / sizeof utf8_by_length[0]; i++)
+        gsl__wrap_field(L, utf8_by_length[i], charged_by_length);
     lua_pop(L, 1);
 
     lua_getfield(L, -1, LUA_COLIBNAME); /* G coroutine */
@@ -411,6 +512,8 @@ void gsl__install_library(lua_State *L) {
     gsl__set_field(L, "insert", sandbox_insert);
     gsl__set_field(L, "remove", sandbox_remove);
     gsl__set_field(L, "move", sandbox_move);
+    gsl__set_field(L, "concat", sandbox_concat);
+    gsl__wrap_field(L, "unpack", sandbox_unpack);
     gsl__wrap_field(L, "sort", sandbox_sort);
     lua_pop(L, 1);
 }

@@ -16,7 +16,7 @@
 #define ENV_MT "gensim.env"
 #define OBJ_MT "gensim.object"
 #define RNG_MT "gensim.rng"
-#define TASKS_KEY "gensim.tasks"     /* weak set of tables task{...} accepted */
+#define TASKS_KEY "gensim.tasks"     /* tables task{...} accepted -> their snapshots (weak keys) */
 #define ENV_KEY "gensim.env.instance" /* the one env userdata */
 #define HANDLES_KEY "gensim.handles" /* this episode's object handles by index */
 #define POSE_LIMIT 10.0              /* metres: anything farther is a mistake */
@@ -53,6 +53,7 @@ static int raw_field(lua_State *L, int t, const char *key);
 static int read_vec(lua_State *L, int t, int n, double *out);
 static void check_no_unknown(lua_State *L, int t, const char *fn, const char *const *known,
                              size_t n);
+static void take_snapshot(lua_State *L);
 
 /* ---- task{...} ---- */
 
@@ -81,12 +82,18 @@ static int l_task(lua_State *L) {
     t = raw_field(L, 1, "description");
     if (t != LUA_TSTRING || lua_rawlen(L, -1) == 0)
         PROBLEM("'description' must be a non-empty string, got %s", lua_typename(L, t));
+    else if (lua_rawlen(L, -1) > GSL_TASK_DESCRIPTION_MAX)
+        PROBLEM("'description' is %zu bytes; at most %d", (size_t)lua_rawlen(L, -1), GSL_TASK_DESCRIPTION_MAX);
     lua_pop(L, 1);
 
     t = raw_field(L, 1, "assets");
     if (t != LUA_TTABLE) PROBLEM("'assets' must be a list of asset kinds, got %s", lua_typename(L, t));
     else {
         lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+        if (n > GSL_TASK_ASSETS_MAX) {
+            PROBLEM("'assets' lists %lld kinds; at most %d", (long long)n, GSL_TASK_ASSETS_MAX);
+            n = 0;
+        }
         int nkinds;
         const char *const *kinds = gs_asset_names(&nkinds);
         for (lua_Integer i = 1; i <= n; i++) {
@@ -134,23 +141,60 @@ static int l_task(lua_State *L) {
         host_of(L)->shape_error = 1;
         return luaL_error(L, "task: %d problem%s: %s", problems, problems > 1 ? "s" : "", report);
     }
-    lua_getfield(L, LUA_REGISTRYINDEX, TASKS_KEY);
-    lua_pushvalue(L, 1);
-    lua_pushboolean(L, 1);
-    lua_rawset(L, -3);
-    lua_pop(L, 1);
+    take_snapshot(L);
     lua_settop(L, 1);
     return 1;
 }
 
-int gsl_api_is_task(lua_State *L, int idx) {
+/* Copies what the host uses of the checked table at 1 into a snapshot
+ * userdata, keyed by the table in the registry's weak TASKS_KEY table. */
+static void take_snapshot(lua_State *L) {
+    gsl_task_snapshot *snap = lua_newuserdatauv(L, sizeof *snap, GSL_CALLBACKS); /* snap */
+    memset(snap, 0, sizeof *snap);
+    raw_field(L, 1, "name");
+    snprintf(snap->name, sizeof snap->name, "%s", lua_tostring(L, -1));
+    raw_field(L, 1, "description");
+    snprintf(snap->description, sizeof snap->description, "%s", lua_tostring(L, -1));
+    raw_field(L, 1, "max_steps");
+    snap->max_steps = (int)lua_tointeger(L, -1);
+    lua_pop(L, 3);
+    raw_field(L, 1, "assets");
+    snap->nassets = (int)lua_rawlen(L, -1);
+    for (int i = 0; i < snap->nassets; i++) {
+        lua_rawgeti(L, -1, i + 1);
+        snprintf(snap->assets[i], sizeof snap->assets[i], "%s", lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    static const char *const callbacks[GSL_CALLBACKS] = {"reset", "oracle", "reward", "success"};
+    for (int i = 0; i < GSL_CALLBACKS; i++) {
+        snap->line[i] = 1;
+        if (raw_field(L, 1, callbacks[i]) == LUA_TFUNCTION) {
+            snap->has[i] = 1;
+            lua_Debug ar;
+            lua_pushvalue(L, -1);
+            lua_getinfo(L, ">S", &ar); /* pops the copy */
+            if (ar.linedefined > 0) snap->line[i] = ar.linedefined;
+        }
+        lua_setiuservalue(L, -2, i + 1); /* snap */
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, TASKS_KEY); /* snap tasks */
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, -3);
+    lua_rawset(L, -3);
+    lua_pop(L, 2);
+}
+
+const gsl_task_snapshot *gsl_api_push_snapshot(lua_State *L, int idx) {
     idx = lua_absindex(L, idx);
-    if (!lua_istable(L, idx)) return 0;
+    if (!lua_istable(L, idx)) return NULL;
     lua_getfield(L, LUA_REGISTRYINDEX, TASKS_KEY);
     lua_pushvalue(L, idx);
-    int ok = lua_rawget(L, -2) == LUA_TBOOLEAN;
-    lua_pop(L, 2);
-    return ok;
+    lua_rawget(L, -2);
+    lua_remove(L, -2);
+    gsl_task_snapshot *snap = lua_touserdata(L, -1);
+    if (!snap) lua_pop(L, 1);
+    return snap;
 }
 
 /* ---- env ---- */
@@ -520,6 +564,7 @@ static int l_rng_shuffle(lua_State *L) {
     gsu_rng *r = check_rng(L, "shuffle");
     luaL_checktype(L, 2, LUA_TTABLE);
     lua_Integer n = (lua_Integer)lua_rawlen(L, 2);
+    gsl_sandbox_charge(L, (uint64_t)n);
     for (lua_Integer i = n; i > 1; i--) { /* Fisher-Yates */
         lua_Integer j = gsu_rng_int(r, 1, i);
         lua_rawgeti(L, 2, i);
@@ -724,7 +769,7 @@ void gsl_api_install(gsl_sandbox *sb, gsl_host *host) {
     lua_State *L = gsl_sandbox_state(sb);
     int top = lua_gettop(L);
 
-    lua_newtable(L); /* weak set of accepted task tables */
+    lua_newtable(L); /* accepted task tables -> snapshots, weak keys */
     lua_createtable(L, 0, 1);
     lua_pushliteral(L, "k");
     lua_setfield(L, -2, "__mode");

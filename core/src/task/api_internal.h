@@ -23,8 +23,27 @@ typedef struct gsl_host {
 void gsl_api_install(gsl_sandbox *sb, gsl_host *host);
 /* Pushes the env userdata for the current episode. */
 void gsl_api_push_env(lua_State *L);
-/* 1 when the value at idx is a table that task{...} accepted. */
-int gsl_api_is_task(lua_State *L, int idx);
+#define GSL_TASK_ASSETS_MAX 32        /* kinds a task may declare */
+#define GSL_TASK_DESCRIPTION_MAX 2048 /* bytes of a task's description */
+enum { GSL_RESET, GSL_ORACLE, GSL_REWARD, GSL_SUCCESS, GSL_CALLBACKS };
+
+/* What task{...} saw when it checked a table, copied then: the host reads
+ * the task from here and calls these functions, never the table again,
+ * which the task can still change before (or after) returning it. */
+typedef struct gsl_task_snapshot {
+    char name[GS_TASK_NAME_MAX + 1];
+    char description[GSL_TASK_DESCRIPTION_MAX + 1];
+    int max_steps;
+    char assets[GSL_TASK_ASSETS_MAX][GS_TASK_NAME_MAX + 1];
+    int nassets;
+    int has[GSL_CALLBACKS];   /* 1: the callback is a function */
+    int line[GSL_CALLBACKS];  /* where it is defined (1 for a C function or none) */
+} gsl_task_snapshot;
+
+/* The snapshot of the table at idx when task{...} accepted it, its
+ * userdata pushed (the callbacks are its user values 1..4); NULL and
+ * nothing pushed for any other value. Runs no metamethod. */
+const gsl_task_snapshot *gsl_api_push_snapshot(lua_State *L, int idx);
 /* Reads a pose at idx into out; on a malformed pose writes a message
  * naming what as the culprit and returns 0. Never raises. */
 int gsl_api_read_pose(lua_State *L, int idx, const char *what, gs_pose *out, char *err,

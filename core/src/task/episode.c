@@ -66,7 +66,7 @@ gs_status gs_episode_run(gs_task *t, uint64_t seed, gs_actor actor, const gs_obs
     st = gs_task_reward(t, &reward, &done, err, errlen);
     r->initial_reward = reward;
     if (st == GS_OK) st = notify_reset(&run, reward, &reached, err, errlen);
-    while (st == GS_OK && !done && s->steps < t->max_steps) {
+    while (st == GS_OK && !done && s->steps < t->snap.max_steps) {
         gs_action a;
         memset(&a, 0, sizeof a);
         int have = 0;
@@ -76,7 +76,7 @@ gs_status gs_episode_run(gs_task *t, uint64_t seed, gs_actor actor, const gs_obs
         gs_action_result res;
         char why[512];
         if ((st = gs_scene_act(s, &a, &res, why, sizeof why)) != GS_OK) {
-            int line = actor.task_code && t->has_oracle ? t->oracle_line : t->reset_line;
+            int line = actor.task_code && t->snap.has[GSL_ORACLE] ? t->snap.line[GSL_ORACLE] : t->snap.line[GSL_RESET];
             gs_fail(err, errlen, st, "%s:%d: seed %" PRIu64 ": step %d (%s): %s", t->path, line,
                     seed, k + 1, actor.name, why);
             break;

@@ -77,7 +77,7 @@ static gs_status pictures_reset(void *ud, gs_task *t, double reward, char *err, 
     shot_path(p->last, sizeof p->last, p->dir, t, t->seed, "-last.png");
     if (p->clip) shot_path(p->gif, sizeof p->gif, p->dir, t, t->seed, ".gif");
     char corner[64];
-    snprintf(corner, sizeof corner, "step 0/%d", t->max_steps);
+    snprintf(corner, sizeof corner, "step 0/%d", t->snap.max_steps);
     p->status = render_frame(p, t, SHOT_WIDTH, SHOT_HEIGHT, 0, corner);
     if (p->status == GS_OK)
         p->status = gs_write_png(p->first, c->rgb, SHOT_WIDTH, SHOT_HEIGHT, p->err, sizeof p->err);
@@ -107,7 +107,7 @@ static void pictures_step(void *ud, gs_task *t) {
     if (delay < 1) delay = 1;
     /* The action under way. */
     char corner[48];
-    int step = t->scene.steps + 1, max = t->max_steps;
+    int step = t->scene.steps + 1, max = t->snap.max_steps;
     snprintf(corner, sizeof corner, "step %d/%d", step < max ? step : max, max);
     p->status = render_frame(p, t, CLIP_WIDTH, CLIP_HEIGHT, 1, corner);
     if (p->status == GS_OK) p->status = gs_gif_add_frame_for(c->gif, c->rgb, delay, p->err, sizeof p->err);
@@ -125,7 +125,7 @@ static gs_status pictures_end(void *ud, gs_task *t, const gs_episode_result *r, 
     if (!c) return GS_OK;
     double t0 = now();
     char corner[64];
-    snprintf(corner, sizeof corner, "step %d/%d%s", t->scene.steps, t->max_steps,
+    snprintf(corner, sizeof corner, "step %d/%d%s", t->scene.steps, t->snap.max_steps,
              st != GS_OK ? "" : r->success ? ": success" : ": failure");
     if (c->gif && p->status == GS_OK) {
         p->status = render_frame(p, t, CLIP_WIDTH, CLIP_HEIGHT, 1, corner);

@@ -2,15 +2,18 @@
  * the two splits. */
 #include "gensim/workflow.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "gensim/io.h"
+#include "task/isolate.h"
 
 static double now(void) {
     struct timespec ts;
@@ -31,6 +34,96 @@ gs_run_options gs_run_options_default(void) {
     return o;
 }
 
+/* One episode as a worker's child reports it. */
+typedef struct episode_msg {
+    uint64_t k;
+    gs_episode_result ep;
+    double seconds;
+    int has_pictures;
+    gs_pictures pics; /* its state pointer is meaningless in the parent */
+} episode_msg;
+
+/* Where an episode goes: the caller's callback and the result, in the
+ * process that runs the task or in the parent of its worker. */
+static void tally(const gs_run_options *o, gs_run_result *r, double *reward, const episode_msg *m) {
+    r->episodes++;
+    r->successes += (uint64_t)m->ep.success;
+    *reward += m->ep.reward;
+    r->sim_steps += m->ep.sim_steps;
+    r->digest = gsu_fnv1a(r->digest, &m->ep.digest, sizeof m->ep.digest);
+    if (o->on_episode) o->on_episode(o->ud, m->k, &m->ep, m->has_pictures ? &m->pics : NULL, m->seconds);
+}
+
+typedef struct run_ctx {
+    const gs_run_options *o;
+    gs_run_result *r;
+    double reward;
+} run_ctx;
+
+/* Loads the task and runs the episodes here; with a channel (in a
+ * worker's child) each episode goes to the parent instead. */
+static gs_status run_here(run_ctx *c, gsl_channel *out, char *err, size_t errlen) {
+    const gs_run_options *o = c->o;
+    gs_task *t;
+    gs_status st = gs_task_load(o->task, &o->task_opt, &t, err, errlen);
+    if (st != GS_OK) return st;
+    const char *name = gs_task_name(t);
+    snprintf(c->r->task, sizeof c->r->task, "%s", name);
+    if (out && gsl_channel_send(out, GS_MSG_NAME, name, strlen(name)) != GS_OK) st = GS_ERR_IO;
+    episode_msg *m = calloc(1, sizeof *m);
+    if (!m) st = gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory for pictures");
+    gs_observer observers[2];
+    int n = 0;
+    if (st == GS_OK && o->render) {
+        m->pics.dir = o->render, m->pics.clip = 1;
+        observers[n++] = gs_pictures_observer(&m->pics);
+    }
+    if (out) observers[n++] = gs__heartbeat(out);
+    for (uint64_t e = 0; e < o->episodes && st == GS_OK; e++) {
+        double e0 = now();
+        if ((st = gs_episode_run(t, o->seed + e, o->actor, observers, n, &m->ep, err, errlen)) != GS_OK) break;
+        if (o->render && m->pics.status != GS_OK) {
+            st = gs_fail(err, errlen, m->pics.status, "%s", m->pics.err);
+            break;
+        }
+        m->k = e, m->seconds = now() - e0, m->has_pictures = o->render != NULL;
+        if (out) {
+            m->pics.state = NULL;
+            if (gsl_channel_send(out, GS_MSG_EPISODE, m, sizeof *m) != GS_OK) st = GS_ERR_IO;
+        } else {
+            tally(o, c->r, &c->reward, m);
+        }
+    }
+    free(m);
+    gs_task_free(t);
+    return st;
+}
+
+static gs_status run_child(void *ud, gsl_channel *out, char *err, size_t errlen) {
+    return run_here(ud, out, err, errlen);
+}
+
+static gs_status run_message(void *ud, int type, const void *data, size_t len, char *err, size_t errlen) {
+    run_ctx *c = ud;
+    if (type == GS_MSG_NAME) {
+        snprintf(c->r->task, sizeof c->r->task, "%.*s", (int)len, (const char *)data);
+    } else if (type == GS_MSG_EPISODE) {
+        if (len != sizeof(episode_msg)) return gs_fail(err, errlen, GS_ERR_RUNTIME, "the worker sent a torn episode");
+        episode_msg m;
+        memcpy(&m, data, sizeof m);
+        tally(c->o, c->r, &c->reward, &m);
+    }
+    return GS_OK;
+}
+
+/* An unreadable file is the caller's mistake, told before any worker. */
+static gs_status readable(const char *task, char *err, size_t errlen) {
+    char path[4096];
+    gs_status st = gs_task_resolve(task, path, sizeof path, err, errlen);
+    if (st == GS_OK && access(path, R_OK) != 0) st = gs_fail(err, errlen, GS_ERR_IO, "%s: %s", path, strerror(errno));
+    return st;
+}
+
 gs_status gs_run(const gs_run_options *o, gs_run_result *r, char *err, size_t errlen) {
     memset(r, 0, sizeof *r);
     r->digest = GSU_FNV_OFFSET;
@@ -39,38 +132,36 @@ gs_status gs_run(const gs_run_options *o, gs_run_result *r, char *err, size_t er
     if (o->seed > UINT64_MAX - o->episodes) return gs_fail(err, errlen, GS_ERR_USAGE, "the seeds overflow");
     gs_status st;
     if (o->render && (st = gs_make_dirs(o->render, err, errlen)) != GS_OK) return st;
+    if ((st = readable(o->task, err, errlen)) != GS_OK) return st;
     double t0 = now();
-    gs_task *t;
-    if ((st = gs_task_load(o->task, &o->task_opt, &t, err, errlen)) != GS_OK) return st;
-    snprintf(r->task, sizeof r->task, "%s", gs_task_name(t));
-    gs_pictures *pics = o->render ? calloc(1, sizeof *pics) : NULL;
-    if (o->render && !pics) st = gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory for pictures");
-    gs_observer observer;
-    if (pics) {
-        pics->dir = o->render, pics->clip = 1;
-        observer = gs_pictures_observer(pics);
+    run_ctx c = {o, r, 0};
+    if (gs__isolated(&o->task_opt)) {
+        gsl_worker_limits lim = gs__worker_limits(&o->task_opt, o->render != NULL);
+        st = gsl_worker_run(run_child, &c, &lim, run_message, &c, err, errlen);
+    } else {
+        st = run_here(&c, NULL, err, errlen);
     }
-    double reward = 0;
-    for (uint64_t e = 0; e < o->episodes && st == GS_OK; e++) {
-        gs_episode_result ep;
-        double e0 = now();
-        st = gs_episode_run(t, o->seed + e, o->actor, pics ? &observer : NULL, pics ? 1 : 0, &ep, err, errlen);
-        if (st != GS_OK) break;
-        if (pics && pics->status != GS_OK) {
-            st = gs_fail(err, errlen, pics->status, "%s", pics->err);
-            break;
-        }
-        r->episodes++;
-        r->successes += (uint64_t)ep.success;
-        reward += ep.reward;
-        r->sim_steps += ep.sim_steps;
-        r->digest = gsu_fnv1a(r->digest, &ep.digest, sizeof ep.digest);
-        if (o->on_episode) o->on_episode(o->ud, e, &ep, pics, now() - e0);
-    }
-    r->mean_reward = r->episodes ? reward / (double)r->episodes : 0;
+    r->mean_reward = r->episodes ? c.reward / (double)r->episodes : 0;
     r->wall_s = now() - t0;
-    free(pics);
-    gs_task_free(t);
+    return st;
+}
+
+/* A probe is a run of no episodes. */
+gs_status gs_task_probe(const char *task, const gs_task_options *to, char name[GS_TASK_NAME_MAX + 1], char *err,
+                        size_t errlen) {
+    gs_run_options o = gs_run_options_default();
+    o.task = task, o.task_opt = *to, o.episodes = 0;
+    gs_run_result r;
+    memset(&r, 0, sizeof r);
+    run_ctx c = {&o, &r, 0};
+    gs_status st = readable(task, err, errlen);
+    if (st == GS_OK && gs__isolated(to)) {
+        gsl_worker_limits lim = gs__worker_limits(to, 0);
+        st = gsl_worker_run(run_child, &c, &lim, run_message, &c, err, errlen);
+    } else if (st == GS_OK) {
+        st = run_here(&c, NULL, err, errlen);
+    }
+    snprintf(name, GS_TASK_NAME_MAX + 1, "%s", r.task);
     return st;
 }
 

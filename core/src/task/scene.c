@@ -51,7 +51,16 @@ gs_status gs_scene_init(gs_scene *s, const gs_scene_options *opt, gsu_rng *rng, 
     return st;
 }
 
+/* Charges bytes held for the task to its budget; 0 when they do not fit. */
+static int charge(gs_scene *s, size_t bytes) {
+    if (!s->charge) return 1;
+    if (!s->charge(s->charge_ud, (ptrdiff_t)bytes)) return 0;
+    s->charged += bytes;
+    return 1;
+}
+
 void gs_scene_free(gs_scene *s) {
+    if (s->charge && s->charged) s->charge(s->charge_ud, -(ptrdiff_t)s->charged);
     for (int i = 0; i < s->ngoals; i++) gs_goal_free(&s->goals[i]);
     free(s->goals);
     free(s->scratch);
@@ -78,6 +87,10 @@ int gs_scene_add(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *
     const gs_color *c = gs_color_find(color);
     if (!c) {
         gs_fail(err, errlen, GS_ERR_USAGE, "unknown colour '%s'", color);
+        return -1;
+    }
+    if (!charge(s, sizeof(gs_object) + GS_OBJECT_HOST_BYTES)) {
+        gs_fail(err, errlen, GS_ERR_LIMIT, "memory limit exceeded adding an object");
         return -1;
     }
     if (s->nobjects == s->cap_objects) {
@@ -337,6 +350,9 @@ gs_status gs_scene_add_goal(gs_scene *s, const gs_goal_spec *spec, char *err, si
         s->goals = grown, s->cap_goals = cap;
     }
     int nobj = spec->nobjects, ntgt = spec->ntargets;
+    size_t bytes = sizeof(gs_goal) + sizeof(int) * (size_t)nobj + (sizeof(gs_pose) + (size_t)nobj) * (size_t)ntgt +
+                   (spec->lang ? strlen(spec->lang) + 1 : 0) + sizeof(int) * ((size_t)nobj + 2 * (size_t)ntgt);
+    if (!charge(s, bytes)) return gs_fail(err, errlen, GS_ERR_LIMIT, "memory limit exceeded adding a goal");
     gs_goal g;
     memset(&g, 0, sizeof g);
     g.nobjects = nobj, g.ntargets = ntgt;

@@ -49,12 +49,21 @@ struct gs_scene {
                                * added so that scoring allocates nothing */
     size_t cap_scratch;
     gsu_rng *rng;             /* the episode's generator (owned by the sandbox) */
+    /* Charges bytes the scene holds for the task to its budget (nullable:
+     * nothing is charged); returns 0 when they do not fit. */
+    int (*charge)(void *ud, ptrdiff_t bytes);
+    void *charge_ud;
+    size_t charged;           /* bytes charged so far, returned when the scene is freed */
     int steps;                /* actions taken */
 };
 
 /* An empty scene: the table and the parked end effector. */
 gs_status gs_scene_init(gs_scene *s, const gs_scene_options *opt, gsu_rng *rng, char *err,
                         size_t errlen);
+/* What each object costs the task's memory budget besides its record:
+ * Bullet's body, shapes and broadphase entry, estimated high. */
+#define GS_OBJECT_HOST_BYTES 16384
+
 /* Frees what the scene holds; s may be zeroed memory. */
 void gs_scene_free(gs_scene *s);
 /* Adds an object of kind at pose; returns its index, or -1 (and err). */

@@ -14,11 +14,10 @@
 #define MAX_TASK_BYTES (1 << 20)
 
 
-static gs_status call_field(gs_task *t, const char *field, int nresults, int push_obs,
+static gs_status call_field(gs_task *t, int callback, int nresults, int push_obs,
                             char *err, size_t errlen);
 static gs_status read_action(gs_task *t, int idx, gs_action *a, char *err, size_t errlen);
 static int count_lines(const char *src, size_t len);
-static int raw_field(lua_State *L, int t, const char *key);
 
 int gs_task_name_valid(const char *name, char *why, size_t whylen) {
     size_t n = name ? strlen(name) : 0;
@@ -34,6 +33,9 @@ int gs_task_name_valid(const char *name, char *why, size_t whylen) {
     return ok;
 }
 
+/* The scene's charges go to the task's one memory budget. */
+static int charge_sandbox(void *ud, ptrdiff_t bytes) { return gsl_sandbox_charge_memory(ud, bytes); }
+
 gs_task_options gs_task_options_default(void) {
     gs_task_options o;
     o.limits = gsl_limits_default();
@@ -41,6 +43,8 @@ gs_task_options gs_task_options_default(void) {
     o.log = NULL;
     o.log_ud = NULL;
     o.test_split = 0;
+    const char *in_process = getenv("GENSIM_IN_PROCESS");
+    o.in_process = in_process && *in_process && strcmp(in_process, "0") != 0;
     return o;
 }
 
@@ -130,7 +134,7 @@ gs_status gs_task_load_string(const char *path, const char *src, size_t len,
         return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory loading %s", path);
     }
     t->opt = *opt;
-    t->table_ref = LUA_NOREF;
+    t->snapshot_ref = LUA_NOREF;
     t->sb = gsl_sandbox_new(&opt->limits, opt->log, opt->log_ud, err, errlen);
     if (!t->sb) {
         gs_task_free(t);
@@ -157,58 +161,22 @@ gs_status gs_task_load_string(const char *path, const char *src, size_t len,
         gs_task_free(t);
         return st;
     }
-    if (!gsl_api_is_task(L, -1)) {
+    /* task{...} checked the table and kept a snapshot of it; the table
+     * itself the task may have changed since, so it is never read again */
+    const gsl_task_snapshot *snap = gsl_api_push_snapshot(L, -1);
+    if (!snap) {
         gs_fail(err, errlen, GS_ERR_SHAPE, "%s:%d: the chunk must end with 'return task{...}', it returned %s",
                 path, count_lines(src, len), lua_isnil(L, -1) ? "nothing" : luaL_typename(L, -1));
         lua_settop(L, top);
         gs_task_free(t);
         return GS_ERR_SHAPE;
     }
-    /* task{...} checked the shape; read what the host needs, raw, so no
-     * metamethod of the task's runs outside the sandbox's protection */
-    raw_field(L, -1, "name");
-    snprintf(t->name, sizeof t->name, "%s", lua_tostring(L, -1));
-    raw_field(L, -2, "description");
-    t->description = strdup(lua_tostring(L, -1));
-    raw_field(L, -3, "max_steps");
-    t->max_steps = (int)lua_tointeger(L, -1);
-    lua_pop(L, 3);
-    static const char *const callbacks[] = {"reset", "oracle", "reward", "success"};
-    int *flags[] = {NULL, &t->has_oracle, &t->has_reward, &t->has_success};
-    int *lines[] = {&t->reset_line, &t->oracle_line, &t->reward_line, NULL};
-    for (int i = 0; i < 4; i++) {
-        int present = raw_field(L, -1, callbacks[i]) == LUA_TFUNCTION;
-        if (flags[i]) *flags[i] = present;
-        if (!lines[i]) {
-            lua_pop(L, 1);
-            continue;
-        }
-        *lines[i] = 1;
-        if (present) {
-            lua_Debug ar;
-            lua_getinfo(L, ">S", &ar); /* pops the function */
-            if (ar.linedefined > 0) *lines[i] = ar.linedefined;
-        } else {
-            lua_pop(L, 1);
-        }
-    }
-    raw_field(L, -1, "assets");
-    int n = (int)lua_rawlen(L, -1);
-    if (n > (int)(sizeof t->assets / sizeof t->assets[0])) n = (int)(sizeof t->assets / sizeof t->assets[0]);
-    for (int i = 0; i < n; i++) {
-        lua_rawgeti(L, -1, i + 1);
-        t->assets[t->nassets++] = strdup(lua_tostring(L, -1));
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-    t->host.assets = (const char *const *)t->assets;
-    t->host.nassets = t->nassets;
-    t->table_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    t->snap = *snap;
+    for (int i = 0; i < t->snap.nassets; i++) t->assets[i] = t->snap.assets[i];
+    t->host.assets = t->assets;
+    t->host.nassets = t->snap.nassets;
+    t->snapshot_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_settop(L, top);
-    if (!t->description) {
-        gs_task_free(t);
-        return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory loading %s", path);
-    }
     *out = t;
     return GS_OK;
 }
@@ -217,18 +185,16 @@ void gs_task_free(gs_task *t) {
     if (!t) return;
     if (t->live) gs_scene_free(&t->scene);
     gsl_sandbox_free(t->sb);
-    for (int i = 0; i < t->nassets; i++) free(t->assets[i]);
-    free(t->description);
     free(t->path);
     free(t);
 }
 
-const char *gs_task_name(const gs_task *t) { return t->name; }
-const char *gs_task_description(const gs_task *t) { return t->description; }
-int gs_task_max_steps(const gs_task *t) { return t->max_steps; }
+const char *gs_task_name(const gs_task *t) { return t->snap.name; }
+const char *gs_task_description(const gs_task *t) { return t->snap.description; }
+int gs_task_max_steps(const gs_task *t) { return t->snap.max_steps; }
 const char *const *gs_task_assets(const gs_task *t, int *n) {
-    *n = t->nassets;
-    return (const char *const *)t->assets;
+    *n = t->snap.nassets;
+    return t->assets;
 }
 gs_scene *gs_task_scene(gs_task *t) { return t->live ? &t->scene : NULL; }
 
@@ -241,16 +207,17 @@ gs_status gs_task_reset(gs_task *t, uint64_t seed, char *err, size_t errlen) {
     gsu_rng_seed(gsl_sandbox_rng(t->sb), seed);
     gs_status st = gs_scene_init(&t->scene, &t->opt.scene, gsl_sandbox_rng(t->sb), err, errlen);
     if (st != GS_OK) return st;
+    t->scene.charge = charge_sandbox, t->scene.charge_ud = t->sb;
     t->live = 1;
     t->host.scene = &t->scene;
-    st = call_field(t, "reset", 0, 0, err, errlen);
+    st = call_field(t, GSL_RESET, 0, 0, err, errlen);
     if (st != GS_OK) return st;
     char why[384];
     st = gs_scene_check(&t->scene, why, sizeof why);
-    if (st != GS_OK) return gs_fail(err, errlen, st, "%s:%d: reset: %s", t->path, t->reset_line, why);
+    if (st != GS_OK) return gs_fail(err, errlen, st, "%s:%d: reset: %s", t->path, t->snap.line[GSL_RESET], why);
     gs_robot_settle(&t->scene.robot);
     if (gs_world_first_invalid(t->scene.world) != GS_BODY_NONE)
-        return gs_fail(err, errlen, GS_ERR_PHYSICS, "%s:%d: reset: the scene blew up while settling", t->path, t->reset_line);
+        return gs_fail(err, errlen, GS_ERR_PHYSICS, "%s:%d: reset: the scene blew up while settling", t->path, t->snap.line[GSL_RESET]);
     t->seed = seed;
     t->steps0 = gs_world_steps(t->scene.world);
     return GS_OK;
@@ -259,12 +226,12 @@ gs_status gs_task_reset(gs_task *t, uint64_t seed, char *err, size_t errlen) {
 gs_status gs_task_oracle(gs_task *t, gs_action *a, int *have, char *err, size_t errlen) {
     *have = 0;
     if (!t->live) return gs_fail(err, errlen, GS_ERR_USAGE, "no episode: reset first");
-    if (!t->has_oracle) {
+    if (!t->snap.has[GSL_ORACLE]) {
         *have = gs_oracle_action(&t->scene, a);
         return GS_OK;
     }
     lua_State *L = gsl_sandbox_state(t->sb);
-    gs_status st = call_field(t, "oracle", 1, 1, err, errlen);
+    gs_status st = call_field(t, GSL_ORACLE, 1, 1, err, errlen);
     if (st != GS_OK) return st;
     if (!lua_isnil(L, -1)) {
         st = read_action(t, -1, a, err, errlen);
@@ -276,19 +243,19 @@ gs_status gs_task_oracle(gs_task *t, gs_action *a, int *have, char *err, size_t 
 
 gs_status gs_task_reward(gs_task *t, double *reward, int *done, char *err, size_t errlen) {
     if (!t->live) return gs_fail(err, errlen, GS_ERR_USAGE, "no episode: reset first");
-    if (!t->has_reward) {
+    if (!t->snap.has[GSL_REWARD]) {
         int stage;
         *reward = gs_scene_reward(&t->scene, &stage);
         *done = *reward >= 1 - GS_SUCCESS_EPS;
         return GS_OK;
     }
     lua_State *L = gsl_sandbox_state(t->sb);
-    gs_status st = call_field(t, "reward", 2, 0, err, errlen);
+    gs_status st = call_field(t, GSL_REWARD, 2, 0, err, errlen);
     if (st != GS_OK) return st;
     int isnum;
     double r = lua_tonumberx(L, -2, &isnum);
     if (!isnum || !(r >= 0 && r <= 1 + GS_SUCCESS_EPS) || (!lua_isboolean(L, -1) && !lua_isnil(L, -1)))
-        st = gs_fail(err, errlen, GS_ERR_RUNTIME, "%s:%d: reward(env) must return a number in [0, 1] and a boolean done", t->path, t->reward_line);
+        st = gs_fail(err, errlen, GS_ERR_RUNTIME, "%s:%d: reward(env) must return a number in [0, 1] and a boolean done", t->path, t->snap.line[GSL_REWARD]);
     else
         *reward = r, *done = lua_toboolean(L, -1);
     lua_pop(L, 2);
@@ -296,7 +263,7 @@ gs_status gs_task_reward(gs_task *t, double *reward, int *done, char *err, size_
 }
 
 gs_status gs_task_success(gs_task *t, int *success, char *err, size_t errlen) {
-    if (!t->has_success) {
+    if (!t->snap.has[GSL_SUCCESS]) {
         double r;
         int done;
         gs_status st = gs_task_reward(t, &r, &done, err, errlen);
@@ -304,7 +271,7 @@ gs_status gs_task_success(gs_task *t, int *success, char *err, size_t errlen) {
         return st;
     }
     lua_State *L = gsl_sandbox_state(t->sb);
-    gs_status st = call_field(t, "success", 1, 0, err, errlen);
+    gs_status st = call_field(t, GSL_SUCCESS, 1, 0, err, errlen);
     if (st != GS_OK) return st;
     *success = lua_toboolean(L, -1);
     lua_pop(L, 1);
@@ -313,31 +280,31 @@ gs_status gs_task_success(gs_task *t, int *success, char *err, size_t errlen) {
 
 const char *gs_task_stage_lang(const gs_task *t) {
     const gs_scene *s = t->live ? &t->scene : NULL;
-    if (!s || s->ngoals == 0) return t->description;
+    if (!s || s->ngoals == 0) return t->snap.description;
     int stage;
     gs_scene_reward(s, &stage);
     if (stage >= s->ngoals) stage = s->ngoals - 1;
     const char *lang = s->goals[stage].lang;
-    return lang && *lang ? lang : t->description;
+    return lang && *lang ? lang : t->snap.description;
 }
 
 const char *gs_task_path(const gs_task *t) { return t->path; }
 
 /* ---- helpers ---- */
 
-/* Calls task[field](env [, obs]) in the sandbox, leaving nresults. */
-static gs_status call_field(gs_task *t, const char *field, int nresults, int push_obs,
+/* Calls the snapshot's callback(env [, obs]) in the sandbox, leaving nresults. */
+static gs_status call_field(gs_task *t, int callback, int nresults, int push_obs,
                             char *err, size_t errlen) {
     lua_State *L = gsl_sandbox_state(t->sb);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, t->table_ref);
-    raw_field(L, -1, field);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, t->snapshot_ref);
+    lua_getiuservalue(L, -1, callback + 1);
     lua_remove(L, -2);
     gsl_api_push_env(L);
     if (push_obs) {
         lua_createtable(L, 0, 3);
         lua_pushinteger(L, t->scene.steps);
         lua_setfield(L, -2, "step");
-        lua_pushinteger(L, t->max_steps);
+        lua_pushinteger(L, t->snap.max_steps);
         lua_setfield(L, -2, "max_steps");
         lua_pushnumber(L, gs_scene_reward(&t->scene, NULL));
         lua_setfield(L, -2, "reward");
@@ -349,16 +316,10 @@ static gs_status call_field(gs_task *t, const char *field, int nresults, int pus
 static gs_status read_action(gs_task *t, int idx, gs_action *a, char *err, size_t errlen) {
     char why[256];
     if (!gsl_api_read_action(gsl_sandbox_state(t->sb), idx, a, why, sizeof why))
-        return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s:%d: oracle returned a bad action: %s", t->path, t->oracle_line, why);
+        return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s:%d: oracle returned a bad action: %s", t->path, t->snap.line[GSL_ORACLE], why);
     return GS_OK;
 }
 
-/* Pushes t[key] without metamethods; returns its type. */
-static int raw_field(lua_State *L, int t, const char *key) {
-    t = lua_absindex(L, t);
-    lua_pushstring(L, key);
-    return lua_rawget(L, t);
-}
 
 static int count_lines(const char *src, size_t len) {
     int n = 1;

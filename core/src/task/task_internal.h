@@ -10,18 +10,11 @@ struct gs_task {
     gsl_sandbox *sb;
     gsl_host host;
     char *path;
-    int table_ref;           /* the task table, in the registry */
-    char name[64];
-    char *description;
-    int max_steps;
-    int reset_line;          /* where reset, oracle and reward are defined, */
-    int oracle_line;         /* for errors about what they made or returned */
-    int reward_line;         /* (1 for a library function) */
+    int snapshot_ref;        /* the snapshot's userdata (its callbacks), in the registry */
+    gsl_task_snapshot snap;  /* what task{...} checked: the only view of the task the host has */
+    const char *assets[GSL_TASK_ASSETS_MAX]; /* (snap.nassets) into snap.assets */
     uint64_t seed;           /* the live episode's seed */
     long steps0;             /* world steps when reset was done */
-    int has_oracle, has_reward, has_success;
-    char *assets[32];
-    int nassets;
     gs_scene scene;
     int live;                /* scene holds an episode */
 };
