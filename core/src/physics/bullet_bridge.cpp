@@ -15,6 +15,12 @@ extern "C" {
 #include "gensim/physics.h"
 }
 
+#include "cylinder_pairs.h"
+
+#include <BulletCollision/CollisionDispatch/btActivatingCollisionAlgorithm.h>
+#include <BulletCollision/CollisionDispatch/btCollisionObjectWrapper.h>
+#include <BulletCollision/CollisionDispatch/btConvexConvexAlgorithm.h>
+#include <BulletCollision/NarrowPhaseCollision/btGjkEpaPenetrationDepthSolver.h>
 #include <btBulletDynamicsCommon.h>
 
 #include <cmath>
@@ -64,6 +70,7 @@ struct gs_world {
     gs_world_options opt;
     btDefaultCollisionConfiguration *config;
     btCollisionDispatcher *dispatcher;
+    btCollisionAlgorithmCreateFunc *cylinder_pairs; /* see cylinder_pairs.h */
     btDbvtBroadphase *broadphase;
     btSequentialImpulseConstraintSolver *solver;
     btDiscreteDynamicsWorld *world;
@@ -129,10 +136,15 @@ gs_world *gs_world_create(const gs_world_options *opt, char *err, size_t errlen)
         pools.m_defaultMaxPersistentManifoldPoolSize = gs_world_pool_size(o.max_bodies);
         pools.m_defaultMaxCollisionAlgorithmPoolSize = gs_world_pool_size(o.max_bodies);
         w->config = new btDefaultCollisionConfiguration(pools);
-        /* several contact points per convex pair per step: one point lets a cylinder
-         * standing on another tip onto its rim */
+        /* several contact points per convex pair per step: one point lets a
+         * body standing on another tip onto an edge (the extra points come
+         * from queries with a body turned far enough to invent contacts on
+         * centimetre bodies; see cylinder_pairs.h) */
         w->config->setConvexConvexMultipointIterations(4, 3);
         w->dispatcher = new btCollisionDispatcher(w->config);
+        /* ...but not between two cylinders: see cylinder_pairs.h */
+        w->cylinder_pairs = gs_cylinder_pairs_install(w->dispatcher);
+        if (!w->cylinder_pairs) throw std::bad_alloc();
         w->broadphase = new btDbvtBroadphase();
         w->solver = new btSequentialImpulseConstraintSolver();
         w->world = new btDiscreteDynamicsWorld(w->dispatcher, w->broadphase, w->solver, w->config);
@@ -187,6 +199,7 @@ void gs_world_free(gs_world *w) {
     delete w->solver;
     delete w->broadphase;
     delete w->dispatcher;
+    delete w->cylinder_pairs;
     delete w->config;
     delete w;
 }
@@ -761,4 +774,245 @@ static void trace_final(const gs_world *w) {
 static void put_pose(FILE *f, const gs_pose *p) {
     fprintf(f, " %a %a %a %a %a %a %a", p->pos[0], p->pos[1], p->pos[2], p->rot[0], p->rot[1],
             p->rot[2], p->rot[3]);
+}
+
+/* ---- cylinder pairs (cylinder_pairs.h) ---- */
+
+namespace {
+
+/* Points sampled on each cap's rim; the four that span the overlap best
+ * are kept. */
+const int RIM_POINTS = 8;
+/* Axes within acos(0.98), about 11 degrees, count as parallel: a cylinder
+ * tipping further is falling, and the general algorithm follows it. */
+const btScalar AXES_PARALLEL = 0.98f;
+
+/* A cylinder in world coordinates. */
+struct cylinder_geom {
+    btVector3 centre, axis, u, v; /* u, v: radial axes */
+    btScalar radius, half_height;
+};
+
+/* One contact of two caps: where it lies on b, and the distance along the
+ * caps' normal (negative: overlapping). */
+struct cap_point {
+    btVector3 on_b;
+    btScalar distance;
+};
+
+cylinder_geom cylinder_of(const btCollisionObjectWrapper *w) {
+    const btCylinderShape *c = static_cast<const btCylinderShape *>(w->getCollisionShape());
+    int up = c->getUpAxis();
+    const btMatrix3x3 &basis = w->getWorldTransform().getBasis();
+    btVector3 half = c->getHalfExtentsWithMargin();
+    cylinder_geom g;
+    g.centre = w->getWorldTransform().getOrigin();
+    g.axis = basis.getColumn(up);
+    g.u = basis.getColumn((up + 1) % 3);
+    g.v = basis.getColumn((up + 2) % 3);
+    g.radius = half[(up + 1) % 3];
+    g.half_height = half[up];
+    return g;
+}
+
+/* Up to four of the n points, indices into pick: the deepest (the first of
+ * those within 10 um of it, so a flat rest does not hop between equals), the
+ * farthest from it, and the farthest on either side of the line through
+ * the two. */
+int spread_points(const cap_point *p, int n, const btVector3 &normal, int pick[4]) {
+    if (n <= 4) {
+        for (int i = 0; i < n; i++) pick[i] = i;
+        return n;
+    }
+    int first = 0;
+    for (int i = 1; i < n; i++)
+        if (p[i].distance < p[first].distance - btScalar(1e-5)) first = i;
+    int second = first;
+    btScalar far = 0;
+    for (int i = 0; i < n; i++) {
+        btScalar d = (p[i].on_b - p[first].on_b).length2();
+        if (d > far * btScalar(1.0001)) far = d, second = i;
+    }
+    int k = 0;
+    pick[k++] = first;
+    if (second == first) return k;
+    pick[k++] = second;
+    btVector3 line = p[second].on_b - p[first].on_b;
+    int left = -1, right = -1;
+    btScalar most = 0, least = 0;
+    for (int i = 0; i < n; i++) {
+        btScalar side = line.cross(p[i].on_b - p[first].on_b).dot(normal);
+        if (side > 0 && side > most * btScalar(1.0001)) most = side, left = i;
+        if (side < 0 && side < least * btScalar(1.0001)) least = side, right = i;
+    }
+    if (left >= 0) pick[k++] = left;
+    if (right >= 0) pick[k++] = right;
+    return k;
+}
+
+/* a's cap on b's cap, b's cap facing along up (b's axis, towards a): the
+ * rim points of each cap that lie over the other, nearer than threshold,
+ * spread over the overlap. */
+void cap_contacts(const cylinder_geom &a, const cylinder_geom &b, const btVector3 &up,
+                  btScalar threshold, btManifoldResult *out) {
+    btVector3 b_cap = b.centre + up * b.half_height;
+    btVector3 a_out = a.axis.dot(up) > 0 ? -a.axis : a.axis; /* a's cap facing b */
+    btVector3 a_cap = a.centre + a_out * a.half_height;
+    btScalar slant = up.dot(a_out); /* about -1 */
+    cap_point p[2 * RIM_POINTS];
+    int n = 0;
+    for (int k = 0; k < RIM_POINTS; k++) {
+        btScalar angle = SIMD_2_PI * (btScalar)k / (btScalar)RIM_POINTS;
+        btScalar c = btCos(angle), s = btSin(angle);
+        /* a's rim over b's cap: its height above b's cap plane */
+        btVector3 rim = a_cap + (a.u * c + a.v * s) * a.radius;
+        btScalar d = (rim - b_cap).dot(up);
+        btVector3 below = rim - up * d;
+        if (d < threshold && (below - b_cap).length2() <= b.radius * b.radius)
+            p[n].on_b = below, p[n].distance = d, n++;
+        /* b's rim under a's cap: along up to a's cap plane */
+        rim = b_cap + (b.u * c + b.v * s) * b.radius;
+        d = (a_cap - rim).dot(a_out) / slant;
+        btVector3 above = rim + up * d;
+        if (d < threshold && (above - a_cap).length2() <= a.radius * a.radius)
+            p[n].on_b = rim, p[n].distance = d, n++;
+    }
+    int pick[4];
+    int kept = spread_points(p, n, up, pick);
+    for (int i = 0; i < kept; i++) out->addContactPoint(up, p[pick[i]].on_b, p[pick[i]].distance);
+}
+
+/* a's side on b's side: two points, at the ends of the stretch of b's axis
+ * (relative to b's centre along up, lo..hi) both sides share, each where
+ * the axes are nearest at that height. */
+void side_contacts(const cylinder_geom &a, const cylinder_geom &b, const btVector3 &up, btScalar lo,
+                   btScalar hi, btScalar threshold, btManifoldResult *out) {
+    btScalar along = (a.centre - b.centre).dot(up), slant = a.axis.dot(up);
+    btScalar ends[2] = {lo, hi};
+    int n = hi - lo > btScalar(1e-4) ? 2 : 1;
+    if (n == 1) ends[0] = (lo + hi) / 2;
+    for (int k = 0; k < n; k++) {
+        btVector3 on_b_axis = b.centre + up * ends[k];
+        btScalar s = btMax(-a.half_height, btMin(a.half_height, (ends[k] - along) / slant));
+        btVector3 apart = a.centre + a.axis * s - on_b_axis;
+        apart -= up * apart.dot(up);
+        btScalar len = apart.length();
+        if (len < SIMD_EPSILON) continue;
+        btVector3 normal = apart / len;
+        btScalar d = len - a.radius - b.radius;
+        if (d < threshold) out->addContactPoint(normal, on_b_axis + normal * b.radius, d);
+    }
+}
+
+/* The contacts of two cylinders whose axes are parallel: cap on cap, side
+ * on side, or rim on rim, whichever way they overlap least (or are
+ * nearest), kept when nearer than threshold. false, adding nothing, when
+ * the axes are not parallel or one lies deep inside the other; the general
+ * algorithm handles those. */
+bool parallel_contacts(const btCollisionObjectWrapper *wa, const btCollisionObjectWrapper *wb,
+                       btScalar threshold, btManifoldResult *out) {
+    cylinder_geom a = cylinder_of(wa), b = cylinder_of(wb);
+    btScalar cos_ab = btFabs(a.axis.dot(b.axis));
+    if (cos_ab < AXES_PARALLEL) return false;
+    btVector3 rel = a.centre - b.centre;
+    btVector3 up = rel.dot(b.axis) >= 0 ? b.axis : -b.axis; /* b's axis, towards a */
+    btScalar along = rel.dot(up);
+    btScalar reach =
+        a.half_height * cos_ab + a.radius * btSqrt(btMax(btScalar(0), 1 - cos_ab * cos_ab));
+    btScalar axial_gap = along - reach - b.half_height;
+    btVector3 lateral = rel - up * along;
+    btScalar apart = lateral.length();
+    btScalar side_gap = apart - a.radius - b.radius;
+    if (axial_gap >= 0 && side_gap >= 0) {
+        /* rim to rim: b's rim point nearest a, and a's nearest it */
+        btVector3 dir = lateral / apart;
+        btVector3 on_b = b.centre + up * b.half_height + dir * b.radius;
+        btVector3 a_out = a.axis.dot(up) > 0 ? -a.axis : a.axis;
+        btVector3 radial = dir - a.axis * dir.dot(a.axis);
+        btVector3 on_a = a.centre + a_out * a.half_height - radial.normalized() * a.radius;
+        btVector3 gap = on_a - on_b;
+        btScalar d = gap.length();
+        if (d < threshold && d > SIMD_EPSILON) out->addContactPoint(gap / d, on_b, d);
+        return true;
+    }
+    if (side_gap < 0 && axial_gap > side_gap) {
+        cap_contacts(a, b, up, threshold, out);
+        return true;
+    }
+    if (apart < SIMD_EPSILON) return false;
+    btScalar lo = btMax(-b.half_height, along - reach), hi = btMin(b.half_height, along + reach);
+    side_contacts(a, b, up, lo, hi, threshold, out);
+    return true;
+}
+
+/* The algorithm for one cylinder pair: parallel cylinders here, any other
+ * pair by Bullet's general convex algorithm without its perturbed extra
+ * queries, both into one manifold so its points persist when the case
+ * changes. */
+class cylinder_pair : public btActivatingCollisionAlgorithm {
+  public:
+    cylinder_pair(const btCollisionAlgorithmConstructionInfo &ci, const btCollisionObjectWrapper *a,
+                  const btCollisionObjectWrapper *b, btConvexPenetrationDepthSolver *depth)
+        : btActivatingCollisionAlgorithm(ci, a, b), manifold_(ci.m_manifold), own_(false),
+          general_(NULL) {
+        /* A compound's children may share the compound's manifold; a pair
+         * of its own makes one, as the general algorithm would. */
+        if (!manifold_) {
+            manifold_ =
+                m_dispatcher->getNewManifold(a->getCollisionObject(), b->getCollisionObject());
+            own_ = true;
+        }
+        void *mem = m_dispatcher->allocateCollisionAlgorithm(sizeof(btConvexConvexAlgorithm));
+        general_ = new (mem) btConvexConvexAlgorithm(manifold_, ci, a, b, depth, 0, 0);
+    }
+
+    ~cylinder_pair() override {
+        general_->~btConvexConvexAlgorithm();
+        m_dispatcher->freeCollisionAlgorithm(general_);
+        if (own_) m_dispatcher->releaseManifold(manifold_);
+    }
+
+    void processCollision(const btCollisionObjectWrapper *a, const btCollisionObjectWrapper *b,
+                          const btDispatcherInfo &info, btManifoldResult *out) override {
+        out->setPersistentManifold(manifold_);
+        btScalar threshold =
+            manifold_->getContactBreakingThreshold() + out->m_closestPointDistanceThreshold;
+        if (!parallel_contacts(a, b, threshold, out)) general_->processCollision(a, b, info, out);
+        if (own_) out->refreshContactPoints();
+    }
+
+    btScalar calculateTimeOfImpact(btCollisionObject *, btCollisionObject *,
+                                   const btDispatcherInfo &, btManifoldResult *) override {
+        return 1; /* no continuous collision in these worlds */
+    }
+
+    void getAllContactManifolds(btManifoldArray &list) override {
+        if (own_) list.push_back(manifold_);
+    }
+
+  private:
+    btPersistentManifold *manifold_;
+    bool own_;
+    btConvexConvexAlgorithm *general_; /* shares manifold_, never owns it */
+};
+
+struct cylinder_pair_create : public btCollisionAlgorithmCreateFunc {
+    btGjkEpaPenetrationDepthSolver depth;
+    btCollisionAlgorithm *CreateCollisionAlgorithm(btCollisionAlgorithmConstructionInfo &ci,
+                                                   const btCollisionObjectWrapper *a,
+                                                   const btCollisionObjectWrapper *b) override {
+        void *mem = ci.m_dispatcher1->allocateCollisionAlgorithm(sizeof(cylinder_pair));
+        return new (mem) cylinder_pair(ci, a, b, &depth);
+    }
+};
+
+} // namespace
+
+btCollisionAlgorithmCreateFunc *gs_cylinder_pairs_install(btCollisionDispatcher *d) {
+    cylinder_pair_create *f = new (std::nothrow) cylinder_pair_create();
+    if (!f) return NULL;
+    /* contacts while stepping, and the pair tests of fixed bodies at reset */
+    d->registerCollisionCreateFunc(CYLINDER_SHAPE_PROXYTYPE, CYLINDER_SHAPE_PROXYTYPE, f);
+    d->registerClosestPointsCreateFunc(CYLINDER_SHAPE_PROXYTYPE, CYLINDER_SHAPE_PROXYTYPE, f);
+    return f;
 }
