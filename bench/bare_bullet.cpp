@@ -5,7 +5,9 @@
  * calls gs_world_*; it builds its worlds the way core/src/physics/
  * bullet_bridge.cpp does (same broadphase, solver, configuration, margins,
  * deterministic pairs, sleeping thresholds, table slab, kinematic motion
- * states, collision groups, fixed constraints and pair cleaning), and every
+ * states, collision groups, fixed constraints and pair cleaning; movable
+ * cylinders get the bridge's own contact algorithm, cylinder_pairs.h, which
+ * is physics, not overhead), and every
  * constant below is a copy of the bridge's. If the two ever drift apart the
  * fidelity line says so: each world's final poses are compared with the ones
  * the trace recorded as gensim-run freed it.
@@ -21,6 +23,8 @@ extern "C" {
 #include "gensim/math.h"
 #include "gensim/physics.h"
 }
+
+#include "../core/src/physics/cylinder_pairs.h"
 
 #include <btBulletDynamicsCommon.h>
 
@@ -83,6 +87,7 @@ struct bare_world {
     btScalar dt;
     btDefaultCollisionConfiguration *config;
     btCollisionDispatcher *dispatcher;
+    gs_cylinder_pairs *cylinder_pairs;
     btDbvtBroadphase *broadphase;
     btSequentialImpulseConstraintSolver *solver;
     btDiscreteDynamicsWorld *world;
@@ -373,10 +378,9 @@ static bare_world *world_create(const record &r) {
     pools.m_defaultMaxPersistentManifoldPoolSize = gs_world_pool_size(r.arg[1]);
     pools.m_defaultMaxCollisionAlgorithmPoolSize = gs_world_pool_size(r.arg[1]);
     w->config = new btDefaultCollisionConfiguration(pools);
-    /* several contact points per convex pair per step: one point lets a cylinder
-     * standing on another tip onto its rim */
     w->config->setConvexConvexMultipointIterations(4, 3);
     w->dispatcher = new btCollisionDispatcher(w->config);
+    w->cylinder_pairs = gs_cylinder_pairs_install(w->dispatcher, w->config);
     w->broadphase = new btDbvtBroadphase();
     w->solver = new btSequentialImpulseConstraintSolver();
     w->world = new btDiscreteDynamicsWorld(w->dispatcher, w->broadphase, w->solver, w->config);
@@ -420,6 +424,7 @@ static void world_free(bare_world *w) {
     delete w->solver;
     delete w->broadphase;
     delete w->dispatcher;
+    gs_cylinder_pairs_free(w->cylinder_pairs);
     delete w->config;
     delete w;
 }

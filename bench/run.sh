@@ -168,6 +168,8 @@ if [ -x "$build/bench/sandbox_cost" ]; then
     printf '  %-44s %8s us\n' "a reward reading four poses" "$best_reward"
     printf '  %-44s %8s us   (steps per action: %s)\n' "a physics step" "$best_step_us" \
         "$(field "$out" steps_per_action)"
+    printf '  %-44s %8s ms   (system-call filter: %s)\n' "a supervised worker, once per task" \
+        "$(field "$out" worker_ms)" "$(field "$out" filtered)"
 else
     echo "  SKIPPED: $build/bench/sandbox_cost is missing"
 fi

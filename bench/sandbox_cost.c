@@ -8,6 +8,8 @@
  *   step     one simulated step of the oracle's pick-and-place actions,
  *            robot control included (the time of the actions over their
  *            simulated steps)
+ *   worker   a supervised worker's whole life (fork, limits, the system-
+ *            call filter, one message, the wait), paid once per task
  * Prints both in microseconds, and the reward call as a fraction of a step.
  *
  * Usage: sandbox_cost [--calls N] [--json]   (default 20000 calls) */
@@ -17,6 +19,7 @@
 #include <time.h>
 
 #include "gensim/task.h"
+#include "sandbox/worker.h"
 
 /* The task, with a reward body in place of %s. */
 static const char TASK[] =
@@ -108,6 +111,25 @@ static double time_step(gs_task *t, double *per_action) {
     return act_s / (double)sim_steps * 1e6;
 }
 
+static gs_status nothing(void *ud, gsl_channel *out, char *err, size_t errlen) {
+    (void)ud, (void)err, (void)errlen;
+    return gsl_channel_send(out, GSL_MSG_USER, "", 0);
+}
+
+/* Milliseconds per worker (best of n); < 0 on a failure. */
+static double time_worker(int n) {
+    gsl_worker_limits lim = {10, 10, (size_t)1 << 30, 0, NULL};
+    double best = 1e9;
+    char err[1024];
+    for (int i = 0; i < n; i++) {
+        double t0 = now_s();
+        if (gsl_worker_run(nothing, NULL, &lim, NULL, NULL, err, sizeof err) != GS_OK) return die("worker", err), -1;
+        double ms = (now_s() - t0) * 1e3;
+        if (ms < best) best = ms;
+    }
+    return best;
+}
+
 int main(int argc, char **argv) {
     long calls = 20000;
     int json = 0;
@@ -122,16 +144,21 @@ int main(int argc, char **argv) {
     double empty_us = empty ? time_reward(empty, calls) : -1;
     double poses_us = poses ? time_reward(poses, calls) : -1;
     double step_us = poses ? time_step(poses, &per_action) : -1;
+    /* with the tasks loaded, so the fork copies a host's page tables */
+    double worker_ms = time_worker(20);
     gs_task_free(empty);
     gs_task_free(poses);
-    if (empty_us < 0 || poses_us < 0 || step_us < 0) return 1;
+    if (empty_us < 0 || poses_us < 0 || step_us < 0 || worker_ms < 0) return 1;
     if (json)
         printf("{\"calls\":%ld,\"empty_reward_us\":%.3f,\"reward_us\":%.3f,\"step_us\":%.3f,"
-               "\"steps_per_action\":%.1f}\n", calls, empty_us, poses_us, step_us, per_action);
+               "\"steps_per_action\":%.1f,\"worker_ms\":%.3f,\"filtered\":%s}\n", calls, empty_us, poses_us, step_us,
+               per_action, worker_ms, gsl_worker_filtered() ? "true" : "false");
     else
         printf("entering the sandbox (an empty reward)  %8.2f us  %5.1f%% of a physics step\n"
                "a reward reading four poses            %8.2f us  %5.1f%% of a physics step\n"
-               "a physics step (oracle actions)        %8.2f us  (%.0f steps per action)\n",
-               empty_us, 100 * empty_us / step_us, poses_us, 100 * poses_us / step_us, step_us, per_action);
+               "a physics step (oracle actions)        %8.2f us  (%.0f steps per action)\n"
+               "a worker per task (fork, limits, %s)  %8.2f ms\n",
+               empty_us, 100 * empty_us / step_us, poses_us, 100 * poses_us / step_us, step_us, per_action,
+               gsl_worker_filtered() ? "filter" : "no filter", worker_ms);
     return 0;
 }

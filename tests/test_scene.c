@@ -88,9 +88,11 @@ static void check_core_rules(void) {
     CHECK(goal_refused(&s, &g, "'tolerance' = 0.9"));
     g.tolerance = 0.01, g.symmetry = -0.5;
     CHECK(goal_refused(&s, &g, "'symmetry'"));
-    g.symmetry = -1, g.metric = GS_METRIC_ZONE;
-    CHECK(goal_refused(&s, &g, "takes 'zone', not 'targets'"));
-    g.metric = GS_METRIC_POSE;
+    g.symmetry = -1, g.metric = GS_METRIC_ZONE, g.matches = GS_MATCH_PAIRS;
+    CHECK(goal_refused(&s, &g, "takes no 'matches'"));
+    g.matches = GS_MATCH_ANY, g.zone_size[0] = -1;
+    CHECK(goal_refused(&s, &g, "'zone'.size[1]"));
+    g.zone_size[0] = 0.1, g.metric = GS_METRIC_POSE;
     char long_lang[GS_GOAL_LANG_MAX + 2];
     memset(long_lang, 'a', sizeof long_lang - 1);
     long_lang[sizeof long_lang - 1] = 0;
@@ -135,6 +137,113 @@ static void check_core_rules(void) {
     p = gsu_pose_xyz_yaw(0.6, -0.3, 0.01, 0);
     int n = gs_scene_add_object(&s, "pile", &req, &p, &first, err, sizeof err);
     CHECK(n == 5 && first + 5 == s.nobjects);
+    gs_scene_free(&s);
+}
+
+/* Where the centre of the object a picks lands: its offset from the pick,
+ * turned with the object and carried to the place. */
+static void placed_centre(const gs_scene *s, int obj, const gs_action *a, double out[2]) {
+    gs_pose p;
+    gs_scene_pose(s, obj, &p);
+    double turn = gsu_pose_yaw(&a->place) - gsu_pose_yaw(&a->pick);
+    double ox = p.pos[0] - a->pick.pos[0], oy = p.pos[1] - a->pick.pos[1];
+    out[0] = a->place.pos[0] + cos(turn) * ox - sin(turn) * oy;
+    out[1] = a->place.pos[1] + sin(turn) * ox + cos(turn) * oy;
+}
+
+/* A zone goal over objects (n), the zone a box of side and height 0.1 at
+ * x, y; targets (m, nullable) where the oracle should put things. */
+static void zone_goal(gs_scene *s, const int *objects, int n, double x, double y, double side,
+                      const gs_pose *targets, int m, int replace) {
+    gs_goal_spec g = gs_goal_spec_default();
+    g.objects = objects, g.nobjects = n;
+    g.targets = targets, g.ntargets = m;
+    g.replace = replace;
+    g.metric = GS_METRIC_ZONE;
+    g.zone_pose = gsu_pose_xyz_yaw(x, y, 0, 0);
+    g.zone_size[0] = g.zone_size[1] = side, g.zone_size[2] = 0.1;
+    char err[128];
+    gs_status st = gs_scene_add_goal(s, &g, err, sizeof err);
+    if (st != GS_OK) fprintf(stderr, "zone_goal: %s\n", err);
+    CHECK(st == GS_OK);
+}
+
+/* Runs the oracle until it stops or max actions; returns how many it took.
+ * None of them may pick an object the goal already counts as placed. */
+static int play_oracle(gs_scene *s, int max) {
+    char err[256];
+    int n = 0;
+    gs_action a;
+    while (n < max && gs_oracle_action(s, &a)) {
+        const gs_goal *g = &s->goals[0];
+        for (int i = 0; i < g->nobjects; i++) {
+            gs_pose p;
+            gs_scene_pose(s, g->objects[i], &p);
+            int picked = hypot(p.pos[0] - a.pick.pos[0], p.pos[1] - a.pick.pos[1]) < 0.01;
+            if (picked && g->metric == GS_METRIC_ZONE)
+                CHECK(gs__zone_fraction(s, g, g->objects[i]) < 1);
+        }
+        gs_action_result res;
+        CHECK(gs_scene_act(s, &a, &res, err, sizeof err) == GS_OK);
+        n++;
+    }
+    return n;
+}
+
+/* Several objects into one place: each gets a free spot of its own. */
+static void test_oracle_spreads(void) {
+    gs_scene s;
+    gs_action act;
+    char err[256];
+    /* one bowl shared by two blocks, one already on its floor: the other
+     * goes beside it, on the floor, within tolerance */
+    fresh(&s);
+    int bowl = add(&s, "bowl", 0.5, 0.0, 0, 0);
+    int in = add(&s, "block", 0.485, 0.0, 0.006 + 0.02, 0);
+    int out = add(&s, "block", 0.35, 0.3, 0.02, 0.4);
+    gs_pose target;
+    gs_scene_pose(&s, bowl, &target);
+    int both[2] = {in, out};
+    goal(&s, both, 2, &target, 1, 1, 0, 1);
+    s.goals[0].tolerance = 0.05;
+    gs_robot_settle(&s.robot);
+    CHECK_NEAR(gs_goal_credit(&s, &s.goals[0]), 0.5, 1e-12);
+    CHECK(gs_oracle_action(&s, &act));
+    CHECK_NEAR(act.pick.pos[0], 0.35, 0.0032); /* the block outside, not the one in */
+    double c[2];
+    placed_centre(&s, out, &act, c);
+    gs_pose inp;
+    gs_scene_pose(&s, in, &inp);
+    CHECK(hypot(c[0] - 0.5, c[1]) <= 0.045 + 1e-9);
+    CHECK(fmax(fabs(c[0] - inp.pos[0]), fabs(c[1] - inp.pos[1])) > 0.043); /* not on it */
+    CHECK_NEAR(act.place.pos[2] - act.pick.pos[2], 0.006, 0.001);           /* on the floor */
+    gs_action_result res;
+    CHECK(gs_scene_act(&s, &act, &res, err, sizeof err) == GS_OK);
+    CHECK_NEAR(gs_goal_credit(&s, &s.goals[0]), 1, 1e-12);
+    gs_scene_free(&s);
+
+    /* three blocks into a 10 cm zone: room for each, and each moved once */
+    fresh(&s);
+    int three[3] = {add(&s, "block", 0.35, -0.3, 0.02, 0), add(&s, "block", 0.65, 0.3, 0.02, 1),
+                    add(&s, "block", 0.35, 0.35, 0.02, 2)};
+    zone_goal(&s, three, 3, 0.55, -0.1, 0.1, NULL, 0, 0);
+    CHECK(play_oracle(&s, 6) == 3);
+    CHECK_NEAR(gs_goal_credit(&s, &s.goals[0]), 1, 1e-12);
+    gs_scene_free(&s);
+
+    /* a zone with targets of its own: each block to the nearest free one */
+    fresh(&s);
+    int two[2] = {add(&s, "block", 0.35, -0.3, 0.02, 0), add(&s, "block", 0.37, -0.2, 0.02, 0)};
+    gs_pose spots[2] = {gsu_pose_xyz_yaw(0.45, 0.1, 0.02, 0), gsu_pose_xyz_yaw(0.6, 0.1, 0.02, 0)};
+    zone_goal(&s, two, 2, 0.525, 0.1, 0.25, spots, 2, 0);
+    CHECK(gs_oracle_action(&s, &act));
+    placed_centre(&s, two[0], &act, c);
+    CHECK_NEAR(c[0], 0.45, 1e-6);
+    CHECK_NEAR(c[1], 0.1, 1e-6);
+    CHECK(gs_scene_act(&s, &act, &res, err, sizeof err) == GS_OK);
+    CHECK(gs_oracle_action(&s, &act));
+    placed_centre(&s, two[1], &act, c);
+    CHECK_NEAR(c[0], 0.6, 1e-6); /* the nearer one is taken */
     gs_scene_free(&s);
 }
 
@@ -381,6 +490,8 @@ int main(void) {
         CHECK_STR_CONTAINS(err, "cannot be 0.050 m long");
     }
     gs_scene_free(&s);
+
+    test_oracle_spreads();
 
     /* every asset kind builds parts whose bounding box is its size */
     int n;

@@ -14,14 +14,8 @@
 -- spots from the scene and makes the next move of the optimal solution from
 -- wherever they are, which is the seven-move sequence from the start.
 --
--- The discs: Ravens' are round, and DISC_KIND = "cylinder" makes them so.
--- But in the current physics a cylinder resting on another cylinder (or on
--- a fixed stand) is not stable: face-to-face cylinder contacts get a single
--- contact point, the upper disc tips onto its rim and rolls away, and the
--- oracle then solves only about one seed in ten. Until that is fixed the
--- discs are square plates (`box`), which stack as reliably as blocks; the
--- task is otherwise the same, and switching back is this one line.
-local DISC_KIND = "box"
+-- The discs are round, as Ravens' are: cylinders 4.4 to 9.6 cm across and
+-- 1.5 to 2.5 cm high, stacked cap on cap.
 
 -- Colours come from the episode's split (env.split): gs.TRAIN_COLORS when
 -- training, gs.TEST_COLORS, unseen in training, when testing.
@@ -69,11 +63,11 @@ return task {
   name = "towers-of-hanoi",
   description = "Move the tower of three discs from its spot to the named spot, one disc at a time, "
     .. "never putting a larger disc on a smaller one.",
-  assets = {DISC_KIND, "zone"},
+  assets = {"cylinder", "zone"},
   max_steps = 10,
   reset = function(env)
     local colors = env.rng:shuffle({table.unpack(palette(env))})
-    -- radii (half widths of square plates), largest first, 6 mm apart at least
+    -- radii, largest first, 6 mm apart at least
     local radii = {env.rng:uniform(0.042, 0.048), env.rng:uniform(0.032, 0.036), env.rng:uniform(0.022, 0.026)}
     local pitch = 2 * radii[1] + 0.02
     -- the three spots are drawn on the table in a row, at a random place and
@@ -95,9 +89,7 @@ return task {
     local disc_names = {}
     for d = 1, 3 do
       local at = gs.multiply(bp, gs.pose((from - 2) * pitch, 0, disc_h * (d - 0.5), 0))
-      local opts = DISC_KIND == "cylinder" and {radius = radii[d], height = disc_h, color = colors[d]}
-        or {size = {2 * radii[d], 2 * radii[d], disc_h}, color = colors[d]}
-      discs[d] = env:add(DISC_KIND, at, opts)
+      discs[d] = env:add("cylinder", at, {radius = radii[d], height = disc_h, color = colors[d]})
       heights[d] = disc_h
       disc_names[d] = colors[d]
     end

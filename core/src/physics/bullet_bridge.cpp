@@ -15,6 +15,15 @@ extern "C" {
 #include "gensim/physics.h"
 }
 
+#include "cylinder_pairs.h"
+
+#include <BulletCollision/CollisionDispatch/btActivatingCollisionAlgorithm.h>
+#include <BulletCollision/CollisionDispatch/btCollisionObjectWrapper.h>
+#include <BulletCollision/CollisionDispatch/btConvexConvexAlgorithm.h>
+#include <BulletCollision/NarrowPhaseCollision/btGjkEpaPenetrationDepthSolver.h>
+#include <BulletCollision/NarrowPhaseCollision/btGjkPairDetector.h>
+#include <BulletCollision/NarrowPhaseCollision/btPointCollector.h>
+#include <BulletCollision/NarrowPhaseCollision/btVoronoiSimplexSolver.h>
 #include <btBulletDynamicsCommon.h>
 
 #include <cmath>
@@ -64,6 +73,7 @@ struct gs_world {
     gs_world_options opt;
     btDefaultCollisionConfiguration *config;
     btCollisionDispatcher *dispatcher;
+    gs_cylinder_pairs *cylinder_pairs; /* see cylinder_pairs.h */
     btDbvtBroadphase *broadphase;
     btSequentialImpulseConstraintSolver *solver;
     btDiscreteDynamicsWorld *world;
@@ -129,10 +139,15 @@ gs_world *gs_world_create(const gs_world_options *opt, char *err, size_t errlen)
         pools.m_defaultMaxPersistentManifoldPoolSize = gs_world_pool_size(o.max_bodies);
         pools.m_defaultMaxCollisionAlgorithmPoolSize = gs_world_pool_size(o.max_bodies);
         w->config = new btDefaultCollisionConfiguration(pools);
-        /* several contact points per convex pair per step: one point lets a cylinder
-         * standing on another tip onto its rim */
+        /* several contact points per convex pair per step: one point lets a
+         * body standing on another tip onto an edge (the extra points come
+         * from queries with a body turned far enough to invent contacts on
+         * centimetre bodies; see cylinder_pairs.h) */
         w->config->setConvexConvexMultipointIterations(4, 3);
         w->dispatcher = new btCollisionDispatcher(w->config);
+        /* ...but not for a movable cylinder: see cylinder_pairs.h */
+        w->cylinder_pairs = gs_cylinder_pairs_install(w->dispatcher, w->config);
+        if (!w->cylinder_pairs) throw std::bad_alloc();
         w->broadphase = new btDbvtBroadphase();
         w->solver = new btSequentialImpulseConstraintSolver();
         w->world = new btDiscreteDynamicsWorld(w->dispatcher, w->broadphase, w->solver, w->config);
@@ -187,6 +202,7 @@ void gs_world_free(gs_world *w) {
     delete w->solver;
     delete w->broadphase;
     delete w->dispatcher;
+    gs_cylinder_pairs_free(w->cylinder_pairs);
     delete w->config;
     delete w;
 }
@@ -761,4 +777,491 @@ static void trace_final(const gs_world *w) {
 static void put_pose(FILE *f, const gs_pose *p) {
     fprintf(f, " %a %a %a %a %a %a %a", p->pos[0], p->pos[1], p->pos[2], p->rot[0], p->rot[1],
             p->rot[2], p->rot[3]);
+}
+
+/* ---- cylinder pairs (cylinder_pairs.h) ---- */
+
+namespace {
+
+/* Points sampled on each cap's rim; the four that span the overlap best
+ * are kept. */
+const int RIM_POINTS = 8;
+/* Axes within acos(0.98), about 11 degrees, count as parallel: a cylinder
+ * tipping further is falling, and the general algorithm follows it. */
+const btScalar AXES_PARALLEL = 0.98f;
+
+/* A cylinder in world coordinates. */
+struct cylinder_geom {
+    btVector3 centre, axis, u, v; /* u, v: radial axes */
+    btScalar radius, half_height;
+};
+
+/* One contact of two caps: where it lies on b, and the distance along the
+ * caps' normal (negative: overlapping). */
+struct cap_point {
+    btVector3 on_b;
+    btScalar distance;
+};
+
+cylinder_geom cylinder_of(const btCollisionObjectWrapper *w) {
+    const btCylinderShape *c = static_cast<const btCylinderShape *>(w->getCollisionShape());
+    int up = c->getUpAxis();
+    const btMatrix3x3 &basis = w->getWorldTransform().getBasis();
+    btVector3 half = c->getHalfExtentsWithMargin();
+    cylinder_geom g;
+    g.centre = w->getWorldTransform().getOrigin();
+    g.axis = basis.getColumn(up);
+    g.u = basis.getColumn((up + 1) % 3);
+    g.v = basis.getColumn((up + 2) % 3);
+    g.radius = half[(up + 1) % 3];
+    g.half_height = half[up];
+    return g;
+}
+
+/* Up to four of the n points, indices into pick: the deepest (the first of
+ * those within 10 um of it, so a flat rest does not hop between equals), the
+ * farthest from it, and the farthest on either side of the line through
+ * the two. */
+int spread_points(const cap_point *p, int n, const btVector3 &normal, int pick[4]) {
+    if (n <= 4) {
+        for (int i = 0; i < n; i++) pick[i] = i;
+        return n;
+    }
+    int first = 0;
+    for (int i = 1; i < n; i++)
+        if (p[i].distance < p[first].distance - btScalar(1e-5)) first = i;
+    int second = first;
+    btScalar far = 0;
+    for (int i = 0; i < n; i++) {
+        btScalar d = (p[i].on_b - p[first].on_b).length2();
+        if (d > far * btScalar(1.0001)) far = d, second = i;
+    }
+    int k = 0;
+    pick[k++] = first;
+    if (second == first) return k;
+    pick[k++] = second;
+    btVector3 line = p[second].on_b - p[first].on_b;
+    int left = -1, right = -1;
+    btScalar most = 0, least = 0;
+    for (int i = 0; i < n; i++) {
+        btScalar side = line.cross(p[i].on_b - p[first].on_b).dot(normal);
+        if (side > 0 && side > most * btScalar(1.0001)) most = side, left = i;
+        if (side < 0 && side < least * btScalar(1.0001)) least = side, right = i;
+    }
+    if (left >= 0) pick[k++] = left;
+    if (right >= 0) pick[k++] = right;
+    return k;
+}
+
+/* a's cap on b's cap, b's cap facing along up (b's axis, towards a): the
+ * rim points of each cap that lie over the other, nearer than threshold,
+ * spread over the overlap. */
+void cap_contacts(const cylinder_geom &a, const cylinder_geom &b, const btVector3 &up,
+                  btScalar threshold, btManifoldResult *out) {
+    btVector3 b_cap = b.centre + up * b.half_height;
+    btVector3 a_out = a.axis.dot(up) > 0 ? -a.axis : a.axis; /* a's cap facing b */
+    btVector3 a_cap = a.centre + a_out * a.half_height;
+    btScalar slant = up.dot(a_out); /* about -1 */
+    cap_point p[2 * RIM_POINTS];
+    int n = 0;
+    for (int k = 0; k < RIM_POINTS; k++) {
+        btScalar angle = SIMD_2_PI * (btScalar)k / (btScalar)RIM_POINTS;
+        btScalar c = btCos(angle), s = btSin(angle);
+        /* a's rim over b's cap: its height above b's cap plane */
+        btVector3 rim = a_cap + (a.u * c + a.v * s) * a.radius;
+        btScalar d = (rim - b_cap).dot(up);
+        btVector3 below = rim - up * d;
+        if (d < threshold && (below - b_cap).length2() <= b.radius * b.radius)
+            p[n].on_b = below, p[n].distance = d, n++;
+        /* b's rim under a's cap: along up to a's cap plane */
+        rim = b_cap + (b.u * c + b.v * s) * b.radius;
+        d = (a_cap - rim).dot(a_out) / slant;
+        btVector3 above = rim + up * d;
+        if (d < threshold && (above - a_cap).length2() <= a.radius * a.radius)
+            p[n].on_b = rim, p[n].distance = d, n++;
+    }
+    int pick[4];
+    int kept = spread_points(p, n, up, pick);
+    for (int i = 0; i < kept; i++) out->addContactPoint(up, p[pick[i]].on_b, p[pick[i]].distance);
+}
+
+/* a's side on b's side: two points, at the ends of the stretch of b's axis
+ * (relative to b's centre along up, lo..hi) both sides share, each where
+ * the axes are nearest at that height. */
+void side_contacts(const cylinder_geom &a, const cylinder_geom &b, const btVector3 &up, btScalar lo,
+                   btScalar hi, btScalar threshold, btManifoldResult *out) {
+    btScalar along = (a.centre - b.centre).dot(up), slant = a.axis.dot(up);
+    btScalar ends[2] = {lo, hi};
+    int n = hi - lo > btScalar(1e-4) ? 2 : 1;
+    if (n == 1) ends[0] = (lo + hi) / 2;
+    for (int k = 0; k < n; k++) {
+        btVector3 on_b_axis = b.centre + up * ends[k];
+        btScalar s = btMax(-a.half_height, btMin(a.half_height, (ends[k] - along) / slant));
+        btVector3 apart = a.centre + a.axis * s - on_b_axis;
+        apart -= up * apart.dot(up);
+        btScalar len = apart.length();
+        if (len < SIMD_EPSILON) continue;
+        btVector3 normal = apart / len;
+        btScalar d = len - a.radius - b.radius;
+        if (d < threshold) out->addContactPoint(normal, on_b_axis + normal * b.radius, d);
+    }
+}
+
+/* The contacts of two cylinders whose axes are parallel: cap on cap, side
+ * on side, or rim on rim, whichever way they overlap least (or are
+ * nearest), kept when nearer than threshold. false, adding nothing, when
+ * the axes are not parallel or one lies deep inside the other; the general
+ * algorithm handles those. */
+bool parallel_contacts(const btCollisionObjectWrapper *wa, const btCollisionObjectWrapper *wb,
+                       btScalar threshold, btManifoldResult *out) {
+    cylinder_geom a = cylinder_of(wa), b = cylinder_of(wb);
+    btScalar cos_ab = btFabs(a.axis.dot(b.axis));
+    if (cos_ab < AXES_PARALLEL) return false;
+    btVector3 rel = a.centre - b.centre;
+    btVector3 up = rel.dot(b.axis) >= 0 ? b.axis : -b.axis; /* b's axis, towards a */
+    btScalar along = rel.dot(up);
+    btScalar reach =
+        a.half_height * cos_ab + a.radius * btSqrt(btMax(btScalar(0), 1 - cos_ab * cos_ab));
+    btScalar axial_gap = along - reach - b.half_height;
+    btVector3 lateral = rel - up * along;
+    btScalar apart = lateral.length();
+    btScalar side_gap = apart - a.radius - b.radius;
+    if (axial_gap >= 0 && side_gap >= 0) {
+        /* rim to rim: b's rim point nearest a, and a's nearest it */
+        btVector3 dir = lateral / apart;
+        btVector3 on_b = b.centre + up * b.half_height + dir * b.radius;
+        btVector3 a_out = a.axis.dot(up) > 0 ? -a.axis : a.axis;
+        btVector3 radial = dir - a.axis * dir.dot(a.axis);
+        btVector3 on_a = a.centre + a_out * a.half_height - radial.normalized() * a.radius;
+        btVector3 gap = on_a - on_b;
+        btScalar d = gap.length();
+        if (d < threshold && d > SIMD_EPSILON) out->addContactPoint(gap / d, on_b, d);
+        return true;
+    }
+    if (side_gap < 0 && axial_gap > side_gap) {
+        cap_contacts(a, b, up, threshold, out);
+        return true;
+    }
+    if (apart < SIMD_EPSILON) return false;
+    btScalar lo = btMax(-b.half_height, along - reach), hi = btMin(b.half_height, along + reach);
+    side_contacts(a, b, up, lo, hi, threshold, out);
+    return true;
+}
+
+/* A contact found as on the box (normal from the box towards the
+ * cylinder, the point on the box), added the way round the pair came:
+ * Bullet wants the normal on the second body, towards the first. */
+void add_box_point(btManifoldResult *out, bool box_second, const btVector3 &normal,
+                   const btVector3 &on_box, btScalar d) {
+    if (box_second)
+        out->addContactPoint(normal, on_box, d);
+    else
+        out->addContactPoint(-normal, on_box + normal * d, d);
+}
+
+/* A box's face in world coordinates: centre, outward normal, and its two
+ * in-plane axes with their half sizes. */
+struct box_face {
+    btVector3 centre, normal, axis[2];
+    btScalar half[2];
+};
+
+/* The face of w's box whose outward normal is nearest dir. */
+box_face face_towards(const btCollisionObjectWrapper *w, const btVector3 &dir) {
+    const btBoxShape *b = static_cast<const btBoxShape *>(w->getCollisionShape());
+    const btMatrix3x3 &basis = w->getWorldTransform().getBasis();
+    btVector3 half = b->getHalfExtentsWithMargin();
+    int k = 0;
+    for (int i = 1; i < 3; i++)
+        if (btFabs(basis.getColumn(i).dot(dir)) > btFabs(basis.getColumn(k).dot(dir))) k = i;
+    box_face f;
+    f.normal = basis.getColumn(k) * (basis.getColumn(k).dot(dir) >= 0 ? 1 : -1);
+    f.centre = w->getWorldTransform().getOrigin() + f.normal * half[k];
+    for (int j = 0; j < 2; j++) {
+        f.axis[j] = basis.getColumn((k + 1 + j) % 3);
+        f.half[j] = half[(k + 1 + j) % 3];
+    }
+    return f;
+}
+
+bool on_face(const box_face &f, const btVector3 &p) {
+    btVector3 rel = p - f.centre;
+    return btFabs(rel.dot(f.axis[0])) <= f.half[0] && btFabs(rel.dot(f.axis[1])) <= f.half[1];
+}
+
+/* A cylinder's cap flat on a box's face: rim points over the face and face
+ * corners under the cap, nearer than threshold, spread over the overlap. */
+void cap_on_face(const cylinder_geom &c, const box_face &f, bool box_second, btScalar threshold,
+                 btManifoldResult *out) {
+    btVector3 c_out = c.axis.dot(f.normal) > 0 ? -c.axis : c.axis; /* the cap facing the box */
+    btVector3 cap = c.centre + c_out * c.half_height;
+    cap_point p[RIM_POINTS + 4];
+    int n = 0;
+    for (int k = 0; k < RIM_POINTS; k++) {
+        btScalar angle = SIMD_2_PI * (btScalar)k / (btScalar)RIM_POINTS;
+        btVector3 rim = cap + (c.u * btCos(angle) + c.v * btSin(angle)) * c.radius;
+        btScalar d = (rim - f.centre).dot(f.normal);
+        btVector3 below = rim - f.normal * d;
+        if (d < threshold && on_face(f, below)) p[n].on_b = below, p[n].distance = d, n++;
+    }
+    for (int k = 0; k < 4; k++) {
+        btVector3 corner = f.centre + f.axis[0] * (f.half[0] * ((k & 1) ? 1 : -1)) +
+                           f.axis[1] * (f.half[1] * ((k & 2) ? 1 : -1));
+        btScalar d = (cap - corner).dot(c_out) / f.normal.dot(c_out);
+        btVector3 above = corner + f.normal * d;
+        if (d < threshold && (above - cap).length2() <= c.radius * c.radius)
+            p[n].on_b = corner, p[n].distance = d, n++;
+    }
+    int pick[4];
+    int kept = spread_points(p, n, f.normal, pick);
+    for (int i = 0; i < kept; i++)
+        add_box_point(out, box_second, f.normal, p[pick[i]].on_b, p[pick[i]].distance);
+}
+
+/* A circle of radius r centred at (u, v) against the rectangle of half
+ * sizes (hu, hv) about the origin: the point of the rectangle's outline
+ * nearest the centre (q), the unit normal from it towards the centre (n),
+ * and their distance (negative: overlapping). */
+btScalar circle_rect(btScalar u, btScalar v, btScalar hu, btScalar hv, btScalar r, btScalar q[2],
+                     btScalar n[2]) {
+    btScalar su = u < 0 ? -1 : 1, sv = v < 0 ? -1 : 1;
+    if (btFabs(u) <= hu && btFabs(v) <= hv) { /* the centre is inside: the nearer side */
+        btScalar du = hu - btFabs(u), dv = hv - btFabs(v);
+        bool side_u = du < dv;
+        q[0] = side_u ? su * hu : u, q[1] = side_u ? v : sv * hv;
+        n[0] = side_u ? su : 0, n[1] = side_u ? 0 : sv;
+        return -(side_u ? du : dv) - r;
+    }
+    q[0] = btMax(-hu, btMin(hu, u)), q[1] = btMax(-hv, btMin(hv, v));
+    btScalar du = u - q[0], dv = v - q[1], len = btSqrt(du * du + dv * dv);
+    n[0] = du / len, n[1] = dv / len;
+    return len - r;
+}
+
+/* A box as a frame: centre, axes and half sizes. */
+struct box_geom {
+    btVector3 centre, axis[3];
+    btScalar half[3];
+};
+
+box_geom box_of(const btCollisionObjectWrapper *w) {
+    const btMatrix3x3 &basis = w->getWorldTransform().getBasis();
+    btVector3 half =
+        static_cast<const btBoxShape *>(w->getCollisionShape())->getHalfExtentsWithMargin();
+    box_geom b;
+    b.centre = w->getWorldTransform().getOrigin();
+    for (int k = 0; k < 3; k++) b.axis[k] = basis.getColumn(k), b.half[k] = half[k];
+    return b;
+}
+
+/* A cylinder's side along a box, its axis along the box's axis m: at each
+ * end of the stretch along m that both share, the cylinder's cross-section
+ * (a circle) against the box's (a rectangle), whether a face or an edge of
+ * the box is nearest. */
+void side_on_box(const cylinder_geom &c, const box_geom &b, int m, bool box_second,
+                 btScalar threshold, btManifoldResult *out) {
+    int i = (m + 1) % 3, j = (m + 2) % 3;
+    btVector3 rel = c.centre - b.centre;
+    btScalar slant = c.axis.dot(b.axis[m]), along = rel.dot(b.axis[m]);
+    btScalar reach =
+        c.half_height * btFabs(slant) + c.radius * btSqrt(btMax(btScalar(0), 1 - slant * slant));
+    btScalar lo = btMax(-b.half[m], along - reach), hi = btMin(b.half[m], along + reach);
+    if (lo > hi) return;
+    btScalar ends[2] = {lo, hi};
+    for (int k = 0; k < (hi - lo > btScalar(1e-4) ? 2 : 1); k++) {
+        btScalar t = hi - lo > btScalar(1e-4) ? ends[k] : (lo + hi) / 2;
+        btScalar s = btMax(-c.half_height, btMin(c.half_height, (t - along) / slant));
+        btVector3 at = rel + c.axis * s; /* the cylinder's axis at that height */
+        btScalar q[2], n[2];
+        btScalar d =
+            circle_rect(at.dot(b.axis[i]), at.dot(b.axis[j]), b.half[i], b.half[j], c.radius, q, n);
+        if (d >= threshold) continue;
+        btVector3 normal = b.axis[i] * n[0] + b.axis[j] * n[1];
+        btVector3 on_box = b.centre + b.axis[m] * t + b.axis[i] * q[0] + b.axis[j] * q[1];
+        add_box_point(out, box_second, normal, on_box, d);
+    }
+}
+
+/* The contacts of a cylinder and a box. With the cylinder's axis along an
+ * axis m of the box (within about 11 degrees): its cap on the face across
+ * m, its side along the box, or its rim on a rim of the box, whichever way
+ * they overlap least (or are nearest). Otherwise the one point GJK finds,
+ * unperturbed. */
+void cylinder_box_contacts(const btCollisionObjectWrapper *wc, const btCollisionObjectWrapper *wb,
+                           bool box_second, btScalar threshold,
+                           btConvexPenetrationDepthSolver *depth, btManifoldResult *out) {
+    cylinder_geom c = cylinder_of(wc);
+    box_geom b = box_of(wb);
+    int m = 0;
+    for (int k = 1; k < 3; k++)
+        if (btFabs(c.axis.dot(b.axis[k])) > btFabs(c.axis.dot(b.axis[m]))) m = k;
+    btScalar slant = btFabs(c.axis.dot(b.axis[m]));
+    if (slant >= AXES_PARALLEL) {
+        int i = (m + 1) % 3, j = (m + 2) % 3;
+        btVector3 rel = c.centre - b.centre;
+        btScalar reach = c.half_height * slant + c.radius * btSqrt(1 - slant * slant);
+        btScalar axial_gap = btFabs(rel.dot(b.axis[m])) - b.half[m] - reach;
+        btScalar q[2], n[2];
+        btScalar side_gap = circle_rect(rel.dot(b.axis[i]), rel.dot(b.axis[j]), b.half[i],
+                                        b.half[j], c.radius, q, n);
+        if (axial_gap >= 0 && side_gap >= 0) {
+            /* rim on rim: the box's edge point nearest, the cylinder's rim above it */
+            btScalar sign = rel.dot(b.axis[m]) >= 0 ? 1 : -1;
+            btVector3 on_box =
+                b.centre + b.axis[m] * (sign * b.half[m]) + b.axis[i] * q[0] + b.axis[j] * q[1];
+            btVector3 gap =
+                b.axis[m] * (sign * axial_gap) + (b.axis[i] * n[0] + b.axis[j] * n[1]) * side_gap;
+            btScalar d = gap.length();
+            if (d < threshold && d > SIMD_EPSILON)
+                add_box_point(out, box_second, gap / d, on_box, d);
+        } else if (axial_gap > side_gap) {
+            btVector3 dir = b.axis[m] * (rel.dot(b.axis[m]) >= 0 ? 1 : -1);
+            cap_on_face(c, face_towards(wb, dir), box_second, threshold, out);
+        } else {
+            side_on_box(c, b, m, box_second, threshold, out);
+        }
+        return;
+    }
+    const btConvexShape *cs = static_cast<const btConvexShape *>(wc->getCollisionShape());
+    const btConvexShape *bs = static_cast<const btConvexShape *>(wb->getCollisionShape());
+    btVoronoiSimplexSolver simplex;
+    btGjkPairDetector gjk(cs, bs, &simplex, depth);
+    btGjkPairDetector::ClosestPointInput in;
+    in.m_transformA = wc->getWorldTransform();
+    in.m_transformB = wb->getWorldTransform();
+    btScalar reach = cs->getMargin() + bs->getMargin() + threshold;
+    in.m_maximumDistanceSquared = reach * reach;
+    btPointCollector found;
+    gjk.getClosestPoints(in, found, NULL);
+    if (found.m_hasResult && found.m_distance < threshold)
+        add_box_point(out, box_second, found.m_normalOnBInWorld, found.m_pointInWorld,
+                      found.m_distance);
+}
+
+/* How a pair's contacts are found. */
+enum pair_kind { TWO_CYLINDERS, CYLINDER_BOX, BOX_CYLINDER };
+
+/* The algorithm for a pair with a cylinder: its geometry here, falling
+ * back for two cylinders on Bullet's general convex algorithm without its
+ * perturbed queries, into one manifold so its points persist when the case
+ * changes. */
+class cylinder_pair : public btActivatingCollisionAlgorithm {
+  public:
+    cylinder_pair(const btCollisionAlgorithmConstructionInfo &ci, const btCollisionObjectWrapper *a,
+                  const btCollisionObjectWrapper *b, pair_kind kind,
+                  btConvexPenetrationDepthSolver *depth)
+        : btActivatingCollisionAlgorithm(ci, a, b), manifold_(ci.m_manifold), own_(false),
+          kind_(kind), depth_(depth), general_(NULL) {
+        /* A compound's children may share the compound's manifold; a pair
+         * of its own makes one, as the general algorithm would. */
+        if (!manifold_) {
+            manifold_ =
+                m_dispatcher->getNewManifold(a->getCollisionObject(), b->getCollisionObject());
+            own_ = true;
+        }
+        if (kind == TWO_CYLINDERS) {
+            void *mem = m_dispatcher->allocateCollisionAlgorithm(sizeof(btConvexConvexAlgorithm));
+            general_ = new (mem) btConvexConvexAlgorithm(manifold_, ci, a, b, depth, 0, 0);
+        }
+    }
+
+    ~cylinder_pair() override {
+        if (general_) {
+            general_->~btConvexConvexAlgorithm();
+            m_dispatcher->freeCollisionAlgorithm(general_);
+        }
+        if (own_) m_dispatcher->releaseManifold(manifold_);
+    }
+
+    void processCollision(const btCollisionObjectWrapper *a, const btCollisionObjectWrapper *b,
+                          const btDispatcherInfo &info, btManifoldResult *out) override {
+        out->setPersistentManifold(manifold_);
+        btScalar threshold =
+            manifold_->getContactBreakingThreshold() + out->m_closestPointDistanceThreshold;
+        if (kind_ == CYLINDER_BOX)
+            cylinder_box_contacts(a, b, true, threshold, depth_, out);
+        else if (kind_ == BOX_CYLINDER)
+            cylinder_box_contacts(b, a, false, threshold, depth_, out);
+        else if (!parallel_contacts(a, b, threshold, out))
+            general_->processCollision(a, b, info, out);
+        if (own_) out->refreshContactPoints();
+    }
+
+    btScalar calculateTimeOfImpact(btCollisionObject *, btCollisionObject *,
+                                   const btDispatcherInfo &, btManifoldResult *) override {
+        return 1; /* no continuous collision in these worlds */
+    }
+
+    void getAllContactManifolds(btManifoldArray &list) override {
+        if (own_) list.push_back(manifold_);
+    }
+
+  private:
+    btPersistentManifold *manifold_;
+    bool own_;
+    pair_kind kind_;
+    btConvexPenetrationDepthSolver *depth_;
+    btConvexConvexAlgorithm *general_; /* shares manifold_, never owns it */
+};
+
+bool dynamic_cylinder(const btCollisionObjectWrapper *w) {
+    return w->getCollisionShape()->getShapeType() == CYLINDER_SHAPE_PROXYTYPE &&
+           !w->getCollisionObject()->isStaticOrKinematicObject();
+}
+
+/* Makes the algorithm for one kind of pair. Contacts of a pair with no
+ * movable cylinder stay with the configuration's own algorithm (general):
+ * a fixed cylinder (a bowl's floor) or a driven one (the suction cup) never
+ * has to stand, and the scenes without a movable cylinder step exactly as
+ * they did. Queries (pair tests of fixed bodies) always use the geometry. */
+struct cylinder_pair_create : public btCollisionAlgorithmCreateFunc {
+    pair_kind kind;
+    bool query;
+    btCollisionAlgorithmCreateFunc *general;
+    btConvexPenetrationDepthSolver *depth;
+    btCollisionAlgorithm *CreateCollisionAlgorithm(btCollisionAlgorithmConstructionInfo &ci,
+                                                   const btCollisionObjectWrapper *a,
+                                                   const btCollisionObjectWrapper *b) override {
+        if (!query && !dynamic_cylinder(a) && !dynamic_cylinder(b))
+            return general->CreateCollisionAlgorithm(ci, a, b);
+        void *mem = ci.m_dispatcher1->allocateCollisionAlgorithm(sizeof(cylinder_pair));
+        return new (mem) cylinder_pair(ci, a, b, kind, depth);
+    }
+};
+
+} // namespace
+
+/* What gs_cylinder_pairs_install registered, to free with the dispatcher. */
+struct gs_cylinder_pairs {
+    btGjkEpaPenetrationDepthSolver depth;
+    cylinder_pair_create create[2][3]; /* [contacts, queries][kind] */
+};
+
+gs_cylinder_pairs *gs_cylinder_pairs_install(btCollisionDispatcher *d,
+                                             btCollisionConfiguration *c) {
+    gs_cylinder_pairs *p = new (std::nothrow) gs_cylinder_pairs();
+    if (!p) return NULL;
+    const int types[3][2] = {{CYLINDER_SHAPE_PROXYTYPE, CYLINDER_SHAPE_PROXYTYPE},
+                             {CYLINDER_SHAPE_PROXYTYPE, BOX_SHAPE_PROXYTYPE},
+                             {BOX_SHAPE_PROXYTYPE, CYLINDER_SHAPE_PROXYTYPE}};
+    for (int q = 0; q < 2; q++)
+        for (int k = 0; k < 3; k++) {
+            cylinder_pair_create &f = p->create[q][k];
+            f.kind = (pair_kind)k;
+            f.query = q == 1;
+            f.depth = &p->depth;
+            int a = types[k][0], b = types[k][1];
+            if (q == 0) {
+                f.general = c->getCollisionAlgorithmCreateFunc(a, b);
+                d->registerCollisionCreateFunc(a, b, &f);
+            } else {
+                f.general = c->getClosestPointsAlgorithmCreateFunc(a, b);
+                d->registerClosestPointsCreateFunc(a, b, &f);
+            }
+        }
+    return p;
+}
+
+void gs_cylinder_pairs_free(gs_cylinder_pairs *p) {
+    delete p;
 }

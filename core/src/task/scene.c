@@ -280,7 +280,7 @@ static gs_status check_goal_targets(const gs_goal_spec *g, char *err, size_t err
         if (!gsu_pose_is_sane(&g->targets[j], 10))
             return gs_fail(err, errlen, GS_ERR_USAGE, "'targets'[%d] is not a place in the scene", j + 1);
     if (g->metric == GS_METRIC_ZONE) {
-        if (ntgt > 0) return gs_fail(err, errlen, GS_ERR_USAGE, "metric \"zone\" takes 'zone', not 'targets'");
+        /* targets, if any, are where the oracle puts things; the zone is scored */
         if (g->matches != GS_MATCH_ANY) return gs_fail(err, errlen, GS_ERR_USAGE, "metric \"zone\" takes no 'matches'");
         for (int i = 0; i < 3; i++)
             if (!(g->zone_size[i] >= 0 && g->zone_size[i] <= GS_ASSET_SIZE_MAX))
