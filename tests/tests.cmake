@@ -100,3 +100,9 @@ if(GS_SANITIZE)
   # the sanitizers' shadow memory is not the task's
   set_tests_properties(hostile PROPERTIES ENVIRONMENT "HOSTILE_OVERHEAD_MB=1024;HOSTILE_GUARD_S=120")
 endif()
+
+# Plugins from a fresh folder: the plugin path seen by every command, API
+# majors, name clashes, broken manifests, a hostile plugin, plugin new.
+add_test(NAME plugin_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/plugin_cli.sh ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(plugin_cli PROPERTIES TIMEOUT 600 LABELS cli)

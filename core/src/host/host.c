@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gensim/episode.h"
 #include "gensim/io.h"
+#include "gensim/plugin.h"
 #include "host/host_modules.h"
 #include "task/api_internal.h"
 
@@ -101,6 +103,27 @@ static int l_plugin_path(lua_State *L) {
     int n = gs_plugin_path(dirs, 64);
     push_names(L, (const char *const *)dirs, n);
     gs_free_strings(dirs, n);
+    return 1;
+}
+
+/* gensim.plugins() -> {folders, npath, plugins, items}: the plugin path
+ * as read (gs_plugins_json); gensim.plugins("json") -> that JSON's text. */
+static int l_plugins(lua_State *L) {
+    char *text = gs_plugins_json(gs_plugins());
+    if (!text || lua_type(L, 1) != LUA_TSTRING || strcmp(lua_tostring(L, 1), "json") != 0) return gsl_push_json(L, text);
+    lua_pushstring(L, text);
+    free(text);
+    return 1;
+}
+
+/* gensim.executable() -> the path of the running program (for a script
+ * that runs gensim again, as `gensim plugin check` runs a plugin's specs). */
+static int l_executable(lua_State *L) {
+    char path[4096];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0) return luaL_error(L, "gensim.executable: /proc/self/exe cannot be read");
+    path[n] = 0;
+    lua_pushstring(L, path);
     return 1;
 }
 
@@ -306,48 +329,8 @@ static int l_task_close(lua_State *L) {
     return 0;
 }
 
-/* gensim.assets(): the asset table, as `gensim assets` prints it. */
-static int l_assets(lua_State *L) {
-    int n;
-    const gs_asset_kind *kinds = gs_asset_kinds(&n);
-    static const char *const roles[] = {"movable", "receptacle", "marker"};
-    int noptions;
-    const char *const *options = gs_asset_option_names(&noptions);
-    lua_createtable(L, n, 0);
-    for (int i = 0; i < n; i++) {
-        const gs_asset_kind *k = &kinds[i];
-        lua_createtable(L, 0, 7);
-        lua_pushstring(L, k->name);
-        lua_setfield(L, -2, "name");
-        lua_pushstring(L, k->doc);
-        lua_setfield(L, -2, "doc");
-        lua_pushstring(L, roles[k->role]);
-        lua_setfield(L, -2, "role");
-        lua_pushboolean(L, k->default_fixed);
-        lua_setfield(L, -2, "fixed");
-        lua_pushnumber(L, k->symmetry);
-        lua_setfield(L, -2, "symmetry");
-        lua_createtable(L, 3, 0);
-        for (int d = 0; d < 3; d++) {
-            lua_pushnumber(L, k->default_size[d]);
-            lua_rawseti(L, -2, d + 1);
-        }
-        lua_setfield(L, -2, "size");
-        lua_newtable(L);
-        lua_pushliteral(L, "color");
-        lua_rawseti(L, -2, 1);
-        lua_pushliteral(L, "fixed");
-        lua_rawseti(L, -2, 2);
-        for (int b = 0, m = 3; b < noptions; b++)
-            if (k->options & (1u << b)) {
-                lua_pushstring(L, options[b]);
-                lua_rawseti(L, -2, m++);
-            }
-        lua_setfield(L, -2, "options");
-        lua_rawseti(L, -2, i + 1);
-    }
-    return 1;
-}
+/* gensim.assets(): the asset table, as `gensim assets --json` prints it. */
+static int l_assets(lua_State *L) { return gsl_push_json(L, gs_kinds_json()); }
 
 int gsl_open_gensim(lua_State *L) {
     static const luaL_Reg task_methods[] = {
@@ -376,6 +359,8 @@ int gsl_open_gensim(lua_State *L) {
                                      {"make_dirs", l_make_dirs},
                                      {"task_folders", l_task_folders},
                                      {"plugin_path", l_plugin_path},
+                                     {"plugins", l_plugins},
+                                     {"executable", l_executable},
                                      {NULL, NULL}};
     luaL_newlib(L, funcs);
     gsl_add_workflows(L);
@@ -389,6 +374,8 @@ int gsl_open_gensim(lua_State *L) {
     }
     lua_pushliteral(L, GS_VERSION);
     lua_setfield(L, -2, "version");
+    lua_pushinteger(L, GS_TASK_API);
+    lua_setfield(L, -2, "TASK_API");
     gsl_open_llm(L);
     lua_setfield(L, -2, "llm");
     gsl_open_library(L);
