@@ -60,6 +60,30 @@ s=$(status_of "$run" ./too-many.lua)
 [ "$s" = 3 ] && has "option 'dividers' = 9 must be a whole number from 0 to 4" "$tmp/err" && pass ||
     fail "custom option range: status $s: $(cat "$tmp/err")"
 
+# ---- provenance: episodes and library records name the plugin files they
+# ran; validate warns once a plugin file changed since acceptance
+h5dump -a /episodes/000000/provenance "$tmp/k.h5" >"$tmp/prov" 2>&1
+has '"file":"kitchen/kinds/tray.lua"' "$tmp/prov" && has '"plugin":"kitchen","version":"0.2.0"' "$tmp/prov" && pass ||
+    fail "provenance in the dataset: $(cat "$tmp/prov")"
+cat >"$tmp/accept.lua" <<EOF
+local gensim = require("gensim")
+local f = assert(io.open("$tmp/path/kitchen/tasks/block-in-tray.lua"))
+local src = f:read("a")
+f:close()
+local r = assert(gensim.library.validate(src, "block-in-tray.lua", {dirs = {}}))
+assert(r.passed, r.message)
+assert(gensim.library.add("$tmp/lib", "block-in-tray", src, '{"ladder":' .. r.json .. '}'))
+EOF
+s=$(status_of "$gensim" lua "$tmp/accept.lua")
+[ "$s" = 0 ] && has 'kitchen/lib/util.lua' "$tmp/lib/block-in-tray.json" && pass ||
+    fail "provenance in the record: status $s: $(cat "$tmp/err")"
+s=$(status_of "$gensim" validate "$tmp/lib/block-in-tray.lua" --no-novelty)
+[ "$s" = 0 ] && ! has "warning" "$tmp/out" && pass || fail "unchanged plugin: status $s: $(cat "$tmp/out")"
+echo "-- changed" >>"$tmp/path/kitchen/kinds/tray.lua"
+s=$(status_of "$gensim" validate "$tmp/lib/block-in-tray.lua" --no-novelty)
+[ "$s" = 0 ] && has "warning: plugin code changed since the task was accepted: kitchen/kinds/tray.lua" "$tmp/out" && pass ||
+    fail "changed plugin: status $s: $(cat "$tmp/out")"
+
 # ---- another API major is refused, naming both versions
 export GENSIM_PATH="$tmp/path:$fixtures/future"
 s=$(status_of "$run" from-the-future)

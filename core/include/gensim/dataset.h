@@ -44,6 +44,7 @@ enum { GS_DATASET_PICK_PLACE = 0, GS_DATASET_PUSH = 1 };
 typedef struct gs_dataset_episode {
     char *task;               /* the task's name */
     char *description;        /* the task's description */
+    char *provenance;         /* nullable: JSON [{file, sha256, plugin, version}], the code it came from */
     uint64_t seed;            /* gs_task_reset's seed: gensim-run --seed replays it */
     int success;              /* 1 when the task said so at the end */
     double total_reward;      /* the reward at the end, [0, 1] */

@@ -348,6 +348,11 @@ static gs_status episode_open(gs_dataset *ds, int64_t index, unsigned specs, gs_
              attr_read_numbers(oe->group, "initial_reward", H5T_NATIVE_DOUBLE, 1, &ep->initial_reward, why, sizeof why);
         ep->success = success != 0;
         ep->rows = ds->info.rows, ep->cols = ds->info.cols;
+        free(ep->provenance);
+        ep->provenance = NULL;
+        /* optional: files written before it was recorded lack it */
+        if (ok && H5Aexists(oe->group, "provenance") > 0)
+            ok = attr_read_string(oe->group, "provenance", &ep->provenance, why, sizeof why);
     }
     /* The object count comes from object_kind's length. */
     oe->nobjects = -1;

@@ -6,7 +6,9 @@
  * the set as JSON; the parent reads the JSON as it would any untrusted
  * input, keeping every string bounded and every number in range, then adds
  * the usable kinds to the asset table. */
+#define _DEFAULT_SOURCE /* realpath */
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,7 +221,8 @@ void gs__provenance_add(gs_provenance *p, const char *path, const void *text, si
     if (!p || p->n == GS_PROVENANCE_MAX) return;
     for (int i = 0; i < p->n; i++)
         if (strcmp(p->path[i], path) == 0) return;
-    snprintf(p->path[p->n], sizeof p->path[0], "%s", path);
+    char real[PATH_MAX];
+    snprintf(p->path[p->n], sizeof p->path[0], "%.1023s", realpath(path, real) ? real : path);
     gsu_sha256 c;
     gsu_sha256_init(&c);
     gsu_sha256_update(&c, text, len);
@@ -227,10 +230,13 @@ void gs__provenance_add(gs_provenance *p, const char *path, const void *text, si
     p->n++;
 }
 
-/* The item whose file is path, or -1. */
+/* The item whose file is path (compared as real paths), or -1. */
 static int item_of_path(const gs_plugin_set *s, const char *path) {
+    char want[PATH_MAX], real[PATH_MAX];
+    if (!realpath(path, want)) snprintf(want, sizeof want, "%s", path);
     for (int i = 0; i < s->nitems; i++)
-        if (strcmp(s->items[i].path, path) == 0) return i;
+        if (strcmp(s->items[i].path, path) == 0 || (realpath(s->items[i].path, real) && strcmp(real, want) == 0))
+            return i;
     return -1;
 }
 
@@ -241,12 +247,14 @@ char *gs__provenance_json(const gs_provenance *p) {
         cJSON *o = cJSON_CreateObject();
         int it = item_of_path(s, p->path[i]);
         const char *file = p->path[i];
-        if (it >= 0) {
-            /* named from the folder it was found in: no machine's layout in a record */
-            const char *folder = s->folders[s->items[it].folder];
-            size_t n = strlen(folder);
-            if (strncmp(file, folder, n) == 0 && file[n] == '/') file += n + 1;
-        }
+        /* named from the folder it was found in (the library's from the data
+         * folder: tasks/seed/NAME.lua): no machine's layout in a record */
+        const char *data = gs_data_dir();
+        const char *folder = it < 0 ? NULL : s->items[it].folder >= s->npath ? data : s->folders[s->items[it].folder];
+        char real[PATH_MAX];
+        if (folder && realpath(folder, real)) folder = real;
+        size_t n = folder ? strlen(folder) : 0;
+        if (folder && strncmp(file, folder, n) == 0 && file[n] == '/') file += n + 1;
         cJSON_AddStringToObject(o, "file", file);
         cJSON_AddStringToObject(o, "sha256", p->sha256[i]);
         const gs_plugin *pl = it >= 0 && s->items[it].plugin >= 0 ? &s->plugins[s->items[it].plugin] : NULL;

@@ -49,7 +49,7 @@ gs_asset_kind gsl_kind_entry(gsl_kind_meta *m, const char *origin);
 
 typedef struct gs_provenance {
     int n;
-    char path[GS_PROVENANCE_MAX][512];
+    char path[GS_PROVENANCE_MAX][1024];
     char sha256[GS_PROVENANCE_MAX][65];
 } gs_provenance;
 
