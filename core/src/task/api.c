@@ -258,7 +258,7 @@ static int l_env_random_size(lua_State *L) {
     check_size(L, 3, "env:random_size", "max", hi);
     lua_createtable(L, 3, 0);
     for (int i = 0; i < 3; i++) {
-        if (lo[i] > hi[i]) return luaL_error(L, "env:random_size: min[%d] = %g exceeds max[%d] = %g", i + 1, lo[i], i + 1, hi[i]);
+        if (lo[i] > hi[i]) return luaL_error(L, "env:random_size: min[%d] = %f exceeds max[%d] = %f", i + 1, lo[i], i + 1, hi[i]);
         lua_pushnumber(L, gsu_rng_uniform(s->rng, lo[i], hi[i]));
         lua_rawseti(L, -2, i + 1);
     }
@@ -486,7 +486,7 @@ static gsu_rng *check_rng(lua_State *L, const char *fn) {
 static int l_rng_uniform(lua_State *L) {
     gsu_rng *r = check_rng(L, "uniform");
     double a = luaL_optnumber(L, 2, 0), b = luaL_optnumber(L, 3, 1);
-    if (!isfinite(a) || !isfinite(b) || a > b) return luaL_error(L, "rng:uniform: needs finite a <= b, got %g, %g", a, b);
+    if (!isfinite(a) || !isfinite(b) || a > b) return luaL_error(L, "rng:uniform: needs finite a <= b, got %f, %f", a, b);
     lua_pushnumber(L, gsu_rng_uniform(r, a, b));
     return 1;
 }
@@ -494,7 +494,7 @@ static int l_rng_uniform(lua_State *L) {
 static int l_rng_int(lua_State *L) {
     gsu_rng *r = check_rng(L, "int");
     lua_Integer a = luaL_checkinteger(L, 2), b = luaL_checkinteger(L, 3);
-    if (a > b) return luaL_error(L, "rng:int: empty interval %lld..%lld", (long long)a, (long long)b);
+    if (a > b) return luaL_error(L, "rng:int: empty interval %I..%I", a, b);
     lua_pushinteger(L, gsu_rng_int(r, a, b));
     return 1;
 }
@@ -549,7 +549,7 @@ static int l_gs_pose(lua_State *L) {
         if (!isfinite(v[i])) return luaL_error(L, "gs.pose: argument %d is not finite", i + 1);
     }
     gs_pose p = gsu_pose_xyz_yaw(v[0], v[1], v[2], v[3]);
-    if (!gsu_pose_is_sane(&p, POSE_LIMIT)) return luaL_error(L, "gs.pose: (%g, %g, %g) is farther than %g m from the origin", v[0], v[1], v[2], POSE_LIMIT);
+    if (!gsu_pose_is_sane(&p, POSE_LIMIT)) return luaL_error(L, "gs.pose: (%f, %f, %f) is farther than %f m from the origin", v[0], v[1], v[2], POSE_LIMIT);
     gsl_api_push_pose(L, &p);
     return 1;
 }
@@ -884,7 +884,7 @@ static void check_size(lua_State *L, int idx, const char *fn, const char *what, 
     if (!read_vec(L, idx, 3, out)) luaL_error(L, "%s: %s must be {x, y, z} numbers", fn, what);
     for (int i = 0; i < 3; i++)
         if (!(out[i] >= 0 && out[i] <= GS_ASSET_SIZE_MAX))
-            luaL_error(L, "%s: %s[%d] = %g must be from 0 to %g m", fn, what, i + 1, out[i], GS_ASSET_SIZE_MAX);
+            luaL_error(L, "%s: %s[%d] = %f must be from 0 to %f m", fn, what, i + 1, out[i], GS_ASSET_SIZE_MAX);
 }
 
 void gsl_api_push_pose(lua_State *L, const gs_pose *p) {
