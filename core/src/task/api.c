@@ -56,34 +56,43 @@ static void check_no_unknown(lua_State *L, int t, const char *fn, const char *co
 
 /* ---- task{...} ---- */
 
-/* Checks the task table's shape and reports every problem at once. */
-static int l_task(lua_State *L) {
-    if (!lua_istable(L, 1))
-        return luaL_error(L, "task{...} takes one table, got %s", luaL_typename(L, 1));
-    char report[2048] = "";
+/* 1 when the string at idx holds a NUL byte: the host keeps C strings, which
+ * would end there. */
+static int has_nul(lua_State *L, int idx) {
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    return strlen(s) != len;
+}
+
+/* The problems of the task table at index tab (raw reads only: none of the
+ * task's code runs), written to report (size bytes); returns how many. */
+static int task_problems(lua_State *L, int tab, char *report, size_t size) {
     size_t used = 0;
     int problems = 0;
     char hint[96];
+    report[0] = '\0';
 #define PROBLEM(...)                                                                   \
     do {                                                                               \
-        if (problems++ && used < sizeof report)                                        \
-            used += (size_t)snprintf(report + used, sizeof report - used, "; ");       \
-        if (used < sizeof report)                                                      \
-            used += (size_t)snprintf(report + used, sizeof report - used, __VA_ARGS__); \
+        if (problems++ && used < size)                                                 \
+            used += (size_t)snprintf(report + used, size - used, "; ");                \
+        if (used < size)                                                               \
+            used += (size_t)snprintf(report + used, size - used, __VA_ARGS__);         \
     } while (0)
 
-    int t = raw_field(L, 1, "name");
+    int t = raw_field(L, tab, "name");
     char why[160];
     if (t != LUA_TSTRING) PROBLEM("'name' must be a kebab-case string, got %s", lua_typename(L, t));
+    else if (has_nul(L, -1)) PROBLEM("'name' must not hold NUL bytes");
     else if (!gs_task_name_valid(lua_tostring(L, -1), why, sizeof why)) PROBLEM("'name': %s", why);
     lua_pop(L, 1);
 
-    t = raw_field(L, 1, "description");
+    t = raw_field(L, tab, "description");
     if (t != LUA_TSTRING || lua_rawlen(L, -1) == 0)
         PROBLEM("'description' must be a non-empty string, got %s", lua_typename(L, t));
+    else if (has_nul(L, -1)) PROBLEM("'description' must not hold NUL bytes");
     lua_pop(L, 1);
 
-    t = raw_field(L, 1, "assets");
+    t = raw_field(L, tab, "assets");
     if (t != LUA_TTABLE) PROBLEM("'assets' must be a list of asset kinds, got %s", lua_typename(L, t));
     else {
         lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
@@ -91,6 +100,7 @@ static int l_task(lua_State *L) {
         const char *const *kinds = gs_asset_names(&nkinds);
         for (lua_Integer i = 1; i <= n; i++) {
             if (lua_rawgeti(L, -1, i) != LUA_TSTRING) PROBLEM("'assets'[%lld] must be a string", (long long)i);
+            else if (has_nul(L, -1)) PROBLEM("'assets'[%lld] must not hold NUL bytes", (long long)i);
             else if (!gs_asset_find(lua_tostring(L, -1)))
                 PROBLEM("'assets'[%lld]: unknown asset kind '%.40s'%s", (long long)i, lua_tostring(L, -1),
                         gsu_suggest(lua_tostring(L, -1), kinds, (size_t)nkinds, hint, sizeof hint));
@@ -99,26 +109,26 @@ static int l_task(lua_State *L) {
     }
     lua_pop(L, 1);
 
-    t = raw_field(L, 1, "max_steps");
+    t = raw_field(L, tab, "max_steps");
     if (t != LUA_TNUMBER || !lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 ||
         lua_tointeger(L, -1) > 1000)
         PROBLEM("'max_steps' must be an integer from 1 to 1000, got %s",
                 t == LUA_TNUMBER ? lua_tostring(L, -1) : lua_typename(L, t));
     lua_pop(L, 1);
 
-    if ((t = raw_field(L, 1, "reset")) != LUA_TFUNCTION)
+    if ((t = raw_field(L, tab, "reset")) != LUA_TFUNCTION)
         PROBLEM("'reset' must be a function(env), got %s", lua_typename(L, t));
     lua_pop(L, 1);
     static const char *const optional[] = {"oracle", "reward", "success"};
     for (size_t i = 0; i < COUNT(optional); i++) {
-        t = raw_field(L, 1, optional[i]);
+        t = raw_field(L, tab, optional[i]);
         if (t != LUA_TNIL && t != LUA_TFUNCTION)
             PROBLEM("'%s' must be a function or absent, got %s", optional[i], lua_typename(L, t));
         lua_pop(L, 1);
     }
 
     lua_pushnil(L);
-    while (lua_next(L, 1)) {
+    while (lua_next(L, tab)) {
         lua_pop(L, 1);
         if (lua_type(L, -1) != LUA_TSTRING) PROBLEM("a task's keys are field names, got a %s key", luaL_typename(L, -1));
         else {
@@ -130,6 +140,15 @@ static int l_task(lua_State *L) {
         }
     }
 #undef PROBLEM
+    return problems;
+}
+
+/* Checks the task table's shape and reports every problem at once. */
+static int l_task(lua_State *L) {
+    if (!lua_istable(L, 1))
+        return luaL_error(L, "task{...} takes one table, got %s", luaL_typename(L, 1));
+    char report[2048];
+    int problems = task_problems(L, 1, report, sizeof report);
     if (problems) {
         host_of(L)->shape_error = 1;
         return luaL_error(L, "task: %d problem%s: %s", problems, problems > 1 ? "s" : "", report);
@@ -141,6 +160,29 @@ static int l_task(lua_State *L) {
     lua_pop(L, 1);
     lua_settop(L, 1);
     return 1;
+}
+
+/* task_problems in protected mode: results problems, report. */
+static int l_task_recheck(lua_State *L) {
+    char report[2048];
+    lua_pushinteger(L, task_problems(L, 1, report, sizeof report));
+    lua_pushstring(L, report);
+    return 2;
+}
+
+int gsl_api_recheck_task(lua_State *L, int idx, char *report, size_t n) {
+    idx = lua_absindex(L, idx);
+    lua_pushcfunction(L, l_task_recheck);
+    lua_pushvalue(L, idx);
+    if (lua_pcall(L, 1, 2, 0) != LUA_OK) {
+        snprintf(report, n, "cannot check it again: %s", lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "error");
+        lua_pop(L, 1);
+        return -1;
+    }
+    int problems = (int)lua_tointeger(L, -2);
+    snprintf(report, n, "%s", lua_tostring(L, -1));
+    lua_pop(L, 2); /* problems, report */
+    return problems;
 }
 
 int gsl_api_is_task(lua_State *L, int idx) {

@@ -25,6 +25,10 @@ void gsl_api_install(gsl_sandbox *sb, gsl_host *host);
 void gsl_api_push_env(lua_State *L);
 /* 1 when the value at idx is a table that task{...} accepted. */
 int gsl_api_is_task(lua_State *L, int idx);
+/* Checks the table at idx as task{...} did, again: a script can change the
+ * table after task{...} accepted it and before returning it. Returns the
+ * problems' count (and report), -1 when the check itself failed. */
+int gsl_api_recheck_task(lua_State *L, int idx, char *report, size_t n);
 /* Reads a pose at idx into out; on a malformed pose writes a message
  * naming what as the culprit and returns 0. Never raises. */
 int gsl_api_read_pose(lua_State *L, int idx, const char *what, gs_pose *out, char *err,

@@ -164,8 +164,18 @@ gs_status gs_task_load_string(const char *path, const char *src, size_t len,
         gs_task_free(t);
         return GS_ERR_SHAPE;
     }
-    /* task{...} checked the shape; read what the host needs, raw, so no
-     * metamethod of the task's runs outside the sandbox's protection */
+    /* task{...} checked the shape, but the chunk may have changed the table
+     * since: check it again, then read what the host needs at once, raw, so
+     * no code of the task's runs in between */
+    char report[2048];
+    int problems = gsl_api_recheck_task(L, -1, report, sizeof report);
+    if (problems != 0) {
+        gs_fail(err, errlen, GS_ERR_SHAPE, "%s:%d: the table task{...} accepted was changed before the chunk returned it: %s",
+                path, count_lines(src, len), report);
+        lua_settop(L, top);
+        gs_task_free(t);
+        return GS_ERR_SHAPE;
+    }
     raw_field(L, -1, "name");
     snprintf(t->name, sizeof t->name, "%s", lua_tostring(L, -1));
     raw_field(L, -2, "description");
