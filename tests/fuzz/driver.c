@@ -26,8 +26,8 @@
  * to ARTIFACT_PREFIX{crash,timeout,oom,leak}-HASH: a signal or a sanitizer
  * report (crash), an input running past -timeout (timeout), one allocation
  * of our code over -malloc_limit_mb, all of them over -heap_limit_mb or the
- * process over -rss_limit_mb (oom),
- * memory of our code left unreachable (leak, sanitizer builds). Replaying, a
+ * process over -rss_limit_mb (oom), memory of our code left unreachable
+ * (leak, sanitizer builds). Replaying, a
  * file named valid-* must also end in status 0 (fuzz_outcome), and a past
  * finding (crash-*, ...) must not come back as a contained failure
  * (FUZZ_CONTAINED). Fuzzing, inputs the library contained are written to
