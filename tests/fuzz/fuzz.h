@@ -39,8 +39,8 @@ void fuzz_outcome(int status, const char *message);
 void fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* Writes the input to a file of this process's own (under $TMPDIR or /tmp,
- * named after tag and the process id, replaced on every call) and returns
- * its path; aborts when the file cannot be written. */
+ * named after tag and the process id, replaced on every call, removed at
+ * exit) and returns its path; aborts when the file cannot be written. */
 const char *fuzz_temp_file(const char *tag, const uint8_t *data, size_t size);
 
 /* Reads a structure-aware target's choices from the input, front to back;

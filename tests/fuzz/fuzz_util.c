@@ -26,11 +26,26 @@ void fuzz_fail(const char *fmt, ...) {
     abort();
 }
 
+/* The files fuzz_temp_file made, removed at exit. */
+#define MAX_TEMP_FILES 8
+static char temp_files[MAX_TEMP_FILES][4096];
+static int ntemp_files;
+
+static void remove_temp_files(void) {
+    for (int i = 0; i < ntemp_files; i++) unlink(temp_files[i]);
+}
+
 const char *fuzz_temp_file(const char *tag, const uint8_t *data, size_t size) {
     static char path[4096];
     const char *dir = getenv("TMPDIR");
     if (!dir || !*dir) dir = "/tmp";
     snprintf(path, sizeof path, "%s/gensim-fuzz-%s-%ld", dir, tag, (long)getpid());
+    int known = 0;
+    for (int i = 0; i < ntemp_files; i++) known |= strcmp(temp_files[i], path) == 0;
+    if (!known && ntemp_files < MAX_TEMP_FILES) {
+        if (ntemp_files == 0) atexit(remove_temp_files);
+        snprintf(temp_files[ntemp_files++], sizeof temp_files[0], "%s", path);
+    }
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0) fuzz_fail("cannot create %s: %s", path, strerror(errno));
     size_t done = 0;
