@@ -22,6 +22,11 @@ mkdir -p "$corpus/dataset" "$corpus/policy" "$corpus/replay" "$corpus/task" "$co
     --channels 4 --quiet
 cp "$tmp/model.safetensors" "$corpus/policy/valid-train1.safetensors"
 
+# The tiny checkpoint's header alone: fuzz_policy gives it data.
+len=$(od -An -t u8 -N 8 "$corpus/policy/valid-tiny.safetensors" | tr -d ' ')
+tail -c +9 "$corpus/policy/valid-tiny.safetensors" | head -c "$len" | sed 's/ *$//' \
+    > "$corpus/policy/valid-tiny-header.json"
+
 # Broken: cut short, and not the format at all.
 head -c 2048 "$corpus/dataset/valid-tiny.h5" > "$corpus/dataset/truncated-tiny.h5"
 printf 'not an HDF5 file\n' > "$corpus/dataset/text.h5"
