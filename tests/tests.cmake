@@ -3,7 +3,10 @@
 file(GLOB GS_TEST_C CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/test_*.c)
 if(GS_VALGRIND)
   find_program(VALGRIND valgrind REQUIRED)
-  set(GS_TEST_WRAP ${VALGRIND} --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect -q)
+  # (a forked child, such as the dataset reader's checking process, is not
+  # followed: it leaves by _exit with the parent's heap)
+  set(GS_TEST_WRAP ${VALGRIND} --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect -q
+      --child-silent-after-fork=yes)
 endif()
 foreach(src ${GS_TEST_C})
   get_filename_component(name ${src} NAME_WE)
@@ -106,3 +109,7 @@ endif()
 add_test(NAME plugin_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/plugin_cli.sh ${CMAKE_BINARY_DIR}
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(plugin_cli PROPERTIES TIMEOUT 600 LABELS cli)
+
+# Fuzz targets for the parsers of hostile input: each replays its corpus
+# (seeds and past findings) and runs a short fixed-seed mutation loop.
+include(${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz.cmake)

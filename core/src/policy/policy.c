@@ -53,6 +53,11 @@
 #define ADAM_EPS 1e-8f
 #define GSN_PI 3.14159265358979323846
 #define MAX_CHECKPOINT ((size_t)1 << 31)
+/* What one policy may allocate: its parameters, Adam's moments and one
+ * worker's buffers (the default configuration takes 72 MB, 256 channels
+ * 1.2 GB). Checked before anything is allocated, so a configuration (a
+ * checkpoint's header) cannot ask for absurd memory. */
+#define MAX_POLICY_BYTES ((size_t)4 << 30)
 
 typedef struct param_entry {
     char name[48];
@@ -128,6 +133,8 @@ struct gs_policy {
     int workers;                   /* workspaces in use by a training step */
     void *allocs[MAX_ALLOCS];
     int nallocs;
+    float *sizing;                 /* non-NULL: take() only counts, into sized */
+    size_t sized;
 };
 
 /* ---- configuration ---- */
@@ -184,6 +191,10 @@ static gs_status check_config(const gs_policy_config *c, char *err, size_t errle
 /* ---- construction ---- */
 
 static float *take(gs_policy *p, size_t n) {
+    if (p->sizing) { /* a dry run: every buffer is the same scratch */
+        p->sized += n ? n : 1;
+        return p->sizing;
+    }
     if (p->nallocs >= MAX_ALLOCS) return NULL;
     float *f = calloc(n ? n : 1, sizeof(float));
     if (f) p->allocs[p->nallocs++] = f;
@@ -309,7 +320,8 @@ static workspace *workspace_new(gs_policy *p) {
     w->key.x = w->input;
     const size_t z0 = stream_act_count(&p->attn, 0);
     float *z0s = ok ? take(p, 2 * z0) : NULL;
-    ok = ok && z0s && stream_alloc(p, &w->attn, 0, z0s) && stream_alloc(p, &w->key, 0, z0s + z0) &&
+    ok = ok && z0s && stream_alloc(p, &w->attn, 0, z0s) &&
+         stream_alloc(p, &w->key, 0, p->sizing ? z0s : z0s + z0) && /* a dry run's scratch is small */
          stream_alloc(p, &w->query, 1, NULL);
     return ok ? w : NULL;
 }
@@ -365,6 +377,24 @@ gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **
     size_t corr_scratch = gsn_conv_rows_scratch(&kx, rot, p->k);
     if (corr_scratch > p->col_need) p->col_need = corr_scratch;
     p->workers = 1;
+    /* Size everything first: a dry run of the allocations below, into a
+     * scratch big enough for the one structure they write through. */
+    if (!(p->sizing = calloc(1, sizeof(workspace)))) {
+        gs_policy_free(p);
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "policy: out of memory");
+    }
+    p->sized = 3 * p->nparams;
+    int fits = workspace_new(p) && p->sized <= MAX_POLICY_BYTES / sizeof(float);
+    free(p->sizing);
+    p->sizing = NULL;
+    if (!fits) {
+        double gb = (double)p->sized * sizeof(float) / (1 << 30);
+        gs_policy_free(p);
+        return gs_fail(err, errlen, GS_ERR_USAGE,
+                       "policy: %d x %d pixels, %d channels, %d rotations and a crop of %d need %.1f GB, "
+                       "over the %d GB a policy may take", R, C, c, rot, cfg->crop, gb,
+                       (int)(MAX_POLICY_BYTES >> 30));
+    }
     int ok = (p->params = take(p, p->nparams)) && (p->adam_m = take(p, p->nparams)) &&
              (p->adam_v = take(p, p->nparams)) && (p->ws[0] = workspace_new(p));
     if (!ok) {
@@ -1026,13 +1056,21 @@ gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t er
                      path);
         goto done;
     }
-    st = gs_policy_new(&cfg, 0, &p, msg, sizeof msg);
+    /* A genuine file holds every tensor three times (weights and Adam's
+     * moments), lang.embedding [vocab, 2 channels] and conv1.weight
+     * [channels, channels, 3, 3] among them: a header asking for more than
+     * the file holds is refused before anything is allocated. */
+    const size_t data_len = len - 8 - (size_t)hlen;
+    double least = 3.0 * sizeof(float) * ((double)cfg.vocab * 2 * cfg.channels + 9.0 * cfg.channels * cfg.channels);
+    if ((st = check_config(&cfg, msg, sizeof msg)) == GS_OK && least > (double)data_len)
+        st = gs_fail(msg, sizeof msg, GS_ERR_IO, "vocab %d and channels %d need at least %.0f bytes of tensors, "
+                     "the file holds %zu", cfg.vocab, cfg.channels, least, data_len);
+    if (st == GS_OK) st = gs_policy_new(&cfg, 0, &p, msg, sizeof msg);
     if (st) {
         st = gs_fail(err, errlen, st == GS_ERR_NOMEM ? st : GS_ERR_IO, "%s: %s", path, msg);
         goto done;
     }
     const unsigned char *data = (const unsigned char *)buf + 8 + hlen;
-    const size_t data_len = len - 8 - (size_t)hlen;
     const int nspans = 3 * p->nentries;
     spans = calloc((size_t)nspans, sizeof *spans);
     if (!spans) {

@@ -53,6 +53,14 @@ static void take_snapshot(lua_State *L);
 /* ---- task{...} ---- */
 
 /* Checks the task table's shape and reports every problem at once. */
+/* 1 when the string at idx holds a NUL byte: the host keeps C strings,
+ * which would end at it. */
+static int has_nul(lua_State *L, int idx) {
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    return s && strlen(s) != len;
+}
+
 static int l_task(lua_State *L) {
     if (!lua_istable(L, 1))
         return luaL_error(L, "task{...} takes one table, got %s", luaL_typename(L, 1));
@@ -71,12 +79,15 @@ static int l_task(lua_State *L) {
     int t = gsl_api_raw_field(L, 1, "name");
     char why[512];
     if (t != LUA_TSTRING) PROBLEM("'name' must be a kebab-case string, got %s", lua_typename(L, t));
+    else if (has_nul(L, -1)) PROBLEM("'name' must not hold NUL bytes");
     else if (!gs_task_name_valid(lua_tostring(L, -1), why, sizeof why)) PROBLEM("'name': %s", why);
     lua_pop(L, 1);
 
     t = gsl_api_raw_field(L, 1, "description");
     if (t != LUA_TSTRING || lua_rawlen(L, -1) == 0)
         PROBLEM("'description' must be a non-empty string, got %s", lua_typename(L, t));
+    else if (has_nul(L, -1))
+        PROBLEM("'description' must not hold NUL bytes");
     else if (lua_rawlen(L, -1) > GSL_TASK_DESCRIPTION_MAX)
         PROBLEM("'description' is %zu bytes; at most %d", (size_t)lua_rawlen(L, -1), GSL_TASK_DESCRIPTION_MAX);
     lua_pop(L, 1);
@@ -93,6 +104,7 @@ static int l_task(lua_State *L) {
         const char *const *kinds = gs_asset_names(&nkinds);
         for (lua_Integer i = 1; i <= n; i++) {
             if (lua_rawgeti(L, -1, i) != LUA_TSTRING) PROBLEM("'assets'[%lld] must be a string", (long long)i);
+            else if (has_nul(L, -1)) PROBLEM("'assets'[%lld] must not hold NUL bytes", (long long)i);
             else if (!gs_asset_find(lua_tostring(L, -1)) &&
                      gs_plugins_why(gs_plugins(), GS_ITEM_KIND, lua_tostring(L, -1), why, sizeof why) == GS_ERR_USAGE)
                 PROBLEM("'assets'[%lld]: kind '%.40s' cannot be used: %s", (long long)i, lua_tostring(L, -1), why);
@@ -327,7 +339,7 @@ static int l_env_random_size(lua_State *L) {
     gsl_api_check_size(L, 3, "env:random_size", "max", hi);
     lua_createtable(L, 3, 0);
     for (int i = 0; i < 3; i++) {
-        if (lo[i] > hi[i]) return luaL_error(L, "env:random_size: min[%d] = %g exceeds max[%d] = %g", i + 1, lo[i], i + 1, hi[i]);
+        if (lo[i] > hi[i]) return luaL_error(L, "env:random_size: min[%d] = %f exceeds max[%d] = %f", i + 1, lo[i], i + 1, hi[i]);
         lua_pushnumber(L, gsu_rng_uniform(s->rng, lo[i], hi[i]));
         lua_rawseti(L, -2, i + 1);
     }
@@ -555,7 +567,7 @@ static gsu_rng *check_rng(lua_State *L, const char *fn) {
 static int l_rng_uniform(lua_State *L) {
     gsu_rng *r = check_rng(L, "uniform");
     double a = luaL_optnumber(L, 2, 0), b = luaL_optnumber(L, 3, 1);
-    if (!isfinite(a) || !isfinite(b) || a > b) return luaL_error(L, "rng:uniform: needs finite a <= b, got %g, %g", a, b);
+    if (!isfinite(a) || !isfinite(b) || a > b) return luaL_error(L, "rng:uniform: needs finite a <= b, got %f, %f", a, b);
     lua_pushnumber(L, gsu_rng_uniform(r, a, b));
     return 1;
 }
@@ -563,7 +575,7 @@ static int l_rng_uniform(lua_State *L) {
 static int l_rng_int(lua_State *L) {
     gsu_rng *r = check_rng(L, "int");
     lua_Integer a = luaL_checkinteger(L, 2), b = luaL_checkinteger(L, 3);
-    if (a > b) return luaL_error(L, "rng:int: empty interval %lld..%lld", (long long)a, (long long)b);
+    if (a > b) return luaL_error(L, "rng:int: empty interval %I..%I", a, b);
     lua_pushinteger(L, gsu_rng_int(r, a, b));
     return 1;
 }
@@ -619,7 +631,7 @@ static int l_gs_pose(lua_State *L) {
         if (!isfinite(v[i])) return luaL_error(L, "gs.pose: argument %d is not finite", i + 1);
     }
     gs_pose p = gsu_pose_xyz_yaw(v[0], v[1], v[2], v[3]);
-    if (!gsu_pose_is_sane(&p, POSE_LIMIT)) return luaL_error(L, "gs.pose: (%g, %g, %g) is farther than %g m from the origin", v[0], v[1], v[2], POSE_LIMIT);
+    if (!gsu_pose_is_sane(&p, POSE_LIMIT)) return luaL_error(L, "gs.pose: (%f, %f, %f) is farther than %f m from the origin", v[0], v[1], v[2], POSE_LIMIT);
     gsl_api_push_pose(L, &p);
     return 1;
 }
@@ -969,7 +981,7 @@ void gsl_api_check_size(lua_State *L, int idx, const char *fn, const char *what,
     if (!gsl_api_read_vec(L, idx, 3, out)) luaL_error(L, "%s: %s must be {x, y, z} numbers", fn, what);
     for (int i = 0; i < 3; i++)
         if (!(out[i] >= 0 && out[i] <= GS_ASSET_SIZE_MAX))
-            luaL_error(L, "%s: %s[%d] = %g must be from 0 to %g m", fn, what, i + 1, out[i], GS_ASSET_SIZE_MAX);
+            luaL_error(L, "%s: %s[%d] = %f must be from 0 to %f m", fn, what, i + 1, out[i], GS_ASSET_SIZE_MAX);
 }
 
 void gsl_api_push_pose(lua_State *L, const gs_pose *p) {

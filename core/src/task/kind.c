@@ -41,6 +41,7 @@ static void check_string(lua_State *L, int t, const char *key, char *out, size_t
     size_t len;
     const char *s = ty == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
     if (!s || len == 0) luaL_error(L, "kind: '%s' must be a non-empty string, got %s", key, lua_typename(L, ty));
+    if (strlen(s) != len) luaL_error(L, "kind: '%s' must not hold NUL bytes", key);
     if (len >= n) luaL_error(L, "kind: '%s' is %d bytes; at most %d", key, (int)len, (int)n - 1);
     memcpy(out, s, len + 1);
     lua_pop(L, 1);
@@ -51,7 +52,7 @@ static double opt_number(lua_State *L, int t, const char *key, double def, doubl
     double v = def;
     if (ty == LUA_TNUMBER) v = lua_tonumber(L, -1);
     else if (ty != LUA_TNIL) luaL_error(L, "%s: '%s' must be a number, got %s", fn, key, lua_typename(L, ty));
-    if (!(v >= lo && v <= hi)) luaL_error(L, "%s: '%s' = %g must be from %g to %g", fn, key, v, lo, hi);
+    if (!(v >= lo && v <= hi)) luaL_error(L, "%s: '%s' = %f must be from %f to %f", fn, key, v, lo, hi);
     lua_pop(L, 1);
     return v;
 }

@@ -39,6 +39,7 @@ static void take_string(lua_State *L, const char *key, char *out, size_t n, int 
     const char *s = ty == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
     if (ty == LUA_TNIL && !required) return (void)lua_pop(L, 1);
     if (!s || len == 0) luaL_error(L, "plugin: '%s' must be a non-empty string, got %s", key, lua_typename(L, ty));
+    if (strlen(s) != len) luaL_error(L, "plugin: '%s' must not hold NUL bytes", key);
     if (len >= n) luaL_error(L, "plugin: '%s' is %d bytes; at most %d", key, (int)len, (int)n - 1);
     memcpy(out, s, len + 1);
     lua_pop(L, 1);
