@@ -10,7 +10,8 @@ corpus=$here/corpus
 root=$(cd "$here/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$corpus/dataset" "$corpus/policy" "$corpus/replay" "$corpus/task" "$corpus/pattern"
+mkdir -p "$corpus/dataset" "$corpus/policy" "$corpus/replay" "$corpus/task" "$corpus/pattern" \
+    "$corpus/unpack" "$corpus/plugins"
 
 "$build/fuzz/fuzz_make_seeds" "$corpus"
 
@@ -26,6 +27,11 @@ cp "$tmp/model.safetensors" "$corpus/policy/valid-train1.safetensors"
 len=$(od -An -t u8 -N 8 "$corpus/policy/valid-tiny.safetensors" | tr -d ' ')
 tail -c +9 "$corpus/policy/valid-tiny.safetensors" | head -c "$len" | sed 's/ *$//' \
     > "$corpus/policy/valid-tiny-header.json"
+
+# The plugin set a worker sends: the test plugins, good, refused and hostile.
+fx=$root/tests/fixtures/plugins
+GENSIM_PATH="$fx/good:$fx/future:$fx/bad-kind:$fx/hostile" "$build/gensim" plugin list --json \
+    > "$corpus/plugins/valid-fixtures.json"
 
 # Broken: cut short, and not the format at all.
 head -c 2048 "$corpus/dataset/valid-tiny.h5" > "$corpus/dataset/truncated-tiny.h5"

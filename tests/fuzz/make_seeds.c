@@ -7,6 +7,7 @@
  *   DIR/policy/valid-tiny.safetensors  an 8 x 8 policy of 4 channels and 1 word
  *   DIR/replay/valid-recorded.jsonl  a transcript the client wrote itself,
  *                                    for the requests fuzz_replay makes
+ *   DIR/unpack/valid-tiny.bin        the first tiny episode as a worker packs it
  *
  * usage: fuzz_make_seeds DIR */
 #include <stdio.h>
@@ -20,6 +21,21 @@
 static int fail(const char *what, const char *err) {
     fprintf(stderr, "fuzz_make_seeds: %s: %s\n", what, err);
     return 1;
+}
+
+static const char *block_path; /* where the first episode's packed block goes, or NULL */
+
+/* The episode packed, as a worker sends it to its parent. */
+static int write_block(const gs_dataset_episode *ep) {
+    char err[512], *buf;
+    size_t len;
+    if (gs_dataset_episode_pack(ep, &buf, &len, err, sizeof err) != GS_OK) return fail(block_path, err);
+    FILE *f = fopen(block_path, "wb");
+    int ok = f && fwrite(buf, 1, len, f) == len;
+    if (f) ok &= fclose(f) == 0;
+    free(buf);
+    block_path = NULL;
+    return ok ? 0 : fail("write", "the block");
 }
 
 static int tiny_dataset(const char *path, int episodes) {
@@ -66,6 +82,7 @@ static int tiny_dataset(const char *path, int episodes) {
         ep.success = 1;
         ep.total_reward = 1;
         if (gs_dataset_append(w, &ep, err, sizeof err) != GS_OK) return fail(path, err);
+        if (block_path && write_block(&ep)) return 1;
     }
     gs_dataset_episode_free(&ep);
     if (gs_dataset_writer_close(w, err, sizeof err) != GS_OK) return fail(path, err);
@@ -114,6 +131,9 @@ int main(int argc, char **argv) {
     }
     char path[4096];
     int bad = 0;
+    char block[4096];
+    snprintf(block, sizeof block, "%s/unpack/valid-tiny.bin", argv[1]);
+    block_path = block;
     snprintf(path, sizeof path, "%s/dataset/valid-tiny.h5", argv[1]);
     bad |= tiny_dataset(path, 2);
     snprintf(path, sizeof path, "%s/dataset/valid-empty.h5", argv[1]);

@@ -82,7 +82,7 @@ static int take_string(const char **p, const char *end, char **slot) {
     uint32_t n;
     if ((size_t)(end - *p) < sizeof n) return 0;
     memcpy(&n, *p, sizeof n), *p += sizeof n;
-    if ((size_t)(end - *p) < n || n > MAX_STRING) return 0;
+    if ((size_t)(end - *p) < n || n > MAX_STRING || memchr(*p, 0, n)) return 0; /* C strings: no NUL inside */
     char *s = malloc((size_t)n + 1);
     if (!s) return 0;
     memcpy(s, *p, n), s[n] = 0, *p += n;
