@@ -80,7 +80,8 @@ void gs_policy_set_threads(int threads);
 /* Training and loss passes split each batch over this many threads, each
  * with its own buffers (about 130 MB for the default config), so a batch of
  * 2 or more uses 2 cores fully; pair it with gs_policy_set_threads(1).
- * Results depend on the worker count (the sums' order), not on timing.
+ * Each sample's gradient and loss are computed alone and summed in sample
+ * order, so results are bit for bit the same for any worker count.
  * Default 1; GS_ERR_USAGE outside 1..GS_POLICY_MAX_WORKERS, GS_ERR_NOMEM. */
 gs_status gs_policy_set_workers(gs_policy *p, int workers, char *err, size_t errlen);
 

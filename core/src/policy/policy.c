@@ -98,14 +98,9 @@ typedef struct workspace {
     float *w0;                     /* (2 channels x 4 x 3 x 3) attention's and key's first
                                       convolutions stacked: act runs both as one GEMM, its
                                       output attn.z[0] then key.z[0], adjacent */
-    float *grads;                  /* (nparams) this worker's share of the batch gradient */
+    float *grads;                  /* (nparams) the gradient of the sample under way */
     int words[MAX_WORDS];
     int nwords;
-    /* the worker's share of a batch: samples first, first + workers, ... */
-    const gs_policy_sample *batch;
-    int n, first, workers;
-    float grad_scale;
-    double loss;
 } workspace;
 
 struct gs_policy {
@@ -122,6 +117,7 @@ struct gs_policy {
     int nentries;
     size_t p_embed, p_film_w, p_film_b;
     float *params, *adam_m, *adam_v;
+    float *grads;                  /* (nparams) the last batch's gradient */
     stream attn, key, query;       /* the plan: sizes and parameter offsets, no buffers */
     size_t col_need, act_need, corr_col_need;
     workspace *ws[GS_POLICY_MAX_WORKERS];
@@ -366,7 +362,8 @@ gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **
     if (corr_scratch > p->col_need) p->col_need = corr_scratch;
     p->workers = 1;
     int ok = (p->params = take(p, p->nparams)) && (p->adam_m = take(p, p->nparams)) &&
-             (p->adam_v = take(p, p->nparams)) && (p->ws[0] = workspace_new(p));
+             (p->adam_v = take(p, p->nparams)) && (p->grads = take(p, p->nparams)) &&
+             (p->ws[0] = workspace_new(p));
     if (!ok) {
         size_t n = p->nparams;
         gs_policy_free(p);
@@ -675,25 +672,55 @@ static double sample_pass(const gs_policy *p, workspace *w, const gs_policy_samp
     return loss;
 }
 
-typedef struct worker_job {
+/* One batch's pass shared by its workers. Each sample's gradient is
+ * computed alone, into its worker's zeroed buffer, and added to the
+ * batch's in sample order, so the sums, and so a run, do not depend on how
+ * many workers there are or which took which sample. */
+typedef struct batch_run {
     const gs_policy *p;
+    const gs_policy_sample *batch;
+    int n;
+    float grad_scale;              /* 1 / n when training, else 0 */
+    float *grads;                  /* (nparams) the batch's gradient, when training */
+    pthread_mutex_t mu;
+    pthread_cond_t turn;
+    int taken, added;              /* samples handed out; samples summed so far */
+    double loss;                   /* summed in sample order too */
+} batch_run;
+
+typedef struct worker_job {
+    batch_run *b;
     workspace *w;
 } worker_job;
 
-/* One worker's share of a batch (a thread's entry point). */
+/* Takes samples until none are left (a thread's entry point). */
 static void *worker_run(void *arg) {
     worker_job *job = arg;
+    batch_run *b = job->b;
     workspace *w = job->w;
-    if (w->grad_scale > 0.0f) memset(w->grads, 0, sizeof(float) * job->p->nparams);
-    w->loss = 0.0;
-    for (int i = w->first; i < w->n; i += w->workers)
-        w->loss += sample_pass(job->p, w, &w->batch[i], w->grad_scale);
-    return NULL;
+    const size_t nparams = b->p->nparams;
+    for (;;) {
+        pthread_mutex_lock(&b->mu);
+        int i = b->taken < b->n ? b->taken++ : -1;
+        pthread_mutex_unlock(&b->mu);
+        if (i < 0) return NULL;
+        if (b->grad_scale > 0.0f) memset(w->grads, 0, sizeof(float) * nparams);
+        double loss = sample_pass(b->p, w, &b->batch[i], b->grad_scale);
+        pthread_mutex_lock(&b->mu);
+        while (b->added != i) pthread_cond_wait(&b->turn, &b->mu);
+        pthread_mutex_unlock(&b->mu);
+        /* sample i's turn: the sums are this worker's until added moves on */
+        if (b->grad_scale > 0.0f)
+            for (size_t k = 0; k < nparams; k++) b->grads[k] += w->grads[k];
+        b->loss += loss;
+        pthread_mutex_lock(&b->mu);
+        b->added++;
+        pthread_cond_broadcast(&b->turn);
+        pthread_mutex_unlock(&b->mu);
+    }
 }
 
-/* The batch's mean loss and, when training, its gradient in ws[0]->grads.
- * Workers take samples i, i + workers, ...; the split is fixed, so a run is
- * the same every time for a given worker count. */
+/* The batch's mean loss and, when training, its gradient in p->grads. */
 static gs_status batch_pass(gs_policy *p, const gs_policy_sample *batch, int n, int train,
                             double *loss, char *err, size_t errlen) {
     if (!p || !batch || n < 1)
@@ -702,35 +729,30 @@ static gs_status batch_pass(gs_policy *p, const gs_policy_sample *batch, int n, 
         gs_status st = check_sample(p, &batch[i], i, err, errlen);
         if (st) return st;
     }
+    batch_run b;
+    memset(&b, 0, sizeof b);
+    b.p = p, b.batch = batch, b.n = n;
+    b.grad_scale = train ? 1.0f / n : 0.0f;
+    b.grads = p->grads;
+    if (train) memset(p->grads, 0, sizeof(float) * p->nparams);
+    pthread_mutex_init(&b.mu, NULL);
+    pthread_cond_init(&b.turn, NULL);
     int workers = p->workers < n ? p->workers : n;
     worker_job jobs[GS_POLICY_MAX_WORKERS];
     pthread_t threads[GS_POLICY_MAX_WORKERS];
     int started[GS_POLICY_MAX_WORKERS] = {0};
+    /* a worker that cannot get a thread leaves its samples to the others */
     for (int k = 0; k < workers; k++) {
-        workspace *w = p->ws[k];
-        w->batch = batch;
-        w->n = n;
-        w->first = k;
-        w->workers = workers;
-        w->grad_scale = train ? 1.0f / n : 0.0f;
-        jobs[k].p = p;
-        jobs[k].w = w;
-        /* a worker that cannot get a thread runs in this one, below */
+        jobs[k].b = &b;
+        jobs[k].w = p->ws[k];
         if (k > 0) started[k] = pthread_create(&threads[k], NULL, worker_run, &jobs[k]) == 0;
     }
     worker_run(&jobs[0]);
-    double total = p->ws[0]->loss;
-    for (int k = 1; k < workers; k++) {
+    for (int k = 1; k < workers; k++)
         if (started[k]) pthread_join(threads[k], NULL);
-        else worker_run(&jobs[k]);
-        total += p->ws[k]->loss;
-        if (train) {
-            float *dst = p->ws[0]->grads;
-            const float *src = p->ws[k]->grads;
-            for (size_t i = 0; i < p->nparams; i++) dst[i] += src[i];
-        }
-    }
-    total /= n;
+    pthread_cond_destroy(&b.turn);
+    pthread_mutex_destroy(&b.mu);
+    double total = b.loss / n;
     if (!isfinite(total))
         return gs_fail(err, errlen, GS_ERR_RUNTIME, "policy: the loss is not finite (%g)", total);
     if (loss) *loss = total;
@@ -750,7 +772,7 @@ gs_status gs_policy_train_step(gs_policy *p, const gs_policy_sample *batch, int 
     gs_status st = batch_pass(p, batch, n, 1, loss, err, errlen);
     if (st) return st;
     p->steps++;
-    gsn_adam(p->params, p->ws[0]->grads, p->adam_m, p->adam_v, p->nparams, lr, ADAM_BETA1, ADAM_BETA2,
+    gsn_adam(p->params, p->grads, p->adam_m, p->adam_v, p->nparams, lr, ADAM_BETA1, ADAM_BETA2,
              ADAM_EPS, p->steps);
     return GS_OK;
 }
@@ -761,7 +783,7 @@ gs_status gsn_policy_gradient(gs_policy *p, const gs_policy_sample *batch, int n
 }
 
 float *gsn_policy_params(gs_policy *p, float **grads, size_t *n) {
-    if (grads) *grads = p->ws[0]->grads;
+    if (grads) *grads = p->grads;
     if (n) *n = p->nparams;
     return p->params;
 }
