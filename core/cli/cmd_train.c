@@ -24,7 +24,9 @@ static const char USAGE[] =
     "                    [--schedule cosine|constant] [--channels C] [--seed S]\n"
     "                    [--val-fraction F] [--log-every K] [--save-every K]\n"
     "                    [--resume] [--no-augment] [--workers W] [--threads T]\n"
-    "                    [--cache-mb M] [--json] [--quiet]\n"
+    "                    [--cache-mb M] [--eval-every K --eval-tasks T.lua,...]\n"
+    "                    [--eval-episodes N] [--eval-seed S] [--eval-split NAME]\n"
+    "                    [--json] [--quiet]\n"
     "\n"
     "Trains the Transporter policy (policy.h) on demonstrations recorded by gensim\n"
     "demos. Several files, or files of several tasks, train one multitask policy:\n"
@@ -52,11 +54,18 @@ static const char USAGE[] =
     "  --resume              continue MODEL where it stopped (its step count, weights and\n"
     "                        Adam moments); a fresh start when MODEL does not exist\n"
     "  --no-augment          no random rotation and shift of the observations\n"
-    "  --workers W           threads each batch is split over (1..8, default 1); the\n"
-    "                        result depends on W, not on timing\n"
-    "  --threads T           OpenBLAS threads (default 1)\n"
+    "  --workers W           threads each batch is split over (1..8, default one per\n"
+    "                        core); the result is the same for every W, bit for bit\n"
+    "  --threads T           OpenBLAS threads inside each worker (default 1; more is\n"
+    "                        slower for this network's small matrices than workers)\n"
     "  --cache-mb M          observations kept in memory once read (default 2048); the\n"
     "                        rest are read from the files again when drawn\n"
+    "  --eval-every K        run the policy in closed loop every K steps and at the\n"
+    "                        end, on the tasks of --eval-tasks (comma-separated files),\n"
+    "                        --eval-episodes N each (default 10) from seed --eval-seed\n"
+    "                        (default 1000000), colours of --eval-split (train or test,\n"
+    "                        default train), as gensim eval does; the success rates\n"
+    "                        join the loss lines and the curves\n"
     "  --json                print one JSON object at the end instead of text\n"
     "  --quiet               no progress bar or loss lines\n"
     "%s"
@@ -64,7 +73,11 @@ static const char USAGE[] =
     "\n"
     "Loss lines (on stderr with --json): step, mean training loss over the interval,\n"
     "validation loss (the summed pick and place cross-entropies, up to 64 held-out\n"
-    "samples), the last step's learning rate, samples/s.\n"
+    "samples), the last step's learning rate, samples/s. The same rows go to the\n"
+    "curves beside MODEL after each line: NAME.csv (step, samples, lr, train_loss,\n"
+    "val_loss, samples_per_s, then success_TASK per evaluated task) and NAME.png, a\n"
+    "plot of them, NAME being MODEL without its extension; --resume keeps the rows\n"
+    "up to the checkpoint's step.\n"
     "Exit status: 0 trained; 2 bad usage, an unreadable or mismatched data file or\n"
     "checkpoint; 3 training failed; 128 + the signal when interrupted (the checkpoint\n"
     "is written first).\n";
@@ -77,6 +90,11 @@ typedef struct train_args {
     double lr, val_fraction;
     gs_lr_schedule schedule;
     int resume, augment, json, quiet;
+    uint64_t eval_every, eval_episodes, eval_seed;
+    char eval_list[8192];      /* --eval-tasks, split at the commas into eval_tasks */
+    const char *eval_tasks[GS_TRAIN_MAX_EVAL_TASKS];
+    int neval_tasks;
+    gs_task_options task_options; /* the limit flags and --eval-split */
 } train_args;
 
 /* What the progress callback needs: where lines go, and the terminal. */
@@ -102,6 +120,8 @@ int cmd_train(int argc, char **argv) {
     o.log_every = (int64_t)a.log_every, o.save_every = (int64_t)a.save_every;
     o.resume = a.resume, o.augment = a.augment, o.workers = (int)a.workers;
     o.threads = (int)a.threads, o.cache_bytes = (size_t)a.cache_mb << 20;
+    o.eval_tasks = a.eval_tasks, o.neval_tasks = a.neval_tasks, o.eval_every = (int64_t)a.eval_every;
+    o.eval_episodes = (int)a.eval_episodes, o.eval_seed = a.eval_seed, o.eval_options = a.task_options;
     /* With --json stdout carries the one object; the lines go to stderr. */
     train_view view = {&a, a.json ? stderr : stdout, isatty(STDERR_FILENO) && !a.quiet};
 
@@ -116,8 +136,11 @@ int cmd_train(int argc, char **argv) {
     if (st != GS_OK) fprintf(stderr, "gensim train: %s\n", err);
     else if (a.json) print_json(&a, &r);
     else if (!a.quiet)
-        printf("trained steps %" PRId64 "..%" PRId64 " in %.1f s, %.1f samples/s; wrote %s\n", r.first_step,
-               r.steps, r.wall_s, r.samples_per_s, a.out);
+        printf("trained steps %" PRId64 "..%" PRId64 " in %.1f s, %.1f samples/s; wrote %s, %s and %s\n",
+               r.first_step, r.steps, r.wall_s, r.samples_per_s, a.out, r.csv, r.png);
+    if (r.eval_errors)
+        fprintf(stderr, "gensim train: %d evaluation episode%s raised an error and counted as failed; the "
+                        "first: %s\n", r.eval_errors, r.eval_errors == 1 ? "" : "s", r.eval_error);
     if (r.interrupted) {
         fprintf(stderr, "gensim train: interrupted by signal %d at step %" PRId64 "; %s holds it (--resume "
                         "continues)\n", (int)cli_stop_signal, r.steps, a.out);
@@ -144,9 +167,15 @@ static int on_progress(const gs_train_progress *p, void *ud) {
         if (!isnan(p->row->val_loss)) snprintf(vbuf, sizeof vbuf, "%.4f", p->row->val_loss);
         else snprintf(vbuf, sizeof vbuf, "-");
         if (v->tty) fprintf(stderr, "\r\033[K");
-        fprintf(v->lines, "step %7" PRId64 "  train loss %.4f  val loss %s  lr %.2e  %.1f samples/s  %.0f s\n",
+        fprintf(v->lines, "step %7" PRId64 "  train loss %.4f  val loss %s  lr %.2e  %.1f samples/s  %.0f s",
                 p->row->step, p->row->train_loss, vbuf, p->row->lr, p->row->samples_per_s, p->elapsed_s);
+        for (int k = 0; k < r->neval; k++)
+            if (!isnan(p->row->success[k])) fprintf(v->lines, "  %s %.0f%%", r->eval_names[k], 100 * p->row->success[k]);
+        fputc('\n', v->lines);
         fflush(v->lines);
+    } else if (p->event == GS_TRAIN_EPISODE && v->tty) {
+        fprintf(stderr, "\revaluating %s: episode %d/%d\033[K", p->task, p->episode, p->episodes);
+        fflush(stderr);
     } else if (p->event == GS_TRAIN_STEP && v->tty) {
         progress_bar(p->step, p->total, r->first_step, p->samples_per_s, r->nlog ? r->train_loss : -1);
     }
@@ -164,6 +193,8 @@ static void print_json(const train_args *a, const gs_train_result *r) {
     cJSON_AddStringToObject(o, "schedule", a->schedule == GS_LR_COSINE ? "cosine" : "constant");
     cJSON_AddNumberToObject(o, "seed", (double)a->seed);
     cJSON_AddNumberToObject(o, "parameters", (double)r->parameters);
+    cJSON_AddNumberToObject(o, "workers", r->workers);
+    cJSON_AddNumberToObject(o, "threads", (double)a->threads);
     cJSON *tasks = cJSON_AddArrayToObject(o, "tasks");
     for (int i = 0; i < r->ntasks; i++) cJSON_AddItemToArray(tasks, cJSON_CreateString(r->tasks[i]));
     cJSON_AddNumberToObject(o, "train_samples", (double)r->train_samples);
@@ -175,16 +206,24 @@ static void print_json(const train_args *a, const gs_train_result *r) {
     cJSON_AddNumberToObject(o, "samples_per_s", r->samples_per_s);
     cJSON_AddNumberToObject(o, "wall_s", r->wall_s);
     cJSON_AddBoolToObject(o, "interrupted", r->interrupted);
+    cJSON_AddStringToObject(o, "csv", r->csv);
+    cJSON_AddStringToObject(o, "png", r->png);
+    cJSON_AddNumberToObject(o, "eval_errors", r->eval_errors);
     cJSON *log = cJSON_AddArrayToObject(o, "log");
     for (int i = 0; i < r->nlog; i++) {
         const gs_train_row *row = &r->log[i];
         cJSON *e = cJSON_CreateObject();
         cJSON_AddNumberToObject(e, "step", (double)row->step);
+        cJSON_AddNumberToObject(e, "samples", (double)row->samples);
         cJSON_AddNumberToObject(e, "train_loss", row->train_loss);
         if (!isnan(row->val_loss)) cJSON_AddNumberToObject(e, "val_loss", row->val_loss);
         else cJSON_AddNullToObject(e, "val_loss");
         cJSON_AddNumberToObject(e, "lr", row->lr);
         cJSON_AddNumberToObject(e, "samples_per_s", row->samples_per_s);
+        cJSON *success = r->neval ? cJSON_AddObjectToObject(e, "success") : NULL;
+        for (int k = 0; k < r->neval; k++)
+            if (isnan(row->success[k])) cJSON_AddNullToObject(success, r->eval_names[k]);
+            else cJSON_AddNumberToObject(success, r->eval_names[k], row->success[k]);
         cJSON_AddItemToArray(log, e);
     }
     char *text = cJSON_PrintUnformatted(o);
@@ -206,11 +245,33 @@ static int whole_flag(train_args *a, const char *flag, whole *out) {
         {"--seed", &a->seed, 0, UINT64_MAX},       {"--log-every", &a->log_every, 1, 1000000000},
         {"--save-every", &a->save_every, 1, 1000000000}, {"--threads", &a->threads, 1, 256},
         {"--cache-mb", &a->cache_mb, 0, 1000000000}, {"--workers", &a->workers, 1, GS_POLICY_MAX_WORKERS},
-        {"--channels", &a->channels, 4, 256},
+        {"--channels", &a->channels, 4, 256},      {"--eval-every", &a->eval_every, 1, 1000000000},
+        {"--eval-episodes", &a->eval_episodes, 1, 1000000}, {"--eval-seed", &a->eval_seed, 0, UINT64_MAX},
     };
     for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
         if (strcmp(flag, t[k].name) == 0) return (*out = t[k], 1);
     return 0;
+}
+
+/* Splits --eval-tasks' list at its commas into a->eval_tasks; 0 (with a
+ * message) when it is empty, too long or names too many. */
+static int eval_list(train_args *a, const char *list) {
+    if (strlen(list) >= sizeof a->eval_list) {
+        fprintf(stderr, "gensim train: --eval-tasks is too long\n");
+        return 0;
+    }
+    strcpy(a->eval_list, list);
+    a->neval_tasks = 0;
+    for (char *s = a->eval_list, *comma; s; s = comma ? comma + 1 : NULL) {
+        if ((comma = strchr(s, ','))) *comma = '\0';
+        if (!*s || a->neval_tasks == GS_TRAIN_MAX_EVAL_TASKS) {
+            fprintf(stderr, "gensim train: --eval-tasks needs 1 to %d task files, comma-separated\n",
+                    GS_TRAIN_MAX_EVAL_TASKS);
+            return 0;
+        }
+        a->eval_tasks[a->neval_tasks++] = s;
+    }
+    return 1;
 }
 
 /* Fills a from argv; returns -1 to go on, else the exit status. */
@@ -218,12 +279,13 @@ static int parse_args(int argc, char **argv, train_args *a) {
     whole w;
     memset(a, 0, sizeof *a);
     a->batch = 4, a->lr = 1e-3, a->val_fraction = 0.1, a->log_every = 100, a->save_every = 1000;
-    a->threads = 1, a->augment = 1, a->cache_mb = 2048, a->workers = 1;
+    a->threads = 1, a->augment = 1, a->cache_mb = 2048, a->workers = 0;
     a->schedule = GS_LR_COSINE;
-    gs_task_options unused = gs_task_options_default();
+    a->eval_episodes = 10, a->eval_seed = 1000000;
+    a->task_options = gs_task_options_default();
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
-        int common = cli_common_flag(argc, argv, &i, &unused, USAGE, &a->json, &a->quiet);
+        int common = cli_common_flag(argc, argv, &i, &a->task_options, USAGE, &a->json, &a->quiet);
         if (common == CLI_FLAG_BAD) return CLI_USAGE;
         if (common == CLI_FLAG_HELP) return CLI_OK;
         if (common == CLI_FLAG_TAKEN) continue;
@@ -254,6 +316,15 @@ static int parse_args(int argc, char **argv, train_args *a) {
                 fprintf(stderr, "gensim train: --schedule is cosine or constant, not '%s'\n", v);
                 return CLI_USAGE;
             }
+        } else if (strcmp(s, "--eval-tasks") == 0) {
+            if (i + 1 >= argc || !eval_list(a, argv[++i])) return CLI_USAGE;
+        } else if (strcmp(s, "--eval-split") == 0) {
+            const char *v = i + 1 < argc ? argv[++i] : "";
+            if (strcmp(v, "train") && strcmp(v, "test")) {
+                fprintf(stderr, "gensim train: --eval-split is train or test, not '%s'\n", v);
+                return CLI_USAGE;
+            }
+            a->task_options.test_split = strcmp(v, "test") == 0;
         } else if (strcmp(s, "--out") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "gensim train: --out needs a file\n");
@@ -268,6 +339,10 @@ static int parse_args(int argc, char **argv, train_args *a) {
             fprintf(stderr, "gensim train: at most %d data files\n", (int)(sizeof a->paths / sizeof a->paths[0]));
             return CLI_USAGE;
         }
+    }
+    if (!a->eval_every != !a->neval_tasks) {
+        fprintf(stderr, "gensim train: --eval-every and --eval-tasks go together\n");
+        return CLI_USAGE;
     }
     if (!a->npaths || !a->out || !a->steps) {
         fprintf(stderr, "gensim train: %s\n\n", !a->npaths ? "no data file" : !a->out ? "--out MODEL is required"

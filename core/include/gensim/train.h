@@ -4,11 +4,16 @@
  * A run opens the checkpoint (or starts a new policy), indexes the
  * demonstration files, takes optimiser steps until the policy has taken
  * `steps` in all, logs the losses every log_every steps, saves every
- * save_every steps and at the end.
+ * save_every steps and at the end, and writes the learning curves beside
+ * the checkpoint after every log row: NAME.csv (step, samples, lr,
+ * train_loss, val_loss, samples_per_s, then success_TASK per evaluated
+ * task) and NAME.png, a plot of them, where NAME is the checkpoint's path
+ * without its extension (gs_train_curves_paths). A resumed run keeps the
+ * rows up to the checkpoint's step and goes on from there.
  *
  * Step k's batch and learning rate depend only on (seed, k, steps) and the
  * files, so a run stopped and resumed with the same options is byte for
- * byte the uninterrupted one.
+ * byte the uninterrupted one, whatever the workers and threads.
  *
  * The library prints nothing: a caller watches through the progress
  * callback, which can also stop the run (the checkpoint is written first). */
@@ -20,6 +25,9 @@
 
 #include "gensim/policy.h"
 #include "gensim/status.h"
+#include "gensim/task.h"
+
+#define GS_TRAIN_MAX_EVAL_TASKS 64
 
 typedef struct gs_train_options {
     const char *const *paths;  /* (npaths) gensim demos files */
@@ -37,13 +45,31 @@ typedef struct gs_train_options {
     int64_t save_every;        /* a checkpoint every this many steps; 1000 */
     int resume;                /* 1: continue out when it exists (else it is refused); 0 */
     int augment;               /* random rotation and shift of the observations; 1 */
-    int workers;               /* threads a batch is split over, 1..GS_POLICY_MAX_WORKERS; 1 */
+    int workers;               /* threads a batch is split over, 1..GS_POLICY_MAX_WORKERS;
+                                  0: one per core (gs_train_default_workers); 0 */
     int threads;               /* OpenBLAS threads; 1 */
     size_t cache_bytes;        /* observations kept in memory once read; 2 GiB */
+    /* Closed-loop evaluation every eval_every steps (0: none) and at the
+     * last step: eval_episodes episodes of each task file from seed
+     * eval_seed on, each as gensim eval runs it (gs_policy_play). An
+     * episode that raises an error counts as a failure (result's
+     * eval_errors). The success rates are columns of the curves. */
+    const char *const *eval_tasks; /* (neval_tasks) task files, at most GS_TRAIN_MAX_EVAL_TASKS */
+    int neval_tasks;
+    int64_t eval_every;        /* 0 */
+    int eval_episodes;         /* 10 */
+    uint64_t eval_seed;        /* 1000000, as gensim eval */
+    gs_task_options eval_options; /* the evaluated tasks' limits and split; the defaults */
+    int curves;                /* 1: write the curves, NAME.csv and NAME.png; 1 */
 } gs_train_options;
 
 /* The defaults listed above; paths, out and steps must be filled in. */
 gs_train_options gs_train_options_default(void);
+
+/* The workers a run with workers 0 gets: the online cores, at most
+ * GS_POLICY_MAX_WORKERS. They do not change the result (see
+ * gs_policy_set_workers), only its speed. */
+int gs_train_default_workers(void);
 
 /* One row of the curves: a log point. */
 typedef struct gs_train_row {
@@ -53,6 +79,8 @@ typedef struct gs_train_row {
     double train_loss;         /* mean training loss since the last row */
     double val_loss;           /* mean loss on up to 64 held-out samples; NAN when none */
     double samples_per_s;      /* since the last row */
+    double success[GS_TRAIN_MAX_EVAL_TASKS]; /* (neval) success rate per evaluated task;
+                                                NAN where not evaluated at this row */
 } gs_train_row;
 
 typedef struct gs_train_result {
@@ -70,6 +98,11 @@ typedef struct gs_train_result {
     int interrupted;           /* 1: the progress callback stopped the run */
     gs_train_row *log;         /* (nlog) this run's rows */
     int nlog;
+    char **eval_names;         /* (neval) the evaluated tasks' names */
+    int neval;
+    int eval_errors;           /* evaluation episodes that raised an error */
+    char eval_error[512];      /* the first one's message */
+    char csv[4096], png[4096]; /* the curves' paths; "" without curves */
 } gs_train_result;
 
 /* Frees what a result holds (not r itself); a zeroed result is fine. */
@@ -78,7 +111,8 @@ void gs_train_result_free(gs_train_result *r);
 typedef enum gs_train_event {
     GS_TRAIN_BEGIN,            /* the data and policy are ready; result's counts are set */
     GS_TRAIN_STEP,             /* a step was taken */
-    GS_TRAIN_ROW               /* a row was logged (row) */
+    GS_TRAIN_ROW,              /* a row was logged (row) */
+    GS_TRAIN_EPISODE           /* an evaluation episode ended */
 } gs_train_event;
 
 typedef struct gs_train_progress {
@@ -88,19 +122,29 @@ typedef struct gs_train_progress {
     double samples_per_s;      /* this run's, over the time spent on steps */
     double elapsed_s;          /* since the run began */
     const gs_train_row *row;   /* GS_TRAIN_ROW: the row; else NULL */
+    const char *task;          /* GS_TRAIN_EPISODE: its task's name */
+    int episode, episodes;     /* GS_TRAIN_EPISODE: its number from 1, of how many */
+    int success;               /* GS_TRAIN_EPISODE: 1 when it succeeded */
 } gs_train_progress;
 
 /* Called after every event; a non-zero return stops the run after the
  * step under way (the checkpoint is written and result->interrupted set). */
 typedef int (*gs_train_progress_fn)(const gs_train_progress *p, void *ud);
 
+/* The curves' paths for checkpoint out: out without its extension (from
+ * the last '.' after the last '/'), plus ".csv" and ".png" (out plus them
+ * when out ends in one of them); each len bytes. GS_ERR_USAGE when they do
+ * not fit. */
+gs_status gs_train_curves_paths(const char *out, char *csv, char *png, size_t len, char *err,
+                                size_t errlen);
+
 /* A whole run. *out is filled as far as the run got, also on failure
  * (free it with gs_train_result_free either way). Returns GS_ERR_USAGE for
  * bad options, a checkpoint that exists without resume or differs from
  * channels, and bad data (as gs_demos_open); GS_ERR_IO for an unreadable
  * checkpoint or a failed write; GS_ERR_RUNTIME when the loss stops being
- * finite. A failure after
- * some progress still writes the checkpoint. progress nullable. */
+ * finite; an evaluated task's status when it does not load. A failure
+ * after some progress still writes the checkpoint. progress nullable. */
 gs_status gs_train(const gs_train_options *o, gs_train_progress_fn progress, void *ud,
                    gs_train_result *out, char *err, size_t errlen);
 

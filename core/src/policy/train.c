@@ -9,7 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "curves.h"
 #include "gensim/policy_data.h"
 
 #define VAL_MAX 64 /* held-out samples a log row's validation loss averages */
@@ -29,6 +31,9 @@ typedef struct run {
     double interval_t0, interval_loss;
     int64_t interval_n;
     int stop;                  /* the progress callback asked to stop */
+    gs_task *eval[GS_TRAIN_MAX_EVAL_TASKS]; /* (o->neval_tasks) the evaluated tasks */
+    gs_train_row *hist;        /* (nhist) rows of earlier runs, from the CSV */
+    int nhist;
 } run;
 
 static double now_s(void) {
@@ -47,16 +52,26 @@ gs_train_options gs_train_options_default(void) {
     o.log_every = 100;
     o.save_every = 1000;
     o.augment = 1;
-    o.workers = 1;
     o.threads = 1;
     o.cache_bytes = (size_t)2 << 30;
+    o.eval_episodes = 10;
+    o.eval_seed = 1000000;
+    o.eval_options = gs_task_options_default();
+    o.curves = 1;
     return o;
+}
+
+int gs_train_default_workers(void) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores < 1 ? 1 : cores > GS_POLICY_MAX_WORKERS ? GS_POLICY_MAX_WORKERS : (int)cores;
 }
 
 void gs_train_result_free(gs_train_result *r) {
     if (!r) return;
     for (int i = 0; i < r->ntasks; i++) free(r->tasks[i]);
     free(r->tasks);
+    for (int i = 0; i < r->neval; i++) free(r->eval_names[i]);
+    free(r->eval_names);
     free(r->log);
     memset(r, 0, sizeof *r);
 }
@@ -64,9 +79,13 @@ void gs_train_result_free(gs_train_result *r) {
 static gs_status check_options(const gs_train_options *o, char *err, size_t errlen);
 static gs_status open_policy(run *g, char *err, size_t errlen);
 static gs_status open_data(run *g, char *err, size_t errlen);
+static gs_status open_eval(run *g, char *err, size_t errlen);
+static gs_status open_curves(run *g, char *err, size_t errlen);
 static gs_status take_step(run *g, char *err, size_t errlen);
-static gs_status log_row(run *g, double lr, char *err, size_t errlen);
-static int report(run *g, gs_train_event ev, const gs_train_row *row);
+static gs_status log_row(run *g, double lr, int eval, char *err, size_t errlen);
+static int report(run *g, gs_train_progress *p);
+static gs_status write_curves(run *g, char *err, size_t errlen);
+static void close_run(run *g);
 
 gs_status gs_train(const gs_train_options *o, gs_train_progress_fn progress, void *ud,
                    gs_train_result *out, char *err, size_t errlen) {
@@ -82,18 +101,20 @@ gs_status gs_train(const gs_train_options *o, gs_train_progress_fn progress, voi
     gs_policy_set_threads(o->threads);
     st = open_policy(&g, err, errlen);
     if (st == GS_OK) st = open_data(&g, err, errlen);
+    if (st == GS_OK) st = open_eval(&g, err, errlen);
+    g.step = g.last_saved = out->first_step = gs_policy_steps(g.p);
+    if (st == GS_OK) st = open_curves(&g, err, errlen);
     if (st != GS_OK) {
-        gs_demos_batch_free(&g.batch);
-        gs_demos_close(g.d);
-        gs_policy_free(g.p);
+        close_run(&g);
         return st;
     }
-    g.step = g.last_saved = out->first_step = gs_policy_steps(g.p);
     g.interval_t0 = now_s();
-    g.stop = report(&g, GS_TRAIN_BEGIN, NULL);
+    gs_train_progress begin = {.event = GS_TRAIN_BEGIN};
+    g.stop = report(&g, &begin);
     while (st == GS_OK && g.step < o->steps && !g.stop) {
         st = take_step(&g, err, errlen);
-        if (st == GS_OK) g.stop = report(&g, GS_TRAIN_STEP, NULL);
+        gs_train_progress p = {.event = GS_TRAIN_STEP};
+        if (st == GS_OK && report(&g, &p)) g.stop = 1;
     }
     /* The end, an interruption or an error after some progress: keep it. */
     if ((g.step > g.last_saved || !g.exists) && (st == GS_OK || g.step > out->first_step)) {
@@ -105,13 +126,31 @@ gs_status gs_train(const gs_train_options *o, gs_train_progress_fn progress, voi
     out->interrupted = g.stop;
     out->wall_s = now_s() - g.t0;
     out->samples_per_s = g.train_s > 0 ? (double)((g.step - out->first_step) * o->batch) / g.train_s : 0;
-    gs_demos_batch_free(&g.batch);
-    gs_demos_close(g.d);
-    gs_policy_free(g.p);
+    close_run(&g);
     return st;
 }
 
+gs_status gs_train_curves_paths(const char *out, char *csv, char *png, size_t len, char *err,
+                                size_t errlen) {
+    const char *slash = strrchr(out, '/'), *dot = strrchr(out, '.');
+    size_t stem = dot && dot > (slash ? slash + 1 : out) ? (size_t)(dot - out) : strlen(out);
+    if (dot && (strcmp(dot, ".csv") == 0 || strcmp(dot, ".png") == 0)) stem = strlen(out);
+    if (stem + 5 > len)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "%s: the curves' paths would be too long", out);
+    snprintf(csv, len, "%.*s.csv", (int)stem, out);
+    snprintf(png, len, "%.*s.png", (int)stem, out);
+    return GS_OK;
+}
+
 /* ---- the steps of a run ---- */
+
+static void close_run(run *g) {
+    for (int k = 0; k < GS_TRAIN_MAX_EVAL_TASKS; k++) gs_task_free(g->eval[k]);
+    free(g->hist);
+    gs_demos_batch_free(&g->batch);
+    gs_demos_close(g->d);
+    gs_policy_free(g->p);
+}
 
 static gs_status check_options(const gs_train_options *o, char *err, size_t errlen) {
     if (!o || !o->paths || o->npaths < 1 || !o->out)
@@ -119,13 +158,20 @@ static gs_status check_options(const gs_train_options *o, char *err, size_t errl
     if (o->steps < 1 || o->batch < 1 || o->log_every < 1 || o->save_every < 1 || o->threads < 1)
         return gs_fail(err, errlen, GS_ERR_USAGE,
                        "train: steps, batch, log_every, save_every and threads must be at least 1");
-    if (o->workers < 1 || o->workers > GS_POLICY_MAX_WORKERS)
-        return gs_fail(err, errlen, GS_ERR_USAGE, "train: workers %d outside 1..%d", o->workers,
+    if (o->workers < 0 || o->workers > GS_POLICY_MAX_WORKERS)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "train: workers %d outside 0..%d", o->workers,
                        GS_POLICY_MAX_WORKERS);
     if (!(o->lr > 0 && o->lr <= 1))
         return gs_fail(err, errlen, GS_ERR_USAGE, "train: learning rate %g outside (0, 1]", o->lr);
     if (o->channels < 0)
         return gs_fail(err, errlen, GS_ERR_USAGE, "train: channels %d", o->channels);
+    if (o->neval_tasks < 0 || o->neval_tasks > GS_TRAIN_MAX_EVAL_TASKS || (o->neval_tasks && !o->eval_tasks))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "train: %d tasks to evaluate, not 0..%d", o->neval_tasks,
+                       GS_TRAIN_MAX_EVAL_TASKS);
+    if (o->eval_every < 0 || (o->eval_every > 0 && (o->eval_episodes < 1 || !o->neval_tasks)))
+        return gs_fail(err, errlen, GS_ERR_USAGE,
+                       "train: evaluating every %" PRId64 " steps needs tasks and at least one episode",
+                       o->eval_every);
     return GS_OK;
 }
 
@@ -148,9 +194,10 @@ static gs_status open_policy(run *g, char *err, size_t errlen) {
     if (o->channels && gs_policy_get_config(g->p)->channels != o->channels)
         return gs_fail(err, errlen, GS_ERR_USAGE, "%s has %d channels, not the %d of --channels", o->out,
                        gs_policy_get_config(g->p)->channels, o->channels);
-    if ((st = gs_policy_set_workers(g->p, o->workers, err, errlen)) != GS_OK) return st;
+    int workers = o->workers ? o->workers : gs_train_default_workers();
+    if ((st = gs_policy_set_workers(g->p, workers, err, errlen)) != GS_OK) return st;
     g->r->parameters = gs_policy_parameters(g->p);
-    g->r->workers = o->workers;
+    g->r->workers = workers;
     return GS_OK;
 }
 
@@ -177,6 +224,32 @@ static gs_status open_data(run *g, char *err, size_t errlen) {
     return GS_OK;
 }
 
+/* The tasks to evaluate, loaded once: a bad one fails the run before any step. */
+static gs_status open_eval(run *g, char *err, size_t errlen) {
+    const gs_train_options *o = g->o;
+    gs_train_result *r = g->r;
+    if (!o->eval_every) return GS_OK;
+    if (!(r->eval_names = calloc((size_t)o->neval_tasks, sizeof *r->eval_names)))
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "train: out of memory");
+    for (int k = 0; k < o->neval_tasks; k++) {
+        gs_status st = gs_task_load(o->eval_tasks[k], &o->eval_options, &g->eval[k], err, errlen);
+        if (st != GS_OK) return st;
+        if (!(r->eval_names[k] = strdup(gs_task_name(g->eval[k]))))
+            return gs_fail(err, errlen, GS_ERR_NOMEM, "train: out of memory");
+        r->neval++;
+    }
+    return GS_OK;
+}
+
+/* The curves' paths and, when continuing a checkpoint, its earlier rows. */
+static gs_status open_curves(run *g, char *err, size_t errlen) {
+    gs_train_result *r = g->r;
+    if (!g->o->curves) return GS_OK;
+    gs_status st = gs_train_curves_paths(g->o->out, r->csv, r->png, sizeof r->csv, err, errlen);
+    if (st != GS_OK || r->fresh) return st;
+    return gs_curves_read(r->csv, r->eval_names, r->neval, g->step, &g->hist, &g->nhist, err, errlen);
+}
+
 /* One optimiser step, then the log row and the save it is due for. */
 static gs_status take_step(run *g, char *err, size_t errlen) {
     const gs_train_options *o = g->o;
@@ -191,8 +264,9 @@ static gs_status take_step(run *g, char *err, size_t errlen) {
     g->train_s += now_s() - s0;
     g->step++;
     g->interval_loss += loss, g->interval_n++;
-    if (g->step % o->log_every == 0 || g->step == o->steps)
-        if ((st = log_row(g, lr, err, errlen)) != GS_OK) return st;
+    int eval = o->eval_every && (g->step % o->eval_every == 0 || g->step == o->steps);
+    if (g->step % o->log_every == 0 || g->step == o->steps || eval)
+        if ((st = log_row(g, lr, eval, err, errlen)) != GS_OK) return st;
     if (g->step % o->save_every == 0 && g->step < o->steps) {
         if ((st = gs_policy_save(g->p, o->out, err, errlen)) != GS_OK) return st;
         g->last_saved = g->step;
@@ -220,13 +294,39 @@ static gs_status validation_loss(run *g, double *loss, int64_t *n, char *err, si
     return GS_OK;
 }
 
-/* A row for the interval that ends now: its losses and speed. */
-static gs_status log_row(run *g, double lr, char *err, size_t errlen) {
+/* Each evaluated task's success rate over its episodes into row. */
+static void evaluate(run *g, gs_train_row *row) {
+    const gs_train_options *o = g->o;
+    gs_train_result *r = g->r;
+    for (int k = 0; k < r->neval && !g->stop; k++) {
+        int successes = 0;
+        for (int e = 0; e < o->eval_episodes && !g->stop; e++) {
+            uint64_t seed = o->eval_seed + (uint64_t)e;
+            gs_episode ep;
+            char why[512];
+            gs_status st = gs_task_reset(g->eval[k], seed, why, sizeof why);
+            if (st == GS_OK) st = gs_policy_play(g->p, g->eval[k], seed, &ep, why, sizeof why);
+            if (st != GS_OK && !r->eval_errors++) snprintf(r->eval_error, sizeof r->eval_error, "%s", why);
+            int success = st == GS_OK && ep.success;
+            successes += success;
+            gs_train_progress p = {.event = GS_TRAIN_EPISODE, .task = r->eval_names[k],
+                                   .episode = e + 1, .episodes = o->eval_episodes, .success = success};
+            if (report(g, &p)) g->stop = 1;
+            if (e + 1 == o->eval_episodes) row->success[k] = (double)successes / o->eval_episodes;
+        }
+    }
+}
+
+/* A row for the interval that ends now: its losses, speed and (eval)
+ * success; then the curves again. */
+static gs_status log_row(run *g, double lr, int eval, char *err, size_t errlen) {
     gs_train_result *r = g->r;
     gs_train_row row;
     memset(&row, 0, sizeof row);
+    for (int k = 0; k < GS_TRAIN_MAX_EVAL_TASKS; k++) row.success[k] = NAN;
     row.step = g->step;
-    row.samples = g->step * g->o->batch;
+    const gs_train_row *last = r->nlog ? &r->log[r->nlog - 1] : g->nhist ? &g->hist[g->nhist - 1] : NULL;
+    row.samples = (last ? last->samples + (g->step - last->step) * g->o->batch : g->step * g->o->batch);
     row.lr = lr;
     row.train_loss = g->interval_loss / (double)g->interval_n;
     row.samples_per_s = (double)(g->interval_n * g->o->batch) / (now_s() - g->interval_t0);
@@ -236,27 +336,40 @@ static gs_status log_row(run *g, double lr, char *err, size_t errlen) {
     gs_status st = validation_loss(g, &val, &nval, why, sizeof why);
     if (st != GS_OK) return gs_fail(err, errlen, st, "validation: %s", why);
     row.val_loss = nval ? val : NAN;
+    if (eval) evaluate(g, &row);
     gs_train_row *more = realloc(r->log, (size_t)(r->nlog + 1) * sizeof *more);
     if (!more) return gs_fail(err, errlen, GS_ERR_NOMEM, "train: out of memory for the log");
     r->log = more;
     r->log[r->nlog++] = row;
     r->train_loss = row.train_loss, r->val_loss = row.val_loss;
-    if (report(g, GS_TRAIN_ROW, &row)) g->stop = 1;
+    if (g->o->curves && (st = write_curves(g, err, errlen)) != GS_OK) return st;
+    gs_train_progress p = {.event = GS_TRAIN_ROW, .row = &r->log[r->nlog - 1]};
+    if (report(g, &p)) g->stop = 1;
     g->interval_loss = 0, g->interval_n = 0, g->interval_t0 = now_s();
     return GS_OK;
 }
 
-/* Tells the caller; 1 when it asks to stop. */
-static int report(run *g, gs_train_event ev, const gs_train_row *row) {
+/* Every row so far, the earlier runs' first, to NAME.csv and NAME.png. */
+static gs_status write_curves(run *g, char *err, size_t errlen) {
+    gs_train_result *r = g->r;
+    gs_train_row *all = malloc(sizeof *all * (size_t)(g->nhist + r->nlog));
+    if (!all) return gs_fail(err, errlen, GS_ERR_NOMEM, "train: out of memory for the curves");
+    memcpy(all, g->hist, sizeof *all * (size_t)g->nhist);
+    memcpy(all + g->nhist, r->log, sizeof *all * (size_t)r->nlog);
+    gs_status st = gs_curves_write(r->csv, r->png, all, g->nhist + r->nlog, r->eval_names, r->neval, err,
+                                   errlen);
+    free(all);
+    return st;
+}
+
+/* Tells the caller what p says (event and its fields) with the run's
+ * state filled in; 1 when it asks to stop. */
+static int report(run *g, gs_train_progress *p) {
     if (!g->progress) return 0;
-    gs_train_progress p;
-    memset(&p, 0, sizeof p);
-    p.event = ev;
-    p.result = g->r;
-    p.step = g->step;
-    p.total = g->o->steps;
-    p.samples_per_s = g->train_s > 0 ? (double)((g->step - g->r->first_step) * g->o->batch) / g->train_s : 0;
-    p.elapsed_s = now_s() - g->t0;
-    p.row = row;
-    return g->progress(&p, g->ud) != 0;
+    p->result = g->r;
+    p->step = g->step;
+    p->total = g->o->steps;
+    p->samples_per_s = g->train_s > 0 ? (double)((g->step - g->r->first_step) * g->o->batch) / g->train_s : 0;
+    p->elapsed_s = now_s() - g->t0;
+    return g->progress(p, g->ud) != 0;
 }
