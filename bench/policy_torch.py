@@ -18,11 +18,11 @@ term from the key head's 16 further channels (depth to space, the same
 for every rotation); softmax over rotations x pixels. The losses are the
 two cross-entropies.
 
-Measures, on one thread (torch.set_num_threads(1)): the latency of one
-pick-and-place decision (act), and training samples per second at a batch
-size (forward, backward, Adam). Prints one JSON line.
+Measures, on --threads threads (torch.set_num_threads, default 1): the
+latency of one pick-and-place decision (act), and training samples per
+second at a batch size (forward, backward, Adam). Prints one JSON line.
 
-Usage: /usr/bin/python3 bench/policy_torch.py [--batch B] [--reps N]
+Usage: /usr/bin/python3 bench/policy_torch.py [--batch B] [--reps N] [--threads T]
        [--channels C] [--rows R] [--cols C] [--rotations N] [--crop N]
 """
 import argparse
@@ -154,8 +154,10 @@ def main():
     ap.add_argument("--rotations", type=int, default=36)
     ap.add_argument("--crop", type=int, default=57)
     ap.add_argument("--vocab", type=int, default=1024)
+    ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(a.threads)
+    torch.set_num_interop_threads(1)
     torch.manual_seed(0)
     m = Transporter(a.rows, a.cols, a.rotations, a.crop, a.channels, a.vocab)
     params = sum(p.numel() for p in m.parameters())

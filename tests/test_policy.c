@@ -109,6 +109,10 @@ static void test_bad_config(void) {
     c.vocab = 0;
     CHECK(gs_policy_new(&c, 1, &p, err, sizeof err) == GS_ERR_USAGE);
     c = tiny_config();
+    c.dilated = 2;
+    CHECK(gs_policy_new(&c, 1, &p, err, sizeof err) == GS_ERR_USAGE);
+    CHECK_STR_CONTAINS(err, "dilated");
+    c = tiny_config();
     c.pixel = -1;
     CHECK(gs_policy_new(&c, 1, &p, err, sizeof err) == GS_ERR_USAGE);
     c = tiny_config();
@@ -365,18 +369,23 @@ static void test_broken_files(void) {
 /* The whole network's gradient (both streams, FiLM, the language
  * embedding, the correlation, the factored softmax) against central
  * differences of its loss, parameter by parameter on a sample of each tensor. */
-static void test_gradient(void) {
+static void test_gradient(int dilated) {
+    enum { GR = 32, GC = 48 };
     char err[256];
     gs_policy_config c = tiny_config();
-    c.rows = 16, c.cols = 24, c.crop = 9, c.rotations = 4, c.channels = 4, c.vocab = 8;
+    /* dilated: a quarter-resolution map of 8 x 12, so taps 2 and 4 cells
+     * apart land inside it */
+    c.rows = dilated ? GR : 16, c.cols = dilated ? GC : 24;
+    c.crop = 9, c.rotations = 4, c.channels = 4, c.vocab = 8;
+    c.dilated = dilated;
     gs_policy *p = NULL;
     CHECK(gs_policy_new(&c, 9, &p, err, sizeof err) == GS_OK);
     if (!p) return;
-    float h[16 * 24];
-    uint8_t rgb[16 * 24 * 3];
+    static float h[GR * GC];
+    static uint8_t rgb[GR * GC * 3];
     gsu_rng rng;
     gsu_rng_seed(&rng, 3);
-    for (int i = 0; i < 16 * 24; i++) {
+    for (int i = 0; i < c.rows * c.cols; i++) {
         h[i] = (float)gsu_rng_uniform(&rng, 0.0, 0.05);
         for (int k = 0; k < 3; k++) rgb[3 * i + k] = (uint8_t)gsu_rng_int(&rng, 0, 255);
     }
@@ -404,9 +413,17 @@ static void test_gradient(void) {
         if (fabs(num - ana) <= 5e-4 + 0.03 * fabs(num)) good++;
         else printf("parameter %zu: analytic %.6g, numeric %.6g\n", i, ana, num);
     }
-    printf("gradient: %d of %d parameters agree, %d of them nonzero\n", good, checked, nonzero);
+    printf("gradient%s: %d of %d parameters agree, %d of them nonzero\n", dilated ? " (dilated)" : "", good,
+           checked, nonzero);
     CHECK(checked >= 100 && good == checked);
     CHECK(nonzero >= checked / 2);
+    /* the checkpoint keeps the architecture */
+    gs_policy *back = NULL;
+    CHECK(gs_policy_save(p, in_root("gradient.st"), err, sizeof err) == GS_OK);
+    CHECK(gs_policy_load(in_root("gradient.st"), &back, err, sizeof err) == GS_OK);
+    CHECK(back && gs_policy_get_config(back)->dilated == dilated);
+    remove(in_root("gradient.st"));
+    gs_policy_free(back);
     gs_policy_free(p);
 }
 
@@ -458,7 +475,8 @@ int main(void) {
     make_scenes();
     test_schedule();
     test_bad_config();
-    test_gradient();
+    test_gradient(0);
+    test_gradient(1); /* the residual blocks' taps 1, 2, 4 and 8 cells apart */
     test_workers();
     gs_policy *p = test_training();
     if (p) {

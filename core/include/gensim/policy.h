@@ -17,7 +17,9 @@
  * stride-2 convolutions to quarter resolution, two residual blocks of two
  * 3x3 convolutions, each convolution followed by group norm (groups of 4
  * channels) whose scale and shift come from the goal (FiLM), then ReLU; a
- * 1x1 head. Attention: 16 logits per quarter cell, one per pixel (depth to
+ * 1x1 head. With dilated, the attention and key streams' four residual
+ * convolutions take their taps 1, 2, 4 and 8 quarter-resolution cells
+ * apart. Attention: 16 logits per quarter cell, one per pixel (depth to
  * space). Key: channels / 2 features plus 16 sub-cell place logits. Query:
  * run on the crop around the pick turned to each rotation; its channels / 2
  * outputs (crop / 4 rounded up, odd, on a side) are the kernels correlated
@@ -33,7 +35,8 @@
  * "S.conv{0..5}.weight" [channels, in, 3, 3], "S.head.weight" [out,
  * channels, 1, 1], "S.head.bias" [out]; each again as "adam.m.<name>" and
  * "adam.v.<name>" (Adam's moments). __metadata__ (all strings): arch
- * (GS_POLICY_ARCH), rows, cols, rotations, crop, channels, vocab, pixel,
+ * (GS_POLICY_ARCH, or GS_POLICY_ARCH_DILATED for a dilated network, which
+ * older builds refuse), rows, cols, rotations, crop, channels, vocab, pixel,
  * x_min .. z_max (the bounds), step and adam_t.
  *
  * A policy is not thread-safe: training and acting use its own scratch. */
@@ -46,6 +49,7 @@
 #include "gensim/status.h"
 
 #define GS_POLICY_ARCH "gensim-transporter-1"
+#define GS_POLICY_ARCH_DILATED "gensim-transporter-1-dilated"
 
 typedef struct gs_policy_config {
     int rows, cols;       /* observation size (320 x 160 for the default view: rows follow y) */
@@ -53,6 +57,9 @@ typedef struct gs_policy_config {
     int crop;             /* side of the square crop around the pick, pixels (8 m + 1: 57) */
     int channels;         /* base feature width, a multiple of 4 (16) */
     int vocab;            /* hashed word buckets of the language embedding (1024) */
+    int dilated;          /* 1: the attention and key streams' residual convolutions take
+                             taps 1, 2, 4 and 8 cells apart, so each pixel sees some 40 cm
+                             of the scene instead of 12 cm; 0: all adjacent (0) */
     double pixel;         /* metres per pixel of the view (checked against datasets) */
     double bounds[3][2];  /* the view's x, y, z ranges, metres */
 } gs_policy_config;

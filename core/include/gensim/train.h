@@ -39,6 +39,8 @@ typedef struct gs_train_options {
     gs_lr_schedule schedule;   /* GS_LR_COSINE */
     int channels;              /* a new policy's width; 0: the default (16); a resumed
                                   policy must have this many when not 0 */
+    int dilated;               /* a new policy's gs_policy_config.dilated; -1: the default;
+                                  a resumed policy must match when not -1; -1 */
     uint64_t seed;             /* initial weights and batches; 0 */
     double val_fraction;       /* share of each task's episodes held out, [0, 0.9]; 0.1 */
     int64_t log_every;         /* a log row every this many steps; 100 */

@@ -70,6 +70,7 @@ typedef struct stream {
     size_t w_head, b_head;         /* (out_ch x width), (out_ch) */
     int film;                      /* first float of this stream's FiLM sites */
     int rows;                      /* stride-1 layers by gsn_conv2d_rows (else im2col) */
+    int dil[NLAYERS];              /* each layer's dilation (stride-1 layers only) */
     float *x;                      /* (in_ch x n x h x w) */
     float *z[NLAYERS];             /* convolution outputs, (width x n x lh x lw) */
     float *a[NLAYERS];             /* activations after norm, FiLM, skip and ReLU */
@@ -164,6 +165,8 @@ static gs_status check_config(const gs_policy_config *c, char *err, size_t errle
     if (c->channels < 4 || c->channels > 256 || c->channels % 4)
         return gs_fail(err, errlen, GS_ERR_USAGE,
                        "policy: channels %d must be a multiple of 4 in 4..256", c->channels);
+    if (c->dilated != 0 && c->dilated != 1)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "policy: dilated is 0 or 1, not %d", c->dilated);
     if (c->vocab < 1 || c->vocab > (1 << 20))
         return gs_fail(err, errlen, GS_ERR_USAGE, "policy: vocab %d outside 1..1048576", c->vocab);
     if (!(c->pixel > 0.0) || !isfinite(c->pixel))
@@ -201,8 +204,9 @@ static size_t add_param(gs_policy *p, const char *name, int ndim, int d0, int d1
     return e->offset;
 }
 
+/* dilated: the residual blocks' convolutions take taps 1, 2, 4, 8 cells apart. */
 static void stream_plan(gs_policy *p, stream *s, const char *name, int out_ch, int n, int h, int w,
-                        int film) {
+                        int film, int dilated) {
     int c = p->cfg.channels;
     s->name = name;
     s->in_ch = IN_CH;
@@ -218,6 +222,7 @@ static void stream_plan(gs_policy *p, stream *s, const char *name, int out_ch, i
         int ph = l ? s->lh[l - 1] : h, pw = l ? s->lw[l - 1] : w, st = l < 2 ? 2 : 1;
         s->lh[l] = gsn_conv_out(ph, 3, st, 1);
         s->lw[l] = gsn_conv_out(pw, 3, st, 1);
+        s->dil[l] = dilated && l >= 2 ? 1 << (l - 2) : 1;
         snprintf(nm, sizeof nm, "%s.conv%d.weight", name, l);
         s->w_conv[l] = add_param(p, nm, 4, c, l ? c : IN_CH, 3, 3);
     }
@@ -244,14 +249,14 @@ static gsn_tensor layer_shape(const stream *s, int l) {
 
 static size_t stream_col_count(const stream *s, int l) {
     gsn_tensor x = layer_shape(s, l);
-    if (layer_rows(s, l)) return gsn_conv_rows_col(&x, 3);
+    if (layer_rows(s, l)) return gsn_conv_rows_col(&x, 3, s->dil[l]);
     return gsn_conv_scratch(&x, 3, l < 2 ? 2 : 1, 1);
 }
 
 /* Floats of the shared scratch layer l's passes need. */
 static size_t stream_scratch_count(const stream *s, int l) {
     gsn_tensor x = layer_shape(s, l);
-    if (layer_rows(s, l)) return gsn_conv_rows_scratch(&x, s->width, 3);
+    if (layer_rows(s, l)) return gsn_conv_rows_scratch(&x, s->width, 3, s->dil[l]);
     return gsn_conv_scratch(&x, 3, l < 2 ? 2 : 1, 1);
 }
 
@@ -343,9 +348,10 @@ gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **
     p->p_film_w = add_param(p, "lang.film.weight", 2, p->film_size, p->embed, 0, 0);
     p->p_film_b = add_param(p, "lang.film.bias", 1, p->film_size, 0, 0, 0);
     int site = NLAYERS * 2 * c;
-    stream_plan(p, &p->attn, "attention", FACTOR * FACTOR, 1, R, C, 0);
-    stream_plan(p, &p->key, "key", p->key_ch + FACTOR * FACTOR, 1, R, C, site);
-    stream_plan(p, &p->query, "query", p->key_ch, rot, cfg->crop, cfg->crop, 2 * site);
+    stream_plan(p, &p->attn, "attention", FACTOR * FACTOR, 1, R, C, 0, cfg->dilated);
+    stream_plan(p, &p->key, "key", p->key_ch + FACTOR * FACTOR, 1, R, C, site, cfg->dilated);
+    /* the query stream sees only the crop: its taps stay adjacent */
+    stream_plan(p, &p->query, "query", p->key_ch, rot, cfg->crop, cfg->crop, 2 * site, 0);
     /* row shifts beat im2col on every stride-1 layer, the 36 query crops' included */
     p->attn.rows = p->key.rows = p->query.rows = 1;
     p->h4 = p->attn.lh[NLAYERS - 1];
@@ -357,8 +363,8 @@ gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **
     stream_needs(&p->key, &p->col_need, &p->act_need);
     stream_needs(&p->query, &p->col_need, &p->act_need);
     gsn_tensor kx = gsn_tensor_make(NULL, p->key_ch, 1, p->h4, p->w4);
-    p->corr_col_need = gsn_conv_rows_col(&kx, p->k);
-    size_t corr_scratch = gsn_conv_rows_scratch(&kx, rot, p->k);
+    p->corr_col_need = gsn_conv_rows_col(&kx, p->k, 1);
+    size_t corr_scratch = gsn_conv_rows_scratch(&kx, rot, p->k, 1);
     if (corr_scratch > p->col_need) p->col_need = corr_scratch;
     p->workers = 1;
     int ok = (p->params = take(p, p->nparams)) && (p->adam_m = take(p, p->nparams)) &&
@@ -496,9 +502,9 @@ static void stream_forward(const gs_policy *p, workspace *w, stream *s, int keep
         if (l < first)
             ; /* convolved already (first_convolutions) */
         else if (layer_rows(s, l) && keep)
-            gsn_conv2d_rows(&in, p->params + s->w_conv[l], 3, &z, s->col[l], w->col);
+            gsn_conv2d_rows(&in, p->params + s->w_conv[l], 3, s->dil[l], &z, s->col[l], w->col);
         else if (layer_rows(s, l))
-            gsn_conv2d_rows_inference(&in, p->params + s->w_conv[l], 3, &z, s->col[l], w->col);
+            gsn_conv2d_rows_inference(&in, p->params + s->w_conv[l], 3, s->dil[l], &z, s->col[l], w->col);
         else if (keep)
             gsn_conv2d(&in, p->params + s->w_conv[l], NULL, 3, l < 2 ? 2 : 1, 1, &z, s->col[l]);
         else
@@ -544,7 +550,7 @@ static void stream_backward(const gs_policy *p, workspace *w, stream *s) {
         gsn_tensor in = layer_input(s, l);
         gsn_tensor din = l ? gsn_tensor_make(s->da[l - 1], s->width, s->n, in.h, in.w) : in;
         if (layer_rows(s, l))
-            gsn_conv2d_rows_backward(&in, p->params + s->w_conv[l], 3, &dz, w->grads + s->w_conv[l],
+            gsn_conv2d_rows_backward(&in, p->params + s->w_conv[l], 3, s->dil[l], &dz, w->grads + s->w_conv[l],
                                      &din, s->col[l], w->col);
         else
             gsn_conv2d_backward(&in, p->params + s->w_conv[l], 3, l < 2 ? 2 : 1, 1, &dz,
@@ -597,7 +603,7 @@ static void transport_forward(const gs_policy *p, workspace *w, int pick_row, in
         }
     gsn_tensor kx = gsn_tensor_make(w->key.out, kc, 1, p->h4, p->w4);
     gsn_tensor corr = gsn_tensor_make(w->corr, rot, 1, p->h4, p->w4);
-    gsn_conv2d_rows(&kx, w->kernel, k, &corr, w->corr_col, w->col);
+    gsn_conv2d_rows(&kx, w->kernel, k, 1, &corr, w->corr_col, w->col);
     const size_t cells = (size_t)p->h4 * p->w4;
     gsn_depth_to_space(w->key.out + kc * cells, p->h4, p->w4, FACTOR, p->cfg.rows, p->cfg.cols,
                        w->phase);
@@ -614,7 +620,7 @@ static void transport_backward(const gs_policy *p, workspace *w) {
     gsn_tensor kx = gsn_tensor_make(w->key.out, kc, 1, p->h4, p->w4);
     gsn_tensor dkx = gsn_tensor_make(w->key.dout, kc, 1, p->h4, p->w4);
     gsn_tensor dcorr = gsn_tensor_make(w->dcorr, rot, 1, p->h4, p->w4);
-    gsn_conv2d_rows_backward(&kx, w->kernel, k, &dcorr, w->dkernel, &dkx, w->corr_col, w->col);
+    gsn_conv2d_rows_backward(&kx, w->kernel, k, 1, &dcorr, w->dkernel, &dkx, w->corr_col, w->col);
     for (int r = 0; r < rot; r++)
         for (int c = 0; c < kc; c++) {
             const float *src = w->dkernel + ((size_t)r * kc + c) * kk;
@@ -857,7 +863,7 @@ gs_status gs_policy_save(const gs_policy *p, const char *path, char *err, size_t
         return gs_fail(err, errlen, GS_ERR_NOMEM, "policy: out of memory");
     }
     const gs_policy_config *c = &p->cfg;
-    cJSON_AddStringToObject(meta, "arch", GS_POLICY_ARCH);
+    cJSON_AddStringToObject(meta, "arch", c->dilated ? GS_POLICY_ARCH_DILATED : GS_POLICY_ARCH);
     meta_int(meta, "rows", c->rows);
     meta_int(meta, "cols", c->cols);
     meta_int(meta, "rotations", c->rotations);
@@ -951,6 +957,7 @@ static gs_status load_config(const cJSON *meta, const char *path, gs_policy_conf
     cfg->channels = (int)v[4];
     cfg->vocab = (int)v[5];
     *steps = v[6];
+
     if (!meta_get_double(meta, "pixel", &cfg->pixel))
         return gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field 'pixel' is missing or not a number",
                        path);
@@ -1033,16 +1040,18 @@ gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t er
         st = gs_fail(err, errlen, GS_ERR_IO, "%s: no __metadata__ with an arch", path);
         goto done;
     }
-    if (strcmp(arch->valuestring, GS_POLICY_ARCH)) {
+    const int dilated = strcmp(arch->valuestring, GS_POLICY_ARCH_DILATED) == 0;
+    if (strcmp(arch->valuestring, GS_POLICY_ARCH) && !dilated) {
         st = gs_fail(err, errlen, GS_ERR_USAGE,
-                     "%s: holds architecture '%.64s', not '%s'", path, arch->valuestring,
-                     GS_POLICY_ARCH);
+                     "%s: holds architecture '%.64s', not '%s' or '%s'", path, arch->valuestring,
+                     GS_POLICY_ARCH, GS_POLICY_ARCH_DILATED);
         goto done;
     }
     gs_policy_config cfg;
     long long steps = 0, adam_t = 0;
     st = load_config(meta, path, &cfg, &steps, err, errlen);
     if (st) goto done;
+    cfg.dilated = dilated;
     if (!meta_get_ll(meta, "adam_t", &adam_t) || adam_t != steps) {
         st = gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field 'adam_t' is missing or not the step",
                      path);
