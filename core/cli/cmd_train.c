@@ -199,6 +199,8 @@ static void print_json(const train_args *a, const gs_train_result *r) {
     cJSON_AddStringToObject(o, "schedule", a->schedule == GS_LR_COSINE ? "cosine" : "constant");
     cJSON_AddNumberToObject(o, "seed", (double)a->seed);
     cJSON_AddNumberToObject(o, "parameters", (double)r->parameters);
+    cJSON_AddNumberToObject(o, "channels", r->channels);
+    cJSON_AddNumberToObject(o, "dilated", r->dilated);
     cJSON_AddNumberToObject(o, "workers", r->workers);
     cJSON_AddNumberToObject(o, "threads", (double)a->threads);
     cJSON *tasks = cJSON_AddArrayToObject(o, "tasks");

@@ -90,6 +90,7 @@ typedef struct gs_train_result {
     int64_t steps;             /* steps it has now */
     int fresh;                 /* 1: a new policy (out did not exist) */
     size_t parameters;
+    int channels, dilated;     /* the policy's width and gs_policy_config.dilated */
     int workers;               /* the workers the run used */
     char **tasks;              /* (ntasks) the data's task names */
     int ntasks;

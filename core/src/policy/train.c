@@ -202,6 +202,8 @@ static gs_status open_policy(run *g, char *err, size_t errlen) {
     int workers = o->workers ? o->workers : gs_train_default_workers();
     if ((st = gs_policy_set_workers(g->p, workers, err, errlen)) != GS_OK) return st;
     g->r->parameters = gs_policy_parameters(g->p);
+    g->r->channels = gs_policy_get_config(g->p)->channels;
+    g->r->dilated = gs_policy_get_config(g->p)->dilated;
     g->r->workers = workers;
     return GS_OK;
 }
