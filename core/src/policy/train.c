@@ -2,9 +2,9 @@
  * steps, the log rows and the saves. */
 #include "gensim/train.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,7 +24,15 @@ typedef struct run {
     gs_train_result *r;
     gs_policy *p;
     gs_demos *d;
-    gs_demos_batch batch;
+    gs_demos_batch batches[2]; /* step k's batch is batches[k % 2] */
+    gs_demos_batch val;        /* validation samples */
+    /* The next step's batch is drawn by a thread while a step trains; only
+     * that thread touches d until it is joined. */
+    pthread_t drawer;
+    int drawing;               /* the thread is under way */
+    int64_t drawn;             /* the step whose batch is ready (or being drawn); -1 none */
+    gs_status draw_st;
+    char draw_err[1024];
     int exists;                /* out existed when the run began */
     int64_t step, last_saved;
     double t0, train_s;        /* the run's start; seconds spent on steps */
@@ -87,6 +95,7 @@ static gs_status log_row(run *g, double lr, int eval, char *err, size_t errlen);
 static int report(run *g, gs_train_progress *p);
 static gs_status write_curves(run *g, char *err, size_t errlen);
 static void close_run(run *g);
+static gs_status draw_finish(run *g);
 
 gs_status gs_train(const gs_train_options *o, gs_train_progress_fn progress, void *ud,
                    gs_train_result *out, char *err, size_t errlen) {
@@ -98,6 +107,7 @@ gs_status gs_train(const gs_train_options *o, gs_train_progress_fn progress, voi
     run g;
     memset(&g, 0, sizeof g);
     g.o = o, g.progress = progress, g.ud = ud, g.r = out;
+    g.drawn = -1;
     g.t0 = now_s();
     gs_policy_set_threads(o->threads);
     st = open_policy(&g, err, errlen);
@@ -148,7 +158,9 @@ gs_status gs_train_curves_paths(const char *out, char *csv, char *png, size_t le
 static void close_run(run *g) {
     for (int k = 0; k < GS_TRAIN_MAX_EVAL_TASKS; k++) gs_task_free(g->eval[k]);
     free(g->hist);
-    gs_demos_batch_free(&g->batch);
+    draw_finish(g);
+    for (int k = 0; k < 2; k++) gs_demos_batch_free(&g->batches[k]);
+    gs_demos_batch_free(&g->val);
     gs_demos_close(g->d);
     gs_policy_free(g->p);
 }
@@ -215,7 +227,8 @@ static gs_status open_data(run *g, char *err, size_t errlen) {
     dopt.val_fraction = o->val_fraction;
     dopt.cache_bytes = o->cache_bytes;
     gs_status st = gs_demos_open(o->paths, o->npaths, gs_policy_get_config(g->p), &dopt, &g->d, err, errlen);
-    if (st == GS_OK) st = gs_demos_batch_init(&g->batch, g->d, o->batch, err, errlen);
+    for (int k = 0; k < 2 && st == GS_OK; k++) st = gs_demos_batch_init(&g->batches[k], g->d, o->batch, err, errlen);
+    if (st == GS_OK) st = gs_demos_batch_init(&g->val, g->d, o->batch, err, errlen);
     if (st != GS_OK) return st;
     gs_train_result *r = g->r;
     r->ntasks = gs_demos_tasks(g->d);
@@ -257,16 +270,43 @@ static gs_status open_curves(run *g, char *err, size_t errlen) {
     return gs_curves_read(r->csv, r->eval_names, r->neval, g->step, &g->hist, &g->nhist, err, errlen);
 }
 
-/* One optimiser step, then the log row and the save it is due for. */
+/* Draws the batch of step g->drawn (a thread's entry point). */
+static void *draw_run(void *arg) {
+    run *g = arg;
+    const gs_train_options *o = g->o;
+    g->draw_st = gs_demos_train_batch(g->d, o->seed, g->drawn, o->batch, o->augment, &g->batches[g->drawn % 2],
+                                      g->draw_err, sizeof g->draw_err);
+    return NULL;
+}
+
+/* Starts drawing step's batch on a thread (or here, when none starts). */
+static void draw_start(run *g, int64_t step) {
+    g->drawn = step;
+    g->drawing = pthread_create(&g->drawer, NULL, draw_run, g) == 0;
+    if (!g->drawing) draw_run(g);
+}
+
+/* Waits for the draw under way, if any; its status. */
+static gs_status draw_finish(run *g) {
+    if (g->drawing) pthread_join(g->drawer, NULL);
+    g->drawing = 0;
+    return g->draw_st;
+}
+
+/* One optimiser step, then the log row and the save it is due for. The
+ * next step's batch is drawn meanwhile: batch k depends on (seed, k) alone,
+ * so when it is drawn changes nothing. */
 static gs_status take_step(run *g, char *err, size_t errlen) {
     const gs_train_options *o = g->o;
     double s0 = now_s(), loss;
     double lr = gs_policy_lr(o->schedule, o->lr, g->step, o->steps);
     char why[1024];
-    gs_status st = gs_demos_train_batch(g->d, o->seed, g->step, o->batch, o->augment, &g->batch, why,
-                                        sizeof why);
-    if (st == GS_OK)
-        st = gs_policy_train_step(g->p, g->batch.samples, g->batch.n, (float)lr, &loss, why, sizeof why);
+    if (g->drawn != g->step) draw_start(g, g->step);
+    gs_status st = draw_finish(g);
+    gs_demos_batch *b = &g->batches[g->step % 2];
+    if (st != GS_OK) snprintf(why, sizeof why, "%s", g->draw_err);
+    else if (g->step + 1 < o->steps) draw_start(g, g->step + 1);
+    if (st == GS_OK) st = gs_policy_train_step(g->p, b->samples, b->n, (float)lr, &loss, why, sizeof why);
     if (st != GS_OK) return gs_fail(err, errlen, st, "step %" PRId64 ": %s", g->step + 1, why);
     g->train_s += now_s() - s0;
     g->step++;
@@ -284,7 +324,10 @@ static gs_status take_step(run *g, char *err, size_t errlen) {
 /* The mean loss over the first VAL_MAX held-out samples, in batches that
  * fit the batch buffers; *n 0 when none are held out. */
 static gs_status validation_loss(run *g, double *loss, int64_t *n, char *err, size_t errlen) {
-    gs_demos_batch *b = &g->batch;
+    gs_demos_batch *b = &g->val;
+    /* the next batch's draw reads the files too: it finishes first */
+    gs_status drawn = draw_finish(g);
+    if (drawn != GS_OK) return gs_fail(err, errlen, drawn, "%s", g->draw_err);
     int64_t total = gs_demos_count(g->d, GS_DEMOS_VAL);
     if (total > VAL_MAX) total = VAL_MAX;
     double sum = 0;
@@ -337,8 +380,8 @@ static gs_status log_row(run *g, double lr, int eval, char *err, size_t errlen) 
     row.lr = lr;
     row.train_loss = g->interval_loss / (double)g->interval_n;
     row.samples_per_s = (double)(g->interval_n * g->o->batch) / (now_s() - g->interval_t0);
-    double val;
-    int64_t nval;
+    double val = 0;
+    int64_t nval = 0;
     char why[1024];
     gs_status st = validation_loss(g, &val, &nval, why, sizeof why);
     if (st != GS_OK) return gs_fail(err, errlen, st, "validation: %s", why);
