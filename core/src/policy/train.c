@@ -404,7 +404,7 @@ static gs_status write_curves(run *g, char *err, size_t errlen) {
     gs_train_result *r = g->r;
     gs_train_row *all = malloc(sizeof *all * (size_t)(g->nhist + r->nlog));
     if (!all) return gs_fail(err, errlen, GS_ERR_NOMEM, "train: out of memory for the curves");
-    memcpy(all, g->hist, sizeof *all * (size_t)g->nhist);
+    if (g->nhist) memcpy(all, g->hist, sizeof *all * (size_t)g->nhist);
     memcpy(all + g->nhist, r->log, sizeof *all * (size_t)r->nlog);
     gs_status st = gs_curves_write(r->csv, r->png, all, g->nhist + r->nlog, r->eval_names, r->neval, err,
                                    errlen);
