@@ -67,7 +67,7 @@ static void make_scenes(void) {
                                          : "put the red block on the green mark",
                                 use_blue ? layout[l].blue_r : layout[l].red_r,
                                 use_blue ? layout[l].blue_c : layout[l].red_c,
-                                layout[l].mark_r, layout[l].mark_c, layout[l].rot};
+                                layout[l].mark_r, layout[l].mark_c, layout[l].rot, 0};
         samples[s] = one;
     }
 }
@@ -284,6 +284,10 @@ static void wrong_dtype(cJSON *h) {
 static void bad_meta(cJSON *h) {
     cJSON_ReplaceItemInObject(cJSON_GetObjectItem(h, "__metadata__"), "crop", cJSON_CreateString("seventeen"));
 }
+static void bad_push_goals(cJSON *h) {
+    cJSON_AddStringToObject(cJSON_GetObjectItem(h, "__metadata__"), "push_goals", "12ab,zz");
+}
+
 static void huge_rows(cJSON *h) {
     cJSON_ReplaceItemInObject(cJSON_GetObjectItem(h, "__metadata__"), "rows", cJSON_CreateString("4294967328"));
 }
@@ -342,6 +346,8 @@ static void test_broken_files(void) {
     expect_load_error(bad, GS_ERR_IO, "'rows'");
     rewrite(good, bad, bad_config);
     expect_load_error(bad, GS_ERR_IO, "crop 16");
+    rewrite(good, bad, bad_push_goals);
+    expect_load_error(bad, GS_ERR_IO, "'push_goals'");
     /* random bytes anywhere in the length or the header: an error, never a crash */
     gsu_rng rng;
     gsu_rng_seed(&rng, 5);
@@ -389,7 +395,7 @@ static void test_gradient(int dilated) {
         h[i] = (float)gsu_rng_uniform(&rng, 0.0, 0.05);
         for (int k = 0; k < 3; k++) rgb[3 * i + k] = (uint8_t)gsu_rng_int(&rng, 0, 255);
     }
-    gs_policy_sample s = {h, rgb, "stack the red block", 5, 7, 11, 17, 3};
+    gs_policy_sample s = {h, rgb, "stack the red block", 5, 7, 11, 17, 3, 0};
     float *grads;
     size_t n;
     float *params = gsn_policy_params(p, &grads, &n);
@@ -469,6 +475,35 @@ static void test_workers(void) {
     gs_policy_free(two);
 }
 
+/* Push samples make their language a push goal: act then pushes for that
+ * goal and only that one, and the checkpoint keeps the goals. */
+static void test_push_goals(void) {
+    char err[256];
+    gs_policy_config c = tiny_config();
+    gs_policy *p = NULL;
+    CHECK(gs_policy_new(&c, 5, &p, err, sizeof err) == GS_OK);
+    if (!p) return;
+    gs_policy_sample batch[2] = {samples[0], samples[1]};
+    batch[1].push = 1, batch[1].lang = "sweep the pile into the zone", batch[1].rotation = 0;
+    double loss;
+    CHECK(gs_policy_train_step(p, batch, 2, 1e-3f, &loss, err, sizeof err) == GS_OK);
+    gs_policy_decision d;
+    CHECK(gs_policy_act(p, heights[0], colors[0], "sweep the pile into the zone", &d, err, sizeof err) == GS_OK);
+    CHECK(d.push == 1);
+    CHECK(gs_policy_act(p, heights[0], colors[0], samples[0].lang, &d, err, sizeof err) == GS_OK);
+    CHECK(d.push == 0);
+    gs_policy *back = NULL;
+    CHECK(gs_policy_save(p, in_root("push.st"), err, sizeof err) == GS_OK);
+    CHECK(gs_policy_load(in_root("push.st"), &back, err, sizeof err) == GS_OK);
+    if (back) {
+        CHECK(gs_policy_act(back, heights[0], colors[0], "sweep the pile into the zone", &d, err, sizeof err) == GS_OK);
+        CHECK(d.push == 1);
+    }
+    remove(in_root("push.st"));
+    gs_policy_free(back);
+    gs_policy_free(p);
+}
+
 int main(void) {
     if (!scratch_init("policy")) return 1;
     gs_policy_set_threads(1); /* the same sums in the same order, run after run */
@@ -478,6 +513,7 @@ int main(void) {
     test_gradient(0);
     test_gradient(1); /* the residual blocks' taps 1, 2, 4 and 8 cells apart */
     test_workers();
+    test_push_goals();
     gs_policy *p = test_training();
     if (p) {
         test_round_trip(p);

@@ -37,7 +37,9 @@
  * "adam.v.<name>" (Adam's moments). __metadata__ (all strings): arch
  * (GS_POLICY_ARCH, or GS_POLICY_ARCH_DILATED for a dilated network, which
  * older builds refuse), rows, cols, rotations, crop, channels, vocab, pixel,
- * x_min .. z_max (the bounds), step and adam_t.
+ * x_min .. z_max (the bounds), step and adam_t, and push_goals (the push
+ * goals' FNV-1a hashes of their language, 16 hex digits each, comma
+ * separated; absent when there are none).
  *
  * A policy is not thread-safe: training and acting use its own scratch. */
 #ifndef GENSIM_POLICY_H
@@ -84,6 +86,7 @@ size_t gs_policy_parameters(const gs_policy *p);
  * benchmarks and reproducible runs; < 1 reads as 1). */
 void gs_policy_set_threads(int threads);
 #define GS_POLICY_MAX_WORKERS 8
+#define GS_POLICY_MAX_PUSH_GOALS 64
 /* Training and loss passes split each batch over this many threads, each
  * with its own buffers (about 130 MB for the default config), so a batch of
  * 2 or more uses 2 cores fully; pair it with gs_policy_set_threads(1).
@@ -101,10 +104,15 @@ typedef struct gs_policy_sample {
     int pick_row, pick_col;
     int place_row, place_col;
     int rotation;             /* yaw bin in [0, rotations) */
+    int push;                 /* 1: a spatula push from the pick pixel to the place pixel
+                                 (rotation 0), learned like a pick and place; training
+                                 also remembers its language as a push goal */
 } gs_policy_sample;
 
 /* One Adam step on the summed pick and place cross-entropies of a batch;
- * *loss (nullable) is their mean over the batch. GS_ERR_USAGE for a bad
+ * *loss (nullable) is their mean over the batch. The language of every push
+ * sample becomes a push goal (at most GS_POLICY_MAX_PUSH_GOALS, kept in the
+ * checkpoint). GS_ERR_USAGE for a bad
  * sample (naming it), GS_ERR_RUNTIME (and no step) if the loss is not
  * finite. */
 gs_status gs_policy_train_step(gs_policy *p, const gs_policy_sample *batch, int n, float lr,
@@ -131,9 +139,12 @@ typedef struct gs_policy_decision {
     int place_row, place_col;
     int rotation;             /* yaw bin */
     float pick_p, place_p;    /* the chosen entries' probabilities */
+    int push;                 /* 1: push from the pick pixel to the place pixel: the goal
+                                 is one the policy learned from pushes */
 } gs_policy_decision;
 
-/* The arg-max pick, then the arg-max place and rotation for that pick. */
+/* The arg-max pick, then the arg-max place and rotation for that pick; a
+ * push when lang is a push goal (gs_policy_train_step). */
 gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *color,
                         const char *lang, gs_policy_decision *out, char *err, size_t errlen);
 

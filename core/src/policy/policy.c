@@ -121,6 +121,8 @@ struct gs_policy {
     float *grads;                  /* (nparams) the last batch's gradient */
     stream attn, key, query;       /* the plan: sizes and parameter offsets, no buffers */
     size_t col_need, act_need, corr_col_need;
+    uint64_t push_goals[GS_POLICY_MAX_PUSH_GOALS]; /* (npush) hashes of push goals' language */
+    int npush;
     workspace *ws[GS_POLICY_MAX_WORKERS];
     int workers;                   /* workspaces in use by a training step */
     void *allocs[MAX_ALLOCS];
@@ -765,6 +767,23 @@ static gs_status batch_pass(gs_policy *p, const gs_policy_sample *batch, int n, 
     return GS_OK;
 }
 
+/* The hash a goal's language is known by. */
+static uint64_t goal_hash(const char *lang) {
+    const char *s = lang ? lang : "";
+    return gsu_fnv1a(GSU_FNV_OFFSET, s, strlen(s));
+}
+
+static int is_push_goal(const gs_policy *p, const char *lang) {
+    uint64_t h = goal_hash(lang);
+    for (int i = 0; i < p->npush; i++)
+        if (p->push_goals[i] == h) return 1;
+    return 0;
+}
+
+static void learn_push_goal(gs_policy *p, const char *lang) {
+    if (!is_push_goal(p, lang) && p->npush < GS_POLICY_MAX_PUSH_GOALS) p->push_goals[p->npush++] = goal_hash(lang);
+}
+
 double gs_policy_lr(gs_lr_schedule schedule, double lr, int64_t step, int64_t total) {
     if (schedule == GS_LR_CONSTANT || total <= 0) return lr;
     double f = step <= 0 ? 0.0 : step >= total ? 1.0 : (double)step / (double)total;
@@ -777,6 +796,8 @@ gs_status gs_policy_train_step(gs_policy *p, const gs_policy_sample *batch, int 
         return gs_fail(err, errlen, GS_ERR_USAGE, "policy: learning rate %g is not >= 0", lr);
     gs_status st = batch_pass(p, batch, n, 1, loss, err, errlen);
     if (st) return st;
+    for (int i = 0; i < n; i++)
+        if (batch[i].push) learn_push_goal(p, batch[i].lang);
     p->steps++;
     gsn_adam(p->params, p->grads, p->adam_m, p->adam_v, p->nparams, lr, ADAM_BETA1, ADAM_BETA2,
              ADAM_EPS, p->steps);
@@ -818,6 +839,7 @@ gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *col
     size_t place = gsn_factored_argmax(w->corr, p->cfg.rotations, p->h4, p->w4, w->phase, FACTOR,
                                        R, C, &out->place_p, w->xent);
     out->rotation = (int)(place / plane);
+    out->push = is_push_goal(p, lang);
     out->place_row = (int)(place % plane / C);
     out->place_col = (int)(place % C);
     if (!isfinite(out->pick_p) || !isfinite(out->place_p))
@@ -875,6 +897,13 @@ gs_status gs_policy_save(const gs_policy *p, const char *path, char *err, size_t
         for (int j = 0; j < 2; j++) meta_double(meta, bound_keys[i][j], c->bounds[i][j]);
     meta_int(meta, "step", p->steps);
     meta_int(meta, "adam_t", p->steps);
+    if (p->npush) {
+        char goals[GS_POLICY_MAX_PUSH_GOALS * 17 + 1], *g = goals;
+        for (int i = 0; i < p->npush; i++)
+            g += snprintf(g, sizeof goals - (size_t)(g - goals), "%s%016llx", i ? "," : "",
+                          (unsigned long long)p->push_goals[i]);
+        cJSON_AddStringToObject(meta, "push_goals", goals);
+    }
     const size_t block = p->nparams * sizeof(float);
     for (int b = 0; b < 3; b++)
         for (int i = 0; i < p->nentries; i++) {
@@ -1007,6 +1036,24 @@ static gs_status load_tensor(const cJSON *root, const char *name, const param_en
     return GS_OK;
 }
 
+/* The push goals a checkpoint names (none when it names none). */
+static gs_status load_push_goals(const cJSON *meta, const char *path, gs_policy *p, char *err,
+                                 size_t errlen) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(meta, "push_goals");
+    if (!v) return GS_OK;
+    const char *s = cJSON_IsString(v) ? v->valuestring : NULL;
+    while (s && *s && p->npush < GS_POLICY_MAX_PUSH_GOALS) {
+        char *end;
+        unsigned long long h = strtoull(s, &end, 16);
+        if (end != s + 16 || (*end && *end != ',')) break;
+        p->push_goals[p->npush++] = h;
+        s = *end ? end + 1 : end;
+    }
+    if (!s || *s)
+        return gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field 'push_goals' is not a list of hashes", path);
+    return GS_OK;
+}
+
 gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t errlen) {
     if (!path || !out) return gs_fail(err, errlen, GS_ERR_USAGE, "policy: load needs a path and an output");
     *out = NULL;
@@ -1092,6 +1139,7 @@ gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t er
                          spans[i - 1].name, spans[i].name);
             goto done;
         }
+    if ((st = load_push_goals(meta, path, p, err, errlen)) != GS_OK) goto done;
     p->steps = steps;
     *out = p;
     p = NULL;
