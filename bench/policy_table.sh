@@ -3,10 +3,11 @@
 # one policy per task, trained on gensim demos of the task and evaluated in
 # closed loop on unseen seeds with the test split's colours. Builds nothing.
 #
-# Usage: bench/policy_table.sh BUILD_DIR [TASK[:DEMOS]...]
-#   With no TASK: the ten tasks of the table at 100 demonstrations, then
+# Usage: bench/policy_table.sh BUILD_DIR [TASK:DEMOS[:SAMPLES]...]
+#   With no cells: the ten tasks of the table at 100 demonstrations, then
 #   block-insertion, towers-of-hanoi and stack-block-pyramid at 1, 10 and
-#   1000. TASK:DEMOS runs one cell (e.g. towers-of-hanoi:10).
+#   1000. A cell names a task, its demonstrations and optionally its own
+#   training samples (e.g. towers-of-hanoi:10:20000).
 #
 #   TABLE_DIR      where everything goes (default out/policy-table); a run
 #                  that is interrupted (Ctrl-C, a reboot) continues where it
@@ -17,14 +18,18 @@
 #                  40K iterations of batch 1); steps = samples / batch
 #   TABLE_BATCH    samples per step (4)
 #   TABLE_EVAL     evaluation episodes per policy (100), seeds from
-#                  TABLE_EVAL_SEED (100000; demos are recorded from seed 0)
+#                  TABLE_EVAL_SEED (100000; demos are recorded from seed 0),
+#                  once with the test split's colours (four of its seven
+#                  never seen in training, as CLIPort's unseen split) and once
+#                  with the training colours (unseen seeds only, as the
+#                  Transporter paper evaluates)
 #   TABLE_JOBS     policies trained side by side, one core each (2)
 #   TABLE_TRAIN    more gensim train flags for every policy (e.g. "--dilated 1")
 #
 # Prints, and writes to TABLE_DIR/table.md, one row per cell: success rate
 # (episodes with total reward 1) and mean total reward over the evaluation
-# episodes, the paper's figure for the same number of demonstrations, and
-# the budget, width and wall time of the training run.
+# episodes in each split, the paper's figure for the same number of
+# demonstrations, and the budget, width and wall time of the training run.
 set -u
 if [ $# -lt 1 ]; then
     echo "usage: bench/policy_table.sh BUILD_DIR [TASK[:DEMOS]...]" >&2
@@ -43,7 +48,6 @@ episodes=${TABLE_EVAL:-100}
 eval_seed=${TABLE_EVAL_SEED:-100000}
 jobs=${TABLE_JOBS:-2}
 extra=${TABLE_TRAIN:-}
-steps=$((samples / batch))
 mkdir -p "$dir" || exit 2
 export OPENBLAS_NUM_THREADS=1
 
@@ -79,6 +83,11 @@ fi
 
 json_field() { grep -o "\"$2\":[-0-9.e+]*" "$1" | head -n 1 | cut -d: -f2; }
 
+# cell_fields TASK:DEMOS[:SAMPLES]: "TASK DEMOS SAMPLES"
+cell_fields() {
+    echo "$1" | awk -F: -v s="$samples" '{ print $1, $2, ($3 == "" ? s : $3) }'
+}
+
 # record TASK N: $dir/TASK-N.h5, N demos from seed 0 (kept once complete)
 record() {
     out="$dir/$1-$2.h5"
@@ -88,9 +97,9 @@ record() {
     echo ok >"$out.done"
 }
 
-# cell TASK N: record, train (resuming), evaluate; every step skipped once done
+# cell TASK N SAMPLES: record, train (resuming), evaluate; every step skipped once done
 cell() {
-    t=$1 n=$2 name="$dir/$1-$2"
+    t=$1 n=$2 steps=$(($3 / batch)) name="$dir/$1-$2"
     record "$t" "$n" || { echo "bench: recording $t ($n demos) failed" >&2; return 1; }
     if ! grep -q '"interrupted":false' "$name.train.json" 2>/dev/null; then
         # shellcheck disable=SC2086
@@ -102,18 +111,26 @@ cell() {
         [ "$s" = 0 ] || { echo "bench: training $t ($n demos) stopped with status $s" >&2; return 1; }
         mv "$name.train.part" "$name.train.json"
     fi
-    if [ ! -s "$name.eval.json" ]; then
+    for split in test train; do
+        [ -s "$name.eval-$split.json" ] && continue
         "$gensim" eval --policy "$name.st" "tasks/seed/$t.lua" --episodes "$episodes" --seed "$eval_seed" \
-            --split test --json --quiet >"$name.eval.part" || { echo "bench: evaluating $t failed" >&2; return 1; }
-        mv "$name.eval.part" "$name.eval.json"
-    fi
+            --split $split --json --quiet >"$name.eval.part" || { echo "bench: evaluating $t failed" >&2; return 1; }
+        mv "$name.eval.part" "$name.eval-$split.json"
+    done
+}
+
+# result FILE: "success% (k/n) | mean reward" of an eval's first task
+result() {
+    grep -o '{"task":"[^"]*"[^}]*}' "$1" | head -n 1 >"$1.obj"
+    awk "BEGIN { printf \"%.0f%% (%d/%d) | %.3f\", $(json_field "$1.obj" success_rate) * 100, \
+        $(json_field "$1.obj" successes), $(json_field "$1.obj" episodes), $(json_field "$1.obj" mean_reward) }"
 }
 
 # lane K: every cell whose position is K modulo $jobs, one after another
 lane() {
     i=0 ok=0
     for c in $cells; do
-        [ $((i % jobs)) = "$1" ] && { cell "${c%%:*}" "${c##*:}" || ok=1; }
+        [ $((i % jobs)) = "$1" ] && { cell $(cell_fields "$c") || ok=1; }
         i=$((i + 1))
     done
     return $ok
@@ -131,23 +148,22 @@ for p in $pids; do wait "$p" || status=1; done
 
 # the table
 {
-    printf '| task | demos | success | mean reward | Transporter (paper) | samples | channels | train wall |\n'
-    printf '|---|---|---|---|---|---|---|---|\n'
+    printf '| task | demos | success, test split | mean reward | success, train colours | mean reward |'
+    printf ' Transporter (paper) | samples | channels | train wall |\n'
+    printf '|---|---|---|---|---|---|---|---|---|---|\n'
     for c in $cells; do
-        t=${c%%:*} n=${c##*:} name="$dir/${c%%:*}-${c##*:}"
-        if [ -s "$name.eval.json" ]; then
-            grep -o '{"task":"[^"]*"[^}]*}' "$name.eval.json" | head -n 1 >"$name.obj"
-            rate=$(awk "BEGIN { printf \"%.0f%% (%d/%d)\", $(json_field "$name.obj" success_rate) * 100, \
-                $(json_field "$name.obj" successes), $(json_field "$name.obj" episodes) }")
-            reward=$(awk "BEGIN { printf \"%.3f\", $(json_field "$name.obj" mean_reward) }")
+        set -- $(cell_fields "$c")
+        t=$1 n=$2 name="$dir/$1-$2"
+        if [ -s "$name.eval-test.json" ] && [ -s "$name.eval-train.json" ]; then
             done_steps=$(json_field "$name.train.json" steps)
             wall=$(awk '{ s += $1 } END { printf "%.0f s", s }' "$name.walls" 2>/dev/null)
             width=$(json_field "$name.train.json" channels)
             [ "$(json_field "$name.train.json" dilated)" = 1 ] && width="$width, dilated"
-            printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$t" "$n" "$rate" "$reward" "$(paper "$t" "$n")" \
+            printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$t" "$n" "$(result "$name.eval-test.json")" \
+                "$(result "$name.eval-train.json")" "$(paper "$t" "$n")" \
                 "$((done_steps * batch))" "$width" "$wall"
         else
-            printf '| %s | %s | not run (see %s.train.log) | | %s | | | |\n' "$t" "$n" "$name" "$(paper "$t" "$n")"
+            printf '| %s | %s | not run (see %s.train.log) | | | | %s | | | |\n' "$t" "$n" "$name" "$(paper "$t" "$n")"
         fi
     done
 } >"$dir/table.md"
