@@ -17,12 +17,12 @@
 #   TABLE_SAMPLES  training samples per policy (40000, the paper's budget:
 #                  40K iterations of batch 1); steps = samples / batch
 #   TABLE_BATCH    samples per step (4)
-#   TABLE_EVAL     evaluation episodes per policy (100), seeds from
-#                  TABLE_EVAL_SEED (100000; demos are recorded from seed 0),
-#                  once with the test split's colours (four of its seven
-#                  never seen in training, as CLIPort's unseen split) and once
-#                  with the training colours (unseen seeds only, as the
-#                  Transporter paper evaluates)
+#   TABLE_EVAL     evaluation episodes per policy (100) with the test split's
+#                  colours (four of its seven never seen in training, as
+#                  CLIPort's unseen split), seeds from TABLE_EVAL_SEED
+#                  (100000; demos are recorded from seed 0)
+#   TABLE_EVAL_TRAIN  episodes with the training colours (50): unseen seeds
+#                  only, as the Transporter paper evaluates
 #   TABLE_JOBS     policies trained side by side, one core each (2)
 #   TABLE_TRAIN    more gensim train flags for every policy (e.g. "--dilated 1")
 #
@@ -45,6 +45,7 @@ dir=${TABLE_DIR:-out/policy-table}
 samples=${TABLE_SAMPLES:-40000}
 batch=${TABLE_BATCH:-4}
 episodes=${TABLE_EVAL:-100}
+episodes_train=${TABLE_EVAL_TRAIN:-50}
 eval_seed=${TABLE_EVAL_SEED:-100000}
 jobs=${TABLE_JOBS:-2}
 extra=${TABLE_TRAIN:-}
@@ -113,7 +114,9 @@ cell() {
     fi
     for split in test train; do
         [ -s "$name.eval-$split.json" ] && continue
-        "$gensim" eval --policy "$name.st" "tasks/seed/$t.lua" --episodes "$episodes" --seed "$eval_seed" \
+        k=$episodes
+        [ $split = train ] && k=$episodes_train
+        "$gensim" eval --policy "$name.st" "tasks/seed/$t.lua" --episodes "$k" --seed "$eval_seed" \
             --split $split --json --quiet >"$name.eval.part" || { echo "bench: evaluating $t failed" >&2; return 1; }
         mv "$name.eval.part" "$name.eval-$split.json"
     done
