@@ -443,10 +443,13 @@ gs_status gsn_conv2d_rows_backward(const gsn_tensor *x, const float *w, int k, i
         }
     if (!dx) return GS_OK;
     rows_weights(w, cout, cin, k, a);
-    memset(dcol, 0, sizeof(float) * (size_t)kc * row);
+    /* the first tap sets the matrix's first cols columns; the others add
+     * over columns up to 2p rows further, which start at zero */
+    for (int r = 0; r < kc; r++) memset(dcol + (size_t)r * row + cols, 0, sizeof(float) * (row - (size_t)cols));
     for (int kh = 0; kh < k; kh++)
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, kc, cols, cout, 1.0f,
-                    a + (size_t)kh * cout * kc, kc, g, ldg, 1.0f, dcol + (size_t)kh * d * wd, (int)row);
+                    a + (size_t)kh * cout * kc, kc, g, ldg, kh ? 1.0f : 0.0f, dcol + (size_t)kh * d * wd,
+                    (int)row);
     /* the adjoint of rows_im2col */
     for (int c = 0; c < cin; c++)
         for (int kw = 0; kw < k; kw++) {
