@@ -23,7 +23,8 @@
 #                  (100000; demos are recorded from seed 0)
 #   TABLE_EVAL_TRAIN  episodes with the training colours (50): unseen seeds
 #                  only, as the Transporter paper evaluates
-#   TABLE_JOBS     policies trained side by side, one core each (2)
+#   TABLE_JOBS     policies trained side by side, one core each (2): each
+#                  takes the next cell not yet taken, in the order given
 #   TABLE_TRAIN    more gensim train flags for every policy (e.g. "--dilated 1")
 #
 # Prints, and writes to TABLE_DIR/table.md, one row per cell: success rate
@@ -129,25 +130,30 @@ result() {
         $(json_field "$1.obj" successes), $(json_field "$1.obj" episodes), $(json_field "$1.obj" mean_reward) }"
 }
 
-# lane K: every cell whose position is K modulo $jobs, one after another
+# lane: takes the next cell nobody has taken (an atomic mkdir claims it),
+# in the order given, until none is left
 lane() {
-    i=0 ok=0
+    ok=0
     for c in $cells; do
-        [ $((i % jobs)) = "$1" ] && { cell $(cell_fields "$c") || ok=1; }
-        i=$((i + 1))
+        set -- $(cell_fields "$c")
+        mkdir "$dir/claims/$1-$2" 2>/dev/null || continue
+        cell "$@" || ok=1
     done
     return $ok
 }
 
 status=0
 pids=""
+rm -rf "$dir/claims"
+mkdir -p "$dir/claims" || exit 2
 k=0
 while [ $k -lt "$jobs" ]; do
-    lane $k &
+    lane &
     pids="$pids $!"
     k=$((k + 1))
 done
 for p in $pids; do wait "$p" || status=1; done
+rm -rf "$dir/claims"
 
 # the table
 {
