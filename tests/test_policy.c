@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "gensim/assets.h"
 #include "gensim/io.h"
 #include "gensim/math.h"
 #include "gensim/policy.h"
@@ -284,6 +285,11 @@ static void wrong_dtype(cJSON *h) {
 static void bad_meta(cJSON *h) {
     cJSON_ReplaceItemInObject(cJSON_GetObjectItem(h, "__metadata__"), "crop", cJSON_CreateString("seventeen"));
 }
+static void v2_without_options(cJSON *h) {
+    cJSON *meta = cJSON_GetObjectItem(h, "__metadata__");
+    cJSON_ReplaceItemInObject(meta, "arch", cJSON_CreateString(GS_POLICY_ARCH_2));
+}
+
 static void bad_push_goals(cJSON *h) {
     cJSON_AddStringToObject(cJSON_GetObjectItem(h, "__metadata__"), "push_goals", "12ab,zz");
 }
@@ -346,6 +352,8 @@ static void test_broken_files(void) {
     expect_load_error(bad, GS_ERR_IO, "'rows'");
     rewrite(good, bad, bad_config);
     expect_load_error(bad, GS_ERR_IO, "crop 16");
+    rewrite(good, bad, v2_without_options);
+    expect_load_error(bad, GS_ERR_IO, "'dilated'");
     rewrite(good, bad, bad_push_goals);
     expect_load_error(bad, GS_ERR_IO, "'push_goals'");
     /* random bytes anywhere in the length or the header: an error, never a crash */
@@ -375,7 +383,7 @@ static void test_broken_files(void) {
 /* The whole network's gradient (both streams, FiLM, the language
  * embedding, the correlation, the factored softmax) against central
  * differences of its loss, parameter by parameter on a sample of each tensor. */
-static void test_gradient(int dilated) {
+static void test_gradient(int dilated, int color_words) {
     enum { GR = 32, GC = 48 };
     char err[256];
     gs_policy_config c = tiny_config();
@@ -383,7 +391,7 @@ static void test_gradient(int dilated) {
      * apart land inside it */
     c.rows = dilated ? GR : 16, c.cols = dilated ? GC : 24;
     c.crop = 9, c.rotations = 4, c.channels = 4, c.vocab = 8;
-    c.dilated = dilated;
+    c.dilated = dilated, c.color_words = color_words;
     gs_policy *p = NULL;
     CHECK(gs_policy_new(&c, 9, &p, err, sizeof err) == GS_OK);
     if (!p) return;
@@ -395,6 +403,9 @@ static void test_gradient(int dilated) {
         h[i] = (float)gsu_rng_uniform(&rng, 0.0, 0.05);
         for (int k = 0; k < 3; k++) rgb[3 * i + k] = (uint8_t)gsu_rng_int(&rng, 0, 255);
     }
+    /* with color_words the goal's colours must be in the picture: paint a red patch */
+    for (int r = 2; color_words && r < 6; r++)
+        for (int q = 4; q < 10; q++) memcpy(rgb + 3 * (r * c.cols + q), gs_color_find("red")->srgb, 3);
     gs_policy_sample s = {h, rgb, "stack the red block", 5, 7, 11, 17, 3, 0};
     float *grads;
     size_t n;
@@ -419,8 +430,8 @@ static void test_gradient(int dilated) {
         if (fabs(num - ana) <= 5e-4 + 0.03 * fabs(num)) good++;
         else printf("parameter %zu: analytic %.6g, numeric %.6g\n", i, ana, num);
     }
-    printf("gradient%s: %d of %d parameters agree, %d of them nonzero\n", dilated ? " (dilated)" : "", good,
-           checked, nonzero);
+    printf("gradient%s%s: %d of %d parameters agree, %d of them nonzero\n", dilated ? " (dilated)" : "",
+           color_words ? " (color words)" : "", good, checked, nonzero);
     CHECK(checked >= 100 && good == checked);
     CHECK(nonzero >= checked / 2);
     /* the checkpoint keeps the architecture */
@@ -428,8 +439,47 @@ static void test_gradient(int dilated) {
     CHECK(gs_policy_save(p, in_root("gradient.st"), err, sizeof err) == GS_OK);
     CHECK(gs_policy_load(in_root("gradient.st"), &back, err, sizeof err) == GS_OK);
     CHECK(back && gs_policy_get_config(back)->dilated == dilated);
+    CHECK(back && gs_policy_get_config(back)->color_words == color_words);
     remove(in_root("gradient.st"));
     gs_policy_free(back);
+    gs_policy_free(p);
+}
+
+/* The fifth channel marks the pixels of the colours the goal names, any
+ * colour of the table (unseen ones included), and nothing else. */
+static void test_color_words(void) {
+    char err[256];
+    gs_policy_config c = tiny_config();
+    c.color_words = 1;
+    gs_policy *p = NULL;
+    CHECK(gs_policy_new(&c, 2, &p, err, sizeof err) == GS_OK);
+    if (!p) return;
+    static float h[ROWS * COLS];
+    static uint8_t rgb[ROWS * COLS * 3];
+    memset(rgb, 120, sizeof rgb); /* the table */
+    const gs_color *red = gs_color_find("red"), *white = gs_color_find("white");
+    for (int q = 0; q < 10; q++) {
+        memcpy(rgb + 3 * (4 * COLS + q), red->srgb, 3);
+        memcpy(rgb + 3 * (20 * COLS + q), white->srgb, 3);
+    }
+    const size_t plane = (size_t)ROWS * COLS;
+    int channels;
+    const float *in = gsn_policy_input(p, h, rgb, "put the RED block, then the white one", &channels);
+    CHECK(channels == 5);
+    CHECK(in[4 * plane + 4 * COLS + 3] == 2.0f && in[4 * plane + 20 * COLS + 3] == 2.0f);
+    CHECK(in[4 * plane + 10 * COLS + 30] == 0.0f); /* the table */
+    in = gsn_policy_input(p, h, rgb, "the red one", &channels);
+    CHECK(in[4 * plane + 4 * COLS + 3] == 2.0f && in[4 * plane + 20 * COLS + 3] == 0.0f);
+    in = gsn_policy_input(p, h, rgb, "no colour here", &channels);
+    double sum = 0;
+    for (size_t i = 0; i < plane; i++) sum += in[4 * plane + i];
+    CHECK(sum == 0.0);
+    gs_policy_free(p);
+    /* without the option there are four channels */
+    c.color_words = 0;
+    CHECK(gs_policy_new(&c, 2, &p, err, sizeof err) == GS_OK);
+    if (p) gsn_policy_input(p, h, rgb, "the red one", &channels);
+    CHECK(channels == 4);
     gs_policy_free(p);
 }
 
@@ -510,8 +560,10 @@ int main(void) {
     make_scenes();
     test_schedule();
     test_bad_config();
-    test_gradient(0);
-    test_gradient(1); /* the residual blocks' taps 1, 2, 4 and 8 cells apart */
+    test_gradient(0, 0);
+    test_gradient(1, 0); /* the residual blocks' taps 1, 2, 4 and 8 cells apart */
+    test_gradient(0, 1); /* a fifth input channel */
+    test_color_words();
     test_workers();
     test_push_goals();
     gs_policy *p = test_training();

@@ -22,6 +22,7 @@
 static const char USAGE[] =
     "usage: gensim train DATA.h5... --out MODEL --steps N [--batch B] [--lr LR]\n"
     "                    [--schedule cosine|constant] [--channels C] [--dilated 0|1]\n"
+    "                    [--color-words 0|1]\n"
     "                    [--seed S] [--val-fraction F] [--log-every K] [--save-every K]\n"
     "                    [--resume] [--no-augment] [--workers W] [--threads T]\n"
     "                    [--cache-mb M] [--eval-every K --eval-tasks T.lua,...]\n"
@@ -52,6 +53,10 @@ static const char USAGE[] =
     "                        take taps 1, 2, 4 and 8 cells apart (each pixel sees about\n"
     "                        40 cm of the scene, not 12 cm); a new policy's, kept once\n"
     "                        trained (default 0)\n"
+    "  --color-words 0|1     1: a fifth input channel marks the pixels whose colour a word\n"
+    "                        of the goal names, by the colour table, so colour words\n"
+    "                        are grounded even when training never saw them; a new\n"
+    "                        policy's, kept once trained (default 0)\n"
     "  --seed S              initial weights and the batches (default 0); give the same\n"
     "                        S when resuming to continue the same sequence of batches\n"
     "  --val-fraction F      share of each task's episodes held out, 0..0.9 (default 0.1)\n"
@@ -92,7 +97,8 @@ typedef struct train_args {
     const char *paths[256];
     int npaths;
     const char *out;
-    uint64_t steps, batch, seed, log_every, save_every, threads, cache_mb, workers, channels, dilated;
+    uint64_t steps, batch, seed, log_every, save_every, threads, cache_mb, workers, channels, dilated,
+        color_words;
     double lr, val_fraction;
     gs_lr_schedule schedule;
     int resume, augment, json, quiet;
@@ -123,6 +129,7 @@ int cmd_train(int argc, char **argv) {
     o.paths = a.paths, o.npaths = a.npaths, o.out = a.out;
     o.steps = (int64_t)a.steps, o.batch = (int)a.batch, o.lr = a.lr, o.schedule = a.schedule;
     o.channels = (int)a.channels, o.dilated = a.dilated == UINT64_MAX ? -1 : (int)a.dilated;
+    o.color_words = a.color_words == UINT64_MAX ? -1 : (int)a.color_words;
     o.seed = a.seed, o.val_fraction = a.val_fraction;
     o.log_every = (int64_t)a.log_every, o.save_every = (int64_t)a.save_every;
     o.resume = a.resume, o.augment = a.augment, o.workers = (int)a.workers;
@@ -202,6 +209,7 @@ static void print_json(const train_args *a, const gs_train_result *r) {
     cJSON_AddNumberToObject(o, "parameters", (double)r->parameters);
     cJSON_AddNumberToObject(o, "channels", r->channels);
     cJSON_AddNumberToObject(o, "dilated", r->dilated);
+    cJSON_AddNumberToObject(o, "color_words", r->color_words);
     cJSON_AddNumberToObject(o, "workers", r->workers);
     cJSON_AddNumberToObject(o, "threads", (double)a->threads);
     cJSON *tasks = cJSON_AddArrayToObject(o, "tasks");
@@ -254,7 +262,8 @@ static int whole_flag(train_args *a, const char *flag, whole *out) {
         {"--seed", &a->seed, 0, UINT64_MAX},       {"--log-every", &a->log_every, 1, 1000000000},
         {"--save-every", &a->save_every, 1, 1000000000}, {"--threads", &a->threads, 1, 256},
         {"--cache-mb", &a->cache_mb, 0, 1000000000}, {"--workers", &a->workers, 1, GS_POLICY_MAX_WORKERS},
-        {"--channels", &a->channels, 4, 256},      {"--dilated", &a->dilated, 0, 1},      {"--eval-every", &a->eval_every, 1, 1000000000},
+        {"--channels", &a->channels, 4, 256},      {"--dilated", &a->dilated, 0, 1},
+        {"--color-words", &a->color_words, 0, 1},      {"--eval-every", &a->eval_every, 1, 1000000000},
         {"--eval-episodes", &a->eval_episodes, 1, 1000000}, {"--eval-seed", &a->eval_seed, 0, UINT64_MAX},
     };
     for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
@@ -291,6 +300,7 @@ static int parse_args(int argc, char **argv, train_args *a) {
     a->threads = 1, a->augment = 1, a->cache_mb = 2048, a->workers = 0;
     a->schedule = GS_LR_COSINE;
     a->eval_episodes = 10, a->eval_seed = 1000000, a->dilated = UINT64_MAX;
+    a->color_words = UINT64_MAX;
     a->task_options = gs_task_options_default();
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];

@@ -19,7 +19,8 @@
  * channels) whose scale and shift come from the goal (FiLM), then ReLU; a
  * 1x1 head. With dilated, the attention and key streams' four residual
  * convolutions take their taps 1, 2, 4 and 8 quarter-resolution cells
- * apart. Attention: 16 logits per quarter cell, one per pixel (depth to
+ * apart. With color_words the input has a fifth channel: 2 where a pixel
+ * has a colour the goal's words name, falling to 0 40 sRGB steps away. Attention: 16 logits per quarter cell, one per pixel (depth to
  * space). Key: channels / 2 features plus 16 sub-cell place logits. Query:
  * run on the crop around the pick turned to each rotation; its channels / 2
  * outputs (crop / 4 rounded up, odd, on a side) are the kernels correlated
@@ -35,8 +36,9 @@
  * "S.conv{0..5}.weight" [channels, in, 3, 3], "S.head.weight" [out,
  * channels, 1, 1], "S.head.bias" [out]; each again as "adam.m.<name>" and
  * "adam.v.<name>" (Adam's moments). __metadata__ (all strings): arch
- * (GS_POLICY_ARCH, or GS_POLICY_ARCH_DILATED for a dilated network, which
- * older builds refuse), rows, cols, rotations, crop, channels, vocab, pixel,
+ * (GS_POLICY_ARCH; GS_POLICY_ARCH_2, which older builds refuse, when an
+ * option is set, with the options dilated and color_words, "0" or "1"),
+ * rows, cols, rotations, crop, channels, vocab, pixel,
  * x_min .. z_max (the bounds), step and adam_t, and push_goals (the push
  * goals' FNV-1a hashes of their language, 16 hex digits each, comma
  * separated; absent when there are none).
@@ -51,7 +53,7 @@
 #include "gensim/status.h"
 
 #define GS_POLICY_ARCH "gensim-transporter-1"
-#define GS_POLICY_ARCH_DILATED "gensim-transporter-1-dilated"
+#define GS_POLICY_ARCH_2 "gensim-transporter-2" /* with dilated or color_words set */
 
 typedef struct gs_policy_config {
     int rows, cols;       /* observation size (320 x 160 for the default view: rows follow y) */
@@ -62,6 +64,10 @@ typedef struct gs_policy_config {
     int dilated;          /* 1: the attention and key streams' residual convolutions take
                              taps 1, 2, 4 and 8 cells apart, so each pixel sees some 40 cm
                              of the scene instead of 12 cm; 0: all adjacent (0) */
+    int color_words;      /* 1: a fifth input channel marks the pixels whose colour a word
+                             of the goal names (by the colour table, gs_color_find), so
+                             colour words are grounded in the picture even when training
+                             never saw them (0) */
     double pixel;         /* metres per pixel of the view (checked against datasets) */
     double bounds[3][2];  /* the view's x, y, z ranges, metres */
 } gs_policy_config;

@@ -162,6 +162,11 @@ void gsn_adam(float *param, const float *grad, float *m, float *v, size_t n, flo
 #include "gensim/policy.h"
 /* The policy's flat parameter array, *grads its gradient array, *n their length. */
 float *gsn_policy_params(gs_policy *p, float **grads, size_t *n);
+/* The network's input planes for an observation and goal (channels x rows
+ * x cols, *channels of them), as a pass would see them; valid until the
+ * next call on p. */
+const float *gsn_policy_input(gs_policy *p, const float *heightmap, const uint8_t *color, const char *lang,
+                              int *channels);
 /* Loss (mean over the batch) and its gradients into the gradient array,
  * without an optimiser step: for finite-difference checks of the whole net. */
 gs_status gsn_policy_gradient(gs_policy *p, const gs_policy_sample *batch, int n, double *loss,

@@ -41,6 +41,7 @@ typedef struct gs_train_options {
                                   policy must have this many when not 0 */
     int dilated;               /* a new policy's gs_policy_config.dilated; -1: the default;
                                   a resumed policy must match when not -1; -1 */
+    int color_words;           /* the same for gs_policy_config.color_words; -1 */
     uint64_t seed;             /* initial weights and batches; 0 */
     double val_fraction;       /* share of each task's episodes held out, [0, 0.9]; 0.1 */
     int64_t log_every;         /* a log row every this many steps; 100 */
@@ -90,7 +91,7 @@ typedef struct gs_train_result {
     int64_t steps;             /* steps it has now */
     int fresh;                 /* 1: a new policy (out did not exist) */
     size_t parameters;
-    int channels, dilated;     /* the policy's width and gs_policy_config.dilated */
+    int channels, dilated, color_words; /* the policy's width and options */
     int workers;               /* the workers the run used */
     char **tasks;              /* (ntasks) the data's task names */
     int ntasks;

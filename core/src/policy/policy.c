@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gensim/assets.h"
 #include "gensim/io.h"
 #include "gensim/math.h"
 #include "gensim/render.h"
@@ -43,7 +44,9 @@
 #define NRES 2                    /* residual blocks per stream */
 #define NLAYERS (2 + 2 * NRES)    /* convolutions per stream before the head */
 #define FACTOR 4                  /* the encoders' total stride */
-#define IN_CH 4                   /* colour (3) and height */
+#define IN_CH 4                   /* colour (3) and height; a fifth with color_words */
+#define MAX_GOAL_COLORS 8         /* colour words of a goal the fifth channel marks */
+#define COLOR_RADIUS 40.0f        /* sRGB distance at which a pixel stops matching a colour */
 #define MAX_ENTRIES 64            /* named parameter tensors */
 #define MAX_ALLOCS 2048
 #define MAX_WORDS 64
@@ -102,10 +105,13 @@ typedef struct workspace {
     float *grads;                  /* (nparams) the gradient of the sample under way */
     int words[MAX_WORDS];
     int nwords;
+    unsigned char goal_rgb[MAX_GOAL_COLORS][3]; /* (ngoal_colors) the goal's colour words' sRGB */
+    int ngoal_colors;
 } workspace;
 
 struct gs_policy {
     gs_policy_config cfg;
+    int in_ch;                     /* input channels: IN_CH, plus one with color_words */
     int key_ch;                    /* channels of the transport features */
     int embed;                     /* width of the word embedding */
     int film_size;                 /* floats of FiLM scale and shift, all sites */
@@ -169,6 +175,8 @@ static gs_status check_config(const gs_policy_config *c, char *err, size_t errle
                        "policy: channels %d must be a multiple of 4 in 4..256", c->channels);
     if (c->dilated != 0 && c->dilated != 1)
         return gs_fail(err, errlen, GS_ERR_USAGE, "policy: dilated is 0 or 1, not %d", c->dilated);
+    if (c->color_words != 0 && c->color_words != 1)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "policy: color_words is 0 or 1, not %d", c->color_words);
     if (c->vocab < 1 || c->vocab > (1 << 20))
         return gs_fail(err, errlen, GS_ERR_USAGE, "policy: vocab %d outside 1..1048576", c->vocab);
     if (!(c->pixel > 0.0) || !isfinite(c->pixel))
@@ -211,7 +219,7 @@ static void stream_plan(gs_policy *p, stream *s, const char *name, int out_ch, i
                         int film, int dilated) {
     int c = p->cfg.channels;
     s->name = name;
-    s->in_ch = IN_CH;
+    s->in_ch = p->in_ch;
     s->width = c;
     s->out_ch = out_ch;
     s->groups = c / 4;
@@ -226,7 +234,7 @@ static void stream_plan(gs_policy *p, stream *s, const char *name, int out_ch, i
         s->lw[l] = gsn_conv_out(pw, 3, st, 1);
         s->dil[l] = dilated && l >= 2 ? 1 << (l - 2) : 1;
         snprintf(nm, sizeof nm, "%s.conv%d.weight", name, l);
-        s->w_conv[l] = add_param(p, nm, 4, c, l ? c : IN_CH, 3, 3);
+        s->w_conv[l] = add_param(p, nm, 4, c, l ? c : p->in_ch, 3, 3);
     }
     snprintf(nm, sizeof nm, "%s.head.weight", name);
     s->w_head = add_param(p, nm, 4, out_ch, c, 1, 1);
@@ -294,7 +302,7 @@ static workspace *workspace_new(gs_policy *p) {
     const size_t plane = (size_t)cfg->rows * cfg->cols, cells = (size_t)p->h4 * p->w4;
     const size_t kernel = (size_t)cfg->rotations * p->key_ch * p->k * p->k;
     const size_t corr = (size_t)cfg->rotations * cells;
-    int ok = (w->grads = take(p, p->nparams)) && (w->input = take(p, IN_CH * plane)) &&
+    int ok = (w->grads = take(p, p->nparams)) && (w->input = take(p, (size_t)p->in_ch * plane)) &&
              (w->col = take(p, p->col_need)) && (w->corr_col = take(p, p->corr_col_need)) &&
              (w->tmp1 = take(p, p->act_need)) && (w->tmp2 = take(p, p->act_need)) &&
              (w->pick_logits = take(p, plane)) && (w->dpick = take(p, plane)) &&
@@ -304,7 +312,7 @@ static workspace *workspace_new(gs_policy *p) {
              (w->dkernel = take(p, kernel)) && (w->film = take(p, p->film_size)) &&
              (w->dfilm = take(p, p->film_size)) && (w->lang = take(p, p->embed)) &&
              (w->dlang = take(p, p->embed)) && (w->gamma = take(p, cfg->channels)) &&
-             (w->w0 = take(p, (size_t)2 * cfg->channels * IN_CH * 9));
+             (w->w0 = take(p, (size_t)2 * cfg->channels * p->in_ch * 9));
     w->attn = p->attn;
     w->key = p->key;
     w->query = p->query;
@@ -343,6 +351,7 @@ gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **
     if (!p) return gs_fail(err, errlen, GS_ERR_NOMEM, "policy: out of memory");
     p->cfg = *cfg;
     const int c = cfg->channels, R = cfg->rows, C = cfg->cols, rot = cfg->rotations;
+    p->in_ch = IN_CH + cfg->color_words;
     p->key_ch = c / 2;
     p->embed = 2 * c;
     p->film_size = 3 * NLAYERS * 2 * c;
@@ -424,7 +433,11 @@ void gs_policy_set_threads(int threads) {
 /* ---- the forward and backward passes ---- */
 
 /* Colour to roughly zero mean and unit spread, height in units of 2 cm;
- * non-finite heights (holes in a recording) read as the table. */
+ * non-finite heights (holes in a recording) read as the table. With
+ * color_words, a fifth channel marks the pixels of the colours the goal
+ * names (lang_words found them): 2 on the colour itself, falling to 0 at
+ * COLOR_RADIUS away, so a word is grounded in the picture by the colour
+ * table, whether or not training ever saw it. */
 static void prepare_input(const gs_policy *p, workspace *w, const float *heightmap, const uint8_t *color) {
     const size_t plane = (size_t)p->cfg.rows * p->cfg.cols;
     for (size_t i = 0; i < plane; i++) {
@@ -433,21 +446,47 @@ static void prepare_input(const gs_policy *p, workspace *w, const float *heightm
         float h = heightmap[i];
         w->input[3 * plane + i] = isfinite(h) ? (float)(h / HEIGHT_SCALE) : 0.0f;
     }
+    if (p->in_ch == IN_CH) return;
+    float *marks = w->input + IN_CH * plane;
+    for (size_t i = 0; i < plane; i++) {
+        float best = 0.0f;
+        for (int k = 0; k < w->ngoal_colors; k++) {
+            float d2 = 0.0f;
+            for (int ch = 0; ch < 3; ch++) {
+                float d = (float)color[3 * i + ch] - (float)w->goal_rgb[k][ch];
+                d2 += d * d;
+            }
+            float match = 1.0f - sqrtf(d2) / COLOR_RADIUS;
+            if (match > best) best = match;
+        }
+        marks[i] = 2.0f * best;
+    }
 }
 
-/* Words are runs of letters and digits, lowercased, each hashed into a bucket. */
+/* Words are runs of letters and digits, lowercased, each hashed into a
+ * bucket; those that name a colour of the colour table are kept as colours
+ * too (once each). */
 static void lang_words(const gs_policy *p, workspace *w, const char *lang) {
     w->nwords = 0;
+    w->ngoal_colors = 0;
     const char *s = lang ? lang : "";
     while (*s && w->nwords < MAX_WORDS) {
         while (*s && !isalnum((unsigned char)*s)) s++;
         if (!*s) break;
         uint64_t h = GSU_FNV_OFFSET;
+        char word[32];
+        size_t len = 0;
         while (*s && isalnum((unsigned char)*s)) {
             char lower = (char)tolower((unsigned char)*s++);
             h = gsu_fnv1a(h, &lower, 1);
+            if (len + 1 < sizeof word) word[len++] = lower;
         }
+        word[len] = '\0';
         w->words[w->nwords++] = (int)(h % (uint64_t)p->cfg.vocab);
+        const gs_color *c = gs_color_find(word);
+        int known = 0;
+        for (int k = 0; c && k < w->ngoal_colors; k++) known |= memcmp(w->goal_rgb[k], c->srgb, 3) == 0;
+        if (c && !known && w->ngoal_colors < MAX_GOAL_COLORS) memcpy(w->goal_rgb[w->ngoal_colors++], c->srgb, 3);
     }
 }
 
@@ -564,7 +603,7 @@ static void stream_backward(const gs_policy *p, workspace *w, stream *s) {
  * input (its im2col built and packed once), for inference: the streams
  * then start at layer 1. */
 static void first_convolutions(const gs_policy *p, workspace *w) {
-    const size_t one = (size_t)p->attn.width * IN_CH * 9;
+    const size_t one = (size_t)p->attn.width * p->in_ch * 9;
     memcpy(w->w0, p->params + p->attn.w_conv[0], sizeof(float) * one);
     memcpy(w->w0 + one, p->params + p->key.w_conv[0], sizeof(float) * one);
     gsn_tensor in = layer_input(&w->attn, 0);
@@ -592,7 +631,7 @@ static void transport_forward(const gs_policy *p, workspace *w, int pick_row, in
     const int rot = p->cfg.rotations, side = p->cfg.crop, kc = p->key_ch, k = p->k;
     const size_t crop = (size_t)side * side, kk = (size_t)k * k;
     for (int r = 0; r < rot; r++)
-        gsn_rotated_crop(w->input, IN_CH, p->cfg.rows, p->cfg.cols, pick_row, pick_col,
+        gsn_rotated_crop(w->input, p->in_ch, p->cfg.rows, p->cfg.cols, pick_row, pick_col,
                          r * 2.0 * GSN_PI / rot, side, w->query.x + r * crop, (size_t)rot * crop);
     stream_forward(p, w, &w->key, keep, key_first);
     stream_forward(p, w, &w->query, keep, 0);
@@ -659,8 +698,8 @@ static double sample_pass(const gs_policy *p, workspace *w, const gs_policy_samp
                           float grad_scale) {
     const int R = p->cfg.rows, C = p->cfg.cols;
     const int train = grad_scale > 0.0f;
-    prepare_input(p, w, s->heightmap, s->color);
     lang_words(p, w, s->lang);
+    prepare_input(p, w, s->heightmap, s->color);
     lang_forward(p, w);
     if (train) memset(w->dfilm, 0, sizeof(float) * (size_t)p->film_size);
     attention_forward(p, w, train, 0);
@@ -809,6 +848,15 @@ gs_status gsn_policy_gradient(gs_policy *p, const gs_policy_sample *batch, int n
     return batch_pass(p, batch, n, 1, loss, err, errlen);
 }
 
+const float *gsn_policy_input(gs_policy *p, const float *heightmap, const uint8_t *color, const char *lang,
+                              int *channels) {
+    workspace *w = p->ws[0];
+    lang_words(p, w, lang);
+    prepare_input(p, w, heightmap, color);
+    if (channels) *channels = p->in_ch;
+    return w->input;
+}
+
 float *gsn_policy_params(gs_policy *p, float **grads, size_t *n) {
     if (grads) *grads = p->grads;
     if (n) *n = p->nparams;
@@ -827,8 +875,8 @@ gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *col
     const int R = p->cfg.rows, C = p->cfg.cols;
     const size_t plane = (size_t)R * C;
     workspace *w = p->ws[0];
-    prepare_input(p, w, heightmap, color);
     lang_words(p, w, lang);
+    prepare_input(p, w, heightmap, color);
     lang_forward(p, w);
     first_convolutions(p, w);
     attention_forward(p, w, 0, 1);
@@ -885,7 +933,13 @@ gs_status gs_policy_save(const gs_policy *p, const char *path, char *err, size_t
         return gs_fail(err, errlen, GS_ERR_NOMEM, "policy: out of memory");
     }
     const gs_policy_config *c = &p->cfg;
-    cJSON_AddStringToObject(meta, "arch", c->dilated ? GS_POLICY_ARCH_DILATED : GS_POLICY_ARCH);
+    /* the options make another architecture, which older builds refuse by name */
+    const int options = c->dilated || c->color_words;
+    cJSON_AddStringToObject(meta, "arch", options ? GS_POLICY_ARCH_2 : GS_POLICY_ARCH);
+    if (options) {
+        meta_int(meta, "dilated", c->dilated);
+        meta_int(meta, "color_words", c->color_words);
+    }
     meta_int(meta, "rows", c->rows);
     meta_int(meta, "cols", c->cols);
     meta_int(meta, "rotations", c->rotations);
@@ -999,6 +1053,21 @@ static gs_status load_config(const cJSON *meta, const char *path, gs_policy_conf
     return GS_OK;
 }
 
+/* The architecture options GS_POLICY_ARCH_2 carries, each 0 or 1. */
+static gs_status load_options(const cJSON *meta, const char *path, gs_policy_config *cfg, char *err,
+                              size_t errlen) {
+    static const char *const keys[] = {"dilated", "color_words"};
+    int *dst[] = {&cfg->dilated, &cfg->color_words};
+    for (int i = 0; i < 2; i++) {
+        long long v;
+        if (!meta_get_ll(meta, keys[i], &v) || (v != 0 && v != 1))
+            return gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field '%s' is missing or not 0 or 1", path,
+                           keys[i]);
+        *dst[i] = (int)v;
+    }
+    return GS_OK;
+}
+
 /* Checks one tensor's header entry against what the architecture expects. */
 static gs_status load_tensor(const cJSON *root, const char *name, const param_entry *e,
                              size_t data_len, span *sp, char *err, size_t errlen) {
@@ -1087,18 +1156,18 @@ gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t er
         st = gs_fail(err, errlen, GS_ERR_IO, "%s: no __metadata__ with an arch", path);
         goto done;
     }
-    const int dilated = strcmp(arch->valuestring, GS_POLICY_ARCH_DILATED) == 0;
-    if (strcmp(arch->valuestring, GS_POLICY_ARCH) && !dilated) {
+    const int options = strcmp(arch->valuestring, GS_POLICY_ARCH_2) == 0;
+    if (strcmp(arch->valuestring, GS_POLICY_ARCH) && !options) {
         st = gs_fail(err, errlen, GS_ERR_USAGE,
                      "%s: holds architecture '%.64s', not '%s' or '%s'", path, arch->valuestring,
-                     GS_POLICY_ARCH, GS_POLICY_ARCH_DILATED);
+                     GS_POLICY_ARCH, GS_POLICY_ARCH_2);
         goto done;
     }
     gs_policy_config cfg;
     long long steps = 0, adam_t = 0;
     st = load_config(meta, path, &cfg, &steps, err, errlen);
+    if (st == GS_OK && options) st = load_options(meta, path, &cfg, err, errlen);
     if (st) goto done;
-    cfg.dilated = dilated;
     if (!meta_get_ll(meta, "adam_t", &adam_t) || adam_t != steps) {
         st = gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field 'adam_t' is missing or not the step",
                      path);
