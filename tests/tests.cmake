@@ -113,3 +113,9 @@ set_tests_properties(plugin_cli PROPERTIES TIMEOUT 600 LABELS cli)
 # Fuzz targets for the parsers of hostile input: each replays its corpus
 # (seeds and past findings) and runs a short fixed-seed mutation loop.
 include(${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz.cmake)
+
+# gensim curriculum at tiny sizes: state, report and plot; a stopped and a
+# SIGINT-killed run resume without redoing a finished step; bad curricula.
+add_test(NAME curriculum_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/curriculum_cli.sh ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(curriculum_cli PROPERTIES TIMEOUT 600 LABELS cli)

@@ -87,6 +87,7 @@ int cmd_demos(int argc, char **argv);
 /* gensim generate: the language-model pipeline (cmd_generate.c). */
 int cmd_generate(int argc, char **argv);
 int cmd_plugin(int argc, char **argv);
+int cmd_curriculum(int argc, char **argv);
 /* gensim validate: the validation ladder on task files (cmd_validate.c). */
 int cmd_validate(int argc, char **argv);
 /* gensim train: the Transporter policy on HDF5 demonstrations (cmd_train.c). */

@@ -118,7 +118,7 @@ typedef struct train_view {
 
 static int parse_args(int argc, char **argv, train_args *a);
 static int on_progress(const gs_train_progress *p, void *ud);
-static void print_json(const train_args *a, const gs_train_result *r);
+static void print_json(const gs_train_options *o, const gs_train_result *r);
 static void progress_bar(int64_t step, int64_t total, int64_t first, double rate, double loss);
 
 int cmd_train(int argc, char **argv) {
@@ -148,7 +148,7 @@ int cmd_train(int argc, char **argv) {
     if (view.tty) fprintf(stderr, "\r\033[K");
     int status = st == GS_OK ? CLI_OK : st == GS_ERR_USAGE || st == GS_ERR_IO ? CLI_USAGE : CLI_TASK;
     if (st != GS_OK) fprintf(stderr, "gensim train: %s\n", err);
-    else if (a.json) print_json(&a, &r);
+    else if (a.json) print_json(&o, &r);
     else if (!a.quiet)
         printf("trained steps %" PRId64 "..%" PRId64 " in %.1f s, %.1f samples/s; wrote %s, %s and %s\n",
                r.first_step, r.steps, r.wall_s, r.samples_per_s, a.out, r.csv, r.png);
@@ -197,56 +197,10 @@ static int on_progress(const gs_train_progress *p, void *ud) {
 }
 
 /* The run as one JSON object on stdout. */
-static void print_json(const train_args *a, const gs_train_result *r) {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "out", a->out);
-    cJSON_AddNumberToObject(o, "first_step", (double)r->first_step);
-    cJSON_AddNumberToObject(o, "steps", (double)r->steps);
-    cJSON_AddNumberToObject(o, "batch", (double)a->batch);
-    cJSON_AddNumberToObject(o, "lr", a->lr);
-    cJSON_AddStringToObject(o, "schedule", a->schedule == GS_LR_COSINE ? "cosine" : "constant");
-    cJSON_AddNumberToObject(o, "seed", (double)a->seed);
-    cJSON_AddNumberToObject(o, "parameters", (double)r->parameters);
-    cJSON_AddNumberToObject(o, "channels", r->channels);
-    cJSON_AddNumberToObject(o, "dilated", r->dilated);
-    cJSON_AddNumberToObject(o, "color_words", r->color_words);
-    cJSON_AddNumberToObject(o, "workers", r->workers);
-    cJSON_AddNumberToObject(o, "threads", (double)a->threads);
-    cJSON *tasks = cJSON_AddArrayToObject(o, "tasks");
-    for (int i = 0; i < r->ntasks; i++) cJSON_AddItemToArray(tasks, cJSON_CreateString(r->tasks[i]));
-    cJSON_AddNumberToObject(o, "train_samples", (double)r->train_samples);
-    cJSON_AddNumberToObject(o, "val_samples", (double)r->val_samples);
-    if (r->nlog) cJSON_AddNumberToObject(o, "train_loss", r->train_loss);
-    else cJSON_AddNullToObject(o, "train_loss");
-    if (!isnan(r->val_loss)) cJSON_AddNumberToObject(o, "val_loss", r->val_loss);
-    else cJSON_AddNullToObject(o, "val_loss");
-    cJSON_AddNumberToObject(o, "samples_per_s", r->samples_per_s);
-    cJSON_AddNumberToObject(o, "wall_s", r->wall_s);
-    cJSON_AddBoolToObject(o, "interrupted", r->interrupted);
-    cJSON_AddStringToObject(o, "csv", r->csv);
-    cJSON_AddStringToObject(o, "png", r->png);
-    cJSON_AddNumberToObject(o, "eval_errors", r->eval_errors);
-    cJSON *log = cJSON_AddArrayToObject(o, "log");
-    for (int i = 0; i < r->nlog; i++) {
-        const gs_train_row *row = &r->log[i];
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddNumberToObject(e, "step", (double)row->step);
-        cJSON_AddNumberToObject(e, "samples", (double)row->samples);
-        cJSON_AddNumberToObject(e, "train_loss", row->train_loss);
-        if (!isnan(row->val_loss)) cJSON_AddNumberToObject(e, "val_loss", row->val_loss);
-        else cJSON_AddNullToObject(e, "val_loss");
-        cJSON_AddNumberToObject(e, "lr", row->lr);
-        cJSON_AddNumberToObject(e, "samples_per_s", row->samples_per_s);
-        cJSON *success = r->neval ? cJSON_AddObjectToObject(e, "success") : NULL;
-        for (int k = 0; k < r->neval; k++)
-            if (isnan(row->success[k])) cJSON_AddNullToObject(success, r->eval_names[k]);
-            else cJSON_AddNumberToObject(success, r->eval_names[k], row->success[k]);
-        cJSON_AddItemToArray(log, e);
-    }
-    char *text = cJSON_PrintUnformatted(o);
+static void print_json(const gs_train_options *o, const gs_train_result *r) {
+    char *text = gs_train_result_json(r, o);
     if (text) puts(text);
-    cJSON_free(text);
-    cJSON_Delete(o);
+    free(text);
 }
 
 /* The flags that take a whole number: where it goes and its range. */

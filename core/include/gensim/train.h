@@ -155,6 +155,14 @@ GS_API gs_status gs_train_curves_paths(const char *out, char *csv, char *png, si
 GS_API gs_status gs_train(const gs_train_options *o, gs_train_progress_fn progress, void *ud,
                    gs_train_result *out, char *err, size_t errlen);
 
+/* {out, first_step, steps, batch, lr, schedule, seed, parameters, channels,
+ * dilated, color_words, workers, threads, tasks, train_samples, val_samples,
+ * train_loss, val_loss, samples_per_s, wall_s, interrupted, csv, png,
+ * eval_errors, log: [{step, samples, train_loss, val_loss, lr,
+ * samples_per_s, success: {TASK: rate}}]}: gensim train --json, malloc'd;
+ * NULL when out of memory. */
+GS_API char *gs_train_result_json(const gs_train_result *r, const gs_train_options *o);
+
 GS_END_DECLS
 
 #endif
