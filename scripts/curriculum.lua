@@ -210,7 +210,8 @@ function Run:generate(si, stage, st)
   local library = ("%s/generated/stage%d"):format(self.out, si)
   local summary, status, msg = gensim.generate{target = g.target, n = g.n, replay = replay or self.model.replay,
     cmd = not replay and self.model.cmd or nil, url = not replay and self.model.url or nil,
-    model = self.model.model, library = library, seed = self.state.seed, log = function() end}
+    model = self.model.model, library = library, compare = {library}, seed = self.state.seed,
+    log = function() end}
   if not summary or status ~= 0 then error({message = "generation: " .. tostring(msg)}) end
   st.tasks = {}
   for _, t in ipairs(summary.tasks) do
