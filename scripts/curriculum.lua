@@ -311,7 +311,8 @@ function Run:report()
           local sr = by_task[task]
           sr.x[#sr.x + 1], sr.y[#sr.y + 1] = x, r.success[task]
         end
-        lines[#lines + 1] = ("| %d | %d | %d | %d | %s | %s |"):format(si, ri, #names, r.steps or self.state.total_steps,
+        lines[#lines + 1] = ("| %d | %d | %d | %d | %s | %s |"):format(si, ri, #names,
+          r.steps or self.state.total_steps,
           table.concat(parts, ", "), percent(r.mean))
       end
     end
@@ -341,7 +342,9 @@ local function run(o)
         tostring(state.name), #(state.stages or {}), c.name, #c.stages))
     end
   else
-    if exists(state_path) then return fail_usage(o.out .. " already holds a run: --resume it or choose another folder") end
+    if exists(state_path) then
+      return fail_usage(o.out .. " already holds a run: --resume it or choose another folder")
+    end
     state = fresh_state(c)
     state.seed = c.seed or 0
   end
