@@ -60,6 +60,18 @@ s=$(status_of "$run" ./too-many.lua)
 [ "$s" = 3 ] && has "option 'dividers' = 9 must be a whole number from 0 to 4" "$tmp/err" && pass ||
     fail "custom option range: status $s: $(cat "$tmp/err")"
 
+# ---- module names too long to hold are left out, never listed cut short
+# (lib/A/B/C.lua with 200-letter names: "longlib.A.B.C" is over 512 bytes)
+a=$(printf '%0200d' 0 | tr 0 a) b=$(printf '%0200d' 0 | tr 0 b) c=$(printf '%0200d' 0 | tr 0 c)
+mkdir -p "$tmp/long/longlib/lib/$a/$b"
+echo 'return plugin{name = "longlib", version = "0.1.0", api = 1, description = "long names"}' \
+    >"$tmp/long/longlib/plugin.lua"
+echo 'return {}' >"$tmp/long/longlib/lib/ok.lua"
+echo 'return {}' >"$tmp/long/longlib/lib/$a/$b/$c.lua"
+s=$(GENSIM_PATH="$tmp/long" status_of "$gensim" plugin list --json)
+[ "$s" = 0 ] && has '"name":"longlib.ok"' "$tmp/out" && ! has '"name":"longlib.aaaa' "$tmp/out" && pass ||
+    fail "long module names: status $s: $(cut -c1-300 "$tmp/out")"
+
 # ---- another API major is refused, naming both versions
 export GENSIM_PATH="$tmp/path:$fixtures/future"
 s=$(status_of "$run" from-the-future)
