@@ -111,7 +111,7 @@ add_test(NAME hostile COMMAND sh ${PROJECT_SOURCE_DIR}/tests/hostile.sh ${CMAKE_
 set_tests_properties(hostile PROPERTIES TIMEOUT 900 LABELS cli)
 if(GS_SANITIZE)
   # the sanitizers' shadow memory is not the task's
-  set_tests_properties(hostile PROPERTIES ENVIRONMENT "HOSTILE_OVERHEAD_MB=1024;HOSTILE_GUARD_S=120")
+  set_tests_properties(hostile PROPERTIES ENVIRONMENT "HOSTILE_OVERHEAD_MB=1024;HOSTILE_GUARD_S=120;HOSTILE_TIMEOUT_S=10")
 endif()
 
 # Plugins from a fresh folder: the plugin path seen by every command, API
