@@ -1153,56 +1153,83 @@ static gs_status load_push_goals(const cJSON *meta, const char *path, gs_policy 
     return GS_OK;
 }
 
+/* The safetensors header of buf: its JSON (*root, the caller frees it),
+ * its length, its metadata and whether the arch is the one with options. */
+static gs_status read_header(const char *buf, size_t len, const char *path, cJSON **root, uint64_t *hlen,
+                             const cJSON **meta, int *options, char *err, size_t errlen) {
+    *root = NULL;
+    if (len < 8) return gs_fail(err, errlen, GS_ERR_IO, "%s: truncated (%zu bytes, no header length)", path, len);
+    *hlen = get_le64((const unsigned char *)buf);
+    if (*hlen < 2 || *hlen > len - 8 || *hlen > ((uint64_t)1 << 27))
+        return gs_fail(err, errlen, GS_ERR_IO,
+                       "%s: truncated or not a safetensors file (header of %llu bytes in a file of %zu)", path,
+                       (unsigned long long)*hlen, len);
+    *root = cJSON_ParseWithLength(buf + 8, (size_t)*hlen);
+    if (!cJSON_IsObject(*root))
+        return gs_fail(err, errlen, GS_ERR_IO, "%s: the safetensors header is not a JSON object", path);
+    *meta = cJSON_GetObjectItemCaseSensitive(*root, "__metadata__");
+    const cJSON *arch = cJSON_GetObjectItemCaseSensitive(*meta, "arch");
+    if (!cJSON_IsObject(*meta) || !cJSON_IsString(arch))
+        return gs_fail(err, errlen, GS_ERR_IO, "%s: no __metadata__ with an arch", path);
+    *options = strcmp(arch->valuestring, GS_POLICY_ARCH_2) == 0;
+    if (strcmp(arch->valuestring, GS_POLICY_ARCH) && !*options)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "%s: holds architecture '%.64s', not '%s' or '%s'", path,
+                       arch->valuestring, GS_POLICY_ARCH, GS_POLICY_ARCH_2);
+    return GS_OK;
+}
+
+/* The weights and Adam's moments from the data after the header: every
+ * tensor where the header says, none overlapping another. */
+static gs_status load_tensors(gs_policy *p, const cJSON *root, const unsigned char *data, size_t data_len,
+                              const char *path, char *err, size_t errlen) {
+    const int nspans = 3 * p->nentries;
+    span *spans = calloc((size_t)nspans, sizeof *spans);
+    if (!spans) return gs_fail(err, errlen, GS_ERR_NOMEM, "policy: out of memory");
+    float *blocks[3] = {p->params, p->adam_m, p->adam_v};
+    char names[3 * MAX_ENTRIES][64], msg[256];
+    gs_status st = GS_OK;
+    for (int b = 0; b < 3 && st == GS_OK; b++)
+        for (int i = 0; i < p->nentries && st == GS_OK; i++) {
+            const param_entry *e = &p->entries[i];
+            int si = b * p->nentries + i;
+            snprintf(names[si], sizeof names[si], "%s%s", block_prefix[b], e->name);
+            st = load_tensor(root, names[si], e, data_len, &spans[si], msg, sizeof msg);
+            if (st) {
+                st = gs_fail(err, errlen, st, "%s: %s", path, msg);
+                break;
+            }
+            spans[si].name = names[si];
+            memcpy(blocks[b] + e->offset, data + spans[si].begin, e->count * sizeof(float));
+        }
+    if (st == GS_OK) qsort(spans, (size_t)nspans, sizeof *spans, span_cmp);
+    for (int i = 1; i < nspans && st == GS_OK; i++)
+        if (spans[i].begin < spans[i - 1].end)
+            st = gs_fail(err, errlen, GS_ERR_IO, "%s: tensors '%s' and '%s' overlap", path, spans[i - 1].name,
+                         spans[i].name);
+    free(spans);
+    return st;
+}
+
 gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t errlen) {
     if (!path || !out) return gs_fail(err, errlen, GS_ERR_USAGE, "policy: load needs a path and an output");
     *out = NULL;
-    char *buf = NULL;
+    char *buf = NULL, msg[256];
     size_t len = 0;
     gs_status st = gs_read_file(path, MAX_CHECKPOINT, &buf, &len, err, errlen);
     if (st) return st;
     cJSON *root = NULL;
     gs_policy *p = NULL;
-    span *spans = NULL;
-    char msg[256];
-    if (len < 8) {
-        st = gs_fail(err, errlen, GS_ERR_IO, "%s: truncated (%zu bytes, no header length)", path, len);
-        goto done;
-    }
-    uint64_t hlen = get_le64((const unsigned char *)buf);
-    if (hlen < 2 || hlen > len - 8 || hlen > ((uint64_t)1 << 27)) {
-        st = gs_fail(err, errlen, GS_ERR_IO,
-                     "%s: truncated or not a safetensors file (header of %llu bytes in a file of %zu)",
-                     path, (unsigned long long)hlen, len);
-        goto done;
-    }
-    root = cJSON_ParseWithLength(buf + 8, (size_t)hlen);
-    if (!cJSON_IsObject(root)) {
-        st = gs_fail(err, errlen, GS_ERR_IO, "%s: the safetensors header is not a JSON object", path);
-        goto done;
-    }
-    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "__metadata__");
-    const cJSON *arch = cJSON_GetObjectItemCaseSensitive(meta, "arch");
-    if (!cJSON_IsObject(meta) || !cJSON_IsString(arch)) {
-        st = gs_fail(err, errlen, GS_ERR_IO, "%s: no __metadata__ with an arch", path);
-        goto done;
-    }
-    const int options = strcmp(arch->valuestring, GS_POLICY_ARCH_2) == 0;
-    if (strcmp(arch->valuestring, GS_POLICY_ARCH) && !options) {
-        st = gs_fail(err, errlen, GS_ERR_USAGE,
-                     "%s: holds architecture '%.64s', not '%s' or '%s'", path, arch->valuestring,
-                     GS_POLICY_ARCH, GS_POLICY_ARCH_2);
-        goto done;
-    }
+    uint64_t hlen = 0;
+    const cJSON *meta = NULL;
+    int options = 0;
     gs_policy_config cfg;
     long long steps = 0, adam_t = 0;
-    st = load_config(meta, path, &cfg, &steps, err, errlen);
+    st = read_header(buf, len, path, &root, &hlen, &meta, &options, err, errlen);
+    if (st == GS_OK) st = load_config(meta, path, &cfg, &steps, err, errlen);
     if (st == GS_OK && options) st = load_options(meta, path, &cfg, err, errlen);
+    if (st == GS_OK && (!meta_get_ll(meta, "adam_t", &adam_t) || adam_t != steps))
+        st = gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field 'adam_t' is missing or not the step", path);
     if (st) goto done;
-    if (!meta_get_ll(meta, "adam_t", &adam_t) || adam_t != steps) {
-        st = gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field 'adam_t' is missing or not the step",
-                     path);
-        goto done;
-    }
     /* A genuine file holds every tensor three times (weights and Adam's
      * moments), lang.embedding [vocab, 2 channels] and conv1.weight
      * [channels, channels, 3, 3] among them: a header asking for more than
@@ -1217,42 +1244,13 @@ gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t er
         st = gs_fail(err, errlen, st == GS_ERR_NOMEM ? st : GS_ERR_IO, "%s: %s", path, msg);
         goto done;
     }
-    const unsigned char *data = (const unsigned char *)buf + 8 + hlen;
-    const int nspans = 3 * p->nentries;
-    spans = calloc((size_t)nspans, sizeof *spans);
-    if (!spans) {
-        st = gs_fail(err, errlen, GS_ERR_NOMEM, "policy: out of memory");
-        goto done;
-    }
-    float *blocks[3] = {p->params, p->adam_m, p->adam_v};
-    char names[3 * MAX_ENTRIES][64];
-    for (int b = 0; b < 3; b++)
-        for (int i = 0; i < p->nentries; i++) {
-            const param_entry *e = &p->entries[i];
-            int si = b * p->nentries + i;
-            snprintf(names[si], sizeof names[si], "%s%s", block_prefix[b], e->name);
-            st = load_tensor(root, names[si], e, data_len, &spans[si], msg, sizeof msg);
-            if (st) {
-                st = gs_fail(err, errlen, st, "%s: %s", path, msg);
-                goto done;
-            }
-            spans[si].name = names[si];
-            memcpy(blocks[b] + e->offset, data + spans[si].begin, e->count * sizeof(float));
-        }
-    qsort(spans, (size_t)nspans, sizeof *spans, span_cmp);
-    for (int i = 1; i < nspans; i++)
-        if (spans[i].begin < spans[i - 1].end) {
-            st = gs_fail(err, errlen, GS_ERR_IO, "%s: tensors '%s' and '%s' overlap", path,
-                         spans[i - 1].name, spans[i].name);
-            goto done;
-        }
-    if ((st = load_push_goals(meta, path, p, err, errlen)) != GS_OK) goto done;
+    st = load_tensors(p, root, (const unsigned char *)buf + 8 + hlen, data_len, path, err, errlen);
+    if (st == GS_OK) st = load_push_goals(meta, path, p, err, errlen);
+    if (st) goto done;
     p->steps = steps;
     *out = p;
     p = NULL;
-    st = GS_OK;
 done:
-    free(spans);
     gs_policy_free(p);
     cJSON_Delete(root);
     free(buf);
