@@ -6,7 +6,9 @@
 # given, and come out as its first lines say:
 #   -- expect: WORDS      exit 3, "file:line: message" on stderr holding WORDS
 #   -- expect-ok: WHY     exit 0: the attack runs harmlessly
-#   -- args: FLAGS        more gensim-run flags (@OUT@ is a scratch folder)
+#   -- args: FLAGS        more gensim-run flags (@OUT@ is a scratch folder); the
+#                         probes that must reach a memory or stack limit give
+#                         themselves 10 s so a loaded machine meets that limit first
 # Usage: tests/hostile.sh BUILD_DIR [PROBE...]
 set -u
 build=$(cd "$1" && pwd)

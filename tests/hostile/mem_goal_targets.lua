@@ -1,5 +1,5 @@
 -- expect: memory limit exceeded
--- args: --max-memory-mb 16
+-- args: --max-memory-mb 16 --timeout-s 10
 -- goals whose targets and matrices the host holds outside the Lua heap
 return task {
   name = "mem-goal-targets",
