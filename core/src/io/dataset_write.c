@@ -21,6 +21,7 @@ struct gs_dataset_writer {
     hid_t file, episodes;
     hid_t fapl;                              /* file access: metadata written only when asked */
     hid_t dcpl_float, dcpl_color, dcpl_int; /* chunked, filtered image datasets */
+    hid_t dcpl_plain, gcpl;                  /* the other datasets, and groups */
     hid_t vlen_str;                          /* UTF-8 variable-length string */
     int rows, cols;
     int64_t count;
@@ -31,6 +32,7 @@ static int write_episode(gs_dataset_writer *w, hid_t g, const gs_dataset_episode
                          size_t whylen);
 static hid_t quiet_metadata_fapl(void);
 static int reopen(gs_dataset_writer *w, char *why, size_t whylen);
+static hid_t untimed(hid_t cls);
 static hid_t image_dcpl(int rank, const hsize_t *chunk, int shuffle, int level);
 static int attr_string(hid_t loc, const char *name, const char *value, char *why, size_t whylen);
 static int attr_write(hid_t loc, const char *name, hid_t filetype, hid_t memtype, int rank,
@@ -38,7 +40,7 @@ static int attr_write(hid_t loc, const char *name, hid_t filetype, hid_t memtype
 static int dataset_write(hid_t loc, const char *name, hid_t filetype, hid_t memtype, int rank,
                          const hsize_t *dims, hid_t dcpl, const void *data, char *why,
                          size_t whylen);
-static int dataset_strings(hid_t loc, const char *name, hid_t strtype, int n,
+static int dataset_strings(hid_t loc, const char *name, hid_t strtype, hid_t dcpl, int n,
                            char *const *values, char *why, size_t whylen);
 
 /* ---- writing ---- */
@@ -75,6 +77,7 @@ gs_status gs_dataset_create(const char *path, const gs_dataset_options *opt,
         return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory creating %s", path);
     }
     w->file = w->episodes = w->fapl = w->dcpl_float = w->dcpl_color = w->dcpl_int = w->vlen_str = H5I_INVALID_HID;
+    w->dcpl_plain = w->gcpl = H5I_INVALID_HID;
     w->rows = rows, w->cols = cols;
     char why[512] = "";
     w->fapl = quiet_metadata_fapl();
@@ -89,8 +92,11 @@ gs_status gs_dataset_create(const char *path, const gs_dataset_options *opt,
     w->dcpl_float = image_dcpl(3, chunk3, 1, opt->compression);
     w->dcpl_int = image_dcpl(3, chunk3, 1, opt->compression);
     w->dcpl_color = image_dcpl(4, chunk4, 0, opt->compression);
+    w->dcpl_plain = untimed(H5P_DATASET_CREATE);
+    w->gcpl = untimed(H5P_GROUP_CREATE);
     w->vlen_str = H5Tcopy(H5T_C_S1);
-    int ok = w->dcpl_float >= 0 && w->dcpl_int >= 0 && w->dcpl_color >= 0 && w->vlen_str >= 0 &&
+    int ok = w->dcpl_float >= 0 && w->dcpl_int >= 0 && w->dcpl_color >= 0 && w->dcpl_plain >= 0 && w->gcpl >= 0 &&
+             w->vlen_str >= 0 &&
              H5Tset_size(w->vlen_str, H5T_VARIABLE) >= 0 && H5Tset_cset(w->vlen_str, H5T_CSET_UTF8) >= 0;
     if (!ok) snprintf(why, sizeof why, "cannot set up the datasets' properties");
 
@@ -107,7 +113,7 @@ gs_status gs_dataset_create(const char *path, const gs_dataset_options *opt,
          attr_write(root, "image_size", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, dims_size, image_size, why, sizeof why) &&
          attr_string(root, "split", split, why, sizeof why);
     if (ok) {
-        w->episodes = H5Gcreate2(w->file, "episodes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        w->episodes = H5Gcreate2(w->file, "episodes", H5P_DEFAULT, w->gcpl, H5P_DEFAULT);
         if (w->episodes < 0) {
             char reason[256];
             gs__hdf5_reason(reason, sizeof reason);
@@ -145,7 +151,7 @@ gs_status gs_dataset_append(gs_dataset_writer *w, const gs_dataset_episode *ep, 
         return gs_fail(err, errlen, GS_ERR_USAGE, "%s: episode %s: missing arrays or bad counts (steps %d, objects %d)",
                        w->path, name, ep->steps, ep->nobjects);
     char why[512] = "";
-    hid_t g = H5Gcreate_anon(w->file, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t g = H5Gcreate_anon(w->file, w->gcpl, H5P_DEFAULT);
     int ok = g >= 0;
     if (!ok) gs__hdf5_reason(why, sizeof why);
     ok = ok && write_episode(w, g, ep, why, sizeof why);
@@ -176,6 +182,8 @@ gs_status gs_dataset_writer_close(gs_dataset_writer *w, char *err, size_t errlen
     if (w->dcpl_float >= 0) H5Pclose(w->dcpl_float);
     if (w->dcpl_int >= 0) H5Pclose(w->dcpl_int);
     if (w->dcpl_color >= 0) H5Pclose(w->dcpl_color);
+    if (w->dcpl_plain >= 0) H5Pclose(w->dcpl_plain);
+    if (w->gcpl >= 0) H5Pclose(w->gcpl);
     if (w->vlen_str >= 0) H5Tclose(w->vlen_str);
     if (w->fapl >= 0) H5Pclose(w->fapl);
     gs_status st = GS_OK;
@@ -238,8 +246,20 @@ static int reopen(gs_dataset_writer *w, char *why, size_t whylen) {
     return 1;
 }
 
+/* A creation property list of class cls whose objects carry no modification
+ * times: the same episodes then give the same bytes, whenever and by however
+ * many workers they were recorded. */
+static hid_t untimed(hid_t cls) {
+    hid_t p = H5Pcreate(cls);
+    if (p >= 0 && H5Pset_obj_track_times(p, 0) < 0) {
+        H5Pclose(p);
+        return H5I_INVALID_HID;
+    }
+    return p;
+}
+
 static hid_t image_dcpl(int rank, const hsize_t *chunk, int shuffle, int level) {
-    hid_t p = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t p = untimed(H5P_DATASET_CREATE);
     if (p < 0) return p;
     int ok = H5Pset_chunk(p, rank, chunk) >= 0 && H5Pset_fill_time(p, H5D_FILL_TIME_NEVER) >= 0;
     if (ok && level > 0) {
@@ -271,16 +291,16 @@ static int write_episode(gs_dataset_writer *w, hid_t g, const gs_dataset_episode
            dataset_write(g, "heightmap", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3, d_img, w->dcpl_float, ep->heightmap, why, whylen) &&
            dataset_write(g, "color", H5T_STD_U8LE, H5T_NATIVE_UINT8, 4, d_img, w->dcpl_color, ep->color, why, whylen) &&
            dataset_write(g, "segmentation", H5T_STD_I32LE, H5T_NATIVE_INT32, 3, d_img, w->dcpl_int, ep->segmentation, why, whylen) &&
-           dataset_write(g, "pick_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d_pose, H5P_DEFAULT, ep->pick_pose, why, whylen) &&
-           dataset_write(g, "place_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d_pose, H5P_DEFAULT, ep->place_pose, why, whylen) &&
-           dataset_write(g, "pick_pixel", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, d_pixel, H5P_DEFAULT, ep->pick_pixel, why, whylen) &&
-           dataset_write(g, "place_pixel", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, d_pixel, H5P_DEFAULT, ep->place_pixel, why, whylen) &&
-           dataset_write(g, "primitive", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, d_t, H5P_DEFAULT, ep->primitive, why, whylen) &&
-           dataset_write(g, "reward", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, d_t, H5P_DEFAULT, ep->reward, why, whylen) &&
-           dataset_strings(g, "lang", w->vlen_str, ep->steps, ep->lang, why, whylen) &&
-           dataset_strings(g, "object_kind", w->vlen_str, ep->nobjects, ep->object_kind, why, whylen) &&
-           dataset_strings(g, "object_color", w->vlen_str, ep->nobjects, ep->object_color, why, whylen) &&
-           dataset_write(g, "object_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, d_object_pose, H5P_DEFAULT, ep->object_pose, why, whylen);
+           dataset_write(g, "pick_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d_pose, w->dcpl_plain, ep->pick_pose, why, whylen) &&
+           dataset_write(g, "place_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d_pose, w->dcpl_plain, ep->place_pose, why, whylen) &&
+           dataset_write(g, "pick_pixel", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, d_pixel, w->dcpl_plain, ep->pick_pixel, why, whylen) &&
+           dataset_write(g, "place_pixel", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, d_pixel, w->dcpl_plain, ep->place_pixel, why, whylen) &&
+           dataset_write(g, "primitive", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, d_t, w->dcpl_plain, ep->primitive, why, whylen) &&
+           dataset_write(g, "reward", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, d_t, w->dcpl_plain, ep->reward, why, whylen) &&
+           dataset_strings(g, "lang", w->vlen_str, w->dcpl_plain, ep->steps, ep->lang, why, whylen) &&
+           dataset_strings(g, "object_kind", w->vlen_str, w->dcpl_plain, ep->nobjects, ep->object_kind, why, whylen) &&
+           dataset_strings(g, "object_color", w->vlen_str, w->dcpl_plain, ep->nobjects, ep->object_color, why, whylen) &&
+           dataset_write(g, "object_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, d_object_pose, w->dcpl_plain, ep->object_pose, why, whylen);
 }
 
 /* A variable-length UTF-8 string attribute (h5py reads it as str). */
@@ -320,9 +340,11 @@ static int dataset_write(hid_t loc, const char *name, hid_t filetype, hid_t memt
     for (int i = 0; i < rank; i++) count *= dims[i];
     hid_t space = H5Screate_simple(rank, dims, NULL);
     /* An empty dataset cannot be chunked by rows it does not have. */
+    hid_t empty = count ? H5I_INVALID_HID : untimed(H5P_DATASET_CREATE);
     hid_t set = space >= 0 ? H5Dcreate2(loc, name, filetype, space, H5P_DEFAULT,
-                                        count ? dcpl : H5P_DEFAULT, H5P_DEFAULT)
+                                        count ? dcpl : empty, H5P_DEFAULT)
                            : -1;
+    if (empty >= 0) H5Pclose(empty);
     int ok = set >= 0 && (count == 0 || H5Dwrite(set, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0);
     if (!ok) {
         char reason[256];
@@ -334,7 +356,7 @@ static int dataset_write(hid_t loc, const char *name, hid_t filetype, hid_t memt
     return ok;
 }
 
-static int dataset_strings(hid_t loc, const char *name, hid_t strtype, int n,
+static int dataset_strings(hid_t loc, const char *name, hid_t strtype, hid_t dcpl, int n,
                            char *const *values, char *why, size_t whylen) {
     const char **all = malloc((size_t)(n > 0 ? n : 1) * sizeof *all);
     if (!all) {
@@ -343,7 +365,7 @@ static int dataset_strings(hid_t loc, const char *name, hid_t strtype, int n,
     }
     for (int i = 0; i < n; i++) all[i] = values[i] ? values[i] : "";
     hsize_t dims[1] = {(hsize_t)n};
-    int ok = dataset_write(loc, name, strtype, strtype, 1, dims, H5P_DEFAULT, all, why, whylen);
+    int ok = dataset_write(loc, name, strtype, strtype, 1, dims, dcpl, all, why, whylen);
     free(all);
     return ok;
 }
