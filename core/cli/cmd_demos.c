@@ -41,7 +41,7 @@ int cmd_demos(int argc, char **argv) {
     const char *out = NULL, *info = NULL, *split = "train";
     int force = 0, full = 0;
     uint64_t episodes = 0, seed = 0, max_attempts = 0, compression = 1;
-    cli_common common = {0, 0, &o.task_opt};
+    cli_common common = {0, 0, &o.task_opt, NULL, 0};
     const cli_flag flags[] = {
         {"--episodes", CLI_COUNT, &episodes, 1, 1000000, NULL, "N", "successful episodes to keep per task (1..1000000)"},
         {"--out", CLI_TEXT, &out, 0, 0, NULL, "FILE", "the HDF5 file to write; an existing one is refused"},
@@ -77,7 +77,7 @@ int cmd_demos(int argc, char **argv) {
         "Exit status: 0 every episode asked for was recorded; 2 bad usage, an unreadable\n"
         "task, an existing FILE or a write error; 3 a task failed to load or gave fewer\n"
         "than N successes in M attempts (the file keeps what was recorded); 128 + the\n"
-        "signal when interrupted (130 for Ctrl-C), the file keeping every finished episode.\n"};
+        "signal when interrupted (130 for Ctrl-C), the file keeping every finished episode.\n", 0};
     int status = cli_parse(&cmd, argc, argv, &common);
     if (status != CLI_OK) return status == CLI_HELP ? CLI_OK : status;
     if (info) {

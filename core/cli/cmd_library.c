@@ -74,7 +74,7 @@ static void print_card(void *ud, int i, int n, const char *name, int successes, 
 
 static int gallery(int argc, char **argv) {
     gs_gallery_options o = gs_gallery_options_default();
-    cli_common common = {0, 0, &o.task_opt};
+    cli_common common = {0, 0, &o.task_opt, NULL, 0};
     const cli_flag flags[] = {
         {"--out", CLI_TEXT, &o.out, 0, 0, NULL, "DIR", "where index.html and the pictures go (created)"},
         {"--episodes", CLI_COUNT, &o.episodes, 1, 100000, NULL, "N", "oracle episodes per task (default 20)"},
@@ -91,7 +91,7 @@ static int gallery(int argc, char **argv) {
         "OUT/index.html: a card per task with its name, description, language goals,\n"
         "success rate and pictures. A task that fails to load or run is on the page with\n"
         "its error and makes the exit status 3. Progress goes to stderr.\n",
-        flags, (int)(sizeof flags / sizeof flags[0]), &folders, "folder", 1, 0, NULL};
+        flags, (int)(sizeof flags / sizeof flags[0]), &folders, "folder", 1, 0, NULL, 0};
     int status = cli_parse(&cmd, argc, argv, &common);
     if (status != CLI_OK) return status == CLI_HELP ? CLI_OK : status;
     if (!o.out) return cli_usage_error(&cmd, "--out DIR is required");
@@ -133,8 +133,8 @@ static int store(const char *sub, int argc, char **argv) {
         "                   task, {\"messages\": [system, user: the request, assistant: the code]}\n",
         flags, 1, needs_arg ? &arg : NULL, strcmp(sub, "export-finetune") == 0 ? "OUT.jsonl" : "NAME", 0, 0,
         "Exit status: 0 done, 2 bad usage, no such task, or a file that could not be read\n"
-        "or written.\n"};
-    cli_common common = {0, 0, NULL};
+        "or written.\n", 0};
+    cli_common common = {0, 0, NULL, NULL, 0};
     int status = cli_parse(&cmd, argc, argv, &common);
     if (status != CLI_OK) return status == CLI_HELP ? CLI_OK : status;
     if (needs_arg && !arg.n) return cli_usage_error(&cmd, "%s is required", cmd.positional_name);

@@ -41,7 +41,7 @@ int cmd_validate(int argc, char **argv) {
     int no_novelty = 0;
     const char *dir_items[GS_LADDER_MAX_DIRS];
     cli_list dirs = {dir_items, 0, GS_LADDER_MAX_DIRS};
-    cli_common common = {0, 0, &opt.task};
+    cli_common common = {0, 0, &opt.task, NULL, 0};
     const cli_flag flags[] = {
         {"--seeds", CLI_COUNT, &seeds, 1, GS_LADDER_MAX_SEEDS, NULL, "K", "seeds per task (default 8, at most 64)"},
         {"--min-solved", CLI_COUNT, &min_solved, 1, GS_LADDER_MAX_SEEDS, NULL, "M", "oracle successes needed (default 4)"},
@@ -71,7 +71,7 @@ int cmd_validate(int argc, char **argv) {
         "Prints one line per task (a mark per rung: + passed, x failed, . not reached) and\n"
         "the failure message; --json prints one object with every result and per-rung counts.\n",
         flags, (int)(sizeof flags / sizeof flags[0]), &files, "task file", 1, 1,
-        "Exit status: 0 all passed, 2 bad usage or an unreadable file, 3 a task failed.\n"};
+        "Exit status: 0 all passed, 2 bad usage or an unreadable file, 3 a task failed.\n", 0};
     int status = cli_parse(&cmd, argc, argv, &common);
     if (status != CLI_OK) return status == CLI_HELP ? CLI_OK : status;
     if (files.n == 0) return cli_usage_error(&cmd, "no task file given");

@@ -23,6 +23,61 @@ GS_BEGIN_DECLS
 /* The seed of attempt k from first seed s in a split. */
 GS_API uint64_t gs_split_seed(uint64_t s, uint64_t k, int test_split);
 
+/* ---- scale-out: --jobs and --shard (README.md, "Run on a cluster") ----
+ *
+ * Work splits by task and by seed range. Jobs are worker processes on one
+ * machine, each running a share of the work while the parent alone keeps
+ * the results, in the order a single process would: the outputs of any
+ * number of jobs are those of one. A shard is a fixed, non-overlapping
+ * part of the work (Slurm's job arrays run one per array task), written to
+ * its own output; the parts merge into what one machine would have
+ * written (gs_demos_merge, gs_library_merge). */
+
+#define GS_JOBS_MAX 1024
+#define GS_SHARDS_MAX 100000
+
+/* Part index of count; {0, 1} is the whole work. */
+typedef struct gs_shard {
+    uint32_t index, count;
+} gs_shard;
+
+typedef struct gs_scale {
+    int jobs;                 /* workers at once, 0..GS_JOBS_MAX; 0: one per core; 1 */
+    gs_shard shard;           /* the part to do; {0, 1} */
+    /* A worker was lost (killed from outside, or gone without a result)
+     * and its share runs once more (nullable). */
+    void (*on_retry)(void *ud, const char *message);
+    void *ud;
+} gs_scale;
+
+/* One job, the whole work, no callback. */
+GS_API gs_scale gs_scale_default(void);
+/* GS_ERR_USAGE with a message for jobs or a shard out of range. */
+GS_API gs_status gs_scale_check(const gs_scale *s, char *err, size_t errlen);
+/* The workers jobs stands for: itself, or for 0 the cores this process may
+ * run on (its CPU affinity, which Slurm sets to the job's cores). */
+GS_API int gs_jobs_resolve(int jobs);
+/* "I/N" (0 <= I < N <= GS_SHARDS_MAX) into s; GS_ERR_USAGE otherwise. */
+GS_API gs_status gs_shard_parse(const char *text, gs_shard *s, char *err, size_t errlen);
+/* The shard of a Slurm job array's task: SLURM_ARRAY_TASK_ID minus
+ * SLURM_ARRAY_TASK_MIN (0 when unset) of SLURM_ARRAY_TASK_COUNT. Returns 0
+ * outside an array (s untouched), 1 inside, GS_ERR_USAGE's -1 with a
+ * message when the variables make no shard (a stepped array). */
+GS_API int gs_shard_from_env(gs_shard *s, char *err, size_t errlen);
+/* "I/N" of s into buf. */
+GS_API const char *gs_shard_text(gs_shard s, char buf[24]);
+
+/* What a shard does of ntasks tasks of units each (attempts, episodes):
+ * the one rule that splits work. With count <= ntasks, shard I takes
+ * tasks I*T/N .. (I+1)*T/N - 1 whole; with more shards than tasks, each
+ * task's shards split its units into equal ranges. */
+typedef struct gs_shard_range {
+    int task;                 /* index into the tasks */
+    uint64_t lo, hi;          /* units lo .. hi - 1 (possibly none) */
+} gs_shard_range;
+/* Fills out (room for ntasks ranges) and returns how many. */
+GS_API int gs_shard_plan(gs_shard s, int ntasks, uint64_t units, gs_shard_range *out);
+
 /* Loads a task to check it, in a supervised worker unless o->in_process
  * (nothing of it stays in the caller), and copies its name into name.
  * GS_ERR_IO: the file cannot be read; another failure is the task's. The
@@ -44,7 +99,8 @@ typedef struct gs_run_options {
     uint64_t seed;            /* the first seed; episodes use seed .. seed + episodes - 1 */
     gs_actor actor;           /* who acts; the oracle by default */
     const char *render;       /* nullable: pictures of every episode go to this folder */
-    /* After each episode (nullable): its result and, with render, its pictures. */
+    gs_scale scale;           /* workers; the shard runs its range of the episodes */
+    /* After each episode (nullable), in order: its result and, with render, its pictures. */
     void (*on_episode)(void *ud, uint64_t k, const gs_episode_result *r, const gs_pictures *pics,
                        double seconds);
     void *ud;
@@ -57,6 +113,8 @@ typedef struct gs_run_result {
     long sim_steps;
     double wall_s;
     uint64_t digest;          /* every episode's digest folded together */
+    gs_shard shard;           /* the part run ({0, 1}: all) */
+    uint64_t first_seed;      /* the seed of the part's first episode */
 } gs_run_result;
 
 GS_API gs_run_options gs_run_options_default(void);
@@ -65,7 +123,8 @@ GS_API gs_run_options gs_run_options_default(void);
  * picture's. r holds what ran before a failure. */
 GS_API gs_status gs_run(const gs_run_options *o, gs_run_result *r, char *err, size_t errlen);
 /* {task, episodes, successes, success_rate, mean_reward, sim_steps, wall_s,
- * episodes_per_s, digest}, malloc'd JSON text; NULL when out of memory. */
+ * episodes_per_s, digest}, and for a part of a sharded run shard and
+ * first_seed; malloc'd JSON text; NULL when out of memory. */
 GS_API char *gs_run_result_json(const gs_run_result *r);
 
 /* ---- gs_record: demonstrations into HDF5 (gensim demos) ---- */
