@@ -23,6 +23,7 @@
 
 #include "gensim/status.h"
 #include "gensim/task.h"
+#include "gensim/workflow.h"
 #include "gensim/export.h"
 
 GS_BEGIN_DECLS
@@ -55,6 +56,8 @@ typedef struct gs_ladder_options {
     int ndirs;                /* 0: no novelty comparison (the rung passes); default: none */
     double code_threshold;    /* duplicate when code similarity >= this; 0.95 */
     double threshold;         /* ... or when the combined similarity >= this; 0.9 */
+    gs_scale scale;           /* one ladder: its seeds over jobs workers; many files
+                               * (gs_validate_files): files over workers, the shard's part */
 } gs_ladder_options;
 
 /* One seed of rungs 3 to 5. */

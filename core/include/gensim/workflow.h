@@ -147,17 +147,27 @@ typedef struct gs_record_options {
     void (*on_error)(void *ud, const char *message, uint64_t seed);
     void *ud;
     const volatile sig_atomic_t *stop; /* nullable: nonzero stops after the episode under way */
+    gs_scale scale;           /* workers; the shard's part of tasks x attempts (gs_shard_plan) */
+    int resume;               /* 1: an existing out goes on where its run stopped (see gs_record) */
 } gs_record_options;
 
+/* One task's recording, or on a shard the part of its attempts the shard
+ * makes. Attempt outcomes are committed in attempt order whatever the
+ * workers, so which attempts are kept is the serial run's. */
 typedef struct gs_record_task {
     char name[GS_TASK_NAME_MAX + 1];
     const char *path;         /* as given */
     uint64_t kept, attempts, successes, errors;
     char first_error[1024];
+    uint64_t first_error_seed;
+    uint64_t first_attempt, end_attempt; /* the attempts this part may make */
+    int done;                 /* 1: kept enough, gave up, or made every attempt it may */
+    int fell_short;           /* 1: it made every attempt of the task and kept fewer than asked
+                               * (a part of a task's attempts is judged by the merge) */
 } gs_record_task;
 
 typedef struct gs_record_result {
-    gs_record_task *tasks;    /* (ntasks) */
+    gs_record_task *tasks;    /* (ntasks) the part's tasks, in order */
     int ntasks;
     int64_t written;          /* episodes in the file */
     uint64_t requested, attempts, successes, errors;
@@ -165,19 +175,46 @@ typedef struct gs_record_result {
     double wall_s, bytes;
     int interrupted;          /* 1: stopped by o->stop */
     int short_tasks;          /* tasks that kept fewer than asked */
+    gs_shard shard;           /* the part recorded ({0, 1}: all) */
+    int resumed;              /* 1: went on from a stopped run's state */
+    int64_t written_before;   /* ... which had these episodes */
+    uint64_t attempts_before; /* ... and attempts (this run made the rest) */
+    int complete;             /* 1: every task is done (the state file is gone) */
 } gs_record_result;
 
 GS_API gs_record_options gs_record_options_default(void);
-/* Loads every task (so a bad one leaves no file), creates out, and records.
- * GS_OK when it ran, even if some task kept fewer episodes than asked
- * (short_tasks says how many). GS_ERR_IO: out exists (without overwrite)
- * or cannot be written, or a task cannot be read; a task's own failure to
- * load is its status. The file keeps every episode appended before a
- * failure or a stop. Free r with gs_record_result_free. */
+/* Loads every task of the part (so a bad one leaves no file), creates out,
+ * and records. GS_OK when it ran, even if some task kept fewer episodes
+ * than asked (short_tasks says how many). GS_ERR_IO: out exists (without
+ * overwrite or resume) or cannot be written, or a task cannot be read; a
+ * task's own failure to load is its status; a worker lost twice is
+ * GS_ERR_RUNTIME naming its task, shard and seeds. The file keeps every
+ * episode appended before a failure or a stop.
+ *
+ * Until the run is complete, OUT.state.json beside the file holds its plan
+ * and every attempt's outcome so far; with resume, a run given the same
+ * plan goes on from it, making only the attempts not yet made (a finished
+ * file is left as it is). A shard's finished file holds the same record in
+ * its "shard" attribute, which gs_demos_merge reads. Free r with
+ * gs_record_result_free. */
 GS_API gs_status gs_record(const gs_record_options *o, gs_record_result *r, char *err, size_t errlen);
 GS_API void gs_record_result_free(gs_record_result *r);
 /* The --json object of gensim demos, malloc'd; NULL when out of memory. */
 GS_API char *gs_record_result_json(const gs_record_result *r, const gs_record_options *o);
+
+/* Joins the files the shards of one run recorded (each complete, every
+ * shard once) into out: what one process would have recorded, episode for
+ * episode, every file and episode attribute copied (but the parts' "shard"
+ * record). r gets the whole run's counts, as gs_record would (its JSON
+ * through gs_demos_merge_json). GS_ERR_USAGE for parts that are not one
+ * run's or overlap or miss a shard; GS_ERR_IO for a file that cannot be
+ * read or written; out is written to a temporary file and renamed, so it
+ * is whole or absent. */
+GS_API gs_status gs_demos_merge(const char *const *parts, int nparts, const char *out, int overwrite,
+                                gs_record_result *r, char *err, size_t errlen);
+/* The JSON object of gensim demos merge (the fields of gensim demos'),
+ * malloc'd; NULL when out of memory. */
+GS_API char *gs_demos_merge_json(const gs_record_result *r, const char *out);
 
 GS_END_DECLS
 

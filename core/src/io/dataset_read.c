@@ -12,14 +12,8 @@
 
 #include "io/dataset_internal.h"
 
-struct gs_dataset {
-    hid_t file, episodes;
-    gs_dataset_info info;
-    char *path;
-};
-
 static gs_status read_info(gs_dataset *ds, char *err, size_t errlen);
-static int attr_read_string(hid_t loc, const char *name, char **out, char *why, size_t whylen);
+#define attr_read_string gs__attr_read_string
 static int attr_read_numbers(hid_t loc, const char *name, hid_t memtype, size_t n, void *out,
                              char *why, size_t whylen);
 
@@ -518,7 +512,7 @@ static int attr_present(hid_t loc, const char *name, char *why, size_t whylen) {
 }
 
 /* A string attribute, fixed- or variable-length, into a malloc'd *out. */
-static int attr_read_string(hid_t loc, const char *name, char **out, char *why, size_t whylen) {
+int gs__attr_read_string(hid_t loc, const char *name, char **out, char *why, size_t whylen) {
     if (!attr_present(loc, name, why, whylen)) return 0;
     hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
     hid_t type = attr >= 0 ? H5Aget_type(attr) : -1;

@@ -200,6 +200,10 @@ static gs_status finish(gsl_pool *p, slot *s, int stopping, char *err, size_t er
         start_job(p, s, job, tries + 1, &started, err, errlen);
         return started;
     }
+    if (lost && tries > 0) {
+        size_t n = strlen(why);
+        snprintf(why + n, sizeof why - n, ", and again when run once more");
+    }
     return p->ops->done(p->ops->ud, p, job, st, why, err, errlen);
 }
 
