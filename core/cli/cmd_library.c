@@ -74,7 +74,7 @@ static void print_card(void *ud, int i, int n, const char *name, int successes, 
 
 static int gallery(int argc, char **argv) {
     gs_gallery_options o = gs_gallery_options_default();
-    cli_common common = {0, 0, &o.task_opt, NULL, 0};
+    cli_common common = {0, 0, &o.task_opt, &o.scale, 0};
     const cli_flag flags[] = {
         {"--out", CLI_TEXT, &o.out, 0, 0, NULL, "DIR", "where index.html and the pictures go (created)"},
         {"--episodes", CLI_COUNT, &o.episodes, 1, 100000, NULL, "N", "oracle episodes per task (default 20)"},
@@ -84,19 +84,23 @@ static int gallery(int argc, char **argv) {
     const char *dirs[64];
     cli_list folders = {dirs, 0, 64};
     const cli_command cmd = {
-        "gensim library gallery", "--out DIR [--episodes N] [--seed S] [--gif] [--json] [DIR...]",
+        "gensim library gallery", "--out DIR [--episodes N] [--seed S] [--gif] [--jobs N] [--shard I/N]\n"
+                                  "                              [--json] [DIR...]",
         "Loads every .lua task in the folders (default: the plugin path and the library's\n"
         "tasks/seed and tasks/generated), runs N oracle episodes of each (seeds S ..\n"
         "S+N-1) to measure its success rate, pictures the first one, and writes\n"
         "OUT/index.html: a card per task with its name, description, language goals,\n"
         "success rate and pictures. A task that fails to load or run is on the page with\n"
-        "its error and makes the exit status 3. Progress goes to stderr.\n",
-        flags, (int)(sizeof flags / sizeof flags[0]), &folders, "folder", 1, 0, NULL, 0};
+        "its error and makes the exit status 3. Progress goes to stderr. --jobs N measures\n"
+        "N tasks at once (the page is the same); --shard I/N makes a page of part I of the\n"
+        "tasks.\n",
+        flags, (int)(sizeof flags / sizeof flags[0]), &folders, "folder", 1, 0, NULL, CLI_SCALE_ALL};
     int status = cli_parse(&cmd, argc, argv, &common);
     if (status != CLI_OK) return status == CLI_HELP ? CLI_OK : status;
     if (!o.out) return cli_usage_error(&cmd, "--out DIR is required");
     o.dirs = dirs, o.ndirs = folders.n;
     o.on_card = print_card;
+    o.scale.on_retry = cli_print_retry;
     char *json = NULL, err[1024];
     gs_status st = gs_gallery(&o, common.json ? &json : NULL, err, sizeof err);
     if (st != GS_OK) fprintf(stderr, "gensim library gallery: %s\n", err);

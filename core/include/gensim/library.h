@@ -138,6 +138,7 @@ typedef struct gs_gallery_options {
     uint64_t seed;            /* the first seed, the one pictured; 0 */
     int clip;                 /* 1: a GIF of the pictured episode too */
     gs_task_options task_opt;
+    gs_scale scale;           /* tasks measured in workers at once; the shard's part of the files */
     /* After each task (nullable): error is NULL when it ran. */
     void (*on_card)(void *ud, int i, int n, const char *name, int successes, int episodes,
                     const char *error, double seconds);

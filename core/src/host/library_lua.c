@@ -134,7 +134,12 @@ static void ladder_options(lua_State *L, int idx, gs_ladder_options *o, char **o
         if (lua_getfield(L, idx, "idle_s") != LUA_TNIL) o->idle_s = luaL_checknumber(L, -1);
         if (lua_getfield(L, idx, "threshold") != LUA_TNIL) o->threshold = luaL_checknumber(L, -1);
         if (lua_getfield(L, idx, "code_threshold") != LUA_TNIL) o->code_threshold = luaL_checknumber(L, -1);
-        lua_pop(L, 6);
+        if (lua_getfield(L, idx, "jobs") != LUA_TNIL) { /* the seeds over this many workers */
+            lua_Integer jobs = luaL_checkinteger(L, -1);
+            if (jobs < 0 || jobs > GS_JOBS_MAX) luaL_error(L, "validate: jobs must be 0 (one per core) .. %d", GS_JOBS_MAX);
+            o->scale.jobs = (int)jobs;
+        }
+        lua_pop(L, 7);
         gsl_read_task_options(L, idx, &o->task);
         if (lua_getfield(L, idx, "dirs") != LUA_TNIL) {
             luaL_checktype(L, -1, LUA_TTABLE);

@@ -123,6 +123,16 @@ void gsl_read_task_options(lua_State *L, int idx, gs_task_options *o) {
     o->test_split = strcmp(split, "test") == 0;
 }
 
+/* --jobs and --shard as fields: jobs (0 one per core) and shard ("I/N"). */
+static void read_scale(lua_State *L, int idx, gs_scale *sc) {
+    uint64_t jobs = opt_count(L, idx, "jobs", 1);
+    if (jobs > GS_JOBS_MAX) luaL_error(L, "field 'jobs' must be 0 (one per core) .. %d", GS_JOBS_MAX);
+    sc->jobs = (int)jobs;
+    const char *shard = opt_string(L, idx, "shard", NULL);
+    char err[256];
+    if (shard && gs_shard_parse(shard, &sc->shard, err, sizeof err) != GS_OK) luaL_error(L, "field 'shard': %s", err);
+}
+
 /* ---- results ---- */
 
 static void push_json_value(lua_State *L, const cJSON *v) {
@@ -182,10 +192,11 @@ static gs_status load_policy(const char *path, gs_policy **p, gs_policy_actor *a
 
 static int l_run(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
-    static const char *const fields[] = {"task", "episodes", "seed", "render", "policy"};
+    static const char *const fields[] = {"task", "episodes", "seed", "render", "policy", "jobs", "shard"};
     check_fields(L, 1, "gensim.run", fields, COUNT(fields));
     gs_run_options o = gs_run_options_default();
     gsl_read_task_options(L, 1, &o.task_opt);
+    read_scale(L, 1, &o.scale);
     o.task = opt_string(L, 1, "task", NULL);
     if (!o.task) return luaL_error(L, "gensim.run: field 'task' (a file or a task name) is required");
     o.episodes = opt_count(L, 1, "episodes", 1);
@@ -209,10 +220,12 @@ static int l_demos(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
     static const char *const fields[] = {"tasks", "out", "episodes", "seed", "force", "max_attempts",
-                                         "compression"};
+                                         "compression", "jobs", "shard", "resume"};
     check_fields(L, 1, "gensim.demos", fields, COUNT(fields));
     gs_record_options o = gs_record_options_default();
     gsl_read_task_options(L, 1, &o.task_opt);
+    read_scale(L, 1, &o.scale);
+    o.resume = opt_flag(L, 1, "resume");
     o.tasks = opt_strings(L, 1, "tasks", &o.ntasks);
     o.out = opt_string(L, 1, "out", NULL);
     o.episodes = opt_count(L, 1, "episodes", 0);
@@ -229,13 +242,34 @@ static int l_demos(lua_State *L) {
     return gsl_push_json(L, json);
 }
 
+/* gensim.demos_merge{parts = {...}, out = FILE, force}: gensim demos merge. */
+static int l_demos_merge(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    static const char *const fields[] = {"parts", "out", "force"};
+    check_fields(L, 1, "gensim.demos_merge", fields, COUNT(fields));
+    int nparts;
+    const char **parts = opt_strings(L, 1, "parts", &nparts);
+    const char *out = opt_string(L, 1, "out", NULL);
+    if (!out) return luaL_error(L, "gensim.demos_merge: field 'out' (the merged file) is required");
+    int force = opt_flag(L, 1, "force");
+    gs_record_result r;
+    char err[1024];
+    gs_status st = gs_demos_merge(parts, nparts, out, force, &r, err, sizeof err);
+    char *json = st == GS_OK ? gs_demos_merge_json(&r, out) : NULL;
+    gs_record_result_free(&r);
+    if (st != GS_OK) return fail(L, st, err);
+    return gsl_push_json(L, json);
+}
+
 static int l_eval(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
-    static const char *const fields[] = {"policy", "tasks", "episodes", "seed", "render"};
+    static const char *const fields[] = {"policy", "tasks", "episodes", "seed", "render", "jobs", "shard"};
     check_fields(L, 1, "gensim.eval", fields, COUNT(fields));
     gs_eval_options o = gs_eval_options_default();
     gsl_read_task_options(L, 1, &o.task_opt);
+    read_scale(L, 1, &o.scale);
     o.policy_path = opt_string(L, 1, "policy", NULL);
     if (!o.policy_path) return luaL_error(L, "gensim.eval: field 'policy' (a checkpoint) is required");
     o.tasks = opt_strings(L, 1, "tasks", &o.ntasks);
@@ -260,10 +294,11 @@ static int l_validate(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
     static const char *const fields[] = {"files", "seeds", "min_solved", "seed", "dirs", "no_novelty",
-                                         "threshold", "code_threshold", "idle_s"};
+                                         "threshold", "code_threshold", "idle_s", "jobs", "shard"};
     check_fields(L, 1, "gensim.validate", fields, COUNT(fields));
     gs_ladder_options o = gs_ladder_options_default();
     gsl_read_task_options(L, 1, &o.task);
+    read_scale(L, 1, &o.scale);
     int nfiles, ndirs;
     const char **files = opt_strings(L, 1, "files", &nfiles);
     const char **dirs = opt_strings(L, 1, "dirs", &ndirs);
@@ -293,10 +328,11 @@ static int l_validate(lua_State *L) {
 static int l_gallery(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
-    static const char *const fields[] = {"out", "dirs", "episodes", "seed", "gif"};
+    static const char *const fields[] = {"out", "dirs", "episodes", "seed", "gif", "jobs", "shard"};
     check_fields(L, 1, "gensim.gallery", fields, COUNT(fields));
     gs_gallery_options o = gs_gallery_options_default();
     gsl_read_task_options(L, 1, &o.task_opt);
+    read_scale(L, 1, &o.scale);
     o.out = opt_string(L, 1, "out", NULL);
     o.dirs = opt_strings(L, 1, "dirs", &o.ndirs);
     o.episodes = opt_count(L, 1, "episodes", o.episodes);
@@ -313,6 +349,7 @@ static int l_gallery(lua_State *L) {
 
 void gsl_add_workflows(lua_State *L) {
     static const luaL_Reg funcs[] = {{"run", l_run},           {"demos", l_demos},
+                                     {"demos_merge", l_demos_merge},
                                      {"eval", l_eval},         {"validate", l_validate},
                                      {"gallery", l_gallery},   {NULL, NULL}};
     luaL_setfuncs(L, funcs, 0);
