@@ -214,6 +214,19 @@ GS_API gs_status gs_library_rebuild_index(const char *dir, char *err, size_t err
  * block]}. *examples and *skipped count the lines and the tasks left out. */
 GS_API gs_status gs_library_export_finetune(const char *dir, const char *system, const char *out,
                                      int *examples, int *skipped, char *err, size_t errlen);
+/* Joins library folders into out (created): the parts a generation
+ * campaign's shards wrote (each with its campaign.json: the same plan,
+ * every shard once, finished), taken in the campaign's proposal order, or
+ * any folders, taken in the order given and by name. A task that is a near
+ * duplicate (code_threshold, threshold: the ladder's) of one kept before
+ * it or already in out, or takes its name, is left out, so the result does
+ * not depend on how the work was split; a task out already holds with the
+ * same code counts as merged. *json: {out, parts, campaign, candidates,
+ * kept: [names], dropped: [{name, part, duplicate_of, similarity,
+ * code_similarity}]}, malloc'd. GS_ERR_USAGE for parts that are not one
+ * campaign's, overlap, miss a shard or are unfinished. */
+GS_API gs_status gs_library_merge(const char *const *parts, int n, const char *out, double code_threshold,
+                                  double threshold, char **json, char *err, size_t errlen);
 /* The ladder's result as a JSON object (text, malloc'd; NULL when out of memory). */
 GS_API char *gs_ladder_result_json(const gs_ladder_result *r);
 

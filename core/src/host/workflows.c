@@ -347,9 +347,49 @@ static int l_gallery(lua_State *L) {
     return gsl_push_json(L, json); /* tasks that failed are on the page and in the result */
 }
 
+/* gensim.shard([text]) -> index, count: "I/N", or without text the
+ * Slurm array's shard, or 0, 1 (all); nil, message when they make none. */
+static int l_shard(lua_State *L) {
+    const char *text = luaL_optstring(L, 1, NULL);
+    gs_shard s = {0, 1};
+    char err[512];
+    if (text ? gs_shard_parse(text, &s, err, sizeof err) != GS_OK : gs_shard_from_env(&s, err, sizeof err) < 0) {
+        lua_pushnil(L);
+        lua_pushstring(L, err);
+        return 2;
+    }
+    lua_pushinteger(L, s.index);
+    lua_pushinteger(L, s.count);
+    return 2;
+}
+
+/* gensim.shard_plan(index, count, ntasks, units) -> {{task = t (1-based),
+ * first = lo (0-based), stop = hi}...}: gs_shard_plan, the one rule. */
+static int l_shard_plan(lua_State *L) {
+    lua_Integer index = luaL_checkinteger(L, 1), count = luaL_checkinteger(L, 2);
+    lua_Integer ntasks = luaL_checkinteger(L, 3), units = luaL_checkinteger(L, 4);
+    luaL_argcheck(L, count >= 1 && count <= GS_SHARDS_MAX && index >= 0 && index < count, 1, "not a shard");
+    luaL_argcheck(L, ntasks >= 0 && ntasks <= 1000000 && units >= 0, 3, "counts out of range");
+    gs_shard_range *r = lua_newuserdatauv(L, sizeof *r * (size_t)(ntasks ? ntasks : 1), 0);
+    int n = gs_shard_plan((gs_shard){(uint32_t)index, (uint32_t)count}, (int)ntasks, (uint64_t)units, r);
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_createtable(L, 0, 3);
+        lua_pushinteger(L, r[i].task + 1);
+        lua_setfield(L, -2, "task");
+        lua_pushinteger(L, (lua_Integer)r[i].lo);
+        lua_setfield(L, -2, "first");
+        lua_pushinteger(L, (lua_Integer)r[i].hi);
+        lua_setfield(L, -2, "stop");
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
 void gsl_add_workflows(lua_State *L) {
     static const luaL_Reg funcs[] = {{"run", l_run},           {"demos", l_demos},
-                                     {"demos_merge", l_demos_merge},
+                                     {"demos_merge", l_demos_merge}, {"shard", l_shard},
+                                     {"shard_plan", l_shard_plan},
                                      {"eval", l_eval},         {"validate", l_validate},
                                      {"gallery", l_gallery},   {NULL, NULL}};
     luaL_setfuncs(L, funcs, 0);
