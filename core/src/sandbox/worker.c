@@ -155,6 +155,9 @@ static void child_main(int fd, gsl_worker_fn fn, void *ud, const gsl_worker_limi
      * keep its locks (HDF5's) and its files open after the parent closed them. */
     if (fd > 3) close_range(3, (unsigned)fd - 1, 0);
     close_range((unsigned)fd + 1, ~0u, 0);
+    /* ...and the parent waits for this byte before it goes on, so it never
+     * reopens a file whose lock a child not yet this far still shares */
+    (void)gsl__send_all(fd, "", 1);
     static gsl_channel channel;
     channel.fd = fd, channel.stop_asked = 0;
     child_channel = &channel;
@@ -204,5 +207,13 @@ pid_t gsl__worker_spawn(gsl_worker_fn fn, void *ud, const gsl_worker_limits *lim
     }
     close(sv[1]);
     *fd = sv[0];
+    /* the child has closed the parent's files once its first byte comes
+     * (or it is gone) */
+    char ready;
+    struct pollfd p = {sv[0], POLLIN, 0};
+    while (poll(&p, 1, 10000) < 0 && errno == EINTR) {
+    }
+    while (recv(sv[0], &ready, 1, MSG_DONTWAIT) < 0 && errno == EINTR) {
+    }
     return pid;
 }
