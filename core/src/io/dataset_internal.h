@@ -49,11 +49,24 @@ struct gs_dataset_writer {
     char *path;
 };
 
+/* An episode the checking child refused (message NULL after the first
+ * MAX_REFUSAL_MESSAGES, dataset_read.c). */
+typedef struct refusal {
+    int64_t index;
+    char *message;
+} refusal;
+
+typedef struct refusals {
+    refusal *list;
+    size_t n, cap;
+} refusals;
+
 /* An open file being read (dataset_read.c, dataset_edit.c). */
 struct gs_dataset {
     hid_t file, episodes;
     gs_dataset_info info;
     char *path;
+    refusals refused; /* the checking child's verdicts, by episode */
 };
 
 /* Closes the writer's file, which writes everything, and opens it again

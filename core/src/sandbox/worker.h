@@ -108,7 +108,9 @@ void gsl_pool_cancel(gsl_pool *p, int job);
 /* Workers running now. */
 int gsl_pool_running(const gsl_pool *p);
 
-/* 1 when children run under the system-call filter (built with libseccomp). */
+/* 1 when children run under the system-call filter: built with libseccomp
+ * and taken by the kernel (a kernel without seccomp, or valgrind, runs
+ * them with their other limits only); the first call asks a worker. */
 int gsl_worker_filtered(void);
 /* 1 when the process is a worker's child (its work runs there). */
 int gsl_worker_is_child(void);

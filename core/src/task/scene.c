@@ -79,6 +79,23 @@ void gs_goal_free(gs_goal *g) {
 
 int gs_scene_add(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params,
                  const char *color, const gs_pose *pose, char *err, size_t errlen) {
+    if (!kind->build) {
+        gs_fail(err, errlen, GS_ERR_USAGE, "kind '%s' is built by its plugin's Lua (%s): add it from a task",
+                kind->name, kind->origin ? kind->origin : "?");
+        return -1;
+    }
+    gs_shape parts[GS_ASSET_MAX_SHAPES];
+    int nparts = kind->build(params, parts);
+    return gs_scene_add_parts(s, kind, params, color, parts, nparts, pose, err, errlen);
+}
+
+int gs_scene_add_parts(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params, const char *color,
+                       const gs_shape *parts, int nparts, const gs_pose *pose, char *err, size_t errlen) {
+    if (nparts < 1 || nparts > GS_ASSET_MAX_SHAPES) {
+        gs_fail(err, errlen, GS_ERR_USAGE, "kind '%s' made %d parts; a body has 1 to %d", kind->name, nparts,
+                GS_ASSET_MAX_SHAPES);
+        return -1;
+    }
     if (s->nobjects >= s->opt.max_objects) {
         gs_fail(err, errlen, GS_ERR_LIMIT, "too many objects: the scene limit is %d",
                 s->opt.max_objects);
@@ -108,7 +125,8 @@ int gs_scene_add(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *
     o->params = *params;
     snprintf(o->color, sizeof o->color, "%s", c->name);
     for (int k = 0; k < 3; k++) o->rgb[k] = gs_srgb_to_linear(c->srgb[k]);
-    o->nshapes = kind->build(params, o->shapes);
+    memcpy(o->shapes, parts, sizeof *parts * (size_t)nparts);
+    o->nshapes = nparts;
     object_bbox(o);
 
     gs_body_desc d = {0};
