@@ -55,7 +55,9 @@ for i = 0, count - 1 do
     merged.episodes = (merged.episodes or 0) + p.episodes
     merged.successes = (merged.successes or 0) + p.successes
     merged.reward_sum = (merged.reward_sum or 0) + p.mean_reward * p.episodes
-    merged.policy, merged.policy_steps, merged.first_seed, merged.split = p.policy, p.policy_steps, p.first_seed, p.split
+    merged.policy, merged.policy_steps = p.policy, p.policy_steps
+    merged.split = p.split
+    if i == 0 then merged.first_seed = p.first_seed end -- the run's, not a later part's
   end
 end
 if kind == "validate" then
