@@ -574,7 +574,9 @@ local function generation_options(o)
   if not index then return nil, count end
   if o.shard or count > 1 then
     -- a campaign: the shard's proposals, each against the library as it began
-    if o.target then return nil, "--shard splits an exploratory campaign (-n N); a curriculum (--target) is built in order" end
+    if o.target then
+      return nil, "--shard splits an exploratory campaign (-n N); a curriculum (--target) is built in order"
+    end
     o.campaign = {index = index, shards = count}
     local kept = {}
     for _, d in ipairs(dirs) do if d ~= o.library then kept[#kept + 1] = d end end
@@ -600,7 +602,8 @@ local function campaign_state(o)
   local text = read_file(o.library .. "/campaign.json")
   if text then
     local old = cjson.decode(text)
-    if type(old) ~= "table" or cjson.encode(old.plan) ~= cjson.encode(plan) or old.shard ~= c.index .. "/" .. c.shards then
+    if type(old) ~= "table" or cjson.encode(old.plan) ~= cjson.encode(plan)
+        or old.shard ~= c.index .. "/" .. c.shards then
       return nil, o.library .. " holds another campaign's part (campaign.json differs): give the command that "
         .. "started it, or another --library"
     end
