@@ -36,6 +36,14 @@ ladder:
                        against (repeatable; default the plugin path, the library's
                        tasks/seed and tasks/generated, and --library)
   --prompts DIR        prompt templates (default: the data folder's scripts/prompts)
+scale:
+  --jobs N             validate each candidate with its seeds over N workers (0: one per core)
+  --shard I/N          a campaign's part: proposals of -n split into N parts, this run making
+                       part I into --library (one folder per part), each proposal against the
+                       library as it began; gensim library merge joins the parts, running the
+                       novelty check across them. Default: SLURM_ARRAY_TASK_ID of
+                       SLURM_ARRAY_TASK_COUNT in a Slurm job array. A part's run stopped
+                       halfway goes on from its campaign.json when run again.
 output:
   --json               print one JSON object: per-rung counts and rates, each task
   --quiet              no progress on stderr
@@ -51,11 +59,11 @@ end
 
 local NUMBER_FLAGS = {["-n"] = "n", ["--seeds"] = "seeds", ["--min-solved"] = "min_solved",
                       ["--repairs"] = "repairs", ["--seed"] = "seed", ["--llm-timeout-s"] = "timeout_s",
-                      ["--retries"] = "retries"}
+                      ["--retries"] = "retries", ["--jobs"] = "jobs"}
 local STRING_FLAGS = {["--target"] = "target", ["--llm-url"] = "url", ["--model"] = "model",
                       ["--embed-model"] = "embed_model", ["--llm-cmd"] = "cmd", ["--replay"] = "replay",
                       ["--transcript"] = "transcript", ["--library"] = "library",
-                      ["--prompts"] = "prompts"}
+                      ["--prompts"] = "prompts", ["--shard"] = "shard"}
 
 local function parse(args)
   local o = {compare = {}}

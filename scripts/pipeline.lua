@@ -34,6 +34,17 @@ function M.hash(s)
   return string.format("%016x", h)
 end
 
+-- The hash of a conversation, the same in every process: its messages as
+-- JSON with their keys in one order (cjson.encode follows the table's,
+-- which Lua's string hashing seeds differently per process).
+function M.messages_hash(messages)
+  local parts = {}
+  for i, m in ipairs(messages) do
+    parts[i] = '{"role":' .. cjson.encode(m.role) .. ',"content":' .. cjson.encode(m.content) .. '}'
+  end
+  return M.hash("[" .. table.concat(parts, ",") .. "]")
+end
+
 -- Fills {{key}} from vars; an unknown key is an error, not a silent blank.
 function M.template(text, vars)
   return (text:gsub("{{([%w_]+)}}", function(key)
@@ -203,7 +214,7 @@ end
 
 -- Asks for proposals until they check out or reflections run out. kind is
 -- "propose" (one object) or "curriculum" (a list).
-function Run:proposals(target)
+function Run:proposals(target, index)
   local messages = {{role = "system", content = self:prompt("system")}}
   if target then
     messages[2] = {role = "user", content = self:prompt("curriculum", {
@@ -212,6 +223,13 @@ function Run:proposals(target)
   else
     messages[2] = {role = "user", content = self:prompt("propose", {
       library = library_text(self.library), assets = asset_text()})}
+  end
+  if self.campaign then
+    -- every proposal of a campaign sees the same library: its number keeps
+    -- the requests (and so the answers) of its proposals apart
+    messages[2].content = messages[2].content .. string.format(
+      "\n\nThis is proposal %d of %d of a campaign whose proposals are made in parallel: "
+      .. "choose a task that others are unlikely to choose.", index, self.campaign.count)
   end
   local stage = "propose"
   for round = 0, self.reflections do
@@ -282,7 +300,7 @@ function Run:embedding_duplicate(proposal, src)
 end
 
 -- Writes, validates and repairs one proposal; returns its result record.
-function Run:build(proposal, parents, origin)
+function Run:build(proposal, parents, origin, index)
   local examples = M.choose_examples(proposal, self.library, self.examples)
   local shown = {}
   for _, t in ipairs(examples) do
@@ -298,7 +316,7 @@ function Run:build(proposal, parents, origin)
       assets = asset_text(), examples = table.concat(shown, "\n")})},
   }
   local result = {name = proposal.name, description = proposal.description, accepted = false,
-                  repairs = 0, origin = origin}
+                  repairs = 0, origin = origin, index = index}
   local stage = "code"
   for round = 0, self.repairs do
     local answer = self:chat(stage, messages)
@@ -309,7 +327,7 @@ function Run:build(proposal, parents, origin)
       verdict = {passed = false, failed = "syntax", message = problem, rungs = {}}
     else
       verdict = gensim.library.validate(src, proposal.name .. ".lua", {
-        seeds = self.seeds, min_solved = self.min_solved, seed = self.seed, dirs = self.dirs})
+        seeds = self.seeds, min_solved = self.min_solved, seed = self.seed, dirs = self.dirs, jobs = self.jobs})
       if verdict.passed and verdict.name ~= proposal.name then
         verdict.passed, verdict.failed = false, "shape"
         verdict.message = string.format("%s.lua: the task's name must be \"%s\", not \"%s\"", proposal.name,
@@ -327,7 +345,7 @@ function Run:build(proposal, parents, origin)
       end
     end
     result.verdict, result.src = verdict, src
-    result.prompt_hash = M.hash(cjson.encode(messages))
+    result.prompt_hash = M.messages_hash(messages)
     result.response_hash = M.hash(answer)
     if verdict.passed then
       result.accepted = true
@@ -366,6 +384,7 @@ function Run:accept(result)
     nearest = v.nearest, similarity = v.similarity, embedding_similarity = result.embedding_similarity,
     time = os.date("!%Y-%m-%dT%H:%M:%SZ"),
     ladder = v.json and cjson.decode(v.json) or nil,
+    campaign = result.index and {index = result.index, count = self.campaign.count} or nil,
   }
   local ok, err = gensim.library.add(self.library_dir, result.name, result.src, cjson.encode(record))
   if not ok then
@@ -375,6 +394,7 @@ function Run:accept(result)
     return
   end
   self.counts.accepted = self.counts.accepted + 1
+  if self.campaign then return end -- a campaign's proposals all see the library as it began
   local entry = {name = result.name, description = result.description, assets = {}, src = result.src,
                  path = self.library_dir .. "/" .. result.name .. ".lua"}
   self.library[#self.library + 1] = entry
@@ -400,8 +420,56 @@ function Run:guarded(fn)
   return {accepted = false, verdict = {failed = "model", message = err.message}}
 end
 
+-- A campaign's state: DIR/campaign.json, its plan, its shard, the
+-- proposals done; written whole (a temporary file renamed) after each one.
+function Run:save_campaign(finished)
+  local c = self.campaign
+  local text = cjson.encode({plan = c.plan, shard = c.index .. "/" .. c.shards, done = c.done_list,
+                             finished = finished})
+  local path = self.library_dir .. "/campaign.json"
+  local f = assert(io.open(path .. ".tmp", "wb"))
+  f:write(text, "\n")
+  f:close()
+  assert(os.rename(path .. ".tmp", path))
+end
+
+-- A campaign's shard: its proposals of 1..n (gensim.shard_plan, the one rule
+-- of every command), each built against the library as it began; done ones
+-- (from a run of the same shard that stopped) are skipped. The shards'
+-- library folders join with gensim library merge, which runs the novelty
+-- check across them in proposal order.
+function Run:explore_campaign(n)
+  local c = self.campaign
+  local mine = {}
+  for _, r in ipairs(gensim.shard_plan(c.index, c.shards, n, 1)) do
+    if r.first < r.stop then mine[#mine + 1] = r.task end
+  end
+  for k, i in ipairs(mine) do
+    if c.done[i] then
+      self.log(string.format("[%d/%d] proposal %d of %d: done before", k, #mine, i, n))
+    else
+      self.log(string.format("[%d/%d] proposal %d of %d", k, #mine, i, n))
+      self.counts.proposed = self.counts.proposed + 1
+      local r = self:guarded(function()
+        local list = self:proposals(nil, i)
+        if not list then return {accepted = false, verdict = {failed = "proposal"}} end
+        return self:build(list[1], {}, "exploratory", i)
+      end)
+      r.index = i
+      self.log(string.format("[%d/%d] %s: %s", k, #mine, r.name or "(no proposal)",
+        r.accepted and "accepted" or "rejected at " .. r.verdict.failed))
+      self.results[#self.results + 1] = r
+      c.done[i] = true
+      c.done_list[#c.done_list + 1] = i
+      self:save_campaign(false)
+    end
+  end
+  self:save_campaign(true)
+end
+
 -- Exploratory: n proposals, each new beside the library as it grows.
 function Run:explore(n)
+  if self.campaign then return self:explore_campaign(n) end
   for i = 1, n do
     self.log(string.format("[%d/%d] proposing", i, n))
     self.counts.proposed = self.counts.proposed + 1
@@ -482,6 +550,7 @@ local function generation_options(o)
   if o.n == 0 then return nil, "-n must be at least 1" end
   if o.min_solved and o.seeds and o.min_solved > o.seeds then return nil, "--min-solved cannot exceed --seeds" end
   if o.seeds == 0 then return nil, "--seeds must be at least 1" end
+  if o.jobs and o.jobs > 1024 then return nil, "--jobs must be 0 (one per core) .. 1024" end
   if o.replay then
     local f = io.open(o.replay, "r")
     if not f then return nil, "cannot read the transcript '" .. o.replay .. "'" end
@@ -501,16 +570,54 @@ local function generation_options(o)
     o.transcript = o.library .. "/transcripts/" .. os.date("!%Y%m%dT%H%M%SZ") .. ".jsonl"
   end
   local dirs = #o.compare > 0 and o.compare or gensim.task_folders()
-  local seen_library = false
-  for _, d in ipairs(dirs) do seen_library = seen_library or d == o.library end
-  if not seen_library then dirs[#dirs + 1] = o.library end
+  local index, count = gensim.shard(o.shard)
+  if not index then return nil, count end
+  if o.shard or count > 1 then
+    -- a campaign: the shard's proposals, each against the library as it began
+    if o.target then
+      return nil, "--shard splits an exploratory campaign (-n N); a curriculum (--target) is built in order"
+    end
+    o.campaign = {index = index, shards = count}
+    local kept = {}
+    for _, d in ipairs(dirs) do if d ~= o.library then kept[#kept + 1] = d end end
+    dirs = kept
+  else
+    local seen_library = false
+    for _, d in ipairs(dirs) do seen_library = seen_library or d == o.library end
+    if not seen_library then dirs[#dirs + 1] = o.library end
+  end
   o.dirs = dirs
   return o
 end
 
+-- A campaign's plan (what its shards must share) and what its shard's
+-- folder says was done; nil and a message when the folder is another
+-- campaign's.
+local function campaign_state(o)
+  local plan = {count = o.n or 1, seed = o.seed or 0, seeds = o.seeds or M.DEFAULTS.seeds,
+                min_solved = o.min_solved or M.DEFAULTS.min_solved, repairs = o.repairs or M.DEFAULTS.repairs,
+                model = o.model or "default", compare = o.dirs}
+  local c = {plan = plan, index = o.campaign.index, shards = o.campaign.shards, count = plan.count, done = {},
+             done_list = {}}
+  local text = read_file(o.library .. "/campaign.json")
+  if text then
+    local old = cjson.decode(text)
+    if type(old) ~= "table" or cjson.encode(old.plan) ~= cjson.encode(plan)
+        or old.shard ~= c.index .. "/" .. c.shards then
+      return nil, o.library .. " holds another campaign's part (campaign.json differs): give the command that "
+        .. "started it, or another --library"
+    end
+    for _, i in ipairs(old.done or {}) do
+      c.done[i] = true
+      c.done_list[#c.done_list + 1] = i
+    end
+  end
+  return c
+end
+
 -- Generates tasks: o holds the command's flags (n or target; url, model,
 -- embed_model, cmd, replay, transcript, timeout_s, retries; seeds,
--- min_solved, repairs, seed, library, compare, prompts; log). Returns the
+-- min_solved, repairs, seed, library, compare, prompts; jobs, shard; log). Returns the
 -- summary (the --json object), the exit status (0, or 3 when the model
 -- failed) and a message; nil, message, 2 for bad options.
 function M.generate(o)
@@ -521,14 +628,21 @@ function M.generate(o)
     embed_model = o.embed_model, cmd = o.cmd, replay = o.replay, transcript = o.transcript,
     timeout_s = o.timeout_s, retries = o.retries}
   if not client then return nil, 2, tostring(cerr) end
+  local campaign
+  if o.campaign then
+    campaign, cerr = campaign_state(o)
+    if not campaign then return nil, 2, cerr end
+  end
   local run = M.new{client = client, prompts = o.prompts, library_dir = o.library, dirs = o.dirs,
     seeds = o.seeds, min_solved = o.min_solved, repairs = o.repairs, seed = o.seed,
-    model = o.model or "default", embed = o.embed_model ~= nil, log = o.log}
+    model = o.model or "default", embed = o.embed_model ~= nil, log = o.log, jobs = o.jobs,
+    campaign = campaign}
   local ok, perr = pcall(function()
     if o.target then run:curriculum(o.target) else run:explore(o.n or 1) end
   end)
   local summary = run:summary()
   summary.transcript = o.transcript
+  if campaign then summary.shard = campaign.index .. "/" .. campaign.shards end
   if ok then return summary, 0 end
   local msg = type(perr) == "table" and perr.message or tostring(perr)
   return summary, 3, (type(perr) == "table" and perr.llm and "model error: " or "") .. tostring(msg)

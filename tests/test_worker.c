@@ -130,6 +130,81 @@ static gs_status stop_at_five(void *ud, int type, const void *data, size_t len, 
     return GS_OK;
 }
 
+/* ---- a pool of workers ---- */
+
+typedef struct pool_test {
+    int next_job, njobs;
+    int said[8];          /* the number each job sent, -1 before */
+    int ended[8];         /* 1 when done() saw it */
+    gs_status verdict[8];
+    int retried, lost_once, max_running;
+    gsl_pool *pool;
+} pool_test;
+
+static int pool_next(void *ud, gsl_pool *p) {
+    pool_test *t = ud;
+    int running = gsl_pool_running(p);
+    if (running > t->max_running) t->max_running = running;
+    return t->next_job < t->njobs ? t->next_job++ : -1;
+}
+
+/* Job j sends j * 10, after a pause so several run at once; job 3's
+ * first worker dies as an operator's kill would end it; job 5 crashes. */
+static gs_status pool_work(void *ud, int job, gsl_channel *out, char *err, size_t errlen) {
+    pool_test *t = ud;
+    nanosleep(&(struct timespec){0, 20000000}, NULL);
+    if (job == 3 && !t->lost_once) raise(SIGKILL);
+    if (job == 5) raise(SIGSEGV);
+    int v = job * 10;
+    if (gsl_channel_send(out, GSL_MSG_USER, &v, sizeof v) != GS_OK) return GS_ERR_IO;
+    if (job == 6) for (;;) pause(); /* cancelled by the parent */
+    return gs_fail(err, errlen, GS_OK, "job %d", job);
+}
+
+static gs_status pool_message(void *ud, gsl_pool *p, int job, int type, const void *data, size_t len, char *err,
+                              size_t errlen) {
+    (void)type, (void)err, (void)errlen;
+    pool_test *t = ud;
+    if (len == sizeof(int)) memcpy(&t->said[job], data, sizeof(int));
+    if (job == 6) gsl_pool_cancel(p, 6);
+    return GS_OK;
+}
+
+static gs_status pool_done(void *ud, gsl_pool *p, int job, gs_status st, const char *why, char *err, size_t errlen) {
+    (void)p, (void)why, (void)err, (void)errlen;
+    pool_test *t = ud;
+    t->ended[job]++;
+    t->verdict[job] = st;
+    return GS_OK;
+}
+
+static void pool_retry(void *ud, int job, const char *why) {
+    pool_test *t = ud;
+    if (job == 3 && strstr(why, "signal 9")) t->retried++;
+    t->lost_once = 1; /* the next fork sees it */
+}
+
+static void test_pool(void) {
+    char err[512];
+    pool_test t;
+    memset(&t, 0, sizeof t);
+    t.njobs = 8;
+    for (int j = 0; j < 8; j++) t.said[j] = -1;
+    gsl_pool_ops ops = {pool_next, pool_work, pool_message, pool_done, pool_retry, NULL, &t};
+    gsl_worker_limits lim = {5, 10, 0, 0, NULL};
+    gs_status st = gsl_pool_run(&ops, 3, 1, &lim, err, sizeof err);
+    CHECK(st == GS_OK);
+    CHECK(t.max_running >= 2 && t.max_running <= 3);
+    for (int j = 0; j < 8; j++) {
+        if (j == 5) continue;
+        CHECK(t.said[j] == j * 10);
+    }
+    CHECK(t.retried == 1 && t.ended[3] == 1 && t.verdict[3] == GS_OK);
+    CHECK(t.ended[5] == 1 && t.verdict[5] == GS_ERR_RUNTIME); /* a crash is the task's: not retried */
+    CHECK(t.ended[6] == 0);                                    /* cancelled: nothing more reported */
+    CHECK(t.ended[0] == 1 && t.ended[7] == 1);
+}
+
 int main(void) {
     char err[512];
     gsl_worker_limits lim = {5, 10, 0, 0, NULL};
@@ -185,5 +260,6 @@ int main(void) {
     } else {
         printf("skip: the system-call filter (not built in, or the kernel or valgrind does not take it)\n");
     }
+    test_pool();
     return CHECK_DONE();
 }

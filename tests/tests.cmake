@@ -114,6 +114,20 @@ if(GS_SANITIZE)
   set_tests_properties(hostile PROPERTIES ENVIRONMENT "HOSTILE_OVERHEAD_MB=1024;HOSTILE_GUARD_S=120;HOSTILE_TIMEOUT_S=10")
 endif()
 
+# Scale-out end to end: --jobs and --shard give the serial outputs (files
+# byte for byte, the same JSON), parts merge into the serial dataset, a
+# killed worker is run again and --resume finishes a failed run.
+add_test(NAME scale_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/scale_cli.sh ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(scale_cli PROPERTIES TIMEOUT 900 LABELS cli)
+
+# The Slurm recipes (scripts/slurm/) through a fake sbatch that runs each
+# array index as a local process: arrays, afterok merges, a requeued shard,
+# a failed shard, an installed prefix run from another folder.
+add_test(NAME slurm COMMAND sh ${PROJECT_SOURCE_DIR}/tests/slurm.sh ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(slurm PROPERTIES TIMEOUT 600 LABELS cli)
+
 # Plugins from a fresh folder: the plugin path seen by every command, API
 # majors, name clashes, broken manifests, a hostile plugin, plugin new.
 add_test(NAME plugin_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/plugin_cli.sh ${CMAKE_BINARY_DIR}

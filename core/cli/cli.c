@@ -88,6 +88,11 @@ void cli_untrap_stop(const cli_signals *saved) {
     for (int k = 0; k < 3; k++) sigaction(STOP_SIGNALS[k], &saved->old[k], NULL);
 }
 
+void cli_print_retry(void *ud, const char *message) {
+    (void)ud;
+    fprintf(stderr, "\r\033[Kworker lost: %s\n", message);
+}
+
 void cli_log_task_line(void *ud, const char *line) {
     (void)ud;
     fprintf(stderr, "[task] %s\n", line);

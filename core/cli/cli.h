@@ -57,6 +57,10 @@ int cmd_library(int argc, char **argv);
 /* A task's log line on stderr, as "[task] LINE" (gs_task_options.log). */
 void cli_log_task_line(void *ud, const char *line);
 
+/* A worker was lost and its share runs again (gs_scale.on_retry): a line
+ * on stderr. */
+void cli_print_retry(void *ud, const char *message);
+
 /* Monotonic seconds. */
 double cli_now(void);
 

@@ -28,6 +28,8 @@ typedef struct progress {
 } progress;
 
 static int demos_info(const char *path, int full, int json);
+static int demos_merge(int argc, char **argv);
+static void on_retry(void *ud, const char *message);
 static void log_line(void *ud, const char *line);
 static void on_attempt(void *ud, const char *task, uint64_t kept, uint64_t attempts, uint64_t total);
 static void on_error(void *ud, const char *message, uint64_t seed);
@@ -39,13 +41,16 @@ int cmd_demos(int argc, char **argv) {
     gs_record_options o = gs_record_options_default();
     o.task_opt.log = log_line;
     const char *out = NULL, *info = NULL, *split = "train";
-    int force = 0, full = 0;
+    int force = 0, full = 0, resume = 0;
     uint64_t episodes = 0, seed = 0, max_attempts = 0, compression = 1;
-    cli_common common = {0, 0, &o.task_opt};
+    cli_common common = {0, 0, &o.task_opt, &o.scale, 0};
     const cli_flag flags[] = {
         {"--episodes", CLI_COUNT, &episodes, 1, 1000000, NULL, "N", "successful episodes to keep per task (1..1000000)"},
         {"--out", CLI_TEXT, &out, 0, 0, NULL, "FILE", "the HDF5 file to write; an existing one is refused"},
         {"--force", CLI_SWITCH, &force, 0, 0, NULL, NULL, "replace an existing FILE"},
+        {"--resume", CLI_SWITCH, &resume, 0, 0, NULL, NULL,
+         "go on with the FILE a stopped run of the same command left\n"
+         "(FILE.state.json says how far it got); a finished FILE is left as it is"},
         {"--seed", CLI_COUNT, &seed, 0, (double)(GS_TEST_SEED_OFFSET - 1), NULL, "S",
          "the first seed (default 0): attempt k of a task uses\n"
          "seed S + k for train, 2^31 + S + k for test"},
@@ -62,22 +67,30 @@ int cmd_demos(int argc, char **argv) {
     cli_list tasks = {paths, 0, 256};
     const cli_command cmd = {
         "gensim demos", "TASK... --episodes N --out FILE.h5 [--seed S]\n"
-                        "                    [--split train|test] [--force] [--max-attempts M]\n"
-                        "                    [--compression L] [--json] [--quiet]\n"
-                        "       gensim demos --info FILE.h5 [--full] [--json]",
+                        "                    [--split train|test] [--force | --resume] [--max-attempts M]\n"
+                        "                    [--compression L] [--jobs N] [--shard I/N] [--json] [--quiet]\n"
+                        "       gensim demos --info FILE.h5 [--full] [--json]\n"
+                        "       gensim demos merge PART.h5... --out FILE.h5 [--force] [--json]",
         "Records N successful oracle episodes of each task (a .lua file or a task name)\n"
         "into FILE.h5: per episode the heightmap, colour and segmentation before each\n"
         "action and after the last, the actions (pick and place poses and their pixels),\n"
         "the reward of each action, the language goal, the task's name and the seed\n"
         "(README.md, \"Datasets\"). Failed episodes are skipped and further seeds tried,\n"
         "up to M attempts per task. Each episode is written as it finishes: an\n"
-        "interrupted run (Ctrl-C) leaves a readable file with every finished episode.\n",
+        "interrupted run (Ctrl-C) leaves a readable file with every finished episode.\n"
+        "With --jobs the attempts run in N worker processes and the file is the one a\n"
+        "single process writes, byte for byte. --shard I/N records part I of the tasks\n"
+        "(or, with more shards than tasks, of each task's attempts) into its own file;\n"
+        "gensim demos merge joins the parts into the file one run would have written.\n",
         flags, (int)(sizeof flags / sizeof flags[0]), &tasks, "task", 1, 1,
         "Progress goes to stderr: a bar on a terminal, else a line every 10 s.\n"
         "Exit status: 0 every episode asked for was recorded; 2 bad usage, an unreadable\n"
         "task, an existing FILE or a write error; 3 a task failed to load or gave fewer\n"
         "than N successes in M attempts (the file keeps what was recorded); 128 + the\n"
-        "signal when interrupted (130 for Ctrl-C), the file keeping every finished episode.\n"};
+        "signal when interrupted (130 for Ctrl-C), the file keeping every finished episode;\n"
+        "the same command with --resume goes on from there.\n",
+        CLI_SCALE_ALL};
+    if (argc > 1 && strcmp(argv[1], "merge") == 0) return demos_merge(argc - 1, argv + 1);
     int status = cli_parse(&cmd, argc, argv, &common);
     if (status != CLI_OK) return status == CLI_HELP ? CLI_OK : status;
     if (info) {
@@ -90,19 +103,23 @@ int cmd_demos(int argc, char **argv) {
         cli_usage(&cmd, stderr);
         return CLI_USAGE;
     }
-    o.tasks = paths, o.ntasks = tasks.n, o.out = out, o.overwrite = force;
+    o.tasks = paths, o.ntasks = tasks.n, o.out = out, o.overwrite = force, o.resume = resume;
     o.episodes = episodes, o.seed = seed, o.max_attempts = max_attempts, o.compression = (int)compression;
     o.task_opt.test_split = strcmp(split, "test") == 0; /* env.split: the unseen colours */
     progress prog = {isatty(STDERR_FILENO), common.quiet, cli_now(), cli_now()};
     progress_tty = prog.tty && !common.quiet;
     o.on_attempt = on_attempt, o.on_error = on_error, o.ud = &prog;
     o.stop = &cli_stop_signal;
+    o.scale.on_retry = on_retry;
 
     cli_signals saved_signals;
     cli_trap_stop(&saved_signals);
     gs_record_result r;
     char err[1024];
     gs_status st = gs_record(&o, &r, err, sizeof err);
+    if (r.resumed && !common.quiet)
+        fprintf(stderr, "%sgensim demos: went on from %s: %" PRId64 " episodes in %" PRIu64 " attempts were "
+                        "already made\n", progress_tty ? "\r\033[K" : "", out, r.written_before, r.attempts_before);
     if (r.ntasks && r.attempts)
         progress_show(&prog, cli_stop_signal ? "interrupted" : "done", (uint64_t)r.written, r.attempts, r.requested, 1);
     cli_untrap_stop(&saved_signals);
@@ -116,9 +133,12 @@ int cmd_demos(int argc, char **argv) {
         if (status == CLI_OK) status = reported;
     }
     if (r.interrupted) {
-        fprintf(stderr, "gensim demos: interrupted by signal %d: %" PRId64 " finished episodes are in %s\n",
-                (int)cli_stop_signal, r.written, out);
+        fprintf(stderr, "gensim demos: interrupted by signal %d: %" PRId64 " finished episodes are in %s; "
+                        "the same command with --resume goes on\n", (int)cli_stop_signal, r.written, out);
         status = 128 + cli_stop_signal;
+    } else if (st != GS_OK && r.written >= 0 && r.ntasks && !r.complete && st != GS_ERR_USAGE) {
+        fprintf(stderr, "gensim demos: %" PRId64 " episodes are in %s; the same command with --resume makes "
+                        "only the attempts not yet made\n", r.written, out);
     }
     gs_record_result_free(&r);
     return status;
@@ -129,7 +149,7 @@ static int report(const gs_record_result *r, const gs_record_options *o, int jso
     int status = CLI_OK;
     for (int i = 0; i < r->ntasks && !r->interrupted; i++) {
         const gs_record_task *ts = &r->tasks[i];
-        if (ts->kept >= o->episodes) continue;
+        if (!ts->fell_short) continue;
         fprintf(stderr, "gensim demos: %s: only %" PRIu64 " of %" PRIu64 " episodes in %" PRIu64
                         " attempts (%" PRIu64 " successes, %" PRIu64 " errors)%s%s\n",
                 ts->path, ts->kept, o->episodes, ts->attempts, ts->successes, ts->errors,
@@ -152,6 +172,63 @@ static int report(const gs_record_result *r, const gs_record_options *o, int jso
 
 static void on_attempt(void *ud, const char *task, uint64_t kept, uint64_t attempts, uint64_t total) {
     progress_show(ud, task, kept, attempts, total, 0);
+}
+
+static void on_retry(void *ud, const char *message) {
+    (void)ud;
+    fprintf(stderr, "%sgensim demos: worker lost: %s\n", progress_tty ? "\r\033[K" : "", message);
+}
+
+/* ---- gensim demos merge ---- */
+
+static int demos_merge(int argc, char **argv) {
+    const char *out = NULL;
+    int force = 0;
+    const cli_flag flags[] = {
+        {"--out", CLI_TEXT, &out, 0, 0, NULL, "FILE", "the merged file (written whole, then renamed)"},
+        {"--force", CLI_SWITCH, &force, 0, 0, NULL, NULL, "replace an existing FILE"},
+    };
+    const char *paths[GS_SHARDS_MAX < 4096 ? GS_SHARDS_MAX : 4096];
+    cli_list parts = {paths, 0, (int)(sizeof paths / sizeof paths[0])};
+    const cli_command cmd = {
+        "gensim demos merge", "PART.h5... --out FILE.h5 [--force] [--json]",
+        "Joins the files the shards of one gensim demos run wrote (--shard 0/N .. N-1/N,\n"
+        "each complete) into FILE.h5: the episodes one process would have recorded, in\n"
+        "its order, with every attribute of the parts' files and episodes. The parts\n"
+        "must be of the same tasks, episodes, seeds, split and compression, every shard\n"
+        "once.\n",
+        flags, (int)(sizeof flags / sizeof flags[0]), &parts, "part", 0, 0,
+        "Exit status: 0 merged; 2 bad usage, parts that are not one run's, overlap or\n"
+        "miss a shard, or a file that cannot be read or written (an existing FILE is\n"
+        "kept); 3 merged, but a task kept fewer episodes than asked.\n",
+        CLI_SCALE_NONE};
+    cli_common common = {0, 0, NULL, NULL, 0};
+    int status = cli_parse(&cmd, argc, argv, &common);
+    if (status != CLI_OK) return status == CLI_HELP ? CLI_OK : status;
+    if (!parts.n) return cli_usage_error(&cmd, "no part to merge");
+    if (!out) return cli_usage_error(&cmd, "--out FILE is required");
+    gs_record_result r;
+    char err[1024];
+    gs_status st = gs_demos_merge(parts.items, parts.n, out, force, &r, err, sizeof err);
+    if (st != GS_OK) {
+        fprintf(stderr, "gensim demos merge: %s\n", err);
+        gs_record_result_free(&r);
+        return cli_exit_status(st);
+    }
+    for (int i = 0; i < r.ntasks; i++)
+        if (r.tasks[i].fell_short) {
+            fprintf(stderr, "gensim demos merge: %s: only %" PRIu64 " episodes in %" PRIu64 " attempts\n",
+                    r.tasks[i].name, r.tasks[i].kept, r.tasks[i].attempts);
+            status = CLI_TASK;
+        }
+    char *text = common.json ? gs_demos_merge_json(&r, out) : NULL;
+    if (text) puts(text);
+    else if (!common.json)
+        printf("merged %d parts into %s: %" PRId64 " episodes of %d tasks (%.1f MB)\n", parts.n, out, r.written,
+               r.ntasks, r.bytes / 1e6);
+    free(text);
+    gs_record_result_free(&r);
+    return status;
 }
 
 static void on_error(void *ud, const char *message, uint64_t seed) {

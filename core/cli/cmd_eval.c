@@ -43,7 +43,7 @@ int cmd_eval(int argc, char **argv) {
     gs_eval_options o = gs_eval_options_default();
     o.task_opt.log = cli_log_task_line;
     const char *model = NULL, *split = "train";
-    cli_common common = {0, 0, &o.task_opt};
+    cli_common common = {0, 0, &o.task_opt, &o.scale, 0};
     const cli_flag flags[] = {
         {"--policy", CLI_TEXT, &model, 0, 0, NULL, "MODEL", "the checkpoint gensim train wrote"},
         {"--episodes", CLI_COUNT, &o.episodes, 1, 1000000, NULL, "N", "episodes per task (default 10)"},
@@ -58,14 +58,16 @@ int cmd_eval(int argc, char **argv) {
     cli_list tasks = {paths, 0, 256};
     const cli_command cmd = {
         "gensim eval", "--policy MODEL TASK... [--episodes N] [--seed S]\n"
-                       "                   [--split train|test] [--render DIR] [--json] [--quiet]",
+                       "                   [--split train|test] [--render DIR] [--jobs N] [--shard I/N]\n"
+                       "                   [--json] [--quiet]",
         "Runs the policy in closed loop on each task for N episodes and reports per task\n"
         "the success rate and the mean total reward. Choose S apart from the seeds the\n"
         "demonstrations were recorded on (gensim demos --seed) to evaluate on unseen\n"
         "scenes.\n",
         flags, (int)(sizeof flags / sizeof flags[0]), &tasks, "task", 1, 1,
         "Exit status: 0 ran (whatever the success rate); 2 bad usage, an unreadable task\n"
-        "or checkpoint; 3 a task failed to load or raised an error.\n"};
+        "or checkpoint; 3 a task failed to load or raised an error.\n",
+        CLI_SCALE_ALL};
     int status = cli_parse(&cmd, argc, argv, &common);
     if (status != CLI_OK) return status == CLI_HELP ? CLI_OK : status;
     if (!model || !tasks.n) {
@@ -83,6 +85,7 @@ int cmd_eval(int argc, char **argv) {
     o.task_opt.test_split = strcmp(split, "test") == 0;
     eval_ui ui = {isatty(STDERR_FILENO) && !common.quiet, common.quiet, o.episodes};
     o.on_episode = on_episode, o.ud = &ui;
+    o.scale.on_retry = cli_print_retry;
     gs_eval_result r;
     gs_status st = gs_eval(&o, &r, err, sizeof err);
     if (ui.tty) fprintf(stderr, "\r\033[K");

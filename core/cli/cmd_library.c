@@ -31,10 +31,14 @@ static const char LIBRARY_USAGE[] =
     "  stats             counts, mean oracle success, per-rung totals, models used\n"
     "  export-finetune OUT.jsonl\n"
     "                    a chat fine-tuning set, one line per accepted task\n"
+    "  merge PART... --out DIR\n"
+    "                    joins library folders (a campaign's shards) into DIR, running\n"
+    "                    the novelty check again across them\n"
     "\n"
     "See gensim library SUBCOMMAND --help.\n";
 
 static int gallery(int argc, char **argv);
+static int merge(int argc, char **argv);
 static int store(const char *sub, int argc, char **argv);
 static int store_list(const char *dir, int json);
 static int store_show(const char *dir, const char *name, int json);
@@ -42,7 +46,7 @@ static int store_remove(const char *dir, const char *name, int json);
 static int store_stats(const char *dir, int json);
 static int store_export(const char *dir, const char *out, int json);
 
-static const char *const SUBCOMMANDS[] = {"gallery", "list", "show", "remove", "stats", "export-finetune"};
+static const char *const SUBCOMMANDS[] = {"gallery", "list", "show", "remove", "stats", "export-finetune", "merge"};
 #define NSUB ((int)(sizeof SUBCOMMANDS / sizeof SUBCOMMANDS[0]))
 
 int cmd_library(int argc, char **argv) {
@@ -56,6 +60,7 @@ int cmd_library(int argc, char **argv) {
         return CLI_OK;
     }
     if (strcmp(sub, "gallery") == 0) return gallery(argc - 1, argv + 1);
+    if (strcmp(sub, "merge") == 0) return merge(argc - 1, argv + 1);
     for (int i = 1; i < NSUB; i++)
         if (strcmp(sub, SUBCOMMANDS[i]) == 0) return store(sub, argc - 1, argv + 1);
     char hint[256];
@@ -74,7 +79,7 @@ static void print_card(void *ud, int i, int n, const char *name, int successes, 
 
 static int gallery(int argc, char **argv) {
     gs_gallery_options o = gs_gallery_options_default();
-    cli_common common = {0, 0, &o.task_opt};
+    cli_common common = {0, 0, &o.task_opt, &o.scale, 0};
     const cli_flag flags[] = {
         {"--out", CLI_TEXT, &o.out, 0, 0, NULL, "DIR", "where index.html and the pictures go (created)"},
         {"--episodes", CLI_COUNT, &o.episodes, 1, 100000, NULL, "N", "oracle episodes per task (default 20)"},
@@ -84,19 +89,23 @@ static int gallery(int argc, char **argv) {
     const char *dirs[64];
     cli_list folders = {dirs, 0, 64};
     const cli_command cmd = {
-        "gensim library gallery", "--out DIR [--episodes N] [--seed S] [--gif] [--json] [DIR...]",
+        "gensim library gallery", "--out DIR [--episodes N] [--seed S] [--gif] [--jobs N] [--shard I/N]\n"
+                                  "                              [--json] [DIR...]",
         "Loads every .lua task in the folders (default: the plugin path and the library's\n"
         "tasks/seed and tasks/generated), runs N oracle episodes of each (seeds S ..\n"
         "S+N-1) to measure its success rate, pictures the first one, and writes\n"
         "OUT/index.html: a card per task with its name, description, language goals,\n"
         "success rate and pictures. A task that fails to load or run is on the page with\n"
-        "its error and makes the exit status 3. Progress goes to stderr.\n",
-        flags, (int)(sizeof flags / sizeof flags[0]), &folders, "folder", 1, 0, NULL};
+        "its error and makes the exit status 3. Progress goes to stderr. --jobs N measures\n"
+        "N tasks at once (the page is the same); --shard I/N makes a page of part I of the\n"
+        "tasks.\n",
+        flags, (int)(sizeof flags / sizeof flags[0]), &folders, "folder", 1, 0, NULL, CLI_SCALE_ALL};
     int status = cli_parse(&cmd, argc, argv, &common);
     if (status != CLI_OK) return status == CLI_HELP ? CLI_OK : status;
     if (!o.out) return cli_usage_error(&cmd, "--out DIR is required");
     o.dirs = dirs, o.ndirs = folders.n;
     o.on_card = print_card;
+    o.scale.on_retry = cli_print_retry;
     char *json = NULL, err[1024];
     gs_status st = gs_gallery(&o, common.json ? &json : NULL, err, sizeof err);
     if (st != GS_OK) fprintf(stderr, "gensim library gallery: %s\n", err);
@@ -104,6 +113,62 @@ static int gallery(int argc, char **argv) {
     if (json) puts(json);
     free(json);
     return cli_exit_status(st);
+}
+
+/* ---- merge ---- */
+
+static int merge(int argc, char **argv) {
+    const char *out = NULL;
+    gs_ladder_options lo = gs_ladder_options_default();
+    const cli_flag flags[] = {
+        {"--out", CLI_TEXT, &out, 0, 0, NULL, "DIR", "the library folder to write (created)"},
+        {"--threshold", CLI_NUMBER, &lo.threshold, 1e-9, 1, NULL, "T", "duplicate at combined similarity >= T (default 0.9)"},
+        {"--code-threshold", CLI_NUMBER, &lo.code_threshold, 1e-9, 1, NULL, "T",
+         "duplicate at code similarity >= T (default 0.95)"},
+    };
+    const char *items[4096];
+    cli_list parts = {items, 0, 4096};
+    const cli_command cmd = {
+        "gensim library merge", "PART... --out DIR [--threshold T] [--code-threshold T] [--json]",
+        "Joins library folders into DIR: the parts the shards of a generation campaign\n"
+        "wrote (gensim generate -n N --shard I/K; each part's campaign.json must be of\n"
+        "the same campaign, every shard once and finished), in the campaign's proposal\n"
+        "order, or any folders, in the order given. The novelty check runs again across\n"
+        "them: a task that is a near duplicate of one kept before it (or already in DIR),\n"
+        "or takes its name, is left out, so the result does not depend on the split. A\n"
+        "task DIR already holds with the same code counts as merged: an interrupted merge\n"
+        "run again finishes.\n",
+        flags, (int)(sizeof flags / sizeof flags[0]), &parts, "part", 0, 0,
+        "Exit status: 0 merged; 2 bad usage, parts that are not one campaign's, overlap,\n"
+        "miss a shard or are unfinished, or a folder that cannot be read or written.\n",
+        CLI_SCALE_NONE};
+    cli_common common = {0, 0, NULL, NULL, 0};
+    int status = cli_parse(&cmd, argc, argv, &common);
+    if (status != CLI_OK) return status == CLI_HELP ? CLI_OK : status;
+    if (!parts.n) return cli_usage_error(&cmd, "no part to merge");
+    if (!out) return cli_usage_error(&cmd, "--out DIR is required");
+    char *json = NULL, err[1024];
+    gs_status st = gs_library_merge(parts.items, parts.n, out, lo.code_threshold, lo.threshold, &json, err, sizeof err);
+    if (st != GS_OK) {
+        fprintf(stderr, "gensim library merge: %s\n", err);
+        return cli_exit_status(st);
+    }
+    cJSON *j = cJSON_Parse(json);
+    if (common.json) puts(json);
+    else {
+        const cJSON *d;
+        cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(j, "dropped"))
+            printf("left out %s (%s): a near duplicate of %s\n",
+                   cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "name")),
+                   cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "part")),
+                   cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "duplicate_of")));
+        printf("merged %d parts into %s: %d tasks kept, %d left out\n", parts.n, out,
+               cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "kept")),
+               cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "dropped")));
+    }
+    cJSON_Delete(j);
+    free(json);
+    return CLI_OK;
 }
 
 /* ---- the store: list, show, remove, stats, export-finetune ---- */
@@ -133,8 +198,8 @@ static int store(const char *sub, int argc, char **argv) {
         "                   task, {\"messages\": [system, user: the request, assistant: the code]}\n",
         flags, 1, needs_arg ? &arg : NULL, strcmp(sub, "export-finetune") == 0 ? "OUT.jsonl" : "NAME", 0, 0,
         "Exit status: 0 done, 2 bad usage, no such task, or a file that could not be read\n"
-        "or written.\n"};
-    cli_common common = {0, 0, NULL};
+        "or written.\n", 0};
+    cli_common common = {0, 0, NULL, NULL, 0};
     int status = cli_parse(&cmd, argc, argv, &common);
     if (status != CLI_OK) return status == CLI_HELP ? CLI_OK : status;
     if (needs_arg && !arg.n) return cli_usage_error(&cmd, "%s is required", cmd.positional_name);

@@ -42,7 +42,7 @@ int cmd_validate(int argc, char **argv) {
     int no_novelty = 0;
     const char *dir_items[GS_LADDER_MAX_DIRS];
     cli_list dirs = {dir_items, 0, GS_LADDER_MAX_DIRS};
-    cli_common common = {0, 0, &opt.task};
+    cli_common common = {0, 0, &opt.task, &opt.scale, 0};
     const cli_flag flags[] = {
         {"--seeds", CLI_COUNT, &seeds, 1, GS_LADDER_MAX_SEEDS, NULL, "K", "seeds per task (default 8, at most 64)"},
         {"--min-solved", CLI_COUNT, &min_solved, 1, GS_LADDER_MAX_SEEDS, NULL, "M", "oracle successes needed (default 4)"},
@@ -61,7 +61,8 @@ int cmd_validate(int argc, char **argv) {
     const cli_command cmd = {
         "gensim validate", "TASK.lua... [--seeds K] [--min-solved M] [--seed S]\n"
                            "                       [--dir DIR]... [--no-novelty] [--threshold T]\n"
-                           "                       [--code-threshold T] [--split train|test] [--json] [--quiet]",
+                           "                       [--code-threshold T] [--split train|test] [--jobs N]\n"
+                           "                       [--shard I/N] [--json] [--quiet]",
         "Runs the validation ladder on each task file, stopping at the first failing rung:\n"
         "  syntax      the chunk compiles\n"
         "  shape       it returns a valid task{...}\n"
@@ -70,9 +71,12 @@ int cmd_validate(int argc, char **argv) {
         "  solvable    the oracle succeeds on at least M of the K seeds\n"
         "  novel       no library task has nearly the same code and description\n"
         "Prints one line per task (a mark per rung: + passed, x failed, . not reached) and\n"
-        "the failure message; --json prints one object with every result and per-rung counts.\n",
+        "the failure message; --json prints one object with every result and per-rung counts.\n"
+        "--jobs N validates N files at once (reported in the order given); --shard I/N\n"
+        "validates part I of the files.\n",
         flags, (int)(sizeof flags / sizeof flags[0]), &files, "task file", 1, 1,
-        "Exit status: 0 all passed, 2 bad usage or an unreadable file, 3 a task failed.\n"};
+        "Exit status: 0 all passed, 2 bad usage or an unreadable file, 3 a task failed.\n",
+        CLI_SCALE_ALL};
     int status = cli_parse(&cmd, argc, argv, &common);
     if (status != CLI_OK) return status == CLI_HELP ? CLI_OK : status;
     if (files.n == 0) return cli_usage_error(&cmd, "no task file given");
@@ -86,6 +90,7 @@ int cmd_validate(int argc, char **argv) {
     else if (opt.ndirs == 0) opt.ndirs = nowned = cli_default_folders(opt.dirs, owned, GS_LADDER_MAX_DIRS);
 
     validate_ui ui = {common.json, common.quiet};
+    opt.scale.on_retry = cli_print_retry;
     gs_validate_summary sum;
     char *json = NULL, err[1024];
     gs_status st = gs_validate_files(files.items, files.n, &opt, print_result, &ui, &sum,

@@ -29,6 +29,38 @@ static int limit_flags(gs_task_options *o, cli_flag *out, uint64_t *mem_mb, uint
     return 4;
 }
 
+static const char JOBS_HELP[] = "worker processes at once (default 1; 0: one per core); the\n"
+                                "results are those of one";
+static const char SHARD_HELP[] = "do part I of N (0 <= I < N) into its own output, for a later\n"
+                                 "merge; default: SLURM_ARRAY_TASK_ID of SLURM_ARRAY_TASK_COUNT\n"
+                                 "in a Slurm job array, else all";
+
+/* The scale-out flags a command takes, into out: --jobs, and --shard as
+ * text (checked once parsed). */
+static int scale_flags(const cli_command *cmd, gs_scale *sc, uint64_t *jobs, const char **shard, cli_flag *out) {
+    int n = 0;
+    if (!(cmd->scale & CLI_SCALE_JOBS) || !sc) return 0;
+    *jobs = (uint64_t)sc->jobs;
+    out[n++] = (cli_flag){"--jobs", CLI_COUNT, jobs, 0, GS_JOBS_MAX, NULL, "N", JOBS_HELP};
+    if (cmd->scale == CLI_SCALE_ALL) out[n++] = (cli_flag){"--shard", CLI_TEXT, shard, 0, 0, NULL, "I/N", SHARD_HELP};
+    return n;
+}
+
+/* The shard: --shard, else the Slurm array's, else all. */
+static int take_shard(const cli_command *cmd, const char *text, cli_common *common) {
+    char err[512];
+    if (text) {
+        if (gs_shard_parse(text, &common->scale->shard, err, sizeof err) != GS_OK)
+            return cli_usage_error(cmd, "--shard: %s", err);
+        common->shard_given = 1;
+        return CLI_OK;
+    }
+    int env = gs_shard_from_env(&common->scale->shard, err, sizeof err);
+    if (env < 0) return cli_usage_error(cmd, "%s", err);
+    common->shard_given = env;
+    return CLI_OK;
+}
+
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -113,6 +145,10 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_common *common)
     int nlimits = cmd->limits && common->task_opt
                       ? limit_flags(common->task_opt, limits, &mem_mb, &instructions, &objects)
                       : 0;
+    cli_flag scale[2];
+    uint64_t jobs = 1;
+    const char *shard = NULL;
+    int nscale = scale_flags(cmd, common->scale, &jobs, &shard, scale);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -129,6 +165,7 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_common *common)
         }
         const cli_flag *f = find_flag(cmd->flags, cmd->nflags, a);
         if (!f) f = find_flag(limits, nlimits, a);
+        if (!f) f = find_flag(scale, nscale, a);
         if (f && f->kind == CLI_SWITCH) {
             *(int *)f->dest = 1;
         } else if (f) {
@@ -143,6 +180,10 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_common *common)
         } else {
             cmd->positional->items[cmd->positional->n++] = a;
         }
+    }
+    if (nscale) {
+        common->scale->jobs = (int)jobs;
+        if (cmd->scale == CLI_SCALE_ALL && take_shard(cmd, shard, common) != CLI_OK) return CLI_USAGE;
     }
     if (nlimits) {
         common->task_opt->limits.max_instructions = instructions;
@@ -174,6 +215,14 @@ void cli_usage(const cli_command *cmd, FILE *out) {
     static const cli_flag quiet = {"--quiet", CLI_SWITCH, NULL, 0, 0, NULL, NULL, "no progress or per-episode lines"};
     flag_lines(&json, out);
     if (cmd->quiet) flag_lines(&quiet, out);
+    if (cmd->scale & CLI_SCALE_JOBS) {
+        gs_scale sc = gs_scale_default();
+        cli_flag scale[2];
+        uint64_t jobs;
+        const char *shard;
+        int n = scale_flags(cmd, &sc, &jobs, &shard, scale);
+        for (int i = 0; i < n; i++) flag_lines(&scale[i], out);
+    }
     if (cmd->limits) {
         gs_task_options o = gs_task_options_default();
         cli_flag limits[4];

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "gensim/task.h"
+#include "gensim/workflow.h"
 
 typedef enum cli_flag_kind {
     CLI_SWITCH,   /* no value: *(int *)dest = 1 */
@@ -53,12 +54,20 @@ typedef struct cli_command {
     int limits;               /* 1: the sandbox limit flags apply (task_opt) */
     int quiet;                /* 1: --quiet applies */
     const char *epilog;       /* after the flags: exit statuses */
+    int scale;                /* CLI_SCALE_*: whether --jobs and --shard apply */
 } cli_command;
+
+/* Which of the scale-out flags a command takes: --jobs N (worker
+ * processes, 0 one per core) and --shard I/N (a part of the work; without
+ * it, SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT when set). */
+enum { CLI_SCALE_NONE = 0, CLI_SCALE_JOBS = 1, CLI_SCALE_ALL = 3 };
 
 /* What cli_parse found besides the table's flags. */
 typedef struct cli_common {
     int json, quiet;
     gs_task_options *task_opt; /* where the limit flags go (cmd->limits) */
+    gs_scale *scale;           /* where --jobs and --shard go (cmd->scale) */
+    int shard_given;           /* 1: the shard came from --shard or Slurm's variables */
 } cli_common;
 
 /* Parses argv[1..argc). Returns CLI_OK, CLI_USAGE (a message on stderr),

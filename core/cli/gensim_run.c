@@ -36,7 +36,7 @@ static void print_episode(void *ud, uint64_t k, const gs_episode_result *ep, con
 int main(int argc, char **argv) {
     gs_run_options o = gs_run_options_default();
     o.task_opt.log = cli_log_task_line;
-    run_args a = {{0, 0, &o.task_opt}, NULL, NULL, NULL, "train", 1, 0};
+    run_args a = {{0, 0, &o.task_opt, &o.scale, 0}, NULL, NULL, NULL, "train", 1, 0};
     const cli_flag flags[] = {
         {"--episodes", CLI_COUNT, &a.episodes, 1, 1000000, NULL, "N", "episodes to run (default 1)"},
         {"--seed", CLI_COUNT, &a.seed, 0, 1e18, NULL, "S", "the first episode's seed (default 0)"},
@@ -54,12 +54,17 @@ int main(int argc, char **argv) {
     cli_list positional = {tasks, 0, 1};
     const cli_command cmd = {
         "gensim-run", "TASK [--episodes N] [--seed S] [--split train|test] [--json]\n"
-                      "                  [--render DIR] [--policy MODEL] [--trace FILE]",
+                      "                  [--render DIR] [--policy MODEL] [--trace FILE]\n"
+                      "                  [--jobs N] [--shard I/N]",
         "Runs the built-in (or the task's own) oracle for N episodes, seeds S .. S+N-1,\n"
         "and reports each episode and the totals. TASK is a .lua file or the name of a\n"
         "task on the plugin path or in the library (gensim list shows them).\n",
         flags, (int)(sizeof flags / sizeof flags[0]), &positional, "task", 1, 1,
-        "Exit status: 0 ran, 2 bad usage or unreadable file, 3 the task failed.\n"};
+        "With --jobs the episodes run in N worker processes and are reported in seed\n"
+        "order: the lines, the totals and the digest are those of one. --shard I/N runs\n"
+        "part I of the seeds (its JSON names the shard and its first seed).\n"
+        "Exit status: 0 ran, 2 bad usage or unreadable file, 3 the task failed.\n",
+        CLI_SCALE_ALL};
     int status = cli_parse(&cmd, argc, argv, &a.common);
     if (status != CLI_OK) return status == CLI_HELP ? CLI_OK : status;
     if (positional.n == 0) {
@@ -70,6 +75,7 @@ int main(int argc, char **argv) {
     o.episodes = a.episodes, o.seed = a.seed, o.render = a.render;
     o.task_opt.test_split = strcmp(a.split, "test") == 0;
     o.on_episode = print_episode, o.ud = &a;
+    o.scale.on_retry = cli_print_retry;
 
     char err[1024];
     gs_policy *policy = NULL;
@@ -86,6 +92,10 @@ int main(int argc, char **argv) {
     FILE *trace = NULL;
     if (a.trace && !(trace = fopen(a.trace, "w"))) {
         fprintf(stderr, "gensim-run: cannot open trace file '%s': %s\n", a.trace, strerror(errno));
+        status = CLI_USAGE;
+    }
+    if (trace && (o.scale.jobs != 1 || o.scale.shard.count > 1)) {
+        fprintf(stderr, "gensim-run: --trace records this process's physics: it takes no --jobs or --shard\n");
         status = CLI_USAGE;
     }
     if (trace) {

@@ -112,6 +112,7 @@ typedef struct gs_dataset_options {
 } gs_dataset_options;
 
 typedef struct gs_dataset_writer gs_dataset_writer;
+typedef struct gs_dataset gs_dataset; /* a file open for reading (below) */
 
 /* gsr_view_default(), split "train", no overwrite, compression 1. */
 GS_API gs_dataset_options gs_dataset_options_default(void);
@@ -123,8 +124,27 @@ GS_API gs_status gs_dataset_create(const char *path, const gs_dataset_options *o
  * complete when it returns. After an error the writer only closes. */
 GS_API gs_status gs_dataset_append(gs_dataset_writer *w, const gs_dataset_episode *ep, char *err,
                             size_t errlen);
-/* Episodes appended so far. */
+/* Episodes in the file. */
 GS_API int64_t gs_dataset_writer_episodes(const gs_dataset_writer *w);
+/* Opens an existing file to go on appending to it (a resumed recording):
+ * the reader's checks first, then the file's image size and split must be
+ * opt's; appends go after its last episode. */
+GS_API gs_status gs_dataset_writer_open(const char *path, const gs_dataset_options *opt, gs_dataset_writer **out,
+                                        char *err, size_t errlen);
+/* Drops every episode from index n on (what a resumed run records again). */
+GS_API gs_status gs_dataset_writer_truncate(gs_dataset_writer *w, int64_t n, char *err, size_t errlen);
+/* Sets, or replaces, a string attribute of the file. */
+GS_API gs_status gs_dataset_writer_set_text(gs_dataset_writer *w, const char *name, const char *value, char *err,
+                                            size_t errlen);
+/* Appends episode index of ds as the next episode, copied whole: every
+ * attribute and dataset it holds, known to this version or not. */
+GS_API gs_status gs_dataset_writer_copy_episode(gs_dataset_writer *w, gs_dataset *ds, int64_t index, char *err,
+                                                size_t errlen);
+/* Gives the writer's file every file attribute of ds that skip (a
+ * NULL-terminated list of names, nullable) does not name, replacing its own
+ * of the same name. */
+GS_API gs_status gs_dataset_writer_copy_attributes(gs_dataset_writer *w, gs_dataset *ds, const char *const *skip,
+                                                   char *err, size_t errlen);
 /* Closes the file and frees w (nullable). */
 GS_API gs_status gs_dataset_writer_close(gs_dataset_writer *w, char *err, size_t errlen);
 
@@ -150,8 +170,6 @@ enum {
     GS_DATASET_OBSERVATIONS = 7u
 };
 
-typedef struct gs_dataset gs_dataset;
-
 /* Opens a file for reading and checks its attributes and episode groups.
  * Every episode's metadata is first read in a child process, which libhdf5
  * may crash or hang on a malformed file without harm: GS_ERR_IO then, and
@@ -171,6 +189,13 @@ GS_API gs_status gs_dataset_read_episode(gs_dataset *ds, int64_t index, unsigned
  * rows x cols [x 3], nullable), without reading the rest. */
 GS_API gs_status gs_dataset_read_observation(gs_dataset *ds, int64_t index, int t, float *heights,
                                       uint8_t *rgb, int32_t *seg, char *err, size_t errlen);
+/* A string attribute of the file, malloc'd in *out; NULL when there is none. */
+GS_API gs_status gs_dataset_text(gs_dataset *ds, const char *name, char **out, char *err, size_t errlen);
+/* 1 when a and b have the same file attributes, values and types, apart
+ * from those skip (NULL-terminated, nullable) names; else 0 and why names
+ * the first that differs. */
+GS_API int gs_dataset_same_attributes(gs_dataset *a, gs_dataset *b, const char *const *skip, char *why,
+                                      size_t whylen);
 /* Closes the file and frees ds (nullable). */
 GS_API void gs_dataset_close(gs_dataset *ds);
 

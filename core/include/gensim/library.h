@@ -23,6 +23,7 @@
 
 #include "gensim/status.h"
 #include "gensim/task.h"
+#include "gensim/workflow.h"
 #include "gensim/export.h"
 
 GS_BEGIN_DECLS
@@ -55,6 +56,8 @@ typedef struct gs_ladder_options {
     int ndirs;                /* 0: no novelty comparison (the rung passes); default: none */
     double code_threshold;    /* duplicate when code similarity >= this; 0.95 */
     double threshold;         /* ... or when the combined similarity >= this; 0.9 */
+    gs_scale scale;           /* one ladder: its seeds over jobs workers; many files
+                               * (gs_validate_files): files over workers, the shard's part */
 } gs_ladder_options;
 
 /* One seed of rungs 3 to 5. */
@@ -138,6 +141,7 @@ typedef struct gs_gallery_options {
     uint64_t seed;            /* the first seed, the one pictured; 0 */
     int clip;                 /* 1: a GIF of the pictured episode too */
     gs_task_options task_opt;
+    gs_scale scale;           /* tasks measured in workers at once; the shard's part of the files */
     /* After each task (nullable): error is NULL when it ran. */
     void (*on_card)(void *ud, int i, int n, const char *name, int successes, int episodes,
                     const char *error, double seconds);
@@ -213,6 +217,19 @@ GS_API gs_status gs_library_rebuild_index(const char *dir, char *err, size_t err
  * block]}. *examples and *skipped count the lines and the tasks left out. */
 GS_API gs_status gs_library_export_finetune(const char *dir, const char *system, const char *out,
                                      int *examples, int *skipped, char *err, size_t errlen);
+/* Joins library folders into out (created): the parts a generation
+ * campaign's shards wrote (each with its campaign.json: the same plan,
+ * every shard once, finished), taken in the campaign's proposal order, or
+ * any folders, taken in the order given and by name. A task that is a near
+ * duplicate (code_threshold, threshold: the ladder's) of one kept before
+ * it or already in out, or takes its name, is left out, so the result does
+ * not depend on how the work was split; a task out already holds with the
+ * same code counts as merged. *json: {out, parts, campaign, candidates,
+ * kept: [names], dropped: [{name, part, duplicate_of, similarity,
+ * code_similarity}]}, malloc'd. GS_ERR_USAGE for parts that are not one
+ * campaign's, overlap, miss a shard or are unfinished. */
+GS_API gs_status gs_library_merge(const char *const *parts, int n, const char *out, double code_threshold,
+                                  double threshold, char **json, char *err, size_t errlen);
 /* The ladder's result as a JSON object (text, malloc'd; NULL when out of memory). */
 GS_API char *gs_ladder_result_json(const gs_ladder_result *r);
 

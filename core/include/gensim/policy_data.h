@@ -27,6 +27,7 @@
 #include "gensim/status.h"
 #include "gensim/episode.h"
 #include "gensim/task.h"
+#include "gensim/workflow.h"
 #include "gensim/export.h"
 
 GS_BEGIN_DECLS
@@ -161,7 +162,9 @@ typedef struct gs_eval_options {
     uint64_t seed;            /* episode e uses gs_split_seed(seed, e, split); 1000000 */
     gs_task_options task_opt; /* limits, split, log */
     const char *render;       /* nullable: pictures of every episode go there */
-    /* After each episode (nullable): progress. */
+    gs_scale scale;           /* workers (the policy forked into each); the shard's part of
+                               * tasks x episodes (gs_shard_plan) */
+    /* After each episode (nullable), in order: progress. */
     void (*on_episode)(void *ud, const char *task, uint64_t e, const gs_episode_result *r,
                        uint64_t successes);
     void *ud;
@@ -170,6 +173,7 @@ typedef struct gs_eval_options {
 typedef struct gs_eval_task {
     char name[GS_TASK_NAME_MAX + 1];
     const char *path;
+    uint64_t first_seed;      /* its first episode's seed (a shard may start later) */
     uint64_t episodes, successes;
     double mean_reward, wall_s;
 } gs_eval_task;
@@ -181,11 +185,13 @@ typedef struct gs_eval_result {
     double mean_reward, wall_s;
     uint64_t first_seed;
     int64_t policy_steps;
+    gs_shard shard;           /* the part run ({0, 1}: all) */
 } gs_eval_result;
 
 GS_API gs_eval_options gs_eval_options_default(void);
 /* Loads every task first (a bad one costs nothing), then runs the policy
- * in closed loop on each. GS_ERR_IO: a task cannot be read; another
+ * in closed loop on each (on a shard: on the tasks and episodes of its
+ * part, which alone are in r->tasks). GS_ERR_IO: a task cannot be read; another
  * failure is a task's. Free r with gs_eval_result_free. */
 GS_API gs_status gs_eval(const gs_eval_options *o, gs_eval_result *r, char *err, size_t errlen);
 GS_API void gs_eval_result_free(gs_eval_result *r);

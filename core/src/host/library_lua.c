@@ -34,6 +34,32 @@ static int l_validate(lua_State *L) {
     return 1;
 }
 
+/* merge(parts, out [, {threshold, code_threshold}]) -> result table (the
+ * JSON of gensim library merge) | nil, err */
+static int l_merge(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    const char *out = luaL_checkstring(L, 2);
+    if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
+    lua_settop(L, 3);
+    gs_ladder_options o = gs_ladder_options_default();
+    if (!lua_isnil(L, 3)) {
+        if (lua_getfield(L, 3, "threshold") != LUA_TNIL) o.threshold = luaL_checknumber(L, -1);
+        if (lua_getfield(L, 3, "code_threshold") != LUA_TNIL) o.code_threshold = luaL_checknumber(L, -1);
+        lua_pop(L, 2);
+    }
+    int n = (int)lua_rawlen(L, 1);
+    const char **parts = lua_newuserdatauv(L, sizeof *parts * (size_t)(n ? n : 1), 0); /* 4 */
+    for (int i = 0; i < n; i++) {
+        lua_rawgeti(L, 1, i + 1);
+        parts[i] = luaL_checkstring(L, -1); /* the string stays referenced by the table at 1 */
+        lua_pop(L, 1);
+    }
+    char *json = NULL, err[1024];
+    if (gs_library_merge(parts, n, out, o.code_threshold, o.threshold, &json, err, sizeof err) != GS_OK)
+        return fail(L, err);
+    return gsl_push_json(L, json);
+}
+
 /* similarity(src_a, desc_a, src_b, desc_b) -> combined, code, description */
 static int l_similarity(lua_State *L) {
     size_t la, lb;
@@ -108,7 +134,7 @@ static int l_remove(lua_State *L) {
 }
 
 int gsl_open_library(lua_State *L) {
-    static const luaL_Reg funcs[] = {{"validate", l_validate}, {"similarity", l_similarity},
+    static const luaL_Reg funcs[] = {{"validate", l_validate}, {"similarity", l_similarity}, {"merge", l_merge},
                                      {"add", l_add},           {"list", l_list},
                                      {"remove", l_remove},     {NULL, NULL}};
     luaL_newlib(L, funcs);
@@ -134,7 +160,12 @@ static void ladder_options(lua_State *L, int idx, gs_ladder_options *o, char **o
         if (lua_getfield(L, idx, "idle_s") != LUA_TNIL) o->idle_s = luaL_checknumber(L, -1);
         if (lua_getfield(L, idx, "threshold") != LUA_TNIL) o->threshold = luaL_checknumber(L, -1);
         if (lua_getfield(L, idx, "code_threshold") != LUA_TNIL) o->code_threshold = luaL_checknumber(L, -1);
-        lua_pop(L, 6);
+        if (lua_getfield(L, idx, "jobs") != LUA_TNIL) { /* the seeds over this many workers */
+            lua_Integer jobs = luaL_checkinteger(L, -1);
+            if (jobs < 0 || jobs > GS_JOBS_MAX) luaL_error(L, "validate: jobs must be 0 (one per core) .. %d", GS_JOBS_MAX);
+            o->scale.jobs = (int)jobs;
+        }
+        lua_pop(L, 7);
         gsl_read_task_options(L, idx, &o->task);
         if (lua_getfield(L, idx, "dirs") != LUA_TNIL) {
             luaL_checktype(L, -1, LUA_TTABLE);

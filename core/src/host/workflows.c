@@ -124,6 +124,16 @@ void gsl_read_task_options(lua_State *L, int idx, gs_task_options *o) {
     o->test_split = strcmp(split, "test") == 0;
 }
 
+/* --jobs and --shard as fields: jobs (0 one per core) and shard ("I/N"). */
+static void read_scale(lua_State *L, int idx, gs_scale *sc) {
+    uint64_t jobs = opt_count(L, idx, "jobs", 1);
+    if (jobs > GS_JOBS_MAX) luaL_error(L, "field 'jobs' must be 0 (one per core) .. %d", GS_JOBS_MAX);
+    sc->jobs = (int)jobs;
+    const char *shard = opt_string(L, idx, "shard", NULL);
+    char err[256];
+    if (shard && gs_shard_parse(shard, &sc->shard, err, sizeof err) != GS_OK) luaL_error(L, "field 'shard': %s", err);
+}
+
 /* ---- results ---- */
 
 static void push_json_value(lua_State *L, const cJSON *v) {
@@ -183,10 +193,11 @@ static gs_status load_policy(const char *path, gs_policy **p, gs_policy_actor *a
 
 static int l_run(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
-    static const char *const fields[] = {"task", "episodes", "seed", "render", "policy"};
+    static const char *const fields[] = {"task", "episodes", "seed", "render", "policy", "jobs", "shard"};
     check_fields(L, 1, "gensim.run", fields, COUNT(fields));
     gs_run_options o = gs_run_options_default();
     gsl_read_task_options(L, 1, &o.task_opt);
+    read_scale(L, 1, &o.scale);
     o.task = opt_string(L, 1, "task", NULL);
     if (!o.task) return luaL_error(L, "gensim.run: field 'task' (a file or a task name) is required");
     o.episodes = opt_count(L, 1, "episodes", 1);
@@ -210,10 +221,12 @@ static int l_demos(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
     static const char *const fields[] = {"tasks", "out", "episodes", "seed", "force", "max_attempts",
-                                         "compression"};
+                                         "compression", "jobs", "shard", "resume"};
     check_fields(L, 1, "gensim.demos", fields, COUNT(fields));
     gs_record_options o = gs_record_options_default();
     gsl_read_task_options(L, 1, &o.task_opt);
+    read_scale(L, 1, &o.scale);
+    o.resume = opt_flag(L, 1, "resume");
     o.tasks = opt_strings(L, 1, "tasks", &o.ntasks);
     o.out = opt_string(L, 1, "out", NULL);
     o.episodes = opt_count(L, 1, "episodes", 0);
@@ -225,6 +238,26 @@ static int l_demos(lua_State *L) {
     char err[1024];
     gs_status st = gs_record(&o, &r, err, sizeof err);
     char *json = st == GS_OK ? gs_record_result_json(&r, &o) : NULL;
+    gs_record_result_free(&r);
+    if (st != GS_OK) return fail(L, st, err);
+    return gsl_push_json(L, json);
+}
+
+/* gensim.demos_merge{parts = {...}, out = FILE, force}: gensim demos merge. */
+static int l_demos_merge(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    static const char *const fields[] = {"parts", "out", "force"};
+    check_fields(L, 1, "gensim.demos_merge", fields, COUNT(fields));
+    int nparts;
+    const char **parts = opt_strings(L, 1, "parts", &nparts);
+    const char *out = opt_string(L, 1, "out", NULL);
+    if (!out) return luaL_error(L, "gensim.demos_merge: field 'out' (the merged file) is required");
+    int force = opt_flag(L, 1, "force");
+    gs_record_result r;
+    char err[1024];
+    gs_status st = gs_demos_merge(parts, nparts, out, force, &r, err, sizeof err);
+    char *json = st == GS_OK ? gs_demos_merge_json(&r, out) : NULL;
     gs_record_result_free(&r);
     if (st != GS_OK) return fail(L, st, err);
     return gsl_push_json(L, json);
@@ -282,10 +315,11 @@ static int l_train(lua_State *L) {
 static int l_eval(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
-    static const char *const fields[] = {"policy", "tasks", "episodes", "seed", "render"};
+    static const char *const fields[] = {"policy", "tasks", "episodes", "seed", "render", "jobs", "shard"};
     check_fields(L, 1, "gensim.eval", fields, COUNT(fields));
     gs_eval_options o = gs_eval_options_default();
     gsl_read_task_options(L, 1, &o.task_opt);
+    read_scale(L, 1, &o.scale);
     o.policy_path = opt_string(L, 1, "policy", NULL);
     if (!o.policy_path) return luaL_error(L, "gensim.eval: field 'policy' (a checkpoint) is required");
     o.tasks = opt_strings(L, 1, "tasks", &o.ntasks);
@@ -310,10 +344,11 @@ static int l_validate(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
     static const char *const fields[] = {"files", "seeds", "min_solved", "seed", "dirs", "no_novelty",
-                                         "threshold", "code_threshold", "idle_s"};
+                                         "threshold", "code_threshold", "idle_s", "jobs", "shard"};
     check_fields(L, 1, "gensim.validate", fields, COUNT(fields));
     gs_ladder_options o = gs_ladder_options_default();
     gsl_read_task_options(L, 1, &o.task);
+    read_scale(L, 1, &o.scale);
     int nfiles, ndirs;
     const char **files = opt_strings(L, 1, "files", &nfiles);
     const char **dirs = opt_strings(L, 1, "dirs", &ndirs);
@@ -343,10 +378,11 @@ static int l_validate(lua_State *L) {
 static int l_gallery(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
-    static const char *const fields[] = {"out", "dirs", "episodes", "seed", "gif"};
+    static const char *const fields[] = {"out", "dirs", "episodes", "seed", "gif", "jobs", "shard"};
     check_fields(L, 1, "gensim.gallery", fields, COUNT(fields));
     gs_gallery_options o = gs_gallery_options_default();
     gsl_read_task_options(L, 1, &o.task_opt);
+    read_scale(L, 1, &o.scale);
     o.out = opt_string(L, 1, "out", NULL);
     o.dirs = opt_strings(L, 1, "dirs", &o.ndirs);
     o.episodes = opt_count(L, 1, "episodes", o.episodes);
@@ -361,8 +397,49 @@ static int l_gallery(lua_State *L) {
     return gsl_push_json(L, json); /* tasks that failed are on the page and in the result */
 }
 
+/* gensim.shard([text]) -> index, count: "I/N", or without text the
+ * Slurm array's shard, or 0, 1 (all); nil, message when they make none. */
+static int l_shard(lua_State *L) {
+    const char *text = luaL_optstring(L, 1, NULL);
+    gs_shard s = {0, 1};
+    char err[512];
+    if (text ? gs_shard_parse(text, &s, err, sizeof err) != GS_OK : gs_shard_from_env(&s, err, sizeof err) < 0) {
+        lua_pushnil(L);
+        lua_pushstring(L, err);
+        return 2;
+    }
+    lua_pushinteger(L, s.index);
+    lua_pushinteger(L, s.count);
+    return 2;
+}
+
+/* gensim.shard_plan(index, count, ntasks, units) -> {{task = t (1-based),
+ * first = lo (0-based), stop = hi}...}: gs_shard_plan, the one rule. */
+static int l_shard_plan(lua_State *L) {
+    lua_Integer index = luaL_checkinteger(L, 1), count = luaL_checkinteger(L, 2);
+    lua_Integer ntasks = luaL_checkinteger(L, 3), units = luaL_checkinteger(L, 4);
+    luaL_argcheck(L, count >= 1 && count <= GS_SHARDS_MAX && index >= 0 && index < count, 1, "not a shard");
+    luaL_argcheck(L, ntasks >= 0 && ntasks <= 1000000 && units >= 0, 3, "counts out of range");
+    gs_shard_range *r = lua_newuserdatauv(L, sizeof *r * (size_t)(ntasks ? ntasks : 1), 0);
+    int n = gs_shard_plan((gs_shard){(uint32_t)index, (uint32_t)count}, (int)ntasks, (uint64_t)units, r);
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_createtable(L, 0, 3);
+        lua_pushinteger(L, r[i].task + 1);
+        lua_setfield(L, -2, "task");
+        lua_pushinteger(L, (lua_Integer)r[i].lo);
+        lua_setfield(L, -2, "first");
+        lua_pushinteger(L, (lua_Integer)r[i].hi);
+        lua_setfield(L, -2, "stop");
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
 void gsl_add_workflows(lua_State *L) {
     static const luaL_Reg funcs[] = {{"run", l_run},           {"demos", l_demos},
+                                     {"demos_merge", l_demos_merge}, {"shard", l_shard},
+                                     {"shard_plan", l_shard_plan},
                                      {"train", l_train},
                                      {"eval", l_eval},         {"validate", l_validate},
                                      {"gallery", l_gallery},   {NULL, NULL}};

@@ -37,6 +37,47 @@ void *gs__grow(void *p, size_t *have, size_t need);
 /* Frees every per-step and per-object string; counts drop to 0. */
 void gs__dataset_clear_strings(gs_dataset_episode *ep);
 
+/* An open file being written (dataset_write.c, dataset_edit.c). */
+struct gs_dataset_writer {
+    hid_t file, episodes;
+    hid_t fapl;                              /* file access: metadata written only when asked */
+    hid_t dcpl_float, dcpl_color, dcpl_int; /* chunked, filtered image datasets */
+    hid_t dcpl_plain, gcpl;                  /* the other datasets, and groups */
+    hid_t vlen_str;                          /* UTF-8 variable-length string */
+    int rows, cols;
+    int64_t count;
+    char *path;
+};
+
+/* An episode the checking child refused (message NULL after the first
+ * MAX_REFUSAL_MESSAGES, dataset_read.c). */
+typedef struct refusal {
+    int64_t index;
+    char *message;
+} refusal;
+
+typedef struct refusals {
+    refusal *list;
+    size_t n, cap;
+} refusals;
+
+/* An open file being read (dataset_read.c, dataset_edit.c). */
+struct gs_dataset {
+    hid_t file, episodes;
+    gs_dataset_info info;
+    char *path;
+    refusals refused; /* the checking child's verdicts, by episode */
+};
+
+/* Closes the writer's file, which writes everything, and opens it again
+ * with an empty metadata cache; 0 (and why) on failure. */
+int gs__writer_reopen(gs_dataset_writer *w, char *why, size_t whylen);
+/* A variable-length UTF-8 string attribute of loc; 0 (and why) on failure. */
+int gs__attr_string(hid_t loc, const char *name, const char *value, char *why, size_t whylen);
+/* A string attribute of loc into *out (malloc'd); 0 (and why) when it is
+ * missing, not one string, or unreadable. */
+int gs__attr_read_string(hid_t loc, const char *name, char **out, char *why, size_t whylen);
+
 /* HDF5 prints its error stack on stderr by default; every entry point
  * turns that off and reports the innermost message instead. */
 void gs__silence_hdf5(void);

@@ -33,25 +33,7 @@
 
 #include "io/dataset_internal.h"
 
-/* An episode the checking child refused (message NULL after the first
- * MAX_REFUSAL_MESSAGES). */
-typedef struct refusal {
-    int64_t index;
-    char *message;
-} refusal;
 #define MAX_REFUSAL_MESSAGES 100
-
-typedef struct refusals {
-    refusal *list;
-    size_t n, cap;
-} refusals;
-
-struct gs_dataset {
-    hid_t file, episodes;
-    gs_dataset_info info;
-    char *path;
-    refusals refused; /* the checking child's verdicts, by episode */
-};
 
 /* Set in the checking child: it also walks every chunk (check_chunks). */
 static int checking_child;
@@ -63,7 +45,7 @@ static gs_status open_here(const char *path, gs_dataset **out, char *err, size_t
 static gs_status check_in_child(const char *path, refusals *refused, char *err, size_t errlen);
 static void refusals_free(refusals *r);
 static gs_status read_info(gs_dataset *ds, char *err, size_t errlen);
-static int attr_read_string(hid_t loc, const char *name, char **out, char *why, size_t whylen);
+#define attr_read_string gs__attr_read_string
 static int attr_read_numbers(hid_t loc, const char *name, hid_t memtype, size_t n, void *out,
                              char *why, size_t whylen);
 
@@ -833,7 +815,7 @@ static int attr_present(hid_t loc, const char *name, char *why, size_t whylen) {
 }
 
 /* A string attribute, fixed- or variable-length, into a malloc'd *out. */
-static int attr_read_string(hid_t loc, const char *name, char **out, char *why, size_t whylen) {
+int gs__attr_read_string(hid_t loc, const char *name, char **out, char *why, size_t whylen) {
     if (!attr_present(loc, name, why, whylen)) return 0;
     hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
     hid_t type = attr >= 0 ? H5Aget_type(attr) : -1;

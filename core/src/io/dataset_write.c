@@ -17,28 +17,19 @@
 
 #include "io/dataset_internal.h"
 
-struct gs_dataset_writer {
-    hid_t file, episodes;
-    hid_t fapl;                              /* file access: metadata written only when asked */
-    hid_t dcpl_float, dcpl_color, dcpl_int; /* chunked, filtered image datasets */
-    hid_t vlen_str;                          /* UTF-8 variable-length string */
-    int rows, cols;
-    int64_t count;
-    char *path;
-};
-
 static int write_episode(gs_dataset_writer *w, hid_t g, const gs_dataset_episode *ep, char *why,
                          size_t whylen);
 static hid_t quiet_metadata_fapl(void);
-static int reopen(gs_dataset_writer *w, char *why, size_t whylen);
+#define reopen gs__writer_reopen
+static hid_t untimed(hid_t cls);
 static hid_t image_dcpl(int rank, const hsize_t *chunk, int shuffle, int level);
-static int attr_string(hid_t loc, const char *name, const char *value, char *why, size_t whylen);
+#define attr_string gs__attr_string
 static int attr_write(hid_t loc, const char *name, hid_t filetype, hid_t memtype, int rank,
                       const hsize_t *dims, const void *value, char *why, size_t whylen);
 static int dataset_write(hid_t loc, const char *name, hid_t filetype, hid_t memtype, int rank,
                          const hsize_t *dims, hid_t dcpl, const void *data, char *why,
                          size_t whylen);
-static int dataset_strings(hid_t loc, const char *name, hid_t strtype, int n,
+static int dataset_strings(hid_t loc, const char *name, hid_t strtype, hid_t dcpl, int n,
                            char *const *values, char *why, size_t whylen);
 
 /* ---- writing ---- */
@@ -52,10 +43,10 @@ gs_dataset_options gs_dataset_options_default(void) {
     return o;
 }
 
-gs_status gs_dataset_create(const char *path, const gs_dataset_options *opt,
-                            gs_dataset_writer **out, char *err, size_t errlen) {
+/* A writer for path, its property lists set up and no file open yet. */
+static gs_status new_writer(const char *path, const gs_dataset_options *opt, gs_dataset_writer **out, char *err,
+                            size_t errlen) {
     *out = NULL;
-    gs__silence_hdf5();
     const gsr_view *v = &opt->view;
     int rows = gsr_view_height(v), cols = gsr_view_width(v);
     if (rows <= 0 || cols <= 0 || rows > MAX_SIDE || cols > MAX_SIDE || !(v->pixel > 0))
@@ -66,18 +57,43 @@ gs_status gs_dataset_create(const char *path, const gs_dataset_options *opt,
     const char *split = opt->split ? opt->split : "";
     if (strlen(split) >= sizeof ((gs_dataset_info *)0)->split)
         return gs_fail(err, errlen, GS_ERR_USAGE, "%s: the split label '%s' is too long", path, split);
-    if (!opt->overwrite && access(path, F_OK) == 0)
-        return gs_fail(err, errlen, GS_ERR_IO, "%s already exists", path);
-
     gs_dataset_writer *w = calloc(1, sizeof *w);
     if (!w || !(w->path = strdup(path))) {
         free(w);
         return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory creating %s", path);
     }
     w->file = w->episodes = w->fapl = w->dcpl_float = w->dcpl_color = w->dcpl_int = w->vlen_str = H5I_INVALID_HID;
+    w->dcpl_plain = w->gcpl = H5I_INVALID_HID;
     w->rows = rows, w->cols = cols;
-    char why[512] = "";
     w->fapl = quiet_metadata_fapl();
+    hsize_t chunk3[3] = {1, (hsize_t)rows, (hsize_t)cols}, chunk4[4] = {1, (hsize_t)rows, (hsize_t)cols, 3};
+    w->dcpl_float = image_dcpl(3, chunk3, 1, opt->compression);
+    w->dcpl_int = image_dcpl(3, chunk3, 1, opt->compression);
+    w->dcpl_color = image_dcpl(4, chunk4, 0, opt->compression);
+    w->dcpl_plain = untimed(H5P_DATASET_CREATE);
+    w->gcpl = untimed(H5P_GROUP_CREATE);
+    w->vlen_str = H5Tcopy(H5T_C_S1);
+    int ok = w->dcpl_float >= 0 && w->dcpl_int >= 0 && w->dcpl_color >= 0 && w->dcpl_plain >= 0 && w->gcpl >= 0 &&
+             w->vlen_str >= 0 && H5Tset_size(w->vlen_str, H5T_VARIABLE) >= 0 &&
+             H5Tset_cset(w->vlen_str, H5T_CSET_UTF8) >= 0;
+    if (!ok) {
+        gs_dataset_writer_close(w, NULL, 0);
+        return gs_fail(err, errlen, GS_ERR_IO, "%s: cannot set up the datasets' properties", path);
+    }
+    *out = w;
+    return GS_OK;
+}
+
+gs_status gs_dataset_create(const char *path, const gs_dataset_options *opt,
+                            gs_dataset_writer **out, char *err, size_t errlen) {
+    *out = NULL;
+    gs__silence_hdf5();
+    if (!opt->overwrite && access(path, F_OK) == 0)
+        return gs_fail(err, errlen, GS_ERR_IO, "%s already exists", path);
+    gs_dataset_writer *w;
+    gs_status st = new_writer(path, opt, &w, err, errlen);
+    if (st != GS_OK) return st;
+    char why[512] = "";
     w->file = H5Fcreate(path, opt->overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT,
                         w->fapl >= 0 ? w->fapl : H5P_DEFAULT);
     if (w->file < 0) {
@@ -85,29 +101,21 @@ gs_status gs_dataset_create(const char *path, const gs_dataset_options *opt,
         gs_dataset_writer_close(w, NULL, 0);
         return gs_fail(err, errlen, GS_ERR_IO, "cannot create %s: %s", path, why);
     }
-    hsize_t chunk3[3] = {1, (hsize_t)rows, (hsize_t)cols}, chunk4[4] = {1, (hsize_t)rows, (hsize_t)cols, 3};
-    w->dcpl_float = image_dcpl(3, chunk3, 1, opt->compression);
-    w->dcpl_int = image_dcpl(3, chunk3, 1, opt->compression);
-    w->dcpl_color = image_dcpl(4, chunk4, 0, opt->compression);
-    w->vlen_str = H5Tcopy(H5T_C_S1);
-    int ok = w->dcpl_float >= 0 && w->dcpl_int >= 0 && w->dcpl_color >= 0 && w->vlen_str >= 0 &&
-             H5Tset_size(w->vlen_str, H5T_VARIABLE) >= 0 && H5Tset_cset(w->vlen_str, H5T_CSET_UTF8) >= 0;
-    if (!ok) snprintf(why, sizeof why, "cannot set up the datasets' properties");
-
+    const gsr_view *v = &opt->view;
     double bounds[3][2] = {{v->x0, v->x1}, {v->y0, v->y1}, {0, GS_WS_Z1}};
-    int32_t image_size[2] = {rows, cols};
+    int32_t image_size[2] = {w->rows, w->cols};
     int32_t version = GS_DATASET_FORMAT_VERSION;
     hsize_t dims_bounds[2] = {3, 2}, dims_size[1] = {2};
     hid_t root = w->file;
-    ok = ok && attr_string(root, "format", GS_DATASET_FORMAT, why, sizeof why) &&
-         attr_write(root, "format_version", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, NULL, &version, why, sizeof why) &&
-         attr_string(root, "gensim_version", GS_VERSION, why, sizeof why) &&
-         attr_write(root, "pixel_size", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, NULL, &v->pixel, why, sizeof why) &&
-         attr_write(root, "bounds", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, dims_bounds, bounds, why, sizeof why) &&
-         attr_write(root, "image_size", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, dims_size, image_size, why, sizeof why) &&
-         attr_string(root, "split", split, why, sizeof why);
+    int ok = attr_string(root, "format", GS_DATASET_FORMAT, why, sizeof why) &&
+             attr_write(root, "format_version", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, NULL, &version, why, sizeof why) &&
+             attr_string(root, "gensim_version", GS_VERSION, why, sizeof why) &&
+             attr_write(root, "pixel_size", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, NULL, &v->pixel, why, sizeof why) &&
+             attr_write(root, "bounds", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, dims_bounds, bounds, why, sizeof why) &&
+             attr_write(root, "image_size", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, dims_size, image_size, why, sizeof why) &&
+             attr_string(root, "split", opt->split ? opt->split : "", why, sizeof why);
     if (ok) {
-        w->episodes = H5Gcreate2(w->file, "episodes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        w->episodes = H5Gcreate2(w->file, "episodes", H5P_DEFAULT, w->gcpl, H5P_DEFAULT);
         if (w->episodes < 0) {
             char reason[256];
             gs__hdf5_reason(reason, sizeof reason);
@@ -124,6 +132,72 @@ gs_status gs_dataset_create(const char *path, const gs_dataset_options *opt,
         return gs_fail(err, errlen, GS_ERR_IO, "cannot write %s: %s", path, why);
     }
     *out = w;
+    return GS_OK;
+}
+
+gs_status gs_dataset_writer_open(const char *path, const gs_dataset_options *opt, gs_dataset_writer **out,
+                                 char *err, size_t errlen) {
+    *out = NULL;
+    gs__silence_hdf5();
+    gs_dataset *ds;
+    gs_status st = gs_dataset_open(path, &ds, err, errlen); /* the reader's checks first */
+    if (st != GS_OK) return st;
+    gs_dataset_info in = *gs_dataset_get_info(ds);
+    gs_dataset_close(ds);
+    gs_dataset_writer *w;
+    if ((st = new_writer(path, opt, &w, err, errlen)) != GS_OK) return st;
+    if (in.rows != w->rows || in.cols != w->cols || strcmp(in.split, opt->split ? opt->split : "") != 0) {
+        st = gs_fail(err, errlen, GS_ERR_USAGE, "%s holds %d x %d images of split '%s', not %d x %d of '%s'", path,
+                     in.rows, in.cols, in.split, w->rows, w->cols, opt->split ? opt->split : "");
+        gs_dataset_writer_close(w, NULL, 0);
+        return st;
+    }
+    w->file = H5Fopen(path, H5F_ACC_RDWR, w->fapl >= 0 ? w->fapl : H5P_DEFAULT);
+    if (w->file >= 0) w->episodes = H5Gopen2(w->file, "episodes", H5P_DEFAULT);
+    if (w->file < 0 || w->episodes < 0) {
+        char why[256];
+        gs__hdf5_reason(why, sizeof why);
+        gs_dataset_writer_close(w, NULL, 0);
+        return gs_fail(err, errlen, GS_ERR_IO, "cannot open %s to write: %s", path, why);
+    }
+    w->count = in.episodes;
+    *out = w;
+    return GS_OK;
+}
+
+gs_status gs_dataset_writer_truncate(gs_dataset_writer *w, int64_t n, char *err, size_t errlen) {
+    gs__silence_hdf5();
+    if (n < 0 || n > w->count)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "%s: cannot keep %" PRId64 " of %" PRId64 " episodes", w->path, n,
+                       w->count);
+    char why[256] = "";
+    int ok = 1;
+    for (int64_t i = w->count - 1; i >= n && ok; i--) { /* last first: the numbering never has a gap */
+        char name[32];
+        snprintf(name, sizeof name, "%06" PRId64, i);
+        if (H5Ldelete(w->episodes, name, H5P_DEFAULT) < 0) {
+            gs__hdf5_reason(why, sizeof why);
+            ok = 0;
+        } else {
+            w->count = i;
+        }
+    }
+    if (ok) ok = reopen(w, why, sizeof why);
+    if (!ok) return gs_fail(err, errlen, GS_ERR_IO, "%s: dropping episodes: %s", w->path, why);
+    return GS_OK;
+}
+
+gs_status gs_dataset_writer_set_text(gs_dataset_writer *w, const char *name, const char *value, char *err,
+                                     size_t errlen) {
+    gs__silence_hdf5();
+    char why[512] = "";
+    int ok = w->file >= 0;
+    if (ok && H5Aexists(w->file, name) > 0 && H5Adelete(w->file, name) < 0) {
+        gs__hdf5_reason(why, sizeof why);
+        ok = 0;
+    }
+    ok = ok && attr_string(w->file, name, value, why, sizeof why) && reopen(w, why, sizeof why);
+    if (!ok) return gs_fail(err, errlen, GS_ERR_IO, "%s: attribute '%s': %s", w->path, name, why);
     return GS_OK;
 }
 
@@ -145,7 +219,7 @@ gs_status gs_dataset_append(gs_dataset_writer *w, const gs_dataset_episode *ep, 
         return gs_fail(err, errlen, GS_ERR_USAGE, "%s: episode %s: missing arrays or bad counts (steps %d, objects %d)",
                        w->path, name, ep->steps, ep->nobjects);
     char why[512] = "";
-    hid_t g = H5Gcreate_anon(w->file, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t g = H5Gcreate_anon(w->file, w->gcpl, H5P_DEFAULT);
     int ok = g >= 0;
     if (!ok) gs__hdf5_reason(why, sizeof why);
     ok = ok && write_episode(w, g, ep, why, sizeof why);
@@ -176,6 +250,8 @@ gs_status gs_dataset_writer_close(gs_dataset_writer *w, char *err, size_t errlen
     if (w->dcpl_float >= 0) H5Pclose(w->dcpl_float);
     if (w->dcpl_int >= 0) H5Pclose(w->dcpl_int);
     if (w->dcpl_color >= 0) H5Pclose(w->dcpl_color);
+    if (w->dcpl_plain >= 0) H5Pclose(w->dcpl_plain);
+    if (w->gcpl >= 0) H5Pclose(w->gcpl);
     if (w->vlen_str >= 0) H5Tclose(w->vlen_str);
     if (w->fapl >= 0) H5Pclose(w->fapl);
     gs_status st = GS_OK;
@@ -216,7 +292,7 @@ static hid_t quiet_metadata_fapl(void) {
 /* Closes the file, which writes everything, and opens it again: the file
  * is complete on disk between appends, and the metadata cache (which never
  * evicts) starts empty for the next episode, so memory stays flat. */
-static int reopen(gs_dataset_writer *w, char *why, size_t whylen) {
+int gs__writer_reopen(gs_dataset_writer *w, char *why, size_t whylen) {
     H5Gclose(w->episodes);
     w->episodes = H5I_INVALID_HID;
     herr_t closed = H5Fclose(w->file);
@@ -238,8 +314,20 @@ static int reopen(gs_dataset_writer *w, char *why, size_t whylen) {
     return 1;
 }
 
+/* A creation property list of class cls whose objects carry no modification
+ * times: the same episodes then give the same bytes, whenever and by however
+ * many workers they were recorded. */
+static hid_t untimed(hid_t cls) {
+    hid_t p = H5Pcreate(cls);
+    if (p >= 0 && H5Pset_obj_track_times(p, 0) < 0) {
+        H5Pclose(p);
+        return H5I_INVALID_HID;
+    }
+    return p;
+}
+
 static hid_t image_dcpl(int rank, const hsize_t *chunk, int shuffle, int level) {
-    hid_t p = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t p = untimed(H5P_DATASET_CREATE);
     if (p < 0) return p;
     int ok = H5Pset_chunk(p, rank, chunk) >= 0 && H5Pset_fill_time(p, H5D_FILL_TIME_NEVER) >= 0;
     if (ok && level > 0) {
@@ -272,20 +360,20 @@ static int write_episode(gs_dataset_writer *w, hid_t g, const gs_dataset_episode
            dataset_write(g, "heightmap", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3, d_img, w->dcpl_float, ep->heightmap, why, whylen) &&
            dataset_write(g, "color", H5T_STD_U8LE, H5T_NATIVE_UINT8, 4, d_img, w->dcpl_color, ep->color, why, whylen) &&
            dataset_write(g, "segmentation", H5T_STD_I32LE, H5T_NATIVE_INT32, 3, d_img, w->dcpl_int, ep->segmentation, why, whylen) &&
-           dataset_write(g, "pick_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d_pose, H5P_DEFAULT, ep->pick_pose, why, whylen) &&
-           dataset_write(g, "place_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d_pose, H5P_DEFAULT, ep->place_pose, why, whylen) &&
-           dataset_write(g, "pick_pixel", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, d_pixel, H5P_DEFAULT, ep->pick_pixel, why, whylen) &&
-           dataset_write(g, "place_pixel", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, d_pixel, H5P_DEFAULT, ep->place_pixel, why, whylen) &&
-           dataset_write(g, "primitive", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, d_t, H5P_DEFAULT, ep->primitive, why, whylen) &&
-           dataset_write(g, "reward", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, d_t, H5P_DEFAULT, ep->reward, why, whylen) &&
-           dataset_strings(g, "lang", w->vlen_str, ep->steps, ep->lang, why, whylen) &&
-           dataset_strings(g, "object_kind", w->vlen_str, ep->nobjects, ep->object_kind, why, whylen) &&
-           dataset_strings(g, "object_color", w->vlen_str, ep->nobjects, ep->object_color, why, whylen) &&
-           dataset_write(g, "object_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, d_object_pose, H5P_DEFAULT, ep->object_pose, why, whylen);
+           dataset_write(g, "pick_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d_pose, w->dcpl_plain, ep->pick_pose, why, whylen) &&
+           dataset_write(g, "place_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d_pose, w->dcpl_plain, ep->place_pose, why, whylen) &&
+           dataset_write(g, "pick_pixel", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, d_pixel, w->dcpl_plain, ep->pick_pixel, why, whylen) &&
+           dataset_write(g, "place_pixel", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, d_pixel, w->dcpl_plain, ep->place_pixel, why, whylen) &&
+           dataset_write(g, "primitive", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, d_t, w->dcpl_plain, ep->primitive, why, whylen) &&
+           dataset_write(g, "reward", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, d_t, w->dcpl_plain, ep->reward, why, whylen) &&
+           dataset_strings(g, "lang", w->vlen_str, w->dcpl_plain, ep->steps, ep->lang, why, whylen) &&
+           dataset_strings(g, "object_kind", w->vlen_str, w->dcpl_plain, ep->nobjects, ep->object_kind, why, whylen) &&
+           dataset_strings(g, "object_color", w->vlen_str, w->dcpl_plain, ep->nobjects, ep->object_color, why, whylen) &&
+           dataset_write(g, "object_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, d_object_pose, w->dcpl_plain, ep->object_pose, why, whylen);
 }
 
 /* A variable-length UTF-8 string attribute (h5py reads it as str). */
-static int attr_string(hid_t loc, const char *name, const char *value, char *why, size_t whylen) {
+int gs__attr_string(hid_t loc, const char *name, const char *value, char *why, size_t whylen) {
     const char *text = value ? value : "";
     hid_t type = H5Tcopy(H5T_C_S1);
     int ok = type >= 0 && H5Tset_size(type, H5T_VARIABLE) >= 0 && H5Tset_cset(type, H5T_CSET_UTF8) >= 0;
@@ -321,9 +409,11 @@ static int dataset_write(hid_t loc, const char *name, hid_t filetype, hid_t memt
     for (int i = 0; i < rank; i++) count *= dims[i];
     hid_t space = H5Screate_simple(rank, dims, NULL);
     /* An empty dataset cannot be chunked by rows it does not have. */
+    hid_t empty = count ? H5I_INVALID_HID : untimed(H5P_DATASET_CREATE);
     hid_t set = space >= 0 ? H5Dcreate2(loc, name, filetype, space, H5P_DEFAULT,
-                                        count ? dcpl : H5P_DEFAULT, H5P_DEFAULT)
+                                        count ? dcpl : empty, H5P_DEFAULT)
                            : -1;
+    if (empty >= 0) H5Pclose(empty);
     int ok = set >= 0 && (count == 0 || H5Dwrite(set, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0);
     if (!ok) {
         char reason[256];
@@ -335,7 +425,7 @@ static int dataset_write(hid_t loc, const char *name, hid_t filetype, hid_t memt
     return ok;
 }
 
-static int dataset_strings(hid_t loc, const char *name, hid_t strtype, int n,
+static int dataset_strings(hid_t loc, const char *name, hid_t strtype, hid_t dcpl, int n,
                            char *const *values, char *why, size_t whylen) {
     const char **all = malloc((size_t)(n > 0 ? n : 1) * sizeof *all);
     if (!all) {
@@ -344,7 +434,7 @@ static int dataset_strings(hid_t loc, const char *name, hid_t strtype, int n,
     }
     for (int i = 0; i < n; i++) all[i] = values[i] ? values[i] : "";
     hsize_t dims[1] = {(hsize_t)n};
-    int ok = dataset_write(loc, name, strtype, strtype, 1, dims, H5P_DEFAULT, all, why, whylen);
+    int ok = dataset_write(loc, name, strtype, strtype, 1, dims, dcpl, all, why, whylen);
     free(all);
     return ok;
 }

@@ -14,6 +14,7 @@
 #include "gensim/episode.h"
 #include "gensim/io.h"
 #include "gensim/library.h"
+#include "task/isolate.h"
 
 /* One card of the gallery. */
 typedef struct card {
@@ -29,6 +30,8 @@ typedef struct card {
 
 static void measure(card *c, const gs_task_options *opt, const char *out, uint64_t seed,
                     int episodes, int clip);
+static gs_status measure_all(const gs_gallery_options *o, card *cards, int n, int *failed, char *err,
+                             size_t errlen);
 static void keep_goals(card *c, const gs_scene *s);
 static char *html_page(const card *cards, int n, int episodes, uint64_t seed);
 static void html_card(FILE *f, const card *c, int episodes);
@@ -49,6 +52,7 @@ gs_gallery_options gs_gallery_options_default(void) {
     memset(&o, 0, sizeof o);
     o.episodes = 20;
     o.task_opt = gs_task_options_default();
+    o.scale = gs_scale_default();
     return o;
 }
 
@@ -105,19 +109,23 @@ gs_status gs_gallery(const gs_gallery_options *o, char **json, char *err, size_t
         gs_free_paths(paths, npaths);
         return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
     }
-    int failed = 0;
-    for (int i = 0; i < npaths; i++) {
-        card *c = &cards[i];
-        c->path = paths[i];
-        paths[i] = NULL;
-        double c0 = now();
-        measure(c, &o->task_opt, o->out, o->seed, (int)o->episodes, o->clip);
-        failed += c->error != NULL;
-        if (o->on_card)
-            o->on_card(o->ud, i, npaths, c->name ? c->name : c->path, c->successes, c->episodes, c->error,
-                       now() - c0);
+    /* the shard's part of the files */
+    gs_shard_range *ranges = calloc((size_t)(npaths ? npaths : 1), sizeof *ranges);
+    int n = ranges ? gs_shard_plan(o->scale.shard, npaths, 1, ranges) : 0;
+    for (int i = 0; i < n; i++) {
+        cards[i].path = paths[ranges[i].task];
+        paths[ranges[i].task] = NULL;
     }
-    free(paths);
+    gs_free_paths(paths, npaths);
+    free(ranges);
+    npaths = n;
+    int failed = 0;
+    st = measure_all(o, cards, npaths, &failed, err, errlen);
+    if (st != GS_OK) {
+        for (int i = 0; i < npaths; i++) free_card(&cards[i]);
+        free(cards);
+        return st;
+    }
     char index[4096];
     snprintf(index, sizeof index, "%s/index.html", o->out);
     char *page = html_page(cards, npaths, (int)o->episodes, o->seed);
@@ -132,6 +140,10 @@ gs_status gs_gallery(const gs_gallery_options *o, char **json, char *err, size_t
         cJSON_AddNumberToObject(j, "seed", (double)o->seed);
         cJSON_AddNumberToObject(j, "tasks", npaths - failed);
         cJSON_AddNumberToObject(j, "failed", failed);
+        if (o->scale.shard.count > 1) {
+            char shard[24];
+            cJSON_AddStringToObject(j, "shard", gs_shard_text(o->scale.shard, shard));
+        }
         cJSON *arr = cJSON_AddArrayToObject(j, "cards");
         for (int i = 0; i < npaths; i++) cJSON_AddItemToArray(arr, json_card(&cards[i], o->out));
         *json = cJSON_PrintUnformatted(j);
@@ -190,6 +202,140 @@ static void measure(card *c, const gs_task_options *opt, const char *out, uint64
     }
     free(pics);
     gs_task_free(t);
+}
+
+/* ---- many cards at once ---- */
+
+/* The cards, measured in a pool of workers (each task in one, writing its
+ * pictures), reported to on_card in order. */
+typedef struct gallery_run {
+    const gs_gallery_options *o;
+    card *cards;
+    int n, next, head, failed;
+    int *finished;
+    double *started, *seconds;
+} gallery_run;
+
+/* A card as its worker sends it: the measured fields as JSON. */
+static char *card_pack(const card *c) {
+    cJSON *o = cJSON_CreateObject();
+    if (c->name) cJSON_AddStringToObject(o, "name", c->name);
+    if (c->description) cJSON_AddStringToObject(o, "description", c->description);
+    cJSON *goals = cJSON_AddArrayToObject(o, "goals");
+    for (int k = 0; k < c->ngoals; k++) cJSON_AddItemToArray(goals, cJSON_CreateString(c->goals[k]));
+    cJSON_AddNumberToObject(o, "episodes", c->episodes);
+    cJSON_AddNumberToObject(o, "successes", c->successes);
+    cJSON_AddStringToObject(o, "first", c->first);
+    cJSON_AddStringToObject(o, "last", c->last);
+    cJSON_AddStringToObject(o, "gif", c->gif);
+    if (c->error) cJSON_AddStringToObject(o, "error", c->error);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
+}
+
+static const char *json_text(const cJSON *o, const char *key) {
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static int card_unpack(card *c, const char *data, size_t len) {
+    cJSON *o = cJSON_ParseWithLength(data, len);
+    if (!o) return 0;
+    const char *name = json_text(o, "name"), *desc = json_text(o, "description"), *error = json_text(o, "error");
+    if (name) c->name = copy_text(name);
+    if (desc) c->description = copy_text(desc);
+    if (error) c->error = copy_text(error);
+    const cJSON *goals = cJSON_GetObjectItemCaseSensitive(o, "goals"), *g;
+    int n = cJSON_GetArraySize(goals);
+    c->goals = n > 0 ? calloc((size_t)n, sizeof *c->goals) : NULL;
+    cJSON_ArrayForEach(g, goals) if (c->goals && cJSON_IsString(g)) c->goals[c->ngoals++] = copy_text(g->valuestring);
+    c->episodes = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "episodes"));
+    c->successes = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "successes"));
+    const char *keys[3] = {"first", "last", "gif"};
+    char *slots[3] = {c->first, c->last, c->gif};
+    for (int k = 0; k < 3; k++) snprintf(slots[k], sizeof c->first, "%s", json_text(o, keys[k]) ? json_text(o, keys[k]) : "");
+    cJSON_Delete(o);
+    return 1;
+}
+
+static void report_cards(gallery_run *g) {
+    const gs_gallery_options *o = g->o;
+    while (g->head < g->n && g->finished[g->head]) {
+        const card *c = &g->cards[g->head];
+        g->failed += c->error != NULL;
+        if (o->on_card)
+            o->on_card(o->ud, g->head, g->n, c->name ? c->name : c->path, c->successes, c->episodes, c->error,
+                       g->seconds[g->head]);
+        g->head++;
+    }
+}
+
+static int cards_next(void *ud, gsl_pool *p) {
+    (void)p;
+    gallery_run *g = ud;
+    if (g->next >= g->n) return -1;
+    g->started[g->next] = now();
+    return g->next++;
+}
+
+static gs_status cards_work(void *ud, int job, gsl_channel *out, char *err, size_t errlen) {
+    gallery_run *g = ud;
+    const gs_gallery_options *o = g->o;
+    card *c = &g->cards[job];
+    measure(c, &o->task_opt, o->out, o->seed, (int)o->episodes, o->clip);
+    char *text = card_pack(c);
+    gs_status st = text ? GS_OK : gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
+    if (text && gsl_channel_send(out, GS_MSG_RESULT, text, strlen(text)) != GS_OK) st = GS_ERR_IO;
+    free(text);
+    return st;
+}
+
+static gs_status cards_message(void *ud, gsl_pool *p, int job, int type, const void *data, size_t len, char *err,
+                               size_t errlen) {
+    (void)p;
+    gallery_run *g = ud;
+    if (type != GS_MSG_RESULT) return GS_OK;
+    if (!card_unpack(&g->cards[job], data, len)) return gs_fail(err, errlen, GS_ERR_RUNTIME, "the worker sent a torn card");
+    return GS_OK;
+}
+
+static gs_status cards_done(void *ud, gsl_pool *p, int job, gs_status st, const char *why, char *err, size_t errlen) {
+    (void)p, (void)err, (void)errlen;
+    gallery_run *g = ud;
+    card *c = &g->cards[job];
+    if (st != GS_OK && !c->error) c->error = copy_text(why); /* a crash or a hang is the task's */
+    g->seconds[job] = now() - g->started[job];
+    g->finished[job] = 1;
+    report_cards(g);
+    return GS_OK;
+}
+
+static void cards_retry(void *ud, int job, const char *why) {
+    gallery_run *g = ud;
+    if (!g->o->scale.on_retry) return;
+    char msg[1400];
+    snprintf(msg, sizeof msg, "%s: %s; measuring it again", g->cards[job].path, why);
+    g->o->scale.on_retry(g->o->scale.ud, msg);
+}
+
+static gs_status measure_all(const gs_gallery_options *o, card *cards, int n, int *failed, char *err,
+                             size_t errlen) {
+    gallery_run g = {o, cards, n, 0, 0, 0, calloc((size_t)n + 1, sizeof(int)), calloc((size_t)n + 1, sizeof(double)),
+                     calloc((size_t)n + 1, sizeof(double))};
+    gs_status st = g.finished && g.started && g.seconds ? GS_OK : gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
+    if (st == GS_OK && gs__isolated(&o->task_opt)) {
+        gsl_worker_limits lim = gs__worker_limits(&o->task_opt, 1);
+        gsl_pool_ops ops = {cards_next, cards_work, cards_message, cards_done, cards_retry, NULL, &g};
+        st = gsl_pool_run(&ops, gs_jobs_resolve(o->scale.jobs), 1, &lim, err, errlen);
+    } else if (st == GS_OK) {
+        for (int i; (i = cards_next(&g, NULL)) >= 0;) {
+            measure(&cards[i], &o->task_opt, o->out, o->seed, (int)o->episodes, o->clip);
+            cards_done(&g, NULL, i, GS_OK, "", err, errlen);
+        }
+    }
+    *failed = g.failed;
+    free(g.finished), free(g.started), free(g.seconds);
+    return st;
 }
 
 /* The scene's distinct language goals, in stage order. */

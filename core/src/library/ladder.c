@@ -33,6 +33,13 @@ static gs_status reset_and_idle(gs_task *t, gs_ladder_seed *s, double idle_s, ch
                                 size_t whylen);
 static gs_status novelty(const char *path, const char *src, size_t len,
                          const gs_ladder_options *opt, gs_ladder_result *r);
+
+gs_status gs__ladder_novelty(const char *name, const char *src, size_t len, const gs_ladder_options *opt,
+                             gs_ladder_result *r, char *err, size_t errlen) {
+    if (novelty(name, src, len, opt, r) != GS_OK)
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory comparing %s with the library", name);
+    return GS_OK;
+}
 static const char *base_name(const char *path);
 static void copy_text(char *dst, size_t n, const char *src);
 /* In a worker's child, every passed rung goes to the parent, so a crash
@@ -50,6 +57,7 @@ gs_ladder_options gs_ladder_options_default(void) {
     o.ndirs = 0;
     o.code_threshold = 0.95;
     o.threshold = 0.9;
+    o.scale = gs_scale_default();
     return o;
 }
 
@@ -81,7 +89,7 @@ static gs_status check_options(const gs_ladder_options *opt, char *err, size_t e
 }
 
 /* Rungs 1 and 2, from the one load: *t is the loaded task when both pass. */
-static gs_status climb_load(const char *name, const char *src, size_t len, const gs_ladder_options *opt,
+gs_status gs__ladder_load(const char *name, const char *src, size_t len, const gs_ladder_options *opt,
                             gs_ladder_result *r, gs_task **t, char *err, size_t errlen) {
     char why[1024];
     *t = NULL;
@@ -114,28 +122,36 @@ static gs_status climb_load(const char *name, const char *src, size_t len, const
     return GS_OK;
 }
 
-/* Rungs 3 and 4: one reset per seed; every seed is tried for rung 3 before
- * rung 4 is judged. */
-static gs_status climb_seeds(gs_task *t, const char *name, const gs_ladder_options *opt,
-                             gs_ladder_result *r, char *err, size_t errlen) {
-    char why[1024];
-    int trivial_bad = -1;
-    for (int k = 0; k < opt->seeds; k++) {
+gs_status gs__ladder_reset_seeds(gs_task *t, const gs_ladder_options *opt, gs_ladder_result *r, int lo, int hi,
+                                 int *failed, char *why, size_t whylen) {
+    *failed = -1;
+    for (int k = lo; k < hi; k++) {
         gs_ladder_seed *s = &r->seed[k];
         s->seed = opt->first_seed + (uint64_t)k;
-        s->reset = reset_and_idle(t, s, opt->idle_s, why, sizeof why);
-        if (s->reset == GS_ERR_NOMEM) return gs_fail(err, errlen, GS_ERR_NOMEM, "%s", why);
-        if (s->reset != GS_OK) { /* the rung has failed: the other seeds cannot change that */
-            fail_rung(r, GS_RUNG_RUNTIME, "reset failed on seed %" PRIu64 " (%d of %d seeds): %s", s->seed,
-                      k + 1, opt->seeds, why);
+        s->reset = reset_and_idle(t, s, opt->idle_s, why, whylen);
+        if (s->reset == GS_ERR_NOMEM) return GS_ERR_NOMEM;
+        if (s->reset != GS_OK) { /* the rung has failed: the seeds after it cannot change that */
+            *failed = k;
             return GS_OK;
         }
-        if (trivial_bad < 0 && (s->met_at_reset || s->idle_success)) trivial_bad = k;
+    }
+    return GS_OK;
+}
+
+void gs__ladder_judge_resets(const char *name, const gs_ladder_options *opt, gs_ladder_result *r, int failed,
+                             const char *why) {
+    if (failed >= 0) {
+        fail_rung(r, GS_RUNG_RUNTIME, "reset failed on seed %" PRIu64 " (%d of %d seeds): %s", r->seed[failed].seed,
+                  failed + 1, opt->seeds, why);
+        return;
     }
     pass_rung(r, GS_RUNG_RUNTIME);
+    int trivial_bad = -1;
+    for (int k = 0; k < opt->seeds && trivial_bad < 0; k++)
+        if (r->seed[k].met_at_reset || r->seed[k].idle_success) trivial_bad = k;
     if (trivial_bad < 0) {
         pass_rung(r, GS_RUNG_NONTRIVIAL);
-        return GS_OK;
+        return;
     }
     const gs_ladder_seed *s = &r->seed[trivial_bad];
     if (s->met_at_reset)
@@ -149,15 +165,25 @@ static gs_status climb_seeds(gs_task *t, const char *name, const gs_ladder_optio
                   "reset): objects fall or slide into their targets by themselves; place "
                   "them at rest and away from the targets",
                   name, s->seed, opt->idle_s, s->reward_at_reset);
+}
+
+/* Rungs 3 and 4: one reset per seed; every seed is tried for rung 3 before
+ * rung 4 is judged. */
+static gs_status climb_seeds(gs_task *t, const char *name, const gs_ladder_options *opt,
+                             gs_ladder_result *r, char *err, size_t errlen) {
+    char why[1024] = "";
+    int failed;
+    if (gs__ladder_reset_seeds(t, opt, r, 0, opt->seeds, &failed, why, sizeof why) != GS_OK)
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "%s", why);
+    gs__ladder_judge_resets(name, opt, r, failed, why);
     return GS_OK;
 }
 
-/* Rung 5: oracle episodes on the same seeds. */
-static gs_status climb_solvable(gs_task *t, const char *name, const gs_ladder_options *opt,
-                                gs_ladder_result *r, char *err, size_t errlen) {
-    char why[1024], first_error[1024] = "";
-    int worst = -1;
-    for (int k = 0; k < opt->seeds; k++) {
+gs_status gs__ladder_oracle_seeds(gs_task *t, gs_ladder_result *r, int lo, int hi, char *first_error, size_t n,
+                                  char *err, size_t errlen) {
+    char why[1024];
+    first_error[0] = 0;
+    for (int k = lo; k < hi; k++) {
         gs_ladder_seed *s = &r->seed[k];
         gs_episode_result ep;
         s->ran = 1;
@@ -166,17 +192,26 @@ static gs_status climb_solvable(gs_task *t, const char *name, const gs_ladder_op
         s->solved = s->oracle == GS_OK && ep.success;
         s->reward = ep.reward;
         s->steps = ep.steps;
-        r->solved += s->solved;
         if (s->oracle != GS_OK && !first_error[0]) {
-            int at = snprintf(first_error, sizeof first_error, "seed %" PRIu64 ": ", s->seed);
-            copy_text(first_error + at, sizeof first_error - (size_t)at, why);
+            int at = snprintf(first_error, n, "seed %" PRIu64 ": ", s->seed);
+            copy_text(first_error + at, n - (size_t)at, why);
         }
-        if (!s->solved && s->oracle == GS_OK && (worst < 0 || s->reward < r->seed[worst].reward))
-            worst = k;
+    }
+    return GS_OK;
+}
+
+void gs__ladder_judge_oracle(const char *name, const gs_ladder_options *opt, gs_ladder_result *r,
+                             const char *first_error, int max_steps) {
+    int worst = -1;
+    r->solved = 0;
+    for (int k = 0; k < opt->seeds; k++) {
+        const gs_ladder_seed *s = &r->seed[k];
+        r->solved += s->solved;
+        if (!s->solved && s->oracle == GS_OK && (worst < 0 || s->reward < r->seed[worst].reward)) worst = k;
     }
     if (r->solved >= opt->min_solved) {
         pass_rung(r, GS_RUNG_SOLVABLE);
-        return GS_OK;
+        return;
     }
     char detail[700] = "";
     if (first_error[0]) {
@@ -187,16 +222,51 @@ static gs_status climb_solvable(gs_task *t, const char *name, const gs_ladder_op
         snprintf(detail, sizeof detail,
                  "; e.g. seed %" PRIu64 " ended with reward %.2f after %d of %d steps: the "
                  "oracle stops or runs out of steps before the goals are met",
-                 r->seed[worst].seed, r->seed[worst].reward, r->seed[worst].steps, gs_task_max_steps(t));
+                 r->seed[worst].seed, r->seed[worst].reward, r->seed[worst].steps, max_steps);
     }
     fail_rung(r, GS_RUNG_SOLVABLE, "%s: the oracle succeeded on %d of %d seeds, %d needed%s", name, r->solved,
               opt->seeds, opt->min_solved, detail);
-    return GS_OK;
+}
+
+/* Rung 5: oracle episodes on the same seeds. */
+static gs_status climb_solvable(gs_task *t, const char *name, const gs_ladder_options *opt,
+                                gs_ladder_result *r, char *err, size_t errlen) {
+    char first_error[1024];
+    gs_status st = gs__ladder_oracle_seeds(t, r, 0, opt->seeds, first_error, sizeof first_error, err, errlen);
+    if (st == GS_OK) gs__ladder_judge_oracle(name, opt, r, first_error, gs_task_max_steps(t));
+    return st;
 }
 
 /* The ladder in this process. */
 static gs_status climb(const char *name, const char *src, size_t len, const gs_ladder_options *opt,
                        gs_ladder_result *r, char *err, size_t errlen);
+
+gs_status gs__ladder_child(const char *name, const char *src, size_t len, const gs_ladder_options *opt,
+                           gs_ladder_result *r, gsl_channel *out, char *err, size_t errlen) {
+    progress = out;
+    gs_status st = climb(name, src, len, opt, r, err, errlen);
+    if (st == GS_OK && gsl_channel_send(out, GS_MSG_RESULT, r, sizeof *r) != GS_OK) st = GS_ERR_IO;
+    return st;
+}
+
+gs_status gs__ladder_message(gs_ladder_result *r, int type, const void *data, size_t len, char *err, size_t errlen) {
+    if (type != GS_MSG_RESULT) return GS_OK;
+    if (len != sizeof *r) return gs_fail(err, errlen, GS_ERR_RUNTIME, "the worker sent a torn ladder result");
+    memcpy(r, data, sizeof *r);
+    return GS_OK;
+}
+
+/* The task's worker crashed or was stopped: the rung it was on fails with
+ * the worker's verdict, which goes back to the model like any rung's. */
+gs_status gs__ladder_verdict(gs_ladder_result *r, const char *name, gs_status st, const char *why, char *err,
+                             size_t errlen) {
+    if (st == GS_OK || st == GS_ERR_USAGE || st == GS_ERR_NOMEM || st == GS_ERR_IO)
+        return st == GS_OK ? GS_OK : gs_fail(err, errlen, st, "%s", why);
+    int rung = GS_RUNG_SYNTAX;
+    while (rung < GS_RUNG_NOVEL && r->rungs[rung] == GS_RUNG_PASS) rung++;
+    fail_rung(r, rung, "%s: %s (%s)", name ? name : "task", why, gs_status_name(st));
+    return GS_OK;
+}
 
 typedef struct ladder_job {
     const char *name, *src;
@@ -207,26 +277,12 @@ typedef struct ladder_job {
 
 static gs_status ladder_child(void *ud, gsl_channel *out, char *err, size_t errlen) {
     ladder_job *j = ud;
-    progress = out;
-    gs_status st = climb(j->name, j->src, j->len, j->opt, j->r, err, errlen);
-    if (st == GS_OK && gsl_channel_send(out, GS_MSG_RESULT, j->r, sizeof *j->r) != GS_OK) st = GS_ERR_IO;
-    return st;
+    return gs__ladder_child(j->name, j->src, j->len, j->opt, j->r, out, err, errlen);
 }
 
 static gs_status ladder_message(void *ud, int type, const void *data, size_t len, char *err, size_t errlen) {
     ladder_job *j = ud;
-    if (type != GS_MSG_RESULT) return GS_OK;
-    if (len != sizeof *j->r) return gs_fail(err, errlen, GS_ERR_RUNTIME, "the worker sent a torn ladder result");
-    memcpy(j->r, data, sizeof *j->r);
-    return GS_OK;
-}
-
-/* The task's worker crashed or was stopped: the rung it was on fails with
- * the worker's verdict, which goes back to the model like any rung's. */
-static void fail_with_verdict(gs_ladder_result *r, const char *name, gs_status st, const char *why) {
-    int rung = GS_RUNG_SYNTAX;
-    while (rung < GS_RUNG_NOVEL && r->rungs[rung] == GS_RUNG_PASS) rung++;
-    fail_rung(r, rung, "%s: %s (%s)", name, why, gs_status_name(st));
+    return gs__ladder_message(j->r, type, data, len, err, errlen);
 }
 
 gs_status gs_ladder_run(const char *name, const char *src, size_t len,
@@ -235,14 +291,15 @@ gs_status gs_ladder_run(const char *name, const char *src, size_t len,
     if (!opt || !gs__isolated(&opt->task)) return climb(name, src, len, opt, r, err, errlen);
     memset(r, 0, sizeof *r);
     r->failed = -1;
+    if (gs_jobs_resolve(opt->scale.jobs) > 1 && opt->seeds > 1) {
+        gs_status st = check_options(opt, err, errlen);
+        return st == GS_OK ? gs__ladder_spread(name, src, len, opt, r, err, errlen) : st;
+    }
     ladder_job j = {name, src, len, opt, r};
     gsl_worker_limits lim = gs__worker_limits(&opt->task, 0);
     char why[1024];
     gs_status st = gsl_worker_run(ladder_child, &j, &lim, ladder_message, &j, why, sizeof why);
-    if (st == GS_OK || st == GS_ERR_USAGE || st == GS_ERR_NOMEM || st == GS_ERR_IO)
-        return st == GS_OK ? GS_OK : gs_fail(err, errlen, st, "%s", why);
-    fail_with_verdict(r, name ? name : "task", st, why);
-    return GS_OK;
+    return gs__ladder_verdict(r, name, st, why, err, errlen);
 }
 
 static gs_status climb(const char *name, const char *src, size_t len, const gs_ladder_options *opt,
@@ -255,7 +312,7 @@ static gs_status climb(const char *name, const char *src, size_t len, const gs_l
     if (st != GS_OK) return st;
     r->seeds = opt->seeds;
     gs_task *t;
-    st = climb_load(name, src, len, opt, r, &t, err, errlen);
+    st = gs__ladder_load(name, src, len, opt, r, &t, err, errlen);
     if (st == GS_OK && r->failed < 0) st = climb_seeds(t, name, opt, r, err, errlen);
     if (st == GS_OK && r->failed < 0) st = climb_solvable(t, name, opt, r, err, errlen);
     if (t) {
@@ -265,8 +322,7 @@ static gs_status climb(const char *name, const char *src, size_t len, const gs_l
     }
     gs_task_free(t);
     /* 6: novelty */
-    if (st == GS_OK && r->failed < 0 && novelty(name, src, len, opt, r) != GS_OK)
-        st = gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory comparing %s with the library", name);
+    if (st == GS_OK && r->failed < 0) st = gs__ladder_novelty(name, src, len, opt, r, err, errlen);
     r->passed = st == GS_OK && r->failed < 0;
     return st;
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "gensim/library.h"
+#include "sandbox/worker.h"
 
 /* A task prepared for comparison: sorted, distinct hashes of its code's
  * token 4-grams and of its description's words, and the name and
@@ -31,6 +32,44 @@ double gs_fingerprint_compare(const gs_fingerprint *a, const gs_fingerprint *b,
  * task API: 1 (with the first one's line and a message naming it and the
  * nearest API name), 0 when there is none, -1 when out of memory. */
 int gs_check_api_symbols(const char *src, size_t len, int *line, char *msg, size_t msglen);
+
+/* ---- the ladder in workers (ladder.c), for the pools that run many ---- */
+
+/* In a worker's child: the ladder on src, its result (and after every
+ * passed rung its progress) sent to the parent. */
+gs_status gs__ladder_child(const char *name, const char *src, size_t len, const gs_ladder_options *opt,
+                           gs_ladder_result *r, gsl_channel *out, char *err, size_t errlen);
+/* In the parent: a message of such a worker, into r. */
+gs_status gs__ladder_message(gs_ladder_result *r, int type, const void *data, size_t len, char *err,
+                             size_t errlen);
+/* In the parent, when the worker ended with st (why): GS_OK, the rung it
+ * was on failing with the worker's verdict (a crash, a hang), or the
+ * host's own failure (usage, memory, a file). */
+gs_status gs__ladder_verdict(gs_ladder_result *r, const char *name, gs_status st, const char *why, char *err,
+                             size_t errlen);
+/* The ladder's steps, for one spread over workers: rungs 1 and 2 from one
+ * load (*t the task when both pass); the resets of seeds lo..hi-1 (rungs 3
+ * and 4), stopping at the first that fails (*failed, else -1; why its
+ * message; GS_ERR_NOMEM when the host ran out); their judgement once
+ * every seed is in; the oracle's episodes on seeds lo..hi-1 (rung 5; the
+ * first error as "seed S: message" in first_error) and their judgement;
+ * rung 6. */
+gs_status gs__ladder_load(const char *name, const char *src, size_t len, const gs_ladder_options *opt,
+                          gs_ladder_result *r, gs_task **t, char *err, size_t errlen);
+gs_status gs__ladder_reset_seeds(gs_task *t, const gs_ladder_options *opt, gs_ladder_result *r, int lo, int hi,
+                                 int *failed, char *why, size_t whylen);
+void gs__ladder_judge_resets(const char *name, const gs_ladder_options *opt, gs_ladder_result *r, int failed,
+                             const char *why);
+gs_status gs__ladder_oracle_seeds(gs_task *t, gs_ladder_result *r, int lo, int hi, char *first_error, size_t n,
+                                  char *err, size_t errlen);
+void gs__ladder_judge_oracle(const char *name, const gs_ladder_options *opt, gs_ladder_result *r,
+                             const char *first_error, int max_steps);
+gs_status gs__ladder_novelty(const char *name, const char *src, size_t len, const gs_ladder_options *opt,
+                             gs_ladder_result *r, char *err, size_t errlen);
+/* One ladder with its seeds spread over opt->scale.jobs workers (ladder_spread.c):
+ * the result of gs_ladder_run's single worker, sooner. */
+gs_status gs__ladder_spread(const char *name, const char *src, size_t len, const gs_ladder_options *opt,
+                            gs_ladder_result *r, char *err, size_t errlen);
 
 /* Weights of the combined similarity. */
 #define GS_SIM_CODE_WEIGHT 0.7

@@ -13,6 +13,7 @@
 
 #include "gensim/policy_data.h"
 #include "gensim/workflow.h"
+#include "task/runs.h"
 
 static double now(void) {
     struct timespec ts;
@@ -26,6 +27,7 @@ gs_eval_options gs_eval_options_default(void) {
     o.episodes = 10;
     o.seed = 1000000;
     o.task_opt = gs_task_options_default();
+    o.scale = gs_scale_default();
     return o;
 }
 
@@ -34,33 +36,58 @@ void gs_eval_result_free(gs_eval_result *r) {
     memset(r, 0, sizeof *r);
 }
 
-/* gs_run's report of an episode, as gs_eval's. */
+/* An episode of a part, as gs_eval reports it. */
 typedef struct eval_ctx {
     const gs_eval_options *o;
     gs_eval_task *et;
+    double *last;             /* when the episode before it was tallied */
 } eval_ctx;
 
 static void on_episode(void *ud, uint64_t k, const gs_episode_result *ep, const gs_pictures *pics, double seconds) {
     (void)pics, (void)seconds;
     eval_ctx *c = ud;
+    double t = now();
     c->et->episodes++;
     c->et->successes += (uint64_t)ep->success;
+    c->et->wall_s += t - *c->last;
+    *c->last = t;
     if (c->o->on_episode) c->o->on_episode(c->o->ud, c->et->name, k, ep, c->et->successes);
 }
 
-/* The episodes of one task into et: gs_run with the policy acting (in a
- * worker, unless the options keep the task in process). */
-static gs_status eval_task(const gs_eval_options *o, gs_actor actor, gs_eval_task *et, char *err, size_t errlen) {
-    eval_ctx c = {o, et};
-    gs_run_options ro = gs_run_options_default();
-    ro.task = et->path, ro.task_opt = o->task_opt, ro.episodes = o->episodes;
-    ro.seed = gs_split_seed(o->seed, 0, o->task_opt.test_split);
-    ro.actor = actor, ro.render = o->render;
-    ro.on_episode = on_episode, ro.ud = &c;
-    gs_run_result rr;
-    gs_status st = gs_run(&ro, &rr, err, errlen);
-    et->mean_reward = rr.mean_reward;
-    et->wall_s = rr.wall_s;
+/* The tasks of the shard's part, with their episode ranges, as parts of
+ * one run: every worker serves every task, in order. */
+static gs_status eval_parts(const gs_eval_options *o, gs_policy_actor *actor, gs_eval_result *r,
+                            const gs_shard_range *ranges, int n, char *err, size_t errlen) {
+    gs_run_part *parts = calloc((size_t)(n ? n : 1), sizeof *parts);
+    eval_ctx *ctx = calloc((size_t)(n ? n : 1), sizeof *ctx);
+    double last = now();
+    gs_status st = parts && ctx ? GS_OK : gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
+    uint64_t seed0 = gs_split_seed(o->seed, 0, o->task_opt.test_split);
+    for (int i = 0; i < n && st == GS_OK; i++) {
+        gs_eval_task *et = &r->tasks[i];
+        et->path = o->tasks[ranges[i].task];
+        et->first_seed = seed0 + ranges[i].lo;
+        ctx[i] = (eval_ctx){o, et, &last};
+        parts[i].task = et->path, parts[i].seed = seed0;
+        parts[i].first = ranges[i].lo, parts[i].end = ranges[i].hi;
+        parts[i].on_episode = on_episode, parts[i].ud = &ctx[i];
+        st = gs_task_probe(et->path, &o->task_opt, et->name, err, errlen);
+    }
+    if (st == GS_OK) st = gs_policy_actor_init(actor, o->policy, err, errlen);
+    if (st == GS_OK)
+        st = gs__run_parts(parts, n, &o->task_opt, gs_policy_actor_get(actor), o->render, &o->scale, err, errlen);
+    double reward = 0;
+    for (int i = 0; i < n && parts; i++) {
+        if (!parts[i].r.episodes && !parts[i].ran) continue;
+        r->ntasks = i + 1;
+        r->tasks[i].mean_reward = parts[i].r.mean_reward;
+        r->episodes += r->tasks[i].episodes;
+        r->successes += r->tasks[i].successes;
+        reward += parts[i].reward;
+    }
+    r->mean_reward = r->episodes ? reward / (double)r->episodes : 0;
+    free(parts);
+    free(ctx);
     return st;
 }
 
@@ -70,28 +97,23 @@ gs_status gs_eval(const gs_eval_options *o, gs_eval_result *r, char *err, size_t
         return gs_fail(err, errlen, GS_ERR_USAGE, "gs_eval: a policy and at least one task");
     if (o->episodes < 1 || o->episodes > 1000000)
         return gs_fail(err, errlen, GS_ERR_USAGE, "episodes must be 1..1000000");
+    gs_status st = gs_scale_check(&o->scale, err, errlen);
+    if (st != GS_OK) return st;
     double t0 = now();
     r->first_seed = gs_split_seed(o->seed, 0, o->task_opt.test_split);
     r->policy_steps = gs_policy_steps(o->policy);
+    r->shard = o->scale.shard;
     r->tasks = calloc((size_t)o->ntasks, sizeof *r->tasks);
-    if (!r->tasks) return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
-    gs_status st = GS_OK;
-    for (int i = 0; i < o->ntasks && st == GS_OK; i++) {
-        r->tasks[i].path = o->tasks[i];
-        st = gs_task_probe(o->tasks[i], &o->task_opt, r->tasks[i].name, err, errlen);
+    gs_shard_range *ranges = calloc((size_t)o->ntasks, sizeof *ranges);
+    if (!r->tasks || !ranges) {
+        free(ranges);
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
     }
+    int n = gs_shard_plan(o->scale.shard, o->ntasks, o->episodes, ranges);
     gs_policy_actor actor;
     memset(&actor, 0, sizeof actor);
-    if (st == GS_OK) st = gs_policy_actor_init(&actor, o->policy, err, errlen);
-    double reward = 0;
-    for (int i = 0; i < o->ntasks && st == GS_OK; i++) {
-        st = eval_task(o, gs_policy_actor_get(&actor), &r->tasks[i], err, errlen);
-        r->ntasks = i + 1;
-        r->episodes += r->tasks[i].episodes;
-        r->successes += r->tasks[i].successes;
-        reward += r->tasks[i].mean_reward * (double)r->tasks[i].episodes;
-    }
-    r->mean_reward = r->episodes ? reward / (double)r->episodes : 0;
+    st = eval_parts(o, &actor, r, ranges, n, err, errlen);
+    free(ranges);
     r->wall_s = now() - t0;
     gs_policy_actor_free(&actor);
     return st;
@@ -108,6 +130,7 @@ char *gs_eval_result_json(const gs_eval_result *r, const gs_eval_options *o) {
         cJSON *t = cJSON_CreateObject();
         cJSON_AddStringToObject(t, "task", et->name);
         cJSON_AddStringToObject(t, "path", et->path ? et->path : "");
+        if (r->shard.count > 1) cJSON_AddNumberToObject(t, "first_seed", (double)et->first_seed);
         cJSON_AddNumberToObject(t, "episodes", (double)et->episodes);
         cJSON_AddNumberToObject(t, "successes", (double)et->successes);
         cJSON_AddNumberToObject(t, "success_rate", et->episodes ? (double)et->successes / (double)et->episodes : 0);
@@ -124,6 +147,10 @@ char *gs_eval_result_json(const gs_eval_result *r, const gs_eval_options *o) {
     cJSON_AddNumberToObject(j, "success_rate", r->episodes ? (double)r->successes / (double)r->episodes : 0);
     cJSON_AddNumberToObject(j, "mean_reward", r->mean_reward);
     cJSON_AddNumberToObject(j, "wall_s", r->wall_s);
+    if (r->shard.count > 1) {
+        char shard[24];
+        cJSON_AddStringToObject(j, "shard", gs_shard_text(r->shard, shard));
+    }
     char *text = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
     return text;

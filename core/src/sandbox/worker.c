@@ -1,4 +1,5 @@
-/* worker.c: the supervised worker (worker.h). */
+/* worker.c: the supervised worker (worker.h): the child's side; the
+ * parent's (reading, verdicts, many at once) is pool.c. */
 #define _GNU_SOURCE /* strsignal, MSG_NOSIGNAL */
 #include "sandbox/worker.h"
 
@@ -24,11 +25,10 @@
 #endif
 
 #include "sandbox/sandbox.h"
+#include "sandbox/worker_internal.h"
 
-/* The worker's own message types, below GSL_MSG_USER. */
-enum { MSG_RESULT = 1, MSG_STUCK = 2 };
-/* The largest message a child may send (a recorded episode fits). */
-#define MAX_MESSAGE ((size_t)1 << 30)
+enum { MSG_RESULT = GSL__MSG_RESULT, MSG_STUCK = GSL__MSG_STUCK };
+#define MAX_MESSAGE GSL__MAX_MESSAGE
 
 struct gsl_channel {
     int fd;
@@ -73,13 +73,7 @@ int gsl_worker_filtered(void) {
 #endif
 }
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int send_all(int fd, const void *data, size_t len) {
+int gsl__send_all(int fd, const void *data, size_t len) {
     const char *p = data;
     while (len > 0) {
         ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
@@ -92,7 +86,7 @@ static int send_all(int fd, const void *data, size_t len) {
 
 gs_status gsl_channel_send(gsl_channel *c, int type, const void *data, size_t len) {
     uint32_t head[2] = {(uint32_t)type, (uint32_t)len};
-    if (len > MAX_MESSAGE || !send_all(c->fd, head, sizeof head) || (len && !send_all(c->fd, data, len)))
+    if (len > MAX_MESSAGE || !gsl__send_all(c->fd, head, sizeof head) || (len && !gsl__send_all(c->fd, data, len)))
         return GS_ERR_IO;
     return GS_OK;
 }
@@ -194,6 +188,9 @@ static void child_main(int fd, gsl_worker_fn fn, void *ud, const gsl_worker_limi
      * keep its locks (HDF5's) and its files open after the parent closed them. */
     if (fd > 3) close_range(3, (unsigned)fd - 1, 0);
     close_range((unsigned)fd + 1, ~0u, 0);
+    /* ...and the parent waits for this byte before it goes on, so it never
+     * reopens a file whose lock a child not yet this far still shares */
+    (void)gsl__send_all(fd, "", 1);
     static gsl_channel channel;
     channel.fd = fd, channel.stop_asked = 0;
     child_channel = &channel;
@@ -224,130 +221,34 @@ static void child_main(int fd, gsl_worker_fn fn, void *ud, const gsl_worker_limi
     _exit(0);
 }
 
-/* ---- the parent ---- */
-
-typedef struct reader {
-    char *buf;
-    size_t len, cap;
-    int got_result, stuck;
-    gs_status result;
-    char message[4096];
-} reader;
-
-/* Hands every whole message in r->buf to its reader; keeps the rest. */
-static gs_status dispatch(reader *r, gsl_message_fn on_message, void *mud, char *err, size_t errlen) {
-    size_t at = 0;
-    gs_status st = GS_OK;
-    while (st == GS_OK && r->len - at >= 8) {
-        uint32_t type, len;
-        memcpy(&type, r->buf + at, 4);
-        memcpy(&len, r->buf + at + 4, 4);
-        if (r->len - at - 8 < len) break;
-        const char *data = r->buf + at + 8;
-        if (type == MSG_RESULT || type == MSG_STUCK) {
-            int32_t code = GS_ERR_LIMIT;
-            size_t off = 0;
-            if (type == MSG_RESULT && len >= sizeof code) memcpy(&code, data, sizeof code), off = sizeof code;
-            size_t n = len - off < sizeof r->message - 1 ? len - off : sizeof r->message - 1;
-            memcpy(r->message, data + off, n);
-            r->message[n] = 0;
-            r->result = (gs_status)code;
-            r->got_result = type == MSG_RESULT;
-            r->stuck = type == MSG_STUCK;
-        } else if (on_message) {
-            st = on_message(mud, (int)type, data, len, err, errlen);
-        }
-        at += 8 + len;
-    }
-    memmove(r->buf, r->buf + at, r->len - at);
-    r->len -= at;
-    return st;
-}
-
-/* Reads the child's messages until it closes its end; GS_ERR_LIMIT when
- * none came for lim->wall_s. Once *lim->stop is set, asks the child to
- * stop (one byte on the socket) and goes on reading what it finishes. */
-static gs_status read_child(int fd, const gsl_worker_limits *lim, reader *r, gsl_message_fn on_message,
-                            void *mud, char *err, size_t errlen) {
-    double last = now_s();
-    int asked = 0;
-    for (;;) {
-        if (lim->stop && *lim->stop && !asked) {
-            asked = 1;
-            (void)send_all(fd, "", 1); /* a child already gone hears nothing: fine */
-        }
-        int ms = lim->stop && !asked ? 100 : -1;
-        if (lim->wall_s > 0) {
-            double left = last + lim->wall_s - now_s();
-            if (left <= 0)
-                return gs_fail(err, errlen, GS_ERR_LIMIT, "the task's worker gave no sign of life for %g s; it was killed",
-                               lim->wall_s);
-            int wall_ms = (int)(left * 1000) + 1;
-            if (ms < 0 || wall_ms < ms) ms = wall_ms;
-        }
-        struct pollfd p = {fd, POLLIN, 0};
-        int rc = poll(&p, 1, ms);
-        if (rc <= 0) continue; /* a timeout, or EINTR (a signal: perhaps the stop) */
-        if (r->cap - r->len < 65536) {
-            size_t cap = r->cap ? 2 * r->cap : 1 << 20;
-            char *grown = r->len + 65536 <= MAX_MESSAGE + 16 ? realloc(r->buf, cap) : NULL;
-            if (!grown) return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory reading the task's worker");
-            r->buf = grown, r->cap = cap;
-        }
-        ssize_t got = read(fd, r->buf + r->len, r->cap - r->len);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) return GS_OK; /* the child closed its end: it ended */
-        r->len += (size_t)got;
-        last = now_s();
-        gs_status st = dispatch(r, on_message, mud, err, errlen);
-        if (st != GS_OK) return st;
-    }
-}
-
-/* The verdict on how the child ended. */
-static gs_status verdict(const reader *r, int status, char *err, size_t errlen) {
-    if (r->stuck) return gs_fail(err, errlen, GS_ERR_LIMIT, "%s", r->message);
-    if (WIFSIGNALED(status)) {
-        int sig = WTERMSIG(status);
-        const char *why = sig == SIGXCPU ? " (its CPU time ran out)" : sig == SIGSYS ? " (a forbidden system call)" : "";
-        return gs_fail(err, errlen, sig == SIGXCPU ? GS_ERR_LIMIT : GS_ERR_RUNTIME,
-                       "task crashed the interpreter (signal %d, %s)%s", sig, strsignal(sig), why);
-    }
-    if (r->got_result) {
-        if (r->result != GS_OK) return gs_fail(err, errlen, r->result, "%s", r->message);
-        return GS_OK;
-    }
-    return gs_fail(err, errlen, GS_ERR_RUNTIME, "the task's worker ended without a result (exit status %d)",
-                   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-}
-
-gs_status gsl_worker_run(gsl_worker_fn fn, void *ud, const gsl_worker_limits *lim,
-                         gsl_message_fn on_message, void *message_ud, char *err, size_t errlen) {
+pid_t gsl__worker_spawn(gsl_worker_fn fn, void *ud, const gsl_worker_limits *lim, int *fd, char *err,
+                        size_t errlen) {
     int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-        return gs_fail(err, errlen, GS_ERR_IO, "worker: socketpair: %s", strerror(errno));
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        gs_fail(err, errlen, GS_ERR_IO, "worker: socketpair: %s", strerror(errno));
+        return -1;
+    }
     fflush(NULL); /* nothing buffered is written twice */
     pid_t pid = fork();
     if (pid < 0) {
         int e = errno;
         close(sv[0]), close(sv[1]);
-        return gs_fail(err, errlen, GS_ERR_IO, "worker: fork: %s", strerror(e));
+        gs_fail(err, errlen, GS_ERR_IO, "worker: fork: %s", strerror(e));
+        return -1;
     }
     if (pid == 0) {
         close(sv[0]);
         child_main(sv[1], fn, ud, lim);
     }
     close(sv[1]);
-    reader r;
-    memset(&r, 0, sizeof r);
-    gs_status st = read_child(sv[0], lim, &r, on_message, message_ud, err, errlen);
-    if (st == GS_OK && r.len > 0) st = dispatch(&r, on_message, message_ud, err, errlen);
-    close(sv[0]);
-    if (st != GS_OK) kill(pid, SIGKILL);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    *fd = sv[0];
+    /* the child has closed the parent's files once its first byte comes
+     * (or it is gone) */
+    char ready;
+    struct pollfd p = {sv[0], POLLIN, 0};
+    while (poll(&p, 1, 10000) < 0 && errno == EINTR) {
     }
-    if (st == GS_OK) st = verdict(&r, status, err, errlen);
-    free(r.buf);
-    return st;
+    while (recv(sv[0], &ready, 1, MSG_DONTWAIT) < 0 && errno == EINTR) {
+    }
+    return pid;
 }

@@ -60,6 +60,54 @@ typedef gs_status (*gsl_message_fn)(void *ud, int type, const void *data, size_t
 gs_status gsl_worker_run(gsl_worker_fn fn, void *ud, const gsl_worker_limits *lim,
                          gsl_message_fn on_message, void *message_ud, char *err, size_t errlen);
 
+/* ---- many workers at once (pool.c) ----
+ *
+ * A pool runs jobs (ids the caller chooses) in up to `workers` supervised
+ * children at once, each as gsl_worker_run would run it. The parent is one
+ * thread polling every child's socket, so the caller's callbacks run one at
+ * a time, in the parent, and only the parent writes what is kept. A job
+ * whose worker was lost (killed by a signal nothing in the task raised:
+ * SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGQUIT; or gone without a result) is
+ * started again, up to `retries` times, in a child forked from the parent
+ * as it is then, so the work can go on from what the parent already has.
+ * A crash the task caused (SIGSEGV, a forbidden call) is the job's verdict,
+ * not retried: it would crash again. */
+typedef struct gsl_pool gsl_pool;
+
+typedef struct gsl_pool_ops {
+    /* Parent: the next job to start, or -1 when none can start now (the
+     * pool ends once none runs either). Not asked once a stop is set. */
+    int (*next)(void *ud, gsl_pool *p);
+    /* Child: the job's work. */
+    gs_status (*work)(void *ud, int job, gsl_channel *out, char *err, size_t errlen);
+    /* Parent (nullable): the job's messages, in order; a failure ends the
+     * job's worker (killed) with that status. */
+    gs_status (*message)(void *ud, gsl_pool *p, int job, int type, const void *data, size_t len, char *err,
+                         size_t errlen);
+    /* Parent: the job ended with st (why: its message). Another status
+     * than GS_OK ends the pool: every other worker is killed, and
+     * gsl_pool_run returns it with err filled in. */
+    gs_status (*done)(void *ud, gsl_pool *p, int job, gs_status st, const char *why, char *err, size_t errlen);
+    /* Parent (nullable): the job's worker was lost (why) and it starts again. */
+    void (*retry)(void *ud, int job, const char *why);
+    /* Parent (nullable): 0 leaves the job's messages unread for now, so its
+     * child waits in its next send (back-pressure: the parent buffers only
+     * what it can hold); its silence then is no hang. */
+    int (*readable)(void *ud, int job);
+    void *ud;
+} gsl_pool_ops;
+
+/* Runs jobs until next() has none and none runs, lim applying to every
+ * child (lim->stop: every child is asked to stop, and no job starts).
+ * GS_OK, or the status a done() returned, or a failure to start a child. */
+gs_status gsl_pool_run(const gsl_pool_ops *ops, int workers, int retries, const gsl_worker_limits *lim,
+                       char *err, size_t errlen);
+/* From a callback: kills the job's worker now; nothing more of it is
+ * reported (no messages, no done). A job not running is ignored. */
+void gsl_pool_cancel(gsl_pool *p, int job);
+/* Workers running now. */
+int gsl_pool_running(const gsl_pool *p);
+
 /* 1 when children run under the system-call filter: built with libseccomp
  * and taken by the kernel (a kernel without seccomp, or valgrind, runs
  * them with their other limits only); the first call asks a worker. */
