@@ -248,8 +248,8 @@ static int parse_args(int argc, char **argv, train_args *a) {
     cli_flag flags[32];
     cli_list data = {a->paths, 0, (int)(sizeof a->paths / sizeof a->paths[0])};
     const cli_command cmd = {"gensim train", TRAIN_SYNOPSIS, TRAIN_ABOUT, flags, train_flags(a, &eval_tasks, flags),
-                             &data, "data file", 1, 1, TRAIN_EPILOG};
-    cli_common common = {0, 0, &a->task_options};
+                             &data, "data file", 1, 1, TRAIN_EPILOG, CLI_SCALE_NONE};
+    cli_common common = {0, 0, &a->task_options, NULL, 0};
     int status = cli_parse(&cmd, argc, argv, &common);
     if (status != CLI_OK) return status == CLI_HELP ? CLI_OK : status;
     a->npaths = data.n, a->json = common.json, a->quiet = common.quiet;
