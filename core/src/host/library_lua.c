@@ -129,12 +129,15 @@ static void ladder_options(lua_State *L, int idx, gs_ladder_options *o, char **o
     *nowned = 0;
     if (!lua_isnil(L, idx)) {
         if (lua_getfield(L, idx, "seeds") != LUA_TNIL) o->seeds = (int)luaL_checkinteger(L, -1);
+        o->min_solved = gs_ladder_min_solved(o->seeds);
         if (lua_getfield(L, idx, "min_solved") != LUA_TNIL) o->min_solved = (int)luaL_checkinteger(L, -1);
         if (lua_getfield(L, idx, "seed") != LUA_TNIL) o->first_seed = (uint64_t)luaL_checkinteger(L, -1);
         if (lua_getfield(L, idx, "idle_s") != LUA_TNIL) o->idle_s = luaL_checknumber(L, -1);
         if (lua_getfield(L, idx, "threshold") != LUA_TNIL) o->threshold = luaL_checknumber(L, -1);
         if (lua_getfield(L, idx, "code_threshold") != LUA_TNIL) o->code_threshold = luaL_checknumber(L, -1);
-        lua_pop(L, 6);
+        /* the string stays referenced by opts, which stays on the stack */
+        if (lua_getfield(L, idx, "render") != LUA_TNIL) o->render_dir = luaL_checkstring(L, -1);
+        lua_pop(L, 7);
         gsl_read_task_options(L, idx, &o->task);
         if (lua_getfield(L, idx, "dirs") != LUA_TNIL) {
             luaL_checktype(L, -1, LUA_TTABLE);

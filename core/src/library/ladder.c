@@ -43,7 +43,7 @@ gs_ladder_options gs_ladder_options_default(void) {
     gs_ladder_options o;
     memset(&o, 0, sizeof o);
     o.seeds = 8;
-    o.min_solved = 4;
+    o.min_solved = gs_ladder_min_solved(o.seeds);
     o.first_seed = 0;
     o.idle_s = 3;
     o.task = gs_task_options_default();
@@ -52,6 +52,8 @@ gs_ladder_options gs_ladder_options_default(void) {
     o.threshold = 0.9;
     return o;
 }
+
+int gs_ladder_min_solved(int seeds) { return seeds > 0 ? (7 * seeds + 7) / 8 : 1; }
 
 const char *gs_rung_name(int rung) {
     return rung >= 0 && rung < GS_RUNG_COUNT ? RUNG_NAMES[rung] : "?";
@@ -152,6 +154,48 @@ static gs_status climb_seeds(gs_task *t, const char *name, const gs_ladder_optio
     return GS_OK;
 }
 
+/* One oracle episode on s->seed: its outcome, and with it in words why it
+ * failed (and its last frame with opt->render_dir). why gets the
+ * episode's error. */
+static gs_status oracle_seed(gs_task *t, const gs_ladder_options *opt, gs_ladder_seed *s, char *why,
+                             size_t whylen) {
+    gs_diagnosis diag;
+    gs_pictures pics;
+    memset(&diag, 0, sizeof diag);
+    memset(&pics, 0, sizeof pics);
+    pics.dir = opt->render_dir;
+    gs_observer obs[2] = {gs_diagnosis_observer(&diag), gs_pictures_observer(&pics)};
+    gs_episode_result ep;
+    s->ran = 1;
+    s->oracle = gs_episode_run(t, s->seed, gs_actor_oracle(), obs, opt->render_dir ? 2 : 1, &ep, why, whylen);
+    s->solved = s->oracle == GS_OK && ep.success;
+    s->reward = ep.reward;
+    s->steps = ep.steps;
+    copy_text(s->diagnosis, sizeof s->diagnosis, diag.text);
+    if (opt->render_dir && pics.status == GS_OK) copy_text(s->picture, sizeof s->picture, pics.last);
+    return s->oracle;
+}
+
+/* The solvable rung's lead for the example seed: the first error, else
+ * what the worst failed episode came to. */
+static void solvable_detail(const gs_ladder_result *r, int worst, int max_steps, const char *first_error,
+                            char *detail, size_t n) {
+    detail[0] = 0;
+    if (first_error[0]) {
+        snprintf(detail, n, "; the oracle raised an error on %s", first_error);
+        return;
+    }
+    if (worst < 0) return;
+    const gs_ladder_seed *s = &r->seed[worst];
+    int used = s->diagnosis[0] ? snprintf(detail, n, "; on seed %" PRIu64 " (reward %.2f): %s", s->seed, s->reward,
+                                          s->diagnosis)
+                               : snprintf(detail, n, "; on seed %" PRIu64 " (reward %.2f after %d of %d steps) the "
+                                          "oracle stopped or ran out of steps before the goals were met",
+                                          s->seed, s->reward, s->steps, max_steps);
+    if (s->picture[0] && used > 0 && (size_t)used < n)
+        snprintf(detail + used, n - (size_t)used, "; its last frame: %s", s->picture);
+}
+
 /* Rung 5: oracle episodes on the same seeds. */
 static gs_status climb_solvable(gs_task *t, const char *name, const gs_ladder_options *opt,
                                 gs_ladder_result *r, char *err, size_t errlen) {
@@ -159,13 +203,8 @@ static gs_status climb_solvable(gs_task *t, const char *name, const gs_ladder_op
     int worst = -1;
     for (int k = 0; k < opt->seeds; k++) {
         gs_ladder_seed *s = &r->seed[k];
-        gs_episode_result ep;
-        s->ran = 1;
-        s->oracle = gs_episode_run(t, s->seed, gs_actor_oracle(), NULL, 0, &ep, why, sizeof why);
+        oracle_seed(t, opt, s, why, sizeof why);
         if (s->oracle == GS_ERR_NOMEM) return gs_fail(err, errlen, GS_ERR_NOMEM, "%s", why);
-        s->solved = s->oracle == GS_OK && ep.success;
-        s->reward = ep.reward;
-        s->steps = ep.steps;
         r->solved += s->solved;
         if (s->oracle != GS_OK && !first_error[0]) {
             int at = snprintf(first_error, sizeof first_error, "seed %" PRIu64 ": ", s->seed);
@@ -178,17 +217,8 @@ static gs_status climb_solvable(gs_task *t, const char *name, const gs_ladder_op
         pass_rung(r, GS_RUNG_SOLVABLE);
         return GS_OK;
     }
-    char detail[700] = "";
-    if (first_error[0]) {
-        static const char lead[] = "; the oracle raised an error on ";
-        memcpy(detail, lead, sizeof lead);
-        copy_text(detail + sizeof lead - 1, sizeof detail - (sizeof lead - 1), first_error);
-    } else if (worst >= 0) {
-        snprintf(detail, sizeof detail,
-                 "; e.g. seed %" PRIu64 " ended with reward %.2f after %d of %d steps: the "
-                 "oracle stops or runs out of steps before the goals are met",
-                 r->seed[worst].seed, r->seed[worst].reward, r->seed[worst].steps, gs_task_max_steps(t));
-    }
+    char detail[1500];
+    solvable_detail(r, worst, gs_task_max_steps(t), first_error, detail, sizeof detail);
     fail_rung(r, GS_RUNG_SOLVABLE, "%s: the oracle succeeded on %d of %d seeds, %d needed%s", name, r->solved,
               opt->seeds, opt->min_solved, detail);
     return GS_OK;
@@ -236,7 +266,7 @@ gs_status gs_ladder_run(const char *name, const char *src, size_t len,
     memset(r, 0, sizeof *r);
     r->failed = -1;
     ladder_job j = {name, src, len, opt, r};
-    gsl_worker_limits lim = gs__worker_limits(&opt->task, 0);
+    gsl_worker_limits lim = gs__worker_limits(&opt->task, opt->render_dir != NULL);
     char why[1024];
     gs_status st = gsl_worker_run(ladder_child, &j, &lim, ladder_message, &j, why, sizeof why);
     if (st == GS_OK || st == GS_ERR_USAGE || st == GS_ERR_NOMEM || st == GS_ERR_IO)

@@ -217,6 +217,22 @@ static gs_scene *scene_of(lua_State *L, const char *fn) {
     return h->scene;
 }
 
+/* The line of the task file that called the binding running now: the
+ * innermost frame of the task's own chunk, so a call made through a
+ * plugin's helper module is charged to the task's line that called the
+ * helper; 0 when no such frame is near (the walk is bounded, since a
+ * task may call from deep recursion). */
+#define LINE_SEARCH_DEPTH 64
+static int task_line(lua_State *L) {
+    const char *path = host_of(L)->path;
+    lua_Debug ar;
+    for (int level = 1; level <= LINE_SEARCH_DEPTH && lua_getstack(L, level, &ar); level++) {
+        if (!lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0) continue;
+        if (!path || (ar.source[0] == '@' && strcmp(ar.source + 1, path) == 0)) return ar.currentline;
+    }
+    return 0;
+}
+
 static int declared(const gsl_host *h, const char *kind) {
     for (int i = 0; i < h->nassets; i++)
         if (strcmp(h->assets[i], kind) == 0) return 1;
@@ -302,11 +318,15 @@ static int l_env_add(lua_State *L) {
         gs_asset_params p;
         const char *color;
         if (gs_asset_resolve(kind, &req, &p, &color, err, sizeof err) != GS_OK) return luaL_error(L, "env:add: %s", err);
-        push_object(L, h, gsl_kind_build(L, s, kind, &p, color, &pose, h->prov));
+        int index = gsl_kind_build(L, s, kind, &p, color, &pose, h->prov);
+        s->objects[index].line = task_line(L);
+        push_object(L, h, index);
         return 1;
     }
     int first, n = gs_scene_add_object(s, kind_name, &req, &pose, &first, err, sizeof err);
     if (n < 0) return luaL_error(L, "env:add: %s", err);
+    int line = task_line(L);
+    for (int i = 0; i < n; i++) s->objects[first + i].line = line;
     if (!gs_asset_group_of(gs_asset_find(kind_name))) {
         push_object(L, h, first);
         return 1;
@@ -529,6 +549,7 @@ static int l_env_goal(lua_State *L) {
     /* lang stays referenced by the goal table until the core copies it */
     char err[256];
     if (gs_scene_add_goal(s, &g, err, sizeof err) != GS_OK) return luaL_error(L, "env:goal: %s", err);
+    s->goals[s->ngoals - 1].line = task_line(L);
     return 0;
 }
 

@@ -17,6 +17,7 @@ typedef struct gsl_host {
     int shape_error;          /* set when task{...} refused the table */
     const char *split;        /* env.split: "train" or "test" */
     struct gs_provenance *prov; /* where the kinds it builds are recorded */
+    const char *path;         /* the task file's name, as its chunk is named (nullable) */
 } gsl_host;
 
 /* Installs task, gs and the env, object and rng metatables into the
