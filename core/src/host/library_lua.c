@@ -97,6 +97,14 @@ static int l_list(lua_State *L) {
     return 1;
 }
 
+/* min_solved(seeds) -> the oracle successes the ladder needs by default */
+static int l_min_solved(lua_State *L) {
+    lua_Integer seeds = luaL_checkinteger(L, 1);
+    luaL_argcheck(L, seeds >= 1 && seeds <= GS_LADDER_MAX_SEEDS, 1, "seeds must be 1..64");
+    lua_pushinteger(L, gs_ladder_min_solved((int)seeds));
+    return 1;
+}
+
 /* remove(dir, name) -> true | nil, err */
 static int l_remove(lua_State *L) {
     const char *dir = luaL_checkstring(L, 1);
@@ -110,7 +118,8 @@ static int l_remove(lua_State *L) {
 int gsl_open_library(lua_State *L) {
     static const luaL_Reg funcs[] = {{"validate", l_validate}, {"similarity", l_similarity},
                                      {"add", l_add},           {"list", l_list},
-                                     {"remove", l_remove},     {NULL, NULL}};
+                                     {"remove", l_remove},     {"min_solved", l_min_solved},
+                                     {NULL, NULL}};
     luaL_newlib(L, funcs);
     return 1;
 }

@@ -542,7 +542,7 @@ static int l_env_goal(lua_State *L) {
     }
     g.rotations = goal_flag(L, "rotations", 1);
     g.symmetry = goal_number(L, "symmetry", -1);
-    g.tolerance = goal_number(L, "tolerance", 0.01);
+    g.tolerance = goal_number(L, "tolerance", GS_POSE_TOLERANCE);
     g.reward = goal_number(L, "reward", 1);
     if ((ty = gsl_api_raw_field(L, 2, "lang")) == LUA_TSTRING) g.lang = lua_tostring(L, -1);
     else if (ty != LUA_TNIL) return luaL_error(L, "env:goal: 'lang' must be a string");
@@ -951,8 +951,8 @@ int gsl_api_read_action(lua_State *L, int idx, gs_action *a, char *err, size_t e
     int lt = lua_rawget(L, idx);
     a->lift = lua_tonumber(L, -1);
     lua_pop(L, 1);
-    if (lt != LUA_TNIL && !(lt == LUA_TNUMBER && a->lift >= 0.005 && a->lift <= 0.3)) {
-        gs_fail(err, errlen, GS_ERR_USAGE, "lift must be a number from 0.005 to 0.3 m");
+    if (lt != LUA_TNIL && !(lt == LUA_TNUMBER && a->lift >= GSL_LIFT_MIN && a->lift <= GSL_LIFT_MAX)) {
+        gs_fail(err, errlen, GS_ERR_USAGE, "lift must be a number from %g to %g m", GSL_LIFT_MIN, GSL_LIFT_MAX);
         return 0;
     }
     lua_pushliteral(L, "push");

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define YAW_TOL (15.0 * GS_PI / 180.0)
 #define CLEARANCE 0.005       /* gap random_pose keeps between footprints, m */
 #define PLACEMENT_TRIES 200
 
@@ -259,7 +258,7 @@ gs_goal_spec gs_goal_spec_default(void) {
     g.symmetry = -1;
     g.metric = GS_METRIC_POSE;
     g.zone_pose = gsu_pose_identity();
-    g.tolerance = 0.01;
+    g.tolerance = GS_POSE_TOLERANCE;
     g.reward = 1;
     return g;
 }
@@ -645,7 +644,7 @@ static int pose_match(const gs_scene *s, const gs_goal *g, int i, int j) {
     if (fabs(dz) > ext[2] + g->tolerance) return 0;
     if (g->rotations) {
         double sym = goal_symmetry(s, g, obj);
-        if (sym > 0 && fabs(gsu_wrap_angle(gsu_pose_yaw(&p) - gsu_pose_yaw(t), sym)) > YAW_TOL)
+        if (sym > 0 && fabs(gsu_wrap_angle(gsu_pose_yaw(&p) - gsu_pose_yaw(t), sym)) > GS_YAW_TOLERANCE)
             return 0;
     }
     return 1;
