@@ -167,7 +167,7 @@ int gs_scene_add_group(gs_scene *s, const gs_asset_kind *kind, const gs_asset_pa
             gs_pose local = gsu_pose_xyz_yaw(-params->span / 2 + i * spacing, 0, 0, 0);
             gs_pose at = gsu_pose_multiply(pose, &local);
             if (gs_scene_add(s, kind, params, color, &at, err, errlen) < 0) return -1;
-            if (i == 0) continue;
+            if (i == 0 || params->fixed) continue; /* fixed beads hold their places unjoined */
             double pa[3] = {spacing / 2, 0, 0}, pb[3] = {-spacing / 2, 0, 0};
             if (gs_world_link(s->world, s->objects[*first + i - 1].body, s->objects[*first + i].body,
                               pa, pb) < 0) {
