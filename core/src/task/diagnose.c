@@ -150,7 +150,8 @@ static void say_offset(gs_diagnosis *d, const gs_scene *s, const gs_goal *g, int
     double dz = p.pos[2] - g->targets[best].pos[2];
     say(d, " is %.0f mm from its nearest target", MM(sqrt(best_d)));
     if (fabs(dz) > s->objects[g->objects[i]].size[2] / 2 + g->tolerance)
-        say(d, ", %.0f mm %s it", MM(fabs(dz)), dz > 0 ? "above" : "below");
+        say(d, ", %.0f mm %s it%s", MM(fabs(dz)), dz > 0 ? "above" : "below",
+            dz < 0 ? " (a target must be where the object can rest: nothing holds it that high)" : "");
 }
 
 /* What became of one unmet object. */
@@ -164,8 +165,8 @@ static void say_object(gs_diagnosis *d, const gs_scene *s, const gs_goal *g, int
     else if (g->metric == GS_METRIC_POSE) say_offset(d, s, g, i);
     if (o >= d->nobjects) return;
     const gs_diagnosis_object *x = &d->obj[o];
+    if (x->tipped) say(d, "; it tipped over");
     if (x->fell) say(d, "; it fell off the table");
-    else if (x->tipped) say(d, "; it tipped over");
     if (x->left_ever) say(d, "; it was in its target, then slid out by step %d", x->left_step);
     else if (x->placed_step >= 0 && !x->in_after_place) say(d, "; placed at step %d, it did not stay there",
                                                              x->placed_step);
