@@ -46,40 +46,12 @@ static gs_status repair_code(const char *dir, const char *name, cJSON *record, c
 static gs_status scan(const char *dir, gs_library_entry **out, int *n, int repair, char *err,
                       size_t errlen);
 
-gs_status gs_library_add(const char *dir, const char *name, const char *src, size_t len,
-                         const char *record_json, const gs_ladder_result *ladder, int overwrite,
-                         char *err, size_t errlen) {
-    if (!dir || !*dir) return gs_fail(err, errlen, GS_ERR_USAGE, "library: no folder given");
-    char why[256];
-    if (!gs_task_name_valid(name, why, sizeof why))
-        return gs_fail(err, errlen, GS_ERR_USAGE, "library: not a valid task name: %s", why);
-    if (!src) return gs_fail(err, errlen, GS_ERR_USAGE, "library: no code given for '%s'", name);
-    if (memchr(src, 0, len))
-        return gs_fail(err, errlen, GS_ERR_USAGE, "library: the code of '%s' holds a NUL byte", name);
-    cJSON *rec = record_json && *record_json ? cJSON_Parse(record_json) : cJSON_CreateObject();
-    if (!rec || !cJSON_IsObject(rec)) {
-        cJSON_Delete(rec);
-        return gs_fail(err, errlen, GS_ERR_USAGE, "library: the record of '%s' is not a JSON object", name);
-    }
-    gs_status st = gs_make_dirs(dir, err, errlen);
-    if (st != GS_OK) {
-        cJSON_Delete(rec);
-        return st;
-    }
-    cJSON *old = NULL;
-    if (load_record(dir, name, &old, NULL, 0) == GS_OK) {
-        cJSON_Delete(old);
-        if (!overwrite) {
-            cJSON_Delete(rec);
-            return gs_fail(err, errlen, GS_ERR_USAGE,
-                           "library: '%s' is already in %s; remove it or ask to overwrite", name, dir);
-        }
-    }
+/* What the library writes into a record whatever the caller gave: the
+ * name, the code's file and hash, the time, the ladder's verdict, success
+ * and provenance, and the source. 0 when out of memory. */
+static int stamp_record(cJSON *rec, const char *name, const char *src, size_t len, const gs_ladder_result *ladder) {
     char *code = malloc(len + 1);
-    if (!code) {
-        cJSON_Delete(rec);
-        return gs_fail(err, errlen, GS_ERR_NOMEM, "library: out of memory");
-    }
+    if (!code) return 0;
     memcpy(code, src, len);
     code[len] = 0;
     char hash[17], now[32];
@@ -125,9 +97,44 @@ gs_status gs_library_add(const char *dir, const char *name, const char *src, siz
     cJSON *lad_prov = cJSON_GetObjectItemCaseSensitive(lad, "provenance");
     if (cJSON_IsArray(lad_prov) && !cJSON_GetObjectItemCaseSensitive(rec, "provenance"))
         cJSON_AddItemToObject(rec, "provenance", cJSON_Duplicate(lad_prov, 1));
-    cJSON_AddStringToObject(rec, "source", code);
+    cJSON *source = cJSON_AddStringToObject(rec, "source", code);
     free(code);
+    return source != NULL;
+}
 
+gs_status gs_library_add(const char *dir, const char *name, const char *src, size_t len,
+                         const char *record_json, const gs_ladder_result *ladder, int overwrite,
+                         char *err, size_t errlen) {
+    if (!dir || !*dir) return gs_fail(err, errlen, GS_ERR_USAGE, "library: no folder given");
+    char why[256];
+    if (!gs_task_name_valid(name, why, sizeof why))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "library: not a valid task name: %s", why);
+    if (!src) return gs_fail(err, errlen, GS_ERR_USAGE, "library: no code given for '%s'", name);
+    if (memchr(src, 0, len))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "library: the code of '%s' holds a NUL byte", name);
+    cJSON *rec = record_json && *record_json ? cJSON_Parse(record_json) : cJSON_CreateObject();
+    if (!rec || !cJSON_IsObject(rec)) {
+        cJSON_Delete(rec);
+        return gs_fail(err, errlen, GS_ERR_USAGE, "library: the record of '%s' is not a JSON object", name);
+    }
+    gs_status st = gs_make_dirs(dir, err, errlen);
+    if (st != GS_OK) {
+        cJSON_Delete(rec);
+        return st;
+    }
+    cJSON *old = NULL;
+    if (load_record(dir, name, &old, NULL, 0) == GS_OK) {
+        cJSON_Delete(old);
+        if (!overwrite) {
+            cJSON_Delete(rec);
+            return gs_fail(err, errlen, GS_ERR_USAGE,
+                           "library: '%s' is already in %s; remove it or ask to overwrite", name, dir);
+        }
+    }
+    if (!stamp_record(rec, name, src, len, ladder)) {
+        cJSON_Delete(rec);
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "library: out of memory");
+    }
     char path[4096];
     snprintf(path, sizeof path, "%s/%s.json", dir, name);
     st = write_json(path, rec, err, errlen); /* the commit point */
