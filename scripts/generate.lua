@@ -27,7 +27,11 @@ model (one of --llm-url, --llm-cmd, --replay):
   --llm-timeout-s S    per request (default 120); --retries N (default 4)
 ladder:
   --seeds K            distinct seeds for runtime, nontrivial and solvable (default 8)
-  --min-solved M       oracle successes needed out of K (default 4)
+  --min-solved M       oracle successes needed out of K (default 7 of 8: 7/8 of K,
+                       rounded up); a task solved on fewer is refused, with the
+                       failing seed's diagnosis sent back for repair
+  --render DIR         picture the ladder's oracle episodes in DIR; a failed
+                       solvable rung's message names its example seed's last frame
   --repairs R          repair rounds after a failed rung (default 2)
   --seed S             first seed (default 0)
   --library DIR        where accepted tasks go (default: the data folder's
@@ -63,7 +67,7 @@ local NUMBER_FLAGS = {["-n"] = "n", ["--seeds"] = "seeds", ["--min-solved"] = "m
 local STRING_FLAGS = {["--target"] = "target", ["--llm-url"] = "url", ["--model"] = "model",
                       ["--embed-model"] = "embed_model", ["--llm-cmd"] = "cmd", ["--replay"] = "replay",
                       ["--transcript"] = "transcript", ["--library"] = "library",
-                      ["--prompts"] = "prompts", ["--shard"] = "shard"}
+                      ["--prompts"] = "prompts", ["--shard"] = "shard", ["--render"] = "render"}
 
 local function parse(args)
   local o = {compare = {}}

@@ -6,11 +6,13 @@
 -- holds the whole run and --replay reproduces it without a model.
 local gensim = require("gensim")
 local cjson = require("cjson.safe")
+local task_api = require("task_api")
 
 local M = {}
 
 M.RUNGS = {"syntax", "shape", "runtime", "nontrivial", "solvable", "novel"}
-M.DEFAULTS = {seeds = 8, min_solved = 4, repairs = 2, reflections = 2, examples = 2,
+-- min_solved is left to the ladder: 7 in 8 of the seeds (gs_ladder_min_solved)
+M.DEFAULTS = {seeds = 8, repairs = 2, reflections = 2, examples = 2,
               curriculum_steps = 4, embed_threshold = 0.95, max_model_failures = 3}
 
 -- ---- text helpers ----
@@ -107,19 +109,46 @@ end
 
 -- ---- the library as the prompts see it ----
 
--- Every task in dirs: {name, description, assets, src, path}. A file that
--- does not load is skipped with a warning: the library is the user's.
-function M.load_library(dirs, warn)
-  local tasks, by_name = {}, {}
+-- Whether a ladder result or library record shows a task solved on enough
+-- seeds to teach by (7 in 8, the ladder's default rule); a task without a
+-- record (hand-written, measured in the README) counts as proven.
+function M.proven(seeds, solved)
+  if seeds == nil or solved == nil then return true end
+  return solved >= gensim.library.min_solved(seeds)
+end
+
+-- What the folder's records say of each task's oracle success, by name.
+local function records_of(dir)
+  local out = {}
+  for _, e in ipairs(gensim.library.list(dir) or {}) do
+    local rec = cjson.decode(e.record or "") or {}
+    out[e.name] = {seeds = rec.seeds, solved = rec.solved, oracle_success = e.oracle_success}
+  end
+  return out
+end
+
+-- Every task in dirs: {name, description, assets, src, path, oracle_success,
+-- example}. example marks the tasks of example_dirs (nullable: all of them)
+-- proven on enough seeds to be shown to the model. A file that does not
+-- load is skipped with a warning: the library is the user's.
+function M.load_library(dirs, warn, example_dirs)
+  local tasks, by_name, teach = {}, {}, nil
+  if example_dirs then
+    teach = {}
+    for _, d in ipairs(example_dirs) do teach[d] = true end
+  end
   for _, dir in ipairs(dirs) do
+    local records = records_of(dir)
     for _, path in ipairs(gensim.list_files(dir, ".lua") or {}) do
       local t, err = gensim.load_task(path)
       if t then
         local info = t:info()
         t:close()
         if not by_name[info.name] then
+          local rec = records[info.name] or {}
           local entry = {name = info.name, description = info.description, assets = info.assets,
-                         src = read_file(path), path = path}
+                         src = read_file(path), path = path, oracle_success = rec.oracle_success,
+                         example = (not teach or teach[dir] or false) and M.proven(rec.seeds, rec.solved)}
           tasks[#tasks + 1] = entry
           by_name[info.name] = entry
         end
@@ -131,36 +160,46 @@ function M.load_library(dirs, warn)
   return tasks, by_name
 end
 
--- The k library tasks closest to a proposal by its description and assets,
--- scored by the ladder's own description similarity (words, stop words out).
+-- The folders examples come from: the data folder's library (seed and
+-- generated tasks) and the run's own, so the prompt is the same from any
+-- working directory; with --compare, those folders.
+function M.example_dirs(o)
+  local dirs = {}
+  if #o.compare > 0 then
+    for _, d in ipairs(o.compare) do dirs[#dirs + 1] = d end
+  else
+    local data = gensim.data_dir()
+    if data then
+      dirs[1] = data .. "/tasks/seed"
+      dirs[2] = data .. "/tasks/generated"
+    end
+  end
+  dirs[#dirs + 1] = o.library
+  return dirs
+end
+
+-- The k library tasks fit to teach by (M.proven, from example folders)
+-- closest to a proposal by its description and assets, scored by the
+-- ladder's own description similarity (words, stop words out); between
+-- equals the one the oracle solves more often, then the first listed.
 function M.choose_examples(proposal, library, k)
   local want = proposal.description .. " " .. table.concat(proposal.assets, " ")
   local scored = {}
   for i, t in ipairs(library) do
-    local have = t.description .. " " .. table.concat(t.assets or {}, " ")
-    local _, _, score = gensim.library.similarity("", want, "", have)
-    scored[#scored + 1] = {task = t, score = score, order = i}
+    if t.example ~= false then
+      local have = t.description .. " " .. table.concat(t.assets or {}, " ")
+      local _, _, score = gensim.library.similarity("", want, "", have)
+      scored[#scored + 1] = {task = t, score = score, success = t.oracle_success or 1, order = i}
+    end
   end
   table.sort(scored, function(a, b)
     if a.score ~= b.score then return a.score > b.score end
+    if a.success ~= b.success then return a.success > b.success end
     return a.order < b.order
   end)
   local out = {}
   for i = 1, math.min(k, #scored) do out[i] = scored[i].task end
   return out
-end
-
-local function asset_text()
-  local lines = {}
-  for _, kind in ipairs(gensim.assets()) do
-    local opts = kind.options_text or ""
-    lines[#lines + 1] = string.format("- `%s` (%s): %s; default size %.3g x %.3g x %.3g m; options: %s",
-      kind.name, kind.role, kind.doc, kind.size[1], kind.size[2], kind.size[3], opts)
-  end
-  local colors = gensim.colors()
-  lines[#lines + 1] = "\nColours (gs.COLORS): train split " .. table.concat(colors.train, ", ")
-    .. "; test split " .. table.concat(colors.test, ", ")
-  return table.concat(lines, "\n") .. "\n"
 end
 
 local function library_text(library)
@@ -177,8 +216,11 @@ local Run = {}
 Run.__index = Run
 
 -- opts: client (gensim.llm client), prompts (folder), library_dir (where
--- accepted tasks go), dirs (the library to compare with and draw examples
--- from), seeds, min_solved, repairs, seed, model, embed (bool), log (fn).
+-- accepted tasks go), dirs (the library to compare with), example_dirs
+-- (those of dirs examples may come from; nil: all), seeds, min_solved (nil:
+-- the ladder's 7 in 8), repairs, seed, model, embed (bool), render (a
+-- folder for the ladder's pictures, nullable), transcript_name (the
+-- transcript the run writes or replays, for the records), log (fn).
 function M.new(opts)
   local self = setmetatable({}, Run)
   for k, v in pairs(M.DEFAULTS) do self[k] = v end
@@ -190,7 +232,8 @@ function M.new(opts)
   local kinds = {}
   for _, kind in ipairs(gensim.assets()) do kinds[kind.name] = true end
   self.kinds = kinds
-  self.library, self.by_name = M.load_library(self.dirs, function(msg) self.log("warning: " .. msg) end)
+  self.library, self.by_name = M.load_library(self.dirs, function(msg) self.log("warning: " .. msg) end,
+    self.example_dirs)
   self.prompt_cache = {}
   return self
 end
@@ -219,10 +262,10 @@ function Run:proposals(target, index)
   if target then
     messages[2] = {role = "user", content = self:prompt("curriculum", {
       library = library_text(self.library), target = target, steps = self.curriculum_steps,
-      assets = asset_text()})}
+      assets = task_api.proposal_assets()})}
   else
     messages[2] = {role = "user", content = self:prompt("propose", {
-      library = library_text(self.library), assets = asset_text()})}
+      library = library_text(self.library), assets = task_api.proposal_assets()})}
   end
   if self.campaign then
     -- every proposal of a campaign sees the same library: its number keeps
@@ -313,7 +356,7 @@ function Run:build(proposal, parents, origin, index)
     {role = "user", content = self:prompt("code", {
       name = proposal.name, description = proposal.description,
       task_assets = table.concat(proposal.assets, ", "), api = gensim.api_reference(),
-      assets = asset_text(), examples = table.concat(shown, "\n")})},
+      assets = task_api.prompt_assets(proposal.assets), examples = table.concat(shown, "\n")})},
   }
   local result = {name = proposal.name, description = proposal.description, accepted = false,
                   repairs = 0, origin = origin, index = index}
@@ -327,7 +370,8 @@ function Run:build(proposal, parents, origin, index)
       verdict = {passed = false, failed = "syntax", message = problem, rungs = {}}
     else
       verdict = gensim.library.validate(src, proposal.name .. ".lua", {
-        seeds = self.seeds, min_solved = self.min_solved, seed = self.seed, dirs = self.dirs, jobs = self.jobs})
+        seeds = self.seeds, min_solved = self.min_solved, seed = self.seed, dirs = self.dirs, jobs = self.jobs,
+        render = self.render})
       if verdict.passed and verdict.name ~= proposal.name then
         verdict.passed, verdict.failed = false, "shape"
         verdict.message = string.format("%s.lua: the task's name must be \"%s\", not \"%s\"", proposal.name,
@@ -385,6 +429,7 @@ function Run:accept(result)
     time = os.date("!%Y-%m-%dT%H:%M:%SZ"),
     ladder = v.json and cjson.decode(v.json) or nil,
     campaign = result.index and {index = result.index, count = self.campaign.count} or nil,
+    transcript = self.transcript_name and self.transcript_name:match("([^/]+)$") or nil,
   }
   local ok, err = gensim.library.add(self.library_dir, result.name, result.src, cjson.encode(record))
   if not ok then
@@ -396,7 +441,8 @@ function Run:accept(result)
   self.counts.accepted = self.counts.accepted + 1
   if self.campaign then return end -- a campaign's proposals all see the library as it began
   local entry = {name = result.name, description = result.description, assets = {}, src = result.src,
-                 path = self.library_dir .. "/" .. result.name .. ".lua"}
+                 path = self.library_dir .. "/" .. result.name .. ".lua", oracle_success = record.oracle_success,
+                 example = M.proven(v.seeds, v.solved)}
   self.library[#self.library + 1] = entry
   self.by_name[result.name] = entry
   self.library_vectors = nil -- recomputed with the new task
@@ -551,6 +597,10 @@ local function generation_options(o)
   if o.min_solved and o.seeds and o.min_solved > o.seeds then return nil, "--min-solved cannot exceed --seeds" end
   if o.seeds == 0 then return nil, "--seeds must be at least 1" end
   if o.jobs and o.jobs > 1024 then return nil, "--jobs must be 0 (one per core) .. 1024" end
+  if o.render then
+    local ok, err = gensim.make_dirs(o.render)
+    if not ok then return nil, "cannot create the picture folder '" .. o.render .. "': " .. tostring(err) end
+  end
   if o.replay then
     local f = io.open(o.replay, "r")
     if not f then return nil, "cannot read the transcript '" .. o.replay .. "'" end
@@ -587,6 +637,7 @@ local function generation_options(o)
     if not seen_library then dirs[#dirs + 1] = o.library end
   end
   o.dirs = dirs
+  o.example_dirs = M.example_dirs(o)
   return o
 end
 
@@ -634,6 +685,7 @@ function M.generate(o)
     if not campaign then return nil, 2, cerr end
   end
   local run = M.new{client = client, prompts = o.prompts, library_dir = o.library, dirs = o.dirs,
+    example_dirs = o.example_dirs, render = o.render, transcript_name = o.transcript or o.replay,
     seeds = o.seeds, min_solved = o.min_solved, repairs = o.repairs, seed = o.seed,
     model = o.model or "default", embed = o.embed_model ~= nil, log = o.log, jobs = o.jobs,
     campaign = campaign}

@@ -301,6 +301,52 @@ check(status == 0 and renamed and renamed.failed == "shape" and summary.accepted
       and renamed.message:find('not "balls-into-container"', 1, true),
       "renamed: code naming another task than proposed fails the shape rung")
 
+-- 8. messages that lead to the fix: the mock serves four answers that fail
+-- for a reason of their own, and each message names the task line, the
+-- object and the cause
+local MSG = "tests/fixtures/messages/"
+local function fixture_answer(name, description, assets)
+  return {content = proposal(name, description, assets)},
+         {content = "```lua\n" .. assert(read(MSG .. name .. ".lua")) .. "```\n"}
+end
+local mentries = {}
+for _, t in ipairs({
+  {"block-sunk-in-bowl", "Move the red block from the green bowl to the blue bowl.", {"block", "bowl"}},
+  {"tower-on-the-edge", "Stand the red can on the edge of the gray stand.", {"cylinder", "stand"}},
+  {"swept-off", "Put the red block on the green zone, then the blue block beside it.", {"block", "zone"}},
+  {"floating-target", "Put the red block on the left, then hold the blue block in the air.", {"block"}},
+}) do
+  local a, b = fixture_answer(t[1], t[2], t[3])
+  mentries[#mentries + 1] = a
+  mentries[#mentries + 1] = b
+end
+local mport, mdir = start_mock(mentries, "messages")
+status, summary = generate(string.format(
+  "-n 4 --llm-url http://127.0.0.1:%s --model mock-model --repairs 0 --seeds 4 --min-solved 3 " ..
+  "--compare tasks/seed --library %s", mport, quote(tmp .. "/lib-messages")))
+sh("pkill -f " .. quote(mdir .. "/script.json") .. " 2>/dev/null")
+check(status == 0 and summary and summary.proposed == 4 and summary.accepted == 0,
+      "messages: four answers, none accepted")
+local by = {}
+for _, t in ipairs(summary and summary.tasks or {}) do by[t.name or "?"] = t end
+local function says(name, rung, needles)
+  local t = by[name]
+  local msg = t and t.message or ""
+  local missing = {}
+  for _, n in ipairs(needles) do
+    if not msg:find(n, 1, true) then missing[#missing + 1] = n end
+  end
+  check(t and t.failed == rung and #missing == 0, string.format("messages: %s fails %s naming %s%s", name, rung,
+    table.concat(needles, " / "), #missing > 0 and ("; missing " .. table.concat(missing, ", ") .. " in: " .. msg)
+    or ""))
+end
+says("block-sunk-in-bowl", "runtime", {"block (red) from line 12", "overlaps bowl (green) from line 9",
+                                       "move it up", "its floor, 6 mm up"})
+says("tower-on-the-edge", "solvable", {"env:goal of line 12", "cylinder (red) from line 10", "tipped over"})
+says("swept-off", "solvable", {"env:goal of line 15", "block (red) from line 12", "slid out"})
+says("floating-target", "solvable", {"stage 2 of 2", "env:goal of line 13", "block (blue) from line 10",
+                                     "mm below it"})
+
 -- 7. refusals
 status = select(1, generate("-n 1 --replay " .. quote(transcript) .. " --seeds 2 --min-solved 3", true))
 check(status == 2, "bad usage: --min-solved above --seeds is refused with status 2")

@@ -70,7 +70,13 @@ static void test_rungs(void) {
     CHECK(r.seed[0].met_at_reset && r.seed[0].reward_at_reset >= 1 - 1e-6);
 
     ladder_file("tests/fixtures/ladder/unsolvable.lua", &r);
-    check_stops_at(&r, GS_RUNG_SOLVABLE, "the oracle succeeded on 0 of 8 seeds, 4 needed");
+    check_stops_at(&r, GS_RUNG_SOLVABLE, "the oracle succeeded on 0 of 8 seeds, 7 needed");
+    /* the example seed's diagnosis: who stopped, the unmet stage, its object and the line that added it */
+    CHECK_STR_CONTAINS(r.message, "the task's oracle stopped after 0 of 4 steps (it returned nil)");
+    CHECK_STR_CONTAINS(r.message, "stage 1 of 1 (\"put the red block in the green bowl\"), the env:goal of line 10,");
+    CHECK_STR_CONTAINS(r.message, "block (red) from line 9, now at (");
+    CHECK_STR_CONTAINS(r.message, "never picked");
+    CHECK(r.seed[0].diagnosis[0] && !r.seed[0].picture[0]);
     CHECK(r.solved == 0 && r.seeds == 8);
     for (int k = 0; k < 8; k++) CHECK(r.seed[k].ran && !r.seed[k].solved && r.seed[k].seed == (uint64_t)k);
 
@@ -118,7 +124,8 @@ static void test_seed_tasks_pass(void) {
 static void test_options(void) {
     static gs_ladder_result r;
     gs_ladder_options o = gs_ladder_options_default();
-    CHECK(o.seeds == 8 && o.min_solved == 4 && o.first_seed == 0);
+    CHECK(o.seeds == 8 && o.min_solved == 7 && o.first_seed == 0);
+    CHECK(gs_ladder_min_solved(8) == 7 && gs_ladder_min_solved(4) == 4 && gs_ladder_min_solved(16) == 14);
     char err[256];
     o.seeds = 0;
     CHECK(gs_ladder_run("x.lua", "return 1", 8, &o, &r, err, sizeof err) == GS_ERR_USAGE);

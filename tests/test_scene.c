@@ -79,7 +79,7 @@ static void check_core_rules(void) {
     g.objects = twice, g.nobjects = 2;
     CHECK(goal_refused(&s, &g, "twice"));
     g.objects = fixed, g.nobjects = 1;
-    CHECK(goal_refused(&s, &g, "is fixed (bowl)"));
+    CHECK(goal_refused(&s, &g, "bowl (red), is fixed"));
     g.objects = both, g.nobjects = 2, g.ntargets = 1;
     CHECK(goal_refused(&s, &g, "can never be met"));
     g.matches = GS_MATCH_PAIRS;
@@ -250,7 +250,7 @@ static void test_oracle_spreads(void) {
 int main(void) {
     check_core_rules();
     gs_scene s;
-    char err[512];
+    char err[1024];
 
     /* pose metric: x-y tolerance, z within half height + tolerance, yaw modulo symmetry */
     fresh(&s);
@@ -382,8 +382,30 @@ int main(void) {
     int c = add(&s, "block", 0.51, 0, 0.02, 0);
     gs_pose tc = gsu_pose_xyz_yaw(0.3, 0.3, 0.02, 0);
     goal(&s, &c, 1, &tc, 1, 0, 0, 1);
+    s.objects[c].line = 23;
     CHECK(gs_scene_check(&s, err, sizeof err) == GS_ERR_RUNTIME);
-    CHECK_STR_CONTAINS(err, "interpenetrate");
+    /* the later object is the culprit, named with its line, moved the short way */
+    CHECK_STR_CONTAINS(err, "block (red) from line 23 at (0.510, 0.000, 0.020) overlaps block (red) by 30.0 mm: move it +x by 30.0 mm");
+    int line = 0;
+    CHECK(gs__scene_check(&s, &line, err, sizeof err) == GS_ERR_RUNTIME && line == 23);
+    gs_scene_free(&s);
+    /* a block in a bowl, sunk into its floor: up, by the floor's thickness */
+    fresh(&s);
+    add(&s, "bowl", 0.5, 0, 0, 0);
+    int sunk = add(&s, "block", 0.5, 0, 0.02, 0);
+    goal(&s, &sunk, 1, &tc, 1, 0, 0, 1);
+    CHECK(gs_scene_check(&s, err, sizeof err) == GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "overlaps bowl (red) by 6.0 mm: move it up by 6.0 mm");
+    CHECK_STR_CONTAINS(err, "sits on z = 0.006 (its floor, 6 mm up), so a resting block has z = 0.026");
+    CHECK_STR_CONTAINS(err, "its walls are 6 mm thick");
+    gs_scene_free(&s);
+    /* below the table: the pose convention, and the z it should have */
+    fresh(&s);
+    int low = add(&s, "block", 0.5, 0, 0.0, 0);
+    goal(&s, &low, 1, &tc, 1, 0, 0, 1);
+    CHECK(gs_scene_check(&s, err, sizeof err) == GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "reaches 20.0 mm into the table");
+    CHECK_STR_CONTAINS(err, "resting on the table it has z = 0.020");
     gs_scene_free(&s);
     fresh(&s);
     int d = add(&s, "block", 0.9, 0, 0.02, 0);

@@ -31,6 +31,11 @@ add_test(NAME spec COMMAND ${CMAKE_BINARY_DIR}/gensim lua ${PROJECT_SOURCE_DIR}/
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(spec PROPERTIES TIMEOUT 600 LABELS spec)
 
+# docs/task-api.md is what scripts/task_api_doc.lua writes from the tables.
+add_test(NAME task_api_doc COMMAND ${CMAKE_BINARY_DIR}/gensim lua scripts/task_api_doc.lua --check docs/task-api.md
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(task_api_doc PROPERTIES TIMEOUT 60 LABELS lint)
+
 # Static checks of every trusted, task and plugin Lua file (.luacheckrc).
 find_program(LUACHECK luacheck)
 if(LUACHECK)

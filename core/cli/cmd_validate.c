@@ -37,7 +37,7 @@ static void print_result(void *ud, const char *file, const gs_ladder_result *r, 
 
 int cmd_validate(int argc, char **argv) {
     gs_ladder_options opt = gs_ladder_options_default();
-    uint64_t seeds = (uint64_t)opt.seeds, min_solved = (uint64_t)opt.min_solved;
+    uint64_t seeds = (uint64_t)opt.seeds, min_solved = 0; /* 0: 7 in 8 of the seeds */
     const char *split = "train";
     int no_novelty = 0;
     const char *dir_items[GS_LADDER_MAX_DIRS];
@@ -45,7 +45,8 @@ int cmd_validate(int argc, char **argv) {
     cli_common common = {0, 0, &opt.task, &opt.scale, 0};
     const cli_flag flags[] = {
         {"--seeds", CLI_COUNT, &seeds, 1, GS_LADDER_MAX_SEEDS, NULL, "K", "seeds per task (default 8, at most 64)"},
-        {"--min-solved", CLI_COUNT, &min_solved, 1, GS_LADDER_MAX_SEEDS, NULL, "M", "oracle successes needed (default 4)"},
+        {"--min-solved", CLI_COUNT, &min_solved, 1, GS_LADDER_MAX_SEEDS, NULL, "M",
+         "oracle successes needed (default 7 of 8: 7/8 of K, rounded up)"},
         {"--seed", CLI_COUNT, &opt.first_seed, 0, 1e18, NULL, "S", "the first seed (default 0)"},
         {"--dir", CLI_LIST, &dirs, 0, 0, NULL, "DIR",
          "a library folder to compare with (repeatable; default the plugin\n"
@@ -55,6 +56,10 @@ int cmd_validate(int argc, char **argv) {
         {"--code-threshold", CLI_NUMBER, &opt.code_threshold, 1e-9, 1, NULL, "T",
          "duplicate at code similarity >= T (default 0.95)"},
         {"--split", CLI_CHOICE, &split, 0, 0, "train|test", "NAME", "the colours the tasks draw from (default train)"},
+        {"--render", CLI_TEXT, &opt.render_dir, 0, 0, NULL, "DIR",
+         "picture each oracle episode's first and last frame in DIR\n"
+         "(created); a failed solvable rung names the last frame of its\n"
+         "example seed"},
     };
     const char *file_items[256];
     cli_list files = {file_items, 0, 256};
@@ -62,7 +67,7 @@ int cmd_validate(int argc, char **argv) {
         "gensim validate", "TASK.lua... [--seeds K] [--min-solved M] [--seed S]\n"
                            "                       [--dir DIR]... [--no-novelty] [--threshold T]\n"
                            "                       [--code-threshold T] [--split train|test] [--jobs N]\n"
-                           "                       [--shard I/N] [--json] [--quiet]",
+                           "                       [--shard I/N] [--render DIR] [--json] [--quiet]",
         "Runs the validation ladder on each task file, stopping at the first failing rung:\n"
         "  syntax      the chunk compiles\n"
         "  shape       it returns a valid task{...}\n"
@@ -79,7 +84,13 @@ int cmd_validate(int argc, char **argv) {
         CLI_SCALE_ALL};
     int status = cli_parse(&cmd, argc, argv, &common);
     if (status != CLI_OK) return status == CLI_HELP ? CLI_OK : status;
+    char err[1024];
     if (files.n == 0) return cli_usage_error(&cmd, "no task file given");
+    if (!min_solved) min_solved = (uint64_t)gs_ladder_min_solved((int)seeds);
+    if (opt.render_dir && gs_make_dirs(opt.render_dir, err, sizeof err) != GS_OK) {
+        fprintf(stderr, "gensim validate: %s\n", err);
+        return CLI_USAGE;
+    }
     if (min_solved > seeds) return cli_usage_error(&cmd, "--min-solved %d is more than --seeds %d", (int)min_solved, (int)seeds);
     opt.seeds = (int)seeds, opt.min_solved = (int)min_solved;
     opt.task.test_split = strcmp(split, "test") == 0;
@@ -92,7 +103,7 @@ int cmd_validate(int argc, char **argv) {
     validate_ui ui = {common.json, common.quiet};
     opt.scale.on_retry = cli_print_retry;
     gs_validate_summary sum;
-    char *json = NULL, err[1024];
+    char *json = NULL;
     gs_status st = gs_validate_files(files.items, files.n, &opt, print_result, &ui, &sum,
                                      common.json ? &json : NULL, err, sizeof err);
     if (st != GS_OK) {

@@ -110,6 +110,13 @@ typedef struct gs_asset_request {
  * its default thickness. *color gets the colour's canonical name. */
 GS_API gs_status gs_asset_resolve(const gs_asset_kind *kind, const gs_asset_request *req,
                            gs_asset_params *out, const char **color, char *err, size_t errlen);
+/* Where things rest on or in an object made of parts (n, in the object's
+ * frame): *floor gets the top of the highest part under the frame's origin
+ * (0 when no part is there: what is put in rests on the table), *wall the
+ * thinnest horizontal side of the box parts standing on that floor or the
+ * table and rising above it (0 when there are none). The one rule behind
+ * the receptacle figures of the API reference and of the scene's messages. */
+GS_API void gs_asset_rest_geometry(const gs_shape *parts, int n, double *floor, double *wall);
 /* The options kind takes, as "color, fixed, size, mass", into buf (n). */
 GS_API void gs_asset_options_text(const gs_asset_kind *kind, char *buf, size_t n);
 

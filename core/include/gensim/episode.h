@@ -136,6 +136,38 @@ typedef struct gs_pictures {
 
 GS_API gs_observer gs_pictures_observer(gs_pictures *p);
 
+/* ---- why an episode failed (diagnose.c) ---- */
+
+#define GS_DIAGNOSIS_MAX 1024     /* bytes of the text, NUL included */
+#define GS_DIAGNOSIS_OBJECTS 256  /* objects followed; later ones are not */
+
+/* What became of one object (private to the observer). */
+typedef struct gs_diagnosis_object {
+    int picks;                /* actions that picked it */
+    int placed_step;          /* the last action that placed it (1-based), or -1 */
+    int in_after_place;       /* 1: right after that action it was in a target */
+    int in_since;             /* in a target since this action, or -1 */
+    int left_step;            /* the action after which it last left a target, or -1 */
+    int left_ever;            /* 1: it was in a target and left it */
+    int tipped, fell;         /* 1: turned over (up axis past 45 degrees); left the table */
+    double up0[3];            /* its up axis after reset */
+} gs_diagnosis_object;
+
+/* Follows an episode's goal objects and, when the episode fails, says in
+ * text why: which stage stayed unmet, which of its objects are not in
+ * their targets, how far off they are, whether one tipped over, fell off
+ * the table or slid out of its target after it was placed, how often each
+ * was picked, and whether the actor stopped early or used every step.
+ * Objects are named by kind, colour and the line that added them. Zero it,
+ * then observe; text is "" after a success. */
+typedef struct gs_diagnosis {
+    char text[GS_DIAGNOSIS_MAX];
+    int nobjects;             /* private: the objects followed */
+    gs_diagnosis_object obj[GS_DIAGNOSIS_OBJECTS];
+} gs_diagnosis;
+
+GS_API gs_observer gs_diagnosis_observer(gs_diagnosis *d);
+
 GS_END_DECLS
 
 #endif

@@ -21,6 +21,7 @@
 
 #include <stdint.h>
 
+#include "gensim/episode.h"
 #include "gensim/status.h"
 #include "gensim/task.h"
 #include "gensim/workflow.h"
@@ -48,7 +49,7 @@ typedef enum gs_rung_status { GS_RUNG_SKIP = 0, GS_RUNG_PASS, GS_RUNG_FAIL } gs_
 
 typedef struct gs_ladder_options {
     int seeds;                /* K, distinct seeds first_seed .. first_seed+K-1; 8 (1..64) */
-    int min_solved;           /* M, oracle successes needed; 4 (1..K) */
+    int min_solved;           /* M, oracle successes needed; 7 (1..K): gs_ladder_min_solved(K) */
     uint64_t first_seed;      /* 0 */
     double idle_s;            /* simulated seconds of doing nothing after reset; 3 */
     gs_task_options task;     /* sandbox limits, scene options, split */
@@ -58,6 +59,9 @@ typedef struct gs_ladder_options {
     double threshold;         /* ... or when the combined similarity >= this; 0.9 */
     gs_scale scale;           /* one ladder: its seeds over jobs workers; many files
                                * (gs_validate_files): files over workers, the shard's part */
+    const char *render_dir;   /* nullable: each oracle episode's first and last frame go here as
+                                 PNGs, and the solvable rung's message names the example seed's
+                                 last one; the folder must exist */
 } gs_ladder_options;
 
 /* One seed of rungs 3 to 5. */
@@ -72,14 +76,16 @@ typedef struct gs_ladder_seed {
     int solved;               /* 1: the oracle succeeded */
     double reward;            /* the oracle episode's final reward */
     int steps;                /* the oracle episode's actions */
+    char diagnosis[GS_DIAGNOSIS_MAX]; /* why the oracle episode failed (gs_diagnosis), "" */
+    char picture[256];        /* its last frame with render_dir, "" */
 } gs_ladder_seed;
 
 typedef struct gs_ladder_result {
     gs_rung_status rungs[GS_RUNG_COUNT];
-    char rung_message[GS_RUNG_COUNT][512]; /* why a rung failed, or a note on a pass; "" */
+    char rung_message[GS_RUNG_COUNT][1024]; /* why a rung failed, or a note on a pass; "" */
     int passed;               /* 1: every rung passed */
     int failed;               /* the first failing gs_rung, or -1 */
-    char message[1024];       /* the failing rung's message, for repair ("" when passed) */
+    char message[2048];       /* the failing rung's message, for repair ("" when passed) */
     char name[64];            /* the task's name and description, once loaded ("") */
     char description[512];
     int seeds;                /* K */
@@ -98,6 +104,12 @@ typedef struct gs_ladder_result {
 
 /* Defaults as listed in gs_ladder_options. */
 GS_API gs_ladder_options gs_ladder_options_default(void);
+/* The oracle successes a task needs by default out of seeds: 7 in 8 (7/8
+ * of them, rounded up). A task solved on fewer is refused, not kept with a
+ * flag: what the library holds is shown to the model as an example of a
+ * good task, and a repair with the failing seed's diagnosis usually fixes
+ * the task. */
+GS_API int gs_ladder_min_solved(int seeds);
 /* The rung's short name ("syntax", ... "novel"), or "?". */
 GS_API const char *gs_rung_name(int rung);
 /* The gs_rung named s, or -1. */

@@ -27,6 +27,12 @@ GS_BEGIN_DECLS
 
 typedef enum gs_metric { GS_METRIC_POSE, GS_METRIC_ZONE } gs_metric;
 
+/* A pose or zone goal's tolerance when none is given, m. */
+#define GS_POSE_TOLERANCE 0.01
+/* How far a pose goal's object may be turned from its target's yaw
+ * (modulo the symmetry), radians: 15 degrees. */
+#define GS_YAW_TOLERANCE (15.0 * GS_PI / 180.0)
+
 
 /* How a goal's objects pair with its targets. */
 typedef enum gs_matches {

@@ -176,6 +176,35 @@ void gs_asset_options_text(const gs_asset_kind *kind, char *buf, size_t n) {
     }
 }
 
+/* 1 when the vertical line through the frame's origin passes through part. */
+static int part_under_origin(const gs_shape *part) {
+    gs_pose inv = gsu_pose_invert(&part->local);
+    double origin[3] = {0, 0, part->local.pos[2]}, q[3];
+    gsu_pose_apply(&inv, origin, q);
+    if (part->type == GS_SHAPE_BOX) return fabs(q[0]) <= part->size[0] / 2 && fabs(q[1]) <= part->size[1] / 2;
+    return q[0] * q[0] + q[1] * q[1] <= part->size[0] * part->size[0] / 4;
+}
+
+void gs_asset_rest_geometry(const gs_shape *parts, int n, double *floor, double *wall) {
+    double top[GS_ASSET_MAX_SHAPES], bottom[GS_ASSET_MAX_SHAPES], level = 0, thinnest = 0;
+    if (n > GS_ASSET_MAX_SHAPES) n = GS_ASSET_MAX_SHAPES;
+    for (int i = 0; i < n; i++) {
+        double half[3] = {parts[i].size[0] / 2, parts[i].size[1] / 2, parts[i].size[2] / 2}, ext[3];
+        gsu_rotated_half_extents(parts[i].local.rot, half, ext);
+        top[i] = parts[i].local.pos[2] + ext[2];
+        bottom[i] = parts[i].local.pos[2] - ext[2];
+        if (part_under_origin(&parts[i]) && top[i] > level) level = top[i];
+    }
+    const double eps = 0.001;
+    for (int i = 0; i < n; i++)
+        if (parts[i].type == GS_SHAPE_BOX && top[i] > level + eps && bottom[i] <= level + eps) {
+            double side = fmin(parts[i].size[0], parts[i].size[1]);
+            if (thinnest == 0 || side < thinnest) thinnest = side;
+        }
+    if (floor) *floor = level;
+    if (wall) *wall = thinnest;
+}
+
 /* The kind's own options: defaults, then what the request gives, each
  * known to the kind and in its range. */
 static gs_status resolve_custom(const gs_asset_kind *kind, const gs_asset_request *req, gs_asset_params *p,

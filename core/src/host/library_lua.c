@@ -123,6 +123,14 @@ static int l_list(lua_State *L) {
     return 1;
 }
 
+/* min_solved(seeds) -> the oracle successes the ladder needs by default */
+static int l_min_solved(lua_State *L) {
+    lua_Integer seeds = luaL_checkinteger(L, 1);
+    luaL_argcheck(L, seeds >= 1 && seeds <= GS_LADDER_MAX_SEEDS, 1, "seeds must be 1..64");
+    lua_pushinteger(L, gs_ladder_min_solved((int)seeds));
+    return 1;
+}
+
 /* remove(dir, name) -> true | nil, err */
 static int l_remove(lua_State *L) {
     const char *dir = luaL_checkstring(L, 1);
@@ -136,7 +144,8 @@ static int l_remove(lua_State *L) {
 int gsl_open_library(lua_State *L) {
     static const luaL_Reg funcs[] = {{"validate", l_validate}, {"similarity", l_similarity}, {"merge", l_merge},
                                      {"add", l_add},           {"list", l_list},
-                                     {"remove", l_remove},     {NULL, NULL}};
+                                     {"remove", l_remove},     {"min_solved", l_min_solved},
+                                     {NULL, NULL}};
     luaL_newlib(L, funcs);
     return 1;
 }
@@ -155,6 +164,7 @@ static void ladder_options(lua_State *L, int idx, gs_ladder_options *o, char **o
     *nowned = 0;
     if (!lua_isnil(L, idx)) {
         if (lua_getfield(L, idx, "seeds") != LUA_TNIL) o->seeds = (int)luaL_checkinteger(L, -1);
+        o->min_solved = gs_ladder_min_solved(o->seeds);
         if (lua_getfield(L, idx, "min_solved") != LUA_TNIL) o->min_solved = (int)luaL_checkinteger(L, -1);
         if (lua_getfield(L, idx, "seed") != LUA_TNIL) o->first_seed = (uint64_t)luaL_checkinteger(L, -1);
         if (lua_getfield(L, idx, "idle_s") != LUA_TNIL) o->idle_s = luaL_checknumber(L, -1);
@@ -165,6 +175,8 @@ static void ladder_options(lua_State *L, int idx, gs_ladder_options *o, char **o
             if (jobs < 0 || jobs > GS_JOBS_MAX) luaL_error(L, "validate: jobs must be 0 (one per core) .. %d", GS_JOBS_MAX);
             o->scale.jobs = (int)jobs;
         }
+        /* the string stays referenced by opts, which stays on the stack */
+        if (lua_getfield(L, idx, "render") != LUA_TNIL) o->render_dir = luaL_checkstring(L, -1);
         lua_pop(L, 7);
         gsl_read_task_options(L, idx, &o->task);
         if (lua_getfield(L, idx, "dirs") != LUA_TNIL) {

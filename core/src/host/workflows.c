@@ -344,7 +344,8 @@ static int l_validate(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
     static const char *const fields[] = {"files", "seeds", "min_solved", "seed", "dirs", "no_novelty",
-                                         "threshold", "code_threshold", "idle_s", "jobs", "shard"};
+                                         "threshold", "code_threshold", "idle_s", "jobs", "shard",
+                                         "render"};
     check_fields(L, 1, "gensim.validate", fields, COUNT(fields));
     gs_ladder_options o = gs_ladder_options_default();
     gsl_read_task_options(L, 1, &o.task);
@@ -353,7 +354,8 @@ static int l_validate(lua_State *L) {
     const char **files = opt_strings(L, 1, "files", &nfiles);
     const char **dirs = opt_strings(L, 1, "dirs", &ndirs);
     o.seeds = (int)opt_count(L, 1, "seeds", (uint64_t)o.seeds);
-    o.min_solved = (int)opt_count(L, 1, "min_solved", (uint64_t)o.min_solved);
+    o.min_solved = (int)opt_count(L, 1, "min_solved", (uint64_t)gs_ladder_min_solved(o.seeds));
+    o.render_dir = opt_string(L, 1, "render", NULL);
     o.first_seed = opt_count(L, 1, "seed", 0);
     o.threshold = opt_number(L, 1, "threshold", o.threshold);
     o.code_threshold = opt_number(L, 1, "code_threshold", o.code_threshold);

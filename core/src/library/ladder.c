@@ -50,7 +50,7 @@ gs_ladder_options gs_ladder_options_default(void) {
     gs_ladder_options o;
     memset(&o, 0, sizeof o);
     o.seeds = 8;
-    o.min_solved = 4;
+    o.min_solved = gs_ladder_min_solved(o.seeds);
     o.first_seed = 0;
     o.idle_s = 3;
     o.task = gs_task_options_default();
@@ -60,6 +60,8 @@ gs_ladder_options gs_ladder_options_default(void) {
     o.scale = gs_scale_default();
     return o;
 }
+
+int gs_ladder_min_solved(int seeds) { return seeds > 0 ? (7 * seeds + 7) / 8 : 1; }
 
 const char *gs_rung_name(int rung) {
     return rung >= 0 && rung < GS_RUNG_COUNT ? RUNG_NAMES[rung] : "?";
@@ -179,25 +181,62 @@ static gs_status climb_seeds(gs_task *t, const char *name, const gs_ladder_optio
     return GS_OK;
 }
 
-gs_status gs__ladder_oracle_seeds(gs_task *t, gs_ladder_result *r, int lo, int hi, char *first_error, size_t n,
-                                  char *err, size_t errlen) {
+/* One oracle episode on s->seed: its outcome, and with it in words why it
+ * failed (and its last frame with opt->render_dir). why gets the
+ * episode's error. */
+static gs_status oracle_seed(gs_task *t, const gs_ladder_options *opt, gs_ladder_seed *s, char *why,
+                             size_t whylen) {
+    gs_diagnosis diag;
+    gs_pictures pics;
+    memset(&diag, 0, sizeof diag);
+    memset(&pics, 0, sizeof pics);
+    pics.dir = opt->render_dir;
+    gs_observer obs[2] = {gs_diagnosis_observer(&diag), gs_pictures_observer(&pics)};
+    gs_episode_result ep;
+    s->ran = 1;
+    s->oracle = gs_episode_run(t, s->seed, gs_actor_oracle(), obs, opt->render_dir ? 2 : 1, &ep, why, whylen);
+    s->solved = s->oracle == GS_OK && ep.success;
+    s->reward = ep.reward;
+    s->steps = ep.steps;
+    copy_text(s->diagnosis, sizeof s->diagnosis, diag.text);
+    if (opt->render_dir && pics.status == GS_OK) copy_text(s->picture, sizeof s->picture, pics.last);
+    return s->oracle;
+}
+
+gs_status gs__ladder_oracle_seeds(gs_task *t, const gs_ladder_options *opt, gs_ladder_result *r, int lo, int hi,
+                                  char *first_error, size_t n, char *err, size_t errlen) {
     char why[1024];
     first_error[0] = 0;
     for (int k = lo; k < hi; k++) {
         gs_ladder_seed *s = &r->seed[k];
-        gs_episode_result ep;
-        s->ran = 1;
-        s->oracle = gs_episode_run(t, s->seed, gs_actor_oracle(), NULL, 0, &ep, why, sizeof why);
+        oracle_seed(t, opt, s, why, sizeof why);
         if (s->oracle == GS_ERR_NOMEM) return gs_fail(err, errlen, GS_ERR_NOMEM, "%s", why);
-        s->solved = s->oracle == GS_OK && ep.success;
-        s->reward = ep.reward;
-        s->steps = ep.steps;
         if (s->oracle != GS_OK && !first_error[0]) {
             int at = snprintf(first_error, n, "seed %" PRIu64 ": ", s->seed);
             copy_text(first_error + at, n - (size_t)at, why);
         }
     }
     return GS_OK;
+}
+
+/* The solvable rung's lead for the example seed: the first error, else
+ * what the worst failed episode came to. */
+static void solvable_detail(const gs_ladder_result *r, int worst, int max_steps, const char *first_error,
+                            char *detail, size_t n) {
+    detail[0] = 0;
+    if (first_error[0]) {
+        snprintf(detail, n, "; the oracle raised an error on %s", first_error);
+        return;
+    }
+    if (worst < 0) return;
+    const gs_ladder_seed *s = &r->seed[worst];
+    int used = s->diagnosis[0] ? snprintf(detail, n, "; on seed %" PRIu64 " (reward %.2f): %s", s->seed, s->reward,
+                                          s->diagnosis)
+                               : snprintf(detail, n, "; on seed %" PRIu64 " (reward %.2f after %d of %d steps) the "
+                                          "oracle stopped or ran out of steps before the goals were met",
+                                          s->seed, s->reward, s->steps, max_steps);
+    if (s->picture[0] && used > 0 && (size_t)used < n)
+        snprintf(detail + used, n - (size_t)used, "; its last frame: %s", s->picture);
 }
 
 void gs__ladder_judge_oracle(const char *name, const gs_ladder_options *opt, gs_ladder_result *r,
@@ -213,17 +252,8 @@ void gs__ladder_judge_oracle(const char *name, const gs_ladder_options *opt, gs_
         pass_rung(r, GS_RUNG_SOLVABLE);
         return;
     }
-    char detail[700] = "";
-    if (first_error[0]) {
-        static const char lead[] = "; the oracle raised an error on ";
-        memcpy(detail, lead, sizeof lead);
-        copy_text(detail + sizeof lead - 1, sizeof detail - (sizeof lead - 1), first_error);
-    } else if (worst >= 0) {
-        snprintf(detail, sizeof detail,
-                 "; e.g. seed %" PRIu64 " ended with reward %.2f after %d of %d steps: the "
-                 "oracle stops or runs out of steps before the goals are met",
-                 r->seed[worst].seed, r->seed[worst].reward, r->seed[worst].steps, max_steps);
-    }
+    char detail[1500];
+    solvable_detail(r, worst, max_steps, first_error, detail, sizeof detail);
     fail_rung(r, GS_RUNG_SOLVABLE, "%s: the oracle succeeded on %d of %d seeds, %d needed%s", name, r->solved,
               opt->seeds, opt->min_solved, detail);
 }
@@ -232,7 +262,7 @@ void gs__ladder_judge_oracle(const char *name, const gs_ladder_options *opt, gs_
 static gs_status climb_solvable(gs_task *t, const char *name, const gs_ladder_options *opt,
                                 gs_ladder_result *r, char *err, size_t errlen) {
     char first_error[1024];
-    gs_status st = gs__ladder_oracle_seeds(t, r, 0, opt->seeds, first_error, sizeof first_error, err, errlen);
+    gs_status st = gs__ladder_oracle_seeds(t, opt, r, 0, opt->seeds, first_error, sizeof first_error, err, errlen);
     if (st == GS_OK) gs__ladder_judge_oracle(name, opt, r, first_error, gs_task_max_steps(t));
     return st;
 }
@@ -296,7 +326,7 @@ gs_status gs_ladder_run(const char *name, const char *src, size_t len,
         return st == GS_OK ? gs__ladder_spread(name, src, len, opt, r, err, errlen) : st;
     }
     ladder_job j = {name, src, len, opt, r};
-    gsl_worker_limits lim = gs__worker_limits(&opt->task, 0);
+    gsl_worker_limits lim = gs__worker_limits(&opt->task, opt->render_dir != NULL);
     char why[1024];
     gs_status st = gsl_worker_run(ladder_child, &j, &lim, ladder_message, &j, why, sizeof why);
     return gs__ladder_verdict(r, name, st, why, err, errlen);

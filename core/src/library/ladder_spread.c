@@ -63,7 +63,7 @@ static gs_status spread_work(void *ud, int job, gsl_channel *out, char *err, siz
                      ? GS_OK
                      : gs_fail(err, errlen, GS_ERR_NOMEM, "%s", rep->why);
         else if (st == GS_OK)
-            st = gs__ladder_oracle_seeds(t, &rep->r, S->lo[job], S->hi[job], rep->why, sizeof rep->why, err, errlen);
+            st = gs__ladder_oracle_seeds(t, S->opt, &rep->r, S->lo[job], S->hi[job], rep->why, sizeof rep->why, err, errlen);
     }
     gs_task_free(t);
     if (st == GS_OK && gsl_channel_send(out, GS_MSG_RESULT, rep, sizeof *rep) != GS_OK) st = GS_ERR_IO;

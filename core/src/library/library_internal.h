@@ -60,8 +60,8 @@ gs_status gs__ladder_reset_seeds(gs_task *t, const gs_ladder_options *opt, gs_la
                                  int *failed, char *why, size_t whylen);
 void gs__ladder_judge_resets(const char *name, const gs_ladder_options *opt, gs_ladder_result *r, int failed,
                              const char *why);
-gs_status gs__ladder_oracle_seeds(gs_task *t, gs_ladder_result *r, int lo, int hi, char *first_error, size_t n,
-                                  char *err, size_t errlen);
+gs_status gs__ladder_oracle_seeds(gs_task *t, const gs_ladder_options *opt, gs_ladder_result *r, int lo, int hi,
+                                  char *first_error, size_t n, char *err, size_t errlen);
 void gs__ladder_judge_oracle(const char *name, const gs_ladder_options *opt, gs_ladder_result *r,
                              const char *first_error, int max_steps);
 gs_status gs__ladder_novelty(const char *name, const char *src, size_t len, const gs_ladder_options *opt,

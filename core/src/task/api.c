@@ -217,6 +217,22 @@ static gs_scene *scene_of(lua_State *L, const char *fn) {
     return h->scene;
 }
 
+/* The line of the task file that called the binding running now: the
+ * innermost frame of the task's own chunk, so a call made through a
+ * plugin's helper module is charged to the task's line that called the
+ * helper; 0 when no such frame is near (the walk is bounded, since a
+ * task may call from deep recursion). */
+#define LINE_SEARCH_DEPTH 64
+static int task_line(lua_State *L) {
+    const char *path = host_of(L)->path;
+    lua_Debug ar;
+    for (int level = 1; level <= LINE_SEARCH_DEPTH && lua_getstack(L, level, &ar); level++) {
+        if (!lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0) continue;
+        if (!path || (ar.source[0] == '@' && strcmp(ar.source + 1, path) == 0)) return ar.currentline;
+    }
+    return 0;
+}
+
 static int declared(const gsl_host *h, const char *kind) {
     for (int i = 0; i < h->nassets; i++)
         if (strcmp(h->assets[i], kind) == 0) return 1;
@@ -302,11 +318,15 @@ static int l_env_add(lua_State *L) {
         gs_asset_params p;
         const char *color;
         if (gs_asset_resolve(kind, &req, &p, &color, err, sizeof err) != GS_OK) return luaL_error(L, "env:add: %s", err);
-        push_object(L, h, gsl_kind_build(L, s, kind, &p, color, &pose, h->prov));
+        int index = gsl_kind_build(L, s, kind, &p, color, &pose, h->prov);
+        s->objects[index].line = task_line(L);
+        push_object(L, h, index);
         return 1;
     }
     int first, n = gs_scene_add_object(s, kind_name, &req, &pose, &first, err, sizeof err);
     if (n < 0) return luaL_error(L, "env:add: %s", err);
+    int line = task_line(L);
+    for (int i = 0; i < n; i++) s->objects[first + i].line = line;
     if (!gs_asset_group_of(gs_asset_find(kind_name))) {
         push_object(L, h, first);
         return 1;
@@ -522,13 +542,14 @@ static int l_env_goal(lua_State *L) {
     }
     g.rotations = goal_flag(L, "rotations", 1);
     g.symmetry = goal_number(L, "symmetry", -1);
-    g.tolerance = goal_number(L, "tolerance", 0.01);
+    g.tolerance = goal_number(L, "tolerance", GS_POSE_TOLERANCE);
     g.reward = goal_number(L, "reward", 1);
     if ((ty = gsl_api_raw_field(L, 2, "lang")) == LUA_TSTRING) g.lang = lua_tostring(L, -1);
     else if (ty != LUA_TNIL) return luaL_error(L, "env:goal: 'lang' must be a string");
     /* lang stays referenced by the goal table until the core copies it */
     char err[256];
     if (gs_scene_add_goal(s, &g, err, sizeof err) != GS_OK) return luaL_error(L, "env:goal: %s", err);
+    s->goals[s->ngoals - 1].line = task_line(L);
     return 0;
 }
 
@@ -930,8 +951,8 @@ int gsl_api_read_action(lua_State *L, int idx, gs_action *a, char *err, size_t e
     int lt = lua_rawget(L, idx);
     a->lift = lua_tonumber(L, -1);
     lua_pop(L, 1);
-    if (lt != LUA_TNIL && !(lt == LUA_TNUMBER && a->lift >= 0.005 && a->lift <= 0.3)) {
-        gs_fail(err, errlen, GS_ERR_USAGE, "lift must be a number from 0.005 to 0.3 m");
+    if (lt != LUA_TNIL && !(lt == LUA_TNUMBER && a->lift >= GSL_LIFT_MIN && a->lift <= GSL_LIFT_MAX)) {
+        gs_fail(err, errlen, GS_ERR_USAGE, "lift must be a number from %g to %g m", GSL_LIFT_MIN, GSL_LIFT_MAX);
         return 0;
     }
     lua_pushliteral(L, "push");

@@ -4,13 +4,19 @@
  * the reference cannot list a method that does not exist or miss one that
  * does: a name without documentation appears as "(undocumented)" and is
  * counted, and documentation for a name the API lacks is counted as stale;
- * the specs require both counts to be zero. Asset kinds and colours are
- * listed by the pipeline from gensim.assets(), the same table `gensim
- * assets` prints. */
+ * the specs require both counts to be zero. The conventions after the
+ * names (frames, pose origins, resting heights, goal scoring, the oracle's
+ * actions and what the built-in oracle does) take every figure from the
+ * constant or table the code uses. Asset kinds and colours are listed by
+ * the pipeline from gensim.assets(), the same table `gensim assets` prints. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <lauxlib.h>
 
+#include "gensim/render.h"
+#include "gensim/robot.h"
 #include "task/api_internal.h"
 
 typedef struct api_doc {
@@ -126,6 +132,86 @@ static int defined(const char *section, const char *name) {
     return 0;
 }
 
+/* The floor and wall of a built-in kind at its default size (0 when it
+ * has none), by the rest rule of assets.h. */
+static void kind_rest(const char *name, double *floor, double *wall) {
+    const gs_asset_kind *k = gs_asset_find(name);
+    *floor = *wall = 0;
+    if (!k || !k->build) return;
+    gs_asset_params p;
+    gs_asset_request req;
+    memset(&req, 0, sizeof req);
+    if (gs_asset_resolve(k, &req, &p, NULL, NULL, 0) != GS_OK) return;
+    gs_shape parts[GS_ASSET_MAX_SHAPES];
+    gs_asset_rest_geometry(parts, k->build(&p, parts), floor, wall);
+}
+
+/* Adds one formatted paragraph of the conventions. */
+static void add_text(luaL_Buffer *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_text(luaL_Buffer *b, const char *fmt, ...) {
+    char text[1536];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    luaL_addstring(b, text);
+}
+
+/* What a task writer needs beyond the names: frames, where poses sit and
+ * things rest, how goals are scored, the oracle's actions, and what the
+ * built-in oracle does and cannot do. */
+static void add_conventions(luaL_Buffer *b) {
+    gsr_view v = gsr_view_default();
+    gs_robot_options robot = gs_robot_options_default();
+    double bowl_floor, bowl_wall;
+    kind_rest("bowl", &bowl_floor, &bowl_wall);
+    luaL_addstring(b, "## Conventions\n");
+    add_text(b, "- Frames: metres, z up, the table top at z = 0; the workspace is x %g..%g, y %g..%g, z 0..%g "
+             "(the top-down heightmap: %dx%d pixels of %g mm). gs.pose(x, y, z, yaw) turns about z only.\n",
+             GS_WS_X0, GS_WS_X1, GS_WS_Y0, GS_WS_Y1, GS_WS_Z1, gsr_view_height(&v), gsr_view_width(&v),
+             v.pixel * 1000);
+    add_text(b, "- Pose origins: a movable object's pose is the centre of its bounding box, so on the table it has "
+             "z = height / 2, and on another object the lower one's z + half of both heights. A receptacle's or "
+             "marker's pose is the centre of its base, on the table (z = 0): env:random_pose(size) gives z = half "
+             "of size's z, so pass z = 0 for one. Markers are drawn only: nothing touches them, so an object "
+             "over a zone rests on the table.\n");
+    add_text(b, "- Resting in or on a receptacle: z = the receptacle's z + its floor + half the object's height; "
+             "each receptacle's floor and walls are listed with its kind (a bowl's floor is %g mm up, its walls "
+             "%g mm thick; a pallet's floor is its top). A reset whose bodies overlap by more than %g mm is "
+             "refused: env:random_pose keeps footprints apart.\n",
+             bowl_floor * 1000, bowl_wall * 1000, GS_PENETRATION_TOL * 1000);
+    add_text(b, "- Goals: a pose goal counts an object within tolerance (default %g m) of an allowed target in x-y, "
+             "within half its height plus tolerance in z, and unless rotations = false within %g degrees of the "
+             "target's yaw modulo symmetry; a target is where the object's own pose should end (in a bowl: bowl "
+             "z + floor + half its height). A zone goal scores the fraction of each object inside a box of "
+             "zone.size centred on zone.pose: on a table marker (z = 0) give it a z size of at least twice the "
+             "objects' height. Goals are stages scored in order after every action; a later stage counts only "
+             "while every earlier one holds; the episode succeeds when the rewards reach 1.\n",
+             GS_POSE_TOLERANCE, GS_YAW_TOLERANCE * 180 / GS_PI);
+    add_text(b, "- Oracle actions (world frame): {pick = pose, place = pose, lift = m} is suction: the cup's "
+             "bottom centre (%g mm radius) comes down at pick until it touches (at most %g cm below it; pick at "
+             "the object's top: its x, y and z + half its height) and holds what it touched there; it carries it "
+             "lift (%g..%g m, default %g) above the poses, lowers it at place until it touches something (place "
+             "= where the cup is then: the target's z + half the object's height) and lets go; the object turns "
+             "by place's yaw minus pick's. {push = {from = {x, y, z}, to = {x, y, z}}} sweeps a spatula %g cm "
+             "wide, square to the push, its bottom edge's centre from from to to. An oracle returns nil when "
+             "done.\n",
+             robot.tip_radius * 1000, robot.max_descend * 100, GSL_LIFT_MIN, GSL_LIFT_MAX, robot.hover,
+             robot.spatula_size[1] * 100);
+    add_text(b, "- The built-in oracle (a task without oracle): stage by stage, it leaves objects already at a "
+             "target, takes each other visible object to the nearest free allowed target, lowest targets first "
+             "so stacks grow from the bottom; objects sharing one place (replace = true, or a zone) each get a "
+             "free spot of their own in it. It only picks and places: it cannot push (piles, sweeping), cannot "
+             "take an object hidden under another until it is uncovered, and puts objects where the targets "
+             "say, so a target must be where the object can rest. Write an oracle when a task needs pushes or an "
+             "order its goals do not give.\n");
+    add_text(b, "- Common mistakes: a block in a bowl at z = half its height (it overlaps the floor: add %g); "
+             "several objects sharing one target with the default tolerance (they cannot all fit within %g m: "
+             "give a tolerance near the receptacle's inner radius, or use metric = \"zone\"); a zone box "
+             "of z size 0 (nothing fits in it); colours not drawn by env.split.\n\n",
+             bowl_floor, GS_POSE_TOLERANCE);
+}
+
 void gsl_api_push_reference(lua_State *L, int *undocumented, int *stale) {
     int missing = 0, extra = 0;
     luaL_Buffer b;
@@ -147,6 +233,7 @@ void gsl_api_push_reference(lua_State *L, int *undocumented, int *stale) {
         }
         luaL_addchar(&b, '\n');
     }
+    add_conventions(&b);
     luaL_pushresult(&b);
     for (size_t i = 0; i < COUNT(DOCS); i++) extra += !defined(DOCS[i].section, DOCS[i].name);
     if (undocumented) *undocumented = missing;

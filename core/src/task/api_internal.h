@@ -17,6 +17,7 @@ typedef struct gsl_host {
     int shape_error;          /* set when task{...} refused the table */
     const char *split;        /* env.split: "train" or "test" */
     struct gs_provenance *prov; /* where the kinds it builds are recorded */
+    const char *path;         /* the task file's name, as its chunk is named (nullable) */
 } gsl_host;
 
 /* Installs task, gs and the env, object and rng metatables into the
@@ -49,6 +50,9 @@ const gsl_task_snapshot *gsl_api_push_snapshot(lua_State *L, int idx);
  * naming what as the culprit and returns 0. Never raises. */
 int gsl_api_read_pose(lua_State *L, int idx, const char *what, gs_pose *out, char *err,
                       size_t errlen);
+/* The clearance an action's lift may ask for, m. */
+#define GSL_LIFT_MIN 0.005
+#define GSL_LIFT_MAX 0.3
 /* Reads an action at idx into a: {pick = pose, place = pose} or
  * {push = {from = {x, y, z}, to = {x, y, z}}}, either with an optional lift
  * (the clearance above the poses, 0.005..0.3 m). On a malformed action

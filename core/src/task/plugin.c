@@ -331,6 +331,25 @@ const gs_plugin_set *gs_plugins(void) {
 
 /* ---- the kind table as JSON ---- */
 
+/* A built-in receptacle's resting figures at its default size: "floor"
+ * (where what is put in rests, above its pose), "floor_is_top" (the floor
+ * is the kind's own top: it follows the height given) and "wall" (the
+ * thinnest wall, 0 when none). A plugin kind's parts are built by Lua in a
+ * task's sandbox, so it has none here. */
+static void add_rest_json(cJSON *o, const gs_asset_kind *k) {
+    if (k->role != GS_ROLE_RECEPTACLE || !k->build) return;
+    gs_asset_params p;
+    gs_asset_request req;
+    memset(&req, 0, sizeof req);
+    if (gs_asset_resolve(k, &req, &p, NULL, NULL, 0) != GS_OK) return;
+    gs_shape parts[GS_ASSET_MAX_SHAPES];
+    double floor, wall;
+    gs_asset_rest_geometry(parts, k->build(&p, parts), &floor, &wall);
+    cJSON_AddNumberToObject(o, "floor", floor);
+    cJSON_AddBoolToObject(o, "floor_is_top", floor > 0 && floor >= p.size[2] - 1e-9);
+    cJSON_AddNumberToObject(o, "wall", wall);
+}
+
 static cJSON *kind_entry_json(const gs_asset_kind *k) {
     static const char *const roles[] = {"movable", "receptacle", "marker"};
     cJSON *o = cJSON_CreateObject();
@@ -341,6 +360,9 @@ static cJSON *kind_entry_json(const gs_asset_kind *k) {
     cJSON_AddNumberToObject(o, "mass", k->default_mass);
     cJSON_AddBoolToObject(o, "fixed", k->default_fixed);
     cJSON_AddNumberToObject(o, "symmetry", k->symmetry);
+    cJSON_AddStringToObject(o, "pose", k->role == GS_ROLE_MOVABLE ? "the centre of its bounding box"
+                                                                  : "the centre of its base, on the table");
+    add_rest_json(o, k);
     cJSON *opts = cJSON_AddArrayToObject(o, "options");
     cJSON_AddItemToArray(opts, cJSON_CreateString("color"));
     cJSON_AddItemToArray(opts, cJSON_CreateString("fixed"));

@@ -10,10 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define YAW_TOL (15.0 * GS_PI / 180.0)
 #define CLEARANCE 0.005       /* gap random_pose keeps between footprints, m */
 #define PLACEMENT_TRIES 200
-#define PENETRATION_TOL 0.002 /* overlap at reset that counts as interpenetration, m */
 
 static void object_bbox(gs_object *o);
 static void footprint(const gs_scene *s, int obj, double c[2], double half[2], double *yaw);
@@ -169,7 +167,7 @@ int gs_scene_add_group(gs_scene *s, const gs_asset_kind *kind, const gs_asset_pa
             gs_pose local = gsu_pose_xyz_yaw(-params->span / 2 + i * spacing, 0, 0, 0);
             gs_pose at = gsu_pose_multiply(pose, &local);
             if (gs_scene_add(s, kind, params, color, &at, err, errlen) < 0) return -1;
-            if (i == 0) continue;
+            if (i == 0 || params->fixed) continue; /* fixed beads hold their places unjoined */
             double pa[3] = {spacing / 2, 0, 0}, pb[3] = {-spacing / 2, 0, 0};
             if (gs_world_link(s->world, s->objects[*first + i - 1].body, s->objects[*first + i].body,
                               pa, pb) < 0) {
@@ -260,7 +258,7 @@ gs_goal_spec gs_goal_spec_default(void) {
     g.symmetry = -1;
     g.metric = GS_METRIC_POSE;
     g.zone_pose = gsu_pose_identity();
-    g.tolerance = 0.01;
+    g.tolerance = GS_POSE_TOLERANCE;
     g.reward = 1;
     return g;
 }
@@ -278,13 +276,16 @@ static gs_status check_goal_objects(const gs_scene *s, const gs_goal_spec *g, ch
         if (o < 0 || o >= s->nobjects)
             return gs_fail(err, errlen, GS_ERR_USAGE, "'objects'[%d] = %d is not an object of the scene",
                            i + 1, o + 1);
+        char label[96];
         for (int k = 0; k < i; k++)
             if (g->objects[k] == o)
-                return gs_fail(err, errlen, GS_ERR_USAGE, "'objects' lists object %d twice", o + 1);
+                return gs_fail(err, errlen, GS_ERR_USAGE, "'objects' lists %s twice",
+                               gs__object_label(s, o, label, sizeof label));
         if (s->objects[o].params.fixed || s->objects[o].kind->role == GS_ROLE_MARKER)
             return gs_fail(err, errlen, GS_ERR_USAGE,
-                           "'objects'[%d] is fixed (%s): only movable objects can reach targets", i + 1,
-                           s->objects[o].kind->name);
+                           "'objects'[%d], %s, is fixed: only movable objects can reach targets (a receptacle or "
+                           "marker is where things go: use env:pose of it as a target)", i + 1,
+                           gs__object_label(s, o, label, sizeof label));
     }
     return GS_OK;
 }
@@ -460,15 +461,22 @@ double gs_scene_reward(const gs_scene *s, int *stage) {
     return total;
 }
 
-gs_status gs_scene_check(gs_scene *s, char *err, size_t errlen) {
+gs_status gs_scene_check(gs_scene *s, char *err, size_t errlen) { return gs__scene_check(s, NULL, err, errlen); }
+
+gs_status gs__scene_check(gs_scene *s, int *line, char *err, size_t errlen) {
+    int culprit = 0;
+    if (!line) line = &culprit;
+    *line = 0;
     if (s->ngoals == 0)
         return gs_fail(err, errlen, GS_ERR_RUNTIME, "made no goal: call env:goal{...} in reset");
     double sum = 0;
     for (int k = 0; k < s->ngoals; k++) sum += s->goals[k].reward;
-    if (fabs(sum - 1) > GS_SUCCESS_EPS)
+    if (fabs(sum - 1) > GS_SUCCESS_EPS) {
+        *line = s->goals[s->ngoals - 1].line;
         return gs_fail(err, errlen, GS_ERR_RUNTIME,
                        "the goals' rewards sum to %.6g, not 1: success would be %s", sum,
                        sum < 1 ? "unreachable" : "reached early");
+    }
     for (int i = 0; i < s->nobjects; i++) {
         gs_pose p;
         gs_scene_pose(s, i, &p);
@@ -477,33 +485,17 @@ gs_status gs_scene_check(gs_scene *s, char *err, size_t errlen) {
         for (int k = 0; k < 3; k++) h[k] = o->size[k] / 2;
         gsu_pose_apply(&p, o->center, c);
         gsu_rotated_half_extents(p.rot, h, ext);
-        const double slack = 0.001;
-        if (c[0] - ext[0] < GS_WS_X0 - slack || c[0] + ext[0] > GS_WS_X1 + slack ||
-            c[1] - ext[1] < GS_WS_Y0 - slack || c[1] + ext[1] > GS_WS_Y1 + slack ||
-            c[2] - ext[2] < -slack - PENETRATION_TOL || c[2] + ext[2] > GS_WS_Z1 + slack)
-            return gs_fail(err, errlen, GS_ERR_RUNTIME,
-                           "object %d (%s) at (%.3f, %.3f, %.3f) is outside the workspace "
-                           "x %.2f..%.2f, y %.2f..%.2f, z 0..%.2f",
-                           i + 1, o->kind->name, p.pos[0], p.pos[1], p.pos[2], GS_WS_X0,
-                           GS_WS_X1, GS_WS_Y0, GS_WS_Y1, GS_WS_Z1);
+        double lo[3], hi[3];
+        int outside = 0;
+        for (int k = 0; k < 3; k++) {
+            lo[k] = c[k] - ext[k], hi[k] = c[k] + ext[k];
+            outside |= gs__ws_outside(k, lo[k], hi[k]);
+        }
+        if (outside) return gs__explain_outside(s, i, lo, hi, line, err, errlen);
     }
     int a, b;
     double depth = gs_world_max_penetration(s->world, &a, &b);
-    if (depth > PENETRATION_TOL) {
-        char an[48], bn[48];
-        const char *names[2] = {an, bn};
-        int bodies[2] = {a, b};
-        for (int k = 0; k < 2; k++) {
-            char *dst = k ? bn : an;
-            snprintf(dst, 48, "the table");
-            for (int i = 0; i < s->nobjects; i++)
-                if (s->objects[i].body == bodies[k])
-                    snprintf(dst, 48, "object %d (%s)", i + 1, s->objects[i].kind->name);
-            if (bodies[k] >= 0 && strcmp(dst, "the table") == 0) snprintf(dst, 48, "the gripper");
-        }
-        return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s and %s interpenetrate by %.1f mm",
-                       names[0], names[1], depth * 1000);
-    }
+    if (depth > GS_PENETRATION_TOL) return gs__explain_overlap(s, a, b, depth, line, err, errlen);
     return GS_OK;
 }
 
@@ -652,7 +644,7 @@ static int pose_match(const gs_scene *s, const gs_goal *g, int i, int j) {
     if (fabs(dz) > ext[2] + g->tolerance) return 0;
     if (g->rotations) {
         double sym = goal_symmetry(s, g, obj);
-        if (sym > 0 && fabs(gsu_wrap_angle(gsu_pose_yaw(&p) - gsu_pose_yaw(t), sym)) > YAW_TOL)
+        if (sym > 0 && fabs(gsu_wrap_angle(gsu_pose_yaw(&p) - gsu_pose_yaw(t), sym)) > GS_YAW_TOLERANCE)
             return 0;
     }
     return 1;

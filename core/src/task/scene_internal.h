@@ -14,6 +14,7 @@ typedef struct gs_object {
     char color[16];       /* colour name */
     float rgb[3];         /* linear colour */
     int body;             /* the world's body number */
+    int line;             /* the task file's line that added it (env:add), 0 unknown */
     gs_shape shapes[GS_ASSET_MAX_SHAPES];
     int nshapes;
 } gs_object;
@@ -34,6 +35,7 @@ typedef struct gs_goal {
     double tolerance;         /* metres */
     double reward;            /* this stage's share of the total */
     char *lang;               /* the language goal, nullable */
+    int line;                 /* the task file's line of its env:goal, 0 unknown */
 } gs_goal;
 
 /* The scene behind gs_scene (task.h). */
@@ -87,6 +89,32 @@ double gs_goal_credit(const gs_scene *s, const gs_goal *g);
 /* Checks the scene after reset: at least one goal, everything inside the
  * workspace, nothing interpenetrating. */
 gs_status gs_scene_check(gs_scene *s, char *err, size_t errlen);
+/* The same; *line (nullable) gets the task file's line that made the
+ * culprit (an object's env:add, the last env:goal), 0 when there is none
+ * to name. */
+gs_status gs__scene_check(gs_scene *s, int *line, char *err, size_t errlen);
+/* How far past the workspace a reset's object may reach (m): a little
+ * everywhere, and the penetration tolerance more into the table. */
+#define GS_WS_SLACK 0.001
+#define GS_PENETRATION_TOL 0.002 /* overlap at reset that counts as interpenetration, m */
+/* 1 when a box reaching lo..hi along axis d (0 x, 1 y, 2 z) leaves the
+ * workspace on its low (-1) or high (+1) side; 0 when it stays inside. */
+static inline int gs__ws_outside(int d, double lo, double hi) {
+    static const double bounds[3][2] = {{GS_WS_X0, GS_WS_X1}, {GS_WS_Y0, GS_WS_Y1}, {0, GS_WS_Z1}};
+    if (lo < bounds[d][0] - GS_WS_SLACK - (d == 2 ? GS_PENETRATION_TOL : 0)) return -1;
+    return hi > bounds[d][1] + GS_WS_SLACK ? 1 : 0;
+}
+/* The scene check's messages (scene_explain.c): object i outside the
+ * workspace (its world box lo..hi), and bodies a and b interpenetrating
+ * by depth; *line gets the line that added the culprit. Both return
+ * GS_ERR_RUNTIME with the message in err. */
+gs_status gs__explain_outside(const gs_scene *s, int i, const double lo[3], const double hi[3], int *line,
+                              char *err, size_t errlen);
+gs_status gs__explain_overlap(const gs_scene *s, int body_a, int body_b, double depth, int *line, char *err,
+                              size_t errlen);
+/* How messages name object i: its kind, colour and the line that added it,
+ * "block (red) from line 23", into buf (n); returns buf. */
+const char *gs__object_label(const gs_scene *s, int i, char *buf, size_t n);
 /* The built-in oracle's next action; 0 when it has nothing to do. */
 int gs_oracle_action(const gs_scene *s, gs_action *a);
 /* The parts to draw for the scene's objects (the robot is left out),

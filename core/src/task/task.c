@@ -135,6 +135,7 @@ gs_status gs_task_load_string(const char *path, const char *src, size_t len,
     }
     t->host.split = opt->test_split ? "test" : "train";
     t->host.prov = &t->prov;
+    t->host.path = t->path;
     gsl_api_install(t->sb, &t->host);
     gsl_kind_install(t->sb);
     t->finder.prov = &t->prov;
@@ -210,9 +211,11 @@ gs_status gs_task_reset(gs_task *t, uint64_t seed, char *err, size_t errlen) {
     t->host.scene = &t->scene;
     st = call_field(t, GSL_RESET, 0, 0, err, errlen);
     if (st != GS_OK) return st;
-    char why[384];
-    st = gs_scene_check(&t->scene, why, sizeof why);
-    if (st != GS_OK) return gs_fail(err, errlen, st, "%s:%d: reset: %s", t->path, t->snap.line[GSL_RESET], why);
+    char why[768];
+    int line;
+    st = gs__scene_check(&t->scene, &line, why, sizeof why);
+    if (st != GS_OK)
+        return gs_fail(err, errlen, st, "%s:%d: reset: %s", t->path, line > 0 ? line : t->snap.line[GSL_RESET], why);
     gs_robot_settle(&t->scene.robot);
     if (gs_world_first_invalid(t->scene.world) != GS_BODY_NONE)
         return gs_fail(err, errlen, GS_ERR_PHYSICS, "%s:%d: reset: the scene blew up while settling", t->path, t->snap.line[GSL_RESET]);
