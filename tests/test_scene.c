@@ -24,8 +24,8 @@ static void watch_height(void *ud) {
 
 static int add(gs_scene *s, const char *kind, double x, double y, double z, double yaw) {
     const gs_asset_kind *k = gs_asset_find(kind);
-    gs_asset_params p = {{k->default_size[0], k->default_size[1], k->default_size[2]},
-                         k->default_mass, k->default_fixed, 0, 0};
+    gs_asset_params p = {.size = {k->default_size[0], k->default_size[1], k->default_size[2]},
+                         .mass = k->default_mass, .fixed = k->default_fixed};
     gs_pose pose = gsu_pose_xyz_yaw(x, y, z, yaw);
     char err[256];
     int i = gs_scene_add(s, k, &p, "red", &pose, err, sizeof err);
@@ -404,7 +404,7 @@ int main(void) {
         if (!gs_scene_random_pose(&s, size, &p)) break;
         CHECK_NEAR(p.pos[2], 0.02, 1e-12);
         const gs_asset_kind *k = gs_asset_find("box");
-        gs_asset_params bp = {{0.1, 0.1, 0.04}, 0.1, 0, 0, 0};
+        gs_asset_params bp = {.size = {0.1, 0.1, 0.04}, .mass = 0.1, .fixed = 0, .count = 0, .span = 0};
         if (gs_scene_add(&s, k, &bp, "blue", &p, err, sizeof err) < 0) break;
         placed++;
     }
@@ -424,7 +424,7 @@ int main(void) {
     CHECK(st == GS_OK);
     for (int i = 0; i < 3; i++) CHECK(add(&s, "block", 0.3 + 0.1 * i, 0, 0.02, 0) == i);
     const gs_asset_kind *k = gs_asset_find("block");
-    gs_asset_params bp = {{0.04, 0.04, 0.04}, 0.1, 0, 0, 0};
+    gs_asset_params bp = {.size = {0.04, 0.04, 0.04}, .mass = 0.1, .fixed = 0, .count = 0, .span = 0};
     gs_pose p4 = gsu_pose_xyz_yaw(0.7, 0.3, 0.02, 0);
     CHECK(gs_scene_add(&s, k, &bp, "red", &p4, err, sizeof err) == -1);
     CHECK_STR_CONTAINS(err, "too many objects");
@@ -459,7 +459,7 @@ int main(void) {
         CHECK(gs_asset_group_of(rope) && gs_asset_group_of(rope)->linked);
         CHECK(gs_asset_group_of(pile) && !gs_asset_group_of(pile)->linked);
         CHECK(gs_asset_group_of(gs_asset_find("block")) == NULL);
-        gs_asset_params rp = {{0.015, 0.015, 0.015}, 0.01, 0, 10, 0.18};
+        gs_asset_params rp = {.size = {0.015, 0.015, 0.015}, .mass = 0.01, .fixed = 0, .count = 10, .span = 0.18};
         gs_pose at = gsu_pose_xyz_yaw(0.5, -0.2, 0.0075, GS_PI / 2);
         int first = -1;
         CHECK(gs_scene_add_group(&s, rope, &rp, "red", &at, &first, err, sizeof err) == 10);
@@ -469,7 +469,7 @@ int main(void) {
         gs_scene_pose(&s, 9, &b9);
         CHECK_NEAR(b0.pos[0], 0.5, 1e-6); /* turned a quarter: the rope runs along y */
         CHECK_NEAR(b9.pos[1] - b0.pos[1], 0.18, 1e-6);
-        gs_asset_params pp = {{0.015, 0.015, 0.015}, 0.01, 0, 40, 0.12};
+        gs_asset_params pp = {.size = {0.015, 0.015, 0.015}, .mass = 0.01, .fixed = 0, .count = 40, .span = 0.12};
         gs_pose pat = gsu_pose_xyz_yaw(0.5, 0.2, 0.0075, 0);
         CHECK(gs_scene_add_group(&s, pile, &pp, "blue", &pat, &first, err, sizeof err) == 40);
         CHECK(first == 10);
@@ -485,7 +485,7 @@ int main(void) {
         goal(&s, &any, 1, &tp, 1, 0, 0, 1);
         CHECK(gs_scene_check(&s, err, sizeof err) == GS_OK); /* nothing interpenetrates */
         /* a rope too short for its beads is refused with the reason */
-        gs_asset_params tight = {{0.015, 0.015, 0.015}, 0.01, 0, 10, 0.05};
+        gs_asset_params tight = {.size = {0.015, 0.015, 0.015}, .mass = 0.01, .fixed = 0, .count = 10, .span = 0.05};
         CHECK(gs_scene_add_group(&s, rope, &tight, "red", &at, &first, err, sizeof err) == -1);
         CHECK_STR_CONTAINS(err, "cannot be 0.050 m long");
     }
@@ -498,8 +498,8 @@ int main(void) {
     const gs_asset_kind *kinds = gs_asset_kinds(&n);
     for (int i = 0; i < n; i++) {
         gs_shape parts[GS_ASSET_MAX_SHAPES];
-        gs_asset_params ap = {{kinds[i].default_size[0], kinds[i].default_size[1],
-                               kinds[i].default_size[2]}, 0.1, 1, 0, 0};
+        gs_asset_params ap = {.size = {kinds[i].default_size[0], kinds[i].default_size[1],
+                                       kinds[i].default_size[2]}, .mass = 0.1, .fixed = 1};
         int np = kinds[i].build(&ap, parts);
         CHECK(np >= 1 && np <= GS_ASSET_MAX_SHAPES);
         for (int j = 0; j < np; j++) CHECK(parts[j].size[0] > 0 && parts[j].size[1] > 0 && parts[j].size[2] > 0);
