@@ -14,6 +14,7 @@
  * same heightmap. An object hidden under others is left for later, as a
  * policy would have to. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,7 @@ typedef struct spot_region {
     int need;          /* objects still to place, >= 1 */
 } spot_region;
 
+static int joint_action(const gs_scene *s, const gs_goal *g, gs_action *a);
 static int observe(const gs_scene *s, oracle_view *ov);
 static void forget(oracle_view *ov);
 static int pose_action(oracle_view *ov, const gs_goal *g, gs_action *a);
@@ -70,11 +72,29 @@ int gs_oracle_action(const gs_scene *s, gs_action *a) {
     gs_scene_reward(s, &stage);
     if (stage >= s->ngoals) return 0;
     const gs_goal *g = &s->goals[stage];
+    if (g->metric == GS_METRIC_JOINT) return joint_action(s, g, a);
     oracle_view ov;
     if (!observe(s, &ov)) return 0;
     int found = g->metric == GS_METRIC_ZONE ? zone_action(&ov, g, a) : pose_action(&ov, g, a);
     forget(&ov);
     return found;
+}
+
+/* The first object of a joint goal whose joint is not where the goal
+ * wants it: dragged there by its handle. */
+static int joint_action(const gs_scene *s, const gs_goal *g, gs_action *a) {
+    for (int i = 0; i < g->nobjects; i++) {
+        const gs_model_link *l = &s->objects[g->objects[i]].art->model.links[g->links[i]];
+        double d = fabs(gs__link_fraction(s, g->objects[i], g->links[i]) - g->target);
+        if (l->type == GS_JOINT_CONTINUOUS) d = fmin(d, 1 - d);
+        if (d <= g->tolerance || !l->has_handle) continue;
+        a->kind = GS_ACTION_DRAG;
+        a->drag_object = g->objects[i];
+        snprintf(a->drag_joint, sizeof a->drag_joint, "%s", l->joint);
+        a->drag_to = g->target;
+        return 1;
+    }
+    return 0;
 }
 
 /* The nearest pair of a visible unplaced object and a free allowed target
