@@ -527,15 +527,17 @@ static gs_status mesh_path(urdf_reader *r, const urdf_part *p, const char *dir, 
 }
 
 /* Raw link i's collision parts into model link body, placed by offset
- * (the raw link's frame in the body's); a part named handle marks where a
- * drag grips. */
+ * (the raw link's frame in the body's); the first part named handle marks
+ * where a drag grips (*handle: its index among the body's parts, when not
+ * set yet). */
 static gs_status add_parts(urdf_reader *r, int i, gs_model *m, int body, const gs_pose *offset, const char *dir,
-                           const char *root, char *err, size_t errlen) {
+                           const char *root, int *handle, char *err, size_t errlen) {
     const urdf_link *l = &r->links[i];
     for (int k = 0; k < l->nparts; k++) {
         const urdf_part *p = &l->parts[k];
         gs_pose local = gsu_pose_multiply(offset, &p->shape.local);
         gs_model_link *ml = &m->links[body];
+        if (p->is_handle && *handle < 0) *handle = ml->nshapes;
         if (p->shape.type == GS_SHAPE_MESH) {
             char path[4096], name[600];
             if (p->mesh_scale[0] != p->mesh_scale[1] || p->mesh_scale[0] != p->mesh_scale[2])
@@ -752,10 +754,8 @@ static gs_status build_model(urdf_reader *r, const char *dir, const char *root, 
         }
         gs_model_link *ml = &m->links[body[i]];
         first[i] = ml->nshapes;
-        if (st == GS_OK) st = add_parts(r, i, m, body[i], &offset[i], dir, root, err, errlen);
+        if (st == GS_OK) st = add_parts(r, i, m, body[i], &offset[i], dir, root, &handle[body[i]], err, errlen);
         count[i] = ml->nshapes - first[i];
-        for (int q = 0; q < r->links[i].nparts && handle[body[i]] < 0 && count[i] > 0; q++)
-            if (r->links[i].parts[q].is_handle) handle[body[i]] = first[i]; /* its first part, near enough */
         if (r->links[i].has_color && !ml->has_color) ml->has_color = 1, memcpy(ml->rgb, r->links[i].rgb, sizeof ml->rgb);
     }
     if (st == GS_OK) st = body_inertials(r, m, body, offset, first, count, err, errlen);

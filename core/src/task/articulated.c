@@ -354,6 +354,25 @@ int gs__articulated_items(const gs_scene *s, int obj, gsr_item *items, int k, in
     return k;
 }
 
+double gs__articulated_top(const gs_scene *s) {
+    double top = 0;
+    for (int i = 0; i < s->nobjects; i++) {
+        const gs_object *o = &s->objects[i];
+        for (int k = 0; o->art && k < o->art->model.nlinks; k++) {
+            const gs_model_link *l = &o->art->model.links[k];
+            gs_pose lp;
+            gs__link_pose(s, o, k, &lp);
+            for (int j = 0; j < l->nshapes; j++) {
+                gs_pose p = gsu_pose_multiply(&lp, &l->shapes[j].local);
+                double half[3] = {l->shapes[j].size[0] / 2, l->shapes[j].size[1] / 2, l->shapes[j].size[2] / 2}, ext[3];
+                gsu_rotated_half_extents(p.rot, half, ext);
+                top = fmax(top, p.pos[2] + ext[2]);
+            }
+        }
+    }
+    return top;
+}
+
 /* ---- the drag ---- */
 
 /* The link a drag names, checked; -1 (and err) when it cannot be dragged. */

@@ -116,6 +116,9 @@ double gs__link_fraction(const gs_scene *s, int obj, int link);
 /* Where a goal's place rides: the moving link whose box holds point (3)
  * (the smallest), its pose in that link's frame; obj -1 for none. */
 gs_anchor gs__anchor_find(const gs_scene *s, const gs_pose *p);
+/* The height of the highest part of any articulated object now; 0 when
+ * the scene has none. */
+double gs__articulated_top(const gs_scene *s);
 /* After reset and after every action: the places carried by links moved
  * with them, and latching stages that are met latched. */
 void gs__scene_refresh(gs_scene *s);

@@ -1,0 +1,29 @@
+-- close-drawer: a chest stands on the table with its drawer pulled out;
+-- the robot pushes it shut by its handle.
+local function palette(env)
+  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
+end
+
+local BLOCK = {0.04, 0.04, 0.04}
+
+return task {
+  name = "close-drawer",
+  description = "Push the open drawer of the chest shut.",
+  assets = {"drawer", "block"},
+  max_steps = 3,
+  reset = function(env)
+    local colors = env.rng:shuffle({table.unpack(palette(env))})
+    local size = {env.rng:uniform(0.14, 0.18), env.rng:uniform(0.18, 0.24), env.rng:uniform(0.09, 0.12)}
+    local reach = 0.85 * (size[1] - 0.011) + 0.03
+    local room = env:random_pose({size[1] + reach, size[2] + 0.02, 0})
+    local chest = env:add("drawer", gs.multiply(room, gs.pose(-reach / 2, 0, 0)),
+                          {size = size, color = colors[1], fixed = true})
+    env:set_joint(chest, "drawer", env.rng:uniform(0.6, 1))
+    for i = 1, env.rng:int(0, 3) do
+      local pose = env:random_pose(BLOCK)
+      if pose then env:add("block", pose, {color = colors[1 + i]}) end
+    end
+    env:goal{objects = {chest}, metric = "joint", joint = "drawer", target = 0, reward = 1,
+             lang = "close the drawer"}
+  end,
+}
