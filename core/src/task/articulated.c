@@ -392,7 +392,7 @@ static int drag_link(const gs_scene *s, const gs_action *a, char *err, size_t er
 
 gs_status gs__scene_drag(gs_scene *s, const gs_action *a, gs_action_result *res, char *err, size_t errlen) {
     int link = drag_link(s, a, err, errlen);
-    if (link < 0) return GS_ERR_USAGE;
+    if (link < 0) return GS_ERR_RUNTIME; /* the task asked for it */
     const gs_articulation *art = s->objects[a->drag_object].art;
     double grip[3];
     gs_pose lp;

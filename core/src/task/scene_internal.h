@@ -134,7 +134,7 @@ typedef struct gs_drag_plan {
 } gs_drag_plan;
 int gs__drag_path(void *ud, const double grip[3], double (*path)[3], int max);
 /* Executes a drag action (checked: the object, its joint, its handle, the
- * fraction). */
+ * fraction; GS_ERR_RUNTIME says what is wrong with it). */
 gs_status gs__scene_drag(gs_scene *s, const gs_action *a, gs_action_result *res, char *err, size_t errlen);
 /* Where a drag action grips (from, the handle now) and where the handle
  * will be at its end (to); 0 when the action names no joint. */
