@@ -146,6 +146,16 @@ local function asset_text()
     lines[#lines + 1] = string.format("- `%s` (%s): %s; default size %.3g x %.3g x %.3g m; options: %s",
       kind.name, kind.role, kind.doc, kind.size[1], kind.size[2], kind.size[3], opts)
   end
+  local files = {}
+  for _, scene in ipairs(gensim.scenes()) do
+    if scene.joints then
+      files[#files + 1] = string.format("- `%s`: joints %s", scene.file,
+        #scene.joints > 0 and table.concat(scene.joints, ", ") or "(none)")
+    end
+  end
+  if #files > 0 then
+    lines[#lines + 1] = "\nURDF files for kind `urdf` (file = ...):\n" .. table.concat(files, "\n")
+  end
   local colors = gensim.colors()
   lines[#lines + 1] = "\nColours (gs.COLORS): train split " .. table.concat(colors.train, ", ")
     .. "; test split " .. table.concat(colors.test, ", ")

@@ -109,6 +109,38 @@ static int cmd_assets(int argc, char **argv) {
             printf("%-12s %s\n", "", k->doc);
         }
     }
+    /* the URDF files kind urdf can load, with their joints */
+    char **files;
+    int nfiles = gs_scene_files(&files);
+    cJSON *scenes = cJSON_CreateArray();
+    if (!json && nfiles) printf("\nURDF files (kind urdf, file = ...):\n");
+    for (int i = 0; i < nfiles; i++) {
+        gs_model *m = malloc(sizeof *m);
+        char err[512] = "out of memory", joints[512] = "";
+        int ok = m && gs_urdf_load(files[i], 1.0, m, err, sizeof err) == GS_OK;
+        cJSON *o = cJSON_CreateObject(), *list = cJSON_CreateArray();
+        cJSON_AddStringToObject(o, "file", files[i]);
+        for (int k = 1; ok && k < m->nlinks; k++) {
+            cJSON_AddItemToArray(list, cJSON_CreateString(m->links[k].joint));
+            size_t used = strlen(joints);
+            snprintf(joints + used, sizeof joints - used, "%s%s", k > 1 ? ", " : "", m->links[k].joint);
+        }
+        cJSON_AddItemToObject(o, "joints", list);
+        if (!ok) cJSON_AddStringToObject(o, "error", err);
+        cJSON_AddItemToArray(scenes, o);
+        if (!json) printf("  %-28s %s%s\n", files[i], ok ? "joints: " : "", ok ? joints : err);
+        if (ok) gs_model_free(m);
+        free(m);
+    }
+    gs_free_paths(files, nfiles);
+    /* in JSON, the urdf kind's "files" */
+    cJSON *kind = NULL, *urdf = NULL;
+    cJSON_ArrayForEach(kind, arr) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(kind, "name");
+        if (cJSON_IsString(name) && strcmp(name->valuestring, "urdf") == 0) urdf = kind;
+    }
+    if (urdf) cJSON_AddItemToObject(urdf, "files", scenes);
+    else cJSON_Delete(scenes);
     if (json) cli_print_json(arr);
     else cJSON_Delete(arr);
     return CLI_OK;

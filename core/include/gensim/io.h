@@ -72,6 +72,12 @@ GS_API int gs_scene_file_valid(const char *rel, char *why, size_t whylen);
 GS_API gs_status gs_scene_file_resolve(const char *rel, char *path, char *root, size_t n, char *err,
                                        size_t errlen);
 
+/* The scene files there are, by the names a task gives them: the data
+ * folder's scenes/NAME.urdf, then PLUGIN/scenes/NAME.urdf of every plugin
+ * folder on the plugin path, each name once, sorted, as malloc'd strings
+ * in *names (free with gs_free_paths); returns how many. */
+GS_API int gs_scene_files(char ***names);
+
 /* Reads an OBJ mesh from text (len bytes; name is what messages call it)
  * into link of m: one convex part per `o`/`g` group with faces (or one for
  * the file), each scaled by scale and placed by origin (nullable: the

@@ -258,3 +258,49 @@ gs_status gs_scene_file_resolve(const char *rel, char *path, char *root, size_t 
     return gs_fail(err, errlen, GS_ERR_IO, "no scene file '%s' in %s", rel,
                    ndirs ? looked : "any folder (no data folder and no plugin path)");
 }
+
+/* Appends the .urdf files of dir as prefix/NAME.urdf to *names. */
+static void add_scene_names(const char *dir, const char *prefix, char ***names, int *n, int *cap) {
+    char **files;
+    int nfiles = gs_list_files(dir, ".urdf", &files, NULL, 0);
+    for (int i = 0; i < nfiles; i++) {
+        char name[512];
+        snprintf(name, sizeof name, "%s/%s", prefix, strrchr(files[i], '/') + 1);
+        int seen = !gs_scene_file_valid(name, NULL, 0);
+        for (int k = 0; k < *n && !seen; k++) seen = strcmp((*names)[k], name) == 0;
+        if (seen) continue;
+        if (*n == *cap) {
+            int grown_cap = *cap ? 2 * *cap : 16;
+            char **grown = realloc(*names, sizeof *grown * (size_t)grown_cap);
+            if (!grown) break;
+            *names = grown, *cap = grown_cap;
+        }
+        if (((*names)[*n] = strdup(name))) (*n)++;
+    }
+    gs_free_paths(files, nfiles);
+}
+
+int gs_scene_files(char ***names) {
+    int n = 0, cap = 0;
+    *names = NULL;
+    char dir[4096];
+    if (gs_data_dir() && snprintf(dir, sizeof dir, "%s/scenes", gs_data_dir()) < (int)sizeof dir)
+        add_scene_names(dir, "scenes", names, &n, &cap);
+    char *folders[64];
+    int nfolders = gs_plugin_path(folders, 64);
+    for (int f = 0; f < nfolders; f++) {
+        DIR *d = opendir(folders[f]);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            if (e->d_name[0] == '.') continue;
+            char prefix[512];
+            snprintf(prefix, sizeof prefix, "%s/scenes", e->d_name);
+            if (snprintf(dir, sizeof dir, "%s/%s", folders[f], prefix) < (int)sizeof dir)
+                add_scene_names(dir, prefix, names, &n, &cap);
+        }
+        if (d) closedir(d);
+    }
+    gs_free_strings(folders, nfolders);
+    if (n > 1) qsort(*names + 0, (size_t)n, sizeof **names, compare_paths);
+    return n;
+}
