@@ -100,3 +100,7 @@ if(GS_SANITIZE)
   # the sanitizers' shadow memory is not the task's
   set_tests_properties(hostile PROPERTIES ENVIRONMENT "HOSTILE_OVERHEAD_MB=1024;HOSTILE_GUARD_S=120")
 endif()
+
+# The scene readers' fuzz targets (URDF, OBJ): a corpus and its mutants
+# replayed, libFuzzer with GS_LIBFUZZER.
+include(${PROJECT_SOURCE_DIR}/tests/fuzz/scenes.cmake)

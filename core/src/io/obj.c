@@ -22,6 +22,7 @@
 #define MAX_FACE_CORNERS 64
 #define MAX_PARTS GS_LINK_MAX_SHAPES
 #define COORD_LIMIT 100.0     /* metres, before scaling */
+#define PART_LIMIT 10.0       /* metres, a part's size and place, once scaled */
 
 /* What has been read so far. */
 typedef struct obj_reader {
@@ -219,6 +220,8 @@ static gs_status end_part(obj_reader *r, int lineno) {
         s.size[k] = hi[k] - lo[k];
         centre[k] = (hi[k] + lo[k]) / 2;
         if (!(s.size[k] > 1e-5)) st = bad(r, lineno, "a part is flat: its faces span no volume");
+        else if (!(s.size[k] <= PART_LIMIT && fabs(centre[k]) <= PART_LIMIT))
+            st = bad(r, lineno, "a part reaches beyond 10 m once scaled");
     }
     if (st != GS_OK) {
         free(vert), free(tri);

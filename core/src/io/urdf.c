@@ -81,6 +81,7 @@ static gs_status build_model(urdf_reader *r, const char *dir, const char *root, 
 
 gs_status gs_urdf_parse(const char *name, const char *text, size_t len, const char *dir,
                         const char *root, double scale, gs_model *m, char *err, size_t errlen) {
+    gs_model_init(m);
     if (!(scale > 0) || !isfinite(scale))
         return gs_fail(err, errlen, GS_ERR_USAGE, "%s:1: scale must be positive", name);
     if (len > GS_URDF_MAX_BYTES)
@@ -112,7 +113,6 @@ gs_status gs_urdf_parse(const char *name, const char *text, size_t len, const ch
         st = gs_fail(err, errlen, GS_ERR_IO, "%s:1: the document must be one <robot>", name);
         goto done;
     }
-    gs_model_init(m);
     st = build_model(&r, dir, root, scale, m, err, errlen);
     if (st != GS_OK) gs_model_free(m);
 done:
@@ -124,6 +124,7 @@ done:
 
 gs_status gs_urdf_load(const char *rel, double scale, gs_model *m, char *err, size_t errlen) {
     char path[4096], root[4096];
+    gs_model_init(m);
     gs_status st = gs_scene_file_resolve(rel, path, root, sizeof path, err, errlen);
     if (st != GS_OK) return st;
     char *text, why[512];
