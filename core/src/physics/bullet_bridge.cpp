@@ -15,7 +15,7 @@ extern "C" {
 #include "gensim/physics.h"
 }
 
-#include "cylinder_pairs.h"
+#include "physics/cylinder_pairs.h"
 
 #include <BulletCollision/CollisionDispatch/btActivatingCollisionAlgorithm.h>
 #include <BulletCollision/CollisionDispatch/btCollisionObjectWrapper.h>
