@@ -112,6 +112,7 @@ static const char *check_desc(const gs_world *w, const gs_body_desc *d, int *bad
 static const char *check_mesh(const gs_mesh *m);
 static btCollisionShape *make_part(const gs_shape *s, const gs_mesh *mesh);
 static btTransform body_frame(const gs_body &b);
+static void make_shape(gs_body *b, const gs_body_desc *d);
 static void joints_before_step(gs_world *w);
 static void joint_update(gs_world *w, gs_joint &j, bool resync);
 static void trace_joint(const gs_world *w, int id, const gs_joint_desc *d);
@@ -274,24 +275,7 @@ int gs_world_add_body(gs_world *w, const gs_body_desc *d, char *err, size_t errl
             if (w->trace) trace_body(w, id, d);
             return id;
         }
-        if (d->nshapes == 1 && is_identity(&d->shapes[0].local) && !b.shifted) {
-            b.shape = make_part(&d->shapes[0], d->meshes ? d->meshes[0] : NULL);
-        } else {
-            /* No child tree: a handful of parts is faster to scan. Bullet
-             * turns a body about its frame's origin, so a body with its own
-             * centre of mass has its parts placed about that centre. */
-            b.children.reserve((size_t)d->nshapes);
-            btCompoundShape *compound = new btCompoundShape(false, d->nshapes);
-            b.shape = compound;
-            btTransform to_com = b.com.inverse();
-            for (int i = 0; i < d->nshapes; i++) {
-                btCollisionShape *part = make_part(&d->shapes[i], d->meshes ? d->meshes[i] : NULL);
-                b.children.push_back(part);
-                gs_pose local = d->shapes[i].local;
-                gsu_quat_normalize(local.rot);
-                compound->addChildShape(b.shifted ? to_com * to_bt(&local) : to_bt(&local), part);
-            }
-        }
+        make_shape(&b, d);
         btScalar mass = b.kind == KIND_DYNAMIC ? (btScalar)d->mass : 0;
         btVector3 inertia(0, 0, 0);
         if (mass > 0 && b.shifted)
@@ -946,6 +930,29 @@ static void joint_update(gs_world *w, gs_joint &j, bool resync) {
         j.position += gsu_wrap_angle(raw - j.raw, 2 * GS_PI);
     j.raw = raw;
     j.velocity = (ch.getAngularVelocity() - pa.getAngularVelocity()).dot(axis);
+}
+
+/* A body's collision shape: its one part, or a compound of its parts.
+ * Bullet turns a body about its frame's origin, so a body with its own
+ * centre of mass has its parts placed about that centre. May throw
+ * std::bad_alloc, leaving what it made in b to free. */
+static void make_shape(gs_body *b, const gs_body_desc *d) {
+    if (d->nshapes == 1 && is_identity(&d->shapes[0].local) && !b->shifted) {
+        b->shape = make_part(&d->shapes[0], d->meshes ? d->meshes[0] : NULL);
+        return;
+    }
+    /* No child tree: a handful of parts is faster to scan. */
+    b->children.reserve((size_t)d->nshapes);
+    btCompoundShape *compound = new btCompoundShape(false, d->nshapes);
+    b->shape = compound;
+    btTransform to_com = b->com.inverse();
+    for (int i = 0; i < d->nshapes; i++) {
+        btCollisionShape *part = make_part(&d->shapes[i], d->meshes ? d->meshes[i] : NULL);
+        b->children.push_back(part);
+        gs_pose local = d->shapes[i].local;
+        gsu_quat_normalize(local.rot);
+        compound->addChildShape(b->shifted ? to_com * to_bt(&local) : to_bt(&local), part);
+    }
 }
 
 /* A body's frame in the world, as the caller knows it. */
