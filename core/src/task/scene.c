@@ -16,7 +16,6 @@
 #define PENETRATION_TOL 0.002 /* overlap at reset that counts as interpenetration, m */
 
 static void object_bbox(gs_object *o);
-static void world_box(const gs_scene *s, int obj, double c[3], double ext[3]);
 static void footprint(const gs_scene *s, int obj, double c[2], double half[2], double *yaw);
 static int rects_overlap(const double ca[2], const double ha[2], double ya, const double cb[2],
                          const double hb[2], double yb, double margin);
@@ -545,7 +544,6 @@ gs_status gs_scene_check(gs_scene *s, char *err, size_t errlen) {
         for (int k = 0; k < 3; k++) h[k] = o->size[k] / 2;
         gsu_pose_apply(&p, o->center, c);
         gsu_rotated_half_extents(p.rot, h, ext);
-        if (o->art) world_box(s, i, c, ext); /* its links as they are now */
         const double slack = 0.001;
         if (c[0] - ext[0] < GS_WS_X0 - slack || c[0] + ext[0] > GS_WS_X1 + slack ||
             c[1] - ext[1] < GS_WS_Y0 - slack || c[1] + ext[1] > GS_WS_Y1 + slack ||
@@ -701,21 +699,6 @@ static void footprint(const gs_scene *s, int obj, double c[2], double half[2], d
     gsu_pose_apply(&p, centre, w);
     c[0] = w[0], c[1] = w[1];
     *yaw = gsu_pose_yaw(&p);
-}
-
-/* An articulated object's box in the world now, over all its links:
- * centre c and half extents ext (3 each). */
-static void world_box(const gs_scene *s, int obj, double c[3], double ext[3]) {
-    gsr_item items[GS_MODEL_MAX_LINKS * GS_LINK_MAX_SHAPES];
-    int n = gs__articulated_items(s, obj, items, 0, GS_MODEL_MAX_LINKS * GS_LINK_MAX_SHAPES);
-    double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
-    for (int i = 0; i < n; i++) {
-        double half[3] = {items[i].shape.size[0] / 2, items[i].shape.size[1] / 2, items[i].shape.size[2] / 2}, e[3];
-        gsu_rotated_half_extents(items[i].pose.rot, half, e);
-        for (int d = 0; d < 3; d++)
-            lo[d] = fmin(lo[d], items[i].pose.pos[d] - e[d]), hi[d] = fmax(hi[d], items[i].pose.pos[d] + e[d]);
-    }
-    for (int d = 0; d < 3; d++) c[d] = (lo[d] + hi[d]) / 2, ext[d] = (hi[d] - lo[d]) / 2;
 }
 
 /* Separating-axis test of two rectangles grown by margin. */
