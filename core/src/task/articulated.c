@@ -120,12 +120,14 @@ static gs_status add_links(gs_scene *s, gs_object *o, const gs_pose *pose, char 
     return GS_OK;
 }
 
-/* The object's box as added (every joint shut), and the footprint its
- * joints sweep through their ranges, both in the object's frame. */
+/* The object's box as added (every joint shut), its base's, and the
+ * footprint its joints sweep through their ranges, all in the object's
+ * frame. */
 static void model_bbox(gs_object *o) {
     const gs_model *m = &o->art->model;
     double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
     double rlo[2] = {INFINITY, INFINITY}, rhi[2] = {-INFINITY, -INFINITY};
+    double blo[3] = {INFINITY, INFINITY, INFINITY}, bhi[3] = {-INFINITY, -INFINITY, -INFINITY};
     for (int sample = 0; sample <= SWEEP_SAMPLES; sample++) {
         gs_pose at[GS_MODEL_MAX_LINKS];
         for (int i = 0; i < m->nlinks; i++) {
@@ -140,11 +142,15 @@ static void model_bbox(gs_object *o) {
                 for (int d = 0; d < 3; d++) {
                     if (sample == 0) lo[d] = fmin(lo[d], p.pos[d] - ext[d]), hi[d] = fmax(hi[d], p.pos[d] + ext[d]);
                     if (d < 2) rlo[d] = fmin(rlo[d], p.pos[d] - ext[d]), rhi[d] = fmax(rhi[d], p.pos[d] + ext[d]);
+                    if (sample == 0 && i == 0) blo[d] = fmin(blo[d], p.pos[d] - ext[d]), bhi[d] = fmax(bhi[d], p.pos[d] + ext[d]);
                 }
             }
         }
     }
-    for (int d = 0; d < 3; d++) o->size[d] = hi[d] - lo[d], o->center[d] = (hi[d] + lo[d]) / 2;
+    for (int d = 0; d < 3; d++) {
+        o->size[d] = hi[d] - lo[d], o->center[d] = (hi[d] + lo[d]) / 2;
+        o->art->base_size[d] = bhi[d] - blo[d], o->art->base_center[d] = (bhi[d] + blo[d]) / 2;
+    }
     memcpy(o->art->reach_lo, rlo, sizeof rlo);
     memcpy(o->art->reach_hi, rhi, sizeof rhi);
 }
@@ -302,7 +308,10 @@ gs_anchor gs__anchor_find(const gs_scene *s, const gs_pose *p) {
             int inside = 1;
             for (int d = 0; d < 3; d++)
                 inside &= local.pos[d] >= lo[d] - ANCHOR_MARGIN && local.pos[d] <= hi[d] + ANCHOR_MARGIN + (d == 2 ? ANCHOR_ABOVE : 0);
-            double volume = (hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2]);
+            /* inside a link's box beats above it (a drawer over another),
+             * then the smaller box */
+            int above = local.pos[2] > hi[2] + ANCHOR_MARGIN;
+            double volume = (hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2]) + (above ? 1e6 : 0);
             if (inside && volume < best_volume) best.obj = i, best.link = k, best.local = local, best_volume = volume;
         }
     }

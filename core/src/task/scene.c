@@ -541,8 +541,10 @@ gs_status gs_scene_check(gs_scene *s, char *err, size_t errlen) {
         gs_scene_pose(s, i, &p);
         double c[3], ext[3], h[3];
         const gs_object *o = &s->objects[i];
-        for (int k = 0; k < 3; k++) h[k] = o->size[k] / 2;
-        gsu_pose_apply(&p, o->center, c);
+        /* an articulated object's base: its handles and doors may stand out */
+        const double *size = o->art ? o->art->base_size : o->size, *center = o->art ? o->art->base_center : o->center;
+        for (int k = 0; k < 3; k++) h[k] = size[k] / 2;
+        gsu_pose_apply(&p, center, c);
         gsu_rotated_half_extents(p.rot, h, ext);
         const double slack = 0.001;
         if (c[0] - ext[0] < GS_WS_X0 - slack || c[0] + ext[0] > GS_WS_X1 + slack ||

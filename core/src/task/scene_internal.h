@@ -11,6 +11,7 @@ typedef struct gs_articulation {
     int body[GS_MODEL_MAX_LINKS];     /* each link's body (link 0's is the object's) */
     int joint[GS_MODEL_MAX_LINKS];    /* each link's world joint (-1 for the base) */
     double reach_lo[2], reach_hi[2];  /* the footprint its joints can sweep, object frame */
+    double base_size[3], base_center[3]; /* the base link's box, object frame */
 } gs_articulation;
 
 /* One object of a scene: its kind, parameters, parts and body. */
