@@ -25,7 +25,8 @@ static uint64_t next(void) {
 static char **tokens;
 static int ntokens;
 
-/* The dictionary's "quoted" tokens, one a line. */
+/* The dictionary's "quoted" tokens, one a line, with libFuzzer's escapes
+ * (\\, \" and \xHH). */
 static void read_dict(const char *path) {
     FILE *f = fopen(path, "r");
     char line[512];
@@ -33,6 +34,14 @@ static void read_dict(const char *path) {
         char *a = strchr(line, '"'), *b = strrchr(line, '"');
         if (!a || b <= a + 1 || line[0] == '#') continue;
         *b = 0;
+        char *out = a + 1, *in = a + 1;
+        while (*in) {
+            unsigned hex;
+            if (in[0] == '\\' && in[1] == 'x' && sscanf(in + 2, "%2x", &hex) == 1) *out++ = (char)hex, in += 4;
+            else if (in[0] == '\\' && in[1]) *out++ = in[1], in += 2;
+            else *out++ = *in++;
+        }
+        *out = 0;
         char **grown = realloc(tokens, sizeof *grown * (size_t)(ntokens + 1));
         if (!grown) break;
         tokens = grown;
