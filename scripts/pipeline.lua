@@ -142,7 +142,7 @@ end
 local function asset_text()
   local lines = {}
   for _, kind in ipairs(gensim.assets()) do
-    local opts = kind.options and table.concat(kind.options, ", ") or ""
+    local opts = kind.options_text or ""
     lines[#lines + 1] = string.format("- `%s` (%s): %s; default size %.3g x %.3g x %.3g m; options: %s",
       kind.name, kind.role, kind.doc, kind.size[1], kind.size[2], kind.size[3], opts)
   end

@@ -10,7 +10,7 @@ local PUBLIC = {
   render = "render", io = "io", dataset = "io", sandbox = "sandbox", task = "task",
   episode = "task", workflow = "task", policy = "policy", policy_data = "policy", train = "policy",
   skill = "skill", llm = "llm", library = "library", host = "host", gensim = "host",
-  export = "math",
+  export = "math", plugin = "task",
 }
 -- Headers of other projects that must not reach the public headers.
 local FOREIGN_IN_PUBLIC = {"^lua", "^lauxlib", "^lualib", "^bt", "^Bullet", "^hdf5", "^cjson",

@@ -165,6 +165,11 @@ static void check_episode(gs_task *t, gs_dataset *ds, int64_t i, uint64_t seed) 
     const size_t rc = (size_t)rows * (size_t)cols;
     CHECK(strcmp(ep.task, "place-red-in-green") == 0);
     CHECK_STR_CONTAINS(ep.description, "red block");
+    /* the code it came from, by content */
+    char *prov = gs_task_provenance_json(t);
+    CHECK(prov && ep.provenance && strcmp(ep.provenance, prov) == 0);
+    CHECK(ep.provenance && strstr(ep.provenance, "\"file\":\"tasks/seed/place-red-in-green.lua\",\"sha256\":\""));
+    free(prov);
     CHECK(ep.seed == seed);
     CHECK(ep.success == 1);
     CHECK(ep.total_reward >= 1 - 1e-6);

@@ -149,6 +149,42 @@ int main(void) {
     /* FNV-1a of "a" is a published constant */
     CHECK(gsu_fnv1a(GSU_FNV_OFFSET, "a", 1) == 0xaf63dc4c8601ec8cULL);
 
+    /* SHA-256: the FIPS 180-4 examples, a million 'a's fed in odd pieces,
+     * and the lengths around the padding's edge (55, 56, 64 bytes) */
+    char hex[65];
+    gsu_sha256 c;
+    gsu_sha256_init(&c);
+    gsu_sha256_hex(&c, hex);
+    CHECK(strcmp(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") == 0);
+    gsu_sha256_init(&c);
+    gsu_sha256_update(&c, "abc", 3);
+    gsu_sha256_hex(&c, hex);
+    CHECK(strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0);
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    gsu_sha256_init(&c);
+    gsu_sha256_update(&c, two, strlen(two));
+    gsu_sha256_hex(&c, hex);
+    CHECK(strcmp(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1") == 0);
+    static char million[1000000];
+    memset(million, 'a', sizeof million);
+    gsu_sha256_init(&c);
+    for (size_t at = 0, step = 1; at < sizeof million; at += step, step = step * 7 % 997 + 1)
+        gsu_sha256_update(&c, million + at, at + step <= sizeof million ? step : sizeof million - at);
+    gsu_sha256_hex(&c, hex);
+    CHECK(strcmp(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0") == 0);
+    gsu_sha256_init(&c);
+    gsu_sha256_update(&c, million, 55);
+    gsu_sha256_hex(&c, hex);
+    CHECK(strcmp(hex, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318") == 0);
+    gsu_sha256_init(&c);
+    gsu_sha256_update(&c, million, 56);
+    gsu_sha256_hex(&c, hex);
+    CHECK(strcmp(hex, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a") == 0);
+    gsu_sha256_init(&c);
+    gsu_sha256_update(&c, million, 64);
+    gsu_sha256_hex(&c, hex);
+    CHECK(strcmp(hex, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb") == 0);
+
     /* names */
     CHECK(gsu_edit_distance("kitten", "sitting", 10) == 3);
     static const char *const names[] = {"block", "bowl", "box", "ball"};

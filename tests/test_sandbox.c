@@ -4,6 +4,7 @@
  * "file:line:" message. */
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -126,7 +127,7 @@ static void expect_ok(const char *src) {
 }
 
 static void test_escapes(void) {
-    static const char *const hidden[] = {"io",     "os",         "require",  "package",
+    static const char *const hidden[] = {"io",     "os",         "bit32",    "package",
                                          "debug",  "dofile",     "loadfile", "collectgarbage",
                                          "module", "loadstring", "setfenv",  "newproxy"};
     for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++) {
@@ -141,7 +142,7 @@ static void test_escapes(void) {
     expect_ok("local allowed = {_G=1,_VERSION=1,assert=1,error=1,getmetatable=1,ipairs=1,load=1,\n"
               "  next=1,pairs=1,pcall=1,print=1,rawequal=1,rawget=1,rawlen=1,rawset=1,select=1,\n"
               "  setmetatable=1,tonumber=1,tostring=1,type=1,warn=1,xpcall=1,coroutine=1,math=1,\n"
-              "  string=1,table=1,utf8=1}\n"
+              "  string=1,table=1,utf8=1,require=1}\n"
               "for k in pairs(_G) do assert(allowed[k], k) end");
     expect_ok("assert(string.dump == nil)");
     expect_ok("local mt = getmetatable('')\nassert(type(mt) ~= 'table')\n"
@@ -952,11 +953,90 @@ static void test_pattern_matcher(void) {
 
 #define RUN_SECTION(test) (section = #test, alarm((unsigned)(60 * slow)), test())
 
+/* The modules test_require's finder serves, by name. */
+static const char *const MODULES[][2] = {
+    {"kit.colors", "local M = {count = 0}\nfunction M.pick(i) M.count = M.count + 1 return ({'red', 'blue'})[i] end\nreturn M"},
+    {"kit.uses", "local c = require 'kit.colors'\nreturn {first = c.pick(1)}"},
+    {"kit.cycle-a", "return require 'kit.cycle-b'"},
+    {"kit.cycle-b", "return require 'kit.cycle-a'"},
+    {"kit.broken", "local x = 1\nerror('broken on purpose')"},
+    {"kit.spin", "while true do end"},
+    {"kit.closes", "local x <close> = nil\nreturn 1"},
+    {"kit.deep", "return require 'kit.deep'"}, /* caught as a cycle */
+};
+
+static gs_status find_module(void *ud, const char *name, char *path, size_t pathlen, char **src, size_t *len,
+                             char *err, size_t errlen) {
+    (void)ud;
+    int level;
+    if (sscanf(name, "kit.level%d", &level) == 1) { /* a chain without end, each module new */
+        snprintf(path, pathlen, "lib/level%d.lua", level);
+        *src = malloc(64);
+        *len = (size_t)snprintf(*src, 64, "return require 'kit.level%d'", level + 1);
+        return GS_OK;
+    }
+    for (size_t i = 0; i < sizeof MODULES / sizeof MODULES[0]; i++)
+        if (strcmp(MODULES[i][0], name) == 0) {
+            snprintf(path, pathlen, "lib/%s.lua", name + 4);
+            *len = strlen(MODULES[i][1]);
+            *src = malloc(*len + 1);
+            memcpy(*src, MODULES[i][1], *len + 1);
+            return GS_OK;
+        }
+    return gs_fail(err, errlen, GS_ERR_IO, "no module '%s'", name);
+}
+
+/* Runs src with the module finder; returns its status, err its message. */
+static gs_status run_with_modules(const char *src, char *err) {
+    gsl_limits limits = small_limits();
+    gsl_sandbox *s = new_sandbox(&limits, NULL);
+    if (!s) return GS_ERR_USAGE;
+    gsl_sandbox_set_require(s, find_module, NULL);
+    gs_status st = run(s, src, err);
+    gsl_sandbox_free(s);
+    return st;
+}
+
+static void test_require(void) {
+    char err[ERRLEN];
+    /* one value per state, shared by whoever requires it */
+    CHECK(run_with_modules("local a = require 'kit.colors'\nlocal u = require 'kit.uses'\n"
+                           "assert(rawequal(a, require 'kit.colors'))\n"
+                           "assert(u.first == 'red' and a.count == 1)", err) == GS_OK);
+    CHECK(run_with_modules("local ok, e = pcall(require, 'kit.cycle-a')\nerror(e)", err) == GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "'kit.cycle-a' requires itself");
+    CHECK(run_with_modules("require 'kit.level0'", err) == GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "modules nest more than 16 deep");
+    CHECK(run_with_modules("require 'kit.deep'", err) == GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "requires itself");
+    /* a module's error is positioned in its file; caught, it is no cycle later */
+    CHECK(run_with_modules("local ok = pcall(require, 'kit.broken')\nassert(not ok)\nrequire 'kit.broken'", err) ==
+          GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "lib/broken.lua:2: broken on purpose");
+    /* the module runs under the task's limits */
+    CHECK(run_with_modules("require 'kit.spin'", err) == GS_ERR_LIMIT);
+    CHECK_STR_CONTAINS(err, "lib/spin.lua:1:");
+    CHECK(run_with_modules("require 'kit.closes'", err) == GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "lib/closes.lua:1:");
+    CHECK(run_with_modules("require 'kit.none'", err) == GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "task.lua:1: require: no module 'kit.none'");
+    static const char *const refused[] = {"os", "io", "../../etc/passwd", "kit..x", "Kit.x", ".x"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char src[128];
+        snprintf(src, sizeof src, "require '%s'", refused[i]);
+        CHECK(run_with_modules(src, err) == GS_ERR_RUNTIME);
+        CHECK_STR_CONTAINS(err, "require reaches only a plugin's helper modules");
+    }
+    /* without a finder, nothing */
+    expect("require 'kit.colors'", GS_ERR_RUNTIME, "no plugin modules are available here", 1);
+}
+
 int main(void) {
     if (UNDER_VALGRIND()) slow = 20;
     signal(SIGALRM, on_watchdog);
     RUN_SECTION(test_new_and_limits);
     RUN_SECTION(test_escapes);
+    RUN_SECTION(test_require);
     RUN_SECTION(test_runaway_loops);
     RUN_SECTION(test_time_limit);
     RUN_SECTION(test_memory_limit);

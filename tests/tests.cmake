@@ -3,7 +3,10 @@
 file(GLOB GS_TEST_C CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/test_*.c)
 if(GS_VALGRIND)
   find_program(VALGRIND valgrind REQUIRED)
-  set(GS_TEST_WRAP ${VALGRIND} --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect -q)
+  # (a forked child, such as the dataset reader's checking process, is not
+  # followed: it leaves by _exit with the parent's heap)
+  set(GS_TEST_WRAP ${VALGRIND} --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect -q
+      --child-silent-after-fork=yes)
 endif()
 foreach(src ${GS_TEST_C})
   get_filename_component(name ${src} NAME_WE)
@@ -50,7 +53,9 @@ if(GS_VALGRIND)
              COMMAND ${GS_TEST_WRAP} ${CMAKE_BINARY_DIR}/gensim-run tasks/seed/${task}.lua --episodes 1 --quiet
                      --timeout-s 500 # memcheck runs Lua some 40 times slower
              WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
-    set_tests_properties(valgrind_${task} PROPERTIES TIMEOUT 600 LABELS unit)
+    # in process: memcheck is silent in forked children, and the episode is
+    # what it must see
+    set_tests_properties(valgrind_${task} PROPERTIES TIMEOUT 600 LABELS unit ENVIRONMENT GENSIM_IN_PROCESS=1)
   endforeach()
 endif()
 
@@ -101,6 +106,19 @@ if(GS_SANITIZE)
   set_tests_properties(hostile PROPERTIES ENVIRONMENT "HOSTILE_OVERHEAD_MB=1024;HOSTILE_GUARD_S=120")
 endif()
 
-# The scene readers' fuzz targets (URDF, OBJ): a corpus and its mutants
-# replayed, libFuzzer with GS_LIBFUZZER.
-include(${PROJECT_SOURCE_DIR}/tests/fuzz/scenes.cmake)
+# Plugins from a fresh folder: the plugin path seen by every command, API
+# majors, name clashes, broken manifests, a hostile plugin, plugin new.
+add_test(NAME plugin_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/plugin_cli.sh ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(plugin_cli PROPERTIES TIMEOUT 600 LABELS cli)
+
+# Fuzz targets for the parsers of hostile input (the scene readers, URDF
+# and OBJ, among them): each replays its corpus (seeds and past findings)
+# and runs a short fixed-seed mutation loop.
+include(${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz.cmake)
+
+# gensim curriculum at tiny sizes: state, report and plot; a stopped and a
+# SIGINT-killed run resume without redoing a finished step; bad curricula.
+add_test(NAME curriculum_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/curriculum_cli.sh ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(curriculum_cli PROPERTIES TIMEOUT 600 LABELS cli)

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "gensim/host.h"
 #include "gensim/io.h"
 #include "gensim/policy_data.h"
 #include "gensim/render.h"
@@ -179,4 +180,19 @@ void cli_print_json(void *o) {
     if (text) puts(text);
     cJSON_free(text);
     cJSON_Delete(o);
+}
+
+int cli_run_script(const char *name, const char *rel, int argc, char **argv) {
+    char path[4096], err[4096];
+    if (gs_data_path(rel, path, sizeof path, err, sizeof err) != GS_OK) {
+        fprintf(stderr, "%s: %s\n", name, err);
+        return CLI_USAGE;
+    }
+    int returned;
+    gs_status st = gs_host_run_script(path, argc - 1, argv + 1, &returned, err, sizeof err);
+    if (st != GS_OK) {
+        fprintf(stderr, "%s: %s\n", name, err);
+        return CLI_TASK;
+    }
+    return returned >= 0 ? returned : CLI_TASK;
 }

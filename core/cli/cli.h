@@ -37,6 +37,11 @@ int cli_common_flag(int argc, char **argv, int *i, gs_task_options *opt, const c
 /* The help text of the limit flags. */
 extern const char CLI_LIMITS_HELP[];
 
+/* Runs the trusted Lua script rel (under the data folder) in the host with
+ * the command's arguments after argv[0]; the status it returns, or 2 / 3
+ * when it cannot run (name prefixes the message). */
+int cli_run_script(const char *name, const char *rel, int argc, char **argv);
+
 /* Prints o (a cJSON *) on one line of stdout and frees it. */
 void cli_print_json(void *o);
 
@@ -81,6 +86,8 @@ int cmd_demos(int argc, char **argv);
 
 /* gensim generate: the language-model pipeline (cmd_generate.c). */
 int cmd_generate(int argc, char **argv);
+int cmd_plugin(int argc, char **argv);
+int cmd_curriculum(int argc, char **argv);
 /* gensim validate: the validation ladder on task files (cmd_validate.c). */
 int cmd_validate(int argc, char **argv);
 /* gensim train: the Transporter policy on HDF5 demonstrations (cmd_train.c). */

@@ -31,6 +31,7 @@ static void print_result(void *ud, const char *file, const gs_ladder_result *r, 
     printf("  %.2f s\n", seconds);
     if (!r->passed) printf("  %s: %s\n", gs_rung_name(r->failed), r->message);
     else if (r->same_name[0] && !ui->quiet) printf("  note: %s\n", r->rung_message[GS_RUNG_NOVEL]);
+    if (r->warning[0]) printf("  warning: %s\n", r->warning);
     fflush(stdout);
 }
 

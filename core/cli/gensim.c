@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "gensim/host.h"
 #include "gensim/io.h"
+#include "gensim/plugin.h"
 #include "gensim/workflow.h"
 
 static int cmd_assets(int argc, char **argv);
@@ -23,12 +24,14 @@ static const struct {
     const char *summary;
 } COMMANDS[] = {
     {"assets", cmd_assets, "list the asset kinds, their options and default sizes"},
+    {"curriculum", cmd_curriculum, "run a curriculum: stages of demos, training and evaluation (resumable)"},
     {"demos", cmd_demos, "record successful oracle episodes with observations into HDF5"},
     {"eval", cmd_eval, "run a trained policy in closed loop on tasks and report success"},
     {"generate", cmd_generate, "have a language model write tasks; keep the ones that climb the ladder"},
     {"library", cmd_library, "the task library: gallery (an HTML page of every task)"},
     {"list", cmd_list, "list the tasks in folders (default: tasks/seed tasks/generated plugins)"},
     {"lua", cmd_lua, "run a trusted Lua script with the gensim module (specs, pipelines)"},
+    {"plugin", cmd_plugin, "the plugin path: list what is on it, scaffold a plugin, check one"},
     {"train", cmd_train, "train the Transporter policy on HDF5 demonstrations"},
     {"validate", cmd_validate, "run the validation ladder on task files"},
     {"version", cmd_version, "the version, the task API, and how tasks are isolated"},
@@ -37,7 +40,7 @@ static const struct {
 
 static void usage(FILE *f) {
     fprintf(f, "usage: gensim COMMAND [ARGS] [--json] [--help]\n\ncommands:\n");
-    for (int i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-8s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    for (int i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
     fprintf(f, "\nRun oracle episodes with gensim-run TASK.lua; see gensim COMMAND --help.\n");
 }
 
@@ -83,37 +86,19 @@ static int cmd_assets(int argc, char **argv) {
             return CLI_USAGE;
         }
     }
-    int n;
-    const gs_asset_kind *kinds = gs_asset_kinds(&n);
-    static const char *const roles[] = {"movable", "receptacle", "marker"};
-    cJSON *arr = cJSON_CreateArray();
-    for (int i = 0; i < n; i++) {
-        const gs_asset_kind *k = &kinds[i];
-        char opts[128];
-        gs_asset_options_text(k, opts, sizeof opts);
-        if (json) {
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "name", k->name);
-            cJSON_AddStringToObject(o, "role", roles[k->role]);
-            cJSON_AddStringToObject(o, "doc", k->doc);
-            cJSON_AddStringToObject(o, "options", opts);
-            double sz[3] = {k->default_size[0], k->default_size[1], k->default_size[2]};
-            cJSON_AddItemToObject(o, "size", cJSON_CreateDoubleArray(sz, 3));
-            cJSON_AddBoolToObject(o, "fixed", k->default_fixed);
-            cJSON_AddNumberToObject(o, "symmetry", k->symmetry);
-            cJSON_AddItemToArray(arr, o);
-        } else {
-            printf("%-12s %-10s size %.3f x %.3f x %.3f  %s  options: %s\n", k->name, roles[k->role],
-                   k->default_size[0], k->default_size[1], k->default_size[2],
-                   k->default_fixed ? "fixed  " : "movable", opts);
-            printf("%-12s %s\n", "", k->doc);
-        }
+    char *text = gs_kinds_json();
+    cJSON *arr = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    if (!arr) {
+        fprintf(stderr, "gensim assets: out of memory\n");
+        return CLI_USAGE;
     }
-    /* the URDF files kind urdf can load, with their joints */
+    /* the URDF files kind urdf can load, with their joints: in JSON the
+     * urdf kind's "files", in text a list after the kinds */
     char **files;
     int nfiles = gs_scene_files(&files);
     cJSON *scenes = cJSON_CreateArray();
-    if (!json && nfiles) printf("\nURDF files (kind urdf, file = ...):\n");
+    char *lines = calloc((size_t)nfiles + 1, 640), *line = lines;
     for (int i = 0; i < nfiles; i++) {
         gs_model *m = malloc(sizeof *m);
         char err[512] = "out of memory", joints[512] = "";
@@ -128,12 +113,14 @@ static int cmd_assets(int argc, char **argv) {
         cJSON_AddItemToObject(o, "joints", list);
         if (!ok) cJSON_AddStringToObject(o, "error", err);
         cJSON_AddItemToArray(scenes, o);
-        if (!json) printf("  %-28s %s%s\n", files[i], ok ? "joints: " : "", ok ? joints : err);
+        if (lines) {
+            int n = snprintf(line, 640, "  %-28s %s%s\n", files[i], ok ? "joints: " : "", ok ? joints : err);
+            line += n > 0 && n < 640 ? n : n > 0 ? 639 : 0;
+        }
         if (ok) gs_model_free(m);
         free(m);
     }
     gs_free_paths(files, nfiles);
-    /* in JSON, the urdf kind's "files" */
     cJSON *kind = NULL, *urdf = NULL;
     cJSON_ArrayForEach(kind, arr) {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(kind, "name");
@@ -141,8 +128,26 @@ static int cmd_assets(int argc, char **argv) {
     }
     if (urdf) cJSON_AddItemToObject(urdf, "files", scenes);
     else cJSON_Delete(scenes);
-    if (json) cli_print_json(arr);
-    else cJSON_Delete(arr);
+    if (json) {
+        free(lines);
+        cli_print_json(arr);
+        return CLI_OK;
+    }
+    const cJSON *k;
+    cJSON_ArrayForEach(k, arr) {
+        const cJSON *size = cJSON_GetObjectItem(k, "size"), *plugin = cJSON_GetObjectItem(k, "plugin");
+        printf("%-12s %-10s size %.3f x %.3f x %.3f  %s  options: %s\n",
+               cJSON_GetStringValue(cJSON_GetObjectItem(k, "name")), cJSON_GetStringValue(cJSON_GetObjectItem(k, "role")),
+               cJSON_GetArrayItem(size, 0)->valuedouble, cJSON_GetArrayItem(size, 1)->valuedouble,
+               cJSON_GetArrayItem(size, 2)->valuedouble, cJSON_IsTrue(cJSON_GetObjectItem(k, "fixed")) ? "fixed  " : "movable",
+               cJSON_GetStringValue(cJSON_GetObjectItem(k, "options_text")));
+        printf("%-12s %s%s%s%s\n", "", cJSON_GetStringValue(cJSON_GetObjectItem(k, "doc")),
+               cJSON_IsString(plugin) ? " (plugin " : "", cJSON_IsString(plugin) ? plugin->valuestring : "",
+               cJSON_IsString(plugin) ? ")" : "");
+    }
+    if (nfiles && lines) printf("\nURDF files (kind urdf, file = ...):\n%s", lines);
+    free(lines);
+    cJSON_Delete(arr);
     return CLI_OK;
 }
 

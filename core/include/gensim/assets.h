@@ -13,6 +13,7 @@
 GS_BEGIN_DECLS
 
 #define GS_ASSET_MAX_SHAPES 24
+#define GS_ASSET_MAX_CUSTOM 8 /* options of its own a plugin kind may declare */
 
 /* Where a kind's pose sits, and whether it collides. */
 typedef enum gs_asset_role {
@@ -38,6 +39,14 @@ typedef enum gs_asset_option {
     GS_OPT_SCALE = 1 << 12  /* scale = factor */
 } gs_asset_option;
 
+/* A numeric option a plugin kind declares for itself (dividers = 3). */
+typedef struct gs_asset_custom {
+    const char *name;
+    double def, min, max;
+    int integer;     /* 1: whole numbers only */
+    const char *doc; /* nullable: one line */
+} gs_asset_custom;
+
 /* The resolved parameters of one object. */
 typedef struct gs_asset_params {
     double size[3]; /* bounding box, x y z, metres */
@@ -53,6 +62,7 @@ typedef struct gs_asset_params {
     /* urdf */
     char file[256]; /* the file as the task named it */
     double scale;   /* 1 */
+    double custom[GS_ASSET_MAX_CUSTOM]; /* the kind's own options, in its order */
 } gs_asset_params;
 
 typedef struct gs_asset_kind {
@@ -65,8 +75,12 @@ typedef struct gs_asset_kind {
     int default_fixed;
     double symmetry;           /* yaw period, radians; 0: any yaw matches */
     /* Writes the parts (at most GS_ASSET_MAX_SHAPES) for params p into
-     * shapes, in the object's frame; returns how many. */
+     * shapes, in the object's frame; returns how many. NULL for a plugin
+     * kind: its build function is Lua, run in the task's sandbox. */
     int (*build)(const gs_asset_params *p, gs_shape *shapes);
+    const gs_asset_custom *custom; /* (ncustom) a plugin kind's own options */
+    int ncustom;
+    const char *origin;            /* NULL for a built-in kind; else the file it came from */
 } gs_asset_kind;
 
 /* How a group kind (rope, pile) makes its members: env:add adds count
@@ -104,6 +118,10 @@ typedef struct gs_asset_request {
     const char *file;         /* urdf: the file; NULL: not given */
     int has_scale;
     double scale;
+    /* a plugin kind's own options, by name (ncustom) */
+    int ncustom;
+    const char *custom_name[GS_ASSET_MAX_CUSTOM];
+    double custom_value[GS_ASSET_MAX_CUSTOM];
 } gs_asset_request;
 
 /* Limits on what a request may ask for. */
@@ -205,6 +223,11 @@ GS_API const gs_asset_articulated *gs_asset_articulated_of(const gs_asset_kind *
 GS_API const gs_asset_group *gs_asset_group_of(const gs_asset_kind *kind);
 /* The option names in bit order (n): name i is the option of bit 1 << i. */
 GS_API const char *const *gs_asset_option_names(int *n);
+/* Adds kinds (n, copied; the strings they point at must live as long as
+ * the process) after the built-in ones: the kinds of the plugins on the
+ * plugin path. Once per process, before any scene uses a kind; a name
+ * already taken is an error naming both origins. */
+GS_API gs_status gs_asset_add_kinds(const gs_asset_kind *kinds, int n, char *err, size_t errlen);
 /* The kind named name, or NULL. */
 GS_API const gs_asset_kind *gs_asset_find(const char *name);
 /* All kinds (n), in documentation order. */

@@ -47,6 +47,7 @@ enum { GS_DATASET_PICK_PLACE = 0, GS_DATASET_PUSH = 1, GS_DATASET_DRAG = 2 };
 typedef struct gs_dataset_episode {
     char *task;               /* the task's name */
     char *description;        /* the task's description */
+    char *provenance;         /* nullable: JSON [{file, sha256, plugin, version}], the code it came from */
     uint64_t seed;            /* gs_task_reset's seed: gensim-run --seed replays it */
     int success;              /* 1 when the task said so at the end */
     double total_reward;      /* the reward at the end, [0, 1] */
@@ -162,7 +163,11 @@ enum {
 
 typedef struct gs_dataset gs_dataset;
 
-/* Opens a file for reading and checks its attributes and episode groups. */
+/* Opens a file for reading and checks its attributes and episode groups.
+ * Every episode's metadata is first read in a child process, which libhdf5
+ * may crash or hang on a malformed file without harm: GS_ERR_IO then, and
+ * a child that goes GENSIM_DATASET_CHECK_MS (5000) ms without finishing an
+ * episode counts as hung. */
 GS_API gs_status gs_dataset_open(const char *path, gs_dataset **out, char *err, size_t errlen);
 /* The file attributes (valid until close). */
 GS_API const gs_dataset_info *gs_dataset_get_info(const gs_dataset *ds);

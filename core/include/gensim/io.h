@@ -33,6 +33,8 @@ GS_API gs_status gs_make_dirs(const char *path, char *err, size_t errlen);
  * errno kept from opendir) when the folder cannot be read or memory runs
  * out. */
 GS_API int gs_list_files(const char *dir, const char *suffix, char ***paths, char *err, size_t errlen);
+/* The folders directly in dir, hidden ones skipped, sorted, as gs_list_files. */
+GS_API int gs_list_dirs(const char *dir, char ***paths, char *err, size_t errlen);
 /* Frees what gs_list_files returned; paths nullable. */
 GS_API void gs_free_paths(char **paths, int n);
 /* Frees the n strings of an array the caller owns (gs_plugin_path's). */
@@ -46,8 +48,10 @@ GS_API const char *gs_data_dir(void);
  * folder, GS_ERR_USAGE when out is too small. */
 GS_API gs_status gs_data_path(const char *rel, char *out, size_t n, char *err, size_t errlen);
 /* The plugin path, first folder first: the colon-separated $GENSIM_PATH
- * when set, else ./plugins, $XDG_DATA_HOME/gensim/plugins (default
- * ~/.local/share/gensim/plugins) and the data folder's plugins/. Writes at
+ * when set, else ./plugins and $XDG_DATA_HOME/gensim/plugins (default
+ * ~/.local/share/gensim/plugins); then, always, the data folder's plugins/
+ * (the shipped ones, which the seed tasks use). A folder named twice is
+ * kept where it first appears. Writes at
  * most max malloc'd folder names into dirs (free with gs_free_strings) and
  * returns how many; folders that do not exist are kept (the path is what
  * the user said). */

@@ -88,6 +88,9 @@ typedef struct gs_ladder_result {
     double description_similarity;
     int compared;             /* library files compared */
     char same_name[256];      /* a library file of the task's own name, skipped, or "" */
+    char provenance[4096];    /* JSON: the files it ran (gs_task_provenance_json), "" before it loaded */
+    char warning[512];        /* "" or a note that is no failure: a plugin it uses changed since
+                                 it was accepted (gs_validate_files) */
 } gs_ladder_result;
 
 /* Defaults as listed in gs_ladder_options. */

@@ -93,6 +93,17 @@ GS_API double gsu_rng_normal(gsu_rng *r, double mean, double sd);
 #define GSU_FNV_OFFSET 0xcbf29ce484222325ULL
 GS_API uint64_t gsu_fnv1a(uint64_t h, const void *data, size_t n);
 
+/* SHA-256 (FIPS 180-4), for provenance: which bytes a task came from. */
+typedef struct gsu_sha256 {
+    uint32_t h[8];
+    uint64_t bytes;           /* message length so far */
+    unsigned char block[64];  /* the block being filled */
+} gsu_sha256;
+GS_API void gsu_sha256_init(gsu_sha256 *c);
+GS_API void gsu_sha256_update(gsu_sha256 *c, const void *data, size_t n);
+/* The digest as 64 lowercase hex digits and a NUL into hex (65). */
+GS_API void gsu_sha256_hex(gsu_sha256 *c, char hex[65]);
+
 /* Edit distance (insertions, deletions, substitutions and adjacent
  * transpositions) between two strings, capped at cap + 1. */
 GS_API int gsu_edit_distance(const char *a, const char *b, int cap);

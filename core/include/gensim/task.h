@@ -247,6 +247,11 @@ GS_API gs_status gs_task_success(gs_task *t, int *success, char *err, size_t err
 GS_API const char *gs_task_stage_lang(const gs_task *t);
 /* The path the task was loaded from, as messages name it. */
 GS_API const char *gs_task_path(const gs_task *t);
+/* The files the task has run so far (itself, the modules it required, the
+ * plugin kinds it built), as [{file, sha256, plugin, version}]: file
+ * relative to the folder it was found in, plugin null outside a plugin.
+ * malloc'd JSON; NULL when out of memory. */
+GS_API char *gs_task_provenance_json(const gs_task *t);
 
 GS_END_DECLS
 

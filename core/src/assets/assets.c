@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PI GS_PI
@@ -63,6 +64,9 @@ static int build_urdf_base(const gs_asset_params *p, gs_shape *s);
     "piece's outline, 5 mm clearance, 1 cm wide (the footprint grows by 3 cm); a kit-" shape  \
     " posed at the socket's pose (turned alike, z = its half height) sits in it"
 
+/* Built-in kinds leave the plugin fields (custom, ncustom, origin) zero. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const gs_asset_kind KINDS[] = {
     {"block", "a 4 cm cube", GS_ROLE_MOVABLE, GS_OPT_MASS, {0.04, 0.04, 0.04}, 0.1, 0, PI / 2,
      build_box},
@@ -177,6 +181,7 @@ static const gs_asset_kind KINDS[] = {
      GS_OPT_FILE | GS_OPT_SCALE | GS_OPT_FRICTION | GS_OPT_DAMPING, {0.1, 0.1, 0.1}, 0.1, 1, 2 * PI,
      build_urdf_base},
 };
+#pragma GCC diagnostic pop
 
 #define NKINDS ((int)(sizeof KINDS / sizeof KINDS[0]))
 
@@ -205,6 +210,35 @@ void gs_asset_options_text(const gs_asset_kind *kind, char *buf, size_t n) {
     size_t used = (size_t)snprintf(buf, n, "color, fixed");
     for (int b = 0; b < nopt && used < n; b++)
         if (kind->options & (1u << b)) used += (size_t)snprintf(buf + used, n - used, ", %s", names[b]);
+    for (int c = 0; c < kind->ncustom && used < n; c++) {
+        const gs_asset_custom *o = &kind->custom[c];
+        used += (size_t)snprintf(buf + used, n - used, ", %s (%g..%g%s, default %g)", o->name, o->min, o->max,
+                                 o->integer ? " whole" : "", o->def);
+    }
+}
+
+/* The kind's own options: defaults, then what the request gives, each
+ * known to the kind and in its range. */
+static gs_status resolve_custom(const gs_asset_kind *kind, const gs_asset_request *req, gs_asset_params *p,
+                                char *err, size_t errlen) {
+    for (int c = 0; c < kind->ncustom; c++) p->custom[c] = kind->custom[c].def;
+    for (int i = 0; i < req->ncustom; i++) {
+        int c = 0;
+        while (c < kind->ncustom && strcmp(kind->custom[c].name, req->custom_name[i]) != 0) c++;
+        if (c == kind->ncustom) {
+            char valid[512];
+            gs_asset_options_text(kind, valid, sizeof valid);
+            return gs_fail(err, errlen, GS_ERR_USAGE, "'%s' takes no option '%s' (its options: %s)", kind->name,
+                           req->custom_name[i], valid);
+        }
+        const gs_asset_custom *o = &kind->custom[c];
+        double v = req->custom_value[i];
+        if (!(v >= o->min && v <= o->max) || (o->integer && v != floor(v)))
+            return gs_fail(err, errlen, GS_ERR_USAGE, "option '%s' = %g must be %s from %g to %g", o->name, v,
+                           o->integer ? "a whole number" : "a number", o->min, o->max);
+        p->custom[c] = v;
+    }
+    return GS_OK;
 }
 
 /* A value outside lo..hi is an error naming the option. */
@@ -251,19 +285,21 @@ gs_status gs_asset_resolve(const gs_asset_kind *kind, const gs_asset_request *re
     const char *const *names = gs_asset_option_names(&nopt);
     for (int b = 0; b < nopt; b++)
         if (given[b] && !(kind->options & (1u << b))) {
-            char valid[128];
+            char valid[512];
             gs_asset_options_text(kind, valid, sizeof valid);
             return gs_fail(err, errlen, GS_ERR_USAGE, "'%s' takes no option '%s' (its options: %s)",
                            kind->name, names[b], valid);
         }
     const gs_asset_group *group = gs_asset_group_of(kind);
+    memset(p, 0, sizeof *p);
     memcpy(p->size, kind->default_size, sizeof p->size);
     p->mass = kind->default_mass;
     p->fixed = req->has_fixed ? req->fixed != 0 : kind->default_fixed;
     p->count = group ? group->count : 0;
     p->span = group ? group->span : 0;
     gs_status st = resolve_joint_options(req, p, err, errlen);
-    if (req->has_size)
+    if (st == GS_OK) st = resolve_custom(kind, req, p, err, errlen);
+    if (st == GS_OK && req->has_size)
         for (int i = 0; i < 3 && st == GS_OK; i++) {
             if (!(req->size[i] >= 0 && req->size[i] <= GS_ASSET_SIZE_MAX))
                 st = gs_fail(err, errlen, GS_ERR_USAGE, "option 'size'[%d] = %g must be from 0 to %g m", i + 1,
@@ -310,19 +346,58 @@ gs_status gs_asset_resolve(const gs_asset_kind *kind, const gs_asset_request *re
     return st;
 }
 
+/* The table in use: the built-in kinds, then any added (the same array
+ * for the rest of the process once set, so objects may keep pointers). */
+static const gs_asset_kind *table = KINDS;
+static int ntable = NKINDS;
+static const char **table_names;
+
+gs_status gs_asset_add_kinds(const gs_asset_kind *kinds, int n, char *err, size_t errlen) {
+    if (table != KINDS) return gs_fail(err, errlen, GS_ERR_USAGE, "gs_asset_add_kinds: kinds were already added");
+    if (n < 0 || (n > 0 && !kinds)) return gs_fail(err, errlen, GS_ERR_USAGE, "gs_asset_add_kinds: no kinds");
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < NKINDS + i; j++) {
+            const gs_asset_kind *other = j < NKINDS ? &KINDS[j] : &kinds[j - NKINDS];
+            if (strcmp(other->name, kinds[i].name) == 0)
+                return gs_fail(err, errlen, GS_ERR_USAGE, "kind '%s' of %s is already defined by %s", kinds[i].name,
+                               kinds[i].origin ? kinds[i].origin : "gensim",
+                               other->origin ? other->origin : "gensim (a built-in kind)");
+        }
+        if (kinds[i].ncustom < 0 || kinds[i].ncustom > GS_ASSET_MAX_CUSTOM)
+            return gs_fail(err, errlen, GS_ERR_USAGE, "kind '%s': more than %d options of its own", kinds[i].name,
+                           GS_ASSET_MAX_CUSTOM);
+    }
+    gs_asset_kind *all = malloc(sizeof *all * (size_t)(NKINDS + n));
+    const char **names = malloc(sizeof *names * (size_t)(NKINDS + n));
+    if (!all || !names) {
+        free(all);
+        free(names);
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory adding kinds");
+    }
+    memcpy(all, KINDS, sizeof KINDS);
+    if (n > 0) memcpy(all + NKINDS, kinds, sizeof *kinds * (size_t)n);
+    for (int i = 0; i < NKINDS + n; i++) names[i] = all[i].name;
+    table = all, ntable = NKINDS + n, table_names = names;
+    return GS_OK;
+}
+
 const gs_asset_kind *gs_asset_find(const char *name) {
-    for (int i = 0; i < NKINDS; i++)
-        if (strcmp(KINDS[i].name, name) == 0) return &KINDS[i];
+    for (int i = 0; i < ntable; i++)
+        if (strcmp(table[i].name, name) == 0) return &table[i];
     return NULL;
 }
 
 const gs_asset_kind *gs_asset_kinds(int *n) {
-    *n = NKINDS;
-    return KINDS;
+    *n = ntable;
+    return table;
 }
 
 const char *const *gs_asset_names(int *n) {
     static const char *names[NKINDS];
+    if (table_names) {
+        *n = ntable;
+        return table_names;
+    }
     for (int i = 0; i < NKINDS; i++) names[i] = KINDS[i].name;
     *n = NKINDS;
     return names;

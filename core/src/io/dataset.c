@@ -17,6 +17,7 @@ void gs_dataset_episode_free(gs_dataset_episode *ep) {
     gs__dataset_clear_strings(ep);
     free(ep->task);
     free(ep->description);
+    free(ep->provenance);
     free(ep->heightmap);
     free(ep->color);
     free(ep->segmentation);

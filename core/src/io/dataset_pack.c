@@ -40,13 +40,14 @@ static void **array_slots(gs_dataset_episode *ep, void **slots[NARRAYS]) {
     return NULL;
 }
 
-/* The strings in order: task, description, lang (T), kinds and colours
- * (n), joint names (j). */
+/* The strings in order: task, description, provenance, lang (T), kinds
+ * and colours (n), joint names (j). */
 static const char *string_at(const gs_dataset_episode *ep, size_t i) {
     size_t T = (size_t)ep->steps, n = (size_t)ep->nobjects;
     if (i == 0) return ep->task;
     if (i == 1) return ep->description;
-    i -= 2;
+    if (i == 2) return ep->provenance;
+    i -= 3;
     if (i < T) return ep->lang[i];
     i -= T;
     if (i < 2 * n) return i < n ? ep->object_kind[i] : ep->object_color[i - n];
@@ -60,7 +61,7 @@ gs_status gs_dataset_episode_pack(const gs_dataset_episode *ep, char **out, size
     h.success = ep->success, h.steps = ep->steps, h.rows = ep->rows, h.cols = ep->cols, h.nobjects = ep->nobjects;
     h.njoints = ep->njoints;
     size_t sizes[NARRAYS], total = sizeof h,
-           nstrings = 2 + (size_t)ep->steps + 2 * (size_t)ep->nobjects + (size_t)ep->njoints;
+           nstrings = 3 + (size_t)ep->steps + 2 * (size_t)ep->nobjects + (size_t)ep->njoints;
     array_sizes(&h, sizes);
     for (int a = 0; a < NARRAYS; a++) total += sizes[a];
     for (size_t i = 0; i < nstrings; i++) total += sizeof(uint32_t) + strlen(string_at(ep, i) ? string_at(ep, i) : "");
@@ -88,7 +89,7 @@ static int take_string(const char **p, const char *end, char **slot) {
     uint32_t n;
     if ((size_t)(end - *p) < sizeof n) return 0;
     memcpy(&n, *p, sizeof n), *p += sizeof n;
-    if ((size_t)(end - *p) < n || n > MAX_STRING) return 0;
+    if ((size_t)(end - *p) < n || n > MAX_STRING || memchr(*p, 0, n)) return 0; /* C strings: no NUL inside */
     char *s = malloc((size_t)n + 1);
     if (!s) return 0;
     memcpy(s, *p, n), s[n] = 0, *p += n;
@@ -125,7 +126,8 @@ gs_status gs_dataset_episode_unpack(gs_dataset_episode *ep, const char *buf, siz
     }
     ep->seed = h.seed, ep->success = h.success != 0, ep->steps = h.steps;
     ep->total_reward = h.total_reward, ep->initial_reward = h.initial_reward;
-    int ok = take_string(&p, end, &ep->task) && take_string(&p, end, &ep->description);
+    int ok = take_string(&p, end, &ep->task) && take_string(&p, end, &ep->description) &&
+             take_string(&p, end, &ep->provenance);
     for (int k = 0; ok && k < h.steps; k++) ok = take_string(&p, end, &ep->lang[k]);
     for (int i = 0; ok && i < h.nobjects; i++) ok = take_string(&p, end, &ep->object_kind[i]);
     for (int i = 0; ok && i < h.nobjects; i++) ok = take_string(&p, end, &ep->object_color[i]);

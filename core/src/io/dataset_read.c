@@ -1,23 +1,67 @@
 /* dataset_read.c: the validating reader of demonstration datasets
  * (dataset.h). Every attribute and dataset a file declares is checked
- * against the layout before anything is read, and bounded (MAX_*), so a
- * hostile file gets a message, not an absurd allocation. */
+ * against the layout before anything is read, and bounded (MAX_*, and no
+ * more than its storage can hold), so a hostile file gets a message, not
+ * an absurd allocation.
+ *
+ * libhdf5 itself is not that careful: Debian 12's 1.10.8 trusts sizes and
+ * offsets of its own metadata in places (a malformed global heap, where
+ * variable-length strings live, sends H5Aread into an endless loop or a
+ * memcpy of gigabytes). No check of ours can come before those, so
+ * gs_dataset_open first reads, in a forked child, everything of the file
+ * the reader will later touch but the pixels: the attributes, every
+ * episode's datasets (types, shapes, filters and chunk indexes), its
+ * actions and strings. A child that crashes, or goes 5 s (or
+ * GENSIM_DATASET_CHECK_MS) without finishing an episode, costs the caller a
+ * message and the file; only a file the child read through is opened in
+ * the caller's process. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "io/dataset_internal.h"
+
+/* An episode the checking child refused (message NULL after the first
+ * MAX_REFUSAL_MESSAGES). */
+typedef struct refusal {
+    int64_t index;
+    char *message;
+} refusal;
+#define MAX_REFUSAL_MESSAGES 100
+
+typedef struct refusals {
+    refusal *list;
+    size_t n, cap;
+} refusals;
 
 struct gs_dataset {
     hid_t file, episodes;
     gs_dataset_info info;
     char *path;
+    refusals refused; /* the checking child's verdicts, by episode */
 };
 
+/* Set in the checking child: it also walks every chunk (check_chunks). */
+static int checking_child;
+
+/* Present in sanitizer builds only. */
+extern void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+
+static gs_status open_here(const char *path, gs_dataset **out, char *err, size_t errlen);
+static gs_status check_in_child(const char *path, refusals *refused, char *err, size_t errlen);
+static void refusals_free(refusals *r);
 static gs_status read_info(gs_dataset *ds, char *err, size_t errlen);
 static int attr_read_string(hid_t loc, const char *name, char **out, char *why, size_t whylen);
 static int attr_read_numbers(hid_t loc, const char *name, hid_t memtype, size_t n, void *out,
@@ -76,6 +120,7 @@ typedef struct open_episode {
 static gs_status episode_open(gs_dataset *ds, int64_t index, unsigned specs, gs_dataset_episode *ep,
                               open_episode *oe, char *err, size_t errlen);
 static void episode_close(open_episode *oe);
+static int check_storage(hid_t set, hid_t type, const char *name, char *why, size_t whylen);
 static int read_numbers(hid_t set, hid_t memtype, void *out, char *why, size_t whylen);
 static int read_strings(hid_t set, int n, char **out, char *why, size_t whylen);
 
@@ -84,6 +129,16 @@ gs_status gs_dataset_open(const char *path, gs_dataset **out, char *err, size_t 
     gs__silence_hdf5();
     if (access(path, R_OK) != 0)
         return gs_fail(err, errlen, GS_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+    refusals refused = {0};
+    gs_status st = check_in_child(path, &refused, err, errlen);
+    if (st == GS_OK) st = open_here(path, out, err, errlen);
+    if (st == GS_OK) (*out)->refused = refused;
+    else refusals_free(&refused);
+    return st;
+}
+
+/* Opens the file in this process: its attributes and episode list. */
+static gs_status open_here(const char *path, gs_dataset **out, char *err, size_t errlen) {
     gs_dataset *ds = calloc(1, sizeof *ds);
     if (!ds || !(ds->path = strdup(path))) {
         free(ds);
@@ -251,11 +306,161 @@ void gs_dataset_close(gs_dataset *ds) {
     gs__silence_hdf5();
     if (ds->episodes >= 0) H5Gclose(ds->episodes);
     if (ds->file >= 0) H5Fclose(ds->file);
+    refusals_free(&ds->refused);
     free(ds->path);
     free(ds);
 }
 
-/* ---- helpers ---- */
+/* ---- helpers: the check in a child process ---- */
+
+/* How long the child may go without checking an episode, in ms:
+ * GENSIM_DATASET_CHECK_MS, else 5000. */
+static int check_stall_ms(void) {
+    const char *v = getenv("GENSIM_DATASET_CHECK_MS");
+    long ms = v && *v ? strtol(v, NULL, 10) : 0;
+    return ms > 0 && ms <= 3600000 ? (int)ms : 5000;
+}
+
+static void refusals_free(refusals *r) {
+    for (size_t i = 0; i < r->n; i++) free(r->list[i].message);
+    free(r->list);
+    memset(r, 0, sizeof *r);
+}
+
+/* Records that episode index was refused (message nullable); 0 when out
+ * of memory. */
+static int refusals_add(refusals *r, int64_t index, const char *message) {
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 16;
+        refusal *list = realloc(r->list, cap * sizeof *list);
+        if (!list) return 0;
+        r->list = list, r->cap = cap;
+    }
+    r->list[r->n].index = index;
+    r->list[r->n].message = message && r->n < MAX_REFUSAL_MESSAGES ? strdup(message) : NULL;
+    r->n++;
+    return 1;
+}
+
+/* The child: reads what the reader will read of the file, but the pixels,
+ * reporting each episode ('.', or '!', why and a NUL when the reader
+ * refuses it) and then 'S', the open's status as a digit and its message.
+ * A refused episode does not fail the open: the caller hears of it when it
+ * reads that episode (from the list the parent keeps, since check_chunks
+ * runs in the child only). Never returns. */
+static void check_walk(const char *path, int fd) {
+    checking_child = 1;
+    char err[1024] = "", why[1024];
+    gs_dataset *ds = NULL;
+    gs_status st = open_here(path, &ds, err, sizeof err);
+    gs_dataset_episode ep;
+    memset(&ep, 0, sizeof ep);
+    for (int64_t i = 0; st == GS_OK && i < ds->info.episodes; i++) {
+        if (gs_dataset_read_episode(ds, i, 0, &ep, why, sizeof why) == GS_OK) {
+            if (write(fd, ".", 1) != 1) _exit(1);
+        } else {
+            size_t n = strlen(why) + 1;
+            if (write(fd, "!", 1) != 1 || write(fd, why, n) != (ssize_t)n) _exit(1);
+        }
+    }
+    char head[2] = {'S', (char)('0' + (int)st)};
+    size_t n = st == GS_OK ? 0 : strlen(err);
+    if (write(fd, head, 2) != 2 || (n && write(fd, err, n) != (ssize_t)n)) _exit(1);
+    _exit(0);
+}
+
+/* Runs check_walk in a child and turns what became of it into a status:
+ * the child's own answer, or a message when it crashed or stalled; the
+ * episodes it refused go to refused. */
+static gs_status check_in_child(const char *path, refusals *refused, char *err, size_t errlen) {
+    int fds[2];
+    if (pipe(fds) != 0)
+        return gs_fail(err, errlen, GS_ERR_IO, "cannot check %s: %s", path, strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(fds[0]), close(fds[1]);
+        return gs_fail(err, errlen, GS_ERR_IO, "cannot check %s: fork: %s", path, strerror(e));
+    }
+    if (pid == 0) {
+        close(fds[0]);
+#ifdef __linux__
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* no orphan looping in libhdf5 */
+#endif
+        /* The child's death is the parent's to report: not on the caller's
+         * stderr (a sanitizer's report of libhdf5, say), not by the
+         * caller's crash handlers or a sanitizer's death callback (a
+         * fuzzer's, which would file the input as its own crash). */
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) dup2(null, 2), close(null);
+        static const int deadly[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+        for (size_t i = 0; i < sizeof deadly / sizeof deadly[0]; i++) signal(deadly[i], SIG_DFL);
+        if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(NULL);
+        check_walk(path, fds[1]);
+    }
+    close(fds[1]);
+    const int stall_ms = check_stall_ms();
+    long episodes = 0;
+    int answered = 0, stalled = 0, in_refusal = 0, nomem = 0;
+    char msg[1024], why[1024];
+    size_t len = 0, wlen = 0;
+    for (;;) {
+        struct pollfd pfd = {fds[0], POLLIN, 0};
+        int r = poll(&pfd, 1, stall_ms);
+        if (r < 0 && errno == EINTR) continue;
+        if (r == 0) {
+            stalled = 1;
+            break;
+        }
+        char buf[512];
+        ssize_t got = read(fds[0], buf, sizeof buf);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        for (ssize_t i = 0; i < got; i++) {
+            char c = buf[i];
+            if (answered) {
+                if (len + 1 < sizeof msg) msg[len++] = c;
+            } else if (in_refusal) {
+                if (c && wlen + 1 < sizeof why) why[wlen++] = c;
+                if (!c) {
+                    why[wlen] = '\0';
+                    nomem |= !refusals_add(refused, episodes++, why);
+                    in_refusal = 0;
+                }
+            } else if (c == '.') {
+                episodes++;
+            } else if (c == '!') {
+                in_refusal = 1, wlen = 0;
+            } else if (c == 'S') {
+                answered = 1;
+            }
+        }
+    }
+    if (stalled) kill(pid, SIGKILL);
+    int wstatus = 0;
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {}
+    close(fds[0]);
+    msg[len] = '\0';
+    if (nomem) return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory checking %s", path);
+    if (stalled)
+        return gs_fail(err, errlen, GS_ERR_IO,
+                       "%s: reading the file made no progress for %.1f s (after %ld episodes): "
+                       "libhdf5 loops on some malformed files", path, stall_ms / 1000.0, episodes);
+    /* an answer is complete at the end of the pipe, whatever the child's
+     * exit status says (under valgrind it says whether the child leaked) */
+    if (answered && len > 0 && msg[0] >= '0' && msg[0] <= '0' + GS_ERR_PHYSICS) {
+        gs_status st = (gs_status)(msg[0] - '0');
+        return st == GS_OK ? GS_OK : gs_fail(err, errlen, st, "%s", msg + 1);
+    }
+    if (WIFSIGNALED(wstatus))
+        return gs_fail(err, errlen, GS_ERR_IO,
+                       "%s: reading the file crashed the process checking it (signal %d, after %ld "
+                       "episodes): libhdf5 fails so on some malformed files", path, WTERMSIG(wstatus), episodes);
+    return gs_fail(err, errlen, GS_ERR_IO,
+                   "%s: the process checking the file ended without an answer (exit status %d, after "
+                   "%ld episodes): libhdf5 fails so on some malformed files", path,
+                   WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1, episodes);
+}
 
 /* ---- helpers: reading ---- */
 
@@ -351,6 +556,12 @@ static gs_status episode_open(gs_dataset *ds, int64_t index, unsigned specs, gs_
         return gs_fail(err, errlen, GS_ERR_USAGE, "%s: no episode %" PRId64 " (the file has %" PRId64 ")",
                        ds->path, index, ds->info.episodes);
     snprintf(oe->name, sizeof oe->name, "%06" PRId64, index);
+    for (size_t i = 0; i < ds->refused.n; i++)
+        if (ds->refused.list[i].index == index)
+            return ds->refused.list[i].message
+                       ? gs_fail(err, errlen, GS_ERR_IO, "%s", ds->refused.list[i].message)
+                       : gs_fail(err, errlen, GS_ERR_IO, "%s: episode %s: refused when the file was checked",
+                                 ds->path, oe->name);
     char why[512] = "";
     oe->group = H5Gopen2(ds->episodes, oe->name, H5P_DEFAULT);
     if (oe->group < 0) {
@@ -374,6 +585,11 @@ static gs_status episode_open(gs_dataset *ds, int64_t index, unsigned specs, gs_
              attr_read_numbers(oe->group, "initial_reward", H5T_NATIVE_DOUBLE, 1, &ep->initial_reward, why, sizeof why);
         ep->success = success != 0;
         ep->rows = ds->info.rows, ep->cols = ds->info.cols;
+        free(ep->provenance);
+        ep->provenance = NULL;
+        /* optional: files written before it was recorded lack it */
+        if (ok && H5Aexists(oe->group, "provenance") > 0)
+            ok = attr_read_string(oe->group, "provenance", &ep->provenance, why, sizeof why);
     }
     /* The object count comes from object_kind's length, the joints' from
      * joint_name's. */
@@ -425,7 +641,9 @@ static gs_status episode_open(gs_dataset *ds, int64_t index, unsigned specs, gs_
             if (oe->nobjects == -2 || oe->njoints == -2) {
                 snprintf(why, sizeof why, "dataset '%s' lists more than %d entries", sp->name, MAX_OBJECTS);
                 ok = 0;
-            } else if (!good) {
+            } else if (good) {
+                ok = check_storage(set, type, sp->name, why, sizeof why);
+            } else {
                 char have[96] = "", expect[96] = "";
                 for (int d = 0; d < rank; d++)
                     snprintf(have + strlen(have), sizeof have - strlen(have), "%s%" PRIu64, d ? " x " : "", (uint64_t)dims[d]);
@@ -454,6 +672,103 @@ static gs_status episode_open(gs_dataset *ds, int64_t index, unsigned specs, gs_
         return gs_fail(err, errlen, GS_ERR_IO, "%s: episode %s: %s", ds->path, oe->name, why);
     }
     return GS_OK;
+}
+
+/* What a dataset stores against what it declares: a declared shape with
+ * nothing (or little) behind it would have the reader allocate, and HDF5
+ * fill, memory the file never held. Deflate cannot shrink data more than
+ * about 1032 times, so no genuine file declares more than MAX_RATIO times
+ * what it stores; and only the filters a gensim file may use (deflate,
+ * shuffle, a checksum) are run on its data. */
+#define MAX_RATIO 1100
+#define STORAGE_SLACK 4096
+
+static int check_chunks(hid_t set, hid_t type, hid_t dcpl, unsigned deflate_bit, unsigned fletcher_bit,
+                        const char *name, char *why, size_t whylen);
+
+static int check_storage(hid_t set, hid_t type, const char *name, char *why, size_t whylen) {
+    hid_t dcpl = H5Dget_create_plist(set);
+    int nfilters = dcpl >= 0 ? H5Pget_nfilters(dcpl) : -1;
+    unsigned deflate_bit = 0, fletcher_bit = 0; /* their bits in a chunk's filter mask */
+    for (int k = 0; k < nfilters; k++) {
+        unsigned flags = 0;
+        size_t nvalues = 0;
+        H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)k, &flags, &nvalues, NULL, 0, NULL, NULL);
+        if (id == H5Z_FILTER_DEFLATE) deflate_bit |= 1u << k;
+        else if (id == H5Z_FILTER_FLETCHER32) fletcher_bit |= 1u << k;
+        else if (id != H5Z_FILTER_SHUFFLE) {
+            snprintf(why, whylen, "dataset '%s' uses HDF5 filter %d; this reader runs deflate, shuffle and "
+                     "fletcher32 only", name, (int)id);
+            H5Pclose(dcpl);
+            return 0;
+        }
+    }
+    if (nfilters < 0) {
+        char reason[256];
+        gs__hdf5_reason(reason, sizeof reason);
+        snprintf(why, whylen, "dataset '%s': cannot read its filters: %s", name, reason);
+        if (dcpl >= 0) H5Pclose(dcpl);
+        return 0;
+    }
+    hid_t space = H5Dget_space(set);
+    hssize_t points = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
+    if (space >= 0) H5Sclose(space);
+    size_t element = H5Tget_size(type);
+    double declared = points > 0 ? (double)points * (double)element : 0;
+    double stored = (double)H5Dget_storage_size(set); /* 0 also on error */
+    H5Eclear2(H5E_DEFAULT);
+    int ok = 1;
+    if (points < 0 || declared > (deflate_bit ? MAX_RATIO * stored + STORAGE_SLACK : stored)) {
+        snprintf(why, whylen, "dataset '%s' declares %.0f bytes but stores %.0f%s (a file cut short or crafted)",
+                 name, declared, stored, deflate_bit ? ": more than any compression gives" : "");
+        ok = 0;
+    }
+    if (ok && checking_child)
+        ok = check_chunks(set, type, dcpl, deflate_bit, fletcher_bit, name, why, whylen);
+    H5Pclose(dcpl);
+    return ok;
+}
+
+/* Every chunk against the chunk's size: exactly it when no deflate ran on
+ * it (plus a checksum's 4 bytes), at most MAX_RATIO times it deflated.
+ * libhdf5 copies an undeflated chunk at the size the chunk should have,
+ * whatever the file stored. Chunks are counted by index, so this is
+ * quadratic in their number: the checking child runs it, once per file. */
+static int check_chunks(hid_t set, hid_t type, hid_t dcpl, unsigned deflate_bit, unsigned fletcher_bit,
+                        const char *name, char *why, size_t whylen) {
+    if (H5Pget_layout(dcpl) != H5D_CHUNKED) return 1;
+    hsize_t dims[H5S_MAX_RANK];
+    int rank = H5Pget_chunk(dcpl, H5S_MAX_RANK, dims);
+    double raw = (double)H5Tget_size(type);
+    for (int d = 0; d < rank; d++) raw *= (double)dims[d];
+    hsize_t n = 0;
+    hid_t space = H5Dget_space(set);
+    int ok = rank > 0 && space >= 0 && H5Dget_num_chunks(set, space, &n) >= 0, bad = 0;
+    for (hsize_t i = 0; ok && !bad && i < n; i++) {
+        unsigned mask = 0;
+        haddr_t addr;
+        hsize_t size = 0;
+        if (H5Dget_chunk_info(set, space, i, NULL, &mask, &addr, &size) < 0) {
+            ok = 0;
+            break;
+        }
+        double want = raw + (fletcher_bit && !(mask & fletcher_bit) ? 4 : 0);
+        int deflated = deflate_bit && !(mask & deflate_bit);
+        if (deflated ? raw > MAX_RATIO * (double)size + 64 : (double)size != want) {
+            snprintf(why, whylen, "dataset '%s': chunk %llu stores %llu bytes for %.0f%s (a file cut short or crafted)",
+                     name, (unsigned long long)i, (unsigned long long)size, raw,
+                     deflated ? ": more than any compression gives" : "");
+            bad = 1;
+        }
+    }
+    if (space >= 0) H5Sclose(space);
+    if (bad) return 0;
+    if (!ok) {
+        char reason[256];
+        gs__hdf5_reason(reason, sizeof reason);
+        snprintf(why, whylen, "dataset '%s': cannot read its chunk index: %s", name, reason);
+    }
+    return ok;
 }
 
 static void episode_close(open_episode *oe) {

@@ -266,6 +266,7 @@ static int write_episode(gs_dataset_writer *w, hid_t g, const gs_dataset_episode
             d_joint_state[2] = {obs, (hsize_t)ep->njoints};
     return attr_string(g, "task", ep->task, why, whylen) &&
            attr_string(g, "description", ep->description, why, whylen) &&
+           (!ep->provenance || !*ep->provenance || attr_string(g, "provenance", ep->provenance, why, whylen)) &&
            attr_write(g, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, NULL, &ep->seed, why, whylen) &&
            attr_write(g, "success", H5T_STD_U8LE, H5T_NATIVE_UINT8, 0, NULL, &success, why, whylen) &&
            attr_write(g, "steps", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, NULL, &steps, why, whylen) &&

@@ -45,7 +45,9 @@ static int compare_paths(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int gs_list_files(const char *dir, const char *suffix, char ***paths, char *err, size_t errlen) {
+/* The entries of dir that are regular files ending in suffix, or (dirs)
+ * folders, skipping hidden ones, sorted (gs_list_files). */
+static int list_entries(const char *dir, const char *suffix, int dirs, char ***paths, char *err, size_t errlen) {
     *paths = NULL;
     DIR *d = opendir(dir);
     if (!d) {
@@ -70,7 +72,10 @@ int gs_list_files(const char *dir, const char *suffix, char ***paths, char *err,
         }
         size_t size = strlen(dir) + 1 + len + 1;
         if (!(list[n] = malloc(size))) goto nomem;
-        snprintf(list[n++], size, "%s/%s", dir, e->d_name);
+        snprintf(list[n], size, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(list[n], &st) == 0 && (dirs ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode))) n++;
+        else free(list[n]);
     }
     closedir(d);
     if (n) qsort(list, (size_t)n, sizeof *list, compare_paths);
@@ -81,6 +86,14 @@ nomem:
     gs_free_paths(list, n);
     gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory listing '%s'", dir);
     return -1;
+}
+
+int gs_list_files(const char *dir, const char *suffix, char ***paths, char *err, size_t errlen) {
+    return list_entries(dir, suffix, 0, paths, err, errlen);
+}
+
+int gs_list_dirs(const char *dir, char ***paths, char *err, size_t errlen) {
+    return list_entries(dir, "", 1, paths, err, errlen);
 }
 
 void gs_free_strings(char **strings, int n) {
@@ -155,11 +168,21 @@ gs_status gs_data_path(const char *rel, char *out, size_t n, char *err, size_t e
 
 /* ---- the plugin path ---- */
 
+/* Adds a + b to dirs unless it is a folder already there under another
+ * name (./plugins is the data folder's plugins/ when run from the source
+ * tree): each folder is searched once, where it first appears. */
 static int add_dir(char **dirs, int n, int max, const char *a, const char *b) {
     if (n >= max) return n;
     size_t size = strlen(a) + (b ? strlen(b) : 0) + 1;
     if (!(dirs[n] = malloc(size))) return n;
     snprintf(dirs[n], size, "%s%s", a, b ? b : "");
+    char here[PATH_MAX], there[PATH_MAX];
+    if (realpath(dirs[n], here))
+        for (int i = 0; i < n; i++)
+            if (realpath(dirs[i], there) && strcmp(here, there) == 0) {
+                free(dirs[n]);
+                return n;
+            }
     return n + 1;
 }
 
@@ -178,12 +201,14 @@ int gs_plugin_path(char **dirs, int max) {
             }
             p += len + (p[len] == ':');
         }
-        return n;
+    } else {
+        n = add_dir(dirs, n, max, "./plugins", NULL);
+        const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+        if (xdg && *xdg) n = add_dir(dirs, n, max, xdg, "/gensim/plugins");
+        else if (home && *home) n = add_dir(dirs, n, max, home, "/.local/share/gensim/plugins");
     }
-    n = add_dir(dirs, n, max, "./plugins", NULL);
-    const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-    if (xdg && *xdg) n = add_dir(dirs, n, max, xdg, "/gensim/plugins");
-    else if (home && *home) n = add_dir(dirs, n, max, home, "/.local/share/gensim/plugins");
+    /* the shipped plugins come last, always: the seed tasks require their
+     * helpers, so a GENSIM_PATH of one's own must not hide them */
     const char *data = gs_data_dir();
     if (data) n = add_dir(dirs, n, max, data, "/plugins");
     return n;

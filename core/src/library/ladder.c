@@ -258,6 +258,11 @@ static gs_status climb(const char *name, const char *src, size_t len, const gs_l
     st = climb_load(name, src, len, opt, r, &t, err, errlen);
     if (st == GS_OK && r->failed < 0) st = climb_seeds(t, name, opt, r, err, errlen);
     if (st == GS_OK && r->failed < 0) st = climb_solvable(t, name, opt, r, err, errlen);
+    if (t) {
+        char *prov = gs_task_provenance_json(t);
+        if (prov && strlen(prov) < sizeof r->provenance) memcpy(r->provenance, prov, strlen(prov) + 1);
+        free(prov);
+    }
     gs_task_free(t);
     /* 6: novelty */
     if (st == GS_OK && r->failed < 0 && novelty(name, src, len, opt, r) != GS_OK)
@@ -400,6 +405,9 @@ char *gs_ladder_result_json(const gs_ladder_result *r) {
     }
     cJSON_AddNumberToObject(o, "seeds", r->seeds);
     cJSON_AddNumberToObject(o, "solved", r->solved);
+    cJSON *prov = r->provenance[0] ? cJSON_Parse(r->provenance) : NULL;
+    if (prov) cJSON_AddItemToObject(o, "provenance", prov);
+    if (r->warning[0]) cJSON_AddStringToObject(o, "warning", r->warning);
     if (r->rungs[GS_RUNG_SOLVABLE] != GS_RUNG_SKIP)
         cJSON_AddNumberToObject(o, "oracle_success", r->seeds ? (double)r->solved / r->seeds : 0);
     cJSON *seeds = cJSON_AddArrayToObject(o, "per_seed");

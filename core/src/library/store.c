@@ -107,6 +107,11 @@ gs_status gs_library_add(const char *dir, const char *name, const char *src, siz
             cJSON_AddNumberToObject(rec, "oracle_success",
                                     ladder->seeds ? (double)ladder->solved / ladder->seeds : 0);
         }
+        cJSON *prov = ladder->provenance[0] ? cJSON_Parse(ladder->provenance) : NULL;
+        if (prov) {
+            cJSON_DeleteItemFromObject(rec, "provenance");
+            cJSON_AddItemToObject(rec, "provenance", prov);
+        }
         if (!cJSON_GetObjectItemCaseSensitive(rec, "description") && ladder->description[0])
             cJSON_AddStringToObject(rec, "description", ladder->description);
     }
@@ -116,6 +121,10 @@ gs_status gs_library_add(const char *dir, const char *name, const char *src, siz
     cJSON *lad_rate = cJSON_GetObjectItemCaseSensitive(lad, "oracle_success");
     if (cJSON_IsNumber(lad_rate) && !cJSON_GetObjectItemCaseSensitive(rec, "oracle_success"))
         cJSON_AddNumberToObject(rec, "oracle_success", lad_rate->valuedouble);
+    /* the same for the files it ran: which plugins, at which versions */
+    cJSON *lad_prov = cJSON_GetObjectItemCaseSensitive(lad, "provenance");
+    if (cJSON_IsArray(lad_prov) && !cJSON_GetObjectItemCaseSensitive(rec, "provenance"))
+        cJSON_AddItemToObject(rec, "provenance", cJSON_Duplicate(lad_prov, 1));
     cJSON_AddStringToObject(rec, "source", code);
     free(code);
 

@@ -45,6 +45,49 @@ static void add_result(cJSON *tasks, const char *file, const gs_ladder_result *r
     cJSON_AddItemToArray(tasks, one);
 }
 
+/* The entry of list whose "file" is file, or NULL. */
+static const cJSON *entry_for(const cJSON *list, const char *file) {
+    const cJSON *e;
+    cJSON_ArrayForEach(e, list) {
+        const char *f = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "file"));
+        if (f && strcmp(f, file) == 0) return e;
+    }
+    return NULL;
+}
+
+/* A library task whose record names plugin files that differ now (another
+ * version, other bytes, no longer used) gets a warning: it was accepted
+ * against code that is not what runs today. */
+static void provenance_warning(const char *file, gs_ladder_result *r) {
+    size_t n = strlen(file);
+    if (n < 5 || strcmp(file + n - 4, ".lua") != 0 || !r->provenance[0]) return;
+    char path[4096], *text = NULL;
+    snprintf(path, sizeof path, "%.*s.json", (int)(n - 4), file);
+    if (gs_read_file(path, 16 << 20, &text, NULL, NULL, 0) != GS_OK) return;
+    cJSON *rec = cJSON_Parse(text), *now = cJSON_Parse(r->provenance);
+    free(text);
+    const cJSON *then = cJSON_GetObjectItemCaseSensitive(rec, "provenance"), *e;
+    size_t used = 0;
+    cJSON_ArrayForEach(e, then) {
+        const char *plugin = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "plugin"));
+        const char *f = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "file"));
+        const char *sha = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "sha256"));
+        if (!plugin || !f || !sha) continue;
+        const cJSON *cur = entry_for(now, f);
+        const char *cur_sha = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cur, "sha256"));
+        if (cur_sha && strcmp(cur_sha, sha) == 0) continue;
+        if (used < sizeof r->warning)
+            used += (size_t)snprintf(r->warning + used, sizeof r->warning - used, "%s%s", used ? ", " : "", f);
+    }
+    if (used > 0) {
+        char files[sizeof r->warning];
+        memcpy(files, r->warning, sizeof files);
+        snprintf(r->warning, sizeof r->warning, "plugin code changed since the task was accepted: %.400s", files);
+    }
+    cJSON_Delete(rec);
+    cJSON_Delete(now);
+}
+
 gs_status gs_validate_files(const char *const *files, int n, const gs_ladder_options *opt,
                             gs_validate_fn on_result, void *ud, gs_validate_summary *summary,
                             char **json, char *err, size_t errlen) {
@@ -65,6 +108,7 @@ gs_status gs_validate_files(const char *const *files, int n, const gs_ladder_opt
     for (int f = 0; f < n && st == GS_OK; f++) {
         double c0 = now();
         if ((st = gs_ladder_run(files[f], sources[f], lens[f], opt, r, err, errlen)) != GS_OK) break;
+        provenance_warning(files[f], r);
         double seconds = now() - c0;
         summary->total++;
         for (int k = 0; k < GS_RUNG_COUNT; k++) summary->passed[k] += r->rungs[k] == GS_RUNG_PASS;

@@ -21,7 +21,7 @@ typedef struct demo_step {
     int file, task, lang;
     int64_t episode;
     int t;
-    int pick_row, pick_col, place_row, place_col, rotation;
+    int pick_row, pick_col, place_row, place_col, rotation, push;
     float *heightmap;  /* cached observation, or NULL */
     uint8_t *color;
 } demo_step;
@@ -119,8 +119,9 @@ gs_status gs_demos_open(const char *const *paths, int npaths, const gs_policy_co
             d->tasks[task].episodes++;
             for (int t = 0; t < ep.steps; t++) {
                 const int32_t *pk = ep.pick_pixel + 2 * t, *pl = ep.place_pixel + 2 * t;
-                /* pushes, and steps the view does not show, teach nothing here */
-                if (ep.primitive[t] != GS_DATASET_PICK_PLACE || pk[0] < 0 || pk[1] < 0 ||
+                /* steps the view does not show teach nothing */
+                int push = ep.primitive[t] == GS_DATASET_PUSH;
+                if ((ep.primitive[t] != GS_DATASET_PICK_PLACE && !push) || pk[0] < 0 || pk[1] < 0 ||
                     pl[0] < 0 || pl[1] < 0 || pk[0] >= d->rows || pk[1] >= d->cols ||
                     pl[0] >= d->rows || pl[1] >= d->cols)
                     continue;
@@ -146,15 +147,17 @@ gs_status gs_demos_open(const char *const *paths, int npaths, const gs_policy_co
                 s->file = f, s->task = task, s->lang = lang, s->episode = e, s->t = t;
                 s->pick_row = pk[0], s->pick_col = pk[1];
                 s->place_row = pl[0], s->place_col = pl[1];
-                s->rotation = gs_policy_rotation_bin(gsu_pose_yaw(&pick), gsu_pose_yaw(&place),
-                                                     cfg->rotations);
+                /* a push's direction is its two pixels; the spatula turns to it */
+                s->rotation = push ? 0 : gs_policy_rotation_bin(gsu_pose_yaw(&pick), gsu_pose_yaw(&place),
+                                                                cfg->rotations);
+                s->push = push;
             }
         }
     }
     gs_dataset_episode_free(&ep);
     if (st == GS_OK && d->nsteps == 0)
         st = gs_fail(err, errlen, GS_ERR_USAGE,
-                     "%s%s: no pick-and-place step with its pixels in the view to learn from",
+                     "%s%s: no pick-and-place or push step with its pixels in the view to learn from",
                      paths[0], npaths > 1 ? " and the other files" : "");
 
     /* The split: the last val_fraction of each task's episodes, rounded,
@@ -396,6 +399,7 @@ static gs_status load_sample(gs_demos *d, int64_t index, float *heightmap, uint8
     s->pick_row = st->pick_row, s->pick_col = st->pick_col;
     s->place_row = st->place_row, s->place_col = st->place_col;
     s->rotation = st->rotation;
+    s->push = st->push;
     return GS_OK;
 }
 

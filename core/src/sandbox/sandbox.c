@@ -180,7 +180,7 @@ gs_status gsl_sandbox_load(gsl_sandbox *s, const char *path, const char *src, si
     if (!chunkname) return gs_fail(err, errlen, GS_ERR_NOMEM, "%s: out of memory", path);
     chunkname[0] = '@';
     memcpy(chunkname + 1, path, plen + 1);
-    snprintf(s->source, sizeof s->source, "%s", chunkname);
+    gsl__add_source(s, chunkname);
     s->capped++;
     int rc = luaL_loadbufferx(L, src ? src : "", len, chunkname, "t");
     s->capped--;
@@ -324,8 +324,8 @@ static void trip(gsl_sandbox *s, lua_State *L, lua_Debug *ar, int reason) {
     /* outside the task's own file (a chunk it loaded), the line of the
      * task that led there */
     lua_Debug own;
-    if (ar && lua_getinfo(L, "Sl", ar) && strcmp(ar->source, s->source) != 0 &&
-        innermost_lua_frame(L, 0, &own) && strcmp(own.source, s->source) == 0)
+    if (ar && lua_getinfo(L, "Sl", ar) && !gsl__own_source(s, ar->source) &&
+        innermost_lua_frame(L, 0, &own) && gsl__own_source(s, own.source))
         ar = &own;
     if (ar && ar->currentline > 0)
         snprintf(s->trip_message, sizeof s->trip_message, "%s:%d: %s", ar->short_src,
@@ -386,7 +386,7 @@ static void limit_hook(lua_State *L, lua_Debug *ar) {
                 check_limits(s, L, ar);
             }
         }
-        if (lua_getinfo(L, "S", ar) && strcmp(ar->source, s->source) == 0) {
+        if (lua_getinfo(L, "S", ar) && gsl__own_source(s, ar->source)) {
             s->line = ar->currentline;
             memcpy(s->line_src, ar->short_src, sizeof s->line_src);
         }
@@ -449,17 +449,37 @@ static int innermost_lua_frame(lua_State *L, int level, lua_Debug *ar) {
     lua_Debug first;
     for (; lua_getstack(L, level, ar); level++) {
         if (!lua_getinfo(L, "Sl", ar) || ar->currentline <= 0) continue;
-        if (strcmp(ar->source, s->source) == 0) return 1;
+        if (gsl__own_source(s, ar->source)) return 1;
         if (!found) first = *ar, found = 1;
     }
     if (found) *ar = first;
     return found;
 }
 
-/* 1 when msg's position is in the task's own file. */
+int gsl__own_source(const gsl_sandbox *s, const char *src) {
+    for (int i = 0; i < s->nsources; i++)
+        if (strcmp(src, s->sources[i]) == 0) return 1;
+    return 0;
+}
+
+void gsl__add_source(gsl_sandbox *s, const char *chunkname) {
+    if (s->nsources < GSL_MAX_SOURCES && !gsl__own_source(s, chunkname))
+        snprintf(s->sources[s->nsources++], sizeof s->sources[0], "%s", chunkname);
+}
+
+/* 1 when msg's position is in one of the task's own files. */
 static int positioned_in_task(const gsl_sandbox *s, const char *msg) {
-    size_t n = strlen(s->source + 1);
-    return s->source[0] == '@' && strncmp(msg, s->source + 1, n) == 0 && msg[n] == ':';
+    for (int i = 0; i < s->nsources; i++) {
+        const char *file = s->sources[i] + 1;
+        size_t n = strlen(file);
+        if (s->sources[i][0] != '@') continue;
+        if (strncmp(msg, file, n) == 0 && msg[n] == ':') return 1;
+        /* Lua shortens a long file name to "..." and its tail */
+        size_t tail = LUA_IDSIZE - 4;
+        if (n > tail && strncmp(msg, "...", 3) == 0 && strncmp(msg + 3, file + n - tail, tail) == 0 && msg[3 + tail] == ':')
+            return 1;
+    }
+    return 0;
 }
 
 /* The length of the "chunk:line: " position msg starts with, or 0. */
@@ -683,6 +703,7 @@ static int setup_state(lua_State *L) {
     }
     gsl__install_library(L);  /* sandbox_lib.c */
     gsl__install_patterns(L); /* sandbox_string.c */
+    gsl__install_require(L);  /* sandbox_require.c */
 
     /* string methods still resolve through __index; only getmetatable("")
      * and with it the shared string metatable go out of reach */

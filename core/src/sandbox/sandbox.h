@@ -59,6 +59,25 @@ gs_status gsl_sandbox_load(gsl_sandbox *s, const char *path, const char *src, si
  * time, memory) or GS_ERR_NOMEM. */
 gs_status gsl_sandbox_call(gsl_sandbox *s, int nargs, int nresults, char *err, size_t errlen);
 
+/* ---- modules: require "plugin.module" ----
+ *
+ * require reaches only what the host's finder gives: a plugin's helper
+ * module, loaded as text into the same state, under the same limits, run
+ * once per state and cached (a second require returns the first result).
+ * A module that requires itself through others is an error naming the
+ * cycle; nesting is capped at GSL_MAX_REQUIRE_DEPTH. */
+
+/* Finds module name ("plugin.module"): its file's path (messages and
+ * provenance name it) and its text, malloc'd into *src (*len bytes). An
+ * error says what is missing and what there is. */
+typedef gs_status (*gsl_find_module_fn)(void *ud, const char *name, char *path, size_t pathlen, char **src,
+                                        size_t *len, char *err, size_t errlen);
+void gsl_sandbox_set_require(gsl_sandbox *s, gsl_find_module_fn fn, void *ud);
+/* For the host's own loads inside a call (a kind's file): runs the text of
+ * the file at path (len bytes) as a chunk once per key and pushes its
+ * result, as require does; raises the chunk's error in L. */
+void gsl_sandbox_require_text(lua_State *L, const char *key, const char *path, const char *src, size_t len);
+
 /* Charges work a host function is about to do in C (loops over a list the
  * task gave, say) to the running task's instruction budget, as a library
  * function of the sandbox does; raises the limit's error in L when it does

@@ -21,6 +21,11 @@
 #define CLOCK_EVERY_LINES 128
 #define CLOCK_EVERY_BYTES ((size_t)1 << 20)
 
+/* Files whose frames messages prefer: the task, its modules and kinds. */
+#define GSL_MAX_SOURCES 32
+/* Modules loading inside one another at most (each nests a C call). */
+#define GSL_MAX_REQUIRE_DEPTH 16
+
 enum trip_reason { TRIP_NONE, TRIP_INSTRUCTIONS, TRIP_TIME, TRIP_MEMORY };
 
 /* Lua answers a refused allocation with an emergency collection and one
@@ -55,9 +60,17 @@ struct gsl_sandbox {
     volatile int expired;  /* set by the watchdog at the deadline: the hooks trip at once */
     char trip_message[LUA_IDSIZE + 96];
 
-    char line_src[LUA_IDSIZE]; /* where the last line event in the task's own file was, */
+    char line_src[LUA_IDSIZE]; /* where the last line event in the task's own files was, */
     int line;                  /* for memory errors and positions in loaded chunks */
-    char source[256];          /* the task file's chunk name ("@path"), for finding its frames */
+    /* the chunk names ("@path") of the files the host loaded (the task, its
+     * modules, its kinds), for finding their frames: messages name a file
+     * the author can open, not a chunk the task made with load() */
+    char sources[GSL_MAX_SOURCES][256];
+    int nsources;
+
+    gsl_find_module_fn find_module; /* nullable: require finds nothing */
+    void *find_module_ud;
+    int requiring;                  /* modules loading now, nested */
 
     const char **names; /* offered for misspelt globals (nnames) */
     size_t nnames, names_cap;
@@ -103,6 +116,11 @@ gs_status gsl__check_source(const char *name, const char *src, size_t len, char 
  * (sandbox_lib.c), and the string matching functions (sandbox_string.c). */
 void gsl__install_library(lua_State *L);
 void gsl__install_patterns(lua_State *L);
+void gsl__install_require(lua_State *L); /* sandbox_require.c */
+/* 1 when src (a chunk name, "@path") is one of the files the host loaded. */
+int gsl__own_source(const gsl_sandbox *s, const char *src);
+/* Adds a chunk name to s->sources (when there is room and it is new). */
+void gsl__add_source(gsl_sandbox *s, const char *chunkname);
 
 /* Replaces field name of the table on top with f, which gets the old value
  * as its upvalue. */

@@ -52,8 +52,8 @@ static void pattern_begin(pattern_run *run, lua_State *L, const char *s, size_t 
 static void pattern_check(pattern_run *run) {
     if (run->ms.status == GSP_ERROR) luaL_error(run->L, "%s", run->ms.error);
     if (run->ms.status == GSP_BUDGET)
-        luaL_error(run->L, "pattern too complex: the step budget of %llu was exhausted",
-                   (unsigned long long)PATTERN_MAX_STEPS);
+        luaL_error(run->L, "pattern too complex: the step budget of %I was exhausted",
+                   (lua_Integer)PATTERN_MAX_STEPS);
 }
 
 /* Charges the steps not yet charged. */

@@ -12,6 +12,7 @@
 #include <lauxlib.h>
 
 #include "task/api_internal.h"
+#include "task/plugin_internal.h"
 
 #define ENV_MT "gensim.env"
 #define OBJ_MT "gensim.object"
@@ -50,18 +51,20 @@ static const char *const GS_FIELDS[] = {"pose",  "multiply",        "invert", "a
 static gsl_host *host_of(lua_State *L) { return lua_touserdata(L, lua_upvalueindex(1)); }
 static void push_object(lua_State *L, gsl_host *h, int index);
 static int check_object(lua_State *L, int idx, const char *fn);
-static gs_pose check_pose(lua_State *L, int idx, const char *fn, const char *what);
-static void check_size(lua_State *L, int idx, const char *fn, const char *what, double out[3]);
-static int raw_field(lua_State *L, int t, const char *key);
-static int read_vec(lua_State *L, int t, int n, double *out);
-static void check_no_unknown(lua_State *L, int t, const char *fn, const char *const *known,
-                             size_t n);
 static void take_snapshot(lua_State *L);
 static int read_drag(lua_State *L, int idx, gs_action *a, char *err, size_t errlen);
 
 /* ---- task{...} ---- */
 
 /* Checks the task table's shape and reports every problem at once. */
+/* 1 when the string at idx holds a NUL byte: the host keeps C strings,
+ * which would end at it. */
+static int has_nul(lua_State *L, int idx) {
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    return s && strlen(s) != len;
+}
+
 static int l_task(lua_State *L) {
     if (!lua_istable(L, 1))
         return luaL_error(L, "task{...} takes one table, got %s", luaL_typename(L, 1));
@@ -77,20 +80,23 @@ static int l_task(lua_State *L) {
             used += (size_t)snprintf(report + used, sizeof report - used, __VA_ARGS__); \
     } while (0)
 
-    int t = raw_field(L, 1, "name");
-    char why[160];
+    int t = gsl_api_raw_field(L, 1, "name");
+    char why[512];
     if (t != LUA_TSTRING) PROBLEM("'name' must be a kebab-case string, got %s", lua_typename(L, t));
+    else if (has_nul(L, -1)) PROBLEM("'name' must not hold NUL bytes");
     else if (!gs_task_name_valid(lua_tostring(L, -1), why, sizeof why)) PROBLEM("'name': %s", why);
     lua_pop(L, 1);
 
-    t = raw_field(L, 1, "description");
+    t = gsl_api_raw_field(L, 1, "description");
     if (t != LUA_TSTRING || lua_rawlen(L, -1) == 0)
         PROBLEM("'description' must be a non-empty string, got %s", lua_typename(L, t));
+    else if (has_nul(L, -1))
+        PROBLEM("'description' must not hold NUL bytes");
     else if (lua_rawlen(L, -1) > GSL_TASK_DESCRIPTION_MAX)
         PROBLEM("'description' is %zu bytes; at most %d", (size_t)lua_rawlen(L, -1), GSL_TASK_DESCRIPTION_MAX);
     lua_pop(L, 1);
 
-    t = raw_field(L, 1, "assets");
+    t = gsl_api_raw_field(L, 1, "assets");
     if (t != LUA_TTABLE) PROBLEM("'assets' must be a list of asset kinds, got %s", lua_typename(L, t));
     else {
         lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
@@ -102,6 +108,10 @@ static int l_task(lua_State *L) {
         const char *const *kinds = gs_asset_names(&nkinds);
         for (lua_Integer i = 1; i <= n; i++) {
             if (lua_rawgeti(L, -1, i) != LUA_TSTRING) PROBLEM("'assets'[%lld] must be a string", (long long)i);
+            else if (has_nul(L, -1)) PROBLEM("'assets'[%lld] must not hold NUL bytes", (long long)i);
+            else if (!gs_asset_find(lua_tostring(L, -1)) &&
+                     gs_plugins_why(gs_plugins(), GS_ITEM_KIND, lua_tostring(L, -1), why, sizeof why) == GS_ERR_USAGE)
+                PROBLEM("'assets'[%lld]: kind '%.40s' cannot be used: %s", (long long)i, lua_tostring(L, -1), why);
             else if (!gs_asset_find(lua_tostring(L, -1)))
                 PROBLEM("'assets'[%lld]: unknown asset kind '%.40s'%s", (long long)i, lua_tostring(L, -1),
                         gsu_suggest(lua_tostring(L, -1), kinds, (size_t)nkinds, hint, sizeof hint));
@@ -110,19 +120,19 @@ static int l_task(lua_State *L) {
     }
     lua_pop(L, 1);
 
-    t = raw_field(L, 1, "max_steps");
+    t = gsl_api_raw_field(L, 1, "max_steps");
     if (t != LUA_TNUMBER || !lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 ||
         lua_tointeger(L, -1) > 1000)
         PROBLEM("'max_steps' must be an integer from 1 to 1000, got %s",
                 t == LUA_TNUMBER ? lua_tostring(L, -1) : lua_typename(L, t));
     lua_pop(L, 1);
 
-    if ((t = raw_field(L, 1, "reset")) != LUA_TFUNCTION)
+    if ((t = gsl_api_raw_field(L, 1, "reset")) != LUA_TFUNCTION)
         PROBLEM("'reset' must be a function(env), got %s", lua_typename(L, t));
     lua_pop(L, 1);
     static const char *const optional[] = {"oracle", "reward", "success"};
     for (size_t i = 0; i < COUNT(optional); i++) {
-        t = raw_field(L, 1, optional[i]);
+        t = gsl_api_raw_field(L, 1, optional[i]);
         if (t != LUA_TNIL && t != LUA_TFUNCTION)
             PROBLEM("'%s' must be a function or absent, got %s", optional[i], lua_typename(L, t));
         lua_pop(L, 1);
@@ -155,14 +165,14 @@ static int l_task(lua_State *L) {
 static void take_snapshot(lua_State *L) {
     gsl_task_snapshot *snap = lua_newuserdatauv(L, sizeof *snap, GSL_CALLBACKS); /* snap */
     memset(snap, 0, sizeof *snap);
-    raw_field(L, 1, "name");
+    gsl_api_raw_field(L, 1, "name");
     snprintf(snap->name, sizeof snap->name, "%s", lua_tostring(L, -1));
-    raw_field(L, 1, "description");
+    gsl_api_raw_field(L, 1, "description");
     snprintf(snap->description, sizeof snap->description, "%s", lua_tostring(L, -1));
-    raw_field(L, 1, "max_steps");
+    gsl_api_raw_field(L, 1, "max_steps");
     snap->max_steps = (int)lua_tointeger(L, -1);
     lua_pop(L, 3);
-    raw_field(L, 1, "assets");
+    gsl_api_raw_field(L, 1, "assets");
     snap->nassets = (int)lua_rawlen(L, -1);
     for (int i = 0; i < snap->nassets; i++) {
         lua_rawgeti(L, -1, i + 1);
@@ -173,7 +183,7 @@ static void take_snapshot(lua_State *L) {
     static const char *const callbacks[GSL_CALLBACKS] = {"reset", "oracle", "reward", "success"};
     for (int i = 0; i < GSL_CALLBACKS; i++) {
         snap->line[i] = 1;
-        if (raw_field(L, 1, callbacks[i]) == LUA_TFUNCTION) {
+        if (gsl_api_raw_field(L, 1, callbacks[i]) == LUA_TFUNCTION) {
             snap->has[i] = 1;
             lua_Debug ar;
             lua_pushvalue(L, -1);
@@ -219,7 +229,7 @@ static int declared(const gsl_host *h, const char *kind) {
 
 /* A number option, type-checked only: ranges are the core's. */
 static int opt_field(lua_State *L, int t, const char *key, double *out) {
-    int ty = raw_field(L, t, key);
+    int ty = gsl_api_raw_field(L, t, key);
     if (ty != LUA_TNIL && ty != LUA_TNUMBER)
         luaL_error(L, "env:add: option '%s' must be a number, got %s", key, lua_typename(L, ty));
     if (ty == LUA_TNUMBER) *out = lua_tonumber(L, -1);
@@ -229,21 +239,40 @@ static int opt_field(lua_State *L, int t, const char *key, double *out) {
 
 /* env:add's options table at idx as a request; the strings it points to
  * stay alive in the table. */
-static void read_request(lua_State *L, int idx, gs_asset_request *req) {
+/* A plugin kind's own options, by name, into req. */
+static void read_custom(lua_State *L, int idx, const gs_asset_kind *kind, gs_asset_request *req) {
+    for (int c = 0; kind && c < kind->ncustom; c++) {
+        int ty = gsl_api_raw_field(L, idx, kind->custom[c].name);
+        if (ty != LUA_TNIL && ty != LUA_TNUMBER)
+            luaL_error(L, "env:add: option '%s' must be a number, got %s", kind->custom[c].name, lua_typename(L, ty));
+        if (ty == LUA_TNUMBER) {
+            req->custom_name[req->ncustom] = kind->custom[c].name;
+            req->custom_value[req->ncustom++] = lua_tonumber(L, -1);
+        }
+        lua_pop(L, 1);
+    }
+}
+
+static void read_request(lua_State *L, int idx, const gs_asset_kind *kind, gs_asset_request *req) {
     memset(req, 0, sizeof *req);
     if (lua_isnoneornil(L, idx)) return;
     luaL_checktype(L, idx, LUA_TTABLE);
-    check_no_unknown(L, idx, "env:add", ADD_OPTIONS, COUNT(ADD_OPTIONS));
-    int ty = raw_field(L, idx, "color");
+    const char *known[COUNT(ADD_OPTIONS) + GS_ASSET_MAX_CUSTOM];
+    size_t nknown = 0;
+    for (; nknown < COUNT(ADD_OPTIONS); nknown++) known[nknown] = ADD_OPTIONS[nknown];
+    for (int c = 0; kind && c < kind->ncustom; c++) known[nknown++] = kind->custom[c].name;
+    gsl_api_check_no_unknown(L, idx, "env:add", known, nknown);
+    read_custom(L, idx, kind, req);
+    int ty = gsl_api_raw_field(L, idx, "color");
     if (ty == LUA_TSTRING) req->color = lua_tostring(L, -1);
     else if (ty != LUA_TNIL) luaL_error(L, "env:add: option 'color' must be a colour name, got %s", lua_typename(L, ty));
     lua_pop(L, 1);
-    ty = raw_field(L, idx, "fixed");
+    ty = gsl_api_raw_field(L, idx, "fixed");
     if (ty == LUA_TBOOLEAN) req->has_fixed = 1, req->fixed = lua_toboolean(L, -1);
     else if (ty != LUA_TNIL) luaL_error(L, "env:add: option 'fixed' must be a boolean, got %s", lua_typename(L, ty));
     lua_pop(L, 1);
-    if (raw_field(L, idx, "size") != LUA_TNIL) {
-        if (!read_vec(L, lua_gettop(L), 3, req->size)) luaL_error(L, "env:add: option 'size' must be {x, y, z} numbers");
+    if (gsl_api_raw_field(L, idx, "size") != LUA_TNIL) {
+        if (!gsl_api_read_vec(L, lua_gettop(L), 3, req->size)) luaL_error(L, "env:add: option 'size' must be {x, y, z} numbers");
         req->has_size = 1;
     }
     lua_pop(L, 1);
@@ -251,7 +280,7 @@ static void read_request(lua_State *L, int idx, gs_asset_request *req) {
     req->has_height = opt_field(L, idx, "height", &req->height);
     req->has_length = opt_field(L, idx, "length", &req->length);
     req->has_mass = opt_field(L, idx, "mass", &req->mass);
-    ty = raw_field(L, idx, "count");
+    ty = gsl_api_raw_field(L, idx, "count");
     if (ty != LUA_TNIL) {
         if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > GS_ASSET_COUNT_MAX)
             luaL_error(L, "env:add: option 'count' must be an integer from 1 to %d", GS_ASSET_COUNT_MAX);
@@ -262,14 +291,14 @@ static void read_request(lua_State *L, int idx, gs_asset_request *req) {
     req->has_friction = opt_field(L, idx, "friction", &req->friction);
     req->has_damping = opt_field(L, idx, "damping", &req->damping);
     req->has_scale = opt_field(L, idx, "scale", &req->scale);
-    ty = raw_field(L, idx, "continuous");
+    ty = gsl_api_raw_field(L, idx, "continuous");
     if (ty == LUA_TBOOLEAN) req->has_continuous = 1, req->continuous = lua_toboolean(L, -1);
     else if (ty != LUA_TNIL) luaL_error(L, "env:add: option 'continuous' must be a boolean, got %s", lua_typename(L, ty));
     lua_pop(L, 1);
     static const char *const strings[] = {"side", "file"};
     const char **slots[] = {&req->side, &req->file};
     for (int k = 0; k < 2; k++) {
-        ty = raw_field(L, idx, strings[k]);
+        ty = gsl_api_raw_field(L, idx, strings[k]);
         if (ty == LUA_TSTRING) *slots[k] = lua_tostring(L, -1); /* alive in the options table */
         else if (ty != LUA_TNIL) luaL_error(L, "env:add: option '%s' must be a string, got %s", strings[k], lua_typename(L, ty));
         lua_pop(L, 1);
@@ -284,10 +313,18 @@ static int l_env_add(lua_State *L) {
         return luaL_error(L, "env:add: kind '%s' is not in the task's assets list", kind_name);
     if (lua_isnoneornil(L, 3))
         return luaL_error(L, "env:add: the pose is nil (did env:random_pose find no room?)");
-    gs_pose pose = check_pose(L, 3, "env:add", "pose");
+    gs_pose pose = gsl_api_check_pose(L, 3, "env:add", "pose");
+    const gs_asset_kind *kind = gs_asset_find(kind_name);
     gs_asset_request req;
-    read_request(L, 4, &req);
+    read_request(L, 4, kind, &req);
     char err[512];
+    if (kind && !kind->build) { /* a plugin's kind: its build is Lua, run here */
+        gs_asset_params p;
+        const char *color;
+        if (gs_asset_resolve(kind, &req, &p, &color, err, sizeof err) != GS_OK) return luaL_error(L, "env:add: %s", err);
+        push_object(L, h, gsl_kind_build(L, s, kind, &p, color, &pose, h->prov));
+        return 1;
+    }
     int first, n = gs_scene_add_object(s, kind_name, &req, &pose, &first, err, sizeof err);
     if (n < 0) return luaL_error(L, "env:add: %s", err);
     if (!gs_asset_group_of(gs_asset_find(kind_name))) {
@@ -305,7 +342,7 @@ static int l_env_add(lua_State *L) {
 static int l_env_random_pose(lua_State *L) {
     gs_scene *s = scene_of(L, "random_pose");
     double size[3];
-    check_size(L, 2, "env:random_pose", "size", size);
+    gsl_api_check_size(L, 2, "env:random_pose", "size", size);
     gs_pose p;
     if (!gs_scene_random_pose(s, size, &p)) {
         lua_pushnil(L);
@@ -318,11 +355,11 @@ static int l_env_random_pose(lua_State *L) {
 static int l_env_random_size(lua_State *L) {
     gs_scene *s = scene_of(L, "random_size");
     double lo[3], hi[3];
-    check_size(L, 2, "env:random_size", "min", lo);
-    check_size(L, 3, "env:random_size", "max", hi);
+    gsl_api_check_size(L, 2, "env:random_size", "min", lo);
+    gsl_api_check_size(L, 3, "env:random_size", "max", hi);
     lua_createtable(L, 3, 0);
     for (int i = 0; i < 3; i++) {
-        if (lo[i] > hi[i]) return luaL_error(L, "env:random_size: min[%d] = %g exceeds max[%d] = %g", i + 1, lo[i], i + 1, hi[i]);
+        if (lo[i] > hi[i]) return luaL_error(L, "env:random_size: min[%d] = %f exceeds max[%d] = %f", i + 1, lo[i], i + 1, hi[i]);
         lua_pushnumber(L, gsu_rng_uniform(s->rng, lo[i], hi[i]));
         lua_rawseti(L, -2, i + 1);
     }
@@ -450,7 +487,7 @@ static int l_env_link_pose(lua_State *L) {
 /* env:goal{...}'s matches field into spec (allowed as scratch userdata
  * the GC reclaims if a check raises). */
 static void read_matches(lua_State *L, gs_goal_spec *g) {
-    int ty = raw_field(L, 2, "matches");
+    int ty = gsl_api_raw_field(L, 2, "matches");
     const char *m = ty == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
     if (ty == LUA_TNIL || (m && strcmp(m, "any") == 0)) g->matches = GS_MATCH_ANY;
     else if (m && strcmp(m, "pairs") == 0) g->matches = GS_MATCH_PAIRS;
@@ -477,7 +514,7 @@ static void read_matches(lua_State *L, gs_goal_spec *g) {
 
 /* A boolean field of env:goal{...}, dflt when absent. */
 static int goal_flag(lua_State *L, const char *key, int dflt) {
-    int ty = raw_field(L, 2, key), v = dflt;
+    int ty = gsl_api_raw_field(L, 2, key), v = dflt;
     if (ty == LUA_TBOOLEAN) v = lua_toboolean(L, -1);
     else if (ty != LUA_TNIL) luaL_error(L, "env:goal: '%s' must be a boolean", key);
     lua_pop(L, 1);
@@ -487,7 +524,7 @@ static int goal_flag(lua_State *L, const char *key, int dflt) {
 /* A number field of env:goal{...}, dflt when absent; ranges are the core's. */
 static double goal_number(lua_State *L, const char *key, double dflt) {
     double v = dflt;
-    int ty = raw_field(L, 2, key);
+    int ty = gsl_api_raw_field(L, 2, key);
     if (ty == LUA_TNUMBER) v = lua_tonumber(L, -1);
     else if (ty != LUA_TNIL) luaL_error(L, "env:goal: option '%s' must be a number, got %s", key, lua_typename(L, ty));
     lua_pop(L, 1);
@@ -500,10 +537,10 @@ static int l_env_goal(lua_State *L) {
     gs_scene *s = scene_of(L, "goal");
     luaL_checktype(L, 2, LUA_TTABLE);
     lua_settop(L, 2);
-    check_no_unknown(L, 2, "env:goal", GOAL_FIELDS, COUNT(GOAL_FIELDS));
+    gsl_api_check_no_unknown(L, 2, "env:goal", GOAL_FIELDS, COUNT(GOAL_FIELDS));
     gs_goal_spec g = gs_goal_spec_default();
 
-    if (raw_field(L, 2, "objects") != LUA_TTABLE || lua_rawlen(L, -1) == 0)
+    if (gsl_api_raw_field(L, 2, "objects") != LUA_TTABLE || lua_rawlen(L, -1) == 0)
         return luaL_error(L, "env:goal: 'objects' must be a non-empty list of objects");
     int nobj = (int)lua_rawlen(L, -1);
     if (nobj > s->nobjects) return luaL_error(L, "env:goal: 'objects' lists %d objects but the scene has %d", nobj, s->nobjects);
@@ -515,7 +552,7 @@ static int l_env_goal(lua_State *L) {
     }
     g.objects = objects, g.nobjects = nobj;
 
-    int ty = raw_field(L, 2, "metric");
+    int ty = gsl_api_raw_field(L, 2, "metric");
     const char *metric = ty == LUA_TNIL ? "pose" : ty == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
     if (!metric) return luaL_error(L, "env:goal: 'metric' must be \"pose\", \"zone\" or \"joint\"");
     if (strcmp(metric, "pose") == 0) g.metric = GS_METRIC_POSE;
@@ -523,13 +560,13 @@ static int l_env_goal(lua_State *L) {
     else if (strcmp(metric, "joint") == 0) g.metric = GS_METRIC_JOINT;
     else return luaL_error(L, "env:goal: unknown metric '%s' (use \"pose\", \"zone\" or \"joint\")", metric);
     lua_pop(L, 1);
-    if ((ty = raw_field(L, 2, "joint")) == LUA_TSTRING) g.joint = lua_tostring(L, -1); /* alive in the goal table */
+    if ((ty = gsl_api_raw_field(L, 2, "joint")) == LUA_TSTRING) g.joint = lua_tostring(L, -1); /* alive in the goal table */
     else if (ty != LUA_TNIL) return luaL_error(L, "env:goal: 'joint' must be a joint's name, got %s", lua_typename(L, ty));
     lua_pop(L, 1);
     g.target = goal_number(L, "target", -1);
     g.latch = goal_flag(L, "latch", 0);
 
-    ty = raw_field(L, 2, "targets");
+    ty = gsl_api_raw_field(L, 2, "targets");
     if (ty == LUA_TTABLE) {
         int list = lua_gettop(L), ntgt = (int)lua_rawlen(L, list);
         if (ntgt > GS_MAX_TARGETS) return luaL_error(L, "env:goal: too many targets (%d)", ntgt);
@@ -538,7 +575,7 @@ static int l_env_goal(lua_State *L) {
             char what[32];
             snprintf(what, sizeof what, "'targets'[%d]", j + 1);
             lua_rawgeti(L, list, j + 1);
-            targets[j] = check_pose(L, -1, "env:goal", what);
+            targets[j] = gsl_api_check_pose(L, -1, "env:goal", what);
             lua_pop(L, 1);
         }
         g.targets = targets, g.ntargets = ntgt;
@@ -547,23 +584,23 @@ static int l_env_goal(lua_State *L) {
     }
     g.replace = goal_flag(L, "replace", 0);
     if (g.metric == GS_METRIC_POSE) read_matches(L, &g);
-    else if (raw_field(L, 2, "matches") != LUA_TNIL) return luaL_error(L, "env:goal: metric \"zone\" takes no 'matches'");
+    else if (gsl_api_raw_field(L, 2, "matches") != LUA_TNIL) return luaL_error(L, "env:goal: metric \"zone\" takes no 'matches'");
     else lua_pop(L, 1);
     if (g.metric == GS_METRIC_ZONE) {
-        if (raw_field(L, 2, "zone") != LUA_TTABLE) return luaL_error(L, "env:goal: metric \"zone\" needs zone = {pose = ..., size = {x, y, z}}");
+        if (gsl_api_raw_field(L, 2, "zone") != LUA_TTABLE) return luaL_error(L, "env:goal: metric \"zone\" needs zone = {pose = ..., size = {x, y, z}}");
         int z = lua_gettop(L);
-        raw_field(L, z, "pose");
-        g.zone_pose = check_pose(L, -1, "env:goal", "'zone'.pose");
+        gsl_api_raw_field(L, z, "pose");
+        g.zone_pose = gsl_api_check_pose(L, -1, "env:goal", "'zone'.pose");
         lua_pop(L, 1);
-        raw_field(L, z, "size");
-        check_size(L, lua_gettop(L), "env:goal", "'zone'.size", g.zone_size);
+        gsl_api_raw_field(L, z, "size");
+        gsl_api_check_size(L, lua_gettop(L), "env:goal", "'zone'.size", g.zone_size);
         lua_pop(L, 2);
     }
     g.rotations = goal_flag(L, "rotations", 1);
     g.symmetry = goal_number(L, "symmetry", -1);
     g.tolerance = goal_number(L, "tolerance", -1); /* -1: the metric's default */
     g.reward = goal_number(L, "reward", 1);
-    if ((ty = raw_field(L, 2, "lang")) == LUA_TSTRING) g.lang = lua_tostring(L, -1);
+    if ((ty = gsl_api_raw_field(L, 2, "lang")) == LUA_TSTRING) g.lang = lua_tostring(L, -1);
     else if (ty != LUA_TNIL) return luaL_error(L, "env:goal: 'lang' must be a string");
     /* lang stays referenced by the goal table until the core copies it */
     char err[256];
@@ -606,7 +643,7 @@ static gsu_rng *check_rng(lua_State *L, const char *fn) {
 static int l_rng_uniform(lua_State *L) {
     gsu_rng *r = check_rng(L, "uniform");
     double a = luaL_optnumber(L, 2, 0), b = luaL_optnumber(L, 3, 1);
-    if (!isfinite(a) || !isfinite(b) || a > b) return luaL_error(L, "rng:uniform: needs finite a <= b, got %g, %g", a, b);
+    if (!isfinite(a) || !isfinite(b) || a > b) return luaL_error(L, "rng:uniform: needs finite a <= b, got %f, %f", a, b);
     lua_pushnumber(L, gsu_rng_uniform(r, a, b));
     return 1;
 }
@@ -614,7 +651,7 @@ static int l_rng_uniform(lua_State *L) {
 static int l_rng_int(lua_State *L) {
     gsu_rng *r = check_rng(L, "int");
     lua_Integer a = luaL_checkinteger(L, 2), b = luaL_checkinteger(L, 3);
-    if (a > b) return luaL_error(L, "rng:int: empty interval %lld..%lld", (long long)a, (long long)b);
+    if (a > b) return luaL_error(L, "rng:int: empty interval %I..%I", a, b);
     lua_pushinteger(L, gsu_rng_int(r, a, b));
     return 1;
 }
@@ -670,27 +707,27 @@ static int l_gs_pose(lua_State *L) {
         if (!isfinite(v[i])) return luaL_error(L, "gs.pose: argument %d is not finite", i + 1);
     }
     gs_pose p = gsu_pose_xyz_yaw(v[0], v[1], v[2], v[3]);
-    if (!gsu_pose_is_sane(&p, POSE_LIMIT)) return luaL_error(L, "gs.pose: (%g, %g, %g) is farther than %g m from the origin", v[0], v[1], v[2], POSE_LIMIT);
+    if (!gsu_pose_is_sane(&p, POSE_LIMIT)) return luaL_error(L, "gs.pose: (%f, %f, %f) is farther than %f m from the origin", v[0], v[1], v[2], POSE_LIMIT);
     gsl_api_push_pose(L, &p);
     return 1;
 }
 
 static int l_gs_multiply(lua_State *L) {
-    gs_pose a = check_pose(L, 1, "gs.multiply", "a"), b = check_pose(L, 2, "gs.multiply", "b");
+    gs_pose a = gsl_api_check_pose(L, 1, "gs.multiply", "a"), b = gsl_api_check_pose(L, 2, "gs.multiply", "b");
     gs_pose p = gsu_pose_multiply(&a, &b);
     gsl_api_push_pose(L, &p);
     return 1;
 }
 
 static int l_gs_invert(lua_State *L) {
-    gs_pose a = check_pose(L, 1, "gs.invert", "pose");
+    gs_pose a = gsl_api_check_pose(L, 1, "gs.invert", "pose");
     gs_pose p = gsu_pose_invert(&a);
     gsl_api_push_pose(L, &p);
     return 1;
 }
 
 static int l_gs_apply(lua_State *L) {
-    gs_pose a = check_pose(L, 1, "gs.apply", "pose");
+    gs_pose a = gsl_api_check_pose(L, 1, "gs.apply", "pose");
     luaL_checktype(L, 2, LUA_TTABLE);
     double v[3], out[3];
     for (int i = 0; i < 3; i++) {
@@ -708,7 +745,7 @@ static int l_gs_apply(lua_State *L) {
 }
 
 static int l_gs_yaw(lua_State *L) {
-    gs_pose a = check_pose(L, 1, "gs.yaw", "pose");
+    gs_pose a = gsl_api_check_pose(L, 1, "gs.yaw", "pose");
     lua_pushnumber(L, gsu_pose_yaw(&a));
     return 1;
 }
@@ -910,7 +947,7 @@ const char *const *gsl_api_names(size_t *n) {
 
 /* ---- poses, sizes, handles ---- */
 
-static int read_vec(lua_State *L, int t, int n, double *out) {
+int gsl_api_read_vec(lua_State *L, int t, int n, double *out) {
     if (!lua_istable(L, t)) return 0;
     for (int i = 0; i < n; i++) {
         int ok = lua_rawgeti(L, t, i + 1) == LUA_TNUMBER;
@@ -930,7 +967,7 @@ int gsl_api_read_pose(lua_State *L, int idx, const char *what, gs_pose *out, cha
     }
     lua_pushliteral(L, "pos");
     lua_rawget(L, idx);
-    int ok = read_vec(L, -1, 3, out->pos);
+    int ok = gsl_api_read_vec(L, -1, 3, out->pos);
     lua_pop(L, 1);
     if (!ok) {
         gs_fail(err, errlen, GS_ERR_USAGE, "%s.pos must be {x, y, z} numbers", what);
@@ -939,7 +976,7 @@ int gsl_api_read_pose(lua_State *L, int idx, const char *what, gs_pose *out, cha
     lua_pushliteral(L, "rot");
     int rt = lua_rawget(L, idx);
     if (rt == LUA_TNIL) out->rot[0] = out->rot[1] = out->rot[2] = 0, out->rot[3] = 1;
-    else ok = read_vec(L, -1, 4, out->rot);
+    else ok = gsl_api_read_vec(L, -1, 4, out->rot);
     lua_pop(L, 1);
     if (!ok) {
         gs_fail(err, errlen, GS_ERR_USAGE, "%s.rot must be a quaternion {x, y, z, w}", what);
@@ -1058,18 +1095,18 @@ int gsl_api_read_action(lua_State *L, int idx, gs_action *a, char *err, size_t e
     return 1;
 }
 
-static gs_pose check_pose(lua_State *L, int idx, const char *fn, const char *what) {
+gs_pose gsl_api_check_pose(lua_State *L, int idx, const char *fn, const char *what) {
     gs_pose p;
     char err[256];
     if (!gsl_api_read_pose(L, idx, what, &p, err, sizeof err)) luaL_error(L, "%s: %s", fn, err);
     return p;
 }
 
-static void check_size(lua_State *L, int idx, const char *fn, const char *what, double out[3]) {
-    if (!read_vec(L, idx, 3, out)) luaL_error(L, "%s: %s must be {x, y, z} numbers", fn, what);
+void gsl_api_check_size(lua_State *L, int idx, const char *fn, const char *what, double out[3]) {
+    if (!gsl_api_read_vec(L, idx, 3, out)) luaL_error(L, "%s: %s must be {x, y, z} numbers", fn, what);
     for (int i = 0; i < 3; i++)
         if (!(out[i] >= 0 && out[i] <= GS_ASSET_SIZE_MAX))
-            luaL_error(L, "%s: %s[%d] = %g must be from 0 to %g m", fn, what, i + 1, out[i], GS_ASSET_SIZE_MAX);
+            luaL_error(L, "%s: %s[%d] = %f must be from 0 to %f m", fn, what, i + 1, out[i], GS_ASSET_SIZE_MAX);
 }
 
 void gsl_api_push_pose(lua_State *L, const gs_pose *p) {
@@ -1118,13 +1155,13 @@ static int check_object(lua_State *L, int idx, const char *fn) {
     return o->index;
 }
 
-static int raw_field(lua_State *L, int t, const char *key) {
+int gsl_api_raw_field(lua_State *L, int t, const char *key) {
     t = lua_absindex(L, t);
     lua_pushstring(L, key);
     return lua_rawget(L, t);
 }
 
-static void check_no_unknown(lua_State *L, int t, const char *fn, const char *const *known,
+void gsl_api_check_no_unknown(lua_State *L, int t, const char *fn, const char *const *known,
                              size_t n) {
     t = lua_absindex(L, t);
     lua_pushnil(L);

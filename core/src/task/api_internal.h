@@ -17,6 +17,7 @@ typedef struct gsl_host {
     int shape_error;          /* set when task{...} refused the table */
     int in_reset;             /* 1 while reset(env) runs: env:set_joint works then only */
     const char *split;        /* env.split: "train" or "test" */
+    struct gs_provenance *prov; /* where the kinds it builds are recorded */
 } gsl_host;
 
 /* Installs task, gs and the env, object and rng metatables into the
@@ -56,6 +57,16 @@ int gsl_api_read_pose(lua_State *L, int idx, const char *what, gs_pose *out, cha
 int gsl_api_read_action(lua_State *L, int idx, gs_action *a, char *err, size_t errlen);
 /* Pushes a pose table. */
 void gsl_api_push_pose(lua_State *L, const gs_pose *p);
+
+/* The checks every binding shares (raising a Lua error naming fn and what):
+ * t[key] without metamethods, pushed, and its type; that t has no key
+ * outside known (n), naming the nearest; n numbers t[1..n] into out (0
+ * when t is not such a list); a pose; a size {x, y, z} in 0..1 m. */
+int gsl_api_raw_field(lua_State *L, int t, const char *key);
+void gsl_api_check_no_unknown(lua_State *L, int t, const char *fn, const char *const *known, size_t n);
+int gsl_api_read_vec(lua_State *L, int t, int n, double *out);
+gs_pose gsl_api_check_pose(lua_State *L, int idx, const char *fn, const char *what);
+void gsl_api_check_size(lua_State *L, int idx, const char *fn, const char *what, double out[3]);
 /* The names the API defines (n), for suggestions and the reference. */
 const char *const *gsl_api_names(size_t *n);
 /* The names of one section of the API, as the bindings check them: "task"

@@ -7,6 +7,7 @@
  * as 0. Layout: dataset.h and README.md, "Datasets". */
 #include "gensim/episode.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "task/task_internal.h"
@@ -105,6 +106,11 @@ static gs_status record_end(void *ud, gs_task *t, const gs_episode_result *r, gs
     ep->success = st == GS_OK && r->success;
     ep->total_reward = r->reward;
     if (st != GS_OK) return GS_OK; /* the episode's own failure is what counts */
+    /* at the end: the kinds a reset built are among the files it ran */
+    char *prov = gs_task_provenance_json(t);
+    int kept = prov && gs_dataset_set_string(&ep->provenance, prov);
+    free(prov);
+    if (!kept) return nomem(err, errlen);
     return observe(ep, &t->scene, rec->view, ep->steps, err, errlen);
 }
 

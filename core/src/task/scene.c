@@ -119,9 +119,27 @@ int gs__scene_new_object(gs_scene *s, const gs_asset_kind *kind, const gs_asset_
 
 int gs_scene_add(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params,
                  const char *color, const gs_pose *pose, char *err, size_t errlen) {
+    if (!kind->build) {
+        gs_fail(err, errlen, GS_ERR_USAGE, "kind '%s' is built by its plugin's Lua (%s): add it from a task",
+                kind->name, kind->origin ? kind->origin : "?");
+        return -1;
+    }
+    gs_shape parts[GS_ASSET_MAX_SHAPES];
+    int nparts = kind->build(params, parts);
+    return gs_scene_add_parts(s, kind, params, color, parts, nparts, pose, err, errlen);
+}
+
+int gs_scene_add_parts(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params, const char *color,
+                       const gs_shape *parts, int nparts, const gs_pose *pose, char *err, size_t errlen) {
+    if (nparts < 1 || nparts > GS_ASSET_MAX_SHAPES) {
+        gs_fail(err, errlen, GS_ERR_USAGE, "kind '%s' made %d parts; a body has 1 to %d", kind->name, nparts,
+                GS_ASSET_MAX_SHAPES);
+        return -1;
+    }
     if (gs__scene_new_object(s, kind, params, color, 0, err, errlen) < 0) return -1;
     gs_object *o = &s->objects[s->nobjects];
-    o->nshapes = kind->build(params, o->shapes);
+    memcpy(o->shapes, parts, sizeof *parts * (size_t)nparts);
+    o->nshapes = nparts;
     object_bbox(o);
 
     gs_body_desc d = {0};

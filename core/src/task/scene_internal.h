@@ -91,6 +91,10 @@ void gs_scene_free(gs_scene *s);
 /* Adds an object of kind at pose; returns its index, or -1 (and err). */
 int gs_scene_add(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params,
                  const char *color, const gs_pose *pose, char *err, size_t errlen);
+/* The same, with the parts (nparts, in the object's frame) made by the
+ * caller: a plugin kind's Lua build. */
+int gs_scene_add_parts(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params, const char *color,
+                       const gs_shape *parts, int nparts, const gs_pose *pose, char *err, size_t errlen);
 /* Adds the members of a group kind (a rope, a pile) around pose as
  * consecutive objects; returns how many, the first index in *first, or -1
  * (and err). A rope's beads run along the pose's x axis, joined end to end;

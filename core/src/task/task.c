@@ -48,37 +48,21 @@ gs_task_options gs_task_options_default(void) {
     return o;
 }
 
+
 int gs_task_folders(char **dirs, int max) {
-    int n = gs_plugin_path(dirs, max);
-    const char *data = gs_data_dir();
-    static const char *const library[] = {"/tasks/seed", "/tasks/generated"};
-    for (int i = 0; data && i < 2 && n < max; i++) {
-        size_t size = strlen(data) + strlen(library[i]) + 1;
-        if ((dirs[n] = malloc(size))) snprintf(dirs[n++], size, "%s%s", data, library[i]);
+    const gs_plugin_set *p = gs_plugins();
+    int n = 0;
+    for (int f = 0; f < p->nfolders && n < max; f++) {
+        dirs[n] = strdup(p->folders[f]);
+        n += dirs[n] != NULL;
+        for (int i = 0; f < p->npath && i < p->nplugins && n < max; i++) {
+            const gs_plugin *pl = &p->plugins[i];
+            if (pl->folder != f || pl->refused) continue;
+            size_t size = strlen(pl->dir) + sizeof "/tasks";
+            if ((dirs[n] = malloc(size))) snprintf(dirs[n++], size, "%s/tasks", pl->dir);
+        }
     }
     return n;
-}
-
-/* A hint for an unknown task name: the nearest names in the folders. */
-static void nearest_task(const char *name, char *const *dirs, int ndirs, char *hint, size_t n) {
-    const char *names[512];
-    char *owned[512];
-    int count = 0;
-    for (int d = 0; d < ndirs && count < 512; d++) {
-        char **files;
-        int nfiles = gs_list_files(dirs[d], ".lua", &files, NULL, 0);
-        for (int f = 0; f < nfiles && count < 512; f++) {
-            char *base = strdup(strrchr(files[f], '/') + 1);
-            if (!base) continue;
-            base[strlen(base) - 4] = 0;
-            names[count] = owned[count] = base, count++;
-        }
-        gs_free_paths(files, nfiles);
-    }
-    const char *near = gsu_nearest_name(name, names, (size_t)count);
-    if (near) snprintf(hint, n, " (did you mean '%s'?)", near);
-    else hint[0] = 0;
-    for (int i = 0; i < count; i++) free(owned[i]);
 }
 
 gs_status gs_task_resolve(const char *what, char *path, size_t n, char *err, size_t errlen) {
@@ -89,24 +73,32 @@ gs_status gs_task_resolve(const char *what, char *path, size_t n, char *err, siz
         memcpy(path, what, len + 1);
         return GS_OK;
     }
-    char *dirs[64];
-    int ndirs = gs_task_folders(dirs, 64);
-    for (int d = 0; d < ndirs; d++) {
-        struct stat st;
-        if (snprintf(path, n, "%s/%s.lua", dirs[d], what) < (int)n && stat(path, &st) == 0 &&
-            S_ISREG(st.st_mode)) {
-            gs_free_strings(dirs, ndirs);
-            return GS_OK;
-        }
-    }
-    char looked[1024] = "", hint[128];
-    for (int d = 0, used = 0; d < ndirs && used < (int)sizeof looked; d++)
-        used += snprintf(looked + used, sizeof looked - (size_t)used, "%s%s", d ? ", " : "", dirs[d]);
-    nearest_task(what, dirs, ndirs, hint, sizeof hint);
-    gs_free_strings(dirs, ndirs);
+    const gs_plugin_set *p = gs_plugins();
+    int i = gs_plugins_find(p, GS_ITEM_TASK, what);
     path[0] = 0;
-    return gs_fail(err, errlen, GS_ERR_IO, "no task '%s'%s: not a file, and no %s.lua in %s", what, hint,
-                   what, ndirs ? looked : "any task folder (no data folder and no plugin path)");
+    if (i >= 0) {
+        if (snprintf(path, n, "%s", p->items[i].path) >= (int)n)
+            return gs_fail(err, errlen, GS_ERR_USAGE, "the path %s is too long", p->items[i].path);
+        return GS_OK;
+    }
+    gs_status why = gs_plugins_why(p, GS_ITEM_TASK, what, err, errlen);
+    if (why != GS_ERR_IO) return why; /* refused: err says why */
+    /* a task written since the path was read (the library grows while a
+     * generation runs): the library's folders are looked at again */
+    for (int f = p->npath; f < p->nfolders; f++) {
+        struct stat st;
+        if (snprintf(path, n, "%s/%s.lua", p->folders[f], what) < (int)n && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+            return GS_OK;
+    }
+    char looked[1024] = "";
+    for (int d = 0, used = 0; d < p->nfolders && used < (int)sizeof looked; d++)
+        used += snprintf(looked + used, sizeof looked - (size_t)used, "%s%s", d ? ", " : "", p->folders[d]);
+    const char *hint = strstr(err, " (did you mean");
+    char h[128];
+    snprintf(h, sizeof h, "%s", hint ? hint : "");
+    path[0] = 0;
+    return gs_fail(err, errlen, GS_ERR_IO, "no task '%s'%s: not a file, and no %s.lua in %s", what, h, what,
+                   p->nfolders ? looked : "any task folder (no data folder and no plugin path)");
 }
 
 gs_status gs_task_load(const char *what, const gs_task_options *opt, gs_task **out, char *err,
@@ -128,6 +120,7 @@ gs_status gs_task_load_string(const char *path, const char *src, size_t len,
                               const gs_task_options *opt, gs_task **out, char *err,
                               size_t errlen) {
     *out = NULL;
+    gs_plugins(); /* the plugins' kinds join the asset table before any task names one */
     gs_task *t = calloc(1, sizeof *t);
     if (!t || !(t->path = strdup(path))) {
         free(t);
@@ -141,7 +134,12 @@ gs_status gs_task_load_string(const char *path, const char *src, size_t len,
         return GS_ERR_NOMEM;
     }
     t->host.split = opt->test_split ? "test" : "train";
+    t->host.prov = &t->prov;
     gsl_api_install(t->sb, &t->host);
+    gsl_kind_install(t->sb);
+    t->finder.prov = &t->prov;
+    gsl_sandbox_set_require(t->sb, gs__find_module, &t->finder);
+    gs__provenance_add(&t->prov, path, src, len);
     lua_State *L = gsl_sandbox_state(t->sb);
     int top = lua_gettop(L);
 
@@ -329,3 +327,5 @@ static int count_lines(const char *src, size_t len) {
     for (size_t i = 0; i + 1 < len; i++) n += src[i] == '\n';
     return n;
 }
+
+char *gs_task_provenance_json(const gs_task *t) { return gs__provenance_json(&t->prov); }

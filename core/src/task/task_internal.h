@@ -4,6 +4,7 @@
 #define GS_TASK_TASK_INTERNAL_H
 
 #include "task/api_internal.h"
+#include "task/plugin_internal.h"
 
 struct gs_task {
     gs_task_options opt;
@@ -17,6 +18,8 @@ struct gs_task {
     long steps0;             /* world steps when reset was done */
     gs_scene scene;
     int live;                /* scene holds an episode */
+    gs_provenance prov;      /* the files it ran: itself, its modules, its kinds */
+    gs__module_finder finder; /* what its require searches */
 };
 
 #endif
