@@ -74,5 +74,12 @@ python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$tmp/int/state.json"
 s=$(status_of "$gensim" curriculum run "$fx/smoke.lua" --out "$tmp/int" --resume --quiet)
 [ "$s" = 0 ] && has '"status":"done"' "$tmp/int/state.json" && pass || fail "resume after SIGINT: status $s: $(cat "$tmp/err")"
 
+# ---- every shipped curriculum runs end to end, by name, from another folder
+for name in $("$gensim" curriculum list | awk '$2 ~ /\/plugins\// {print $1}'); do
+    s=$(cd / && status_of "$gensim" curriculum run "$name" --smoke --out "$tmp/shipped-$name" --json --quiet)
+    [ "$s" = 0 ] && has '"status":"done"' "$tmp/shipped-$name/state.json" && pass ||
+        fail "shipped curriculum $name: status $s: $(cat "$tmp/err")"
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

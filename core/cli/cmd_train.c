@@ -13,85 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
-
 #include "cli.h"
+#include "flags.h"
 #include "gensim/policy.h"
 #include "gensim/train.h"
-
-static const char USAGE[] =
-    "usage: gensim train DATA.h5... --out MODEL --steps N [--batch B] [--lr LR]\n"
-    "                    [--schedule cosine|constant] [--channels C] [--dilated 0|1]\n"
-    "                    [--color-words 0|1]\n"
-    "                    [--seed S] [--val-fraction F] [--log-every K] [--save-every K]\n"
-    "                    [--resume] [--no-augment] [--workers W] [--threads T]\n"
-    "                    [--cache-mb M] [--eval-every K --eval-tasks T.lua,...]\n"
-    "                    [--eval-episodes N] [--eval-seed S] [--eval-split NAME]\n"
-    "                    [--json] [--quiet]\n"
-    "\n"
-    "Trains the Transporter policy (policy.h) on demonstrations recorded by gensim\n"
-    "demos. Several files, or files of several tasks, train one multitask policy:\n"
-    "each batch draws a task uniformly, then one of that task's steps uniformly.\n"
-    "Steps whose pixels are outside the view are skipped; a push is learned like a\n"
-    "pick and place from its start to its end, and its goal is then acted on by\n"
-    "pushing. The last fraction F of each task's episodes is held out for the\n"
-    "validation loss.\n"
-    "\n"
-    "  --out MODEL           the checkpoint (safetensors), written at every --save-every\n"
-    "                        steps, at the end and on Ctrl-C; an existing one is refused\n"
-    "                        unless --resume is given\n"
-    "  --steps N             train until the policy has taken N optimiser steps in all\n"
-    "  --batch B             samples per step (default 4)\n"
-    "  --lr LR               Adam's peak learning rate (default 1e-3)\n"
-    "  --schedule NAME       cosine (default): the rate falls from LR at step 0 to 0 at\n"
-    "                        step N along half a cosine, so the last steps settle the\n"
-    "                        weights; constant: LR throughout. The rate depends on the\n"
-    "                        step and N alone: resume with the same N to continue a run\n"
-    "  --channels C          feature channels of each stream, a multiple of 4 in 4..256\n"
-    "                        (default 16); a new policy's size, fixed once trained\n"
-    "  --dilated 0|1         1: the attention and key streams' residual convolutions\n"
-    "                        take taps 1, 2, 4 and 8 cells apart (each pixel sees about\n"
-    "                        40 cm of the scene, not 12 cm); a new policy's, kept once\n"
-    "                        trained (default 0)\n"
-    "  --color-words 0|1     1: a fifth input channel marks the pixels whose colour a word\n"
-    "                        of the goal names, by the colour table, so colour words\n"
-    "                        are grounded even when training never saw them; a new\n"
-    "                        policy's, kept once trained (default 0)\n"
-    "  --seed S              initial weights and the batches (default 0); give the same\n"
-    "                        S when resuming to continue the same sequence of batches\n"
-    "  --val-fraction F      share of each task's episodes held out, 0..0.9 (default 0.1)\n"
-    "  --log-every K         a loss line every K steps (default 100)\n"
-    "  --save-every K        a checkpoint every K steps (default 1000)\n"
-    "  --resume              continue MODEL where it stopped (its step count, weights and\n"
-    "                        Adam moments); a fresh start when MODEL does not exist\n"
-    "  --no-augment          no random rotation and shift of the observations\n"
-    "  --workers W           threads each batch is split over (1..8, default one per\n"
-    "                        core); the result is the same for every W, bit for bit\n"
-    "  --threads T           OpenBLAS threads inside each worker (default 1; more is\n"
-    "                        slower for this network's small matrices than workers)\n"
-    "  --cache-mb M          observations kept in memory once read (default 2048); the\n"
-    "                        rest are read from the files again when drawn\n"
-    "  --eval-every K        run the policy in closed loop every K steps and at the\n"
-    "                        end, on the tasks of --eval-tasks (comma-separated files),\n"
-    "                        --eval-episodes N each (default 10) from seed --eval-seed\n"
-    "                        (default 1000000), colours of --eval-split (train or test,\n"
-    "                        default train), as gensim eval does; the success rates\n"
-    "                        join the loss lines and the curves\n"
-    "  --json                print one JSON object at the end instead of text\n"
-    "  --quiet               no progress bar or loss lines\n"
-    "%s"
-    "  -h, --help            this text\n"
-    "\n"
-    "Loss lines (on stderr with --json): step, mean training loss over the interval,\n"
-    "validation loss (the summed pick and place cross-entropies, up to 64 held-out\n"
-    "samples), the last step's learning rate, samples/s. The same rows go to the\n"
-    "curves beside MODEL after each line: NAME.csv (step, samples, lr, train_loss,\n"
-    "val_loss, samples_per_s, then success_TASK per evaluated task) and NAME.png, a\n"
-    "plot of them, NAME being MODEL without its extension; --resume keeps the rows\n"
-    "up to the checkpoint's step.\n"
-    "Exit status: 0 trained; 2 bad usage, an unreadable or mismatched data file or\n"
-    "checkpoint; 3 training failed; 128 + the signal when interrupted (the checkpoint\n"
-    "is written first).\n";
 
 typedef struct train_args {
     const char *paths[256];
@@ -100,8 +25,8 @@ typedef struct train_args {
     uint64_t steps, batch, seed, log_every, save_every, threads, cache_mb, workers, channels, dilated,
         color_words;
     double lr, val_fraction;
-    gs_lr_schedule schedule;
-    int resume, augment, json, quiet;
+    const char *schedule, *eval_split;
+    int resume, no_augment, json, quiet;
     uint64_t eval_every, eval_episodes, eval_seed;
     char eval_list[8192];      /* --eval-tasks, split at the commas into eval_tasks */
     const char *eval_tasks[GS_TRAIN_MAX_EVAL_TASKS];
@@ -127,12 +52,13 @@ int cmd_train(int argc, char **argv) {
     if (parsed != -1) return parsed;
     gs_train_options o = gs_train_options_default();
     o.paths = a.paths, o.npaths = a.npaths, o.out = a.out;
-    o.steps = (int64_t)a.steps, o.batch = (int)a.batch, o.lr = a.lr, o.schedule = a.schedule;
+    o.steps = (int64_t)a.steps, o.batch = (int)a.batch, o.lr = a.lr;
+    o.schedule = strcmp(a.schedule, "constant") == 0 ? GS_LR_CONSTANT : GS_LR_COSINE;
     o.channels = (int)a.channels, o.dilated = a.dilated == UINT64_MAX ? -1 : (int)a.dilated;
     o.color_words = a.color_words == UINT64_MAX ? -1 : (int)a.color_words;
     o.seed = a.seed, o.val_fraction = a.val_fraction;
     o.log_every = (int64_t)a.log_every, o.save_every = (int64_t)a.save_every;
-    o.resume = a.resume, o.augment = a.augment, o.workers = (int)a.workers;
+    o.resume = a.resume, o.augment = !a.no_augment, o.workers = (int)a.workers;
     o.threads = (int)a.threads, o.cache_bytes = (size_t)a.cache_mb << 20;
     o.eval_tasks = a.eval_tasks, o.neval_tasks = a.neval_tasks, o.eval_every = (int64_t)a.eval_every;
     o.eval_episodes = (int)a.eval_episodes, o.eval_seed = a.eval_seed, o.eval_options = a.task_options;
@@ -203,42 +129,16 @@ static void print_json(const gs_train_options *o, const gs_train_result *r) {
     free(text);
 }
 
-/* The flags that take a whole number: where it goes and its range. */
-typedef struct whole {
-    const char *name;
-    uint64_t *dst, lo, hi;
-} whole;
-
-/* 1 and *out filled when flag is one of them. */
-static int whole_flag(train_args *a, const char *flag, whole *out) {
-    const whole t[] = {
-        {"--steps", &a->steps, 1, 1000000000},     {"--batch", &a->batch, 1, 4096},
-        {"--seed", &a->seed, 0, UINT64_MAX},       {"--log-every", &a->log_every, 1, 1000000000},
-        {"--save-every", &a->save_every, 1, 1000000000}, {"--threads", &a->threads, 1, 256},
-        {"--cache-mb", &a->cache_mb, 0, 1000000000}, {"--workers", &a->workers, 1, GS_POLICY_MAX_WORKERS},
-        {"--channels", &a->channels, 4, 256},      {"--dilated", &a->dilated, 0, 1},
-        {"--color-words", &a->color_words, 0, 1},      {"--eval-every", &a->eval_every, 1, 1000000000},
-        {"--eval-episodes", &a->eval_episodes, 1, 1000000}, {"--eval-seed", &a->eval_seed, 0, UINT64_MAX},
-    };
-    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
-        if (strcmp(flag, t[k].name) == 0) return (*out = t[k], 1);
-    return 0;
-}
-
 /* Splits --eval-tasks' list at its commas into a->eval_tasks; 0 (with a
  * message) when it is empty, too long or names too many. */
-static int eval_list(train_args *a, const char *list) {
-    if (strlen(list) >= sizeof a->eval_list) {
-        fprintf(stderr, "gensim train: --eval-tasks is too long\n");
-        return 0;
-    }
+static int eval_list(const cli_command *cmd, train_args *a, const char *list) {
+    if (strlen(list) >= sizeof a->eval_list) return cli_usage_error(cmd, "--eval-tasks is too long"), 0;
     strcpy(a->eval_list, list);
     a->neval_tasks = 0;
     for (char *s = a->eval_list, *comma; s; s = comma ? comma + 1 : NULL) {
         if ((comma = strchr(s, ','))) *comma = '\0';
         if (!*s || a->neval_tasks == GS_TRAIN_MAX_EVAL_TASKS) {
-            fprintf(stderr, "gensim train: --eval-tasks needs 1 to %d task files, comma-separated\n",
-                    GS_TRAIN_MAX_EVAL_TASKS);
+            cli_usage_error(cmd, "--eval-tasks needs 1 to %d task files, comma-separated", GS_TRAIN_MAX_EVAL_TASKS);
             return 0;
         }
         a->eval_tasks[a->neval_tasks++] = s;
@@ -246,81 +146,121 @@ static int eval_list(train_args *a, const char *list) {
     return 1;
 }
 
+#define TRAIN_SYNOPSIS                                                                        \
+    "DATA.h5... --out MODEL --steps N [--batch B] [--lr LR]\n"                                \
+    "                    [--schedule cosine|constant] [--channels C] [--dilated 0|1]\n"       \
+    "                    [--color-words 0|1]\n"                                               \
+    "                    [--seed S] [--val-fraction F] [--log-every K] [--save-every K]\n"    \
+    "                    [--resume] [--no-augment] [--workers W] [--threads T]\n"             \
+    "                    [--cache-mb M] [--eval-every K --eval-tasks T.lua,...]\n"            \
+    "                    [--eval-episodes N] [--eval-seed S] [--eval-split NAME]\n"           \
+    "                    [--json] [--quiet]"
+
+#define TRAIN_ABOUT                                                                           \
+    "Trains the Transporter policy (policy.h) on demonstrations recorded by gensim\n"         \
+    "demos. Several files, or files of several tasks, train one multitask policy:\n"          \
+    "each batch draws a task uniformly, then one of that task's steps uniformly.\n"           \
+    "Steps whose pixels are outside the view are skipped; a push is learned like a\n"         \
+    "pick and place from its start to its end, and its goal is then acted on by\n"           \
+    "pushing. The last fraction F of each task's episodes is held out for the\n"              \
+    "validation loss.\n"
+
+#define TRAIN_EPILOG                                                                          \
+    "Loss lines (on stderr with --json): step, mean training loss over the interval,\n"       \
+    "validation loss (the summed pick and place cross-entropies, up to 64 held-out\n"         \
+    "samples), the last step's learning rate, samples/s. The same rows go to the\n"           \
+    "curves beside MODEL after each line: NAME.csv (step, samples, lr, train_loss,\n"         \
+    "val_loss, samples_per_s, then success_TASK per evaluated task) and NAME.png, a\n"        \
+    "plot of them, NAME being MODEL without its extension; --resume keeps the rows\n"         \
+    "up to the checkpoint's step.\n"                                                          \
+    "Exit status: 0 trained; 2 bad usage, an unreadable or mismatched data file or\n"         \
+    "checkpoint; 3 training failed; 128 + the signal when interrupted (the checkpoint\n"      \
+    "is written first).\n"
+
+/* The flag table over a's fields; returns how many. */
+static int train_flags(train_args *a, const char **eval_tasks, cli_flag *f) {
+    const cli_flag t[] = {
+        {"--out", CLI_TEXT, &a->out, 0, 0, NULL, "MODEL",
+         "the checkpoint (safetensors), written at every --save-every\n"
+         "steps, at the end and on Ctrl-C; an existing one is refused\nunless --resume is given"},
+        {"--steps", CLI_COUNT, &a->steps, 1, 1e9, NULL, "N", "train until the policy has taken N optimiser steps in all"},
+        {"--batch", CLI_COUNT, &a->batch, 1, 4096, NULL, "B", "samples per step (default 4)"},
+        {"--lr", CLI_NUMBER, &a->lr, 1e-12, 1, NULL, "LR", "Adam's peak learning rate, in (0, 1] (default 1e-3)"},
+        {"--schedule", CLI_CHOICE, &a->schedule, 0, 0, "cosine|constant", "NAME",
+         "cosine (default): the rate falls from LR at step 0 to 0 at\n"
+         "step N along half a cosine, so the last steps settle the\n"
+         "weights; constant: LR throughout. The rate depends on the\n"
+         "step and N alone: resume with the same N to continue a run"},
+        {"--channels", CLI_COUNT, &a->channels, 4, 256, NULL, "C",
+         "feature channels of each stream, a multiple of 4 in 4..256\n"
+         "(default 16); a new policy's size, fixed once trained"},
+        {"--dilated", CLI_COUNT, &a->dilated, 0, 1, NULL, "0|1",
+         "1: the attention and key streams' residual convolutions\n"
+         "take taps 1, 2, 4 and 8 cells apart (each pixel sees about\n"
+         "40 cm of the scene, not 12 cm); a new policy's, kept once\ntrained (default 0)"},
+        {"--color-words", CLI_COUNT, &a->color_words, 0, 1, NULL, "0|1",
+         "1: a fifth input channel marks the pixels whose colour a word\n"
+         "of the goal names, by the colour table, so colour words\n"
+         "are grounded even when training never saw them; a new\npolicy's, kept once trained (default 0)"},
+        {"--seed", CLI_COUNT, &a->seed, 0, 1.8e19, NULL, "S",
+         "initial weights and the batches (default 0); give the same\n"
+         "S when resuming to continue the same sequence of batches"},
+        {"--val-fraction", CLI_NUMBER, &a->val_fraction, 0, 0.9, NULL, "F",
+         "share of each task's episodes held out, 0..0.9 (default 0.1)"},
+        {"--log-every", CLI_COUNT, &a->log_every, 1, 1e9, NULL, "K", "a loss line every K steps (default 100)"},
+        {"--save-every", CLI_COUNT, &a->save_every, 1, 1e9, NULL, "K", "a checkpoint every K steps (default 1000)"},
+        {"--resume", CLI_SWITCH, &a->resume, 0, 0, NULL, NULL,
+         "continue MODEL where it stopped (its step count, weights and\n"
+         "Adam moments); a fresh start when MODEL does not exist"},
+        {"--no-augment", CLI_SWITCH, &a->no_augment, 0, 0, NULL, NULL,
+         "no random rotation and shift of the observations"},
+        {"--workers", CLI_COUNT, &a->workers, 1, GS_POLICY_MAX_WORKERS, NULL, "W",
+         "threads each batch is split over (1..8, default one per\n"
+         "core); the result is the same for every W, bit for bit"},
+        {"--threads", CLI_COUNT, &a->threads, 1, 256, NULL, "T",
+         "OpenBLAS threads inside each worker (default 1; more is\n"
+         "slower for this network's small matrices than workers)"},
+        {"--cache-mb", CLI_COUNT, &a->cache_mb, 0, 1e9, NULL, "M",
+         "observations kept in memory once read (default 2048); the\n"
+         "rest are read from the files again when drawn"},
+        {"--eval-every", CLI_COUNT, &a->eval_every, 1, 1e9, NULL, "K",
+         "run the policy in closed loop every K steps and at the\n"
+         "end, on the tasks of --eval-tasks, as gensim eval does; the\n"
+         "success rates join the loss lines and the curves"},
+        {"--eval-tasks", CLI_TEXT, eval_tasks, 0, 0, NULL, "T.lua,...", "the tasks --eval-every runs, comma-separated"},
+        {"--eval-episodes", CLI_COUNT, &a->eval_episodes, 1, 1e6, NULL, "N", "episodes per task and evaluation (default 10)"},
+        {"--eval-seed", CLI_COUNT, &a->eval_seed, 0, 1.8e19, NULL, "S", "the evaluations' first seed (default 1000000)"},
+        {"--eval-split", CLI_CHOICE, &a->eval_split, 0, 0, "train|test", "NAME",
+         "the evaluations' colours: train (default) or test"},
+    };
+    memcpy(f, t, sizeof t);
+    return (int)(sizeof t / sizeof t[0]);
+}
+
 /* Fills a from argv; returns -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, train_args *a) {
-    whole w;
     memset(a, 0, sizeof *a);
     a->batch = 4, a->lr = 1e-3, a->val_fraction = 0.1, a->log_every = 100, a->save_every = 1000;
-    a->threads = 1, a->augment = 1, a->cache_mb = 2048, a->workers = 0;
-    a->schedule = GS_LR_COSINE;
-    a->eval_episodes = 10, a->eval_seed = 1000000, a->dilated = UINT64_MAX;
-    a->color_words = UINT64_MAX;
+    a->threads = 1, a->cache_mb = 2048, a->workers = 0, a->schedule = "cosine", a->eval_split = "train";
+    a->eval_episodes = 10, a->eval_seed = 1000000, a->dilated = UINT64_MAX, a->color_words = UINT64_MAX;
     a->task_options = gs_task_options_default();
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
-        int common = cli_common_flag(argc, argv, &i, &a->task_options, USAGE, &a->json, &a->quiet);
-        if (common == CLI_FLAG_BAD) return CLI_USAGE;
-        if (common == CLI_FLAG_HELP) return CLI_OK;
-        if (common == CLI_FLAG_TAKEN) continue;
-        if (strcmp(s, "--resume") == 0) a->resume = 1;
-        else if (strcmp(s, "--no-augment") == 0) a->augment = 0;
-        else if (whole_flag(a, s, &w)) {
-            if (i + 1 >= argc || !cli_parse_u64(argv[i + 1], w.dst) || *w.dst < w.lo || *w.dst > w.hi) {
-                fprintf(stderr, "gensim train: %s needs a whole number from %" PRIu64 " to %" PRIu64 "\n",
-                        s, w.lo, w.hi);
-                return CLI_USAGE;
-            }
-            i++;
-        } else if (strcmp(s, "--lr") == 0 || strcmp(s, "--val-fraction") == 0) {
-            double *dst = s[2] == 'l' ? &a->lr : &a->val_fraction;
-            int ok = i + 1 < argc && cli_parse_double(argv[i + 1], dst);
-            ok = ok && (dst == &a->lr ? *dst > 0 && *dst <= 1 : *dst >= 0 && *dst <= 0.9);
-            if (!ok) {
-                fprintf(stderr, "gensim train: %s needs a number %s\n", s,
-                        dst == &a->lr ? "in (0, 1]" : "from 0 to 0.9");
-                return CLI_USAGE;
-            }
-            i++;
-        } else if (strcmp(s, "--schedule") == 0) {
-            const char *v = i + 1 < argc ? argv[++i] : "";
-            if (strcmp(v, "cosine") == 0) a->schedule = GS_LR_COSINE;
-            else if (strcmp(v, "constant") == 0) a->schedule = GS_LR_CONSTANT;
-            else {
-                fprintf(stderr, "gensim train: --schedule is cosine or constant, not '%s'\n", v);
-                return CLI_USAGE;
-            }
-        } else if (strcmp(s, "--eval-tasks") == 0) {
-            if (i + 1 >= argc || !eval_list(a, argv[++i])) return CLI_USAGE;
-        } else if (strcmp(s, "--eval-split") == 0) {
-            const char *v = i + 1 < argc ? argv[++i] : "";
-            if (strcmp(v, "train") && strcmp(v, "test")) {
-                fprintf(stderr, "gensim train: --eval-split is train or test, not '%s'\n", v);
-                return CLI_USAGE;
-            }
-            a->task_options.test_split = strcmp(v, "test") == 0;
-        } else if (strcmp(s, "--out") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "gensim train: --out needs a file\n");
-                return CLI_USAGE;
-            }
-            a->out = argv[++i];
-        } else if (s[0] == '-' && s[1]) {
-            fprintf(stderr, "gensim train: unknown option '%s' (see gensim train --help)\n", s);
-            return CLI_USAGE;
-        } else if (a->npaths < (int)(sizeof a->paths / sizeof a->paths[0])) a->paths[a->npaths++] = s;
-        else {
-            fprintf(stderr, "gensim train: at most %d data files\n", (int)(sizeof a->paths / sizeof a->paths[0]));
-            return CLI_USAGE;
-        }
-    }
-    if (!a->eval_every != !a->neval_tasks) {
-        fprintf(stderr, "gensim train: --eval-every and --eval-tasks go together\n");
-        return CLI_USAGE;
-    }
+    const char *eval_tasks = NULL;
+    cli_flag flags[32];
+    cli_list data = {a->paths, 0, (int)(sizeof a->paths / sizeof a->paths[0])};
+    const cli_command cmd = {"gensim train", TRAIN_SYNOPSIS, TRAIN_ABOUT, flags, train_flags(a, &eval_tasks, flags),
+                             &data, "data file", 1, 1, TRAIN_EPILOG};
+    cli_common common = {0, 0, &a->task_options};
+    int status = cli_parse(&cmd, argc, argv, &common);
+    if (status != CLI_OK) return status == CLI_HELP ? CLI_OK : status;
+    a->npaths = data.n, a->json = common.json, a->quiet = common.quiet;
+    a->task_options.test_split = strcmp(a->eval_split, "test") == 0;
+    if (a->channels && a->channels % 4) return cli_usage_error(&cmd, "--channels needs a multiple of 4 in 4..256");
+    if (eval_tasks && !eval_list(&cmd, a, eval_tasks)) return CLI_USAGE;
+    if (!a->eval_every != !a->neval_tasks) return cli_usage_error(&cmd, "--eval-every and --eval-tasks go together");
     if (!a->npaths || !a->out || !a->steps) {
         fprintf(stderr, "gensim train: %s\n\n", !a->npaths ? "no data file" : !a->out ? "--out MODEL is required"
                                                                                   : "--steps N is required");
-        fprintf(stderr, USAGE, CLI_LIMITS_HELP);
+        cli_usage(&cmd, stderr);
         return CLI_USAGE;
     }
     return -1;

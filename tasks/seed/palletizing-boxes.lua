@@ -6,9 +6,8 @@
 -- Colours come from the episode's split (env.split): gs.TRAIN_COLORS when
 -- training, gs.TEST_COLORS, unseen in training, when testing. The boxes take one
 -- colour and the pallet another.
-local function palette(env)
-  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-end
+local colors = require "ravens.colors"
+local scatter = require "ravens.scatter"
 
 local GAP = 0.006 -- between neighbouring boxes, and between the grid and the pallet's edge
 
@@ -22,8 +21,8 @@ return task {
   assets = {"box", "pallet"},
   max_steps = 16,
   reset = function(env)
-    local colors = env.rng:shuffle({table.unpack(palette(env))})
-    local box_color, pallet_color = colors[1], colors[2]
+    local names = colors.shuffled(env)
+    local box_color, pallet_color = names[1], names[2]
     local layout = env.rng:choice(LAYOUTS)
     local nx, ny, layers = layout[1], layout[2], layout[3]
 
@@ -35,11 +34,7 @@ return task {
 
     -- as many boxes as fit on the table, up to a full stack; a short stack
     -- leaves its top layer partly empty, never an upper layer floating
-    local boxes = {}
-    for _ = 1, nx * ny * layers do
-      local pose = env:random_pose(box_size)
-      if pose then boxes[#boxes + 1] = env:add("box", pose, {size = box_size, color = box_color}) end
-    end
+    local boxes = scatter.some(env, "box", nx * ny * layers, box_size, {size = box_size, color = box_color})
 
     local base = env:pose(pallet)
     -- a square footprint looks the same a quarter turn round

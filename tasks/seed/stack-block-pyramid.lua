@@ -1,4 +1,6 @@
 -- Six blocks become a 3-2-1 pyramid on a thin stand.
+local colors = require "ravens.colors"
+
 return task {
   name = "stack-block-pyramid",
   description = "Build a pyramid of six blocks on the stand: three at the bottom, two in the middle, one on top.",
@@ -8,11 +10,10 @@ return task {
     local base_size = {0.05, 0.15, 0.005}
     local base = env:add("stand", env:random_pose({0.05, 0.15, 0}), {size = base_size, color = "gray"})
     -- seen colours when training, unseen when testing
-    local palette = env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-    local colors = env.rng:shuffle({table.unpack(palette)})
+    local names = colors.shuffled(env)
     local blocks = {}
     for i = 1, 6 do
-      blocks[i] = env:add("block", env:random_pose({0.04, 0.04, 0.04}), {color = colors[i]})
+      blocks[i] = env:add("block", env:random_pose({0.04, 0.04, 0.04}), {color = names[i]})
     end
     local base_pose = env:pose(base)
     local function at(y, layer)
