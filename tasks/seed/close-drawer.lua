@@ -1,9 +1,7 @@
 -- close-drawer: a chest stands with its drawer pulled out and a block or
 -- two left on the drawer's floor; the robot pushes the drawer shut by its
 -- handle, the blocks riding in.
-local function palette(env)
-  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-end
+local split_colors = require "ravens.colors"
 
 local PANEL, GAP = 0.008, 0.003 -- the drawer kind's walls and clearance
 
@@ -13,7 +11,7 @@ return task {
   assets = {"drawer", "block"},
   max_steps = 3,
   reset = function(env)
-    local colors = env.rng:shuffle({table.unpack(palette(env))})
+    local colors = split_colors.shuffled(env)
     local depth = env.rng:uniform(0.15, 0.18)
     local travel = 0.85 * (depth - PANEL - GAP)
     local room = env:random_pose({depth + travel + 0.03, 0.26, 0})

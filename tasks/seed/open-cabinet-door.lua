@@ -1,9 +1,7 @@
 -- open-cabinet-door: a cupboard with a door hinged on its left or right
 -- edge stands on the table, shut; the robot swings the door open by its
 -- handle. The cupboard is placed by the room its door sweeps.
-local function palette(env)
-  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-end
+local split_colors = require "ravens.colors"
 
 local BLOCK = {0.04, 0.04, 0.04}
 
@@ -13,7 +11,7 @@ return task {
   assets = {"cabinet", "block"},
   max_steps = 3,
   reset = function(env)
-    local colors = env.rng:shuffle({table.unpack(palette(env))})
+    local colors = split_colors.shuffled(env)
     local size = {env.rng:uniform(0.12, 0.16), env.rng:uniform(0.16, 0.2), env.rng:uniform(0.14, 0.22)}
     local side = env.rng:choice({"left", "right"})
     -- the open door stands out in front by its width, its handle a little more

@@ -4,9 +4,7 @@
 -- The chest is placed by the room its drawer needs: a footprint as deep as
 -- the chest and the drawer's travel together, the chest at its back end,
 -- so the open drawer stays in the workspace and clear of the blocks.
-local function palette(env)
-  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-end
+local split_colors = require "ravens.colors"
 
 local BLOCK = {0.04, 0.04, 0.04}
 
@@ -16,7 +14,7 @@ return task {
   assets = {"drawer", "block"},
   max_steps = 3,
   reset = function(env)
-    local colors = env.rng:shuffle({table.unpack(palette(env))})
+    local colors = split_colors.shuffled(env)
     local size = {env.rng:uniform(0.14, 0.18), env.rng:uniform(0.18, 0.24), env.rng:uniform(0.09, 0.12)}
     -- the drawer slides out by 0.85 of its depth (the chest's less 11 mm); its handle stands 3 cm out
     local reach = 0.85 * (size[1] - 0.011) + 0.03

@@ -1,8 +1,6 @@
 -- open-lid: a box with its lid shut stands on the table; the robot lifts
 -- the lid by the tab on its front edge until it stands open.
-local function palette(env)
-  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-end
+local split_colors = require "ravens.colors"
 
 local BLOCK = {0.04, 0.04, 0.04}
 
@@ -12,7 +10,7 @@ return task {
   assets = {"lidded-box", "block"},
   max_steps = 3,
   reset = function(env)
-    local colors = env.rng:shuffle({table.unpack(palette(env))})
+    local colors = split_colors.shuffled(env)
     local size = {env.rng:uniform(0.12, 0.16), env.rng:uniform(0.12, 0.18), env.rng:uniform(0.06, 0.1)}
     -- the tab stands 3 cm out in front; the open lid leans back over the hinge
     local room = env:random_pose({size[1] + 0.1, size[2] + 0.02, 0})

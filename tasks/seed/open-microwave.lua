@@ -1,9 +1,7 @@
 -- open-microwave: a microwave oven (scenes/microwave.urdf, a box whose door
 -- hinges on its left edge) stands on the table among a few blocks; the
 -- robot swings its door open by the handle.
-local function palette(env)
-  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-end
+local split_colors = require "ravens.colors"
 
 local BLOCK = {0.04, 0.04, 0.04}
 
@@ -13,7 +11,7 @@ return task {
   assets = {"urdf", "block"},
   max_steps = 3,
   reset = function(env)
-    local colors = env.rng:shuffle({table.unpack(palette(env))})
+    local colors = split_colors.shuffled(env)
     local scale = env.rng:uniform(0.6, 0.75)
     -- 24 x 28 cm at scale 1 with its handle, its pose in the middle of that; the
     -- open door sweeps 36 cm out in front of the pose

@@ -1,8 +1,6 @@
 -- pull-lever: a lever on a pedestal stands down; the robot pulls it up by
 -- the cube on its tip.
-local function palette(env)
-  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-end
+local split_colors = require "ravens.colors"
 
 local BLOCK = {0.04, 0.04, 0.04}
 
@@ -12,7 +10,7 @@ return task {
   assets = {"lever", "block"},
   max_steps = 3,
   reset = function(env)
-    local colors = env.rng:shuffle({table.unpack(palette(env))})
+    local colors = split_colors.shuffled(env)
     -- the arm's tip reaches 12 cm out along +x
     local room = env:random_pose({0.2, 0.08, 0})
     local lever = env:add("lever", gs.multiply(room, gs.pose(-0.06, 0, 0)), {color = colors[1], fixed = true})

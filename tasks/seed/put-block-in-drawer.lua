@@ -6,9 +6,7 @@
 -- at reset, while the drawer is shut inside the chest: a place that lies
 -- on a moving link rides with it, so it is in the drawer wherever the
 -- drawer is.
-local function palette(env)
-  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-end
+local split_colors = require "ravens.colors"
 
 local BLOCK = {0.04, 0.04, 0.04}
 local PANEL = 0.008 -- the drawer kind's walls
@@ -20,7 +18,7 @@ return task {
   assets = {"drawer", "block"},
   max_steps = 6,
   reset = function(env)
-    local colors = env.rng:shuffle({table.unpack(palette(env))})
+    local colors = split_colors.shuffled(env)
     local size = {env.rng:uniform(0.15, 0.18), env.rng:uniform(0.18, 0.24), env.rng:uniform(0.1, 0.12)}
     local depth = size[1] - PANEL - GAP
     local reach = 0.85 * depth + 0.03

@@ -1,9 +1,7 @@
 -- turn-knob: a knob on a plate stands at its lowest setting; the robot
 -- turns it by the mark on its top to a setting the goal names: a quarter,
 -- half, three quarters or all of its range.
-local function palette(env)
-  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-end
+local split_colors = require "ravens.colors"
 
 local SETTINGS = {{0.25, "a quarter of the way"}, {0.5, "halfway"}, {0.75, "three quarters of the way"},
                   {1, "all the way"}}
@@ -15,7 +13,7 @@ return task {
   assets = {"knob", "block"},
   max_steps = 3,
   reset = function(env)
-    local colors = env.rng:shuffle({table.unpack(palette(env))})
+    local colors = split_colors.shuffled(env)
     local side = env.rng:uniform(0.07, 0.1)
     local knob = env:add("knob", env:random_pose({side, side, 0}),
                          {size = {side, side, 0.02}, color = colors[1], fixed = true})
