@@ -2,7 +2,8 @@
 std = "lua54"
 files["spec/"] = {std = "+busted"}
 files["tasks/"] = {read_globals = {"task", "gs"}}
-files["plugins/"] = {read_globals = {"task", "gs", "plugin", "kind", "curriculum"}}
+files["plugins/"] = {read_globals = {"task", "gs", "plugin", "kind"}}
 files["plugins/*/spec/"] = {std = "+busted"}
+files["plugins/*/curricula/"] = {read_globals = {"curriculum"}}
 files["tests/fixtures/"] = {only = {}} -- deliberately broken inputs
 max_line_length = 120
