@@ -28,6 +28,7 @@ external_dependencies = {
    PNG = { header = "png.h", library = "png" },
    GIF = { header = "gif_lib.h", library = "gif" },
    OPENBLAS = { library = "openblas" },
+   EXPAT = { header = "expat.h", library = "expat" },
 }
 build = {
    type = "cmake",

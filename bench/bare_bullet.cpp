@@ -5,7 +5,9 @@
  * calls gs_world_*; it builds its worlds the way core/src/physics/
  * bullet_bridge.cpp does (same broadphase, solver, configuration, margins,
  * deterministic pairs, sleeping thresholds, table slab, kinematic motion
- * states, collision groups, fixed constraints and pair cleaning; movable
+ * states, collision groups, fixed constraints and pair cleaning, mesh
+ * hulls, centres of mass, the joints' hinges and sliders with their
+ * friction and damping motors, the drag's point grips; movable
  * cylinders get the bridge's own contact algorithm, cylinder_pairs.h, which
  * is physics, not overhead), and every
  * constant below is a copy of the bridge's. If the two ever drift apart the
@@ -26,6 +28,7 @@ extern "C" {
 
 #include "../core/src/physics/cylinder_pairs.h"
 
+#include <BulletCollision/CollisionShapes/btConvexHullShape.h>
 #include <btBulletDynamicsCommon.h>
 
 #include <cerrno>
@@ -49,7 +52,8 @@ const btScalar SLEEP_ANGULAR = 0.02f;
 const int KINEMATIC_GROUP = btBroadphaseProxy::KinematicFilter;
 const int KINEMATIC_MASK = btBroadphaseProxy::AllFilter ^ btBroadphaseProxy::KinematicFilter;
 
-enum op { OP_WORLD, OP_BODY, OP_POSE, OP_ATTACH, OP_DETACH, OP_LINK, OP_STEP, OP_COLLIDE, OP_FINAL, OP_FREE };
+enum op { OP_WORLD, OP_BODY, OP_POSE, OP_ATTACH, OP_DETACH, OP_LINK, OP_STEP, OP_COLLIDE, OP_FINAL, OP_FREE,
+          OP_JOINT, OP_GRIP };
 
 /* A body line of the trace. */
 struct body_rec {
@@ -57,6 +61,9 @@ struct body_rec {
     int kinematic, collides;
     gs_pose pose;
     std::vector<gs_shape> shapes;
+    std::vector<std::vector<float> > meshes; /* each shape's hull points (empty but for meshes) */
+    int has_inertial;
+    gs_inertial inertial;
 };
 
 /* One trace line. arg: world: solver iterations; body, pose, final: body;
@@ -65,7 +72,8 @@ struct record {
     op kind;
     int arg[3];
     double num[2]; /* world: timestep, gravity */
-    double pivot[6]; /* link: the point in a's frame, then in b's */
+    double pivot[6]; /* link: the point in a's frame, then in b's; grip: the point */
+    gs_joint_desc joint; /* joint */
     gs_pose pose;  /* pose, final */
     size_t body;   /* body: index into the body records */
     long line;
@@ -81,10 +89,22 @@ struct bare_body {
     btDefaultMotionState *motion;
     btTransform marker_pose;
     int welds;
+    bool shifted;
+    btTransform com;
+};
+
+/* A joint, with what the bridge keeps of it between steps. */
+struct bare_joint {
+    gs_joint_type type;
+    int parent, child;
+    btTypedConstraint *c;
+    btVector3 axis;
+    double friction, damping, velocity;
 };
 
 struct bare_world {
     btScalar dt;
+    double timestep; /* dt as the trace gives it: the motors' impulses are taken from it */
     btDefaultCollisionConfiguration *config;
     btCollisionDispatcher *dispatcher;
     gs_cylinder_pairs *cylinder_pairs;
@@ -96,6 +116,7 @@ struct bare_world {
     std::vector<bare_body> bodies;
     std::vector<btTypedConstraint *> welds;
     std::vector<btTypedConstraint *> links;
+    std::vector<bare_joint> joints;
 };
 
 /* What a replay measured and found. */
@@ -116,8 +137,13 @@ static void world_free(bare_world *w);
 static int add_body(bare_world *w, const body_rec &d);
 static void set_pose(bare_world *w, int body, const gs_pose *pose);
 static int attach(bare_world *w, int a, int b);
+static int grip(bare_world *w, int a, int b, const double point[3]);
+static int add_weld(bare_world *w, int a, int b, btTypedConstraint *c);
+static void add_joint(bare_world *w, const gs_joint_desc *d);
+static void joint_velocity(bare_world *w, bare_joint &j);
+static void step(bare_world *w);
 static void detach(bare_world *w, int handle);
-static btCollisionShape *make_part(const gs_shape *s);
+static btCollisionShape *make_part(const gs_shape *s, const std::vector<float> &mesh);
 static btTransform to_bt(const gs_pose *p);
 static void from_bt(const btTransform &t, gs_pose *out);
 static bool is_identity(const gs_pose *p);
@@ -222,11 +248,23 @@ static bool read_trace(const char *path, std::vector<record> &recs, std::vector<
                 int type = integer();
                 s.type = type == GS_SHAPE_CYLINDER ? GS_SHAPE_CYLINDER
                          : type == GS_SHAPE_SPHERE ? GS_SHAPE_SPHERE
+                         : type == GS_SHAPE_MESH   ? GS_SHAPE_MESH
                                                    : GS_SHAPE_BOX;
                 if (type != (int)s.type) ok = false;
                 for (int k = 0; k < 3; k++) s.size[k] = num();
                 pose(&s.local);
                 b.shapes.push_back(s);
+                b.meshes.push_back(std::vector<float>());
+                if (ok && s.type == GS_SHAPE_MESH) {
+                    int nv = integer();
+                    if (nv < 4 || nv > GS_MESH_MAX_VERTICES) ok = false;
+                    for (int k = 0; ok && k < 3 * nv; k++) b.meshes.back().push_back((float)num());
+                }
+            }
+            b.has_inertial = integer();
+            if (ok && b.has_inertial) {
+                pose(&b.inertial.frame);
+                for (int k = 0; k < 3; k++) b.inertial.moments[k] = num();
             }
             r.body = bodies.size();
             bodies.push_back(b);
@@ -241,6 +279,22 @@ static bool read_trace(const char *path, std::vector<record> &recs, std::vector<
             r.kind = OP_LINK;
             r.arg[0] = integer(), r.arg[1] = integer();
             for (int k = 0; k < 6; k++) r.pivot[k] = num();
+        } else if (word == "joint") {
+            r.kind = OP_JOINT;
+            r.arg[0] = integer();
+            gs_joint_desc &j = r.joint;
+            int type = integer();
+            j.type = type == GS_JOINT_PRISMATIC ? GS_JOINT_PRISMATIC
+                     : type == GS_JOINT_CONTINUOUS ? GS_JOINT_CONTINUOUS : GS_JOINT_REVOLUTE;
+            j.parent = integer(), j.child = integer();
+            for (int k = 0; k < 3; k++) j.anchor[k] = num();
+            for (int k = 0; k < 3; k++) j.axis[k] = num();
+            j.position = num(), j.lower = num(), j.upper = num(), j.friction = num(), j.damping = num();
+        } else if (word == "grip") {
+            r.kind = OP_GRIP;
+            r.arg[0] = integer(), r.arg[1] = integer();
+            for (int k = 0; k < 3; k++) r.pivot[k] = num();
+            r.arg[2] = integer();
         } else if (word == "detach" || word == "step") {
             r.kind = word == "step" ? OP_STEP : OP_DETACH;
             r.arg[0] = integer();
@@ -303,11 +357,20 @@ static bool replay(const std::vector<record> &recs, const std::vector<body_rec> 
             t->poses++;
             break;
         case OP_ATTACH:
-            if (attach(w, r.arg[0], r.arg[1]) != r.arg[2]) {
+        case OP_GRIP:
+            if ((r.kind == OP_ATTACH ? attach(w, r.arg[0], r.arg[1]) : grip(w, r.arg[0], r.arg[1], r.pivot)) !=
+                r.arg[2]) {
                 fprintf(stderr, "bare_bullet: line %ld: weld handles disagree\n", r.line);
                 return false;
             }
             t->attaches++;
+            break;
+        case OP_JOINT:
+            if (r.arg[0] != (int)w->joints.size()) {
+                fprintf(stderr, "bare_bullet: line %ld: joint numbers disagree\n", r.line);
+                return false;
+            }
+            add_joint(w, &r.joint);
             break;
         case OP_LINK: {
             /* as gs_world_link */
@@ -325,7 +388,7 @@ static bool replay(const std::vector<record> &recs, const std::vector<body_rec> 
             break;
         case OP_STEP: {
             double s0 = now();
-            for (int i = 0; i < r.arg[0]; i++) w->world->stepSimulation(w->dt, 0, w->dt);
+            for (int i = 0; i < r.arg[0]; i++) step(w);
             t->step_s += now() - s0;
             t->steps += r.arg[0];
             break;
@@ -341,7 +404,9 @@ static bool replay(const std::vector<record> &recs, const std::vector<body_rec> 
             }
             const bare_body &b = w->bodies[(size_t)r.arg[0]];
             gs_pose p;
-            from_bt(b.rb ? b.rb->getWorldTransform() : b.marker_pose, &p);
+            btTransform frame = !b.rb ? b.marker_pose : b.shifted ? b.rb->getWorldTransform() * b.com.inverse()
+                                                                  : b.rb->getWorldTransform();
+            from_bt(frame, &p);
             bool differs = false;
             for (int k = 0; k < 3; k++) {
                 double d = fabs(p.pos[k] - r.pose.pos[k]);
@@ -374,6 +439,7 @@ static bool replay(const std::vector<record> &recs, const std::vector<body_rec> 
 static bare_world *world_create(const record &r) {
     bare_world *w = new bare_world();
     w->dt = (btScalar)r.num[0];
+    w->timestep = r.num[0];
     btDefaultCollisionConstructionInfo pools;
     pools.m_defaultMaxPersistentManifoldPoolSize = gs_world_pool_size(r.arg[1]);
     pools.m_defaultMaxCollisionAlgorithmPoolSize = gs_world_pool_size(r.arg[1]);
@@ -400,7 +466,7 @@ static bare_world *world_create(const record &r) {
     return w;
 }
 
-/* As gs_world_free: welds, then bodies in order, then the table. */
+/* As gs_world_free: welds, links and joints, then bodies in order, then the table. */
 static void world_free(bare_world *w) {
     for (std::vector<btTypedConstraint *> *list : {&w->welds, &w->links})
         for (btTypedConstraint *c : *list)
@@ -408,6 +474,10 @@ static void world_free(bare_world *w) {
                 w->world->removeConstraint(c);
                 delete c;
             }
+    for (bare_joint &j : w->joints) {
+        w->world->removeConstraint(j.c);
+        delete j.c;
+    }
     for (bare_body &b : w->bodies) {
         if (b.rb) {
             w->world->removeRigidBody(b.rb);
@@ -442,6 +512,13 @@ static int add_body(bare_world *w, const body_rec &d) {
     b.shape = NULL;
     b.motion = NULL;
     b.welds = 0;
+    b.shifted = b.kind == KIND_DYNAMIC && d.has_inertial;
+    b.com.setIdentity();
+    if (b.shifted) {
+        gs_pose com = d.inertial.frame;
+        gsu_quat_normalize(com.rot);
+        b.com = to_bt(&com);
+    }
     gs_pose start = d.pose;
     gsu_quat_normalize(start.rot);
     b.marker_pose = to_bt(&start);
@@ -450,25 +527,30 @@ static int add_body(bare_world *w, const body_rec &d) {
         return id;
     }
     int n = (int)d.shapes.size();
-    if (n == 1 && is_identity(&d.shapes[0].local)) {
-        b.shape = make_part(&d.shapes[0]);
+    if (n == 1 && is_identity(&d.shapes[0].local) && !b.shifted) {
+        b.shape = make_part(&d.shapes[0], d.meshes[0]);
     } else {
         btCompoundShape *compound = new btCompoundShape(false, n);
         b.shape = compound;
+        btTransform to_com = b.com.inverse();
         for (int i = 0; i < n; i++) {
-            btCollisionShape *part = make_part(&d.shapes[(size_t)i]);
+            btCollisionShape *part = make_part(&d.shapes[(size_t)i], d.meshes[(size_t)i]);
             b.children.push_back(part);
             gs_pose local = d.shapes[(size_t)i].local;
             gsu_quat_normalize(local.rot);
-            compound->addChildShape(to_bt(&local), part);
+            compound->addChildShape(b.shifted ? to_com * to_bt(&local) : to_bt(&local), part);
         }
     }
     btScalar mass = b.kind == KIND_DYNAMIC ? (btScalar)d.mass : 0;
     btVector3 inertia(0, 0, 0);
-    if (mass > 0) b.shape->calculateLocalInertia(mass, inertia);
+    if (mass > 0 && b.shifted)
+        inertia = btVector3((btScalar)d.inertial.moments[0], (btScalar)d.inertial.moments[1],
+                            (btScalar)d.inertial.moments[2]);
+    else if (mass > 0)
+        b.shape->calculateLocalInertia(mass, inertia);
     if (b.kind == KIND_KINEMATIC) b.motion = new btDefaultMotionState(b.marker_pose);
     btRigidBody::btRigidBodyConstructionInfo info(mass, b.motion, b.shape, inertia);
-    info.m_startWorldTransform = b.marker_pose;
+    info.m_startWorldTransform = b.shifted ? b.marker_pose * b.com : b.marker_pose;
     info.m_friction = (btScalar)d.friction;
     info.m_restitution = (btScalar)d.restitution;
     info.m_linearSleepingThreshold = SLEEP_LINEAR;
@@ -514,6 +596,7 @@ static void set_pose(bare_world *w, int body, const gs_pose *pose) {
         if (!other->isStaticOrKinematicObject())
             const_cast<btCollisionObject *>(other)->activate(true);
     }
+    if (b.shifted) t = t * b.com;
     b.rb->setWorldTransform(t);
     b.rb->setInterpolationWorldTransform(t);
     if (b.kind == KIND_DYNAMIC) {
@@ -525,6 +608,8 @@ static void set_pose(bare_world *w, int body, const gs_pose *pose) {
         b.rb->activate(true);
     }
     w->world->updateSingleAabb(b.rb);
+    for (bare_joint &j : w->joints)
+        if (j.parent == body || j.child == body) joint_velocity(w, j);
 }
 
 /* As gs_world_attach: a fixed constraint in b's frame, collisions between
@@ -534,13 +619,29 @@ static int attach(bare_world *w, int a, int b) {
         return -1;
     bare_body &ba = w->bodies[(size_t)a], &bb = w->bodies[(size_t)b];
     if (!ba.rb || !bb.rb) return -1;
-    size_t handle = 0;
-    while (handle < w->welds.size() && w->welds[handle]) handle++;
     btTransform in_a = ba.rb->getWorldTransform().inverse() * bb.rb->getWorldTransform();
     btTransform in_b;
     in_b.setIdentity();
+    return add_weld(w, a, b, new btFixedConstraint(*ba.rb, *bb.rb, in_a, in_b));
+}
+
+/* As gs_world_grip: a point constraint where the cup holds. */
+static int grip(bare_world *w, int a, int b, const double point[3]) {
+    if (a < 0 || b < 0 || (size_t)a >= w->bodies.size() || (size_t)b >= w->bodies.size()) return -1;
+    bare_body &ba = w->bodies[(size_t)a], &bb = w->bodies[(size_t)b];
+    if (!ba.rb || !bb.rb) return -1;
+    btVector3 p((btScalar)point[0], (btScalar)point[1], (btScalar)point[2]);
+    return add_weld(w, a, b,
+                    new btPoint2PointConstraint(*ba.rb, *bb.rb, ba.rb->getWorldTransform().inverse() * p,
+                                                bb.rb->getWorldTransform().inverse() * p));
+}
+
+/* As the bridge's add_weld. */
+static int add_weld(bare_world *w, int a, int b, btTypedConstraint *c) {
+    bare_body &ba = w->bodies[(size_t)a], &bb = w->bodies[(size_t)b];
+    size_t handle = 0;
+    while (handle < w->welds.size() && w->welds[handle]) handle++;
     if (handle == w->welds.size()) w->welds.push_back(NULL);
-    btFixedConstraint *c = new btFixedConstraint(*ba.rb, *bb.rb, in_a, in_b);
     w->welds[handle] = c;
     w->world->addConstraint(c, true);
     btBroadphasePair *pair = w->world->getPairCache()->findPair(ba.rb->getBroadphaseHandle(),
@@ -569,11 +670,86 @@ static void detach(bare_world *w, int handle) {
     w->welds[(size_t)handle] = NULL;
 }
 
+/* As gs_world_add_joint: the frames, limits and motor the bridge makes. */
+static void add_joint(bare_world *w, const gs_joint_desc *d) {
+    bare_body &pa = w->bodies[(size_t)d->parent], &ch = w->bodies[(size_t)d->child];
+    btVector3 axis((btScalar)d->axis[0], (btScalar)d->axis[1], (btScalar)d->axis[2]);
+    axis.normalize();
+    btVector3 anchor((btScalar)d->anchor[0], (btScalar)d->anchor[1], (btScalar)d->anchor[2]);
+    btTransform to_com = pa.shifted ? pa.com.inverse() : btTransform::getIdentity();
+    btVector3 ax = to_com.getBasis() * axis, u, v;
+    btPlaneSpace1(ax, u, v);
+    bool slider = d->type == GS_JOINT_PRISMATIC;
+    btMatrix3x3 basis = slider ? btMatrix3x3(ax.x(), u.x(), v.x(), ax.y(), u.y(), v.y(), ax.z(), u.z(), v.z())
+                               : btMatrix3x3(u.x(), v.x(), ax.x(), u.y(), v.y(), ax.y(), u.z(), v.z(), ax.z());
+    btTransform frame_a(basis, to_com * anchor);
+    double mid = d->type == GS_JOINT_REVOLUTE ? (d->lower + d->upper) / 2 : 0;
+    btTransform offset = btTransform::getIdentity();
+    if (slider)
+        offset.setOrigin(btVector3((btScalar)d->position, 0, 0));
+    else
+        offset.setRotation(btQuaternion(btVector3(0, 0, 1), (btScalar)(d->position - mid)));
+    btTransform rel = pa.rb->getWorldTransform().inverse() * ch.rb->getWorldTransform();
+    btTransform frame_b = rel.inverse() * frame_a * offset;
+    bare_joint j;
+    j.type = d->type, j.parent = d->parent, j.child = d->child;
+    j.axis = ax, j.friction = d->friction, j.damping = d->damping, j.velocity = 0;
+    if (slider) {
+        btSliderConstraint *c = new btSliderConstraint(*pa.rb, *ch.rb, frame_a, frame_b, true);
+        c->setLowerLinLimit((btScalar)d->lower);
+        c->setUpperLinLimit((btScalar)d->upper);
+        c->setLowerAngLimit(0);
+        c->setUpperAngLimit(0);
+        j.c = c;
+    } else {
+        btHingeConstraint *c = new btHingeConstraint(*pa.rb, *ch.rb, frame_a, frame_b, true);
+        if (d->type == GS_JOINT_REVOLUTE) c->setLimit((btScalar)(d->lower - mid), (btScalar)(d->upper - mid));
+        j.c = c;
+    }
+    w->joints.push_back(j);
+    w->world->addConstraint(j.c, true);
+    joint_velocity(w, w->joints.back());
+    ch.rb->activate(true);
+}
+
+/* As the bridge's joint_update, the velocity the damping needs. */
+static void joint_velocity(bare_world *w, bare_joint &j) {
+    const btRigidBody &pa = *w->bodies[(size_t)j.parent].rb, &ch = *w->bodies[(size_t)j.child].rb;
+    btVector3 axis = pa.getWorldTransform().getBasis() * j.axis;
+    if (j.type == GS_JOINT_PRISMATIC) j.velocity = (ch.getLinearVelocity() - pa.getLinearVelocity()).dot(axis);
+    else j.velocity = (ch.getAngularVelocity() - pa.getAngularVelocity()).dot(axis);
+}
+
+/* As gs_world_step's one step: the joints' motors, the step, their state. */
+static void step(bare_world *w) {
+    for (bare_joint &j : w->joints) {
+        double effort = j.friction + j.damping * std::fabs(j.velocity);
+        if (!(effort > 0)) continue;
+        if (j.type == GS_JOINT_PRISMATIC) {
+            btSliderConstraint *c = static_cast<btSliderConstraint *>(j.c);
+            c->setPoweredLinMotor(true);
+            c->setTargetLinMotorVelocity(0);
+            c->setMaxLinMotorForce((btScalar)effort);
+        } else {
+            static_cast<btHingeConstraint *>(j.c)->enableAngularMotor(true, 0, (btScalar)(effort * w->timestep));
+        }
+    }
+    w->world->stepSimulation(w->dt, 0, w->dt);
+    for (bare_joint &j : w->joints) joint_velocity(w, j);
+}
+
 /* As the bridge's make_part: full sizes halved, margins under 1 mm kept
- * below half the thinnest side. */
-static btCollisionShape *make_part(const gs_shape *s) {
+ * below half the thinnest side; a mesh the hull of its points. */
+static btCollisionShape *make_part(const gs_shape *s, const std::vector<float> &mesh) {
     btCollisionShape *shape;
     double smallest;
+    if (s->type == GS_SHAPE_MESH) {
+        btConvexHullShape *hull = new btConvexHullShape();
+        for (size_t i = 0; i + 2 < mesh.size(); i += 3) hull->addPoint(btVector3(mesh[i], mesh[i + 1], mesh[i + 2]), false);
+        hull->recalcLocalAabb();
+        hull->setMargin((btScalar)MARGIN);
+        return hull;
+    }
     if (s->type == GS_SHAPE_SPHERE) return new btSphereShape((btScalar)(s->size[0] / 2));
     if (s->type == GS_SHAPE_CYLINDER) {
         double r = (s->size[0] > s->size[1] ? s->size[0] : s->size[1]) / 2;

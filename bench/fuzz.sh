@@ -5,9 +5,9 @@
 #   sh bench/fuzz.sh BUILD [SECONDS] [TARGET...]
 #
 # SECONDS per target (default 60); TARGET among dataset policy replay task
-# pattern (default all). A build configured with -DGS_LIBFUZZER=ON runs
-# libFuzzer, any other the project's own driver (tests/fuzz/driver.c); the
-# flags are the same. A finding ends a run; the next one starts with the
+# pattern urdf obj (default all). A build configured with -DGS_LIBFUZZER=ON
+# runs libFuzzer, any other the project's own driver (tests/fuzz/driver.c);
+# the flags are the same. A finding ends a run; the next one starts with the
 # next seed until the time is spent. Findings stay in BUILD/fuzz-bench/NAME/
 # (crash-*, timeout-*, oom-*, leak-*; upstream-* are failures of libhdf5
 # that the library contained), new inputs in BUILD/fuzz-bench/NAME/corpus.
@@ -16,7 +16,7 @@ set -u
 build=${1:?usage: sh bench/fuzz.sh BUILD [SECONDS] [TARGET...]}
 seconds=${2:-60}
 [ $# -ge 2 ] && shift 2 || shift $#
-targets=${*:-dataset policy replay task pattern}
+targets=${*:-dataset policy replay task pattern urdf obj}
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "$build" && pwd) || exit 2
 engine=driver

@@ -11,6 +11,11 @@
 #   (e) the sandbox's cost per call into a task (a reward) beside one
 #       simulated step (bench/sandbox_cost)                target: a small
 #       fraction of a step; a call is made once per action, of hundreds
+#   (f) articulated: put-block-in-drawer's step against bare Bullet
+#       replaying the same bodies and joints (hinges and sliders with
+#       their friction motors), and its episodes per second; then
+#       bench/joints_compare, constraints against Bullet's multibodies,
+#       the physics layer's choice                         target <= 1.3x
 #
 # (a) and (b) alternate gensim-run and bare_bullet BENCH_REPEAT times
 # (default 3) and keep each one's best, so a busy machine hurts both alike.
@@ -172,5 +177,38 @@ if [ -x "$build/bench/sandbox_cost" ]; then
         "$(field "$out" worker_ms)" "$(field "$out" filtered)"
 else
     echo "  SKIPPED: $build/bench/sandbox_cost is missing"
+fi
+echo
+
+# ---- (f)
+art_episodes=${BENCH_ARTICULATED_EPISODES:-100}
+echo "(f) articulated: put-block-in-drawer, $art_episodes episodes (best of $repeat)"
+art_trace="$tmp/put-block-in-drawer.trace"
+art_traced=$(gensim put-block-in-drawer "$art_episodes" --trace "$art_trace") || exit 1
+best_wall="" best_step=""
+i=1
+while [ "$i" -le "$repeat" ]; do
+    out=$(gensim put-block-in-drawer "$art_episodes") || exit 1
+    $pin "$bare" "$art_trace" >"$tmp/bare" 2>"$tmp/err" || die "bare_bullet failed: $(head -n 3 "$tmp/err")"
+    best_wall=$(least "$best_wall" "$(field "$out" wall_s)")
+    best_step=$(least "$best_step" "$(value "$tmp/bare" step_s)")
+    i=$((i + 1))
+done
+steps=$(value "$tmp/bare" steps)
+if [ -z "$steps" ] || [ "$steps" -le 0 ]; then die "bare_bullet replayed no steps of the articulated trace"; fi
+ratio=$(calc %.2f "$best_wall / $best_step")
+printf '  %-44s %10s\n' "" "us/step"
+printf '  %-44s %10s\n' "gensim-run, whole run (wall_s / steps)" "$(calc %.3f "1e6 * $best_wall / $steps")"
+printf '  %-44s %10s\n' "bare Bullet, stepSimulation only" "$(calc %.3f "1e6 * $best_step / $steps")"
+printf '  %-44s %10s   %-10s %s\n' "ratio" "${ratio}x" "<= 1.30x" "$(verdict "$ratio <= 1.3")"
+printf '  %-44s %10.1f   (%s/%s solved)\n' "put-block-in-drawer episodes per second" \
+    "$(calc %.1f "$art_episodes / $best_wall")" "$(field "$out" successes)" "$art_episodes"
+awk '$1 ~ /^(identical|max_pos_diff)$/ { k = $1; sub(/^[a-z_]+ +/, ""); printf "    %-13s %s\n", k, $0 }' "$tmp/bare"
+if [ "$(field "$art_traced" digest)" != "$(field "$out" digest)" ]; then
+    echo "    WARNING: the traced run's digest differs from the timed runs'"
+fi
+if [ -x "$build/bench/joints_compare" ]; then
+    echo "  constraints against multibodies (bench/joints_compare):"
+    $pin "$build/bench/joints_compare" | sed 's/^/    /'
 fi
 exit 0

@@ -3,6 +3,7 @@
 # success over N seeds in each colour split, simulated steps per episode,
 # episodes per second on one core. Prints a Markdown table.
 # Usage: bench/tasks.sh BUILD_DIR [EPISODES]   (default 100)
+#        TASKS="open-drawer turn-knob" bench/tasks.sh ...   (those only)
 set -u
 if [ $# -lt 1 ]; then
     echo "usage: bench/tasks.sh BUILD_DIR [EPISODES]" >&2
@@ -20,7 +21,12 @@ field() { printf '%s\n' "$1" | sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p"; }
 
 echo "| task | oracle success, train | oracle success, test | simulated steps / episode | episodes/s |"
 echo "|---|---|---|---|---|"
-for f in "$root"/tasks/seed/*.lua; do
+files="$root/tasks/seed/*.lua"
+if [ -n "${TASKS:-}" ]; then
+    files=""
+    for t in $TASKS; do files="$files $root/tasks/seed/$t.lua"; done
+fi
+for f in $files; do
     name=$(basename "$f" .lua)
     train=$($pin "$run" "$f" --episodes "$episodes" --json 2>/dev/null | tail -n 1)
     test=$($pin "$run" "$f" --episodes "$episodes" --split test --json 2>/dev/null | tail -n 1)

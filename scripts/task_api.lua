@@ -61,6 +61,20 @@ function M.colors_text()
     .. table.concat(colors.test, ", ")
 end
 
+-- The URDF files kind `urdf` loads (file = ...), with their joints; "" when
+-- there are none.
+function M.scenes_text()
+  local files = {}
+  for _, scene in ipairs(gensim.scenes()) do
+    if scene.joints then
+      files[#files + 1] = string.format("- `%s`: joints %s", scene.file,
+        #scene.joints > 0 and table.concat(scene.joints, ", ") or "(none)")
+    end
+  end
+  if #files == 0 then return "" end
+  return "\nURDF files for kind `urdf` (file = ...):\n" .. table.concat(files, "\n") .. "\n"
+end
+
 -- The asset section of the code prompt: the task's own kinds in full,
 -- every other kind by name under its class (with where its pose is).
 function M.prompt_assets(wanted)
@@ -84,7 +98,7 @@ function M.prompt_assets(wanted)
     if others[c.role] then rest[#rest + 1] = c.title .. ": " .. table.concat(others[c.role], ", ") end
   end
   if #rest > 0 then lines[#lines + 1] = "- other kinds (add one to assets to use it): " .. table.concat(rest, "; ") end
-  lines[#lines + 1] = "\n" .. M.colors_text()
+  lines[#lines + 1] = M.scenes_text() .. "\n" .. M.colors_text()
   return table.concat(lines, "\n") .. "\n"
 end
 
@@ -94,7 +108,7 @@ function M.proposal_assets()
   for _, kind in ipairs(M.kinds()) do
     lines[#lines + 1] = string.format("- `%s` (%s): %s", kind.name, kind.role, kind.doc)
   end
-  return table.concat(lines, "\n") .. "\n\n" .. M.colors_text() .. "\n"
+  return table.concat(lines, "\n") .. "\n" .. M.scenes_text() .. "\n" .. M.colors_text() .. "\n"
 end
 
 return M

@@ -99,7 +99,7 @@ local function document()
     parts[#parts + 1] = "\n### " .. class.title:gsub("^%l", string.upper) .. ", " .. class.pose .. "\n\n"
       .. kinds_table(class) .. "\n"
   end
-  parts[#parts + 1] = "\n" .. task_api.colors_text() .. ".\n\n"
+  parts[#parts + 1] = task_api.scenes_text() .. "\n" .. task_api.colors_text() .. ".\n\n"
   parts[#parts + 1] = ladder_text()
   return table.concat(parts)
 end

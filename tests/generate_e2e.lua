@@ -347,6 +347,37 @@ says("swept-off", "solvable", {"env:goal of line 15", "block (red) from line 12"
 says("floating-target", "solvable", {"stage 2 of 2", "env:goal of line 13", "block (blue) from line 10",
                                      "mm below it"})
 
+-- 9. a goal-directed generation of an articulated task, through --llm-cmd,
+-- then the same run offline from its transcript: the code request shows
+-- the articulated API and articulated seed tasks as examples, and the task
+-- is accepted both times
+local astate = tmp .. "/articulated"
+sh("mkdir -p " .. quote(astate))
+local HIDE = proposal("hide-block-in-box", "Lift the lid of the box, drop the block inside and shut the lid over it.",
+                      {"lidded-box", "block"})
+write(astate .. "/answers.json", cjson.encode({"[" .. HIDE .. "]", fenced("hide-block-in-box.lua")}))
+local acmd = string.format("%s lua %sprovider.lua %s %s", GENSIM, FIX, astate, astate .. "/answers.json")
+local alib, atranscript = tmp .. "/lib-articulated", tmp .. "/articulated.jsonl"
+status, summary = generate(string.format(
+  "--target %s --llm-cmd %s --model cmd-model --seeds 4 --min-solved 2 --repairs 0 --compare tasks/seed " ..
+  "--library %s --transcript %s", quote("hide a block in a box with a lid"), quote(acmd), quote(alib),
+  quote(atranscript)))
+check(status == 0 and summary and summary.accepted == 1 and summary.tasks[1].name == "hide-block-in-box",
+      "articulated: a goal-directed run accepts a task with joint goals and latches")
+local areqs = lines(astate .. "/requests.jsonl")
+local code_ok, code_req = pcall(cjson.decode, areqs[2] or "")
+local prompt = code_ok and code_req.messages[#code_req.messages].content or ""
+check(code_ok and code_req.stage == "code" and prompt:find("env:set_joint(obj, joint, fraction)", 1, true)
+      and prompt:find('metric = "pose" | "zone" | "joint"', 1, true) and prompt:find("latch = true", 1, true)
+      and prompt:find("scenes/microwave.urdf", 1, true),
+      "articulated: the code prompt shows the articulated API and the URDF files")
+check(prompt:find('name = "open-lid"', 1, true) or prompt:find('name = "put-block-in-drawer"', 1, true),
+      "articulated: the examples include an articulated seed task")
+status, summary = generate(string.format("--target %s --replay %s --seeds 4 --min-solved 2 --repairs 0 " ..
+  "--compare tasks/seed --library %s", quote("hide a block in a box with a lid"), quote(atranscript),
+  quote(tmp .. "/lib-articulated-replay")))
+check(status == 0 and summary and summary.accepted == 1, "articulated: the replayed run accepts it again")
+
 -- 7. refusals
 status = select(1, generate("-n 1 --replay " .. quote(transcript) .. " --seeds 2 --min-solved 3", true))
 check(status == 2, "bad usage: --min-solved above --seeds is refused with status 2")

@@ -59,6 +59,16 @@ EOF
 s=$(status_of "$run" ./too-many.lua)
 [ "$s" = 3 ] && has "option 'dividers' = 9 must be a whole number from 0 to 4" "$tmp/err" && pass ||
     fail "custom option range: status $s: $(cat "$tmp/err")"
+# the articulated kinds' options (range, side, ...) are env:add's own: a
+# plugin kind may neither declare one nor list one as a standard option
+for pair in 'range = {default = 1, min = 0, max = 4}:is a built-in kind'"'"'s' '"range":lists standard options by name'; do
+    decl=${pair%%:*} want=${pair#*:}
+    rm -rf "$tmp/artic" && mkdir -p "$tmp/artic" && cp -r "$fixtures/good/kitchen" "$tmp/artic/"
+    sed -i "s/dividers = {default = 1, min = 0, max = 4, integer = true, doc = \"walls across x\"}/$decl/" \
+        "$tmp/artic/kitchen/kinds/tray.lua"
+    s=$(GENSIM_PATH="$tmp/artic" status_of "$gensim" plugin check kitchen)
+    [ "$s" = 3 ] && has "$want" "$tmp/out" && pass || fail "kind option $decl: status $s: $(cat "$tmp/out")"
+done
 
 # ---- provenance: episodes and library records name the plugin files they
 # ran; validate warns once a plugin file changed since acceptance

@@ -16,7 +16,10 @@ static const char *const SEEDS[] = {
     "align-box-corner",  "align-rope",          "assembling-kits",   "block-insertion",
     "manipulating-rope", "packing-boxes-pairs", "packing-boxes",     "palletizing-boxes",
     "place-red-in-green", "put-block-in-bowl",  "separating-piles",  "stack-block-pyramid",
-    "stack-block-tower", "sweeping-piles",      "towers-of-hanoi"};
+    "stack-block-tower", "sweeping-piles",      "towers-of-hanoi",
+    /* articulated */
+    "close-drawer",      "open-cabinet-door",   "open-drawer",       "open-lid",
+    "open-microwave",    "pull-lever",          "put-block-in-drawer", "turn-knob"};
 #define NSEEDS ((int)(sizeof SEEDS / sizeof SEEDS[0]))
 
 static char *slurp(const char *path, size_t *len) {

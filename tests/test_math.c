@@ -14,7 +14,41 @@ static void check_pose(const gs_pose *p, double x, double y, double z, const dou
     CHECK_NEAR(fabs(dot), 1, 1e-12);
 }
 
+/* Eigen-decomposition of a symmetric matrix (A V = V diag), rotation
+ * matrices and quaternions both ways, turns about an axis. */
+static void test_rotations(void) {
+    double a[3][3] = {{4, 1, 0.5}, {1, 3, 0.2}, {0.5, 0.2, 1}}, values[3], v[3][3];
+    gsu_sym3_eigen(a, values, v);
+    CHECK(values[0] <= values[1] && values[1] <= values[2]);
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < 3; i++) {
+            double av = 0;
+            for (int j = 0; j < 3; j++) av += a[i][j] * v[j][k];
+            CHECK_NEAR(av, values[k] * v[i][k], 1e-9);
+        }
+    double det = v[0][0] * (v[1][1] * v[2][2] - v[1][2] * v[2][1]) - v[0][1] * (v[1][0] * v[2][2] - v[1][2] * v[2][0]) +
+                 v[0][2] * (v[1][0] * v[2][1] - v[1][1] * v[2][0]);
+    CHECK_NEAR(det, 1, 1e-9);
+    double trace = values[0] + values[1] + values[2];
+    CHECK_NEAR(trace, 8, 1e-9);
+    double q[4], m[3][3], back[4];
+    gsu_quat_from_euler(0.3, -0.7, 2.9, q);
+    gsu_quat_to_matrix(q, m);
+    gsu_quat_from_matrix(m, back);
+    double dot = 0;
+    for (int i = 0; i < 4; i++) dot += q[i] * back[i];
+    CHECK_NEAR(fabs(dot), 1, 1e-9);
+    double axis[3] = {0, 0, 2}, turned[4], x[3] = {1, 0, 0}, out[3];
+    gsu_quat_from_axis_angle(axis, GS_PI / 2, turned);
+    gsu_quat_rotate(turned, x, out);
+    CHECK_NEAR(out[1], 1, 1e-12);
+    double zero[3] = {0, 0, 0};
+    gsu_quat_from_axis_angle(zero, 1, turned);
+    CHECK(turned[3] == 1);
+}
+
 int main(void) {
+    test_rotations();
     /* a quarter turn about z maps x to y */
     gs_pose a = gsu_pose_xyz_yaw(1, 2, 3, GS_PI / 2);
     double v[3] = {1, 0, 0}, out[3];

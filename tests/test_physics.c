@@ -410,7 +410,241 @@ static void test_cylinders_stack(void) {
     }
 }
 
+
+/* ---- joints and mass ---- */
+
+/* A body's inertial from its parts: a box's is m/12 (b^2 + c^2) about its
+ * middle; two boxes side by side weigh in at their common middle; a closed
+ * mesh cube weighs like the box it is. */
+static void test_inertial(void) {
+    gs_shape box = box_shape(0.1, 0.2, 0.3);
+    box.local = gsu_pose_xyz_yaw(0.05, 0, 0, 0);
+    gs_inertial in;
+    CHECK(gs_shapes_inertial(&box, NULL, 1, 2.0, &in) == GS_OK);
+    CHECK_NEAR(in.frame.pos[0], 0.05, 1e-12);
+    double want[3] = {2.0 / 12 * (0.01 + 0.04), 2.0 / 12 * (0.01 + 0.09), 2.0 / 12 * (0.04 + 0.09)};
+    CHECK_NEAR(in.moments[0], want[0], 1e-9); /* ascending: x, y, z here */
+    CHECK_NEAR(in.moments[1], want[1], 1e-9);
+    CHECK_NEAR(in.moments[2], want[2], 1e-9);
+    gs_shape two[2] = {box_shape(0.1, 0.1, 0.1), box_shape(0.1, 0.1, 0.1)};
+    two[1].local = gsu_pose_xyz_yaw(0.2, 0, 0, 0);
+    CHECK(gs_shapes_inertial(two, NULL, 2, 1.0, &in) == GS_OK);
+    CHECK_NEAR(in.frame.pos[0], 0.1, 1e-12);
+    /* about the middle: each cube's own plus 0.5 kg at 0.1 m, off x */
+    CHECK_NEAR(in.moments[2], 2 * (0.5 / 12 * 0.02 + 0.5 * 0.01), 1e-9);
+    float v[8][3];
+    for (int i = 0; i < 8; i++)
+        for (int k = 0; k < 3; k++) v[i][k] = (i >> k & 1) ? 0.05f : -0.05f;
+    static const int tri[12][3] = {{0, 2, 1}, {1, 2, 3}, {4, 5, 6}, {5, 7, 6}, {0, 1, 4}, {1, 5, 4},
+                                   {2, 6, 3}, {3, 6, 7}, {0, 4, 2}, {2, 4, 6}, {1, 3, 5}, {3, 7, 5}};
+    gs_mesh cube = {&v[0][0], 8, &tri[0][0], 12};
+    const gs_mesh *meshes[1] = {&cube};
+    gs_shape part = box_shape(0.1, 0.1, 0.1);
+    part.type = GS_SHAPE_MESH;
+    CHECK(gs_shapes_inertial(&part, meshes, 1, 1.0, &in) == GS_OK);
+    CHECK_NEAR(in.moments[0], 1.0 / 12 * 0.02, 1e-6);
+    CHECK_NEAR(in.frame.pos[2], 0, 1e-9);
+    CHECK(gs_shapes_inertial(&part, meshes, 1, -1, &in) == GS_ERR_USAGE);
+}
+
+/* A door: a 0.2 x 0.02 x 0.1 panel hinged on a fixed post about z, its
+ * hinge at the panel's -x edge; returns the joint, *post and *panel. */
+static int door(gs_world *w, gs_joint_type type, double friction, double damping, int *post, int *panel) {
+    char err[256];
+    gs_shape ps = box_shape(0.02, 0.02, 0.12), ds = box_shape(0.2, 0.02, 0.1);
+    gs_body_desc pd = block_desc(&ps, 0.5, 0, 0.06, 0);
+    pd.mass = 0;
+    *post = gs_world_add_body(w, &pd, err, sizeof err);
+    gs_body_desc dd = block_desc(&ds, 0.62, 0, 0.06, 0);
+    gs_inertial in;
+    gs_shapes_inertial(&ds, NULL, 1, 0.3, &in);
+    dd.mass = 0.3, dd.inertial = &in;
+    *panel = gs_world_add_body(w, &dd, err, sizeof err);
+    gs_joint_desc j;
+    memset(&j, 0, sizeof j);
+    j.type = type, j.parent = *post, j.child = *panel;
+    j.anchor[0] = 0.02, j.axis[2] = 1;
+    j.lower = 0, j.upper = 1.5, j.friction = friction, j.damping = damping;
+    int id = gs_world_add_joint(w, &j, err, sizeof err);
+    if (id < 0) fprintf(stderr, "joint: %s\n", err);
+    return id;
+}
+
+/* Positions follow the bodies; limits hold; a joint without friction
+ * swings on, one with it stays where it is left. */
+static void test_hinge(void) {
+    gs_world *w = new_world();
+    int post, panel, j = door(w, GS_JOINT_REVOLUTE, 0, 0, &post, &panel);
+    CHECK(j == 0 && gs_world_joint_count(w) == 1 && gs_world_body_joint(w, panel) == 0);
+    CHECK(gs_world_body_joint(w, post) == -1);
+    double q, v;
+    gs_world_joint_state(w, j, &q, &v);
+    CHECK_NEAR(q, 0, 1e-6);
+    /* turned by hand to 0.6 rad about the hinge: the panel's middle moves round it */
+    gs_pose p = gsu_pose_xyz_yaw(0.52 + 0.1 * cos(0.6), 0.1 * sin(0.6), 0.06, 0.6);
+    gs_world_set_pose(w, panel, &p);
+    gs_world_joint_state(w, j, &q, NULL);
+    CHECK_NEAR(q, 0.6, 1e-4);
+    /* a grip drags it on past its upper limit: it stops at 1.5 */
+    char err[256];
+    gs_shape cup = {GS_SHAPE_CYLINDER, {0.02, 0.02, 0.04}, gsu_pose_identity()};
+    gs_body_desc cd = block_desc(&cup, 0.52 + 0.18 * cos(0.6), 0.18 * sin(0.6), 0.06, 0);
+    cd.kinematic = 1, cd.mass = 0;
+    int k = gs_world_add_body(w, &cd, err, sizeof err);
+    double grip[3] = {0.52 + 0.18 * cos(0.6), 0.18 * sin(0.6), 0.06};
+    CHECK(gs_world_grip(w, k, panel, grip) >= 0);
+    for (int i = 1; i <= 240; i++) {
+        double a = 0.6 + 1.4 * i / 240;
+        gs_pose kp = gsu_pose_xyz_yaw(0.52 + 0.18 * cos(a), 0.18 * sin(a), 0.06, 0);
+        gs_world_set_pose(w, k, &kp);
+        gs_world_step(w, 1);
+    }
+    gs_world_joint_state(w, j, &q, NULL);
+    CHECK(q <= 1.5 + 0.05 && q > 1.4);
+    CHECK(gs_world_first_invalid(w) == GS_BODY_NONE);
+    gs_world_free(w);
+
+    /* swung by a grip and let go, a free door swings on, a door with
+     * friction stays where it was let go */
+    for (int f = 0; f < 2; f++) {
+        w = new_world();
+        j = door(w, GS_JOINT_REVOLUTE, f ? 0.5 : 0, 0, &post, &panel);
+        int tip = gs_world_add_body(w, &cd, err, sizeof err);
+        double grip[3] = {0.7, 0, 0.06};
+        gs_pose tp = gsu_pose_xyz_yaw(0.7, 0, 0.06, 0);
+        gs_world_set_pose(w, tip, &tp);
+        int h = gs_world_grip(w, tip, panel, grip);
+        CHECK(h >= 0);
+        for (int i = 1; i <= 60; i++) { /* sweep the grip round the hinge, fast */
+            double a = 0.01 * i;
+            tp = gsu_pose_xyz_yaw(0.52 + 0.18 * cos(a), 0.18 * sin(a), 0.06, 0);
+            gs_world_set_pose(w, tip, &tp);
+            gs_world_step(w, 1);
+        }
+        gs_world_detach(w, h);
+        tp = gsu_pose_xyz_yaw(0.3, 0.4, 0.5, 0); /* out of the door's way */
+        gs_world_set_pose(w, tip, &tp);
+        double q0;
+        gs_world_joint_state(w, j, &q0, &v);
+        CHECK_NEAR(q0, 0.6, 0.05);
+        gs_world_step(w, 240);
+        gs_world_joint_state(w, j, &q, NULL);
+        if (f) CHECK_NEAR(q, q0, 0.03);
+        else CHECK(q > q0 + 0.1);
+        gs_world_free(w);
+    }
+}
+
+/* A slider stops at its limits; a continuous joint counts whole turns;
+ * bad descriptions are refused with a reason. */
+static void test_slider_and_turns(void) {
+    gs_world *w = new_world();
+    char err[256];
+    gs_shape base = box_shape(0.2, 0.2, 0.02), tray = box_shape(0.1, 0.1, 0.02);
+    gs_body_desc bd = block_desc(&base, 0.5, 0, 0.05, 0.3);
+    bd.mass = 0;
+    int b = gs_world_add_body(w, &bd, err, sizeof err);
+    gs_body_desc td = block_desc(&tray, 0.5, 0, 0.07, 0.3);
+    int t = gs_world_add_body(w, &td, err, sizeof err);
+    gs_joint_desc j;
+    memset(&j, 0, sizeof j);
+    j.type = GS_JOINT_PRISMATIC, j.parent = b, j.child = t;
+    j.axis[0] = 1, j.lower = -0.02, j.upper = 0.05, j.position = 0;
+    int s = gs_world_add_joint(w, &j, err, sizeof err);
+    CHECK(s == 0);
+    /* tilted so it slides down along its axis to the lower limit */
+    double q;
+    gs_world_joint_state(w, s, &q, NULL);
+    CHECK_NEAR(q, 0, 1e-6);
+    gs_pose p = gsu_pose_xyz_yaw(0.5 + 0.03 * cos(0.3), 0.03 * sin(0.3), 0.07, 0.3);
+    gs_world_set_pose(w, t, &p);
+    gs_world_joint_state(w, s, &q, NULL);
+    CHECK_NEAR(q, 0.03, 1e-5);
+
+    /* refused: a fixed child, a zero axis, a range over 2 pi, NaN friction */
+    gs_joint_desc bad = j;
+    bad.child = b;
+    CHECK(gs_world_add_joint(w, &bad, err, sizeof err) < 0);
+    CHECK_STR_CONTAINS(err, "child");
+    bad = j, bad.axis[0] = 0;
+    CHECK(gs_world_add_joint(w, &bad, err, sizeof err) < 0);
+    CHECK_STR_CONTAINS(err, "axis");
+    bad = j, bad.type = GS_JOINT_REVOLUTE, bad.lower = -4, bad.upper = 4;
+    CHECK(gs_world_add_joint(w, &bad, err, sizeof err) < 0);
+    CHECK_STR_CONTAINS(err, "2 pi");
+    bad = j, bad.friction = NAN;
+    CHECK(gs_world_add_joint(w, &bad, err, sizeof err) < 0);
+    CHECK_STR_CONTAINS(err, "friction");
+    CHECK(gs_world_joint_count(w) == 1);
+    gs_world_free(w);
+
+    /* a knob turned one and a half times round by a grip counts it */
+    w = new_world();
+    int post, panel;
+    int k = door(w, GS_JOINT_CONTINUOUS, 0.01, 0, &post, &panel);
+    gs_shape cup = {GS_SHAPE_CYLINDER, {0.02, 0.02, 0.04}, gsu_pose_identity()};
+    gs_body_desc cd = block_desc(&cup, 0.7, 0, 0.06, 0);
+    cd.kinematic = 1, cd.mass = 0;
+    int tip = gs_world_add_body(w, &cd, err, sizeof err);
+    double grip[3] = {0.7, 0, 0.06};
+    CHECK(gs_world_grip(w, tip, panel, grip) >= 0);
+    CHECK(gs_world_grip(w, panel, tip, grip) < 0); /* the holder is the kinematic one */
+    for (int i = 1; i <= 600; i++) {
+        double a = 3 * GS_PI * i / 600;
+        gs_pose tp = gsu_pose_xyz_yaw(0.52 + 0.18 * cos(a), 0.18 * sin(a), 0.06, 0);
+        gs_world_set_pose(w, tip, &tp);
+        gs_world_step(w, 1);
+    }
+    gs_world_joint_state(w, k, &q, NULL);
+    CHECK_NEAR(q, 3 * GS_PI, 0.05);
+    gs_world_free(w);
+}
+
+/* The same joints and motions give the same states bit for bit, and the
+ * trace records the joints and grips a replay needs. */
+static void test_joint_determinism(void) {
+    gs_pose final[2];
+    for (int run = 0; run < 2; run++) {
+        gs_world *w = new_world();
+        FILE *f = tmpfile();
+        gs_world_set_trace(w, f);
+        char err[256];
+        int post, panel;
+        door(w, GS_JOINT_REVOLUTE, 0.05, 0.05, &post, &panel);
+        gs_shape cup = {GS_SHAPE_CYLINDER, {0.02, 0.02, 0.04}, gsu_pose_identity()};
+        gs_body_desc cd = block_desc(&cup, 0.7, 0, 0.06, 0);
+        cd.kinematic = 1, cd.mass = 0;
+        int tip = gs_world_add_body(w, &cd, err, sizeof err);
+        double grip[3] = {0.7, 0, 0.06};
+        int h = gs_world_grip(w, tip, panel, grip);
+        for (int i = 1; i <= 100; i++) {
+            gs_pose tp = gsu_pose_xyz_yaw(0.52 + 0.18 * cos(0.01 * i), 0.18 * sin(0.01 * i), 0.06, 0);
+            gs_world_set_pose(w, tip, &tp);
+            gs_world_step(w, 1);
+        }
+        gs_world_detach(w, h);
+        gs_world_step(w, 100);
+        gs_world_get_pose(w, panel, &final[run]);
+        gs_world_free(w);
+        rewind(f);
+        char line[4096];
+        int joints = 0, grips = 0;
+        while (fgets(line, sizeof line, f)) {
+            joints += strncmp(line, "joint ", 6) == 0;
+            grips += strncmp(line, "grip ", 5) == 0;
+        }
+        CHECK(joints == 1 && grips == 1);
+        fclose(f);
+    }
+    CHECK(memcmp(&final[0], &final[1], sizeof final[0]) == 0);
+    CHECK(final[0].pos[1] > 0.05); /* it did turn */
+}
+
 int main(void) {
+    test_inertial();
+    test_hinge();
+    test_slider_and_turns();
+    test_joint_determinism();
     test_options();
     test_drop();
     test_determinism();

@@ -315,7 +315,40 @@ static void test_srgb(void) {
     CHECK(gsr_srgb_encode(&srgb, 7.0f) == 255);
 }
 
+/* A mesh part is drawn from its triangles: a tetrahedron seen from above
+ * covers a triangle of the table, highest at its apex; a part without its
+ * mesh draws nothing. */
+static void test_mesh_part(void) {
+    gsr_view v = gsr_view_default();
+    int w = gsr_view_width(&v), h = gsr_view_height(&v), n = w * h;
+    float *heights = malloc(sizeof *heights * n);
+    int32_t *seg = malloc(sizeof *seg * n);
+    /* corners (0,0,0) (0.06,0,0) (0,0.06,0), apex (0,0,0.03), centred in its box */
+    static const float vert[4][3] = {{-0.03f, -0.03f, -0.015f}, {0.03f, -0.03f, -0.015f},
+                                     {-0.03f, 0.03f, -0.015f}, {-0.03f, -0.03f, 0.015f}};
+    static const int tri[4][3] = {{0, 2, 1}, {0, 1, 3}, {0, 3, 2}, {1, 2, 3}};
+    gs_mesh mesh = {&vert[0][0], 4, &tri[0][0], 4};
+    gsr_item item = make_item(GS_SHAPE_MESH, 0.06, 0.06, 0.03, 0.5, 0.0, 0.015, 0, 0, 1, 0, 3);
+    item.mesh = &mesh;
+    gsr_heightmap(&item, 1, &v, heights, NULL, seg);
+    int covered = count_id(seg, n, 3);
+    /* half of the 0.06 square: about 19 x 19 / 2 pixels */
+    CHECK(covered > 150 && covered < 210);
+    int col, row;
+    CHECK(gsr_world_to_pixel(&v, 0.4715, -0.0285, &col, &row));
+    CHECK(seg[row * w + col] == 3);
+    CHECK(heights[row * w + col] > 0.025f);
+    CHECK(gsr_world_to_pixel(&v, 0.525, 0.025, &col, &row));
+    CHECK(seg[row * w + col] == 0); /* the far corner of the box is empty */
+    item.mesh = NULL;
+    gsr_heightmap(&item, 1, &v, heights, NULL, seg);
+    CHECK(count_id(seg, n, 3) == 0);
+    free(heights);
+    free(seg);
+}
+
 int main(void) {
+    test_mesh_part();
     test_view();
     test_box_footprint();
     test_occlusion();

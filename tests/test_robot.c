@@ -256,7 +256,59 @@ static void test_usage(void) {
     gs_world_free(w);
 }
 
+/* A drag: the cup grips a drawer-like tray on a slider at its handle and
+ * pulls it along the path; touching something else grips nothing; a body
+ * a joint moves cannot be picked up. */
+static int slide_path(void *ud, const double grip[3], double (*path)[3], int max) {
+    (void)max;
+    double by = *(const double *)ud;
+    for (int i = 0; i < 10; i++) {
+        path[i][0] = grip[0] + by * (i + 1) / 10, path[i][1] = grip[1], path[i][2] = grip[2];
+    }
+    return 10;
+}
+
+static void test_drag(void) {
+    gs_robot r;
+    gs_world *w = new_world(&r);
+    int base = add_block(w, 0.1, 0.5, 0.0, 0, 1);
+    char err[256];
+    gs_shape tray = {GS_SHAPE_BOX, {0.06, 0.06, 0.02}, gsu_pose_identity()};
+    gs_body_desc d;
+    memset(&d, 0, sizeof d);
+    d.shapes = &tray, d.nshapes = 1, d.mass = 0.2, d.friction = 0.5, d.collides = 1;
+    d.pose = gsu_pose_xyz_yaw(0.5, 0.0, 0.11, 0);
+    int t = gs_world_add_body(w, &d, err, sizeof err);
+    gs_joint_desc j;
+    memset(&j, 0, sizeof j);
+    j.type = GS_JOINT_PRISMATIC, j.parent = base, j.child = t, j.axis[0] = 1;
+    j.lower = 0, j.upper = 0.1, j.friction = 0.5;
+    int joint = gs_world_add_joint(w, &j, err, sizeof err);
+    CHECK(joint == 0);
+    gs_robot_settle(&r);
+    double grip[3] = {0.5, 0.0, 0.12}, by = 0.08, q;
+    gs_action_result res;
+    CHECK(gs_robot_drag(&r, grip, t, slide_path, &by, &res, err, sizeof err) == GS_OK);
+    CHECK(res.picked && res.placed && res.held_body == t && !res.timed_out);
+    gs_world_joint_state(w, joint, &q, NULL);
+    CHECK_NEAR(q, 0.08, 0.005);
+    CHECK(r.held == GS_BODY_NONE && r.weld == -1);
+    /* gripping where the fixed base is: nothing is held, nothing moves */
+    double beside[3] = {0.5, 0.045, 0.1};
+    CHECK(gs_robot_drag(&r, beside, t, slide_path, &by, &res, err, sizeof err) == GS_OK);
+    CHECK(!res.picked);
+    gs_world_joint_state(w, joint, &q, NULL);
+    CHECK_NEAR(q, 0.08, 0.005);
+    /* pick-and-place leaves a jointed body where it is */
+    gs_pose pick = gsu_pose_xyz_yaw(0.58, 0.0, 0.12, 0), place = gsu_pose_xyz_yaw(0.3, 0.3, 0.12, 0);
+    CHECK(gs_robot_pick_place(&r, &pick, &place, &res, err, sizeof err) == GS_OK);
+    CHECK(!res.picked);
+    CHECK(gs_robot_drag(&r, grip, t, NULL, &by, &res, err, sizeof err) == GS_ERR_USAGE);
+    gs_world_free(w);
+}
+
 int main(void) {
+    test_drag();
     test_pick_place();
     test_pick_nothing();
     test_stack();

@@ -24,8 +24,8 @@ static void watch_height(void *ud) {
 
 static int add(gs_scene *s, const char *kind, double x, double y, double z, double yaw) {
     const gs_asset_kind *k = gs_asset_find(kind);
-    gs_asset_params p = {{k->default_size[0], k->default_size[1], k->default_size[2]},
-                         k->default_mass, k->default_fixed, 0, 0, {0}};
+    gs_asset_params p = {.size = {k->default_size[0], k->default_size[1], k->default_size[2]},
+                         .mass = k->default_mass, .fixed = k->default_fixed};
     gs_pose pose = gsu_pose_xyz_yaw(x, y, z, yaw);
     char err[256];
     int i = gs_scene_add(s, k, &p, "red", &pose, err, sizeof err);
@@ -247,7 +247,244 @@ static void test_oracle_spreads(void) {
     gs_scene_free(&s);
 }
 
+
+/* ---- articulated objects ---- */
+
+static int count_charge(void *ud, ptrdiff_t bytes) {
+    *(size_t *)ud += (size_t)bytes;
+    return 1;
+}
+
+static int add_kind(gs_scene *s, const char *kind, const gs_asset_request *req, double x, double y, double yaw) {
+    gs_pose pose = gsu_pose_xyz_yaw(x, y, 0, yaw);
+    int first = -1;
+    char err[512];
+    if (gs_scene_add_object(s, kind, req, &pose, &first, err, sizeof err) < 0) fprintf(stderr, "add %s: %s\n", kind, err);
+    return first;
+}
+
+/* A drawer: its joint read, limited, set at reset; its links' poses. */
+static void test_articulated_joints(void) {
+    gs_scene s;
+    fresh(&s);
+    gs_asset_request req;
+    memset(&req, 0, sizeof req);
+    size_t charged = 0;
+    s.charge = count_charge, s.charge_ud = &charged;
+    int d = add_kind(&s, "drawer", &req, 0.45, 0.1, GS_PI / 2);
+    CHECK(d == 0 && s.objects[d].art && s.objects[d].art->model.nlinks == 2);
+    CHECK(charged >= 2 * GS_OBJECT_HOST_BYTES); /* both links charged */
+    double q, f, lo, hi;
+    char err[512];
+    CHECK(gs_scene_joint_state(&s, d, "drawer", &q, &f, err, sizeof err) == GS_OK);
+    CHECK_NEAR(q, 0, 1e-5);
+    CHECK_NEAR(f, 0, 1e-5);
+    CHECK(gs_scene_joint_limits(&s, d, "drawer", &lo, &hi, err, sizeof err) == GS_OK);
+    CHECK_NEAR(lo, 0, 0);
+    CHECK_NEAR(hi, 0.85 * (0.16 - 0.011), 1e-12); /* the kind's default: 0.85 of its depth */
+    gs_pose shut, open, base, obj;
+    CHECK(gs_scene_link_pose(&s, d, "drawer", &shut, err, sizeof err) == GS_OK);
+    CHECK(gs_scene_set_joint(&s, d, "drawer", 0.5, err, sizeof err) == GS_OK);
+    CHECK(gs_scene_joint_state(&s, d, "drawer", &q, &f, err, sizeof err) == GS_OK);
+    CHECK_NEAR(f, 0.5, 1e-4);
+    CHECK(gs_scene_link_pose(&s, d, "drawer", &open, err, sizeof err) == GS_OK);
+    /* turned a quarter: the drawer slides out along the world's y */
+    CHECK_NEAR(open.pos[1] - shut.pos[1], 0.5 * hi, 1e-4);
+    CHECK_NEAR(open.pos[0], shut.pos[0], 1e-5);
+    CHECK(gs_scene_link_pose(&s, d, "base", &base, err, sizeof err) == GS_OK);
+    gs_scene_pose(&s, d, &obj);
+    CHECK(memcmp(&base, &obj, sizeof base) == 0);
+    /* what is wrong is said, naming what there is */
+    CHECK(gs_scene_joint_state(&s, d, "door", &q, &f, err, sizeof err) == GS_ERR_USAGE);
+    CHECK_STR_CONTAINS(err, "has no joint 'door' (its joints: 'drawer')");
+    CHECK(gs_scene_link_pose(&s, d, "lid", &open, err, sizeof err) == GS_ERR_USAGE);
+    CHECK_STR_CONTAINS(err, "its links: 'base', 'drawer'");
+    CHECK(gs_scene_set_joint(&s, d, "drawer", 1.5, err, sizeof err) == GS_ERR_USAGE);
+    CHECK_STR_CONTAINS(err, "outside 0..1");
+    int b = add(&s, "block", 0.3, -0.3, 0.02, 0);
+    CHECK(gs_scene_joint_state(&s, b, "drawer", &q, &f, err, sizeof err) == GS_ERR_USAGE);
+    CHECK_STR_CONTAINS(err, "has no joints");
+    CHECK(gs_scene_link_pose(&s, b, "base", &open, err, sizeof err) == GS_OK);
+    /* the joint in the list the recorder reads, and in the digest */
+    CHECK(gs_scene_joint_count(&s) == 1);
+    int o;
+    const char *name;
+    CHECK(gs_scene_joint_info(&s, 0, &o, &name, &q, &f) && o == d && strcmp(name, "drawer") == 0);
+    CHECK(!gs_scene_joint_info(&s, 1, &o, &name, &q, &f));
+    uint64_t h1 = gs_scene_digest(&s, 1);
+    gs_scene_set_joint(&s, d, "drawer", 0.2, err, sizeof err);
+    CHECK(gs_scene_digest(&s, 1) != h1);
+    /* drawn: every link's parts under the object's id */
+    int n = gs_scene_render_items(&s, NULL, 0);
+    CHECK(n == s.objects[d].art->model.links[0].nshapes + s.objects[d].art->model.links[1].nshapes + 1);
+    gsr_item *items = malloc(sizeof *items * (size_t)n);
+    gs_scene_render_items(&s, items, n);
+    for (int i = 0; i < n - 1; i++) CHECK(items[i].id == d + 1);
+    free(items);
+    gs_scene_free(&s);
+}
+
+/* Joint goals: checked, scored by fraction, latched; places on a link
+ * ride with it; the oracle drags; a bad drag is an error. */
+static void test_articulated_goals(void) {
+    gs_scene s;
+    fresh(&s);
+    gs_asset_request req;
+    memset(&req, 0, sizeof req);
+    int d = add_kind(&s, "drawer", &req, 0.4, 0.0, 0);
+    int blk = add(&s, "block", 0.6, 0.3, 0.02, 0);
+    char err[512];
+    gs_goal_spec g = gs_goal_spec_default();
+    g.metric = GS_METRIC_JOINT, g.joint = "drawer", g.objects = &d, g.nobjects = 1, g.target = 1.2;
+    CHECK(goal_refused(&s, &g, "must be a fraction"));
+    g.target = 1, g.objects = &blk;
+    CHECK(goal_refused(&s, &g, "has no joints"));
+    g.objects = &d, g.joint = "door";
+    CHECK(goal_refused(&s, &g, "has no joint 'door'"));
+    g.joint = NULL;
+    CHECK(goal_refused(&s, &g, "needs joint"));
+    gs_goal_spec p = gs_goal_spec_default();
+    gs_pose t = gsu_pose_xyz_yaw(0.3, 0, 0.02, 0);
+    p.objects = &blk, p.nobjects = 1, p.targets = &t, p.ntargets = 1, p.joint = "drawer";
+    CHECK(goal_refused(&s, &p, "for metric \"joint\" only"));
+    /* open (latched), then shut again */
+    g.joint = "drawer", g.target = 1, g.latch = 1, g.reward = 0.5;
+    CHECK(gs_scene_add_goal(&s, &g, err, sizeof err) == GS_OK);
+    CHECK_NEAR(s.goals[0].tolerance, GS_JOINT_TOLERANCE, 0);
+    g.target = 0, g.latch = 0;
+    CHECK(gs_scene_add_goal(&s, &g, err, sizeof err) == GS_OK);
+    gs__scene_refresh(&s);
+    int stage;
+    CHECK_NEAR(gs_scene_reward(&s, &stage), 0, 1e-12);
+    gs_scene_set_joint(&s, d, "drawer", 0.97, err, sizeof err);
+    gs__scene_refresh(&s);
+    CHECK(s.goals[0].latched);
+    CHECK_NEAR(gs_scene_reward(&s, &stage), 0.5, 1e-12);
+    gs_scene_set_joint(&s, d, "drawer", 0, err, sizeof err);
+    CHECK_NEAR(gs_scene_reward(&s, &stage), 1, 1e-12); /* stage 1 counts, latched */
+    s.goals[0].latched = 0;
+    CHECK_NEAR(gs_scene_reward(&s, &stage), 0, 1e-12); /* without the latch it would not */
+    gs_scene_free(&s);
+
+    /* a zone on the shut drawer's floor moves out with the drawer */
+    fresh(&s);
+    d = add_kind(&s, "drawer", &req, 0.4, 0.0, 0);
+    gs_pose floor;
+    gs_scene_link_pose(&s, d, "drawer", &floor, err, sizeof err);
+    int blk2 = add(&s, "block", 0.65, 0.3, 0.02, 0);
+    gs_goal_spec z = gs_goal_spec_default();
+    z.metric = GS_METRIC_ZONE, z.objects = &blk2, z.nobjects = 1, z.zone_pose = floor;
+    z.zone_size[0] = z.zone_size[1] = 0.1, z.zone_size[2] = 0.1;
+    z.targets = &floor, z.ntargets = 1;
+    CHECK(gs_scene_add_goal(&s, &z, err, sizeof err) == GS_OK);
+    CHECK(s.goals[0].zone_anchor.obj == d && s.goals[0].anchors[0].obj == d);
+    gs_scene_set_joint(&s, d, "drawer", 1, err, sizeof err);
+    gs__scene_refresh(&s);
+    double travel = 0.85 * (0.16 - 0.011);
+    CHECK_NEAR(s.goals[0].zone_pose.pos[0], floor.pos[0] + travel, 1e-4);
+    CHECK_NEAR(s.goals[0].targets[0].pos[0], floor.pos[0] + travel, 1e-4);
+    gs_scene_free(&s);
+
+    /* the oracle drags a joint to its goal's target */
+    fresh(&s);
+    d = add_kind(&s, "drawer", &req, 0.4, -0.1, 0.4);
+    gs_goal_spec j = gs_goal_spec_default();
+    j.metric = GS_METRIC_JOINT, j.joint = "drawer", j.objects = &d, j.nobjects = 1, j.target = 0.8;
+    CHECK(gs_scene_add_goal(&s, &j, err, sizeof err) == GS_OK);
+    gs_robot_settle(&s.robot);
+    gs_action a;
+    CHECK(gs_oracle_action(&s, &a) && a.kind == GS_ACTION_DRAG && a.drag_object == d);
+    CHECK(strcmp(a.drag_joint, "drawer") == 0 && a.drag_to == 0.8);
+    double from[3], to[3];
+    CHECK(gs__drag_points(&s, &a, from, to));
+    gs_action_result res;
+    CHECK(gs_scene_act(&s, &a, &res, err, sizeof err) == GS_OK);
+    CHECK(res.picked && res.held_body == s.objects[d].art->body[1]);
+    double q, f;
+    gs_scene_joint_state(&s, d, "drawer", &q, &f, err, sizeof err);
+    CHECK_NEAR(f, 0.8, 0.03);
+    CHECK_NEAR(gs_scene_reward(&s, NULL), 1, 0);
+    gs_action drag = a;
+    CHECK(!gs_oracle_action(&s, &a)); /* done */
+    /* a drag that names no joint of the object, or goes past the range */
+    a = drag;
+    gs_action bad = a;
+    snprintf(bad.drag_joint, sizeof bad.drag_joint, "lid");
+    CHECK(gs_scene_act(&s, &bad, &res, err, sizeof err) == GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "has no joint 'lid'");
+    bad = a, bad.drag_to = -0.5;
+    CHECK(gs_scene_act(&s, &bad, &res, err, sizeof err) == GS_ERR_RUNTIME);
+    CHECK_STR_CONTAINS(err, "outside 0..1");
+    bad = a, bad.drag_object = 7;
+    CHECK(gs_scene_act(&s, &bad, &res, err, sizeof err) == GS_ERR_RUNTIME);
+    gs_scene_free(&s);
+}
+
+/* Every articulated kind builds a valid model from its defaults; a urdf
+ * object comes from its file; bad options are refused. */
+static void test_articulated_kinds(void) {
+    static const char *const kinds[] = {"drawer", "cabinet", "lidded-box", "lever", "knob"};
+    static const char *const joints[] = {"drawer", "door", "lid", "lever", "knob"};
+    char err[512];
+    for (int i = 0; i < 5; i++) {
+        const gs_asset_kind *k = gs_asset_find(kinds[i]);
+        const gs_asset_articulated *a = k ? gs_asset_articulated_of(k) : NULL;
+        CHECK(a && a->build);
+        if (!a) continue;
+        gs_asset_request req;
+        memset(&req, 0, sizeof req);
+        gs_asset_params p;
+        CHECK(gs_asset_resolve(k, &req, &p, NULL, err, sizeof err) == GS_OK);
+        gs_model m;
+        gs_model_init(&m);
+        CHECK(a->build(&p, &m, err, sizeof err) == GS_OK);
+        CHECK(gs_model_check(&m, err, sizeof err) == GS_OK);
+        int l = gs_model_find(&m, joints[i], 1);
+        CHECK(l == 1 && strcmp(m.links[l].name, joints[i]) == 0 && m.links[l].has_handle);
+        gs_model_free(&m);
+    }
+    gs_asset_request req;
+    memset(&req, 0, sizeof req);
+    gs_asset_params p;
+    req.side = "up";
+    CHECK(gs_asset_resolve(gs_asset_find("cabinet"), &req, &p, NULL, err, sizeof err) == GS_ERR_USAGE);
+    CHECK_STR_CONTAINS(err, "\"left\" or \"right\"");
+    req.side = NULL, req.has_range = 1, req.range = 0.5;
+    gs_model m;
+    gs_model_init(&m);
+    CHECK(gs_asset_resolve(gs_asset_find("drawer"), &req, &p, NULL, err, sizeof err) == GS_OK);
+    CHECK(gs_asset_articulated_of(gs_asset_find("drawer"))->build(&p, &m, err, sizeof err) == GS_ERR_USAGE);
+    CHECK_STR_CONTAINS(err, "'range'");
+    gs_model_free(&m);
+    req.has_range = 0, req.has_continuous = 1, req.continuous = 1;
+    CHECK(gs_asset_resolve(gs_asset_find("block"), &req, &p, NULL, err, sizeof err) == GS_ERR_USAGE);
+    CHECK_STR_CONTAINS(err, "takes no option 'continuous'");
+
+    gs_scene s;
+    fresh(&s);
+    memset(&req, 0, sizeof req);
+    req.file = "scenes/laptop.urdf";
+    int lap = add_kind(&s, "urdf", &req, 0.5, 0, 0);
+    CHECK(lap == 0);
+    double lo, hi;
+    CHECK(gs_scene_joint_limits(&s, lap, "lid", &lo, &hi, err, sizeof err) == GS_OK);
+    CHECK_NEAR(hi, 1.9, 1e-12);
+    req.file = "scenes/../tasks/x.urdf";
+    gs_pose at = gsu_pose_xyz_yaw(0.5, 0.3, 0, 0);
+    int first;
+    CHECK(gs_scene_add_object(&s, "urdf", &req, &at, &first, err, sizeof err) < 0);
+    CHECK_STR_CONTAINS(err, "\"..\"");
+    req.file = "scenes/none.urdf";
+    CHECK(gs_scene_add_object(&s, "urdf", &req, &at, &first, err, sizeof err) < 0);
+    CHECK_STR_CONTAINS(err, "no scene file");
+    CHECK(s.nobjects == 1);
+    gs_scene_free(&s);
+}
+
 int main(void) {
+    test_articulated_joints();
+    test_articulated_goals();
+    test_articulated_kinds();
     check_core_rules();
     gs_scene s;
     char err[1024];
@@ -426,7 +663,7 @@ int main(void) {
         if (!gs_scene_random_pose(&s, size, &p)) break;
         CHECK_NEAR(p.pos[2], 0.02, 1e-12);
         const gs_asset_kind *k = gs_asset_find("box");
-        gs_asset_params bp = {{0.1, 0.1, 0.04}, 0.1, 0, 0, 0, {0}};
+        gs_asset_params bp = {.size = {0.1, 0.1, 0.04}, .mass = 0.1, .fixed = 0, .count = 0, .span = 0};
         if (gs_scene_add(&s, k, &bp, "blue", &p, err, sizeof err) < 0) break;
         placed++;
     }
@@ -446,7 +683,7 @@ int main(void) {
     CHECK(st == GS_OK);
     for (int i = 0; i < 3; i++) CHECK(add(&s, "block", 0.3 + 0.1 * i, 0, 0.02, 0) == i);
     const gs_asset_kind *k = gs_asset_find("block");
-    gs_asset_params bp = {{0.04, 0.04, 0.04}, 0.1, 0, 0, 0, {0}};
+    gs_asset_params bp = {.size = {0.04, 0.04, 0.04}, .mass = 0.1, .fixed = 0, .count = 0, .span = 0};
     gs_pose p4 = gsu_pose_xyz_yaw(0.7, 0.3, 0.02, 0);
     CHECK(gs_scene_add(&s, k, &bp, "red", &p4, err, sizeof err) == -1);
     CHECK_STR_CONTAINS(err, "too many objects");
@@ -481,7 +718,7 @@ int main(void) {
         CHECK(gs_asset_group_of(rope) && gs_asset_group_of(rope)->linked);
         CHECK(gs_asset_group_of(pile) && !gs_asset_group_of(pile)->linked);
         CHECK(gs_asset_group_of(gs_asset_find("block")) == NULL);
-        gs_asset_params rp = {{0.015, 0.015, 0.015}, 0.01, 0, 10, 0.18, {0}};
+        gs_asset_params rp = {.size = {0.015, 0.015, 0.015}, .mass = 0.01, .fixed = 0, .count = 10, .span = 0.18};
         gs_pose at = gsu_pose_xyz_yaw(0.5, -0.2, 0.0075, GS_PI / 2);
         int first = -1;
         CHECK(gs_scene_add_group(&s, rope, &rp, "red", &at, &first, err, sizeof err) == 10);
@@ -491,7 +728,7 @@ int main(void) {
         gs_scene_pose(&s, 9, &b9);
         CHECK_NEAR(b0.pos[0], 0.5, 1e-6); /* turned a quarter: the rope runs along y */
         CHECK_NEAR(b9.pos[1] - b0.pos[1], 0.18, 1e-6);
-        gs_asset_params pp = {{0.015, 0.015, 0.015}, 0.01, 0, 40, 0.12, {0}};
+        gs_asset_params pp = {.size = {0.015, 0.015, 0.015}, .mass = 0.01, .fixed = 0, .count = 40, .span = 0.12};
         gs_pose pat = gsu_pose_xyz_yaw(0.5, 0.2, 0.0075, 0);
         CHECK(gs_scene_add_group(&s, pile, &pp, "blue", &pat, &first, err, sizeof err) == 40);
         CHECK(first == 10);
@@ -507,7 +744,7 @@ int main(void) {
         goal(&s, &any, 1, &tp, 1, 0, 0, 1);
         CHECK(gs_scene_check(&s, err, sizeof err) == GS_OK); /* nothing interpenetrates */
         /* a rope too short for its beads is refused with the reason */
-        gs_asset_params tight = {{0.015, 0.015, 0.015}, 0.01, 0, 10, 0.05, {0}};
+        gs_asset_params tight = {.size = {0.015, 0.015, 0.015}, .mass = 0.01, .fixed = 0, .count = 10, .span = 0.05};
         CHECK(gs_scene_add_group(&s, rope, &tight, "red", &at, &first, err, sizeof err) == -1);
         CHECK_STR_CONTAINS(err, "cannot be 0.050 m long");
     }
@@ -520,8 +757,8 @@ int main(void) {
     const gs_asset_kind *kinds = gs_asset_kinds(&n);
     for (int i = 0; i < n; i++) {
         gs_shape parts[GS_ASSET_MAX_SHAPES];
-        gs_asset_params ap = {{kinds[i].default_size[0], kinds[i].default_size[1],
-                               kinds[i].default_size[2]}, 0.1, 1, 0, 0, {0}};
+        gs_asset_params ap = {.size = {kinds[i].default_size[0], kinds[i].default_size[1],
+                                       kinds[i].default_size[2]}, .mass = 0.1, .fixed = 1};
         int np = kinds[i].build(&ap, parts);
         CHECK(np >= 1 && np <= GS_ASSET_MAX_SHAPES);
         for (int j = 0; j < np; j++) CHECK(parts[j].size[0] > 0 && parts[j].size[1] > 0 && parts[j].size[2] > 0);

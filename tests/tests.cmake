@@ -139,8 +139,9 @@ add_test(NAME plugin_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/plugin_cli.sh ${
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(plugin_cli PROPERTIES TIMEOUT 600 LABELS cli)
 
-# Fuzz targets for the parsers of hostile input: each replays its corpus
-# (seeds and past findings) and runs a short fixed-seed mutation loop.
+# Fuzz targets for the parsers of hostile input (the scene readers, URDF
+# and OBJ, among them): each replays its corpus (seeds and past findings)
+# and runs a short fixed-seed mutation loop.
 include(${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz.cmake)
 
 # gensim curriculum at tiny sizes: state, report and plot; a stopped and a

@@ -93,7 +93,43 @@ static int cmd_assets(int argc, char **argv) {
         fprintf(stderr, "gensim assets: out of memory\n");
         return CLI_USAGE;
     }
+    /* the URDF files kind urdf can load, with their joints: in JSON the
+     * urdf kind's "files", in text a list after the kinds */
+    char **files;
+    int nfiles = gs_scene_files(&files);
+    cJSON *scenes = cJSON_CreateArray();
+    char *lines = calloc((size_t)nfiles + 1, 640), *line = lines;
+    for (int i = 0; i < nfiles; i++) {
+        gs_model *m = malloc(sizeof *m);
+        char err[512] = "out of memory", joints[512] = "";
+        int ok = m && gs_urdf_load(files[i], 1.0, m, err, sizeof err) == GS_OK;
+        cJSON *o = cJSON_CreateObject(), *list = cJSON_CreateArray();
+        cJSON_AddStringToObject(o, "file", files[i]);
+        for (int k = 1; ok && k < m->nlinks; k++) {
+            cJSON_AddItemToArray(list, cJSON_CreateString(m->links[k].joint));
+            size_t used = strlen(joints);
+            snprintf(joints + used, sizeof joints - used, "%s%s", k > 1 ? ", " : "", m->links[k].joint);
+        }
+        cJSON_AddItemToObject(o, "joints", list);
+        if (!ok) cJSON_AddStringToObject(o, "error", err);
+        cJSON_AddItemToArray(scenes, o);
+        if (lines) {
+            int n = snprintf(line, 640, "  %-28s %s%s\n", files[i], ok ? "joints: " : "", ok ? joints : err);
+            line += n > 0 && n < 640 ? n : n > 0 ? 639 : 0;
+        }
+        if (ok) gs_model_free(m);
+        free(m);
+    }
+    gs_free_paths(files, nfiles);
+    cJSON *kind = NULL, *urdf = NULL;
+    cJSON_ArrayForEach(kind, arr) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(kind, "name");
+        if (cJSON_IsString(name) && strcmp(name->valuestring, "urdf") == 0) urdf = kind;
+    }
+    if (urdf) cJSON_AddItemToObject(urdf, "files", scenes);
+    else cJSON_Delete(scenes);
     if (json) {
+        free(lines);
         cli_print_json(arr);
         return CLI_OK;
     }
@@ -109,6 +145,8 @@ static int cmd_assets(int argc, char **argv) {
                cJSON_IsString(plugin) ? " (plugin " : "", cJSON_IsString(plugin) ? plugin->valuestring : "",
                cJSON_IsString(plugin) ? ")" : "");
     }
+    if (nfiles && lines) printf("\nURDF files (kind urdf, file = ...):\n%s", lines);
+    free(lines);
     cJSON_Delete(arr);
     return CLI_OK;
 }

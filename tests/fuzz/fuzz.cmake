@@ -6,7 +6,7 @@
 # inputs run every time; in the GS_SANITIZE build both run under ASan and
 # UBSan. With -DGS_LIBFUZZER=ON (clang) the same files link libFuzzer
 # instead; bench/fuzz.sh runs either kind for longer.
-set(GS_FUZZ_TARGETS dataset policy replay task pattern unpack plugins)
+set(GS_FUZZ_TARGETS dataset policy replay task pattern unpack plugins urdf obj)
 # Mutated inputs per target in CTest: one to three seconds each in the
 # plain build, five to eight under the sanitizers; all five together well
 # under a minute.
@@ -17,6 +17,8 @@ set(GS_FUZZ_RUNS_task 1500)
 set(GS_FUZZ_RUNS_pattern 3000)
 set(GS_FUZZ_RUNS_unpack 2000)
 set(GS_FUZZ_RUNS_plugins 2000)
+set(GS_FUZZ_RUNS_urdf 15000)
+set(GS_FUZZ_RUNS_obj 30000)
 set(GS_FUZZ_DIR ${PROJECT_SOURCE_DIR}/tests/fuzz)
 file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz-artifacts)
 

@@ -2,8 +2,9 @@
  * streaming writer and a validating reader.
  *
  * A file holds successful oracle episodes with the observations a policy
- * sees before each action (format "gensim-demos", version 1; README.md,
- * "Datasets", documents the layout):
+ * sees before each action (format "gensim-demos", version 2; README.md,
+ * "Datasets", documents the layout; the reader also reads version 1, the
+ * same without the joint datasets):
  *
  *   /                    attrs format, format_version, gensim_version,
  *                        pixel_size, bounds (3 x 2), image_size (2), split
@@ -31,11 +32,13 @@
 GS_BEGIN_DECLS
 
 #define GS_DATASET_FORMAT "gensim-demos"
-#define GS_DATASET_FORMAT_VERSION 1
+#define GS_DATASET_FORMAT_VERSION 2
 
-/* What an action's poses mean: pick and place, or a push from pick_pose's
- * position to place_pose's (rotations identity). */
-enum { GS_DATASET_PICK_PLACE = 0, GS_DATASET_PUSH = 1 };
+/* What an action's poses mean: pick and place; a push from pick_pose's
+ * position to place_pose's; a drag of a joint by its handle from where the
+ * handle was (pick_pose's position) to where the joint's target puts it
+ * (place_pose's) (rotations identity for both). */
+enum { GS_DATASET_PICK_PLACE = 0, GS_DATASET_PUSH = 1, GS_DATASET_DRAG = 2 };
 
 /* One episode, as recorded and as read back. Arrays are row-major and owned
  * by the struct; zero it before first use and reuse it across episodes
@@ -58,17 +61,23 @@ typedef struct gs_dataset_episode {
     double *place_pose;       /* (T x 7) */
     int32_t *pick_pixel;      /* (T x 2) row, col in the view; -1, -1 outside */
     int32_t *place_pixel;     /* (T x 2) */
-    uint8_t *primitive;       /* (T) GS_DATASET_PICK_PLACE or GS_DATASET_PUSH */
+    uint8_t *primitive;       /* (T) GS_DATASET_PICK_PLACE, GS_DATASET_PUSH or GS_DATASET_DRAG */
     double *reward;           /* (T) reward gained by each action; sums to total_reward */
     char **lang;              /* (T) the language goal of the stage each action works on */
     int nobjects;             /* objects in the scene at reset */
     char **object_kind;       /* (nobjects) asset kind of segmentation id i + 1 */
     char **object_color;      /* (nobjects) colour name */
     double *object_pose;      /* (T+1 x nobjects x 7) every object's pose with each observation */
+    int njoints;              /* the articulated objects' joints at reset (0 when none) */
+    int32_t *joint_object;    /* (njoints) the object each joint is part of: segmentation id - 1 */
+    char **joint_name;        /* (njoints) the joint's name in its object */
+    double *joint_position;   /* (T+1 x njoints) m or rad, with each observation */
+    double *joint_fraction;   /* (T+1 x njoints) of the joint's range, 0 shut .. 1 open */
     /* private: what the buffers above hold */
-    size_t bytes[10];         /* bytes allocated per numeric array */
+    size_t bytes[16];         /* bytes allocated per numeric array */
     size_t lang_slots;        /* entries allocated in lang */
     size_t name_slots;        /* entries allocated in object_kind and object_color */
+    size_t joint_slots;       /* entries allocated in joint_name */
 } gs_dataset_episode;
 
 /* Frees what the episode holds and zeroes it; ep may be zeroed memory. */
@@ -86,9 +95,11 @@ GS_API int gs_dataset_episode_reserve_objects(gs_dataset_episode *ep, int n);
 /* Room for steps actions (poses, pixels, primitives, rewards, lang); 0 when
  * out of memory. */
 GS_API int gs_dataset_episode_reserve_steps(gs_dataset_episode *ep, int steps);
-/* Room for obs observations (images and the poses of nobjects objects); 0
- * when out of memory. */
+/* Room for obs observations (images, the poses of nobjects objects and
+ * the states of njoints joints); 0 when out of memory. */
 GS_API int gs_dataset_episode_reserve_observations(gs_dataset_episode *ep, int obs);
+/* Room for n joints (joint_object, joint_name); 0 when out of memory. */
+GS_API int gs_dataset_episode_reserve_joints(gs_dataset_episode *ep, int n);
 /* Replaces *slot with a copy of value ("" for NULL); 0 when out of memory. */
 GS_API int gs_dataset_set_string(char **slot, const char *value);
 

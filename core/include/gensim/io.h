@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gensim/assets.h"
 #include "gensim/status.h"
 #include "gensim/export.h"
 
@@ -55,6 +56,56 @@ GS_API gs_status gs_data_path(const char *rel, char *out, size_t n, char *err, s
  * returns how many; folders that do not exist are kept (the path is what
  * the user said). */
 GS_API int gs_plugin_path(char **dirs, int max);
+
+/* ---- scene files: URDF objects and OBJ meshes (paths.c, urdf.c, obj.c) ---- */
+
+#define GS_URDF_MAX_BYTES (1 << 20)
+#define GS_OBJ_MAX_BYTES (8 << 20)
+
+/* 1 when rel is a scene file a task may name: a relative path of plain
+ * names (letters, digits, '.', '_', '-'; none empty, "." or ".."), at most
+ * 255 bytes, under scenes/ ("scenes/NAME.urdf", for the data folder's) or a
+ * plugin's scenes/ ("PLUGIN/scenes/NAME.urdf", for a plugin on the plugin
+ * path). Else 0 and why (nullable) says what is wrong. */
+GS_API int gs_scene_file_valid(const char *rel, char *why, size_t whylen);
+/* Where rel is: a "scenes/..." file in the data folder, a
+ * "PLUGIN/scenes/..." file in the first folder of the plugin path that has
+ * it; into path (n bytes), and the folder it was found under into root
+ * (n bytes, nullable). GS_ERR_USAGE for a name gs_scene_file_valid refuses,
+ * GS_ERR_IO naming where it looked when there is no such file. */
+GS_API gs_status gs_scene_file_resolve(const char *rel, char *path, char *root, size_t n, char *err,
+                                       size_t errlen);
+
+/* The scene files there are, by the names a task gives them: the data
+ * folder's scenes/NAME.urdf, then PLUGIN/scenes/NAME.urdf of every plugin
+ * folder on the plugin path, each name once, sorted, as malloc'd strings
+ * in *names (free with gs_free_paths); returns how many. */
+GS_API int gs_scene_files(char ***names);
+
+/* Reads an OBJ mesh from text (len bytes; name is what messages call it)
+ * into link of m: one convex part per `o`/`g` group with faces (or one for
+ * the file), each scaled by scale and placed by origin (nullable: the
+ * link's frame). Every problem is GS_ERR_IO with "name:line: message". */
+GS_API gs_status gs_obj_parse(const char *name, const char *text, size_t len, double scale,
+                              const gs_pose *origin, gs_model *m, int link, char *err, size_t errlen);
+/* The same from the file at path (at most GS_OBJ_MAX_BYTES). */
+GS_API gs_status gs_obj_load(const char *path, const char *name, double scale, const gs_pose *origin,
+                             gs_model *m, int link, char *err, size_t errlen);
+
+/* Reads a URDF object from text (len bytes; name is what messages call
+ * it) into m (empty): links with their collision parts (box, cylinder,
+ * sphere, OBJ meshes as convex parts) and inertials, joints (revolute,
+ * continuous, prismatic; fixed ones merge their child into its parent)
+ * with limits and dynamics, all scaled by scale (masses by its cube). The
+ * base link's frame becomes the middle of the bottom of the object as it
+ * stands with every joint at its lower limit. Meshes are named relative
+ * to dir, or as package://PATH relative to root; both nullable (then a
+ * mesh is refused), and a mesh name obeys gs_scene_file_valid's rule for
+ * its parts. Every problem is GS_ERR_IO with "name:line: message". */
+GS_API gs_status gs_urdf_parse(const char *name, const char *text, size_t len, const char *dir,
+                               const char *root, double scale, gs_model *m, char *err, size_t errlen);
+/* A scene file by its name (gs_scene_file_resolve), read and parsed. */
+GS_API gs_status gs_urdf_load(const char *rel, double scale, gs_model *m, char *err, size_t errlen);
 
 /* ---- animated GIF clips (gif.c) ----
  * Frames share one fixed 252-colour palette with ordered dithering; each

@@ -57,6 +57,18 @@ GS_API int gsu_pose_is_sane(const gs_pose *p, double limit);
 /* Half extents (3) of the world-axis-aligned box around a box of half
  * extents half (3) turned by q (4). */
 GS_API void gsu_rotated_half_extents(const double q[4], const double half[3], double out[3]);
+/* Quaternion (4) of a turn by angle radians about axis (3, any length;
+ * a zero axis gives the identity). */
+GS_API void gsu_quat_from_axis_angle(const double axis[3], double angle, double q[4]);
+/* Quaternion (4) of rotation matrix m (3 x 3, row-major, orthonormal with
+ * determinant 1). */
+GS_API void gsu_quat_from_matrix(const double m[3][3], double q[4]);
+/* Rotation matrix (3 x 3, row-major) of quaternion q (4). */
+GS_API void gsu_quat_to_matrix(const double q[4], double m[3][3]);
+/* Eigenvalues (3) and unit eigenvectors (the columns of vectors, 3 x 3) of
+ * the symmetric matrix a (3 x 3), by Jacobi rotations: ascending values,
+ * the vectors a right-handed frame. The same input gives the same bits. */
+GS_API void gsu_sym3_eigen(const double a[3][3], double values[3], double vectors[3][3]);
 
 /* The episode's random generator: xoshiro256**, seeded by splitmix64. The
  * same seed gives the same stream on every machine. */

@@ -19,21 +19,58 @@ GS_BEGIN_DECLS
 #define GS_BODY_TABLE (-2) /* the table top, z = 0, in contact queries */
 #define GS_BODY_NONE (-1)
 
-typedef enum gs_shape_type { GS_SHAPE_BOX, GS_SHAPE_CYLINDER, GS_SHAPE_SPHERE } gs_shape_type;
+typedef enum gs_shape_type {
+    GS_SHAPE_BOX,
+    GS_SHAPE_CYLINDER,
+    GS_SHAPE_SPHERE,
+    GS_SHAPE_MESH /* the convex hull of a gs_mesh's vertices */
+} gs_shape_type;
 
 /* One convex part of a body. size is always the full extent (3) in metres:
  * a box's x, y, z; a cylinder's diameter, diameter, height (axis along its
- * local z); a sphere's diameter three times. */
+ * local z); a sphere's diameter three times; a mesh's bounding box, which
+ * its vertices are centred in. */
 typedef struct gs_shape {
     gs_shape_type type;
     double size[3];
     gs_pose local; /* the part's pose in the body frame */
 } gs_shape;
 
+/* A mesh part's geometry: the hull of the vertices collides, the
+ * triangles are drawn and weighed. */
+typedef struct gs_mesh {
+    const float *vertices;  /* (nvertices x 3) in the part's frame, metres */
+    int nvertices;          /* 4 .. GS_MESH_MAX_VERTICES */
+    const int *triangles;   /* (ntriangles x 3) vertex indices, counter-clockwise from outside */
+    int ntriangles;
+} gs_mesh;
+
+#define GS_MESH_MAX_VERTICES 4096
+
+/* Where a body's mass sits: the centre of mass and principal axes (frame,
+ * in the body frame) and the moments of inertia about those axes. */
+typedef struct gs_inertial {
+    gs_pose frame;
+    double moments[3];      /* kg m^2 */
+} gs_inertial;
+
+/* The inertial of parts of uniform density and total mass (kg): each
+ * part's exact volume and inertia (a closed mesh's from its triangles, an
+ * open one's from its box), moved to the common centre of mass and
+ * diagonalised. meshes is (nshapes), nullable when no part is a mesh.
+ * GS_ERR_USAGE when the parts have no volume or mass is not positive. */
+GS_API gs_status gs_shapes_inertial(const gs_shape *shapes, const gs_mesh *const *meshes, int nshapes,
+                                    double mass, gs_inertial *out);
+
 /* What a body is made of and where it starts. */
 typedef struct gs_body_desc {
     const gs_shape *shapes; /* (nshapes) parts; several make a compound */
     int nshapes;
+    const gs_mesh *const *meshes; /* (nshapes) each GS_SHAPE_MESH part's mesh; nullable
+                                   * when there is none */
+    const gs_inertial *inertial; /* nullable: Bullet's estimate from the parts' bounding box
+                                  * about the body origin; else this (a dynamic body's centre
+                                  * of mass and inertia, from gs_shapes_inertial or a file) */
     double mass;        /* kg; 0 makes a fixed body */
     double friction;    /* Coulomb coefficient */
     double restitution; /* bounce, 0 for none */
@@ -120,6 +157,46 @@ GS_API int gs_world_link(gs_world *w, int a, int b, const double pivot_a[3], con
 /* Removes a weld made by gs_world_attach; an invalid handle is ignored. */
 GS_API void gs_world_detach(gs_world *w, int handle);
 
+/* ---- joints ---- */
+
+typedef enum gs_joint_type {
+    GS_JOINT_REVOLUTE,   /* turns about the axis within limits */
+    GS_JOINT_CONTINUOUS, /* turns about the axis without limits */
+    GS_JOINT_PRISMATIC   /* slides along the axis within limits */
+} gs_joint_type;
+
+/* A joint between two bodies as they are posed when it is made: that pose
+ * is position `position`, and positive positions turn the child about the
+ * axis (right hand) or slide it along the axis. */
+typedef struct gs_joint_desc {
+    gs_joint_type type;
+    int parent, child;   /* bodies: the child dynamic, the parent fixed or dynamic */
+    double anchor[3];    /* a point of the axis in the parent's body frame */
+    double axis[3];      /* the axis in the parent's body frame (normalised here) */
+    double position;     /* the joint's position in the pose the bodies are in, m or rad */
+    double lower, upper; /* limits, m or rad, lower <= upper, a revolute range under 2 pi;
+                          * ignored for a continuous joint */
+    double friction;     /* N or N m needed to move it: it stays where it is left */
+    double damping;      /* N s/m or N m s/rad: more resistance the faster it moves */
+} gs_joint_desc;
+
+/* Adds a joint; returns its number (from 0, in order), or -1 (and err) when
+ * the description is invalid. The two bodies stop colliding with each
+ * other. */
+GS_API int gs_world_add_joint(gs_world *w, const gs_joint_desc *d, char *err, size_t errlen);
+/* The number of joints added. */
+GS_API int gs_world_joint_count(const gs_world *w);
+/* The joint that moves body (the joint's child), or -1. */
+GS_API int gs_world_body_joint(const gs_world *w, int body);
+/* A joint's position (m or rad; a continuous joint's counts whole turns)
+ * and velocity as of the last step or pose change; either nullable. */
+GS_API void gs_world_joint_state(const gs_world *w, int joint, double *position, double *velocity);
+
+/* Holds dynamic body b at a point (3, in the world) to a kinematic body a,
+ * free to turn about it, as a suction cup drags a handle; the two stop
+ * colliding. Returns a handle for gs_world_detach, or -1. */
+GS_API int gs_world_grip(gs_world *w, int a, int b, const double point[3]);
+
 /* Benchmarking hooks. A trace is a text record of every call that changes a
  * world, one line each, so that bench/bare_bullet can replay the same bodies
  * through the same motion with bare Bullet objects. Floats are C99 hex (%a)
@@ -127,8 +204,13 @@ GS_API void gs_world_detach(gs_world *w, int handle);
  *   world TIMESTEP GRAVITY SOLVER_ITERATIONS MAX_BODIES BODIES STEPS
  *   body ID MASS FRICTION RESTITUTION KINEMATIC COLLIDES POSE NSHAPES
  *        then NSHAPES times: TYPE SIZE_X SIZE_Y SIZE_Z LOCAL_POSE
+ *        (a mesh part then: NVERTICES X Y Z ...),
+ *        then INERTIAL: 0, or 1 FRAME_POSE MOMENT_X MOMENT_Y MOMENT_Z
  *   pose ID POSE          gs_world_set_pose
  *   attach A B HANDLE     a successful gs_world_attach
+ *   link A B PA_XYZ PB_XYZ  a successful gs_world_link
+ *   joint ID TYPE PARENT CHILD ANCHOR_XYZ AXIS_XYZ POSITION LOWER UPPER FRICTION DAMPING
+ *   grip A B POINT_XYZ HANDLE  a successful gs_world_grip
  *   detach HANDLE         gs_world_detach of a live handle
  *   step N                gs_world_step
  *   collide               gs_world_max_penetration's collision pass

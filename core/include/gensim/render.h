@@ -20,6 +20,7 @@ typedef struct gsr_item {
     gs_pose pose;       /* the part's pose in the world */
     float color[3];     /* linear RGB in [0, 1] */
     int32_t id;         /* segmentation id, >= 1 */
+    const gs_mesh *mesh; /* a GS_SHAPE_MESH part's triangles; nullable otherwise */
 } gsr_item;
 
 /* The Ravens workspace view: x 0.25..0.75, y -0.5..0.5, 3.125 mm pixels. */

@@ -83,6 +83,20 @@ GS_API gs_status gs_robot_pick_place(gs_robot *r, const gs_pose *pick, const gs_
 GS_API gs_status gs_robot_push(gs_robot *r, const double from[3], const double to[3],
                         gs_action_result *res, char *err, size_t errlen);
 
+/* Where a drag goes: up to max points (world) for a grip at grip (3, the
+ * world point the cup holds, on the dragged body as it is now), the cup
+ * following them in order; returns how many (0: nowhere to go). */
+typedef int (*gs_drag_path_fn)(void *ud, const double grip[3], double (*path)[3], int max);
+#define GS_DRAG_PATH_MAX 256
+
+/* Drag: approach above grip (3), descend until the cup touches something;
+ * when that is body (a dynamic body), hold it there, free to turn about
+ * the point (gs_world_grip), and move along the points path gives for
+ * that point at slow_speed, hold still a moment, release, rise and go
+ * home. Touching anything else ends the action with picked = 0. */
+GS_API gs_status gs_robot_drag(gs_robot *r, const double grip[3], int body, gs_drag_path_fn path, void *ud,
+                               gs_action_result *res, char *err, size_t errlen);
+
 /* Steps until every dynamic body is slower than settle_speed or
  * settle_steps have passed; returns the steps taken. */
 GS_API long gs_robot_settle(gs_robot *r);

@@ -24,11 +24,13 @@ GS_BEGIN_DECLS
  * to count as complete: one rule for the goals, done and success. */
 #define GS_SUCCESS_EPS 1e-6
 
+typedef enum gs_metric { GS_METRIC_POSE, GS_METRIC_ZONE, GS_METRIC_JOINT } gs_metric;
 
-typedef enum gs_metric { GS_METRIC_POSE, GS_METRIC_ZONE } gs_metric;
-
-/* A pose or zone goal's tolerance when none is given, m. */
+/* A goal's tolerance when none is given: metres for pose and zone goals,
+ * a fraction of the range for joint goals. */
 #define GS_POSE_TOLERANCE 0.01
+#define GS_JOINT_TOLERANCE 0.05
+
 /* How far a pose goal's object may be turned from its target's yaw
  * (modulo the symmetry), radians: 15 degrees. */
 #define GS_YAW_TOLERANCE (15.0 * GS_PI / 180.0)
@@ -56,8 +58,12 @@ typedef struct gs_goal_spec {
     gs_metric metric;         /* default GS_METRIC_POSE */
     gs_pose zone_pose;        /* zone metric: the box's centre */
     double zone_size[3];
-    double tolerance;         /* metres; default 0.01 */
+    const char *joint;        /* joint metric: the joint every object must have; nullable otherwise */
+    double target;            /* joint metric: the fraction of its range, 0 shut .. 1 open */
+    double tolerance;         /* metres, or a fraction of the range for a joint goal; -1 (default):
+                               * GS_POSE_TOLERANCE or GS_JOINT_TOLERANCE */
     double reward;            /* this stage's share, 0..1; default 1 */
+    int latch;                /* 1: the stage counts as met from the first time it is met */
     const char *lang;         /* nullable */
 } gs_goal_spec;
 
@@ -75,15 +81,19 @@ typedef struct gs_scene_options {
 } gs_scene_options;
 
 
-/* An action: a suction pick-and-place, a spatula push, or a wait (the
- * ladder's "doing nothing", which no task can ask for). */
-typedef enum gs_action_kind { GS_ACTION_PICK_PLACE, GS_ACTION_PUSH, GS_ACTION_WAIT } gs_action_kind;
+/* An action: a suction pick-and-place, a spatula push, a drag of an
+ * articulated object's joint, or a wait (the ladder's "doing nothing",
+ * which no task can ask for). */
+typedef enum gs_action_kind { GS_ACTION_PICK_PLACE, GS_ACTION_PUSH, GS_ACTION_WAIT, GS_ACTION_DRAG } gs_action_kind;
 typedef struct gs_action {
     gs_action_kind kind;
     gs_pose pick, place;      /* pick and place, as in gs_robot_pick_place */
     double lift;              /* clearance above pick and place, m; 0: the robot's hover */
     double from[3], to[3];    /* push */
     double wait_s;            /* wait: simulated seconds, less once everything rests */
+    int drag_object;          /* drag: the object (scene index) */
+    char drag_joint[GS_MODEL_NAME_MAX]; /* drag: its joint */
+    double drag_to;           /* drag: the fraction of the joint's range to take it to */
 } gs_action;
 
 /* A task's world during an episode: the Bullet world, the end effector,
@@ -131,6 +141,31 @@ GS_API int gs_scene_steps(const gs_scene *s);
 /* The goal stages a scene has, and stage i's language goal (nullable). */
 GS_API int gs_scene_goal_count(const gs_scene *s);
 GS_API const char *gs_scene_goal_lang(const gs_scene *s, int i);
+
+/* ---- articulated objects ---- */
+
+/* Object obj's joint named joint: its position (m or rad; nullable) and
+ * the fraction of its range (0 shut .. 1 open; nullable). GS_ERR_USAGE
+ * names the object's joints when it has no such joint. */
+GS_API gs_status gs_scene_joint_state(const gs_scene *s, int obj, const char *joint, double *position,
+                                      double *fraction, char *err, size_t errlen);
+/* The joint's limits (m or rad): lower is fraction 0, upper 1; a
+ * continuous joint's are 0 and 2 pi. */
+GS_API gs_status gs_scene_joint_limits(const gs_scene *s, int obj, const char *joint, double *lower,
+                                       double *upper, char *err, size_t errlen);
+/* Puts the joint at fraction (0..1) of its range, the links it carries
+ * with it, at rest; meant for a task's reset, before things are put on
+ * them. */
+GS_API gs_status gs_scene_set_joint(gs_scene *s, int obj, const char *joint, double fraction, char *err,
+                                    size_t errlen);
+/* The pose of object obj's link named link ("base" is the object's). */
+GS_API gs_status gs_scene_link_pose(const gs_scene *s, int obj, const char *link, gs_pose *out, char *err,
+                                    size_t errlen);
+/* The articulated objects' joints: how many, and joint k's object and
+ * name (k in the order of the objects, then of their links). */
+GS_API int gs_scene_joint_count(const gs_scene *s);
+GS_API int gs_scene_joint_info(const gs_scene *s, int k, int *obj, const char **name, double *position,
+                               double *fraction);
 
 /* The reward so far: completed stages plus the current stage's credit,
  * in [0, 1]; *stage (nullable) is the first stage not complete (ngoals when

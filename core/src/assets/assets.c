@@ -3,7 +3,7 @@
  * Every kind is a few convex parts: concave things (bowls, containers, the
  * ell fixture) are compounds, which is how Bullet wants them and keeps
  * contacts cheap. Sizes come from options, never from editing files. */
-#include "gensim/assets.h"
+#include "assets/assets_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -41,6 +41,15 @@ static int build_socket_zed(const gs_asset_params *p, gs_shape *s);
 static int build_socket_u(const gs_asset_params *p, gs_shape *s);
 static int build_socket_plus(const gs_asset_params *p, gs_shape *s);
 static int build_socket_disc(const gs_asset_params *p, gs_shape *s);
+static int build_drawer_base(const gs_asset_params *p, gs_shape *s);
+static int build_cabinet_base(const gs_asset_params *p, gs_shape *s);
+static int build_lidded_box_base(const gs_asset_params *p, gs_shape *s);
+static int build_lever_base(const gs_asset_params *p, gs_shape *s);
+static int build_knob_base(const gs_asset_params *p, gs_shape *s);
+static int build_urdf_base(const gs_asset_params *p, gs_shape *s);
+
+/* What the articulated kinds take besides size and mass. */
+#define JOINT_OPTIONS (GS_OPT_SIZE | GS_OPT_MASS | GS_OPT_RANGE | GS_OPT_FRICTION | GS_OPT_DAMPING)
 
 /* Kit pieces (Ravens' assembling-kits) are flat tiles of KIT_CELL cells,
  * KIT_H tall; their sockets have a rim KIT_RIM_H tall, KIT_RIM wide, with
@@ -141,6 +150,36 @@ static const gs_asset_kind KINDS[] = {
      {3 * KIT_CELL, 2 * KIT_CELL, KIT_RIM_H}, 0.5, 1, 2 * PI, build_socket_u},
     {"kit-socket-plus", KIT_SOCKET_DOC("plus"), GS_ROLE_RECEPTACLE, GS_OPT_SIZE,
      {3 * KIT_CELL, 3 * KIT_CELL, KIT_RIM_H}, 0.5, 1, PI / 2, build_socket_plus},
+    /* articulated kinds (articulated.c): a base and one moving link, joint
+     * and link named alike; fraction 0 shut .. 1 open */
+    {"drawer", "a chest of size {x, y, z} with a drawer that slides out along +x: joint and link "
+     "\"drawer\" (0 shut .. 1 out by range, default 0.85 of its depth, m); its handle stands out of "
+     "the +x face; things rest on the drawer's floor, whose middle is env:link_pose(obj, \"drawer\"); "
+     "mass is the drawer's", GS_ROLE_RECEPTACLE, JOINT_OPTIONS, {0.16, 0.2, 0.1}, 0.3, 1, 2 * PI,
+     build_drawer_base},
+    {"cabinet", "a cupboard of size {x, y, z} open at +x behind a door hinged on a vertical edge "
+     "(side = \"left\" at -y or \"right\" at +y): joint and link \"door\" (0 shut .. 1 open by range, "
+     "default pi/2 rad); its handle is near the free edge; link_pose is the door panel's middle",
+     GS_ROLE_RECEPTACLE, JOINT_OPTIONS | GS_OPT_SIDE, {0.16, 0.2, 0.2}, 0.3, 1, 2 * PI, build_cabinet_base},
+    {"lidded-box", "an open box of size {x, y, z} under a lid hinged along its top -x edge: joint and link "
+     "\"lid\" (0 shut .. 1 open by range, default 1.9 rad); a tab on the lid's +x edge is its handle; "
+     "things rest on the floor inside, 8 mm up", GS_ROLE_RECEPTACLE, JOINT_OPTIONS, {0.14, 0.16, 0.08},
+     0.15, 1, 2 * PI, build_lidded_box_base},
+    {"lever", "a pedestal of size {x, y, z} with a 10 cm arm on top pointing along +x and turning about y: "
+     "joint and link \"lever\" (0 down, 30 degrees below level .. 1 up by range, default pi/2 rad); "
+     "the handle is a cube on the arm's tip; link_pose is the pivot, its x axis along the arm",
+     GS_ROLE_RECEPTACLE, JOINT_OPTIONS, {0.06, 0.06, 0.08}, 0.1, 1, 2 * PI, build_lever_base},
+    {"knob", "a round knob on a square plate of size {x, y, z}, turning about z: joint and link \"knob\" "
+     "(0 .. 1 of range, default 1.5 pi rad; continuous = true turns for ever, fractions then a turn's share); "
+     "a raised mark on top is its handle, pointing along the pose's x axis at 0 and lower + fraction x range "
+     "from it", GS_ROLE_RECEPTACLE, JOINT_OPTIONS | GS_OPT_CONTINUOUS, {0.08, 0.08, 0.02}, 0.05, 1, 2 * PI,
+     build_knob_base},
+    {"urdf", "an object from a URDF file: file = \"scenes/NAME.urdf\" (under scenes/ or a plugin's "
+     "scenes/, never another path), scale; its links, joints (revolute, prismatic, continuous; fraction 0 "
+     "at lower .. 1 at upper) and inertials are the file's; posed like a receptacle, its base's middle on "
+     "the table; `gensim assets` lists the shipped files", GS_ROLE_RECEPTACLE,
+     GS_OPT_FILE | GS_OPT_SCALE | GS_OPT_FRICTION | GS_OPT_DAMPING, {0.1, 0.1, 0.1}, 0.1, 1, 2 * PI,
+     build_urdf_base},
 };
 #pragma GCC diagnostic pop
 
@@ -158,7 +197,9 @@ const gs_asset_group *gs_asset_group_of(const gs_asset_kind *kind) {
 }
 
 const char *const *gs_asset_option_names(int *n) {
-    static const char *const names[] = {"size", "radius", "height", "length", "mass", "count"};
+    static const char *const names[] = {"size",     "radius",  "height", "length", "mass",
+                                        "count",    "range",   "side",   "friction", "damping",
+                                        "continuous", "file",  "scale"};
     *n = (int)(sizeof names / sizeof names[0]);
     return names;
 }
@@ -236,15 +277,44 @@ static gs_status in_range(const char *option, double v, double lo, double hi, ch
     return gs_fail(err, errlen, GS_ERR_USAGE, "option '%s' = %g is outside %g..%g", option, v, lo, hi);
 }
 
+/* The options of articulated kinds and URDF objects; < 0 leaves a value
+ * to the kind's default. */
+static gs_status resolve_joint_options(const gs_asset_request *req, gs_asset_params *p, char *err,
+                                       size_t errlen) {
+    p->range = p->friction = p->damping = -1;
+    p->side = 0, p->continuous = 0, p->scale = 1, p->file[0] = 0;
+    gs_status st = GS_OK;
+    if (req->has_range) st = in_range("range", req->range, 0.005, 2 * PI - 0.01, err, errlen), p->range = req->range;
+    if (st == GS_OK && req->has_friction) st = in_range("friction", req->friction, 0, 100, err, errlen), p->friction = req->friction;
+    if (st == GS_OK && req->has_damping) st = in_range("damping", req->damping, 0, 100, err, errlen), p->damping = req->damping;
+    if (st == GS_OK && req->has_scale) st = in_range("scale", req->scale, 0.01, 10, err, errlen), p->scale = req->scale;
+    if (st == GS_OK && req->side) {
+        if (strcmp(req->side, "left") != 0 && strcmp(req->side, "right") != 0)
+            st = gs_fail(err, errlen, GS_ERR_USAGE, "option 'side' = \"%.40s\" must be \"left\" or \"right\"", req->side);
+        p->side = strcmp(req->side, "right") == 0;
+    }
+    p->continuous = req->has_continuous && req->continuous;
+    if (st == GS_OK && req->file) {
+        size_t n = strlen(req->file);
+        if (n == 0 || n >= sizeof p->file)
+            st = gs_fail(err, errlen, GS_ERR_USAGE, "option 'file' must name a file in under %zu bytes", sizeof p->file);
+        else
+            memcpy(p->file, req->file, n + 1);
+    }
+    return st;
+}
+
 gs_status gs_asset_resolve(const gs_asset_kind *kind, const gs_asset_request *req,
                            gs_asset_params *p, const char **color, char *err, size_t errlen) {
-    const int given[] = {req->has_size, req->has_radius, req->has_height,
-                         req->has_length, req->has_mass, req->has_count};
+    const int given[] = {req->has_size,   req->has_radius,   req->has_height,     req->has_length,
+                         req->has_mass,   req->has_count,    req->has_range,      req->side != NULL,
+                         req->has_friction, req->has_damping, req->has_continuous, req->file != NULL,
+                         req->has_scale};
     int nopt;
     const char *const *names = gs_asset_option_names(&nopt);
     for (int b = 0; b < nopt; b++)
         if (given[b] && !(kind->options & (1u << b))) {
-            char valid[128];
+            char valid[512];
             gs_asset_options_text(kind, valid, sizeof valid);
             return gs_fail(err, errlen, GS_ERR_USAGE, "'%s' takes no option '%s' (its options: %s)",
                            kind->name, names[b], valid);
@@ -256,7 +326,8 @@ gs_status gs_asset_resolve(const gs_asset_kind *kind, const gs_asset_request *re
     p->fixed = req->has_fixed ? req->fixed != 0 : kind->default_fixed;
     p->count = group ? group->count : 0;
     p->span = group ? group->span : 0;
-    gs_status st = resolve_custom(kind, req, p, err, errlen);
+    gs_status st = resolve_joint_options(req, p, err, errlen);
+    if (st == GS_OK) st = resolve_custom(kind, req, p, err, errlen);
     if (st == GS_OK && req->has_size)
         for (int i = 0; i < 3 && st == GS_OK; i++) {
             if (!(req->size[i] >= 0 && req->size[i] <= GS_ASSET_SIZE_MAX))
@@ -592,6 +663,19 @@ static int build_socket_disc(const gs_asset_params *p, gs_shape *s) {
     }
     return staves;
 }
+
+/* Articulated kinds: the table's parts are the base's; the scene builds
+ * their models (articulated.c). */
+#define BASE_BUILDER(fn, kind)                                                                 \
+    static int fn(const gs_asset_params *p, gs_shape *s) {                                     \
+        return gs__articulated_base_parts(gs_asset_find(kind), p, s);                          \
+    }
+BASE_BUILDER(build_drawer_base, "drawer")
+BASE_BUILDER(build_cabinet_base, "cabinet")
+BASE_BUILDER(build_lidded_box_base, "lidded-box")
+BASE_BUILDER(build_lever_base, "lever")
+BASE_BUILDER(build_knob_base, "knob")
+BASE_BUILDER(build_urdf_base, "urdf")
 
 #define KIT_BUILDERS(name, shape)                                                              \
     static int build_kit_##name(const gs_asset_params *p, gs_shape *s) {                      \

@@ -429,6 +429,43 @@ static int l_task_close(lua_State *L) {
 /* gensim.assets(): the asset table, as `gensim assets --json` prints it. */
 static int l_assets(lua_State *L) { return gsl_push_json(L, gs_kinds_json()); }
 
+/* gensim.scenes(): the URDF files a task may load, each {file, links =
+ * {...}, joints = {...}} (or {file, error} for one that does not load). */
+static int l_scenes(lua_State *L) {
+    char **names;
+    int n = gs_scene_files(&names);
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_createtable(L, 0, 3);
+        lua_pushstring(L, names[i]);
+        lua_setfield(L, -2, "file");
+        gs_model *m = malloc(sizeof *m);
+        char err[512] = "out of memory";
+        if (m && gs_urdf_load(names[i], 1.0, m, err, sizeof err) == GS_OK) {
+            lua_createtable(L, m->nlinks, 0);
+            for (int k = 0; k < m->nlinks; k++) {
+                lua_pushstring(L, m->links[k].name);
+                lua_rawseti(L, -2, k + 1);
+            }
+            lua_setfield(L, -2, "links");
+            lua_createtable(L, m->nlinks - 1, 0);
+            for (int k = 1; k < m->nlinks; k++) {
+                lua_pushstring(L, m->links[k].joint);
+                lua_rawseti(L, -2, k);
+            }
+            lua_setfield(L, -2, "joints");
+            gs_model_free(m);
+        } else {
+            lua_pushstring(L, err);
+            lua_setfield(L, -2, "error");
+        }
+        free(m);
+        lua_rawseti(L, -2, i + 1);
+    }
+    gs_free_paths(names, n);
+    return 1;
+}
+
 int gsl_open_gensim(lua_State *L) {
     static const luaL_Reg task_methods[] = {
         {"info", l_task_info},       {"run_episode", l_task_run_episode},
@@ -448,6 +485,7 @@ int gsl_open_gensim(lua_State *L) {
     static const luaL_Reg funcs[] = {{"load_task", l_load_task},
                                      {"load_task_string", l_load_task_string},
                                      {"assets", l_assets},
+                                     {"scenes", l_scenes},
                                      {"api_reference", l_api_reference},
                                      {"colors", l_colors},
                                      {"data_dir", l_data_dir},

@@ -31,6 +31,10 @@ void gs_dataset_episode_free(gs_dataset_episode *ep) {
     free(ep->object_kind);
     free(ep->object_color);
     free(ep->object_pose);
+    free(ep->joint_object);
+    free(ep->joint_name);
+    free(ep->joint_position);
+    free(ep->joint_fraction);
     memset(ep, 0, sizeof *ep);
 }
 
@@ -55,8 +59,25 @@ int gs_dataset_episode_reserve_observations(gs_dataset_episode *ep, int obs) {
     (tmp = gs__grow(ep->field, &ep->bytes[idx], (need)), tmp ? (ep->field = tmp, 1) : 0)
     return GROW(heightmap, A_HEIGHTMAP, n * rc * sizeof(float)) && GROW(color, A_COLOR, n * rc * 3) &&
            GROW(segmentation, A_SEGMENTATION, n * rc * sizeof(int32_t)) &&
-           GROW(object_pose, A_OBJECT_POSE, n * (size_t)ep->nobjects * 7 * sizeof(double));
+           GROW(object_pose, A_OBJECT_POSE, n * (size_t)ep->nobjects * 7 * sizeof(double)) &&
+           GROW(joint_position, A_JOINT_POSITION, n * (size_t)ep->njoints * sizeof(double)) &&
+           GROW(joint_fraction, A_JOINT_FRACTION, n * (size_t)ep->njoints * sizeof(double));
 #undef GROW
+}
+
+int gs_dataset_episode_reserve_joints(gs_dataset_episode *ep, int n) {
+    void *tmp = gs__grow(ep->joint_object, &ep->bytes[A_JOINT_OBJECT], (size_t)n * sizeof(int32_t));
+    if (!tmp) return 0;
+    ep->joint_object = tmp;
+    size_t want = (size_t)n;
+    if (want <= ep->joint_slots && ep->joint_name) return 1;
+    size_t slots = want < 2 * ep->joint_slots ? 2 * ep->joint_slots : want;
+    if (slots == 0) slots = 1;
+    char **names = realloc(ep->joint_name, slots * sizeof *names);
+    if (!names) return 0;
+    for (size_t i = ep->joint_slots; i < slots; i++) names[i] = NULL;
+    ep->joint_name = names, ep->joint_slots = slots;
+    return 1;
 }
 
 int gs_dataset_episode_reserve_steps(gs_dataset_episode *ep, int steps) {
@@ -103,8 +124,10 @@ void gs__dataset_clear_strings(gs_dataset_episode *ep) {
         free(ep->object_kind[i]), ep->object_kind[i] = NULL;
         free(ep->object_color[i]), ep->object_color[i] = NULL;
     }
+    for (size_t i = 0; i < ep->joint_slots; i++) free(ep->joint_name[i]), ep->joint_name[i] = NULL;
     ep->steps = 0;
     ep->nobjects = 0;
+    ep->njoints = 0;
 }
 
 int gs_dataset_set_string(char **slot, const char *value) {

@@ -20,6 +20,9 @@ enum {
     A_PRIMITIVE,
     A_REWARD,
     A_OBJECT_POSE,
+    A_JOINT_OBJECT,
+    A_JOINT_POSITION,
+    A_JOINT_FRACTION,
     NARRAYS
 };
 
@@ -28,6 +31,7 @@ enum {
 #define MAX_STEPS (1 << 16)
 #define MAX_SIDE (1 << 14)
 #define MAX_OBJECTS (1 << 16)
+#define MAX_JOINTS (1 << 16)
 #define MAX_EPISODE_BYTES ((size_t)8 << 30)
 #define MAX_STRING (1 << 20)
 

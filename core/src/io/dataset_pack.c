@@ -11,7 +11,7 @@
 typedef struct pack_head {
     uint64_t seed;
     double total_reward, initial_reward;
-    int32_t success, steps, rows, cols, nobjects;
+    int32_t success, steps, rows, cols, nobjects, njoints;
 } pack_head;
 
 /* The byte size of each numeric array of an episode of h's counts. */
@@ -25,6 +25,8 @@ static void array_sizes(const pack_head *h, size_t sizes[NARRAYS]) {
     sizes[A_PRIMITIVE] = T;
     sizes[A_REWARD] = T * sizeof(double);
     sizes[A_OBJECT_POSE] = obs * (size_t)h->nobjects * 7 * sizeof(double);
+    sizes[A_JOINT_OBJECT] = (size_t)h->njoints * sizeof(int32_t);
+    sizes[A_JOINT_POSITION] = sizes[A_JOINT_FRACTION] = obs * (size_t)h->njoints * sizeof(double);
 }
 
 static void **array_slots(gs_dataset_episode *ep, void **slots[NARRAYS]) {
@@ -33,11 +35,13 @@ static void **array_slots(gs_dataset_episode *ep, void **slots[NARRAYS]) {
     slots[A_PLACE_POSE] = (void **)&ep->place_pose, slots[A_PICK_PIXEL] = (void **)&ep->pick_pixel;
     slots[A_PLACE_PIXEL] = (void **)&ep->place_pixel, slots[A_PRIMITIVE] = (void **)&ep->primitive;
     slots[A_REWARD] = (void **)&ep->reward, slots[A_OBJECT_POSE] = (void **)&ep->object_pose;
+    slots[A_JOINT_OBJECT] = (void **)&ep->joint_object, slots[A_JOINT_POSITION] = (void **)&ep->joint_position;
+    slots[A_JOINT_FRACTION] = (void **)&ep->joint_fraction;
     return NULL;
 }
 
 /* The strings in order: task, description, provenance, lang (T), kinds
- * and colours (n). */
+ * and colours (n), joint names (j). */
 static const char *string_at(const gs_dataset_episode *ep, size_t i) {
     size_t T = (size_t)ep->steps, n = (size_t)ep->nobjects;
     if (i == 0) return ep->task;
@@ -46,7 +50,8 @@ static const char *string_at(const gs_dataset_episode *ep, size_t i) {
     i -= 3;
     if (i < T) return ep->lang[i];
     i -= T;
-    return i < n ? ep->object_kind[i] : ep->object_color[i - n];
+    if (i < 2 * n) return i < n ? ep->object_kind[i] : ep->object_color[i - n];
+    return ep->joint_name[i - 2 * n];
 }
 
 gs_status gs_dataset_episode_pack(const gs_dataset_episode *ep, char **out, size_t *len, char *err, size_t errlen) {
@@ -54,7 +59,9 @@ gs_status gs_dataset_episode_pack(const gs_dataset_episode *ep, char **out, size
     memset(&h, 0, sizeof h); /* its padding too: the same episode, the same bytes */
     h.seed = ep->seed, h.total_reward = ep->total_reward, h.initial_reward = ep->initial_reward;
     h.success = ep->success, h.steps = ep->steps, h.rows = ep->rows, h.cols = ep->cols, h.nobjects = ep->nobjects;
-    size_t sizes[NARRAYS], total = sizeof h, nstrings = 3 + (size_t)ep->steps + 2 * (size_t)ep->nobjects;
+    h.njoints = ep->njoints;
+    size_t sizes[NARRAYS], total = sizeof h,
+           nstrings = 3 + (size_t)ep->steps + 2 * (size_t)ep->nobjects + (size_t)ep->njoints;
     array_sizes(&h, sizes);
     for (int a = 0; a < NARRAYS; a++) total += sizes[a];
     for (size_t i = 0; i < nstrings; i++) total += sizeof(uint32_t) + strlen(string_at(ep, i) ? string_at(ep, i) : "");
@@ -96,9 +103,9 @@ gs_status gs_dataset_episode_unpack(gs_dataset_episode *ep, const char *buf, siz
     if (len < sizeof h) return gs_fail(err, errlen, GS_ERR_IO, "a packed episode of %zu bytes is too short", len);
     memcpy(&h, buf, sizeof h);
     if (h.steps < 0 || h.steps > MAX_STEPS || h.rows < 1 || h.rows > MAX_SIDE || h.cols < 1 || h.cols > MAX_SIDE ||
-        h.nobjects < 0 || h.nobjects > MAX_OBJECTS)
-        return gs_fail(err, errlen, GS_ERR_IO, "a packed episode declares %d steps of %d x %d images and %d objects",
-                       h.steps, h.rows, h.cols, h.nobjects);
+        h.nobjects < 0 || h.nobjects > MAX_OBJECTS || h.njoints < 0 || h.njoints > MAX_JOINTS)
+        return gs_fail(err, errlen, GS_ERR_IO, "a packed episode declares %d steps of %d x %d images, %d objects "
+                       "and %d joints", h.steps, h.rows, h.cols, h.nobjects, h.njoints);
     size_t sizes[NARRAYS], need = sizeof h;
     array_sizes(&h, sizes);
     for (int a = 0; a < NARRAYS; a++) need += sizes[a];
@@ -106,8 +113,9 @@ gs_status gs_dataset_episode_unpack(gs_dataset_episode *ep, const char *buf, siz
     gs__dataset_clear_strings(ep);
     ep->rows = h.rows, ep->cols = h.cols;
     ep->nobjects = h.nobjects;
+    ep->njoints = h.njoints;
     if (!gs_dataset_episode_reserve_steps(ep, h.steps) || !gs_dataset_episode_reserve_objects(ep, h.nobjects) ||
-        !gs_dataset_episode_reserve_observations(ep, h.steps + 1))
+        !gs_dataset_episode_reserve_joints(ep, h.njoints) || !gs_dataset_episode_reserve_observations(ep, h.steps + 1))
         return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory unpacking an episode");
     const char *p = buf + sizeof h, *end = buf + len;
     void **slots[NARRAYS];
@@ -123,6 +131,7 @@ gs_status gs_dataset_episode_unpack(gs_dataset_episode *ep, const char *buf, siz
     for (int k = 0; ok && k < h.steps; k++) ok = take_string(&p, end, &ep->lang[k]);
     for (int i = 0; ok && i < h.nobjects; i++) ok = take_string(&p, end, &ep->object_kind[i]);
     for (int i = 0; ok && i < h.nobjects; i++) ok = take_string(&p, end, &ep->object_color[i]);
+    for (int i = 0; ok && i < h.njoints; i++) ok = take_string(&p, end, &ep->joint_name[i]);
     if (!ok || p != end) {
         gs__dataset_clear_strings(ep);
         return gs_fail(err, errlen, GS_ERR_IO, "a packed episode's strings are torn");

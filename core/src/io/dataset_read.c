@@ -52,7 +52,7 @@ static int attr_read_numbers(hid_t loc, const char *name, hid_t memtype, size_t 
 /* ---- reading ---- */
 
 /* What an episode's dataset must look like. dims[i] < 0 stands for a count
- * taken from the episode: -1 T, -2 T + 1, -3 nobjects. */
+ * taken from the episode: -1 T, -2 T + 1, -3 nobjects, -6 njoints. */
 typedef struct dataset_spec {
     const char *name;
     H5T_class_t cls;
@@ -61,7 +61,7 @@ typedef struct dataset_spec {
     unsigned field;   /* GS_DATASET_* for images; 0 for the rest */
 } dataset_spec;
 
-enum { D_T = -1, D_OBS = -2, D_OBJ = -3, D_ROWS = -4, D_COLS = -5 };
+enum { D_T = -1, D_OBS = -2, D_OBJ = -3, D_ROWS = -4, D_COLS = -5, D_JNT = -6 };
 
 static const dataset_spec SPECS[] = {
     {"heightmap", H5T_FLOAT, 3, {D_OBS, D_ROWS, D_COLS, 0}, GS_DATASET_HEIGHTMAP},
@@ -77,10 +77,18 @@ static const dataset_spec SPECS[] = {
     {"object_kind", H5T_STRING, 1, {D_OBJ, 0, 0, 0}, 0},
     {"object_color", H5T_STRING, 1, {D_OBJ, 0, 0, 0}, 0},
     {"object_pose", H5T_FLOAT, 3, {D_OBS, D_OBJ, 7, 0}, 0},
+    /* format_version 2 */
+    {"joint_name", H5T_STRING, 1, {D_JNT, 0, 0, 0}, 0},
+    {"joint_object", H5T_INTEGER, 1, {D_JNT, 0, 0, 0}, 0},
+    {"joint_position", H5T_FLOAT, 2, {D_OBS, D_JNT, 0, 0}, 0},
+    {"joint_fraction", H5T_FLOAT, 2, {D_OBS, D_JNT, 0, 0}, 0},
 };
 #define NSPECS ((int)(sizeof SPECS / sizeof SPECS[0]))
 enum { S_HEIGHTMAP, S_COLOR, S_SEGMENTATION, S_PICK_POSE, S_PLACE_POSE, S_PICK_PIXEL,
-       S_PLACE_PIXEL, S_PRIMITIVE, S_REWARD, S_LANG, S_OBJECT_KIND, S_OBJECT_COLOR, S_OBJECT_POSE };
+       S_PLACE_PIXEL, S_PRIMITIVE, S_REWARD, S_LANG, S_OBJECT_KIND, S_OBJECT_COLOR, S_OBJECT_POSE,
+       S_JOINT_NAME, S_JOINT_OBJECT, S_JOINT_POSITION, S_JOINT_FRACTION };
+/* The datasets of a version 1 file: all but the joints'. */
+#define V1_SPECS ((1u << S_JOINT_NAME) - 1)
 
 /* An open episode group whose attributes are read and whose datasets are
  * checked. */
@@ -88,7 +96,7 @@ typedef struct open_episode {
     hid_t group;
     hid_t sets[NSPECS];
     char name[32];
-    int steps, nobjects;
+    int steps, nobjects, njoints;
 } open_episode;
 
 static gs_status episode_open(gs_dataset *ds, int64_t index, unsigned specs, gs_dataset_episode *ep,
@@ -144,9 +152,9 @@ gs_status gs_dataset_read_episode(gs_dataset *ds, int64_t index, unsigned fields
     gs__silence_hdf5();
     open_episode oe;
     gs__dataset_clear_strings(ep);
-    gs_status st = episode_open(ds, index, ~0u, ep, &oe, err, errlen);
+    gs_status st = episode_open(ds, index, ds->info.format_version >= 2 ? ~0u : V1_SPECS, ep, &oe, err, errlen);
     if (st != GS_OK) return st;
-    const int T = oe.steps, n = oe.nobjects;
+    const int T = oe.steps, n = oe.nobjects, nj = oe.njoints;
     const size_t rc = (size_t)ds->info.rows * (size_t)ds->info.cols, obs = (size_t)T + 1;
     char why[512] = "";
     void *tmp;
@@ -168,7 +176,10 @@ gs_status gs_dataset_read_episode(gs_dataset *ds, int64_t index, unsigned fields
          GROW(primitive, A_PRIMITIVE, (size_t)T) &&
          GROW(reward, A_REWARD, (size_t)T * sizeof(double)) &&
          GROW(object_pose, A_OBJECT_POSE, obs * (size_t)n * 7 * sizeof(double)) &&
-         gs_dataset_episode_reserve_steps(ep, T) && gs_dataset_episode_reserve_objects(ep, n);
+         GROW(joint_position, A_JOINT_POSITION, obs * (size_t)nj * sizeof(double)) &&
+         GROW(joint_fraction, A_JOINT_FRACTION, obs * (size_t)nj * sizeof(double)) &&
+         gs_dataset_episode_reserve_steps(ep, T) && gs_dataset_episode_reserve_objects(ep, n) &&
+         gs_dataset_episode_reserve_joints(ep, nj);
 #undef GROW
     if (!ok) {
         episode_close(&oe);
@@ -183,7 +194,10 @@ gs_status gs_dataset_read_episode(gs_dataset *ds, int64_t index, unsigned fields
          read_numbers(oe.sets[S_PLACE_PIXEL], H5T_NATIVE_INT32, ep->place_pixel, why, sizeof why) &&
          read_numbers(oe.sets[S_PRIMITIVE], H5T_NATIVE_UINT8, ep->primitive, why, sizeof why) &&
          read_numbers(oe.sets[S_REWARD], H5T_NATIVE_DOUBLE, ep->reward, why, sizeof why) &&
-         read_numbers(oe.sets[S_OBJECT_POSE], H5T_NATIVE_DOUBLE, ep->object_pose, why, sizeof why);
+         read_numbers(oe.sets[S_OBJECT_POSE], H5T_NATIVE_DOUBLE, ep->object_pose, why, sizeof why) &&
+         (nj == 0 || (read_numbers(oe.sets[S_JOINT_OBJECT], H5T_NATIVE_INT32, ep->joint_object, why, sizeof why) &&
+                      read_numbers(oe.sets[S_JOINT_POSITION], H5T_NATIVE_DOUBLE, ep->joint_position, why, sizeof why) &&
+                      read_numbers(oe.sets[S_JOINT_FRACTION], H5T_NATIVE_DOUBLE, ep->joint_fraction, why, sizeof why)));
     /* Strings: the counts say how many slots hold strings to free later. */
     if (ok) {
         ep->steps = T;
@@ -194,6 +208,17 @@ gs_status gs_dataset_read_episode(gs_dataset *ds, int64_t index, unsigned fields
         ok = read_strings(oe.sets[S_OBJECT_KIND], n, ep->object_kind, why, sizeof why) &&
              read_strings(oe.sets[S_OBJECT_COLOR], n, ep->object_color, why, sizeof why);
     }
+    if (ok) {
+        ep->njoints = nj;
+        ok = nj == 0 || read_strings(oe.sets[S_JOINT_NAME], nj, ep->joint_name, why, sizeof why);
+    }
+    /* Joints belong to objects of the episode. */
+    for (int j = 0; ok && j < nj; j++)
+        if (ep->joint_object[j] < 0 || ep->joint_object[j] >= n) {
+            snprintf(why, sizeof why, "joint_object[%d] = %d is not an object of the episode (%d)", j,
+                     (int)ep->joint_object[j], n);
+            ok = 0;
+        }
     /* Pixels index the images: a trainer must be able to trust them. */
     for (int k = 0; ok && k < T; k++) {
         const int32_t *px[2] = {ep->pick_pixel + 2 * k, ep->place_pixel + 2 * k};
@@ -207,8 +232,9 @@ gs_status gs_dataset_read_episode(gs_dataset *ds, int64_t index, unsigned fields
                 ok = 0;
             }
         }
-        if (ok && ep->primitive[k] > GS_DATASET_PUSH) {
-            snprintf(why, sizeof why, "primitive[%d] = %d is not 0 (pick-place) or 1 (push)", k, ep->primitive[k]);
+        if (ok && ep->primitive[k] > GS_DATASET_DRAG) {
+            snprintf(why, sizeof why, "primitive[%d] = %d is not 0 (pick-place), 1 (push) or 2 (drag)", k,
+                     ep->primitive[k]);
             ok = 0;
         }
     }
@@ -547,8 +573,10 @@ static gs_status episode_open(gs_dataset *ds, int64_t index, unsigned specs, gs_
         if (ok && H5Aexists(oe->group, "provenance") > 0)
             ok = attr_read_string(oe->group, "provenance", &ep->provenance, why, sizeof why);
     }
-    /* The object count comes from object_kind's length. */
+    /* The object count comes from object_kind's length, the joints' from
+     * joint_name's. */
     oe->nobjects = -1;
+    oe->njoints = -1;
     for (int i = 0; ok && i < NSPECS; i++) {
         if (!(specs & (1u << i))) continue; /* object_pose needs object_kind's count first */
         const dataset_spec *sp = &SPECS[i];
@@ -580,18 +608,20 @@ static gs_status episode_open(gs_dataset *ds, int64_t index, unsigned specs, gs_
             ok = 0;
         } else {
             if (i == S_OBJECT_KIND && rank == 1) oe->nobjects = dims[0] > MAX_OBJECTS ? -2 : (int)dims[0];
+            if (i == S_JOINT_NAME && rank == 1) oe->njoints = dims[0] > MAX_JOINTS ? -2 : (int)dims[0];
             hsize_t want[4];
             int good = rank == sp->rank;
             for (int d = 0; d < sp->rank; d++) {
                 int code = sp->dims[d];
                 want[d] = code == D_T ? (hsize_t)steps : code == D_OBS ? (hsize_t)steps + 1
                         : code == D_OBJ ? (hsize_t)(oe->nobjects < 0 ? 0 : oe->nobjects)
+                        : code == D_JNT ? (hsize_t)(oe->njoints < 0 ? 0 : oe->njoints)
                         : code == D_ROWS ? (hsize_t)ds->info.rows : code == D_COLS ? (hsize_t)ds->info.cols
                         : (hsize_t)code;
                 if (good && dims[d] != want[d]) good = 0;
             }
-            if (oe->nobjects == -2) {
-                snprintf(why, sizeof why, "dataset 'object_kind' lists more than %d objects", MAX_OBJECTS);
+            if (oe->nobjects == -2 || oe->njoints == -2) {
+                snprintf(why, sizeof why, "dataset '%s' lists more than %d entries", sp->name, MAX_OBJECTS);
                 ok = 0;
             } else if (good) {
                 ok = check_storage(set, type, sp->name, why, sizeof why);
@@ -610,7 +640,8 @@ static gs_status episode_open(gs_dataset *ds, int64_t index, unsigned specs, gs_
         if (space >= 0) H5Sclose(space);
     }
     if (ok && oe->nobjects < 0) oe->nobjects = 0;
-    if (ok && specs == ~0u) {
+    if (ok && oe->njoints < 0) oe->njoints = 0;
+    if (ok && (specs & (1u << S_OBJECT_POSE))) {
         size_t rc = (size_t)ds->info.rows * (size_t)ds->info.cols;
         if (((size_t)steps + 1) * rc * 11 > MAX_EPISODE_BYTES) {
             snprintf(why, sizeof why, "%d steps of %d x %d images are too much to read at once",

@@ -215,9 +215,11 @@ gs_status gs_dataset_append(gs_dataset_writer *w, const gs_dataset_episode *ep, 
         !ep->heightmap || !ep->color || !ep->segmentation ||
         (ep->steps > 0 && (!ep->pick_pose || !ep->place_pose || !ep->pick_pixel || !ep->place_pixel ||
                            !ep->primitive || !ep->reward || !ep->lang)) ||
-        (ep->nobjects > 0 && (!ep->object_kind || !ep->object_color || !ep->object_pose)))
-        return gs_fail(err, errlen, GS_ERR_USAGE, "%s: episode %s: missing arrays or bad counts (steps %d, objects %d)",
-                       w->path, name, ep->steps, ep->nobjects);
+        (ep->nobjects > 0 && (!ep->object_kind || !ep->object_color || !ep->object_pose)) ||
+        ep->njoints < 0 || ep->njoints > MAX_JOINTS ||
+        (ep->njoints > 0 && (!ep->joint_object || !ep->joint_name || !ep->joint_position || !ep->joint_fraction)))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "%s: episode %s: missing arrays or bad counts (steps %d, objects %d, "
+                       "joints %d)", w->path, name, ep->steps, ep->nobjects, ep->njoints);
     char why[512] = "";
     hid_t g = H5Gcreate_anon(w->file, w->gcpl, H5P_DEFAULT);
     int ok = g >= 0;
@@ -348,7 +350,8 @@ static int write_episode(gs_dataset_writer *w, hid_t g, const gs_dataset_episode
     uint8_t success = ep->success ? 1 : 0;
     int32_t steps = ep->steps;
     hsize_t d_img[4] = {obs, rows, cols, 3}, d_pose[2] = {T, 7}, d_pixel[2] = {T, 2}, d_t[1] = {T},
-            d_object_pose[3] = {obs, n, 7};
+            d_object_pose[3] = {obs, n, 7}, d_joint[1] = {(hsize_t)ep->njoints},
+            d_joint_state[2] = {obs, (hsize_t)ep->njoints};
     return attr_string(g, "task", ep->task, why, whylen) &&
            attr_string(g, "description", ep->description, why, whylen) &&
            (!ep->provenance || !*ep->provenance || attr_string(g, "provenance", ep->provenance, why, whylen)) &&
@@ -369,7 +372,11 @@ static int write_episode(gs_dataset_writer *w, hid_t g, const gs_dataset_episode
            dataset_strings(g, "lang", w->vlen_str, w->dcpl_plain, ep->steps, ep->lang, why, whylen) &&
            dataset_strings(g, "object_kind", w->vlen_str, w->dcpl_plain, ep->nobjects, ep->object_kind, why, whylen) &&
            dataset_strings(g, "object_color", w->vlen_str, w->dcpl_plain, ep->nobjects, ep->object_color, why, whylen) &&
-           dataset_write(g, "object_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, d_object_pose, w->dcpl_plain, ep->object_pose, why, whylen);
+           dataset_write(g, "object_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, d_object_pose, w->dcpl_plain, ep->object_pose, why, whylen) &&
+           dataset_write(g, "joint_object", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, d_joint, w->dcpl_plain, ep->joint_object, why, whylen) &&
+           dataset_strings(g, "joint_name", w->vlen_str, w->dcpl_plain, ep->njoints, ep->joint_name, why, whylen) &&
+           dataset_write(g, "joint_position", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d_joint_state, w->dcpl_plain, ep->joint_position, why, whylen) &&
+           dataset_write(g, "joint_fraction", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d_joint_state, w->dcpl_plain, ep->joint_fraction, why, whylen);
 }
 
 /* A variable-length UTF-8 string attribute (h5py reads it as str). */

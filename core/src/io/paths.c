@@ -213,3 +213,119 @@ int gs_plugin_path(char **dirs, int max) {
     if (data) n = add_dir(dirs, n, max, data, "/plugins");
     return n;
 }
+
+/* ---- scene files ---- */
+
+/* One component of a scene file name: plain characters, not "." or "..". */
+static int plain_component(const char *s, size_t n) {
+    if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+              c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+int gs_scene_file_valid(const char *rel, char *why, size_t whylen) {
+    size_t len = rel ? strlen(rel) : 0;
+    const char *problem = NULL;
+    if (len == 0 || len > 255) problem = "a scene file is named by 1 to 255 bytes";
+    else if (rel[0] == '/') problem = "a scene file is named relative to scenes/, never by an absolute path";
+    int components = 0, scenes_at = -1;
+    for (const char *p = rel; !problem && p && *p;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (!plain_component(p, n))
+            problem = "each part of a scene file's name is plain: letters, digits, '.', '_', '-', "
+                      "and never empty, \".\" or \"..\"";
+        else if (n == 6 && memcmp(p, "scenes", 6) == 0 && scenes_at < 0 && slash)
+            scenes_at = components;
+        components++;
+        p = slash ? slash + 1 : NULL;
+        if (slash && !*p) problem = "a scene file's name ends in a file, not '/'";
+    }
+    if (!problem && scenes_at != 0 && scenes_at != 1)
+        problem = "a scene file lies under scenes/ (\"scenes/NAME.urdf\") or a plugin's scenes/ "
+                  "(\"PLUGIN/scenes/NAME.urdf\")";
+    if (problem && why) snprintf(why, whylen, "'%.80s': %s", rel ? rel : "(null)", problem);
+    return problem == NULL;
+}
+
+gs_status gs_scene_file_resolve(const char *rel, char *path, char *root, size_t n, char *err,
+                                size_t errlen) {
+    char why[400];
+    if (!gs_scene_file_valid(rel, why, sizeof why)) return gs_fail(err, errlen, GS_ERR_USAGE, "%s", why);
+    char *dirs[64];
+    int ndirs = 0;
+    if (strncmp(rel, "scenes/", 7) == 0) {
+        const char *data = gs_data_dir();
+        if (data && (dirs[0] = strdup(data))) ndirs = 1;
+    } else {
+        ndirs = gs_plugin_path(dirs, 64);
+    }
+    char looked[1024] = "";
+    int used = 0;
+    for (int d = 0; d < ndirs; d++) {
+        struct stat st;
+        int fits = snprintf(path, n, "%s/%s", dirs[d], rel) < (int)n;
+        if (fits && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+            if (root) snprintf(root, n, "%s", dirs[d]);
+            gs_free_strings(dirs, ndirs);
+            return GS_OK;
+        }
+        if (used < (int)sizeof looked)
+            used += snprintf(looked + used, sizeof looked - (size_t)used, "%s%s", d ? ", " : "", dirs[d]);
+    }
+    gs_free_strings(dirs, ndirs);
+    path[0] = 0;
+    return gs_fail(err, errlen, GS_ERR_IO, "no scene file '%s' in %s", rel,
+                   ndirs ? looked : "any folder (no data folder and no plugin path)");
+}
+
+/* Appends the .urdf files of dir as prefix/NAME.urdf to *names. */
+static void add_scene_names(const char *dir, const char *prefix, char ***names, int *n, int *cap) {
+    char **files;
+    int nfiles = gs_list_files(dir, ".urdf", &files, NULL, 0);
+    for (int i = 0; i < nfiles; i++) {
+        char name[512];
+        snprintf(name, sizeof name, "%s/%s", prefix, strrchr(files[i], '/') + 1);
+        int seen = !gs_scene_file_valid(name, NULL, 0);
+        for (int k = 0; k < *n && !seen; k++) seen = strcmp((*names)[k], name) == 0;
+        if (seen) continue;
+        if (*n == *cap) {
+            int grown_cap = *cap ? 2 * *cap : 16;
+            char **grown = realloc(*names, sizeof *grown * (size_t)grown_cap);
+            if (!grown) break;
+            *names = grown, *cap = grown_cap;
+        }
+        if (((*names)[*n] = strdup(name))) (*n)++;
+    }
+    gs_free_paths(files, nfiles);
+}
+
+int gs_scene_files(char ***names) {
+    int n = 0, cap = 0;
+    *names = NULL;
+    char dir[4096];
+    if (gs_data_dir() && snprintf(dir, sizeof dir, "%s/scenes", gs_data_dir()) < (int)sizeof dir)
+        add_scene_names(dir, "scenes", names, &n, &cap);
+    char *folders[64];
+    int nfolders = gs_plugin_path(folders, 64);
+    for (int f = 0; f < nfolders; f++) {
+        DIR *d = opendir(folders[f]);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            if (e->d_name[0] == '.') continue;
+            char prefix[512];
+            snprintf(prefix, sizeof prefix, "%s/scenes", e->d_name);
+            if (snprintf(dir, sizeof dir, "%s/%s", folders[f], prefix) < (int)sizeof dir)
+                add_scene_names(dir, prefix, names, &n, &cap);
+        }
+        if (d) closedir(d);
+    }
+    gs_free_strings(folders, nfolders);
+    if (n > 1) qsort(*names + 0, (size_t)n, sizeof **names, compare_paths);
+    return n;
+}

@@ -124,6 +124,92 @@ void gsu_rotated_half_extents(const double q[4], const double half[3], double ou
         out[i] = fabs(r[i][0]) * half[0] + fabs(r[i][1]) * half[1] + fabs(r[i][2]) * half[2];
 }
 
+void gsu_quat_from_axis_angle(const double axis[3], double angle, double q[4]) {
+    double n = sqrt(axis[0] * axis[0] + axis[1] * axis[1] + axis[2] * axis[2]);
+    if (!(n > 1e-12)) {
+        q[0] = q[1] = q[2] = 0, q[3] = 1;
+        return;
+    }
+    double s = sin(angle / 2) / n;
+    q[0] = axis[0] * s, q[1] = axis[1] * s, q[2] = axis[2] * s, q[3] = cos(angle / 2);
+}
+
+void gsu_quat_to_matrix(const double q[4], double m[3][3]) {
+    double x = q[0], y = q[1], z = q[2], w = q[3];
+    m[0][0] = 1 - 2 * (y * y + z * z), m[0][1] = 2 * (x * y - z * w), m[0][2] = 2 * (x * z + y * w);
+    m[1][0] = 2 * (x * y + z * w), m[1][1] = 1 - 2 * (x * x + z * z), m[1][2] = 2 * (y * z - x * w);
+    m[2][0] = 2 * (x * z - y * w), m[2][1] = 2 * (y * z + x * w), m[2][2] = 1 - 2 * (x * x + y * y);
+}
+
+void gsu_quat_from_matrix(const double m[3][3], double q[4]) {
+    /* Shepperd's method: divide by the largest of the four candidates */
+    double t = m[0][0] + m[1][1] + m[2][2];
+    if (t > 0) {
+        double s = 2 * sqrt(t + 1);
+        q[3] = s / 4, q[0] = (m[2][1] - m[1][2]) / s, q[1] = (m[0][2] - m[2][0]) / s,
+        q[2] = (m[1][0] - m[0][1]) / s;
+    } else if (m[0][0] > m[1][1] && m[0][0] > m[2][2]) {
+        double s = 2 * sqrt(1 + m[0][0] - m[1][1] - m[2][2]);
+        q[3] = (m[2][1] - m[1][2]) / s, q[0] = s / 4, q[1] = (m[0][1] + m[1][0]) / s,
+        q[2] = (m[0][2] + m[2][0]) / s;
+    } else if (m[1][1] > m[2][2]) {
+        double s = 2 * sqrt(1 + m[1][1] - m[0][0] - m[2][2]);
+        q[3] = (m[0][2] - m[2][0]) / s, q[0] = (m[0][1] + m[1][0]) / s, q[1] = s / 4,
+        q[2] = (m[1][2] + m[2][1]) / s;
+    } else {
+        double s = 2 * sqrt(1 + m[2][2] - m[0][0] - m[1][1]);
+        q[3] = (m[1][0] - m[0][1]) / s, q[0] = (m[0][2] + m[2][0]) / s,
+        q[1] = (m[1][2] + m[2][1]) / s, q[2] = s / 4;
+    }
+    gsu_quat_normalize(q);
+}
+
+void gsu_sym3_eigen(const double a[3][3], double values[3], double vectors[3][3]) {
+    double m[3][3], v[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+    memcpy(m, a, sizeof m);
+    for (int sweep = 0; sweep < 50; sweep++) {
+        double off = fabs(m[0][1]) + fabs(m[0][2]) + fabs(m[1][2]);
+        double scale = fabs(m[0][0]) + fabs(m[1][1]) + fabs(m[2][2]);
+        if (!(off > 1e-15 * scale) || !isfinite(off)) break;
+        for (int p = 0; p < 2; p++)
+            for (int r = p + 1; r < 3; r++) {
+                if (m[p][r] == 0) continue;
+                /* the rotation in the (p, r) plane that zeroes m[p][r] */
+                double theta = (m[r][r] - m[p][p]) / (2 * m[p][r]);
+                double t = (theta >= 0 ? 1 : -1) / (fabs(theta) + sqrt(theta * theta + 1));
+                double c = 1 / sqrt(t * t + 1), s = t * c;
+                for (int k = 0; k < 3; k++) {
+                    double mkp = m[k][p], mkr = m[k][r];
+                    m[k][p] = c * mkp - s * mkr, m[k][r] = s * mkp + c * mkr;
+                }
+                for (int k = 0; k < 3; k++) {
+                    double mpk = m[p][k], mrk = m[r][k];
+                    m[p][k] = c * mpk - s * mrk, m[r][k] = s * mpk + c * mrk;
+                }
+                for (int k = 0; k < 3; k++) {
+                    double vkp = v[k][p], vkr = v[k][r];
+                    v[k][p] = c * vkp - s * vkr, v[k][r] = s * vkp + c * vkr;
+                }
+            }
+    }
+    int order[3] = {0, 1, 2};
+    for (int i = 1; i < 3; i++)
+        for (int j = i; j > 0 && m[order[j - 1]][order[j - 1]] > m[order[j]][order[j]]; j--) {
+            int t = order[j];
+            order[j] = order[j - 1], order[j - 1] = t;
+        }
+    for (int i = 0; i < 3; i++) {
+        values[i] = m[order[i]][order[i]];
+        for (int k = 0; k < 3; k++) vectors[k][i] = v[k][order[i]];
+    }
+    /* right-handed: the third column is the cross product of the first two */
+    double *c0[3] = {&vectors[0][0], &vectors[1][0], &vectors[2][0]};
+    double *c1[3] = {&vectors[0][1], &vectors[1][1], &vectors[2][1]};
+    double cross[3] = {*c0[1] * *c1[2] - *c0[2] * *c1[1], *c0[2] * *c1[0] - *c0[0] * *c1[2],
+                       *c0[0] * *c1[1] - *c0[1] * *c1[0]};
+    for (int k = 0; k < 3; k++) vectors[k][2] = cross[k];
+}
+
 /* ---- random generator ---- */
 
 static uint64_t splitmix64(uint64_t *x) {

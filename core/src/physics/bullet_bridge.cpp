@@ -24,6 +24,7 @@ extern "C" {
 #include <BulletCollision/NarrowPhaseCollision/btGjkPairDetector.h>
 #include <BulletCollision/NarrowPhaseCollision/btPointCollector.h>
 #include <BulletCollision/NarrowPhaseCollision/btVoronoiSimplexSolver.h>
+#include <BulletCollision/CollisionShapes/btConvexHullShape.h>
 #include <btBulletDynamicsCommon.h>
 
 #include <cmath>
@@ -45,6 +46,20 @@ struct gs_body {
     btDefaultMotionState *motion;             /* kinematic bodies only */
     btTransform marker_pose;                  /* a marker's pose */
     int welds;                                /* attach handles holding it */
+    bool shifted;                             /* the body's frame is not Bullet's: */
+    btTransform com;                          /* its centre of mass frame in the body frame */
+};
+
+/* A joint and what the bridge tracks of it between steps. */
+struct gs_joint {
+    gs_joint_type type;
+    int parent, child;
+    btTypedConstraint *c; /* a btHingeConstraint or a btSliderConstraint */
+    btVector3 axis;       /* the axis in the parent's centre of mass frame */
+    double mid;           /* a revolute joint's position where Bullet's angle is 0 */
+    double friction, damping;
+    double position, velocity;
+    double raw;           /* Bullet's hinge angle at the last update, to count turns */
 };
 
 /* A 3 m square slab whose top is z = 0, centred under the workspace. */
@@ -82,6 +97,7 @@ struct gs_world {
     std::vector<gs_body> bodies;
     std::vector<btTypedConstraint *> welds; /* NULL marks a free handle */
     std::vector<btTypedConstraint *> links; /* permanent joints, freed with the world */
+    std::vector<gs_joint> joints;           /* gs_world_add_joint's, in order */
     mutable std::vector<int> scratch;       /* contact lists, sized once */
     long steps;
     FILE *trace; /* the benchmark's call record, or NULL */
@@ -93,7 +109,15 @@ static FILE *trace_default = NULL;
 static void fail(char *err, size_t errlen, const char *msg, int index);
 static const char *check_options(const gs_world_options *opt);
 static const char *check_desc(const gs_world *w, const gs_body_desc *d, int *bad_shape);
-static btCollisionShape *make_part(const gs_shape *s);
+static const char *check_mesh(const gs_mesh *m);
+static btCollisionShape *make_part(const gs_shape *s, const gs_mesh *mesh);
+static btTransform body_frame(const gs_body &b);
+static void make_shape(gs_body *b, const gs_body_desc *d);
+static void joints_before_step(gs_world *w);
+static void joint_update(gs_world *w, gs_joint &j, bool resync);
+static void trace_joint(const gs_world *w, int id, const gs_joint_desc *d);
+static int add_weld(gs_world *w, int a, int b, btTypedConstraint *c);
+static const char *check_joint(const gs_world *w, const gs_joint_desc *d);
 static btTransform to_bt(const gs_pose *p);
 static void from_bt(const btTransform &t, gs_pose *out);
 static bool is_identity(const gs_pose *p);
@@ -191,6 +215,10 @@ void gs_world_free(gs_world *w) {
                     w->world->removeConstraint(c);
                     delete c;
                 }
+        for (gs_joint &j : w->joints) {
+            w->world->removeConstraint(j.c);
+            delete j.c;
+        }
         for (gs_body &b : w->bodies) free_body(w, &b);
         if (w->table) {
             w->world->removeRigidBody(w->table);
@@ -228,6 +256,14 @@ int gs_world_add_body(gs_world *w, const gs_body_desc *d, char *err, size_t errl
     b.shape = NULL;
     b.motion = NULL;
     b.welds = 0;
+    /* Only a dynamic body has a mass to place; the others keep their frame. */
+    b.shifted = b.kind == KIND_DYNAMIC && d->inertial;
+    b.com.setIdentity();
+    if (b.shifted) {
+        gs_pose com = d->inertial->frame;
+        gsu_quat_normalize(com.rot);
+        b.com = to_bt(&com);
+    }
     gs_pose start = d->pose;
     gsu_quat_normalize(start.rot);
     b.marker_pose = to_bt(&start);
@@ -239,27 +275,17 @@ int gs_world_add_body(gs_world *w, const gs_body_desc *d, char *err, size_t errl
             if (w->trace) trace_body(w, id, d);
             return id;
         }
-        if (d->nshapes == 1 && is_identity(&d->shapes[0].local)) {
-            b.shape = make_part(&d->shapes[0]);
-        } else {
-            /* No child tree: a handful of parts is faster to scan. */
-            b.children.reserve((size_t)d->nshapes);
-            btCompoundShape *compound = new btCompoundShape(false, d->nshapes);
-            b.shape = compound;
-            for (int i = 0; i < d->nshapes; i++) {
-                btCollisionShape *part = make_part(&d->shapes[i]);
-                b.children.push_back(part);
-                gs_pose local = d->shapes[i].local;
-                gsu_quat_normalize(local.rot);
-                compound->addChildShape(to_bt(&local), part);
-            }
-        }
+        make_shape(&b, d);
         btScalar mass = b.kind == KIND_DYNAMIC ? (btScalar)d->mass : 0;
         btVector3 inertia(0, 0, 0);
-        if (mass > 0) b.shape->calculateLocalInertia(mass, inertia);
+        if (mass > 0 && b.shifted)
+            inertia = btVector3((btScalar)d->inertial->moments[0], (btScalar)d->inertial->moments[1],
+                                (btScalar)d->inertial->moments[2]);
+        else if (mass > 0)
+            b.shape->calculateLocalInertia(mass, inertia);
         if (b.kind == KIND_KINEMATIC) b.motion = new btDefaultMotionState(b.marker_pose);
         btRigidBody::btRigidBodyConstructionInfo info(mass, b.motion, b.shape, inertia);
-        info.m_startWorldTransform = b.marker_pose;
+        info.m_startWorldTransform = b.shifted ? b.marker_pose * b.com : b.marker_pose;
         info.m_friction = (btScalar)d->friction;
         info.m_restitution = (btScalar)d->restitution;
         info.m_linearSleepingThreshold = SLEEP_LINEAR;
@@ -296,8 +322,7 @@ void gs_world_get_pose(const gs_world *w, int body, gs_pose *out) {
         *out = gsu_pose_identity();
         return;
     }
-    const gs_body &b = w->bodies[(size_t)body];
-    from_bt(b.rb ? b.rb->getWorldTransform() : b.marker_pose, out);
+    from_bt(body_frame(w->bodies[(size_t)body]), out);
 }
 
 void gs_world_set_pose(gs_world *w, int body, const gs_pose *pose) {
@@ -325,6 +350,7 @@ void gs_world_set_pose(gs_world *w, int body, const gs_pose *pose) {
     }
     /* Whatever rested on the body must not sleep in mid-air. */
     wake_touching(w, b.rb);
+    if (b.shifted) t = t * b.com;
     b.rb->setWorldTransform(t);
     b.rb->setInterpolationWorldTransform(t);
     if (b.kind == KIND_DYNAMIC) {
@@ -336,6 +362,8 @@ void gs_world_set_pose(gs_world *w, int body, const gs_pose *pose) {
         b.rb->activate(true);
     }
     w->world->updateSingleAabb(b.rb);
+    for (gs_joint &j : w->joints)
+        if (j.parent == body || j.child == body) joint_update(w, j, true);
 }
 
 void gs_world_get_velocity(const gs_world *w, int body, double lin[3], double ang[3]) {
@@ -355,10 +383,12 @@ void gs_world_step(gs_world *w, int n) {
     if (w->trace && n > 0) fprintf(w->trace, "step %d\n", n);
     btScalar dt = (btScalar)w->opt.timestep;
     for (int i = 0; i < n; i++) {
+        joints_before_step(w);
         /* maxSubSteps = 0: exactly one internal step of dt, no leftover
          * time carried between calls, no interpolated poses. */
         w->world->stepSimulation(dt, 0, dt);
         w->steps++;
+        for (gs_joint &j : w->joints) joint_update(w, j, false);
     }
 }
 
@@ -381,7 +411,7 @@ int gs_world_first_invalid(const gs_world *w) {
     if (!w) return GS_BODY_NONE;
     for (size_t i = 0; i < w->bodies.size(); i++) {
         const gs_body &b = w->bodies[i];
-        const btTransform &t = b.rb ? b.rb->getWorldTransform() : b.marker_pose;
+        btTransform t = body_frame(b);
         const btVector3 &o = t.getOrigin();
         btQuaternion q = t.getRotation();
         bool ok = std::isfinite(o.x()) && std::isfinite(o.y()) && std::isfinite(o.z()) &&
@@ -506,33 +536,38 @@ int gs_world_attach(gs_world *w, int a, int b) {
     gs_body &ba = w->bodies[(size_t)a], &bb = w->bodies[(size_t)b];
     if (!ba.rb || !bb.rb) return -1;
     if (ba.kind != KIND_DYNAMIC && bb.kind != KIND_DYNAMIC) return -1;
-    size_t handle = 0;
-    while (handle < w->welds.size() && w->welds[handle]) handle++;
     btTransform in_a = ba.rb->getWorldTransform().inverse() * bb.rb->getWorldTransform();
     btTransform in_b;
     in_b.setIdentity();
-    btFixedConstraint *c;
+    btTypedConstraint *c;
     try {
-        if (handle == w->welds.size()) w->welds.push_back(NULL);
         c = new btFixedConstraint(*ba.rb, *bb.rb, in_a, in_b);
     } catch (const std::bad_alloc &) {
         return -1;
     }
-    w->welds[handle] = c;
-    w->world->addConstraint(c, true);
-    /* The disabled pair keeps its old manifold, whose points the solver
-     * would go on pushing apart; dropping the pair's algorithm frees it. */
-    btBroadphasePair *pair = w->world->getPairCache()->findPair(ba.rb->getBroadphaseHandle(),
-                                                                bb.rb->getBroadphaseHandle());
-    if (pair) w->world->getPairCache()->cleanOverlappingPair(*pair, w->dispatcher);
-    /* A welded body must not fall asleep while its partner carries it. */
-    for (gs_body *x : {&ba, &bb}) {
-        if (x->kind != KIND_DYNAMIC) continue;
-        if (x->welds++ == 0) x->rb->forceActivationState(DISABLE_DEACTIVATION);
-        x->rb->activate(true);
+    int handle = add_weld(w, a, b, c);
+    if (handle >= 0 && w->trace) fprintf(w->trace, "attach %d %d %d\n", a, b, handle);
+    return handle;
+}
+
+int gs_world_grip(gs_world *w, int a, int b, const double point[3]) {
+    if (!valid_body(w, a) || !valid_body(w, b) || a == b || !point) return -1;
+    gs_body &ba = w->bodies[(size_t)a], &bb = w->bodies[(size_t)b];
+    if (!ba.rb || !bb.rb || ba.kind != KIND_KINEMATIC || bb.kind != KIND_DYNAMIC) return -1;
+    for (int i = 0; i < 3; i++)
+        if (!std::isfinite(point[i]) || std::fabs(point[i]) > POSE_LIMIT) return -1;
+    btVector3 p((btScalar)point[0], (btScalar)point[1], (btScalar)point[2]);
+    btTypedConstraint *c;
+    try {
+        c = new btPoint2PointConstraint(*ba.rb, *bb.rb, ba.rb->getWorldTransform().inverse() * p,
+                                        bb.rb->getWorldTransform().inverse() * p);
+    } catch (const std::bad_alloc &) {
+        return -1;
     }
-    if (w->trace) fprintf(w->trace, "attach %d %d %d\n", a, b, (int)handle);
-    return (int)handle;
+    int handle = add_weld(w, a, b, c);
+    if (handle >= 0 && w->trace)
+        fprintf(w->trace, "grip %d %d %a %a %a %d\n", a, b, point[0], point[1], point[2], handle);
+    return handle;
 }
 
 int gs_world_link(gs_world *w, int a, int b, const double pivot_a[3], const double pivot_b[3]) {
@@ -571,6 +606,84 @@ void gs_world_detach(gs_world *w, int handle) {
     }
     delete c;
     w->welds[(size_t)handle] = NULL;
+}
+
+int gs_world_add_joint(gs_world *w, const gs_joint_desc *d, char *err, size_t errlen) {
+    const char *bad = !w || !d ? "add_joint: no world or no description" : check_joint(w, d);
+    if (bad) {
+        fail(err, errlen, bad, -1);
+        return -1;
+    }
+    gs_body &pa = w->bodies[(size_t)d->parent], &ch = w->bodies[(size_t)d->child];
+    btVector3 axis((btScalar)d->axis[0], (btScalar)d->axis[1], (btScalar)d->axis[2]);
+    axis.normalize();
+    btVector3 anchor((btScalar)d->anchor[0], (btScalar)d->anchor[1], (btScalar)d->anchor[2]);
+    /* the joint frame in the parent's centre of mass frame: the axis is a
+     * hinge's z and a slider's x */
+    btTransform to_com = pa.shifted ? pa.com.inverse() : btTransform::getIdentity();
+    btVector3 ax = to_com.getBasis() * axis, u, v;
+    btPlaneSpace1(ax, u, v);
+    bool slider = d->type == GS_JOINT_PRISMATIC;
+    btMatrix3x3 basis = slider ? btMatrix3x3(ax.x(), u.x(), v.x(), ax.y(), u.y(), v.y(), ax.z(), u.z(), v.z())
+                               : btMatrix3x3(u.x(), v.x(), ax.x(), u.y(), v.y(), ax.y(), u.z(), v.z(), ax.z());
+    btTransform frame_a(basis, to_com * anchor);
+    /* the child's frame: where the parent's is now, moved back by the
+     * position, so that Bullet reads the position the bodies are in */
+    gs_joint j;
+    memset(&j, 0, sizeof j);
+    j.type = d->type, j.parent = d->parent, j.child = d->child;
+    j.axis = ax;
+    j.mid = d->type == GS_JOINT_REVOLUTE ? (d->lower + d->upper) / 2 : 0;
+    j.friction = d->friction, j.damping = d->damping;
+    btTransform offset = btTransform::getIdentity();
+    if (slider)
+        offset.setOrigin(btVector3((btScalar)d->position, 0, 0));
+    else
+        offset.setRotation(btQuaternion(btVector3(0, 0, 1), (btScalar)(d->position - j.mid)));
+    btTransform rel = pa.rb->getWorldTransform().inverse() * ch.rb->getWorldTransform();
+    btTransform frame_b = rel.inverse() * frame_a * offset;
+    try {
+        if (slider) {
+            btSliderConstraint *c = new btSliderConstraint(*pa.rb, *ch.rb, frame_a, frame_b, true);
+            c->setLowerLinLimit((btScalar)d->lower);
+            c->setUpperLinLimit((btScalar)d->upper);
+            c->setLowerAngLimit(0);
+            c->setUpperAngLimit(0);
+            j.c = c;
+        } else {
+            btHingeConstraint *c = new btHingeConstraint(*pa.rb, *ch.rb, frame_a, frame_b, true);
+            if (d->type == GS_JOINT_REVOLUTE)
+                c->setLimit((btScalar)(d->lower - j.mid), (btScalar)(d->upper - j.mid));
+            j.c = c;
+        }
+        w->joints.push_back(j);
+    } catch (const std::bad_alloc &) {
+        delete j.c;
+        fail(err, errlen, "out of memory adding a joint", -1);
+        return -1;
+    }
+    w->world->addConstraint(j.c, true);
+    gs_joint &added = w->joints.back();
+    joint_update(w, added, true);
+    if (ch.kind == KIND_DYNAMIC) ch.rb->activate(true);
+    int id = (int)w->joints.size() - 1;
+    if (w->trace) trace_joint(w, id, d);
+    return id;
+}
+
+int gs_world_joint_count(const gs_world *w) { return w ? (int)w->joints.size() : 0; }
+
+int gs_world_body_joint(const gs_world *w, int body) {
+    if (!w) return -1;
+    for (size_t i = 0; i < w->joints.size(); i++)
+        if (w->joints[i].child == body) return (int)i;
+    return -1;
+}
+
+void gs_world_joint_state(const gs_world *w, int joint, double *position, double *velocity) {
+    bool ok = w && joint >= 0 && (size_t)joint < w->joints.size();
+    if (position) *position = ok ? w->joints[(size_t)joint].position : 0;
+    if (velocity) *velocity = ok ? w->joints[(size_t)joint].velocity : 0;
 }
 
 void gs_world_set_trace(gs_world *w, FILE *f) {
@@ -622,8 +735,13 @@ static const char *check_desc(const gs_world *w, const gs_body_desc *d, int *bad
          * range is itself undefined, and C callers can pass anything. */
         int type = 0;
         memcpy(&type, &s->type, sizeof s->type < sizeof type ? sizeof s->type : sizeof type);
-        if (type != GS_SHAPE_BOX && type != GS_SHAPE_CYLINDER && type != GS_SHAPE_SPHERE)
+        if (type != GS_SHAPE_BOX && type != GS_SHAPE_CYLINDER && type != GS_SHAPE_SPHERE &&
+            type != GS_SHAPE_MESH)
             return "unknown shape type";
+        if (type == GS_SHAPE_MESH) {
+            const char *bad = d->meshes ? check_mesh(d->meshes[i]) : "a mesh part needs its mesh";
+            if (bad) return bad;
+        }
         for (int k = 0; k < 3; k++)
             if (!(std::isfinite(s->size[k]) && s->size[k] > 0 && s->size[k] <= SIZE_LIMIT))
                 return "size must be finite, > 0 and <= 10 m on every axis";
@@ -631,13 +749,46 @@ static const char *check_desc(const gs_world *w, const gs_body_desc *d, int *bad
             return "local pose must be finite, within 10 m, with a unit quaternion";
     }
     *bad_shape = -1;
+    if (d->inertial) {
+        const gs_inertial *in = d->inertial;
+        if (!gsu_pose_is_sane(&in->frame, SIZE_LIMIT))
+            return "inertial: the centre of mass frame must be finite, within 10 m, with a unit quaternion";
+        for (int k = 0; k < 3; k++)
+            if (!(std::isfinite(in->moments[k]) && in->moments[k] > 0 && in->moments[k] <= 1e6))
+                return "inertial: moments must be finite and in (0, 1e6] kg m^2";
+    }
     return NULL;
 }
 
-static btCollisionShape *make_part(const gs_shape *s) {
+static const char *check_mesh(const gs_mesh *m) {
+    if (!m || !m->vertices) return "a mesh part needs its mesh";
+    if (m->nvertices < 4 || m->nvertices > GS_MESH_MAX_VERTICES)
+        return "a mesh needs 4 to 4096 vertices";
+    for (int i = 0; i < 3 * m->nvertices; i++)
+        if (!(std::isfinite(m->vertices[i]) && std::fabs(m->vertices[i]) <= SIZE_LIMIT))
+            return "mesh vertices must be finite and within 10 m";
+    if (m->ntriangles < 0 || (m->ntriangles > 0 && !m->triangles)) return "bad mesh triangles";
+    for (int i = 0; i < 3 * m->ntriangles; i++)
+        if (m->triangles[i] < 0 || m->triangles[i] >= m->nvertices)
+            return "a mesh triangle names a vertex it does not have";
+    return NULL;
+}
+
+static btCollisionShape *make_part(const gs_shape *s, const gs_mesh *mesh) {
     btCollisionShape *shape;
     double smallest;
-    if (s->type == GS_SHAPE_SPHERE) {
+    if (s->type == GS_SHAPE_MESH) {
+        /* The hull of the points: Bullet keeps them as given (the margin
+         * grows outwards, so it stays small), and collides with the hull. */
+        btConvexHullShape *hull = new btConvexHullShape();
+        for (int i = 0; i < mesh->nvertices; i++) {
+            const float *v = mesh->vertices + 3 * i;
+            hull->addPoint(btVector3(v[0], v[1], v[2]), false);
+        }
+        hull->recalcLocalAabb();
+        hull->setMargin((btScalar)MARGIN);
+        return hull;
+    } else if (s->type == GS_SHAPE_SPHERE) {
         /* A sphere is all margin: its radius is the whole shape. */
         return new btSphereShape((btScalar)(s->size[0] / 2));
     } else if (s->type == GS_SHAPE_CYLINDER) {
@@ -672,6 +823,143 @@ static void from_bt(const btTransform &t, gs_pose *out) {
     btQuaternion q = t.getRotation();
     out->pos[0] = o.x(), out->pos[1] = o.y(), out->pos[2] = o.z();
     out->rot[0] = q.x(), out->rot[1] = q.y(), out->rot[2] = q.z(), out->rot[3] = q.w();
+}
+
+/* Adds weld c between a and b under the lowest free handle: the pair stops
+ * colliding, and a dynamic body in it stays awake. Returns the handle, or
+ * -1 (c freed) when out of memory. */
+static int add_weld(gs_world *w, int a, int b, btTypedConstraint *c) {
+    gs_body &ba = w->bodies[(size_t)a], &bb = w->bodies[(size_t)b];
+    size_t handle = 0;
+    while (handle < w->welds.size() && w->welds[handle]) handle++;
+    try {
+        if (handle == w->welds.size()) w->welds.push_back(NULL);
+    } catch (const std::bad_alloc &) {
+        delete c;
+        return -1;
+    }
+    w->welds[handle] = c;
+    w->world->addConstraint(c, true);
+    /* The disabled pair keeps its old manifold, whose points the solver
+     * would go on pushing apart; dropping the pair's algorithm frees it. */
+    btBroadphasePair *pair = w->world->getPairCache()->findPair(ba.rb->getBroadphaseHandle(),
+                                                                bb.rb->getBroadphaseHandle());
+    if (pair) w->world->getPairCache()->cleanOverlappingPair(*pair, w->dispatcher);
+    /* A welded body must not fall asleep while its partner carries it. */
+    for (gs_body *x : {&ba, &bb}) {
+        if (x->kind != KIND_DYNAMIC) continue;
+        if (x->welds++ == 0) x->rb->forceActivationState(DISABLE_DEACTIVATION);
+        x->rb->activate(true);
+    }
+    return (int)handle;
+}
+
+static const char *check_joint(const gs_world *w, const gs_joint_desc *d) {
+    int type = 0;
+    memcpy(&type, &d->type, sizeof d->type < sizeof type ? sizeof d->type : sizeof type);
+    if (type != GS_JOINT_REVOLUTE && type != GS_JOINT_CONTINUOUS && type != GS_JOINT_PRISMATIC)
+        return "joint: unknown type";
+    if (!valid_body(w, d->parent) || !valid_body(w, d->child) || d->parent == d->child)
+        return "joint: parent and child must be two bodies of the world";
+    const gs_body &pa = w->bodies[(size_t)d->parent], &ch = w->bodies[(size_t)d->child];
+    if (ch.kind != KIND_DYNAMIC) return "joint: the child must be a dynamic body";
+    if (pa.kind != KIND_DYNAMIC && pa.kind != KIND_FIXED)
+        return "joint: the parent must be a fixed or dynamic body";
+    double len = 0;
+    for (int i = 0; i < 3; i++) {
+        if (!std::isfinite(d->anchor[i]) || std::fabs(d->anchor[i]) > SIZE_LIMIT)
+            return "joint: the anchor must be finite and within 10 m";
+        if (!std::isfinite(d->axis[i])) return "joint: the axis must be finite";
+        len += d->axis[i] * d->axis[i];
+    }
+    if (!(len > 1e-12)) return "joint: the axis must not be zero";
+    if (!std::isfinite(d->position) || std::fabs(d->position) > 1e3)
+        return "joint: the position must be finite";
+    if (type != GS_JOINT_CONTINUOUS) {
+        if (!(std::isfinite(d->lower) && std::isfinite(d->upper) && d->lower <= d->upper))
+            return "joint: limits must be finite with lower <= upper";
+        if (type == GS_JOINT_REVOLUTE && !(d->upper - d->lower < 2 * GS_PI))
+            return "joint: a revolute range must be under 2 pi (a continuous joint has none)";
+        if (type == GS_JOINT_PRISMATIC && !(d->upper - d->lower <= SIZE_LIMIT))
+            return "joint: a prismatic range must be at most 10 m";
+    }
+    if (!(std::isfinite(d->friction) && d->friction >= 0 && d->friction <= 1e3))
+        return "joint: friction must be finite and in [0, 1000]";
+    if (!(std::isfinite(d->damping) && d->damping >= 0 && d->damping <= 1e3))
+        return "joint: damping must be finite and in [0, 1000]";
+    return NULL;
+}
+
+/* Joint friction and damping as a motor holding the joint still with a
+ * bounded effort: friction, plus damping times the speed of the last step
+ * (held for the step, so it cannot reverse the motion). */
+static void joints_before_step(gs_world *w) {
+    double dt = w->opt.timestep;
+    for (gs_joint &j : w->joints) {
+        double effort = j.friction + j.damping * std::fabs(j.velocity);
+        if (!(effort > 0)) continue;
+        if (j.type == GS_JOINT_PRISMATIC) {
+            btSliderConstraint *c = static_cast<btSliderConstraint *>(j.c);
+            c->setPoweredLinMotor(true);
+            c->setTargetLinMotorVelocity(0);
+            c->setMaxLinMotorForce((btScalar)effort);
+        } else {
+            static_cast<btHingeConstraint *>(j.c)->enableAngularMotor(true, 0, (btScalar)(effort * dt));
+        }
+    }
+}
+
+/* Reads a joint's position and velocity from its bodies. A continuous
+ * joint counts whole turns by following the angle from step to step;
+ * resync starts the count afresh (after a pose was set). */
+static void joint_update(gs_world *w, gs_joint &j, bool resync) {
+    const btRigidBody &pa = *w->bodies[(size_t)j.parent].rb, &ch = *w->bodies[(size_t)j.child].rb;
+    btVector3 axis = pa.getWorldTransform().getBasis() * j.axis;
+    if (j.type == GS_JOINT_PRISMATIC) {
+        btSliderConstraint *c = static_cast<btSliderConstraint *>(j.c);
+        btTransform a = pa.getWorldTransform() * c->getFrameOffsetA();
+        btTransform b = ch.getWorldTransform() * c->getFrameOffsetB();
+        j.position = (b.getOrigin() - a.getOrigin()).dot(a.getBasis().getColumn(0));
+        j.velocity = (ch.getLinearVelocity() - pa.getLinearVelocity()).dot(axis);
+        return;
+    }
+    double raw = static_cast<btHingeConstraint *>(j.c)->getHingeAngle();
+    if (resync || j.type == GS_JOINT_REVOLUTE)
+        j.position = raw + j.mid;
+    else
+        j.position += gsu_wrap_angle(raw - j.raw, 2 * GS_PI);
+    j.raw = raw;
+    j.velocity = (ch.getAngularVelocity() - pa.getAngularVelocity()).dot(axis);
+}
+
+/* A body's collision shape: its one part, or a compound of its parts.
+ * Bullet turns a body about its frame's origin, so a body with its own
+ * centre of mass has its parts placed about that centre. May throw
+ * std::bad_alloc, leaving what it made in b to free. */
+static void make_shape(gs_body *b, const gs_body_desc *d) {
+    if (d->nshapes == 1 && is_identity(&d->shapes[0].local) && !b->shifted) {
+        b->shape = make_part(&d->shapes[0], d->meshes ? d->meshes[0] : NULL);
+        return;
+    }
+    /* No child tree: a handful of parts is faster to scan. */
+    b->children.reserve((size_t)d->nshapes);
+    btCompoundShape *compound = new btCompoundShape(false, d->nshapes);
+    b->shape = compound;
+    btTransform to_com = b->com.inverse();
+    for (int i = 0; i < d->nshapes; i++) {
+        btCollisionShape *part = make_part(&d->shapes[i], d->meshes ? d->meshes[i] : NULL);
+        b->children.push_back(part);
+        gs_pose local = d->shapes[i].local;
+        gsu_quat_normalize(local.rot);
+        compound->addChildShape(b->shifted ? to_com * to_bt(&local) : to_bt(&local), part);
+    }
+}
+
+/* A body's frame in the world, as the caller knows it. */
+static btTransform body_frame(const gs_body &b) {
+    if (!b.rb) return b.marker_pose;
+    if (!b.shifted) return b.rb->getWorldTransform();
+    return b.rb->getWorldTransform() * b.com.inverse();
 }
 
 static bool is_identity(const gs_pose *p) {
@@ -757,8 +1045,28 @@ static void trace_body(const gs_world *w, int id, const gs_body_desc *d) {
         const gs_shape *s = &d->shapes[i];
         fprintf(f, " %d %a %a %a", (int)s->type, s->size[0], s->size[1], s->size[2]);
         put_pose(f, &s->local);
+        if (s->type == GS_SHAPE_MESH) {
+            const gs_mesh *m = d->meshes[i];
+            fprintf(f, " %d", m->nvertices);
+            for (int k = 0; k < 3 * m->nvertices; k++) fprintf(f, " %a", (double)m->vertices[k]);
+        }
+    }
+    const gs_body &b = w->bodies[(size_t)id];
+    if (b.shifted) {
+        fputs(" 1", f);
+        put_pose(f, &d->inertial->frame);
+        fprintf(f, " %a %a %a", d->inertial->moments[0], d->inertial->moments[1],
+                d->inertial->moments[2]);
+    } else {
+        fputs(" 0", f);
     }
     fputc('\n', f);
+}
+
+static void trace_joint(const gs_world *w, int id, const gs_joint_desc *d) {
+    fprintf(w->trace, "joint %d %d %d %d %a %a %a %a %a %a %a %a %a %a %a\n", id, (int)d->type,
+            d->parent, d->child, d->anchor[0], d->anchor[1], d->anchor[2], d->axis[0], d->axis[1],
+            d->axis[2], d->position, d->lower, d->upper, d->friction, d->damping);
 }
 
 /* Poses as queries see them, so a replay can tell whether it got there. */
@@ -766,7 +1074,7 @@ static void trace_final(const gs_world *w) {
     for (size_t i = 0; i < w->bodies.size(); i++) {
         const gs_body &b = w->bodies[i];
         gs_pose p;
-        from_bt(b.rb ? b.rb->getWorldTransform() : b.marker_pose, &p);
+        from_bt(body_frame(b), &p);
         fprintf(w->trace, "final %d", (int)i);
         put_pose(w->trace, &p);
         fputc('\n', w->trace);

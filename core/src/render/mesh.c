@@ -101,11 +101,13 @@ const float gsr_srgb_threshold[255] = {
 static void local_box(const gsr_mesh *m, int i, double p[3][3], double n[3][3]);
 static void local_cylinder(const gsr_mesh *m, int i, double p[3][3], double n[3][3]);
 static void local_sphere(const gsr_mesh *m, int i, double p[3][3], double n[3][3]);
+static void local_triangle(const gsr_mesh *m, int i, double p[3][3], double n[3][3]);
 static void ellipse_normal(const double half[3], const double unit[3], double n[3]);
 
 int gsr_mesh_init(gsr_mesh *m, const gsr_item *item) {
     m->count = 0;
     m->type = item->shape.type;
+    m->mesh = item->mesh;
     double q[4];
     for (int i = 0; i < 3; i++) {
         m->pos[i] = item->pose.pos[i];
@@ -129,6 +131,7 @@ int gsr_mesh_init(gsr_mesh *m, const gsr_item *item) {
     case GS_SHAPE_BOX: m->count = 12; break;
     case GS_SHAPE_CYLINDER: m->count = CYLINDER_TRIANGLES; break;
     case GS_SHAPE_SPHERE: m->count = SPHERE_TRIANGLES; break;
+    case GS_SHAPE_MESH: m->count = m->mesh ? m->mesh->ntriangles : 0; break;
     default: m->count = 0; break;
     }
     return m->count;
@@ -139,6 +142,7 @@ void gsr_mesh_triangle(const gsr_mesh *m, int i, gsr_tri *t) {
     switch (m->type) {
     case GS_SHAPE_BOX: local_box(m, i, lp, ln); break;
     case GS_SHAPE_CYLINDER: local_cylinder(m, i, lp, ln); break;
+    case GS_SHAPE_MESH: local_triangle(m, i, lp, ln); break;
     default: local_sphere(m, i, lp, ln); break;
     }
     for (int v = 0; v < 3; v++) {
@@ -230,6 +234,22 @@ static void local_sphere(const gsr_mesh *m, int i, double p[3][3], double n[3][3
         for (int c = 0; c < 3; c++) p[v][c] = unit[c] * m->half[c];
         ellipse_normal(m->half, unit, n[v]);
     }
+}
+
+/* Triangle i of a mesh part as its file has it, with the face's normal. */
+static void local_triangle(const gsr_mesh *m, int i, double p[3][3], double n[3][3]) {
+    const gs_mesh *mesh = m->mesh;
+    for (int v = 0; v < 3; v++) {
+        int idx = mesh->triangles[3 * i + v];
+        if (idx < 0 || idx >= mesh->nvertices) idx = 0;
+        for (int k = 0; k < 3; k++) p[v][k] = mesh->vertices[3 * idx + k];
+    }
+    double a[3], b[3], c[3];
+    for (int k = 0; k < 3; k++) a[k] = p[1][k] - p[0][k], b[k] = p[2][k] - p[0][k];
+    c[0] = a[1] * b[2] - a[2] * b[1], c[1] = a[2] * b[0] - a[0] * b[2], c[2] = a[0] * b[1] - a[1] * b[0];
+    double len = sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]);
+    for (int v = 0; v < 3; v++)
+        for (int k = 0; k < 3; k++) n[v][k] = len > 0 ? c[k] / len : (k == 2);
 }
 
 /* The outward unit normal of an ellipsoid of half extents half at the point

@@ -16,6 +16,7 @@ typedef struct gsr_mesh {
     double axis[3][3];  /* axis[i] (3): the part's local axis i in the world */
     double half[3];     /* half extents along the local axes */
     double extent[3];   /* half extents (3) of the world-aligned box around it */
+    const gs_mesh *mesh; /* a mesh part's triangles */
 } gsr_mesh;
 
 /* One triangle in the world, counter-clockwise seen from outside. */

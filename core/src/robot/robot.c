@@ -24,6 +24,9 @@
 #define SETTLE_CALM_STEPS 2
 #define POSE_LIMIT 10.0
 #define CONTACT_LIST 16
+/* Steps the cup holds still at the end of a drag, so the part it moves
+ * comes to rest where it was taken before it is let go. */
+#define DRAG_DWELL_STEPS 12
 
 /* One action's step budget and tally. */
 typedef struct action {
@@ -43,6 +46,7 @@ static move_end descend(action *a, double near_z, double stop_z, int probe, int 
 static void place_tool(gs_robot *r, int body, const double at[3], double yaw);
 static void tool_at(const gs_robot *r, int body, double at[4]);
 static int choose_pick(gs_robot *r, int nearest);
+static int pickable(const gs_robot *r, int body);
 static void release(gs_robot *r);
 static void abort_action(action *a, gs_action_result *res);
 static long settle_for(gs_robot *r, long cap);
@@ -227,6 +231,54 @@ out:
     return GS_OK;
 }
 
+gs_status gs_robot_drag(gs_robot *r, const double grip[3], int body, gs_drag_path_fn path, void *ud,
+                        gs_action_result *res, char *err, size_t errlen) {
+    if (!r || !r->world || !grip || !path || !res)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "drag: missing robot, grip, path or result");
+    memset(res, 0, sizeof *res);
+    res->held_body = GS_BODY_NONE;
+    for (int i = 0; i < 3; i++)
+        if (!isfinite(grip[i]) || fabs(grip[i]) > POSE_LIMIT)
+            return gs_fail(err, errlen, GS_ERR_USAGE, "drag: the grip must be finite and within 10 m");
+    if (r->held != GS_BODY_NONE) release(r);
+    const gs_robot_options *o = &r->opt;
+    action a = {r, o->max_action_steps, 0};
+    double at[4], points[GS_DRAG_PATH_MAX][3];
+    tool_at(r, r->tip, at);
+    if (move_tool(&a, r->tip, grip[0], grip[1], grip[2] + o->hover, at[3], o->speed, 0) != MOVE_DONE) goto out;
+    int touched = GS_BODY_NONE;
+    move_end end = descend(&a, grip[2] + SEEK_CLEARANCE, grip[2] - o->max_descend, r->tip, GS_BODY_NONE, &touched);
+    if (end == MOVE_OUT_OF_STEPS) goto out;
+    tool_at(r, r->tip, at);
+    int n = 0;
+    if (end == MOVE_TOUCHED && touched == body && gs_world_body_is_dynamic(r->world, body)) {
+        r->weld = gs_world_grip(r->world, r->tip, body, at);
+        if (r->weld >= 0) r->held = body;
+        if (r->held != GS_BODY_NONE) n = path(ud, at, points, GS_DRAG_PATH_MAX);
+    }
+    if (r->held != GS_BODY_NONE) {
+        res->picked = 1;
+        res->held_body = body;
+        for (int i = 0; i < n && i < GS_DRAG_PATH_MAX; i++)
+            if (move_tool(&a, r->tip, points[i][0], points[i][1], points[i][2], at[3], o->slow_speed, 0) != MOVE_DONE)
+                goto out;
+        for (int i = 0; i < DRAG_DWELL_STEPS && a.budget > 0; i++, a.budget--, a.steps++) robot_step(r);
+        release(r);
+        res->placed = 1;
+        tool_at(r, r->tip, at);
+    }
+    if (move_tool(&a, r->tip, at[0], at[1], at[2] + o->hover, at[3], o->speed, 0) != MOVE_DONE) goto out;
+    if (move_tool(&a, r->tip, r->home.pos[0], r->home.pos[1], r->home.pos[2], gsu_pose_yaw(&r->home), o->speed,
+                  0) != MOVE_DONE)
+        goto out;
+    a.steps += settle_for(r, a.budget < o->settle_steps ? a.budget : o->settle_steps);
+    res->steps = a.steps;
+    return GS_OK;
+out:
+    abort_action(&a, res);
+    return GS_OK;
+}
+
 long gs_robot_settle(gs_robot *r) {
     if (!r || !r->world) return 0;
     return settle_for(r, r->opt.settle_steps);
@@ -356,12 +408,18 @@ static void tool_at(const gs_robot *r, int body, double at[4]) {
  * lowest-numbered dynamic one within tolerance; fixed bodies and the table
  * cannot be picked. */
 static int choose_pick(gs_robot *r, int nearest) {
-    if (nearest >= 0 && gs_world_body_is_dynamic(r->world, nearest)) return nearest;
+    if (nearest >= 0 && pickable(r, nearest)) return nearest;
     int ids[CONTACT_LIST];
     int n = gs_world_contacts(r->world, r->tip, r->opt.contact_tol, ids, CONTACT_LIST);
     for (int i = 0; i < n && i < CONTACT_LIST; i++)
-        if (ids[i] >= 0 && gs_world_body_is_dynamic(r->world, ids[i])) return ids[i];
+        if (ids[i] >= 0 && pickable(r, ids[i])) return ids[i];
     return GS_BODY_NONE;
+}
+
+/* A dynamic body that no joint moves: a drawer, a door or a lid is
+ * dragged, never carried off. */
+static int pickable(const gs_robot *r, int body) {
+    return gs_world_body_is_dynamic(r->world, body) && gs_world_body_joint(r->world, body) < 0;
 }
 
 static void release(gs_robot *r) {

@@ -20,6 +20,7 @@
 #define TASKS_KEY "gensim.tasks"     /* tables task{...} accepted -> their snapshots (weak keys) */
 #define ENV_KEY "gensim.env.instance" /* the one env userdata */
 #define HANDLES_KEY "gensim.handles" /* this episode's object handles by index */
+#define HOST_KEY "gensim.host"       /* the gsl_host, for readers without an upvalue */
 #define POSE_LIMIT 10.0              /* metres: anything farther is a mistake */
 
 typedef struct gsl_object_ud {
@@ -31,13 +32,15 @@ static const char *const TASK_FIELDS[] = {"name",    "description", "assets", "m
                                           "reset",   "oracle",      "reward", "success"};
 static const char *const GOAL_FIELDS[] = {"objects", "targets", "matches", "replace",
                                           "rotations", "symmetry", "metric", "zone",
-                                          "tolerance", "reward", "lang"};
+                                          "joint", "target", "tolerance", "reward",
+                                          "latch", "lang"};
 static const char *const ADD_OPTIONS[] = {"color", "fixed", "size", "radius", "height",
-                                          "length", "mass", "count"};
+                                          "length", "mass", "count", "range", "side",
+                                          "friction", "damping", "continuous", "file", "scale"};
 static const char *const ENV_METHODS[] = {
     "add",       "random_pose", "random_size", "pose",       "size",         "color",
     "poses",     "objects",     "goal",        "link_pose",  "joint_state",  "joint_limits",
-    "gripper_pose", "rng", "split"};
+    "set_joint", "gripper_pose", "rng", "split"};
 static const char *const RNG_METHODS[] = {"uniform", "int", "normal", "choice", "shuffle"};
 static const char *const GS_FIELDS[] = {"pose",  "multiply",        "invert", "apply",
                                         "yaw",   "quat_from_euler", "COLORS", "TRAIN_COLORS",
@@ -49,6 +52,7 @@ static gsl_host *host_of(lua_State *L) { return lua_touserdata(L, lua_upvalueind
 static void push_object(lua_State *L, gsl_host *h, int index);
 static int check_object(lua_State *L, int idx, const char *fn);
 static void take_snapshot(lua_State *L);
+static int read_drag(lua_State *L, int idx, gs_action *a, char *err, size_t errlen);
 
 /* ---- task{...} ---- */
 
@@ -299,6 +303,22 @@ static void read_request(lua_State *L, int idx, const gs_asset_kind *kind, gs_as
         req->has_count = 1, req->count = (int)lua_tointeger(L, -1);
     }
     lua_pop(L, 1);
+    req->has_range = opt_field(L, idx, "range", &req->range);
+    req->has_friction = opt_field(L, idx, "friction", &req->friction);
+    req->has_damping = opt_field(L, idx, "damping", &req->damping);
+    req->has_scale = opt_field(L, idx, "scale", &req->scale);
+    ty = gsl_api_raw_field(L, idx, "continuous");
+    if (ty == LUA_TBOOLEAN) req->has_continuous = 1, req->continuous = lua_toboolean(L, -1);
+    else if (ty != LUA_TNIL) luaL_error(L, "env:add: option 'continuous' must be a boolean, got %s", lua_typename(L, ty));
+    lua_pop(L, 1);
+    static const char *const strings[] = {"side", "file"};
+    const char **slots[] = {&req->side, &req->file};
+    for (int k = 0; k < 2; k++) {
+        ty = gsl_api_raw_field(L, idx, strings[k]);
+        if (ty == LUA_TSTRING) *slots[k] = lua_tostring(L, -1); /* alive in the options table */
+        else if (ty != LUA_TNIL) luaL_error(L, "env:add: option '%s' must be a string, got %s", strings[k], lua_typename(L, ty));
+        lua_pop(L, 1);
+    }
 }
 
 static int l_env_add(lua_State *L) {
@@ -425,13 +445,63 @@ static int l_env_gripper_pose(lua_State *L) {
     return 1;
 }
 
-/* Articulated assets arrive with their own issue; until then no object has
- * links or joints, and saying so beats returning made-up numbers. */
-static int l_env_articulated(lua_State *L) {
+/* A joint's or link's name argument. */
+static const char *check_name(lua_State *L, int idx, const char *fn, const char *what) {
+    if (lua_type(L, idx) != LUA_TSTRING)
+        luaL_error(L, "%s: the %s must be named by a string, got %s", fn, what, luaL_typename(L, idx));
+    return lua_tostring(L, idx);
+}
+
+static int l_env_joint_state(lua_State *L) {
+    gs_scene *s = scene_of(L, "joint_state");
+    int obj = check_object(L, 2, "env:joint_state");
+    const char *joint = check_name(L, 3, "env:joint_state", "joint");
+    double q, f;
+    char err[320];
+    if (gs_scene_joint_state(s, obj, joint, &q, &f, err, sizeof err) != GS_OK)
+        return luaL_error(L, "env:joint_state: %s", err);
+    lua_pushnumber(L, q);
+    lua_pushnumber(L, f);
+    return 2;
+}
+
+static int l_env_joint_limits(lua_State *L) {
+    gs_scene *s = scene_of(L, "joint_limits");
+    int obj = check_object(L, 2, "env:joint_limits");
+    const char *joint = check_name(L, 3, "env:joint_limits", "joint");
+    double lo, hi;
+    char err[320];
+    if (gs_scene_joint_limits(s, obj, joint, &lo, &hi, err, sizeof err) != GS_OK)
+        return luaL_error(L, "env:joint_limits: %s", err);
+    lua_pushnumber(L, lo);
+    lua_pushnumber(L, hi);
+    return 2;
+}
+
+static int l_env_set_joint(lua_State *L) {
+    gs_scene *s = scene_of(L, "set_joint");
+    int obj = check_object(L, 2, "env:set_joint");
+    const char *joint = check_name(L, 3, "env:set_joint", "joint");
+    if (lua_type(L, 4) != LUA_TNUMBER)
+        return luaL_error(L, "env:set_joint: the fraction must be a number from 0 (shut) to 1 (open), got %s",
+                          luaL_typename(L, 4));
+    if (!host_of(L)->in_reset)
+        return luaL_error(L, "env:set_joint: only reset may set a joint; after it, joints move by actions");
+    char err[320];
+    if (gs_scene_set_joint(s, obj, joint, lua_tonumber(L, 4), err, sizeof err) != GS_OK)
+        return luaL_error(L, "env:set_joint: %s", err);
+    return 0;
+}
+
+static int l_env_link_pose(lua_State *L) {
     gs_scene *s = scene_of(L, "link_pose");
     int obj = check_object(L, 2, "env:link_pose");
-    return luaL_error(L, "env: object %d (%s) has no links or joints: no articulated asset kinds exist yet",
-                      obj + 1, s->objects[obj].kind->name);
+    const char *link = check_name(L, 3, "env:link_pose", "link");
+    gs_pose p;
+    char err[320];
+    if (gs_scene_link_pose(s, obj, link, &p, err, sizeof err) != GS_OK) return luaL_error(L, "env:link_pose: %s", err);
+    gsl_api_push_pose(L, &p);
+    return 1;
 }
 
 /* env:goal{...}'s matches field into spec (allowed as scratch userdata
@@ -504,11 +574,17 @@ static int l_env_goal(lua_State *L) {
 
     int ty = gsl_api_raw_field(L, 2, "metric");
     const char *metric = ty == LUA_TNIL ? "pose" : ty == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-    if (!metric) return luaL_error(L, "env:goal: 'metric' must be \"pose\" or \"zone\"");
+    if (!metric) return luaL_error(L, "env:goal: 'metric' must be \"pose\", \"zone\" or \"joint\"");
     if (strcmp(metric, "pose") == 0) g.metric = GS_METRIC_POSE;
     else if (strcmp(metric, "zone") == 0) g.metric = GS_METRIC_ZONE;
-    else return luaL_error(L, "env:goal: unknown metric '%s' (use \"pose\" or \"zone\")", metric);
+    else if (strcmp(metric, "joint") == 0) g.metric = GS_METRIC_JOINT;
+    else return luaL_error(L, "env:goal: unknown metric '%s' (use \"pose\", \"zone\" or \"joint\")", metric);
     lua_pop(L, 1);
+    if ((ty = gsl_api_raw_field(L, 2, "joint")) == LUA_TSTRING) g.joint = lua_tostring(L, -1); /* alive in the goal table */
+    else if (ty != LUA_TNIL) return luaL_error(L, "env:goal: 'joint' must be a joint's name, got %s", lua_typename(L, ty));
+    lua_pop(L, 1);
+    g.target = goal_number(L, "target", -1);
+    g.latch = goal_flag(L, "latch", 0);
 
     ty = gsl_api_raw_field(L, 2, "targets");
     if (ty == LUA_TTABLE) {
@@ -542,7 +618,7 @@ static int l_env_goal(lua_State *L) {
     }
     g.rotations = goal_flag(L, "rotations", 1);
     g.symmetry = goal_number(L, "symmetry", -1);
-    g.tolerance = goal_number(L, "tolerance", GS_POSE_TOLERANCE);
+    g.tolerance = goal_number(L, "tolerance", -1); /* -1: the metric's default */
     g.reward = goal_number(L, "reward", 1);
     if ((ty = gsl_api_raw_field(L, 2, "lang")) == LUA_TSTRING) g.lang = lua_tostring(L, -1);
     else if (ty != LUA_TNIL) return luaL_error(L, "env:goal: 'lang' must be a string");
@@ -755,9 +831,9 @@ static void install_env(gsl_sandbox *sb, gsl_host *host) {
         {"random_size", l_env_random_size}, {"pose", l_env_pose},
         {"size", l_env_size},       {"color", l_env_color},
         {"poses", l_env_poses},     {"objects", l_env_objects},
-        {"goal", l_env_goal},       {"link_pose", l_env_articulated},
-        {"joint_state", l_env_articulated}, {"joint_limits", l_env_articulated},
-        {"gripper_pose", l_env_gripper_pose}, {NULL, NULL}};
+        {"goal", l_env_goal},       {"link_pose", l_env_link_pose},
+        {"joint_state", l_env_joint_state}, {"joint_limits", l_env_joint_limits},
+        {"set_joint", l_env_set_joint}, {"gripper_pose", l_env_gripper_pose}, {NULL, NULL}};
     lua_newuserdatauv(L, 1, 1); /* env rng */
     lua_insert(L, -2);          /* rng env */
     lua_setiuservalue(L, -2, 1); /* env */
@@ -835,6 +911,8 @@ void gsl_api_install(gsl_sandbox *sb, gsl_host *host) {
     lua_setfield(L, LUA_REGISTRYINDEX, TASKS_KEY);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, HANDLES_KEY);
+    lua_pushlightuserdata(L, host);
+    lua_setfield(L, LUA_REGISTRYINDEX, HOST_KEY);
 
     lua_pushlightuserdata(L, host);
     lua_pushcclosure(L, l_task, 1);
@@ -940,11 +1018,51 @@ int gsl_api_read_pose(lua_State *L, int idx, const char *what, gs_pose *out, cha
     return 1;
 }
 
+/* {drag = {obj, "joint", to = f}} or {drag = {object = obj, joint = "joint",
+ * to = f}} at idx (the drag table); the scene checks the rest when it acts.
+ * Never raises. */
+static int read_drag(lua_State *L, int idx, gs_action *a, char *err, size_t errlen) {
+    const char *form = "drag must be {obj, \"joint\", to = fraction} (or {object = obj, joint = \"joint\", to = fraction})";
+    if (!lua_istable(L, idx)) {
+        gs_fail(err, errlen, GS_ERR_USAGE, "%s, got %s", form, luaL_typename(L, idx));
+        return 0;
+    }
+    a->kind = GS_ACTION_DRAG;
+    lua_getfield(L, LUA_REGISTRYINDEX, HOST_KEY);
+    const gsl_host *h = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    lua_pushliteral(L, "object");
+    if (lua_rawget(L, idx) == LUA_TNIL) {
+        lua_pop(L, 1);
+        lua_rawgeti(L, idx, 1);
+    }
+    const gsl_object_ud *o = luaL_testudata(L, -1, OBJ_MT);
+    int ok = o && h && h->scene && o->episode == h->episode && o->index < h->scene->nobjects;
+    if (ok) a->drag_object = o->index;
+    lua_pop(L, 1);
+    lua_pushliteral(L, "joint");
+    if (lua_rawget(L, idx) == LUA_TNIL) {
+        lua_pop(L, 1);
+        lua_rawgeti(L, idx, 2);
+    }
+    size_t len = 0;
+    const char *joint = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+    ok = ok && joint && len < sizeof a->drag_joint;
+    if (ok) memcpy(a->drag_joint, joint, len + 1);
+    lua_pop(L, 1);
+    lua_pushliteral(L, "to");
+    ok = ok && lua_rawget(L, idx) == LUA_TNUMBER;
+    a->drag_to = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+    if (!ok) gs_fail(err, errlen, GS_ERR_USAGE, "%s: an object of this episode, a joint's name and a number", form);
+    return ok;
+}
+
 int gsl_api_read_action(lua_State *L, int idx, gs_action *a, char *err, size_t errlen) {
     idx = lua_absindex(L, idx);
     memset(a, 0, sizeof *a);
     if (!lua_istable(L, idx)) {
-        gs_fail(err, errlen, GS_ERR_USAGE, "an action must be {pick = pose, place = pose} or {push = {from, to}}, got %s", luaL_typename(L, idx));
+        gs_fail(err, errlen, GS_ERR_USAGE, "an action must be {pick = pose, place = pose}, {push = {from, to}} or {drag = {obj, joint, to = fraction}}, got %s", luaL_typename(L, idx));
         return 0;
     }
     lua_pushliteral(L, "lift");
@@ -955,6 +1073,13 @@ int gsl_api_read_action(lua_State *L, int idx, gs_action *a, char *err, size_t e
         gs_fail(err, errlen, GS_ERR_USAGE, "lift must be a number from %g to %g m", GSL_LIFT_MIN, GSL_LIFT_MAX);
         return 0;
     }
+    lua_pushliteral(L, "drag");
+    if (lua_rawget(L, idx) != LUA_TNIL) {
+        int ok = read_drag(L, lua_gettop(L), a, err, errlen);
+        lua_pop(L, 1);
+        return ok;
+    }
+    lua_pop(L, 1);
     lua_pushliteral(L, "push");
     if (lua_rawget(L, idx) != LUA_TNIL) {
         int ok = lua_istable(L, -1);

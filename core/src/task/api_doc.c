@@ -36,8 +36,10 @@ static const api_doc DOCS[] = {
      "builds the scene with env:add and states the goals with env:goal; runs once per episode with a "
      "fresh seed; all randomness must come from env.rng"},
     {"task", "oracle", "oracle = function(env, obs) return {pick = pose, place = pose} end",
-     "optional: the next expert action; obs = {step, max_steps, reward}; return nil when done. "
-     "Leave it out: the built-in oracle solves any task from its goals"},
+     "optional: the next expert action ({pick = pose, place = pose}, {push = {from = {x, y, z}, to = {x, y, z}}}, "
+     "or {drag = {obj, \"joint\", to = fraction}}, which grips the joint's handle and moves it there); "
+     "obs = {step, max_steps, reward}; return nil when done. Leave it out: the built-in oracle solves any task "
+     "from its goals, joint goals included"},
     {"task", "reward", "reward = function(env) return r, done end",
      "optional: reward in [0, 1] and whether the episode is over; default: the goals' credit"},
     {"task", "success", "success = function(env) return bool end",
@@ -56,9 +58,17 @@ static const api_doc DOCS[] = {
     {"env", "objects", "env:objects()", "every object handle in the scene, in order of addition"},
     {"env", "goal", "env:goal{objects = {...}, targets = {pose, ...}, matches = \"any\", ...}",
      "adds a goal stage; stages are scored in order and their rewards must sum to 1"},
-    {"env", "link_pose", "env:link_pose(obj, link)", "articulated objects: a link's pose (no such kinds yet)"},
-    {"env", "joint_state", "env:joint_state(obj, joint)", "articulated objects: a joint's position"},
-    {"env", "joint_limits", "env:joint_limits(obj, joint)", "articulated objects: a joint's range"},
+    {"env", "link_pose", "env:link_pose(obj, link)",
+     "articulated objects: a link's pose now (\"base\" is the object's; each articulated kind's moving link is "
+     "named like its joint: drawer, door, lid, lever, knob); a place on a moving link, taken for a goal, moves "
+     "with the link"},
+    {"env", "joint_state", "local position, fraction = env:joint_state(obj, joint)",
+     "articulated objects: a joint's position (m or rad) and the fraction of its range (0 shut .. 1 open)"},
+    {"env", "joint_limits", "local lower, upper = env:joint_limits(obj, joint)",
+     "articulated objects: a joint's range in m or rad (lower is fraction 0, upper is 1)"},
+    {"env", "set_joint", "env:set_joint(obj, joint, fraction)",
+     "in reset only: puts a joint at a fraction of its range (0 shut .. 1 open), before things go on it; "
+     "objects are added shut"},
     {"env", "gripper_pose", "env:gripper_pose()", "the end effector's pose"},
     {"env", "rng", "env.rng", "the episode's random generator (see rng below); the only source of randomness"},
     {"env", "split", "env.split", "\"train\" or \"test\": draw colours from gs.TRAIN_COLORS or gs.TEST_COLORS by it"},
@@ -71,6 +81,14 @@ static const api_doc DOCS[] = {
     {"add", "length", "length = 0.3", "metres: line, rope, pile span"},
     {"add", "mass", "mass = 0.1", "kilograms, movable kinds"},
     {"add", "count", "count = 10", "members of a group kind (rope beads, pile particles)"},
+    {"add", "range", "range = 1.2", "articulated kinds: the joint's travel, m (drawer) or rad"},
+    {"add", "side", "side = \"left\"", "cabinet: the edge its door hinges on, \"left\" (-y) or \"right\" (+y)"},
+    {"add", "friction", "friction = 0.3", "articulated kinds and urdf: what it takes to move a joint, N or N m; it "
+     "stays where it is left"},
+    {"add", "damping", "damping = 0.1", "articulated kinds and urdf: resistance growing with a joint's speed"},
+    {"add", "continuous", "continuous = true", "knob: turns without limits (fractions are then of a turn)"},
+    {"add", "file", "file = \"scenes/chest.urdf\"", "urdf: a file under scenes/ or a plugin's scenes/"},
+    {"add", "scale", "scale = 0.8", "urdf: every length times this"},
 
     {"goal", "objects", "objects = {obj, ...}", "the objects this stage moves"},
     {"goal", "targets", "targets = {pose, ...}", "where they go (env:poses of receptacles, or computed poses)"},
@@ -79,11 +97,17 @@ static const api_doc DOCS[] = {
     {"goal", "replace", "replace = true", "several objects may share one target (bowls, zones)"},
     {"goal", "rotations", "rotations = false", "false: ignore yaw; true: yaw must match modulo symmetry"},
     {"goal", "symmetry", "symmetry = math.pi / 2", "yaw period in radians; default: each object's kind"},
-    {"goal", "metric", "metric = \"pose\" | \"zone\"",
-     "pose: x-y within tolerance, z within half the height plus tolerance; zone: fraction inside a box"},
+    {"goal", "metric", "metric = \"pose\" | \"zone\" | \"joint\"",
+     "pose: x-y within tolerance, z within half the height plus tolerance; zone: fraction inside a box; "
+     "joint: each object's joint within tolerance of target"},
     {"goal", "zone", "zone = {pose = pose, size = {x, y, z}}", "the box of metric \"zone\""},
-    {"goal", "tolerance", "tolerance = 0.02", "metres (default 0.01)"},
+    {"goal", "joint", "joint = \"drawer\"", "metric \"joint\": the joint every object of the stage turns or slides"},
+    {"goal", "target", "target = 0.9", "metric \"joint\": the fraction of the joint's range, 0 shut .. 1 open"},
+    {"goal", "tolerance", "tolerance = 0.02", "metres (default 0.01); for metric \"joint\" a fraction (default 0.05)"},
     {"goal", "reward", "reward = 0.5", "this stage's share of the total reward 1"},
+    {"goal", "latch", "latch = true",
+     "the stage counts as met from the first time it is met, for stages later ones undo (open the lid, put "
+     "the block in, close the lid)"},
     {"goal", "lang", "lang = \"put the red block in the green bowl\"",
      "the instruction for this stage, as a person would say it"},
 

@@ -15,6 +15,7 @@ typedef struct gsl_host {
     const char *const *assets; /* the kinds the task declared (nassets) */
     int nassets;
     int shape_error;          /* set when task{...} refused the table */
+    int in_reset;             /* 1 while reset(env) runs: env:set_joint works then only */
     const char *split;        /* env.split: "train" or "test" */
     struct gs_provenance *prov; /* where the kinds it builds are recorded */
     const char *path;         /* the task file's name, as its chunk is named (nullable) */

@@ -118,14 +118,17 @@ static void check_options(lua_State *L, int t, gsl_kind_meta *m) {
         if (lua_type(L, -2) == LUA_TNUMBER) {
             const char *std = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
             int b = std ? is_standard_option(std) : -1;
-            if (b < 0 || (1u << b) == GS_OPT_COUNT)
+            if (b < 0 || (1u << b) > GS_OPT_MASS) /* count is a group's; range .. scale an articulated kind's */
                 luaL_error(L, "kind: 'options' lists standard options by name (size, radius, height, length, mass), "
                               "got %s", std ? std : luaL_typename(L, -1));
             m->options |= 1u << b;
         } else if (lua_type(L, -2) == LUA_TSTRING) {
             const char *name = lua_tostring(L, -2);
-            if (is_standard_option(name) >= 0)
+            int b = is_standard_option(name);
+            if (b >= 0 && (1u << b) <= GS_OPT_MASS)
                 luaL_error(L, "kind: '%s' is a standard option: list it by name, as \"%s\"", name, name);
+            if (b >= 0)
+                luaL_error(L, "kind: option '%s' is a built-in kind's (env:add reads it); pick another name", name);
             check_custom(L, lua_gettop(L), name, m);
         } else {
             luaL_error(L, "kind: 'options' keys must be names or list positions");

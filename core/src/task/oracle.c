@@ -14,6 +14,7 @@
  * same heightmap. An object hidden under others is left for later, as a
  * policy would have to. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,8 @@
 #define SPOT_SETTLE 0.005 /* of a shared target's tolerance, kept for settling, m */
 #define ZONE_MARGIN 0.003 /* gap kept inside a zone's edges, m */
 #define LATTICE_MAX 256  /* free lattice points weighed per lattice */
+#define CARRY_CLEARANCE 0.03 /* between what is carried and the tallest articulated part, m */
+#define RIDING_SUPPORT 0.015 /* how far above where a target expects it a riding place's ground may be, m */
 
 /* What the oracle sees: the scene's parts, and per object the grasp point
  * found in the heightmap (computed once, on demand). */
@@ -48,8 +51,11 @@ typedef struct spot_region {
     double radius;     /* how far from centre a spot may be; < 0: no limit */
     double pitch;      /* lattice spacing, m */
     int need;          /* objects still to place, >= 1 */
+    int support_limited; /* 1: a spot's ground may be no higher than max_support */
+    double max_support;
 } spot_region;
 
+static int joint_action(const gs_scene *s, const gs_goal *g, gs_action *a);
 static int observe(const gs_scene *s, oracle_view *ov);
 static void forget(oracle_view *ov);
 static int pose_action(oracle_view *ov, const gs_goal *g, gs_action *a);
@@ -63,6 +69,8 @@ static int shared_place(oracle_view *ov, const gs_goal *g, int gi, const int *co
                         double level, const double grasp[3], gs_action *a);
 static void count_unplaced(const gs_scene *s, const gs_goal *g, const int *unplaced,
                            spot_region *r);
+static int riding_place(oracle_view *ov, const gs_goal *g, int j, int obj, double radius, const spot_region *zone,
+                        const double grasp[3], gs_action *a);
 
 int gs_oracle_action(const gs_scene *s, gs_action *a) {
     memset(a, 0, sizeof *a); /* every field decided here: lift 0 is the robot's hover */
@@ -70,11 +78,29 @@ int gs_oracle_action(const gs_scene *s, gs_action *a) {
     gs_scene_reward(s, &stage);
     if (stage >= s->ngoals) return 0;
     const gs_goal *g = &s->goals[stage];
+    if (g->metric == GS_METRIC_JOINT) return joint_action(s, g, a);
     oracle_view ov;
     if (!observe(s, &ov)) return 0;
     int found = g->metric == GS_METRIC_ZONE ? zone_action(&ov, g, a) : pose_action(&ov, g, a);
     forget(&ov);
     return found;
+}
+
+/* The first object of a joint goal whose joint is not where the goal
+ * wants it: dragged there by its handle. */
+static int joint_action(const gs_scene *s, const gs_goal *g, gs_action *a) {
+    for (int i = 0; i < g->nobjects; i++) {
+        const gs_model_link *l = &s->objects[g->objects[i]].art->model.links[g->links[i]];
+        double d = fabs(gs__link_fraction(s, g->objects[i], g->links[i]) - g->target);
+        if (l->type == GS_JOINT_CONTINUOUS) d = fmin(d, 1 - d);
+        if (d <= g->tolerance || !l->has_handle) continue;
+        a->kind = GS_ACTION_DRAG;
+        a->drag_object = g->objects[i];
+        snprintf(a->drag_joint, sizeof a->drag_joint, "%s", l->joint);
+        a->drag_to = g->target;
+        return 1;
+    }
+    return 0;
 }
 
 /* The nearest pair of a visible unplaced object and a free allowed target
@@ -123,7 +149,8 @@ static int pose_action(oracle_view *ov, const gs_goal *g, gs_action *a) {
     } else if (best_i >= 0) {
         const gs_pose *t = &g->targets[best_j];
         grasp_point(ov, g->objects[best_i], grasp);
-        place_action(s, g, g->objects[best_i], grasp, t->pos, gsu_pose_yaw(t), g->rotations, a);
+        if (!riding_place(ov, g, best_j, g->objects[best_i], fmax(g->tolerance - SPOT_SETTLE, 0), NULL, grasp, a))
+            place_action(s, g, g->objects[best_i], grasp, t->pos, gsu_pose_yaw(t), g->rotations, a);
         found = 1;
     }
 done:
@@ -202,9 +229,11 @@ static int zone_action(oracle_view *ov, const gs_goal *g, gs_action *a) {
         count_unplaced(s, g, unplaced, &r);
         int target = zone_target(s, g, i);
         if (target >= 0 && !g->replace) {
-            /* a target of its own: exactly there, as the task put it */
+            /* a target of its own: exactly there, as the task put it (or,
+             * on a link that moved, where there is room in the zone) */
             const gs_pose *t = &g->targets[target];
-            place_action(s, g, obj, grasp, t->pos, gsu_pose_yaw(t), 1, a);
+            if (!riding_place(ov, g, target, obj, -1, &r, grasp, a))
+                place_action(s, g, obj, grasp, t->pos, gsu_pose_yaw(t), 1, a);
             found = 1;
             break;
         }
@@ -219,6 +248,38 @@ static int zone_action(oracle_view *ov, const gs_goal *g, gs_action *a) {
     }
     free(unplaced);
     return found;
+}
+
+/* A place that rides on a link (a drawer's floor) may be partly hidden
+ * where the link moved (under the chest's top): obj goes to the free spot
+ * nearest target j within radius of it (radius < 0: anywhere in zone, a
+ * zone goal's region); 0 when the target rides on nothing or there is no
+ * such spot, and the caller places exactly at the target. */
+static int riding_place(oracle_view *ov, const gs_goal *g, int j, int obj, double radius, const spot_region *zone,
+                        const double grasp[3], gs_action *a) {
+    if (!g->anchors || g->anchors[j].obj < 0) return 0;
+    const gs_pose *t = &g->targets[j];
+    spot_region r;
+    if (zone) {
+        r = *zone;
+        gs_pose to_zone = gsu_pose_invert(&r.frame);
+        double local[3];
+        gsu_pose_apply(&to_zone, t->pos, local);
+        r.centre[0] = local[0], r.centre[1] = local[1];
+    } else {
+        memset(&r, 0, sizeof r);
+        r.frame = gsu_pose_xyz_yaw(t->pos[0], t->pos[1], 0, gsu_pose_yaw(t));
+        r.radius = radius;
+    }
+    const gs_object *o = &ov->scene->objects[obj];
+    r.need = 1, r.pitch = fmax(o->size[0], o->size[1]) + SPOT_GAP;
+    double spot[3];
+    /* on the link, not on what hides part of it */
+    r.support_limited = 1;
+    r.max_support = t->pos[2] - o->size[2] / 2 + RIDING_SUPPORT;
+    if (!free_spot(ov, obj, &r, spot)) return 0;
+    place_action(ov->scene, g, obj, grasp, spot, gsu_pose_yaw(zone ? &r.frame : t), 1, a);
+    return 1;
 }
 
 /* r's need and pitch from the goal objects flagged in unplaced (nobjects):
@@ -367,6 +428,13 @@ static void place_action(const gs_scene *s, const gs_goal *g, int obj, const dou
     double z = fmax(at[2], o->size[2] / 2) + top;
     a->place = gsu_pose_xyz_yaw(at[0] + ct * off[0] - st * off[1], at[1] + st * off[0] + ct * off[1],
                                 z, yaw + turn_by);
+    /* an open lid or door stands tall: carry the object over it */
+    double tallest = gs__articulated_top(s);
+    if (tallest > 0) {
+        double hang = grasp[2] - (c[2] - o->size[2] / 2); /* from the cup down to the object's bottom */
+        double lift = tallest + CARRY_CLEARANCE + hang - fmin(a->pick.pos[2], a->place.pos[2]);
+        if (lift > s->robot.opt.hover) a->lift = lift;
+    }
 }
 
 
@@ -464,7 +532,8 @@ static int free_spot(const oracle_view *ov, int obj, const spot_region *r, doubl
         double c[3], at[3] = {r->centre[0] + cand[k].i * win.view.pixel,
                               r->centre[1] + cand[k].j * win.view.pixel, 0};
         gsu_pose_apply(&r->frame, at, c);
-        found = footprint_free(ov, &win, c, yaw, half, &support);
+        found = footprint_free(ov, &win, c, yaw, half, &support) &&
+                !(r->support_limited && support > r->max_support);
         local[0] = at[0], local[1] = at[1];
     }
     if (found) {
@@ -507,6 +576,7 @@ static int lattice_spot(const oracle_view *ov, const spot_window *win, const spo
                 if ((r->radius >= 0 && d > r->radius + 1e-9) || count == LATTICE_MAX) continue;
                 gsu_pose_apply(&r->frame, at, c);
                 if (!footprint_free(ov, win, c, yaw, half, &s)) continue;
+                if (r->support_limited && s > r->max_support) continue;
                 /* kept sorted; ties keep the order of the scan */
                 int k = count++;
                 for (; k > 0 && dist[k - 1] > d + 1e-12; k--) dist[k] = dist[k - 1];

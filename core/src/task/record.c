@@ -21,7 +21,8 @@ static gs_status record_end(void *ud, gs_task *t, const gs_episode_result *r, gs
                             char *err, size_t errlen);
 static gs_status observe(gs_dataset_episode *ep, const gs_scene *s, const gsr_view *v, int k,
                          char *err, size_t errlen);
-static void store_action(gs_dataset_episode *ep, int k, const gs_action *a, const gsr_view *v);
+static void store_action(gs_dataset_episode *ep, const gs_scene *s, int k, const gs_action *a,
+                         const gsr_view *v);
 
 gs_observer gs_recorder_observer(gs_recorder *r) {
     gs_observer o = {record_reset, record_before, record_after, NULL, record_end, r};
@@ -57,6 +58,16 @@ static gs_status record_reset(void *ud, gs_task *t, double reward, char *err, si
             !gs_dataset_set_string(&ep->object_color[i], s->objects[i].color))
             return nomem(err, errlen);
     ep->nobjects = s->nobjects;
+    int nj = gs_scene_joint_count(s);
+    if (!gs_dataset_episode_reserve_joints(ep, nj)) return nomem(err, errlen);
+    for (int j = 0; j < nj; j++) {
+        int obj;
+        const char *name;
+        gs_scene_joint_info(s, j, &obj, &name, NULL, NULL);
+        ep->joint_object[j] = obj;
+        if (!gs_dataset_set_string(&ep->joint_name[j], name)) return nomem(err, errlen);
+    }
+    ep->njoints = nj;
     ep->seed = t->seed;
     ep->initial_reward = ep->total_reward = reward;
     rec->credited = 0;
@@ -70,7 +81,7 @@ static gs_status record_before(void *ud, gs_task *t, int k, const gs_action *a, 
     gs_status st = observe(ep, &t->scene, rec->view, k, err, errlen);
     if (st != GS_OK) return st;
     if (!gs_dataset_episode_reserve_steps(ep, k + 1)) return nomem(err, errlen);
-    store_action(ep, k, a, rec->view);
+    store_action(ep, &t->scene, k, a, rec->view);
     if (!gs_dataset_set_string(&ep->lang[k], lang)) return nomem(err, errlen);
     ep->reward[k] = 0;
     ep->steps = k + 1;
@@ -120,6 +131,10 @@ static gs_status observe(gs_dataset_episode *ep, const gs_scene *s, const gsr_vi
         memcpy(out, p.pos, sizeof p.pos);
         memcpy(out + 3, p.rot, sizeof p.rot);
     }
+    for (int j = 0; j < ep->njoints; j++) {
+        size_t at = (size_t)k * (size_t)ep->njoints + (size_t)j;
+        gs_scene_joint_info(s, j, NULL, NULL, &ep->joint_position[at], &ep->joint_fraction[at]);
+    }
     return GS_OK;
 }
 
@@ -135,17 +150,24 @@ static void store_pixel(int32_t *out, const gsr_view *v, const double pos[3]) {
 }
 
 /* Action k: poses, pixels and primitive. A push keeps its two points as the
- * positions of pick_pose and place_pose. */
-static void store_action(gs_dataset_episode *ep, int k, const gs_action *a, const gsr_view *v) {
+ * positions of pick_pose and place_pose, a drag where the handle is and
+ * where the joint's target puts it. */
+static void store_action(gs_dataset_episode *ep, const gs_scene *s, int k, const gs_action *a,
+                         const gsr_view *v) {
     gs_pose from = a->pick, to = a->place;
     if (a->kind == GS_ACTION_PUSH) {
         from = gsu_pose_identity(), to = gsu_pose_identity();
         memcpy(from.pos, a->from, sizeof from.pos);
         memcpy(to.pos, a->to, sizeof to.pos);
+    } else if (a->kind == GS_ACTION_DRAG) {
+        from = gsu_pose_identity(), to = gsu_pose_identity();
+        gs__drag_points(s, a, from.pos, to.pos);
     }
     store_pose(ep->pick_pose + 7 * k, &from);
     store_pose(ep->place_pose + 7 * k, &to);
     store_pixel(ep->pick_pixel + 2 * k, v, from.pos);
     store_pixel(ep->place_pixel + 2 * k, v, to.pos);
-    ep->primitive[k] = a->kind == GS_ACTION_PUSH ? GS_DATASET_PUSH : GS_DATASET_PICK_PLACE;
+    ep->primitive[k] = a->kind == GS_ACTION_PUSH   ? GS_DATASET_PUSH
+                       : a->kind == GS_ACTION_DRAG ? GS_DATASET_DRAG
+                                                   : GS_DATASET_PICK_PLACE;
 }

@@ -23,6 +23,8 @@ static int max_matching(const gs_scene *s, const gs_goal *g, int *obj_target);
 static double goal_symmetry(const gs_scene *s, const gs_goal *g, int obj);
 static gs_status wait_at_rest(gs_scene *s, double seconds, gs_action_result *res, char *err,
                               size_t errlen);
+static int articulated(const gs_scene *s);
+static gs_status add_goal_articulated(const gs_scene *s, const gs_goal_spec *spec, gs_goal *g);
 
 gs_scene_options gs_scene_options_default(void) {
     gs_scene_options o;
@@ -62,6 +64,7 @@ void gs_scene_free(gs_scene *s) {
     for (int i = 0; i < s->ngoals; i++) gs_goal_free(&s->goals[i]);
     free(s->goals);
     free(s->scratch);
+    for (int i = 0; i < s->nobjects; i++) gs__articulation_free(s->objects[i].art);
     free(s->objects);
     gs_world_free(s->world);
     memset(s, 0, sizeof *s);
@@ -72,7 +75,44 @@ void gs_goal_free(gs_goal *g) {
     free(g->targets);
     free(g->allowed);
     free(g->lang);
+    free(g->links);
+    free(g->anchors);
     memset(g, 0, sizeof *g);
+}
+
+int gs__scene_new_object(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params,
+                         const char *color, size_t extra, char *err, size_t errlen) {
+    if (s->nobjects >= s->opt.max_objects) {
+        gs_fail(err, errlen, GS_ERR_LIMIT, "too many objects: the scene limit is %d",
+                s->opt.max_objects);
+        return -1;
+    }
+    const gs_color *c = gs_color_find(color);
+    if (!c) {
+        gs_fail(err, errlen, GS_ERR_USAGE, "unknown colour '%s'", color);
+        return -1;
+    }
+    if (!charge(s, sizeof(gs_object) + GS_OBJECT_HOST_BYTES + extra)) {
+        gs_fail(err, errlen, GS_ERR_LIMIT, "memory limit exceeded adding an object");
+        return -1;
+    }
+    if (s->nobjects == s->cap_objects) {
+        int cap = s->cap_objects ? 2 * s->cap_objects : 16;
+        gs_object *grown = realloc(s->objects, (size_t)cap * sizeof *grown);
+        if (!grown) {
+            gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory adding an object");
+            return -1;
+        }
+        s->objects = grown, s->cap_objects = cap;
+    }
+    gs_object *o = &s->objects[s->nobjects];
+    memset(o, 0, sizeof *o);
+    o->kind = kind;
+    o->params = *params;
+    snprintf(o->color, sizeof o->color, "%s", c->name);
+    for (int k = 0; k < 3; k++) o->rgb[k] = gs_srgb_to_linear(c->srgb[k]);
+    o->body = GS_BODY_NONE;
+    return s->nobjects;
 }
 
 int gs_scene_add(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params,
@@ -94,35 +134,8 @@ int gs_scene_add_parts(gs_scene *s, const gs_asset_kind *kind, const gs_asset_pa
                 GS_ASSET_MAX_SHAPES);
         return -1;
     }
-    if (s->nobjects >= s->opt.max_objects) {
-        gs_fail(err, errlen, GS_ERR_LIMIT, "too many objects: the scene limit is %d",
-                s->opt.max_objects);
-        return -1;
-    }
-    const gs_color *c = gs_color_find(color);
-    if (!c) {
-        gs_fail(err, errlen, GS_ERR_USAGE, "unknown colour '%s'", color);
-        return -1;
-    }
-    if (!charge(s, sizeof(gs_object) + GS_OBJECT_HOST_BYTES)) {
-        gs_fail(err, errlen, GS_ERR_LIMIT, "memory limit exceeded adding an object");
-        return -1;
-    }
-    if (s->nobjects == s->cap_objects) {
-        int cap = s->cap_objects ? 2 * s->cap_objects : 16;
-        gs_object *grown = realloc(s->objects, (size_t)cap * sizeof *grown);
-        if (!grown) {
-            gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory adding an object");
-            return -1;
-        }
-        s->objects = grown, s->cap_objects = cap;
-    }
+    if (gs__scene_new_object(s, kind, params, color, 0, err, errlen) < 0) return -1;
     gs_object *o = &s->objects[s->nobjects];
-    memset(o, 0, sizeof *o);
-    o->kind = kind;
-    o->params = *params;
-    snprintf(o->color, sizeof o->color, "%s", c->name);
-    for (int k = 0; k < 3; k++) o->rgb[k] = gs_srgb_to_linear(c->srgb[k]);
     memcpy(o->shapes, parts, sizeof *parts * (size_t)nparts);
     o->nshapes = nparts;
     object_bbox(o);
@@ -216,7 +229,10 @@ int gs_scene_add_object(gs_scene *s, const char *kind_name, const gs_asset_reque
     const char *color;
     if (gs_asset_resolve(kind, req, &p, &color, err, errlen) != GS_OK) return -1;
     if (gs_asset_group_of(kind)) return gs_scene_add_group(s, kind, &p, color, pose, first, err, errlen);
-    *first = gs_scene_add(s, kind, &p, color, pose, err, errlen);
+    if (gs_asset_articulated_of(kind))
+        *first = gs__scene_add_articulated(s, kind, &p, color, pose, err, errlen);
+    else
+        *first = gs_scene_add(s, kind, &p, color, pose, err, errlen);
     return *first < 0 ? -1 : 1;
 }
 
@@ -258,7 +274,8 @@ gs_goal_spec gs_goal_spec_default(void) {
     g.symmetry = -1;
     g.metric = GS_METRIC_POSE;
     g.zone_pose = gsu_pose_identity();
-    g.tolerance = GS_POSE_TOLERANCE;
+    g.tolerance = -1;
+    g.target = -1;
     g.reward = 1;
     return g;
 }
@@ -281,7 +298,11 @@ static gs_status check_goal_objects(const gs_scene *s, const gs_goal_spec *g, ch
             if (g->objects[k] == o)
                 return gs_fail(err, errlen, GS_ERR_USAGE, "'objects' lists %s twice",
                                gs__object_label(s, o, label, sizeof label));
-        if (s->objects[o].params.fixed || s->objects[o].kind->role == GS_ROLE_MARKER)
+        if (g->metric == GS_METRIC_JOINT) {
+            char why[320];
+            if (gs_scene_joint_state(s, o, g->joint, NULL, NULL, why, sizeof why) != GS_OK)
+                return gs_fail(err, errlen, GS_ERR_USAGE, "'objects'[%d]: %s", i + 1, why);
+        } else if (s->objects[o].params.fixed || s->objects[o].kind->role == GS_ROLE_MARKER)
             return gs_fail(err, errlen, GS_ERR_USAGE,
                            "'objects'[%d], %s, is fixed: only movable objects can reach targets (a receptacle or "
                            "marker is where things go: use env:pose of it as a target)", i + 1,
@@ -290,9 +311,28 @@ static gs_status check_goal_objects(const gs_scene *s, const gs_goal_spec *g, ch
     return GS_OK;
 }
 
+/* A joint goal's joint and target, which only it has. */
+static gs_status check_goal_joint(const gs_goal_spec *g, char *err, size_t errlen) {
+    if (g->metric != GS_METRIC_JOINT) {
+        if (g->joint || g->target != -1)
+            return gs_fail(err, errlen, GS_ERR_USAGE, "'joint' and 'target' are for metric \"joint\" only");
+        return GS_OK;
+    }
+    if (!g->joint || !g->joint[0]) return gs_fail(err, errlen, GS_ERR_USAGE, "metric \"joint\" needs joint = \"NAME\"");
+    if (!(g->target >= 0 && g->target <= 1))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "'target' = %g must be a fraction of the joint's range from 0 "
+                       "(shut) to 1 (open)", g->target);
+    if (g->ntargets > 0 || g->matches != GS_MATCH_ANY || g->replace)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "metric \"joint\" takes no 'targets', 'matches' or 'replace'");
+    return GS_OK;
+}
+
 /* Targets, zone and matches, as the metric needs them. */
 static gs_status check_goal_targets(const gs_goal_spec *g, char *err, size_t errlen) {
     int nobj = g->nobjects, ntgt = g->ntargets;
+    if (g->metric == GS_METRIC_JOINT) return GS_OK; /* check_goal_joint has */
+    gs_status st = check_goal_joint(g, err, errlen);
+    if (st != GS_OK) return st;
     if (ntgt < 0 || ntgt > GS_MAX_TARGETS || (ntgt > 0 && !g->targets))
         return gs_fail(err, errlen, GS_ERR_USAGE, "too many targets (%d)", ntgt);
     for (int j = 0; j < ntgt; j++)
@@ -335,7 +375,7 @@ static gs_status check_goal_targets(const gs_goal_spec *g, char *err, size_t err
 static gs_status check_goal_values(const gs_goal_spec *g, char *err, size_t errlen) {
     if (!(g->symmetry == -1 || (g->symmetry >= 0 && g->symmetry <= 2 * GS_PI + 1e-9)))
         return gs_fail(err, errlen, GS_ERR_USAGE, "option 'symmetry' = %g is outside 0..%g", g->symmetry, 2 * GS_PI);
-    if (!(g->tolerance >= 0 && g->tolerance <= 0.5))
+    if (!(g->tolerance == -1 || (g->tolerance >= 0 && g->tolerance <= 0.5)))
         return gs_fail(err, errlen, GS_ERR_USAGE, "option 'tolerance' = %g is outside 0..0.5", g->tolerance);
     if (!(g->reward >= 0 && g->reward <= 1))
         return gs_fail(err, errlen, GS_ERR_USAGE, "option 'reward' = %g is outside 0..1", g->reward);
@@ -358,7 +398,8 @@ static int reserve_scratch(gs_scene *s, int nobjects, int ntargets) {
 gs_status gs_scene_add_goal(gs_scene *s, const gs_goal_spec *spec, char *err, size_t errlen) {
     if (s->ngoals >= GS_MAX_GOALS)
         return gs_fail(err, errlen, GS_ERR_USAGE, "too many goals (%d at most)", GS_MAX_GOALS);
-    gs_status st = check_goal_objects(s, spec, err, errlen);
+    gs_status st = spec->metric == GS_METRIC_JOINT ? check_goal_joint(spec, err, errlen) : GS_OK;
+    if (st == GS_OK) st = check_goal_objects(s, spec, err, errlen);
     if (st == GS_OK) st = check_goal_targets(spec, err, errlen);
     if (st == GS_OK) st = check_goal_values(spec, err, errlen);
     if (st != GS_OK) return st;
@@ -370,7 +411,9 @@ gs_status gs_scene_add_goal(gs_scene *s, const gs_goal_spec *spec, char *err, si
     }
     int nobj = spec->nobjects, ntgt = spec->ntargets;
     size_t bytes = sizeof(gs_goal) + sizeof(int) * (size_t)nobj + (sizeof(gs_pose) + (size_t)nobj) * (size_t)ntgt +
-                   (spec->lang ? strlen(spec->lang) + 1 : 0) + sizeof(int) * ((size_t)nobj + 2 * (size_t)ntgt);
+                   (spec->lang ? strlen(spec->lang) + 1 : 0) + sizeof(int) * ((size_t)nobj + 2 * (size_t)ntgt) +
+                   (spec->metric == GS_METRIC_JOINT ? sizeof(int) * (size_t)nobj : 0) +
+                   (articulated(s) ? sizeof(gs_anchor) * (size_t)ntgt : 0);
     if (!charge(s, bytes)) return gs_fail(err, errlen, GS_ERR_LIMIT, "memory limit exceeded adding a goal");
     gs_goal g;
     memset(&g, 0, sizeof g);
@@ -397,9 +440,41 @@ gs_status gs_scene_add_goal(gs_scene *s, const gs_goal_spec *spec, char *err, si
     g.metric = spec->metric;
     g.zone_pose = spec->zone_pose;
     memcpy(g.zone_size, spec->zone_size, sizeof g.zone_size);
-    g.tolerance = spec->tolerance;
+    g.tolerance = spec->tolerance >= 0 ? spec->tolerance
+                  : spec->metric == GS_METRIC_JOINT ? GS_JOINT_TOLERANCE : GS_POSE_TOLERANCE;
     g.reward = spec->reward;
+    g.latch = spec->latch != 0;
+    if (add_goal_articulated(s, spec, &g) != GS_OK) {
+        gs_goal_free(&g);
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory adding a goal");
+    }
     s->goals[s->ngoals++] = g;
+    return GS_OK;
+}
+
+/* 1 when the scene has an articulated object. */
+static int articulated(const gs_scene *s) {
+    for (int i = 0; i < s->nobjects; i++)
+        if (s->objects[i].art) return 1;
+    return 0;
+}
+
+/* What a goal needs in a scene with articulated objects: a joint goal's
+ * links and target, and the link each place rides on (a target or zone
+ * inside a drawer moves with the drawer). A scene without one has none. */
+static gs_status add_goal_articulated(const gs_scene *s, const gs_goal_spec *spec, gs_goal *g) {
+    g->zone_anchor.obj = -1;
+    if (spec->metric == GS_METRIC_JOINT) {
+        if (!(g->links = malloc(sizeof(int) * (size_t)g->nobjects))) return GS_ERR_NOMEM;
+        for (int i = 0; i < g->nobjects; i++)
+            g->links[i] = gs_model_find(&s->objects[g->objects[i]].art->model, spec->joint, 1);
+        g->target = spec->target;
+        return GS_OK;
+    }
+    if (!articulated(s)) return GS_OK;
+    if (g->ntargets && !(g->anchors = malloc(sizeof *g->anchors * (size_t)g->ntargets))) return GS_ERR_NOMEM;
+    for (int j = 0; j < g->ntargets; j++) g->anchors[j] = gs__anchor_find(s, &g->targets[j]);
+    if (g->metric == GS_METRIC_ZONE) g->zone_anchor = gs__anchor_find(s, &g->zone_pose);
     return GS_OK;
 }
 
@@ -427,6 +502,16 @@ const char *gs_scene_goal_lang(const gs_scene *s, int i) {
 
 double gs_goal_credit(const gs_scene *s, const gs_goal *g) {
     if (g->nobjects == 0) return 1;
+    if (g->metric == GS_METRIC_JOINT) {
+        int met = 0;
+        for (int i = 0; i < g->nobjects; i++) {
+            const gs_model_link *l = &s->objects[g->objects[i]].art->model.links[g->links[i]];
+            double d = fabs(gs__link_fraction(s, g->objects[i], g->links[i]) - g->target);
+            if (l->type == GS_JOINT_CONTINUOUS) d = fmin(d, 1 - d); /* a turn's share wraps */
+            met += d <= g->tolerance + 1e-12;
+        }
+        return (double)met / g->nobjects;
+    }
     if (g->metric == GS_METRIC_ZONE) {
         double sum = 0;
         for (int i = 0; i < g->nobjects; i++) sum += zone_fraction(s, g, g->objects[i]);
@@ -450,7 +535,7 @@ double gs_scene_reward(const gs_scene *s, int *stage) {
     double total = 0;
     int k = 0;
     for (; k < s->ngoals; k++) {
-        double credit = gs_goal_credit(s, &s->goals[k]);
+        double credit = s->goals[k].latched ? 1 : gs_goal_credit(s, &s->goals[k]);
         if (credit < 1 - GS_SUCCESS_EPS) {
             total += s->goals[k].reward * credit;
             break;
@@ -482,8 +567,10 @@ gs_status gs__scene_check(gs_scene *s, int *line, char *err, size_t errlen) {
         gs_scene_pose(s, i, &p);
         double c[3], ext[3], h[3];
         const gs_object *o = &s->objects[i];
-        for (int k = 0; k < 3; k++) h[k] = o->size[k] / 2;
-        gsu_pose_apply(&p, o->center, c);
+        /* an articulated object's base: its handles and doors may stand out */
+        const double *size = o->art ? o->art->base_size : o->size, *center = o->art ? o->art->base_center : o->center;
+        for (int k = 0; k < 3; k++) h[k] = size[k] / 2;
+        gsu_pose_apply(&p, center, c);
         gsu_rotated_half_extents(p.rot, h, ext);
         double lo[3], hi[3];
         int outside = 0;
@@ -503,6 +590,10 @@ int gs_scene_render_items(const gs_scene *s, gsr_item *items, int max) {
     int k = 0;
     for (int i = 0; i < s->nobjects; i++) {
         const gs_object *o = &s->objects[i];
+        if (o->art) {
+            k = gs__articulated_items(s, i, items, k, max);
+            continue;
+        }
         gs_pose p;
         gs_scene_pose(s, i, &p);
         for (int j = 0; j < o->nshapes; j++, k++) {
@@ -532,6 +623,10 @@ uint64_t gs_scene_digest(const gs_scene *s, uint64_t h) {
         gs_pose p;
         gs_scene_pose(s, i, &p);
         h = gsu_fnv1a(h, &p, sizeof p);
+        for (int k = 1; s->objects[i].art && k < s->objects[i].art->model.nlinks; k++) {
+            gs__link_pose(s, &s->objects[i], k, &p);
+            h = gsu_fnv1a(h, &p, sizeof p);
+        }
     }
     return h;
 }
@@ -546,12 +641,15 @@ gs_status gs_scene_act(gs_scene *s, const gs_action *a, gs_action_result *res, c
         st = wait_at_rest(s, a->wait_s, res, err, errlen);
     else if (a->kind == GS_ACTION_PUSH)
         st = gs_robot_push(&s->robot, a->from, a->to, res, err, errlen);
+    else if (a->kind == GS_ACTION_DRAG)
+        st = gs__scene_drag(s, a, res, err, errlen);
     else
         st = gs_robot_pick_place(&s->robot, &a->pick, &a->place, res, err, errlen);
     s->robot.opt.hover = hover;
     s->steps++;
     if (st == GS_OK && gs_world_first_invalid(s->world) != GS_BODY_NONE)
         st = gs_fail(err, errlen, GS_ERR_PHYSICS, "the simulation became invalid (NaN state)");
+    if (st == GS_OK) gs__scene_refresh(s);
     return st;
 }
 
@@ -596,15 +694,22 @@ static void object_bbox(gs_object *o) {
     }
 }
 
-/* The object's footprint on the table: centre, half extents, yaw. */
+/* The object's footprint on the table: centre, half extents, yaw. An
+ * articulated object's is all its joints sweep, so nothing is put where
+ * a door swings or a drawer slides. */
 static void footprint(const gs_scene *s, int obj, double c[2], double half[2], double *yaw) {
     const gs_object *o = &s->objects[obj];
     gs_pose p;
     gs_scene_pose(s, obj, &p);
-    double w[3];
-    gsu_pose_apply(&p, o->center, w);
-    c[0] = w[0], c[1] = w[1];
+    double w[3], centre[3] = {o->center[0], o->center[1], o->center[2]};
     half[0] = o->size[0] / 2, half[1] = o->size[1] / 2;
+    if (o->art)
+        for (int k = 0; k < 2; k++) {
+            centre[k] = (o->art->reach_lo[k] + o->art->reach_hi[k]) / 2;
+            half[k] = (o->art->reach_hi[k] - o->art->reach_lo[k]) / 2;
+        }
+    gsu_pose_apply(&p, centre, w);
+    c[0] = w[0], c[1] = w[1];
     *yaw = gsu_pose_yaw(&p);
 }
 

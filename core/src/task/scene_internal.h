@@ -5,6 +5,15 @@
 
 #include "gensim/task.h"
 
+/* An articulated object's links in the world. */
+typedef struct gs_articulation {
+    gs_model model;                   /* its links and joints */
+    int body[GS_MODEL_MAX_LINKS];     /* each link's body (link 0's is the object's) */
+    int joint[GS_MODEL_MAX_LINKS];    /* each link's world joint (-1 for the base) */
+    double reach_lo[2], reach_hi[2];  /* the footprint its joints can sweep, object frame */
+    double base_size[3], base_center[3]; /* the base link's box, object frame */
+} gs_articulation;
+
 /* One object of a scene: its kind, parameters, parts and body. */
 typedef struct gs_object {
     const gs_asset_kind *kind;
@@ -17,7 +26,14 @@ typedef struct gs_object {
     int line;             /* the task file's line that added it (env:add), 0 unknown */
     gs_shape shapes[GS_ASSET_MAX_SHAPES];
     int nshapes;
+    gs_articulation *art;     /* its links and joints; NULL for an object of one body */
 } gs_object;
+
+/* A goal's place carried by a link: a pose in the link's frame. */
+typedef struct gs_anchor {
+    int obj, link;            /* obj -1: on nothing that moves */
+    gs_pose local;
+} gs_anchor;
 
 /* One stage of a task's goal. Objects are scene indices. */
 typedef struct gs_goal {
@@ -32,10 +48,16 @@ typedef struct gs_goal {
     gs_metric metric;
     gs_pose zone_pose;        /* zone metric: the box's centre */
     double zone_size[3];
-    double tolerance;         /* metres */
+    double tolerance;         /* metres (joint: a fraction of the range) */
     double reward;            /* this stage's share of the total */
     char *lang;               /* the language goal, nullable */
     int line;                 /* the task file's line of its env:goal, 0 unknown */
+    int latch;                /* 1: met for good once met */
+    int latched;              /* it has been met (latch only) */
+    int *links;               /* joint metric: (nobjects) each object's link the joint moves */
+    double target;            /* joint metric: the fraction */
+    gs_anchor *anchors;       /* (ntargets) where a target rides on a link; NULL when none does */
+    gs_anchor zone_anchor;    /* the zone's */
 } gs_goal;
 
 /* The scene behind gs_scene (task.h). */
@@ -82,6 +104,49 @@ int gs_scene_add_parts(gs_scene *s, const gs_asset_kind *kind, const gs_asset_pa
 int gs_scene_add_group(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params,
                        const char *color, const gs_pose *pose, int *first, char *err,
                        size_t errlen);
+/* A new object record (charged its record, GS_OBJECT_HOST_BYTES and
+ * extra bytes) at index nobjects, filled with kind, params and colour;
+ * the caller makes its bodies and then counts it (nobjects++). Returns the
+ * index, or -1 (and err). */
+int gs__scene_new_object(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params,
+                         const char *color, size_t extra, char *err, size_t errlen);
+/* Adds an articulated object (its kind's model, or a urdf file's) at
+ * pose; returns its index, or -1 (and err). */
+int gs__scene_add_articulated(gs_scene *s, const gs_asset_kind *kind, const gs_asset_params *params,
+                              const char *color, const gs_pose *pose, char *err, size_t errlen);
+/* Frees an articulated object's links (not its bodies: the world's). */
+void gs__articulation_free(gs_articulation *a);
+/* A link's pose in the world now. */
+void gs__link_pose(const gs_scene *s, const gs_object *o, int link, gs_pose *out);
+/* The joint's fraction (0..1) of object obj's link now. */
+double gs__link_fraction(const gs_scene *s, int obj, int link);
+/* Where a goal's place rides: the moving link whose box holds point (3)
+ * (the smallest), its pose in that link's frame; obj -1 for none. */
+gs_anchor gs__anchor_find(const gs_scene *s, const gs_pose *p);
+/* The height of the highest part of any articulated object now; 0 when
+ * the scene has none. */
+double gs__articulated_top(const gs_scene *s);
+/* After reset and after every action: the places carried by links moved
+ * with them, and latching stages that are met latched. */
+void gs__scene_refresh(gs_scene *s);
+/* The articulated objects' parts to draw: adds object obj's link parts to
+ * items from k (at most max) and returns the new count. */
+int gs__articulated_items(const gs_scene *s, int obj, gsr_item *items, int k, int max);
+/* The path of a drag's grip point: to fraction to of link's joint of obj,
+ * for the drag primitive (robot.h's gs_drag_path_fn with a gs_drag_plan). */
+typedef struct gs_drag_plan {
+    const gs_scene *scene;
+    int obj, link;
+    double to;                /* the fraction */
+} gs_drag_plan;
+int gs__drag_path(void *ud, const double grip[3], double (*path)[3], int max);
+/* Executes a drag action (checked: the object, its joint, its handle, the
+ * fraction; GS_ERR_RUNTIME says what is wrong with it). */
+gs_status gs__scene_drag(gs_scene *s, const gs_action *a, gs_action_result *res, char *err, size_t errlen);
+/* Where a drag action grips (from, the handle now) and where the handle
+ * will be at its end (to); 0 when the action names no joint. */
+int gs__drag_points(const gs_scene *s, const gs_action *a, double from[3], double to[3]);
+
 /* Frees a goal's arrays. */
 void gs_goal_free(gs_goal *g);
 /* Credit of one stage in [0, 1] (fraction of its objects at targets). */

@@ -209,7 +209,9 @@ gs_status gs_task_reset(gs_task *t, uint64_t seed, char *err, size_t errlen) {
     t->scene.charge = charge_sandbox, t->scene.charge_ud = t->sb;
     t->live = 1;
     t->host.scene = &t->scene;
+    t->host.in_reset = 1;
     st = call_field(t, GSL_RESET, 0, 0, err, errlen);
+    t->host.in_reset = 0;
     if (st != GS_OK) return st;
     char why[768];
     int line;
@@ -219,6 +221,7 @@ gs_status gs_task_reset(gs_task *t, uint64_t seed, char *err, size_t errlen) {
     gs_robot_settle(&t->scene.robot);
     if (gs_world_first_invalid(t->scene.world) != GS_BODY_NONE)
         return gs_fail(err, errlen, GS_ERR_PHYSICS, "%s:%d: reset: the scene blew up while settling", t->path, t->snap.line[GSL_RESET]);
+    gs__scene_refresh(&t->scene);
     t->seed = seed;
     t->steps0 = gs_world_steps(t->scene.world);
     return GS_OK;
