@@ -225,8 +225,9 @@ gs_status gs_dataset_read_episode(gs_dataset *ds, int64_t index, unsigned fields
                 ok = 0;
             }
         }
-        if (ok && ep->primitive[k] > GS_DATASET_PUSH) {
-            snprintf(why, sizeof why, "primitive[%d] = %d is not 0 (pick-place) or 1 (push)", k, ep->primitive[k]);
+        if (ok && ep->primitive[k] > GS_DATASET_MOVE_SUCTION) {
+            snprintf(why, sizeof why, "primitive[%d] = %d is not 0 (pick-place), 1 (push), 2 (move) or 3 (move, suction on)",
+                     k, ep->primitive[k]);
             ok = 0;
         }
     }

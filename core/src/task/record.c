@@ -21,7 +21,8 @@ static gs_status record_end(void *ud, gs_task *t, const gs_episode_result *r, gs
                             char *err, size_t errlen);
 static gs_status observe(gs_dataset_episode *ep, const gs_scene *s, const gsr_view *v, int k,
                          char *err, size_t errlen);
-static void store_action(gs_dataset_episode *ep, int k, const gs_action *a, const gsr_view *v);
+static void store_action(gs_dataset_episode *ep, int k, const gs_action *a, const gsr_view *v,
+                         const gs_scene *s);
 
 gs_observer gs_recorder_observer(gs_recorder *r) {
     gs_observer o = {record_reset, record_before, record_after, NULL, record_end, r};
@@ -70,7 +71,7 @@ static gs_status record_before(void *ud, gs_task *t, int k, const gs_action *a, 
     gs_status st = observe(ep, &t->scene, rec->view, k, err, errlen);
     if (st != GS_OK) return st;
     if (!gs_dataset_episode_reserve_steps(ep, k + 1)) return nomem(err, errlen);
-    store_action(ep, k, a, rec->view);
+    store_action(ep, k, a, rec->view, &t->scene);
     if (!gs_dataset_set_string(&ep->lang[k], lang)) return nomem(err, errlen);
     ep->reward[k] = 0;
     ep->steps = k + 1;
@@ -135,17 +136,25 @@ static void store_pixel(int32_t *out, const gsr_view *v, const double pos[3]) {
 }
 
 /* Action k: poses, pixels and primitive. A push keeps its two points as the
- * positions of pick_pose and place_pose. */
-static void store_action(gs_dataset_episode *ep, int k, const gs_action *a, const gsr_view *v) {
+ * positions of pick_pose and place_pose; a continuous move the cup's pose
+ * before it and the pose it is sent to (before the workspace clamps it). */
+static void store_action(gs_dataset_episode *ep, int k, const gs_action *a, const gsr_view *v,
+                         const gs_scene *s) {
     gs_pose from = a->pick, to = a->place;
     if (a->kind == GS_ACTION_PUSH) {
         from = gsu_pose_identity(), to = gsu_pose_identity();
         memcpy(from.pos, a->from, sizeof from.pos);
         memcpy(to.pos, a->to, sizeof to.pos);
+    } else if (a->kind == GS_ACTION_MOVE) {
+        gs_robot_tip_pose(&s->robot, &from);
+        to = gsu_pose_xyz_yaw(from.pos[0] + a->move[0], from.pos[1] + a->move[1], from.pos[2] + a->move[2],
+                              gsu_pose_yaw(&from) + a->move[3]);
     }
     store_pose(ep->pick_pose + 7 * k, &from);
     store_pose(ep->place_pose + 7 * k, &to);
     store_pixel(ep->pick_pixel + 2 * k, v, from.pos);
     store_pixel(ep->place_pixel + 2 * k, v, to.pos);
-    ep->primitive[k] = a->kind == GS_ACTION_PUSH ? GS_DATASET_PUSH : GS_DATASET_PICK_PLACE;
+    ep->primitive[k] = a->kind == GS_ACTION_PUSH ? GS_DATASET_PUSH
+                       : a->kind == GS_ACTION_MOVE ? (a->suction ? GS_DATASET_MOVE_SUCTION : GS_DATASET_MOVE)
+                                                   : GS_DATASET_PICK_PLACE;
 }
