@@ -97,6 +97,22 @@ GS_API void gsr_text_measure(const char *text, int max_width, const gsr_text_sty
 GS_API int gsr_text_block(uint8_t *rgb, int width, int height, int x, int y, int max_width,
                    const char *text, const gsr_text_style *style);
 
+/* ---- line charts (plot.c) ---- */
+
+/* One series of a chart: n values over the chart's x. */
+typedef struct gsr_series {
+    const char *name;
+    const double *y;          /* (n) */
+    uint8_t color[3];
+} gsr_series;
+
+/* Draws a line chart into the rectangle x0, y0, w x h of rgb (width x
+ * height x 3): a white panel, axes with the range of x and [ymin, ymax]
+ * labelled (ymin == ymax: the series' own range), the title above, each
+ * series as a polyline with its name in its colour. x (n) increasing. */
+GS_API void gsr_plot(uint8_t *rgb, int width, int height, int x0, int y0, int w, int h, const char *title,
+                     const double *x, int n, const gsr_series *series, int nseries, double ymin, double ymax);
+
 GS_END_DECLS
 
 #endif

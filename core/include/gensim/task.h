@@ -197,6 +197,8 @@ GS_API const char *const *gs_task_assets(const gs_task *t, int *n);
 /* Starts an episode: a fresh scene, reset(env) under the limits, the scene
  * checked and settled. */
 GS_API gs_status gs_task_reset(gs_task *t, uint64_t seed, char *err, size_t errlen);
+/* The live episode's seed (the last reset's). */
+GS_API uint64_t gs_task_seed(const gs_task *t);
 /* The current episode's scene (valid until the next reset or free). */
 GS_API gs_scene *gs_task_scene(gs_task *t);
 /* The next oracle action: the task's own oracle(env, obs) when it has one,

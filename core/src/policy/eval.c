@@ -66,13 +66,13 @@ static gs_status eval_task(const gs_eval_options *o, gs_actor actor, gs_eval_tas
 
 gs_status gs_eval(const gs_eval_options *o, gs_eval_result *r, char *err, size_t errlen) {
     memset(r, 0, sizeof *r);
-    if (!o->policy || !o->tasks || o->ntasks < 1)
+    if ((!o->policy && !o->actor) || !o->tasks || o->ntasks < 1)
         return gs_fail(err, errlen, GS_ERR_USAGE, "gs_eval: a policy and at least one task");
     if (o->episodes < 1 || o->episodes > 1000000)
         return gs_fail(err, errlen, GS_ERR_USAGE, "episodes must be 1..1000000");
     double t0 = now();
     r->first_seed = gs_split_seed(o->seed, 0, o->task_opt.test_split);
-    r->policy_steps = gs_policy_steps(o->policy);
+    r->policy_steps = o->policy ? gs_policy_steps(o->policy) : 0;
     r->tasks = calloc((size_t)o->ntasks, sizeof *r->tasks);
     if (!r->tasks) return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
     gs_status st = GS_OK;
@@ -82,10 +82,10 @@ gs_status gs_eval(const gs_eval_options *o, gs_eval_result *r, char *err, size_t
     }
     gs_policy_actor actor;
     memset(&actor, 0, sizeof actor);
-    if (st == GS_OK) st = gs_policy_actor_init(&actor, o->policy, err, errlen);
+    if (st == GS_OK && !o->actor) st = gs_policy_actor_init(&actor, o->policy, err, errlen);
     double reward = 0;
     for (int i = 0; i < o->ntasks && st == GS_OK; i++) {
-        st = eval_task(o, gs_policy_actor_get(&actor), &r->tasks[i], err, errlen);
+        st = eval_task(o, o->actor ? *o->actor : gs_policy_actor_get(&actor), &r->tasks[i], err, errlen);
         r->ntasks = i + 1;
         r->episodes += r->tasks[i].episodes;
         r->successes += r->tasks[i].successes;

@@ -200,6 +200,7 @@ const char *const *gs_task_assets(const gs_task *t, int *n) {
     *n = t->snap.nassets;
     return t->assets;
 }
+uint64_t gs_task_seed(const gs_task *t) { return t->seed; }
 gs_scene *gs_task_scene(gs_task *t) { return t->live ? &t->scene : NULL; }
 
 gs_status gs_task_reset(gs_task *t, uint64_t seed, char *err, size_t errlen) {
