@@ -56,7 +56,8 @@ GS_BEGIN_DECLS
 
 typedef enum gs_learn_algo { GS_LEARN_CEM, GS_LEARN_PPO } gs_learn_algo;
 
-/* Where a run stands, after each PPO iteration or each CEM seed. */
+/* Where a run stands, after each PPO iteration, each CEM iteration within
+ * a seed (iteration: the seeds done before it) and each CEM seed. */
 typedef struct gs_learn_progress {
     int unit, units;          /* the unit being learned (0-based) of how many */
     int iteration;            /* PPO iteration, or CEM seeds done */
@@ -70,7 +71,9 @@ typedef struct gs_learn_progress {
 } gs_learn_progress;
 
 typedef struct gs_learn_options {
-    const char *task;         /* a file or a task name */
+    const char *task;         /* a file or a task name; with source, the name messages give it */
+    const char *source;       /* nullable: the task's text, loaded instead of reading task */
+    size_t source_len;
     gs_task_options task_opt; /* limits, split (tasks run in this process, one per thread) */
     gs_learn_algo algo;
     uint64_t steps;           /* environment steps of the learned units, all units together;

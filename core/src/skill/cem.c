@@ -7,8 +7,10 @@
  * makes smooth motions likelier than jitter), every candidate run as an
  * episode from the seed's deterministic reset; candidates rank by success
  * first, then by return, the elites refit the mean and deviation, and the
- * best candidate so far is kept (and sampled again as candidate 0). A seed
- * stops at its first success or when its share of the budget is spent. */
+ * best half of the elites carry over to the next population (as in iCEM;
+ * an episode from a fixed seed is deterministic, so their results are
+ * kept rather than run again). A seed stops at its first success or when
+ * its share of the budget is spent. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +18,7 @@
 
 #include "skill/skill_internal.h"
 
-#define CORRELATION 0.5       /* of each step's noise with the step before */
+#define CORRELATION 0.8       /* of each step's noise with the step before */
 #define MIN_STD 0.02
 #define SUCTION_MEAN (-0.3)   /* the suction starts more likely off */
 
@@ -36,6 +38,7 @@ typedef struct cem_seed {
     unsigned char *success;   /* (population) */
     int *steps;               /* (population) */
     gsk_terms *terms;         /* (population) */
+    unsigned char *known;     /* (population) 1: a carried-over elite, its results already known */
     cem_worker *workers;      /* (threads) */
 } cem_seed;
 
@@ -57,6 +60,7 @@ static void cem_reward(void *ud, int k, double r, int nterms, const char *const 
 
 static gs_status candidate_job(void *ud, int worker, int i, char *err, size_t errlen) {
     cem_seed *s = ud;
+    if (s->known[i]) return GS_OK;
     cem_worker *w = &s->workers[worker];
     w->seed = s, w->candidate = i;
     s->ret[i] = 0;
@@ -68,15 +72,17 @@ static gs_status candidate_job(void *ud, int worker, int i, char *err, size_t er
     return st;
 }
 
-/* Draws the population from mean and sd (candidate 0: the best so far, or
- * the mean before there is one). */
-static void sample(cem_seed *s, const float *mean, const float *sd, const float *best, int have_best, gsu_rng *rng) {
+/* Draws the population from mean and sd after the nkept carried-over
+ * candidates (already in place, their results known; with none, candidate
+ * 0 is the mean itself). */
+static void sample(cem_seed *s, const float *mean, const float *sd, int nkept, gsu_rng *rng) {
     int pop = s->l->o->population;
     size_t len = (size_t)s->horizon * GSK_ACT;
-    for (int c = 0; c < pop; c++) {
+    for (int c = 0; c < pop; c++) s->known[c] = c < nkept;
+    for (int c = nkept; c < pop; c++) {
         float *x = s->candidates + (size_t)c * len;
         if (c == 0) {
-            memcpy(x, have_best ? best : mean, len * sizeof *x);
+            memcpy(x, mean, len * sizeof *x);
             continue;
         }
         double noise[GSK_ACT] = {0};
@@ -88,6 +94,26 @@ static void sample(cem_seed *s, const float *mean, const float *sd, const float 
                 x[k] = (float)(j < GSK_MOVE ? fmax(-1.0, fmin(1.0, v)) : v);
             }
     }
+}
+
+/* Moves the best nkept candidates (by order) to the front with their results. */
+static void carry_over(cem_seed *s, const int *order, int nkept, float *scratch) {
+    size_t len = (size_t)s->horizon * GSK_ACT;
+    double ret[64];
+    unsigned char success[64];
+    int steps[64];
+    gsk_terms *terms = malloc((size_t)nkept * sizeof *terms);
+    if (!terms) nkept = 0; /* no carry-over: the next population is all new */
+    for (int i = 0; i < nkept; i++) {
+        memcpy(scratch + (size_t)i * len, s->candidates + (size_t)order[i] * len, len * sizeof *scratch);
+        ret[i] = s->ret[order[i]], success[i] = s->success[order[i]], steps[i] = s->steps[order[i]];
+        terms[i] = s->terms[order[i]];
+    }
+    for (int i = 0; i < nkept; i++) {
+        memcpy(s->candidates + (size_t)i * len, scratch + (size_t)i * len, len * sizeof *scratch);
+        s->ret[i] = ret[i], s->success[i] = success[i], s->steps[i] = steps[i], s->terms[i] = terms[i];
+    }
+    free(terms);
 }
 
 /* Refits mean and sd to the elites: success first, then return, then index. */
@@ -137,25 +163,33 @@ static gs_status plan_seed(cem_seed *s, int p, uint64_t budget, float *plan, int
     uint64_t key[3] = {o->seed, (uint64_t)s->l->unit, (uint64_t)p};
     gsu_rng_seed(&rng, gsu_fnv1a(GSU_FNV_OFFSET, key, sizeof key));
     double best_score = -INFINITY;
-    int have_best = 0;
+    int nkept = 0, keep = o->elites / 2 < 64 ? o->elites / 2 : 64;
     gs_status st = GS_OK;
     *solved = 0, *steps = 0;
     memcpy(plan, mean, len * sizeof *plan);
+    float *scratch = malloc((size_t)(keep > 0 ? keep : 1) * len * sizeof *scratch);
+    if (!scratch) st = gs_fail(err, errlen, GS_ERR_NOMEM, "cem: out of memory");
     while (st == GS_OK && !*solved && *steps < budget && !(o->stop && *o->stop)) {
-        sample(s, mean, sd, plan, have_best, &rng);
+        sample(s, mean, sd, nkept, &rng);
         if ((st = gsk_parallel(s->l, o->population, candidate_job, s, err, errlen)) != GS_OK) break;
-        for (int c = 0; c < o->population; c++) *steps += (uint64_t)s->steps[c];
-        *episodes += (uint64_t)o->population;
+        for (int c = nkept; c < o->population; c++) *steps += (uint64_t)s->steps[c];
+        *episodes += (uint64_t)(o->population - nkept);
         int top = refit(s, mean, sd, order);
         double score = s->success[top] * 1e12 + s->ret[top];
         if (score > best_score) {
-            best_score = score, have_best = 1, *solved = s->success[top];
+            best_score = score, *solved = s->success[top];
             memcpy(plan, s->candidates + (size_t)top * len, len * sizeof *plan);
             memset(terms, 0, sizeof *terms);
             gsk_terms_merge(terms, &s->terms[top]);
         }
+        carry_over(s, order, nkept = keep, scratch);
+        if (o->on_progress) { /* a sign of life within the seed, for a caller that watches for one */
+            gs_learn_progress pr = {s->l->unit, s->l->nunits, p, s->l->env_steps + *steps, s->l->episodes + *episodes,
+                                    s->ret[0], 0, 0, 0, gsk_now() - s->l->t0};
+            o->on_progress(o->ud, &pr);
+        }
     }
-    free(mean), free(sd), free(order);
+    free(scratch), free(mean), free(sd), free(order);
     return st;
 }
 
@@ -167,8 +201,9 @@ static gs_status alloc_seed(cem_seed *s, char *err, size_t errlen) {
     s->success = calloc((size_t)pop, 1);
     s->steps = calloc((size_t)pop, sizeof *s->steps);
     s->terms = calloc((size_t)pop, sizeof *s->terms);
+    s->known = calloc((size_t)pop, 1);
     s->workers = calloc((size_t)l->threads, sizeof *s->workers);
-    int ok = s->candidates && s->ret && s->success && s->steps && s->terms && s->workers;
+    int ok = s->candidates && s->ret && s->success && s->steps && s->terms && s->known && s->workers;
     for (int w = 0; ok && w < l->threads; w++) {
         gsk_episode *e = &s->workers[w].ep;
         e->target = s->target, e->slots = l->skill->slots, e->decide = cem_decide, e->ud = &s->workers[w];
@@ -180,7 +215,8 @@ static gs_status alloc_seed(cem_seed *s, char *err, size_t errlen) {
 
 static void free_seed(cem_seed *s) {
     for (int w = 0; s->workers && w < s->l->threads; w++) free(s->workers[w].ep.state);
-    free(s->candidates), free(s->ret), free(s->success), free(s->steps), free(s->terms), free(s->workers);
+    free(s->candidates), free(s->ret), free(s->success), free(s->steps), free(s->terms), free(s->known);
+    free(s->workers);
 }
 
 gs_status gsk_cem_learn(gsk_learner *l, char *err, size_t errlen) {

@@ -304,7 +304,8 @@ static gs_status load_tasks(gsk_learner *l, char *err, size_t errlen) {
     if (!(l->tasks = calloc((size_t)l->threads, sizeof *l->tasks)))
         return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
     for (int w = 0; w < l->threads; w++) {
-        gs_status st = gs_task_load(o->task, &o->task_opt, &l->tasks[w], err, errlen);
+        gs_status st = o->source ? gs_task_load_string(o->task, o->source, o->source_len, &o->task_opt, &l->tasks[w], err, errlen)
+                                 : gs_task_load(o->task, &o->task_opt, &l->tasks[w], err, errlen);
         if (st != GS_OK) return st;
     }
     gs_task *t = l->tasks[0];
