@@ -2,7 +2,8 @@
  * both streams, plus the Adam step) and one act() for a policy config.
  *
  * Usage: policy_speed [--threads N] [--workers N] [--reps N] [--batch N]
- *                     [--channels N] [--crop N] [--rotations N] [--only act|train]
+ *                     [--channels N] [--crop N] [--rotations N] [--dilated 0|1] [--color-words 0|1]
+ *                     [--only act|train]
  * Defaults: the default config, 1 thread, 10 reps, batch 1. Prints one JSON
  * line with milliseconds per sample and per act. */
 #include <stdio.h>
@@ -41,6 +42,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--batch")) batch = v;
         else if (!strcmp(argv[i], "--channels")) cfg.channels = v;
         else if (!strcmp(argv[i], "--crop")) cfg.crop = v;
+        else if (!strcmp(argv[i], "--dilated")) cfg.dilated = v;
+        else if (!strcmp(argv[i], "--color-words")) cfg.color_words = v;
         else if (!strcmp(argv[i], "--rotations")) cfg.rotations = v;
         else if (!strcmp(argv[i], "--only")) only = argv[i + 1];
         else {
@@ -76,7 +79,7 @@ int main(int argc, char **argv) {
     gs_policy_sample s[64];
     for (int i = 0; i < batch; i++) {
         gs_policy_sample one = {heights, color, "put the red block in the green bowl",
-                                cfg.rows / 3 + 6, cfg.cols / 2 + 6, cfg.rows / 2, cfg.cols / 3, 3};
+                                cfg.rows / 3 + 6, cfg.cols / 2 + 6, cfg.rows / 2, cfg.cols / 3, 3, 0};
         s[i] = one;
     }
     double loss;

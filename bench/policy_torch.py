@@ -6,7 +6,9 @@ each two stride-2 3x3 convolutions then 2 residual blocks of two 3x3
 convolutions, every convolution without bias followed by group norm
 (channels / 4 groups) whose affine is the language FiLM (gamma = 1 + f,
 beta = f), the block's input added before the second convolution's ReLU,
-then a 1x1 head with bias. Language: the mean of hashed word embeddings
+then a 1x1 head with bias; with --dilated 1 the attention and key streams'
+residual convolutions take taps 1, 2, 4, 8 cells apart; with --color-words 1
+the input has a fifth channel. Language: the mean of hashed word embeddings
 (vocab x 2 channels) through one linear layer to every FiLM site.
 Attention: 16 logits per quarter-resolution cell, one per pixel of it
 (depth to space), softmax over pixels. Transport: the crop (57 x 57)
@@ -18,12 +20,12 @@ term from the key head's 16 further channels (depth to space, the same
 for every rotation); softmax over rotations x pixels. The losses are the
 two cross-entropies.
 
-Measures, on one thread (torch.set_num_threads(1)): the latency of one
-pick-and-place decision (act), and training samples per second at a batch
-size (forward, backward, Adam). Prints one JSON line.
+Measures, on --threads threads (torch.set_num_threads, default 1): the
+latency of one pick-and-place decision (act), and training samples per
+second at a batch size (forward, backward, Adam). Prints one JSON line.
 
-Usage: /usr/bin/python3 bench/policy_torch.py [--batch B] [--reps N]
-       [--channels C] [--rows R] [--cols C] [--rotations N] [--crop N]
+Usage: /usr/bin/python3 bench/policy_torch.py [--batch B] [--reps N] [--threads T]
+       [--dilated 0|1] [--color-words 0|1] [--channels C] [--rows R] [--cols C] [--rotations N] [--crop N]
 """
 import argparse
 import json
@@ -40,11 +42,14 @@ FACTOR = 4
 
 
 class Stream(nn.Module):
-    def __init__(self, in_ch, width, out_ch):
+    def __init__(self, in_ch, width, out_ch, dilated=False):
         super().__init__()
         self.width = width
+        # dilated: the residual convolutions' taps 1, 2, 4, 8 cells apart
+        dil = [1, 1] + [2 ** (l - 2) if dilated else 1 for l in range(2, NLAYERS)]
         self.convs = nn.ModuleList(
-            nn.Conv2d(in_ch if l == 0 else width, width, 3, stride=2 if l < 2 else 1, padding=1, bias=False)
+            nn.Conv2d(in_ch if l == 0 else width, width, 3, stride=2 if l < 2 else 1, padding=dil[l],
+                      dilation=dil[l], bias=False)
             for l in range(NLAYERS))
         self.head = nn.Conv2d(width, out_ch, 1)
 
@@ -66,16 +71,16 @@ class Stream(nn.Module):
 
 
 class Transporter(nn.Module):
-    def __init__(self, rows, cols, rotations, crop, channels, vocab):
+    def __init__(self, rows, cols, rotations, crop, channels, vocab, dilated=False, in_ch=4):
         super().__init__()
         self.rows, self.cols, self.rotations, self.crop = rows, cols, rotations, crop
         self.channels, self.vocab = channels, vocab
         self.key_ch = channels // 2
         self.embed = nn.Embedding(vocab, 2 * channels)
         self.film = nn.Linear(2 * channels, 3 * NLAYERS * 2 * channels)
-        self.attn = Stream(4, channels, FACTOR * FACTOR)
-        self.key = Stream(4, channels, self.key_ch + FACTOR * FACTOR)
-        self.query = Stream(4, channels, self.key_ch)
+        self.attn = Stream(in_ch, channels, FACTOR * FACTOR, dilated)
+        self.key = Stream(in_ch, channels, self.key_ch + FACTOR * FACTOR, dilated)
+        self.query = Stream(in_ch, channels, self.key_ch)
         k = crop
         for _ in range(2):
             k = (k + 2 - 3) // 2 + 1
@@ -107,8 +112,9 @@ class Transporter(nn.Module):
         norm[..., 1] = (pix[..., 1] + 0.5) / self.rows * 2 - 1
         grid = norm.view(n, self.rotations * self.crop, self.crop, 2)
         out = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
-        out = out.view(n, 4, self.rotations, self.crop, self.crop).permute(0, 2, 1, 3, 4)
-        return out.reshape(n * self.rotations, 4, self.crop, self.crop)
+        c = x.shape[1]
+        out = out.view(n, c, self.rotations, self.crop, self.crop).permute(0, 2, 1, 3, 4)
+        return out.reshape(n * self.rotations, c, self.crop, self.crop)
 
     def attention(self, x, film):
         return F.pixel_shuffle(self.attn(x, film), FACTOR)
@@ -154,15 +160,20 @@ def main():
     ap.add_argument("--rotations", type=int, default=36)
     ap.add_argument("--crop", type=int, default=57)
     ap.add_argument("--vocab", type=int, default=1024)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--dilated", type=int, default=0)
+    ap.add_argument("--color-words", type=int, default=0)
     a = ap.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(a.threads)
+    torch.set_num_interop_threads(1)
     torch.manual_seed(0)
-    m = Transporter(a.rows, a.cols, a.rotations, a.crop, a.channels, a.vocab)
+    in_ch = 4 + a.color_words
+    m = Transporter(a.rows, a.cols, a.rotations, a.crop, a.channels, a.vocab, bool(a.dilated), in_ch)
     params = sum(p.numel() for p in m.parameters())
     opt = torch.optim.Adam(m.parameters(), lr=1e-3)
 
     # a block on the table, as bench/policy_speed.c uses
-    x = torch.zeros(1, 4, a.rows, a.cols)
+    x = torch.zeros(1, in_ch, a.rows, a.cols)
     r0, c0 = a.rows // 3, a.cols // 2
     x[0, 0, r0:r0 + 12, c0:c0 + 12] = (220 / 255 - 0.5) * 4
     x[0, 3, r0:r0 + 12, c0:c0 + 12] = 0.04 / 0.02

@@ -18,8 +18,10 @@
 # cosine from POLICY_LR, 1e-3, to 0 at the last step). Each training run is
 # capped at POLICY_MAX_MIN (35) minutes of wall time (SIGTERM: the checkpoint
 # is written and evaluated anyway) and runs under nice -n 5 with
-# POLICY_THREADS (1) OpenBLAS threads. POLICY_JOBS=2 runs the single-task
-# policies and the multitask one side by side (two cores, same results). Files go to
+# POLICY_THREADS (1) OpenBLAS threads and POLICY_WORKERS workers (2, for two
+# cores, or 1 with POLICY_JOBS=2; the results do not depend on either).
+# POLICY_JOBS=2 runs the single-task policies and the multitask one side by
+# side (two cores, same results). Files go to
 # POLICY_DIR (default a temporary folder, removed at the end); demos are
 # reused when POLICY_DIR already holds them. Prints one line per task:
 # success rate, mean reward, training time and samples/s.
@@ -45,6 +47,7 @@ threads=${POLICY_THREADS:-1}
 lr=${POLICY_LR:-1e-3}
 jobs=${POLICY_JOBS:-1}
 case $jobs in 1|2) ;; *) echo "bench: POLICY_JOBS is 1 or 2" >&2; exit 2 ;; esac
+workers=${POLICY_WORKERS:-$((3 - jobs))}
 cd "$root" || exit 2
 if [ -n "${POLICY_DIR:-}" ]; then
     dir=$POLICY_DIR
@@ -72,7 +75,7 @@ train() {
     shift 2
     echo "training $name: $n steps of $batch ($*) ..." >&2
     nice -n 5 timeout -s TERM "${max_min}m" "$gensim" train "$@" --out "$dir/$name.st" --steps "$n" \
-        --batch "$batch" --lr "$lr" --threads "$threads" --log-every 100 --resume --json >"$dir/$name.train.json"
+        --batch "$batch" --lr "$lr" --threads "$threads" --workers "$workers" --log-every 100 --resume --json >"$dir/$name.train.json"
     s=$?
     # 143: stopped by the time cap; the checkpoint holds what was learned
     [ "$s" = 0 ] || [ "$s" = 143 ] || { echo "bench: training $name failed ($s)" >&2; return 1; }

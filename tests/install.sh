@@ -47,6 +47,17 @@ out=$(cd / && "$P/bin/gensim-run" place-red-in-green --episodes 5 --json 2>"$tmp
 (cd / && "$P/bin/gensim" list --json) >"$tmp/list" 2>&1 && grep -q '"name":"towers-of-hanoi"' "$tmp/list" &&
     pass || fail "gensim list from /: $(head -c 300 "$tmp/list")"
 
+# The shipped plugins and curricula, from the installed prefix: listed,
+# checked, and a curriculum run by name at its smallest sizes.
+(cd / && "$P/bin/gensim" plugin list --json) >"$tmp/plugins" 2>&1 &&
+    grep -q '"name":"ravens"' "$tmp/plugins" && grep -q '"name":"workshop"' "$tmp/plugins" &&
+    pass || fail "gensim plugin list from /: $(head -c 300 "$tmp/plugins")"
+(cd / && "$P/bin/gensim" plugin check ravens) >"$tmp/check" 2>&1 && pass ||
+    fail "gensim plugin check ravens from /: $(tail -n 3 "$tmp/check")"
+(cd / && "$P/bin/gensim" curriculum run blocks-to-pyramid --smoke --out "$tmp/cur" --quiet) >"$tmp/cur.log" 2>&1 &&
+    grep -q '"status":"done"' "$tmp/cur/state.json" && pass ||
+    fail "gensim curriculum run from /: $(tail -n 3 "$tmp/cur.log")"
+
 # gensim generate from /, through the mock server: the library it sends
 # the model is the installed one (examples and the list of tasks).
 cat >"$tmp/script.json" <<'EOF'

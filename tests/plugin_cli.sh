@@ -84,6 +84,33 @@ s=$(status_of "$gensim" validate "$tmp/lib/block-in-tray.lua" --no-novelty)
 [ "$s" = 0 ] && has "warning: plugin code changed since the task was accepted: kitchen/kinds/tray.lua" "$tmp/out" && pass ||
     fail "changed plugin: status $s: $(cat "$tmp/out")"
 
+# ---- module names too long to hold are left out, never listed cut short
+# (lib/A/B/C.lua with 200-letter names: "longlib.A.B.C" is over 512 bytes)
+a=$(printf '%0200d' 0 | tr 0 a) b=$(printf '%0200d' 0 | tr 0 b) c=$(printf '%0200d' 0 | tr 0 c)
+mkdir -p "$tmp/long/longlib/lib/$a/$b"
+echo 'return plugin{name = "longlib", version = "0.1.0", api = 1, description = "long names"}' \
+    >"$tmp/long/longlib/plugin.lua"
+echo 'return {}' >"$tmp/long/longlib/lib/ok.lua"
+echo 'return {}' >"$tmp/long/longlib/lib/$a/$b/$c.lua"
+s=$(GENSIM_PATH="$tmp/long" status_of "$gensim" plugin list --json)
+[ "$s" = 0 ] && has '"name":"longlib.ok"' "$tmp/out" && ! has '"name":"longlib.aaaa' "$tmp/out" && pass ||
+    fail "long module names: status $s: $(cut -c1-300 "$tmp/out")"
+
+# ---- a kind's own options are listed by name, the same in every run
+mkdir -p "$tmp/knobs/knobs/kinds"
+echo 'return plugin{name = "knobs", version = "0.1.0", api = 1, description = "options"}' >"$tmp/knobs/knobs/plugin.lua"
+cat >"$tmp/knobs/knobs/kinds/knobbed.lua" <<'EOF'
+return kind{name = "knobbed", class = "movable", doc = "three options", size = {0.04, 0.04, 0.04},
+  options = {zeta = {default = 1, min = 0, max = 2}, alpha = {default = 1, min = 0, max = 2},
+             mid = {default = 1, min = 0, max = 2}},
+  build = function(b, o) b:box{size = o.size} end}
+EOF
+for k in 1 2 3; do
+    s=$(GENSIM_PATH="$tmp/knobs" status_of "$gensim" assets)
+    [ "$s" = 0 ] && has "options: color, fixed, alpha (0..2, default 1), mid (0..2, default 1), zeta (0..2, default 1)" \
+        "$tmp/out" && pass || fail "own options by name: status $s: $(grep -A1 knobbed "$tmp/out")"
+done
+
 # ---- another API major is refused, naming both versions
 export GENSIM_PATH="$tmp/path:$fixtures/future"
 s=$(status_of "$run" from-the-future)

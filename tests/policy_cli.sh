@@ -81,6 +81,16 @@ else
     fail "tiny train: status $s: $(cat "$tmp/err")"
 fi
 [ -s "$tmp/m" ] && pass || fail "no checkpoint after training"
+# the curves beside it, named in the JSON
+head -n 1 "$tmp/m.csv" 2>/dev/null | grep -qx "step,samples,lr,train_loss,val_loss,samples_per_s" && [ -s "$tmp/m.png" ] &&
+    grep -q "\"csv\":\"$tmp/m.csv\"" "$tmp/out" && pass || fail "train wrote no curves beside $tmp/m"
+s=$(train "$tmp/d.h5" --out "$tmp/e" --steps 2 --eval-every 1); [ "$s" = 2 ] && grep -q -- "--eval-tasks" "$tmp/err" && pass || fail "--eval-every without tasks: status $s"
+s=$(train "$tmp/d.h5" --out "$tmp/e" --steps 2 --eval-every 1 --eval-tasks $task,); [ "$s" = 2 ] && pass || fail "--eval-tasks with an empty name: status $s"
+s=$(train "$tmp/d.h5" --out "$tmp/e" --steps 2 --eval-every 1 --eval-tasks $task --eval-split odd); [ "$s" = 2 ] && pass || fail "--eval-split odd: status $s"
+s=$(train "$tmp/d.h5" --out "$tmp/e" --steps 1 --batch 1 --eval-every 1 --eval-tasks tests/fixtures/bad/does-not-exist.lua); [ "$s" = 2 ] && [ ! -e "$tmp/e" ] && pass || fail "--eval-tasks missing file: status $s"
+s=$(train "$tmp/d.h5" --out "$tmp/e" --steps 1 --batch 1 --eval-every 1 --eval-tasks $task --eval-episodes 1 --eval-split test)
+[ "$s" = 0 ] && grep -q "block-insertion [0-9]*%" "$tmp/out" && head -n 1 "$tmp/e.csv" | grep -q ",success_block-insertion$" && pass ||
+    fail "train with evaluation: status $s: $(cat "$tmp/out" "$tmp/err")"
 s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 3 --batch 1); [ "$s" = 2 ] && grep -q -- "--resume" "$tmp/err" && pass || fail "existing --out without --resume: status $s"
 s=$(train "$tmp/d.h5" --out "$tmp/m" --steps 3 --batch 1 --val-fraction 0.34 --schedule constant --resume --json)
 [ "$s" = 0 ] && grep -q '"first_step":2,' "$tmp/out" && grep -q '"steps":3,' "$tmp/out" && pass ||
@@ -89,6 +99,17 @@ cp "$tmp/m" "$tmp/m.keep"
 # the resumed run is the uninterrupted one, byte for byte (weights, Adam, batches)
 s=$(train "$tmp/d.h5" --out "$tmp/straight" --steps 3 --batch 1 --val-fraction 0.34 --schedule constant --quiet)
 [ "$s" = 0 ] && cmp -s "$tmp/m" "$tmp/straight" && pass || fail "2 steps + 1 resumed differ from 3 steps (status $s)"
+
+# the workers split each batch without changing a bit: one worker, two, and
+# two again give the same checkpoint
+for w in 1 2 2; do
+    rm -f "$tmp/w$w"
+    s=$(train "$tmp/d.h5" --out "$tmp/w$w" --steps 2 --batch 3 --workers $w --quiet)
+    [ "$s" = 0 ] || fail "--workers $w: status $s: $(cat "$tmp/err")"
+    [ -e "$tmp/w$w.first" ] || mv "$tmp/w$w" "$tmp/w$w.first"
+done
+cmp -s "$tmp/w1.first" "$tmp/w2.first" && pass || fail "--workers 1 and 2 trained different checkpoints"
+cmp -s "$tmp/w2.first" "$tmp/w2" && pass || fail "two runs with --workers 2 trained different checkpoints"
 
 # interrupted: the checkpoint holds the steps taken, status 130
 interrupted "$tmp/d.h5" --out "$tmp/m" --steps 100000 --batch 1 --resume

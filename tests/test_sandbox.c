@@ -29,7 +29,8 @@
 
 #define ERRLEN 512
 
-/* Time bounds stretch under valgrind, which runs Lua some 50 times slower. */
+/* Time bounds stretch under valgrind, which runs Lua some 50 times slower,
+ * and under AddressSanitizer. */
 static double slow = 1;
 
 /* A runaway script the sandbox failed to stop would hang the test; the
@@ -1033,6 +1034,9 @@ static void test_require(void) {
 
 int main(void) {
     if (UNDER_VALGRIND()) slow = 20;
+#ifdef __SANITIZE_ADDRESS__
+    slow = 5; /* AddressSanitizer's checks slow Lua some threefold */
+#endif
     signal(SIGALRM, on_watchdog);
     RUN_SECTION(test_new_and_limits);
     RUN_SECTION(test_escapes);

@@ -33,11 +33,12 @@ static double rel_error(const float *a, const double *b, size_t n) {
 
 typedef struct conv_case {
     int cin, cout, n, h, w, k, s, p;
+    int d; /* the row-shift convolution's dilation; 0 reads as 1 */
 } conv_case;
 
 static const conv_case conv_cases[] = {
-    {3, 5, 1, 9, 11, 3, 2, 1}, {4, 6, 2, 8, 7, 3, 1, 1}, {5, 3, 3, 6, 5, 1, 1, 0},
-    {2, 4, 1, 10, 9, 5, 1, 2}, {3, 2, 2, 7, 9, 3, 2, 0},
+    {3, 5, 1, 9, 11, 3, 2, 1, 0}, {4, 6, 2, 8, 7, 3, 1, 1, 0}, {5, 3, 3, 6, 5, 1, 1, 0, 0},
+    {2, 4, 1, 10, 9, 5, 1, 2, 0}, {3, 2, 2, 7, 9, 3, 2, 0, 0},
 };
 
 /* Loss r . conv(x, w) + b, in double by plain loops. */
@@ -95,54 +96,73 @@ static void test_conv(const conv_case *c) {
     free(x), free(w), free(b), free(y), free(yr), free(r), free(dw), free(db), free(dx), free(col), free(scratch), free(num);
 }
 
-/* The row-shift convolution (stride 1, padding k / 2) against the
- * reference, its gradients against finite differences. */
+/* Loss r . conv(x, w) for the dilated "same" convolution, by plain loops. */
+static double dilated_loss(const gsn_tensor *x, const float *w, const conv_case *c, const float *r,
+                           float *ybuf) {
+    gsn_tensor y = gsn_tensor_make(ybuf, c->cout, c->n, c->h, c->w);
+    gsn_conv2d_dilated_reference(x, w, c->k, c->d ? c->d : 1, &y);
+    return dot(ybuf, r, gsn_tensor_count(&y));
+}
+
+/* The row-shift convolution (stride 1, padding d (k / 2)) against the
+ * references (the plain one at d = 1, the dilated one), its gradients
+ * against finite differences. */
 static void test_conv_rows(const conv_case *c) {
+    const int d = c->d ? c->d : 1;
     size_t nx = (size_t)c->cin * c->n * c->h * c->w, nw = (size_t)c->cout * c->cin * c->k * c->k;
     size_t ny = (size_t)c->cout * c->n * c->h * c->w;
     float *x = malloc(nx * sizeof *x), *w = malloc(nw * sizeof *w);
     float *y = malloc(ny * sizeof *y), *yr = malloc(ny * sizeof *yr), *r = malloc(ny * sizeof *r);
     float *dw = calloc(nw, sizeof *dw), *dx = calloc(nx, sizeof *dx);
     gsn_tensor tx = gsn_tensor_make(x, c->cin, c->n, c->h, c->w);
-    float *col = malloc(gsn_conv_rows_col(&tx, c->k) * sizeof *col);
-    float *scratch = malloc(gsn_conv_rows_scratch(&tx, c->cout, c->k) * sizeof *scratch);
+    float *col = malloc(gsn_conv_rows_col(&tx, c->k, d) * sizeof *col);
+    float *scratch = malloc(gsn_conv_rows_scratch(&tx, c->cout, c->k, d) * sizeof *scratch);
     double *num = malloc((nx + nw) * sizeof *num);
     fill(x, nx, 1.0);
     fill(w, nw, 0.5);
     fill(r, ny, 1.0);
     gsn_tensor ty = gsn_tensor_make(y, c->cout, c->n, c->h, c->w);
     gsn_tensor tyr = gsn_tensor_make(yr, c->cout, c->n, c->h, c->w);
-    CHECK(gsn_conv2d_rows(&tx, w, c->k, &ty, col, scratch) == GS_OK);
-    CHECK(gsn_conv2d_reference(&tx, w, NULL, c->k, 1, c->k / 2, &tyr) == GS_OK);
+    CHECK(gsn_conv2d_rows(&tx, w, c->k, d, &ty, col, scratch) == GS_OK);
+    CHECK(gsn_conv2d_dilated_reference(&tx, w, c->k, d, &tyr) == GS_OK);
     double worst = 0.0;
     for (size_t i = 0; i < ny; i++)
         if (fabs(y[i] - yr[i]) > worst) worst = fabs(y[i] - yr[i]);
     CHECK(worst < 1e-4);
+    if (d == 1) { /* the two references agree */
+        CHECK(gsn_conv2d_reference(&tx, w, NULL, c->k, 1, c->k / 2, &tyr) == GS_OK);
+        for (size_t i = 0; i < ny; i++)
+            if (fabs(y[i] - yr[i]) > worst) worst = fabs(y[i] - yr[i]);
+        CHECK(worst < 1e-4);
+    }
     gsn_tensor tdy = gsn_tensor_make(r, c->cout, c->n, c->h, c->w);
     gsn_tensor tdx = gsn_tensor_make(dx, c->cin, c->n, c->h, c->w);
-    CHECK(gsn_conv2d_rows_backward(&tx, w, c->k, &tdy, dw, &tdx, col, scratch) == GS_OK);
+    CHECK(gsn_conv2d_rows_backward(&tx, w, c->k, d, &tdy, dw, &tdx, col, scratch) == GS_OK);
     const float eps = 1e-2f;
-    CENTRAL_DIFFERENCES(w, (size_t)nw, eps, conv_loss(&tx, w, NULL, c, r, yr), num);
+    CENTRAL_DIFFERENCES(w, (size_t)nw, eps, dilated_loss(&tx, w, c, r, yr), num);
     CHECK(rel_error(dw, num, nw) < 1e-3);
-    CENTRAL_DIFFERENCES(x, (size_t)nx, eps, conv_loss(&tx, w, NULL, c, r, yr), num);
+    CENTRAL_DIFFERENCES(x, (size_t)nx, eps, dilated_loss(&tx, w, c, r, yr), num);
     CHECK(rel_error(dx, num, nx) < 1e-3);
-    /* a wrong output size or an even kernel is refused */
+    /* a wrong output size, an even kernel or dilation 0 is refused */
     gsn_tensor bad = gsn_tensor_make(y, c->cout, c->n, c->h + 1, c->w);
-    CHECK(gsn_conv2d_rows(&tx, w, c->k, &bad, col, scratch) == GS_ERR_USAGE);
-    CHECK(gsn_conv2d_rows(&tx, w, 2, &ty, col, scratch) == GS_ERR_USAGE);
+    CHECK(gsn_conv2d_rows(&tx, w, c->k, d, &bad, col, scratch) == GS_ERR_USAGE);
+    CHECK(gsn_conv2d_rows(&tx, w, 2, d, &ty, col, scratch) == GS_ERR_USAGE);
+    CHECK(gsn_conv2d_rows(&tx, w, c->k, 0, &ty, col, scratch) == GS_ERR_USAGE);
     free(x), free(w), free(y), free(yr), free(r), free(dw), free(dx), free(col), free(scratch), free(num);
 }
 
 static const conv_case rows_cases[] = {
-    {3, 5, 1, 9, 11, 3, 1, 1}, {4, 6, 3, 5, 7, 3, 1, 1}, {2, 3, 1, 6, 5, 7, 1, 3},
-    {2, 4, 2, 4, 9, 5, 1, 2}, {3, 2, 2, 3, 4, 1, 1, 0},
+    {3, 5, 1, 9, 11, 3, 1, 1, 0}, {4, 6, 3, 5, 7, 3, 1, 1, 0}, {2, 3, 1, 6, 5, 7, 1, 3, 0},
+    {2, 4, 2, 4, 9, 5, 1, 2, 0}, {3, 2, 2, 3, 4, 1, 1, 0, 0},
+    /* dilated: taps reaching past the image on one side or both */
+    {3, 4, 1, 9, 11, 3, 1, 0, 2}, {2, 3, 3, 7, 6, 3, 1, 0, 4}, {2, 2, 2, 5, 12, 5, 1, 0, 3},
 };
 
 /* gsn_conv2d_inference (im2col in chunks of images or output rows) gives
  * gsn_conv2d's result; big enough shapes that it takes several chunks. */
 static void test_conv_inference(void) {
     static const conv_case cases[] = {
-        {16, 8, 1, 70, 64, 3, 1, 1}, {16, 6, 3, 40, 37, 3, 2, 1}, {4, 5, 2, 9, 11, 3, 2, 1}};
+        {16, 8, 1, 70, 64, 3, 1, 1, 0}, {16, 6, 3, 40, 37, 3, 2, 1, 0}, {4, 5, 2, 9, 11, 3, 2, 1, 0}};
     for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
         const conv_case *c = &cases[t];
         int ho = gsn_conv_out(c->h, c->k, c->s, c->p), wo = gsn_conv_out(c->w, c->k, c->s, c->p);
@@ -166,8 +186,9 @@ static void test_conv_inference(void) {
         CHECK(gsn_conv2d_inference(&tx, w, b, c->k, c->s, c->p, &bad, col) == GS_ERR_USAGE);
         free(x), free(w), free(b), free(y), free(y2), free(col);
     }
-    /* the row-shift convolution image by image, 12 of them and one */
-    static const conv_case rows[] = {{16, 8, 12, 15, 15, 3, 1, 1}, {16, 8, 1, 40, 30, 3, 1, 1}};
+    /* the row-shift convolution image by image, 12 of them and one, dilated too */
+    static const conv_case rows[] = {{16, 8, 12, 15, 15, 3, 1, 1, 1}, {16, 8, 1, 40, 30, 3, 1, 1, 1},
+                                     {8, 8, 1, 40, 20, 3, 1, 0, 8}, {8, 4, 5, 12, 10, 3, 1, 0, 2}};
     for (size_t t = 0; t < sizeof rows / sizeof rows[0]; t++) {
         const conv_case *c = &rows[t];
         size_t nx = (size_t)c->cin * c->n * c->h * c->w, nw = (size_t)c->cout * c->cin * c->k * c->k;
@@ -175,14 +196,14 @@ static void test_conv_inference(void) {
         float *x = malloc(nx * sizeof *x), *w = malloc(nw * sizeof *w);
         float *y = malloc(ny * sizeof *y), *y2 = malloc(ny * sizeof *y2);
         gsn_tensor tx = gsn_tensor_make(x, c->cin, c->n, c->h, c->w);
-        float *col = malloc(gsn_conv_rows_col(&tx, c->k) * sizeof *col);
-        float *scratch = malloc(gsn_conv_rows_scratch(&tx, c->cout, c->k) * sizeof *scratch);
+        float *col = malloc(gsn_conv_rows_col(&tx, c->k, c->d) * sizeof *col);
+        float *scratch = malloc(gsn_conv_rows_scratch(&tx, c->cout, c->k, c->d) * sizeof *scratch);
         fill(x, nx, 1.0);
         fill(w, nw, 0.5);
         gsn_tensor ty = gsn_tensor_make(y, c->cout, c->n, c->h, c->w);
         gsn_tensor ty2 = gsn_tensor_make(y2, c->cout, c->n, c->h, c->w);
-        CHECK(gsn_conv2d_reference(&tx, w, NULL, c->k, 1, c->k / 2, &ty) == GS_OK);
-        CHECK(gsn_conv2d_rows_inference(&tx, w, c->k, &ty2, col, scratch) == GS_OK);
+        CHECK(gsn_conv2d_dilated_reference(&tx, w, c->k, c->d, &ty) == GS_OK);
+        CHECK(gsn_conv2d_rows_inference(&tx, w, c->k, c->d, &ty2, col, scratch) == GS_OK);
         double worst = 0.0;
         for (size_t i = 0; i < ny; i++)
             if (fabs(y[i] - y2[i]) > worst) worst = fabs(y[i] - y2[i]);

@@ -31,13 +31,21 @@ add_test(NAME spec COMMAND ${CMAKE_BINARY_DIR}/gensim lua ${PROJECT_SOURCE_DIR}/
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(spec PROPERTIES TIMEOUT 600 LABELS spec)
 
-# Static checks of every trusted and task Lua file (.luacheckrc).
+# Static checks of every trusted, task and plugin Lua file (.luacheckrc).
 find_program(LUACHECK luacheck)
 if(LUACHECK)
-  add_test(NAME luacheck COMMAND ${LUACHECK} --no-color spec scripts tasks
+  add_test(NAME luacheck COMMAND ${LUACHECK} --no-color spec scripts tasks plugins
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(luacheck PROPERTIES TIMEOUT 120 LABELS lint)
 endif()
+
+# The shipped plugins pass their own check: each task up the validation
+# ladder, each kind, the plugin's Busted specs.
+foreach(plugin ravens workshop)
+  add_test(NAME plugin_check_${plugin} COMMAND ${CMAKE_BINARY_DIR}/gensim plugin check ${plugin}
+           WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(plugin_check_${plugin} PROPERTIES TIMEOUT 600 LABELS spec)
+endforeach()
 
 # gensim demos end to end: statuses, JSON, the file through the reader and
 # h5dump, test seeds apart from train seeds, an interrupted recording.
@@ -53,7 +61,9 @@ if(GS_VALGRIND)
              COMMAND ${GS_TEST_WRAP} ${CMAKE_BINARY_DIR}/gensim-run tasks/seed/${task}.lua --episodes 1 --quiet
                      --timeout-s 500 # memcheck runs Lua some 40 times slower
              WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
-    set_tests_properties(valgrind_${task} PROPERTIES TIMEOUT 600 LABELS unit)
+    # in process: memcheck is silent in forked children, and the episode is
+    # what it must see
+    set_tests_properties(valgrind_${task} PROPERTIES TIMEOUT 600 LABELS unit ENVIRONMENT GENSIM_IN_PROCESS=1)
   endforeach()
 endif()
 
@@ -101,7 +111,7 @@ add_test(NAME hostile COMMAND sh ${PROJECT_SOURCE_DIR}/tests/hostile.sh ${CMAKE_
 set_tests_properties(hostile PROPERTIES TIMEOUT 900 LABELS cli)
 if(GS_SANITIZE)
   # the sanitizers' shadow memory is not the task's
-  set_tests_properties(hostile PROPERTIES ENVIRONMENT "HOSTILE_OVERHEAD_MB=1024;HOSTILE_GUARD_S=120")
+  set_tests_properties(hostile PROPERTIES ENVIRONMENT "HOSTILE_OVERHEAD_MB=1024;HOSTILE_GUARD_S=120;HOSTILE_TIMEOUT_S=10")
 endif()
 
 # Plugins from a fresh folder: the plugin path seen by every command, API
@@ -113,3 +123,9 @@ set_tests_properties(plugin_cli PROPERTIES TIMEOUT 600 LABELS cli)
 # Fuzz targets for the parsers of hostile input: each replays its corpus
 # (seeds and past findings) and runs a short fixed-seed mutation loop.
 include(${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz.cmake)
+
+# gensim curriculum at tiny sizes: state, report and plot; a stopped and a
+# SIGINT-killed run resume without redoing a finished step; bad curricula.
+add_test(NAME curriculum_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/curriculum_cli.sh ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(curriculum_cli PROPERTIES TIMEOUT 600 LABELS cli)

@@ -16,12 +16,6 @@
 #include "gensim/policy_data.h"
 #include "gensim/render.h"
 
-const char CLI_LIMITS_HELP[] =
-    "  --max-instructions N  Lua instructions per episode (default 200000000)\n"
-    "  --max-memory-mb N     memory of the task's Lua state in MiB (default 256)\n"
-    "  --timeout-s S         wall seconds of Lua per episode (default 10)\n"
-    "  --max-objects N       objects per scene (default 128)\n";
-
 int cli_exit_status(gs_status st) {
     if (st == GS_OK) return CLI_OK;
     return st == GS_ERR_USAGE || st == GS_ERR_IO ? CLI_USAGE : CLI_TASK;
@@ -47,56 +41,6 @@ int cli_parse_double(const char *s, double *out) {
     return 1;
 }
 
-int cli_common_flag(int argc, char **argv, int *i, gs_task_options *opt, const char *usage,
-                    int *json, int *quiet) {
-    int lim = cli_limit_flag(argc, argv, i, opt);
-    if (lim) return lim < 0 ? CLI_FLAG_BAD : CLI_FLAG_TAKEN;
-    const char *a = argv[*i];
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-        printf(usage, CLI_LIMITS_HELP);
-        return CLI_FLAG_HELP;
-    }
-    if (strcmp(a, "--json") == 0) {
-        *json = 1;
-        return CLI_FLAG_TAKEN;
-    }
-    if (quiet && strcmp(a, "--quiet") == 0) {
-        *quiet = 1;
-        return CLI_FLAG_TAKEN;
-    }
-    return CLI_FLAG_OTHER;
-}
-
-int cli_limit_flag(int argc, char **argv, int *i, gs_task_options *opt) {
-    const char *flag = argv[*i];
-    static const char *const flags[] = {"--max-instructions", "--max-memory-mb", "--timeout-s",
-                                        "--max-objects"};
-    int which = -1;
-    for (int k = 0; k < 4; k++)
-        if (strcmp(flag, flags[k]) == 0) which = k;
-    if (which < 0) return 0;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "%s needs a value\n", flag);
-        return -1;
-    }
-    const char *v = argv[++*i];
-    uint64_t n = 0;
-    double d = 0;
-    int ok = which == 2 ? cli_parse_double(v, &d) && d > 0 && d <= 86400
-                        : cli_parse_u64(v, &n) && n > 0;
-    if (ok && which == 1) ok = n <= 65536;
-    if (ok && which == 3) ok = n <= 100000;
-    if (!ok) {
-        fprintf(stderr, "%s: '%s' is not a valid value\n", flag, v);
-        return -1;
-    }
-    if (which == 0) opt->limits.max_instructions = n;
-    if (which == 1) opt->limits.max_memory = (size_t)n << 20;
-    if (which == 2) opt->limits.timeout_s = d;
-    if (which == 3) opt->scene.max_objects = (int)n;
-    return 1;
-}
-
 double cli_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -117,32 +61,6 @@ gs_status cli_episode(gs_task *t, uint64_t seed, gs_policy_actor *policy, gs_pic
     gs_observer o;
     if (pics) o = gs_pictures_observer(pics);
     return gs_episode_run(t, seed, actor, pics ? &o : NULL, pics ? 1 : 0, r, err, errlen);
-}
-
-int cli_episode_flag(int argc, char **argv, int *i, const char *prog, uint64_t *episodes,
-                     uint64_t *seed, gs_task_options *opt) {
-    const char *a = argv[*i];
-    if (strcmp(a, "--episodes") == 0 || strcmp(a, "--seed") == 0) {
-        int count = a[2] == 'e';
-        uint64_t *dst = count ? episodes : seed;
-        if (*i + 1 >= argc || !cli_parse_u64(argv[*i + 1], dst) ||
-            (count && (*dst < 1 || *dst > 1000000))) {
-            fprintf(stderr, "%s: %s needs a %s\n", prog, a,
-                    count ? "count from 1 to 1000000" : "non-negative integer");
-            return CLI_FLAG_BAD;
-        }
-        ++*i;
-        return CLI_FLAG_TAKEN;
-    }
-    if (strcmp(a, "--split") == 0) {
-        if (*i + 1 >= argc || (strcmp(argv[*i + 1], "train") != 0 && strcmp(argv[*i + 1], "test") != 0)) {
-            fprintf(stderr, "%s: --split is train or test\n", prog);
-            return CLI_FLAG_BAD;
-        }
-        opt->test_split = strcmp(argv[++*i], "test") == 0;
-        return CLI_FLAG_TAKEN;
-    }
-    return CLI_FLAG_OTHER;
 }
 
 volatile sig_atomic_t cli_stop_signal;

@@ -22,21 +22,6 @@ int cli_exit_status(gs_status st);
 int cli_parse_u64(const char *s, uint64_t *out);
 int cli_parse_double(const char *s, double *out);
 
-/* Consumes a limit flag (--max-instructions N, --max-memory-mb N,
- * --timeout-s S, --max-objects N) at argv[*i]; returns 1 when it was one,
- * 0 when argv[*i] is another flag, -1 (with a message on stderr) when its
- * value is missing or bad. */
-int cli_limit_flag(int argc, char **argv, int *i, gs_task_options *opt);
-/* What cli_common_flag made of argv[*i]. */
-enum { CLI_FLAG_OTHER = 0, CLI_FLAG_TAKEN = 1, CLI_FLAG_BAD = -1, CLI_FLAG_HELP = 2 };
-/* Consumes a flag every command takes: the limit flags, --json, --quiet
- * (quiet nullable where a command has none) and -h/--help, which prints
- * usage (a format taking CLI_LIMITS_HELP) to stdout. */
-int cli_common_flag(int argc, char **argv, int *i, gs_task_options *opt, const char *usage,
-                    int *json, int *quiet);
-/* The help text of the limit flags. */
-extern const char CLI_LIMITS_HELP[];
-
 /* Runs the trusted Lua script rel (under the data folder) in the host with
  * the command's arguments after argv[0]; the status it returns, or 2 / 3
  * when it cannot run (name prefixes the message). */
@@ -53,12 +38,6 @@ int cli_default_folders(const char **dirs, char **owned, int max);
  * pictures (nullable) observing. */
 gs_status cli_episode(gs_task *t, uint64_t seed, gs_policy_actor *policy, gs_pictures *pics,
                       gs_episode_result *r, char *err, size_t errlen);
-
-/* Consumes --episodes N (1..1000000), --seed S or --split train|test at
- * argv[*i] for prog's messages; CLI_FLAG_TAKEN, CLI_FLAG_OTHER, or
- * CLI_FLAG_BAD with a message on stderr. */
-int cli_episode_flag(int argc, char **argv, int *i, const char *prog, uint64_t *episodes,
-                     uint64_t *seed, gs_task_options *opt);
 
 /* Long work that stops cleanly on SIGINT, SIGTERM or SIGHUP: the first
  * signal sets cli_stop_signal (a second kills at once); under nohup a
@@ -87,6 +66,7 @@ int cmd_demos(int argc, char **argv);
 /* gensim generate: the language-model pipeline (cmd_generate.c). */
 int cmd_generate(int argc, char **argv);
 int cmd_plugin(int argc, char **argv);
+int cmd_curriculum(int argc, char **argv);
 /* gensim validate: the validation ladder on task files (cmd_validate.c). */
 int cmd_validate(int argc, char **argv);
 /* gensim train: the Transporter policy on HDF5 demonstrations (cmd_train.c). */

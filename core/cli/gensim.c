@@ -24,6 +24,7 @@ static const struct {
     const char *summary;
 } COMMANDS[] = {
     {"assets", cmd_assets, "list the asset kinds, their options and default sizes"},
+    {"curriculum", cmd_curriculum, "run a curriculum: stages of demos, training and evaluation (resumable)"},
     {"demos", cmd_demos, "record successful oracle episodes with observations into HDF5"},
     {"eval", cmd_eval, "run a trained policy in closed loop on tasks and report success"},
     {"generate", cmd_generate, "have a language model write tasks; keep the ones that climb the ladder"},
@@ -40,7 +41,7 @@ static const struct {
 
 static void usage(FILE *f) {
     fprintf(f, "usage: gensim COMMAND [ARGS] [--json] [--help]\n\ncommands:\n");
-    for (int i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-8s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    for (int i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
     fprintf(f, "\nRun oracle episodes with gensim-run TASK.lua; see gensim COMMAND --help.\n");
 }
 

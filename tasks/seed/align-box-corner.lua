@@ -1,4 +1,6 @@
 -- A box of random size goes into the corner an L-shaped marker draws.
+local colors = require "ravens.colors"
+
 return task {
   name = "align-box-corner",
   description = "Pick up the box and align one of its corners with the L-shaped corner marker.",
@@ -9,8 +11,7 @@ return task {
     local corner_size = {0.16, 0.16, 0.001}
     local corner = env:add("corner", env:random_pose({0.16, 0.16, 0}), {size = corner_size, color = "green"})
     -- the box's colour: seen colours when training, unseen when testing
-    local palette = env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-    local box = env:add("box", env:random_pose(size), {size = size, color = env.rng:choice(palette)})
+    local box = env:add("box", env:random_pose(size), {size = size, color = env.rng:choice(colors.palette(env))})
     -- the L's vertex is at (-x/2, -y/2) of the marker; the box may lie
     -- either way round in it
     local cp = env:pose(corner)

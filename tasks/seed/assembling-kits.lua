@@ -9,9 +9,7 @@
 --
 -- Colours come from the episode's split (env.split): gs.TRAIN_COLORS when
 -- training, gs.TEST_COLORS, unseen in training, when testing.
-local function palette(env)
-  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-end
+local colors = require "ravens.colors"
 
 local SHAPES = {"square", "disc", "bar", "ell", "tee", "zed", "u", "plus"}
 local PIECE_HEIGHT = 0.02 -- the kit pieces' default height
@@ -35,8 +33,8 @@ return task {
   max_steps = 8,
   reset = function(env)
     local shapes = env.rng:shuffle({table.unpack(SHAPES)})
-    local colors = env.rng:shuffle({table.unpack(palette(env))})
-    local kit_color = colors[#colors]
+    local names = colors.shuffled(env)
+    local kit_color = names[#names]
 
     -- the kit goes first, on an empty table, so there is always room for it
     local kit = assert(env:random_pose({3 * CELL, 2 * CELL, 0}), "no room for the kit")
@@ -55,7 +53,7 @@ return task {
       -- a footprint that covers the piece at any yaw (the plus is 5.4 cm)
       local pose = env:random_pose({0.056, 0.056, PIECE_HEIGHT})
       if pose then
-        pieces[#pieces + 1] = env:add("kit-" .. shapes[i], pose, {color = colors[i]})
+        pieces[#pieces + 1] = env:add("kit-" .. shapes[i], pose, {color = names[i]})
         goal_targets[#goal_targets + 1] = targets[i]
       end
     end

@@ -5,9 +5,7 @@
 --
 -- Colours come from the episode's split (env.split): gs.TRAIN_COLORS when
 -- training, gs.TEST_COLORS, unseen in training, when testing.
-local function palette(env)
-  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-end
+local colors = require "ravens.colors"
 
 -- what build_fixture adds around the ell's footprint: a 6 mm gap and a 2 cm
 -- rim on every side
@@ -20,8 +18,8 @@ return task {
   max_steps = 3,
   reset = function(env)
     local size = env:random_size({0.07, 0.07, 0.035}, {0.10, 0.10, 0.05})
-    local colors = env.rng:shuffle({table.unpack(palette(env))})
-    local ell_color, fixture_color = colors[1], colors[2]
+    local names = colors.shuffled(env)
+    local ell_color, fixture_color = names[1], names[2]
 
     -- the socket is a little lower than the block, so an inserted block shows
     local fixture_size = {size[1], size[2], size[3] * 0.75}

@@ -1,15 +1,13 @@
 -- Ravens' palletizing-boxes: identical boxes scattered on the table are
 -- stacked onto a pallet in layers, each layer a full grid (only the top one
--- may be short, when the table had no room for every box). One goal per
--- layer, scored in order, so a layer counts only once the ones below it are
--- complete; each box is worth the same share of the reward.
+-- may be short, when the table had no room for every box). Each box is
+-- worth the same share of the reward.
 --
 -- Colours come from the episode's split (env.split): gs.TRAIN_COLORS when
 -- training, gs.TEST_COLORS, unseen in training, when testing. The boxes take one
 -- colour and the pallet another.
-local function palette(env)
-  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-end
+local colors = require "ravens.colors"
+local scatter = require "ravens.scatter"
 
 local GAP = 0.006 -- between neighbouring boxes, and between the grid and the pallet's edge
 
@@ -23,8 +21,8 @@ return task {
   assets = {"box", "pallet"},
   max_steps = 16,
   reset = function(env)
-    local colors = env.rng:shuffle({table.unpack(palette(env))})
-    local box_color, pallet_color = colors[1], colors[2]
+    local names = colors.shuffled(env)
+    local box_color, pallet_color = names[1], names[2]
     local layout = env.rng:choice(LAYOUTS)
     local nx, ny, layers = layout[1], layout[2], layout[3]
 
@@ -36,34 +34,30 @@ return task {
 
     -- as many boxes as fit on the table, up to a full stack; a short stack
     -- leaves its top layer partly empty, never an upper layer floating
-    local boxes = {}
-    for _ = 1, nx * ny * layers do
-      local pose = env:random_pose(box_size)
-      if pose then boxes[#boxes + 1] = env:add("box", pose, {size = box_size, color = box_color}) end
-    end
+    local boxes = scatter.some(env, "box", nx * ny * layers, box_size, {size = box_size, color = box_color})
 
     local base = env:pose(pallet)
     -- a square footprint looks the same a quarter turn round
     local symmetry = math.abs(box_size[1] - box_size[2]) < 0.005 and math.pi / 2 or math.pi
-    local next_box = 1
-    for layer = 1, layers do
-      if next_box > #boxes then break end
+    -- One goal over every box and every cell of the layers they fill, so
+    -- any box may go to any cell: the boxes look alike, and a goal per layer
+    -- naming particular boxes would ask for something the scene cannot show
+    -- (Ravens scores the same way: all boxes on the pallet, in any order).
+    -- A box counts only at its cell's height, so the layers still rise from
+    -- the bottom, and the oracle fills the lowest cells first.
+    local targets = {}
+    for layer = 1, math.ceil(#boxes / (nx * ny)) do
       local z = pallet_size[3] + box_size[3] * (layer - 0.5)
-      local targets = {}
       for i = 1, nx do
         for j = 1, ny do
           targets[#targets + 1] = gs.multiply(base,
             gs.pose((i - (nx + 1) / 2) * cell[1], (j - (ny + 1) / 2) * cell[2], z, 0))
         end
       end
-      local objects = {}
-      for k = next_box, math.min(next_box + nx * ny - 1, #boxes) do objects[#objects + 1] = boxes[k] end
-      next_box = next_box + #objects
-      local lang = layer == 1
-        and ("stack the %s boxes on the %s pallet: first fill the bottom layer"):format(box_color, pallet_color)
-        or ("then fill layer %d of %s boxes on top"):format(layer, box_color)
-      env:goal{objects = objects, targets = targets, matches = "any", replace = false, rotations = true,
-               symmetry = symmetry, tolerance = 0.02, metric = "pose", reward = #objects / #boxes, lang = lang}
     end
+    env:goal{objects = boxes, targets = targets, matches = "any", replace = false, rotations = true,
+             symmetry = symmetry, tolerance = 0.02, metric = "pose", reward = 1,
+             lang = ("stack the %s boxes on the %s pallet in neat layers, the bottom one first"):format(
+               box_color, pallet_color)}
   end,
 }

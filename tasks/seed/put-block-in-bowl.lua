@@ -5,9 +5,8 @@
 --
 -- Colours come from the episode's split (env.split): gs.TRAIN_COLORS when
 -- training, gs.TEST_COLORS, unseen in training, when testing.
-local function palette(env)
-  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-end
+local colors = require "ravens.colors"
+local scatter = require "ravens.scatter"
 
 local BOWL = {0.14, 0.14, 0}
 local BLOCK = {0.04, 0.04, 0.04}
@@ -19,31 +18,19 @@ return task {
   assets = {"block", "bowl"},
   max_steps = 6,
   reset = function(env)
-    local picked = env.rng:shuffle({table.unpack(palette(env))})
+    local picked = colors.shuffled(env)
     local block_color, bowl_color = picked[1], picked[2]
 
     -- the bowls and blocks the goal names; the bowls come first, while the
     -- table is empty, so there is always room for at least one of each
-    local bowls = {}
-    for _ = 1, env.rng:int(1, 3) do
-      local pose = env:random_pose(BOWL)
-      if pose then bowls[#bowls + 1] = env:add("bowl", pose, {color = bowl_color}) end
-    end
-    local blocks = {}
-    for _ = 1, env.rng:int(1, #bowls) do
-      local pose = env:random_pose(BLOCK)
-      if pose then blocks[#blocks + 1] = env:add("block", pose, {color = block_color}) end
-    end
+    local bowls = scatter.some(env, "bowl", env.rng:int(1, 3), BOWL, {color = bowl_color})
+    local blocks = scatter.some(env, "block", env.rng:int(1, #bowls), BLOCK, {color = block_color})
 
     -- distractors in the other colours, only where there is room: a distractor
     -- block is never of the named block colour, a distractor bowl never of the
     -- named bowl colour
     local others = {table.unpack(picked, 3)}
-    for _ = 1, env.rng:int(1, 5) do
-      local kind = env.rng:choice({"block", "bowl"})
-      local pose = env:random_pose(kind == "bowl" and BOWL or BLOCK)
-      if pose then env:add(kind, pose, {color = env.rng:choice(others)}) end
-    end
+    scatter.distractors(env, env.rng:int(1, 5), {"block", "bowl"}, {block = BLOCK, bowl = BOWL}, others)
 
     -- a block is in a bowl when its centre is within the bowl's floor (radius
     -- 7 cm less the 6 mm wall) less half a block: 4.4 cm of the bowl's centre;

@@ -9,40 +9,20 @@
 -- every cube is wholly inside.
 --
 -- The oracle is the task's own (the built-in one only picks and places), the
--- same as sweeping-piles': it takes the cube outside the target zone that lies
--- farthest from the zone's centre, sets the blade down a little behind it, on
--- the side away from the zone, and sweeps it along the line through the
--- zone's centre to just short of the centre, so everything in the blade's
--- path is carried in and cubes already inside stay inside.
-
+-- same as sweeping-piles' (ravens.piles' next_push): it takes the cube outside
+-- the target zone that lies farthest from the zone's centre, sets the blade
+-- down a little behind it, on the side away from the zone, and sweeps it
+-- along the line through the zone's centre to just short of the centre, so
+-- everything in the blade's path is carried in and cubes already inside stay
+-- inside.
+--
 -- Colours come from the episode's split (env.split): gs.TRAIN_COLORS when
 -- training, gs.TEST_COLORS, unseen in training, when testing.
-local function palette(env)
-  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-end
-
-local CUBE = 0.015         -- cube side
-local ZONE = 0.15          -- zone side
-local PILE = 0.10          -- the pile's scatter square
-local COUNT = 30
-local BEHIND = 0.025       -- how far behind a cube's centre the blade comes down
-local PAST = -0.01         -- how far past the zone centre a sweep ends (negative: short of it)
-local BLADE_Z = 0.008      -- the blade's bottom edge above the table
+local colors = require "ravens.colors"
+local piles = require "ravens.piles"
 
 -- the state the oracle needs, set by reset
 local cubes, zone_pose
-
--- a point in the zone's frame
-local function in_zone(p)
-  return gs.apply(gs.invert(zone_pose), p)
-end
-
--- whether a cube at p lies wholly inside the zone (with a small margin)
-local function inside(p)
-  local q = in_zone(p)
-  local half = ZONE / 2 - CUBE * 0.75
-  return math.abs(q[1]) <= half and math.abs(q[2]) <= half
-end
 
 return task {
   name = "separating-piles",
@@ -51,39 +31,15 @@ return task {
   assets = {"pile", "zone"},
   max_steps = 20,
   reset = function(env)
-    local colors = env.rng:shuffle({table.unpack(palette(env))})
+    local names = colors.shuffled(env)
     -- the target zone and the distractor, in colours of their own
-    zone_pose = assert(env:random_pose({ZONE, ZONE, 0}))
-    env:add("zone", zone_pose, {size = {ZONE, ZONE, 0.001}, color = colors[1]})
-    local other = assert(env:random_pose({ZONE, ZONE, 0}))
-    env:add("zone", other, {size = {ZONE, ZONE, 0.001}, color = colors[3]})
-    -- the pile, with room around it for the blade to come down behind it
-    local margin = 0.06
-    local at = assert(env:random_pose({PILE + margin, PILE + margin, 0}))
-    at.pos[3] = CUBE / 2
-    cubes = env:add("pile", at, {color = colors[2], count = COUNT, length = PILE, size = {CUBE, CUBE, CUBE}})
-    env:goal{objects = cubes, metric = "zone",
-             zone = {pose = zone_pose, size = {ZONE, ZONE, 0.08}}, reward = 1,
-             lang = ("push the pile of %s cubes into the %s zone, not the %s one"):format(colors[2], colors[1],
-                                                                                      colors[3])}
+    zone_pose = piles.add_zone(env, names[1])
+    piles.add_zone(env, names[3])
+    cubes = piles.add_pile(env, names[2])
+    local lang = ("push the pile of %s cubes into the %s zone, not the %s one"):format(names[2], names[1], names[3])
+    piles.goal(env, cubes, zone_pose, lang)
   end,
   oracle = function(env)
-    local c = zone_pose.pos
-    local best, best_d
-    for _, cube in ipairs(cubes) do
-      local p = env:pose(cube).pos
-      if not inside(p) then
-        local dx, dy = p[1] - c[1], p[2] - c[2]
-        local d = dx * dx + dy * dy
-        if not best_d or d > best_d then best, best_d = p, d end
-      end
-    end
-    if not best then return nil end
-    local dist = math.sqrt(best_d)
-    local ux, uy = (c[1] - best[1]) / dist, (c[2] - best[2]) / dist
-    return {push = {
-      from = {best[1] - BEHIND * ux, best[2] - BEHIND * uy, BLADE_Z},
-      to = {c[1] + PAST * ux, c[2] + PAST * uy, BLADE_Z},
-    }}
+    return piles.next_push(env, cubes, zone_pose)
   end,
 }

@@ -5,17 +5,10 @@
 --
 -- Colours come from the episode's split (env.split): gs.TRAIN_COLORS when
 -- training, gs.TEST_COLORS, unseen in training, when testing.
-local function palette(env)
-  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-end
+local colors = require "ravens.colors"
 
 local BLOCK = {0.04, 0.04, 0.04}
 local STAND = {0.08, 0.08, 0.01}
-
-local function list(names)
-  if #names == 1 then return names[1] end
-  return table.concat(names, ", ", 1, #names - 1) .. " and " .. names[#names]
-end
 
 return task {
   name = "stack-block-tower",
@@ -24,24 +17,25 @@ return task {
   assets = {"block", "stand"},
   max_steps = 8,
   reset = function(env)
-    local colors = env.rng:shuffle({table.unpack(palette(env))})
+    local picked = colors.shuffled(env)
     local n = env.rng:int(3, 5)
-    local stand_color = colors[#colors]
+    local stand_color = picked[#picked]
 
     local stand = env:add("stand", env:random_pose(STAND), {size = STAND, color = stand_color, fixed = true})
     local blocks, names = {}, {}
     for i = 1, n do
-      blocks[i] = env:add("block", assert(env:random_pose(BLOCK)), {color = colors[i]})
-      names[i] = colors[i]
+      blocks[i] = env:add("block", assert(env:random_pose(BLOCK)), {color = picked[i]})
+      names[i] = picked[i]
     end
     -- distractors: blocks of the colours left over (never the stand's), where there is room
-    for k = n + 1, math.min(n + env.rng:int(1, 2), #colors - 1) do
+    for k = n + 1, math.min(n + env.rng:int(1, 2), #picked - 1) do
       local pose = env:random_pose(BLOCK)
-      if pose then env:add("block", pose, {color = colors[k]}) end
+      if pose then env:add("block", pose, {color = picked[k]}) end
     end
 
     local base = env:pose(stand)
-    local order = ("stack the %s blocks on the stand in that order, %s at the bottom"):format(list(names), names[1])
+    local order = ("stack the %s blocks on the stand in that order, %s at the bottom")
+      :format(colors.list(names), names[1])
     for i = 1, n do
       local target = gs.multiply(base, gs.pose(0, 0, STAND[3] + BLOCK[3] * (i - 0.5), 0))
       local lang = i == 1 and order .. ": first put the " .. names[1] .. " block on the stand"

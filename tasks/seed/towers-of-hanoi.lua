@@ -19,16 +19,10 @@
 
 -- Colours come from the episode's split (env.split): gs.TRAIN_COLORS when
 -- training, gs.TEST_COLORS, unseen in training, when testing.
-local function palette(env)
-  return env.split == "test" and gs.TEST_COLORS or gs.TRAIN_COLORS
-end
+local colors = require "ravens.colors"
 
 -- the state the oracle needs, set by reset
 local discs, spots, heights
-
-local function list(names)
-  return table.concat(names, ", ", 1, #names - 1) .. " and " .. names[#names]
-end
 
 -- which spot each disc is on (the nearest), and the discs on each spot
 local function read_state(env)
@@ -66,7 +60,7 @@ return task {
   assets = {"cylinder", "zone"},
   max_steps = 10,
   reset = function(env)
-    local colors = env.rng:shuffle({table.unpack(palette(env))})
+    local names = colors.shuffled(env)
     -- radii, largest first, 6 mm apart at least
     local radii = {env.rng:uniform(0.042, 0.048), env.rng:uniform(0.032, 0.036), env.rng:uniform(0.022, 0.026)}
     local pitch = 2 * radii[1] + 0.02
@@ -75,7 +69,7 @@ return task {
     local bp = assert(env:random_pose({3 * pitch, pitch, 0}))
 
     spots = {}
-    local spot_colors = {colors[4], colors[5], colors[6]}
+    local spot_colors = {names[4], names[5], names[6]}
     for s = 1, 3 do
       local at = gs.multiply(bp, gs.pose((s - 2) * pitch, 0, 0, 0))
       env:add("zone", at, {size = {pitch - 0.01, pitch - 0.01, 0.001}, color = spot_colors[s]})
@@ -89,13 +83,13 @@ return task {
     local disc_names = {}
     for d = 1, 3 do
       local at = gs.multiply(bp, gs.pose((from - 2) * pitch, 0, disc_h * (d - 0.5), 0))
-      discs[d] = env:add("cylinder", at, {radius = radii[d], height = disc_h, color = colors[d]})
+      discs[d] = env:add("cylinder", at, {radius = radii[d], height = disc_h, color = names[d]})
       heights[d] = disc_h
-      disc_names[d] = colors[d]
+      disc_names[d] = names[d]
     end
 
     local whole = ("move the tower of %s discs from the %s spot to the %s spot, one disc at a time, never a "
-      .. "larger disc on a smaller one"):format(list(disc_names), spot_colors[from], spot_colors[goal_spot])
+      .. "larger disc on a smaller one"):format(colors.list(disc_names), spot_colors[from], spot_colors[goal_spot])
     local sizes = {"largest", "middle", "smallest"}
     for d = 1, 3 do
       local target = gs.multiply(bp, gs.pose((goal_spot - 2) * pitch, 0, disc_h * (d - 0.5), 0))

@@ -18,6 +18,7 @@
 #include "gensim/llm.h"
 #include "gensim/math.h"
 #include "gensim/physics.h"
+#include "gensim/plugin.h"
 #include "gensim/policy.h"
 #include "gensim/policy_data.h"
 #include "gensim/render.h"
@@ -25,6 +26,7 @@
 #include "gensim/sandbox.h"
 #include "gensim/status.h"
 #include "gensim/task.h"
+#include "gensim/train.h"
 #include "gensim/workflow.h"
 
 #endif

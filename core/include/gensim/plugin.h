@@ -86,7 +86,7 @@ GS_API gs_status gs_plugins_why(const gs_plugin_set *p, gs_item_type type, const
 GS_API char *gs_plugins_json(const gs_plugin_set *p);
 /* Every asset kind, built-in and from plugins (the path is read first), as
  * [{name, role, doc, size, mass, fixed, symmetry, options (names, color and
- * fixed first), options_text, custom: [{name, default, min, max, integer,
+ * fixed first), options_text, custom (by name): [{name, default, min, max, integer,
  * doc}], plugin, file}]: what `gensim assets`, gensim.assets() and the
  * model's API reference list. malloc'd JSON; NULL when out of memory. */
 GS_API char *gs_kinds_json(void);

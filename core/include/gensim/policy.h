@@ -17,7 +17,10 @@
  * stride-2 convolutions to quarter resolution, two residual blocks of two
  * 3x3 convolutions, each convolution followed by group norm (groups of 4
  * channels) whose scale and shift come from the goal (FiLM), then ReLU; a
- * 1x1 head. Attention: 16 logits per quarter cell, one per pixel (depth to
+ * 1x1 head. With dilated, the attention and key streams' four residual
+ * convolutions take their taps 1, 2, 4 and 8 quarter-resolution cells
+ * apart. With color_words the input has a fifth channel: 2 where a pixel
+ * has a colour the goal's words name, falling to 0 40 sRGB steps away. Attention: 16 logits per quarter cell, one per pixel (depth to
  * space). Key: channels / 2 features plus 16 sub-cell place logits. Query:
  * run on the crop around the pick turned to each rotation; its channels / 2
  * outputs (crop / 4 rounded up, odd, on a side) are the kernels correlated
@@ -33,8 +36,12 @@
  * "S.conv{0..5}.weight" [channels, in, 3, 3], "S.head.weight" [out,
  * channels, 1, 1], "S.head.bias" [out]; each again as "adam.m.<name>" and
  * "adam.v.<name>" (Adam's moments). __metadata__ (all strings): arch
- * (GS_POLICY_ARCH), rows, cols, rotations, crop, channels, vocab, pixel,
- * x_min .. z_max (the bounds), step and adam_t.
+ * (GS_POLICY_ARCH; GS_POLICY_ARCH_2, which older builds refuse, when an
+ * option is set, with the options dilated and color_words, "0" or "1"),
+ * rows, cols, rotations, crop, channels, vocab, pixel,
+ * x_min .. z_max (the bounds), step and adam_t, and push_goals (the push
+ * goals' FNV-1a hashes of their language, 16 hex digits each, comma
+ * separated; absent when there are none).
  *
  * A policy is not thread-safe: training and acting use its own scratch. */
 #ifndef GENSIM_POLICY_H
@@ -49,6 +56,7 @@
 GS_BEGIN_DECLS
 
 #define GS_POLICY_ARCH "gensim-transporter-1"
+#define GS_POLICY_ARCH_2 "gensim-transporter-2" /* with dilated or color_words set */
 
 typedef struct gs_policy_config {
     int rows, cols;       /* observation size (320 x 160 for the default view: rows follow y) */
@@ -56,6 +64,13 @@ typedef struct gs_policy_config {
     int crop;             /* side of the square crop around the pick, pixels (8 m + 1: 57) */
     int channels;         /* base feature width, a multiple of 4 (16) */
     int vocab;            /* hashed word buckets of the language embedding (1024) */
+    int dilated;          /* 1: the attention and key streams' residual convolutions take
+                             taps 1, 2, 4 and 8 cells apart, so each pixel sees some 40 cm
+                             of the scene instead of 12 cm; 0: all adjacent (0) */
+    int color_words;      /* 1: a fifth input channel marks the pixels whose colour a word
+                             of the goal names (by the colour table, gs_color_find), so
+                             colour words are grounded in the picture even when training
+                             never saw them (0) */
     double pixel;         /* metres per pixel of the view (checked against datasets) */
     double bounds[3][2];  /* the view's x, y, z ranges, metres */
 } gs_policy_config;
@@ -80,10 +95,12 @@ GS_API size_t gs_policy_parameters(const gs_policy *p);
  * benchmarks and reproducible runs; < 1 reads as 1). */
 GS_API void gs_policy_set_threads(int threads);
 #define GS_POLICY_MAX_WORKERS 8
+#define GS_POLICY_MAX_PUSH_GOALS 64
 /* Training and loss passes split each batch over this many threads, each
  * with its own buffers (about 130 MB for the default config), so a batch of
  * 2 or more uses 2 cores fully; pair it with gs_policy_set_threads(1).
- * Results depend on the worker count (the sums' order), not on timing.
+ * Each sample's gradient and loss are computed alone and summed in sample
+ * order, so results are bit for bit the same for any worker count.
  * Default 1; GS_ERR_USAGE outside 1..GS_POLICY_MAX_WORKERS, GS_ERR_NOMEM. */
 GS_API gs_status gs_policy_set_workers(gs_policy *p, int workers, char *err, size_t errlen);
 
@@ -96,10 +113,15 @@ typedef struct gs_policy_sample {
     int pick_row, pick_col;
     int place_row, place_col;
     int rotation;             /* yaw bin in [0, rotations) */
+    int push;                 /* 1: a spatula push from the pick pixel to the place pixel
+                                 (rotation 0), learned like a pick and place; training
+                                 also remembers its language as a push goal */
 } gs_policy_sample;
 
 /* One Adam step on the summed pick and place cross-entropies of a batch;
- * *loss (nullable) is their mean over the batch. GS_ERR_USAGE for a bad
+ * *loss (nullable) is their mean over the batch. The language of every push
+ * sample becomes a push goal (at most GS_POLICY_MAX_PUSH_GOALS, kept in the
+ * checkpoint). GS_ERR_USAGE for a bad
  * sample (naming it), GS_ERR_RUNTIME (and no step) if the loss is not
  * finite. */
 GS_API gs_status gs_policy_train_step(gs_policy *p, const gs_policy_sample *batch, int n, float lr,
@@ -126,9 +148,12 @@ typedef struct gs_policy_decision {
     int place_row, place_col;
     int rotation;             /* yaw bin */
     float pick_p, place_p;    /* the chosen entries' probabilities */
+    int push;                 /* 1: push from the pick pixel to the place pixel: the goal
+                                 is one the policy learned from pushes */
 } gs_policy_decision;
 
-/* The arg-max pick, then the arg-max place and rotation for that pick. */
+/* The arg-max pick, then the arg-max place and rotation for that pick; a
+ * push when lang is a push goal (gs_policy_train_step). */
 GS_API gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *color,
                         const char *lang, gs_policy_decision *out, char *err, size_t errlen);
 

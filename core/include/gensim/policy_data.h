@@ -5,8 +5,10 @@
  * step whose pick and place pixels lie in the view gives one sample, the
  * observation before the action with the action in pixels and the yaw the
  * robot turns the object by (place yaw - pick yaw, exactly what
- * gs_robot_pick_place executes) binned into the policy's rotations. Pushes
- * are left out: the Transporter has no push primitive.
+ * gs_robot_pick_place executes) binned into the policy's rotations. A push
+ * gives a sample too: its start and end pixels as pick and place, rotation
+ * 0, marked push (as in Ravens, where the spatula's start and end are the
+ * Transporter's pick and place).
  *
  * Batches are drawn uniformly over tasks (by task name, whatever file holds
  * them), then uniformly over that task's steps, so a multitask run is not
@@ -123,7 +125,9 @@ GS_API void gs_augment_images(const gs_augment *a, int rows, int cols, const flo
  * the place pixel's centre, as high as the highest surface within 2 cm of
  * it plus the picked point's height (the robot descends from there until
  * the object touches), yaw the rotation bin's angle, which the robot turns
- * the object by. */
+ * the object by. A push decision is a push instead, from the pick pixel's
+ * centre to the place pixel's, the spatula's edge 8 mm above the table (as
+ * the seed tasks' sweeps). */
 GS_API void gs_policy_action(const gs_policy_config *cfg, const float *heightmap,
                       const gs_policy_decision *d, gs_action *a);
 

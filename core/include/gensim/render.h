@@ -97,21 +97,39 @@ GS_API void gsr_text_measure(const char *text, int max_width, const gsr_text_sty
 GS_API int gsr_text_block(uint8_t *rgb, int width, int height, int x, int y, int max_width,
                    const char *text, const gsr_text_style *style);
 
-/* ---- line charts (plot.c) ---- */
+/* ---- line plots (plot.c) ---- */
 
-/* One series of a chart: n values over the chart's x. */
+/* One line of a plot: n points in order of x; a point whose x or y is not
+ * finite breaks the line there (a gap). */
 typedef struct gsr_series {
-    const char *name;
-    const double *y;          /* (n) */
-    uint8_t color[3];
+    const char *name;   /* the legend's label; nullable: left out of the legend */
+    const double *x;    /* (n) */
+    const double *y;    /* (n) */
+    int n;
+    uint8_t color[3];   /* sRGB bytes (gsr_plot_palette gives distinct ones) */
 } gsr_series;
 
-/* Draws a line chart into the rectangle x0, y0, w x h of rgb (width x
- * height x 3): a white panel, axes with the range of x and [ymin, ymax]
- * labelled (ymin == ymax: the series' own range), the title above, each
- * series as a polyline with its name in its colour. x (n) increasing. */
-GS_API void gsr_plot(uint8_t *rgb, int width, int height, int x0, int y0, int w, int h, const char *title,
-                     const double *x, int n, const gsr_series *series, int nseries, double ymin, double ymax);
+/* What a plot shows besides its lines. */
+typedef struct gsr_plot_style {
+    const char *title;            /* above the plot; nullable */
+    const char *x_label;          /* under the x axis; nullable */
+    const char *y_label;          /* above the y axis; nullable */
+    double x_min, x_max;          /* the x range; NAN (either): from the data */
+    double y_min, y_max;          /* the y range; NAN (either): from the data */
+} gsr_plot_style;
+
+/* No title or labels, the ranges from the data. */
+GS_API gsr_plot_style gsr_plot_style_default(void);
+/* Colour i (any i >= 0) of a palette of 8 that stay apart on white. */
+GS_API void gsr_plot_palette(int i, uint8_t color[3]);
+/* Draws the series as lines on a white picture rgb (height x width x 3):
+ * axes whose ranges cover every finite point (or the style's ranges)
+ * rounded out to tick marks, ticks labelled with their values, light grid
+ * lines, and a legend of the named series in the top-right corner. With no
+ * finite point the axes run 0..1. GS_ERR_USAGE when the picture is smaller
+ * than 160 x 100 or a series has n < 0 or no arrays. */
+GS_API gs_status gsr_plot_lines(uint8_t *rgb, int width, int height, const gsr_plot_style *style,
+                         const gsr_series *series, int nseries, char *err, size_t errlen);
 
 GS_END_DECLS
 

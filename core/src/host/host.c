@@ -7,14 +7,17 @@
 
 #include <lauxlib.h>
 #include <lualib.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gensim/episode.h"
 #include "gensim/io.h"
 #include "gensim/plugin.h"
+#include "gensim/render.h"
 #include "host/host_modules.h"
 #include "task/api_internal.h"
 
@@ -123,6 +126,100 @@ static int l_executable(lua_State *L) {
     ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
     if (n <= 0) return luaL_error(L, "gensim.executable: /proc/self/exe cannot be read");
     path[n] = 0;
+    lua_pushstring(L, path);
+    return 1;
+}
+
+/* One series of gensim.plot's table at idx into s (its arrays in
+ * userdata boxes the GC takes). */
+static void read_series(lua_State *L, int idx, int i, gsr_series *s) {
+    if (!lua_istable(L, idx)) luaL_error(L, "gensim.plot: series[%d] must be {name, x = {...}, y = {...}}", i + 1);
+    lua_getfield(L, idx, "name");
+    s->name = lua_isstring(L, -1) ? lua_tostring(L, -1) : NULL;
+    lua_pop(L, 1);
+    double *xy[2] = {NULL, NULL};
+    const char *keys[2] = {"x", "y"};
+    int n = -1;
+    for (int k = 0; k < 2; k++) {
+        if (lua_getfield(L, idx, keys[k]) != LUA_TTABLE) luaL_error(L, "gensim.plot: series[%d].%s must be a list", i + 1, keys[k]);
+        int len = (int)lua_rawlen(L, -1);
+        if (n >= 0 && len != n) luaL_error(L, "gensim.plot: series[%d] has %d x and %d y", i + 1, n, len);
+        n = len;
+        xy[k] = lua_newuserdatauv(L, sizeof(double) * (size_t)(len ? len : 1), 0);
+        for (int j = 0; j < len; j++) {
+            lua_rawgeti(L, -2, j + 1);
+            xy[k][j] = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : NAN;
+            lua_pop(L, 1);
+        }
+        lua_remove(L, -2); /* keep the box, drop the list */
+    }
+    s->x = xy[0], s->y = xy[1], s->n = n;
+    gsr_plot_palette(i, s->color);
+}
+
+/* gensim.plot{out = "f.png", series = {{name, x, y}...}, title, x_label,
+ * y_label, y_min, y_max, width, height} -> true | nil, err: line plots for
+ * reports (the training curves' plotter). */
+static int l_plot(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    lua_getfield(L, 1, "out");
+    const char *out = luaL_checkstring(L, -1);
+    if (lua_getfield(L, 1, "series") != LUA_TTABLE) return luaL_error(L, "gensim.plot: 'series' must be a list");
+    int n = (int)lua_rawlen(L, -1), list = lua_gettop(L);
+    if (n < 1 || n > 64) return luaL_error(L, "gensim.plot: 1 to 64 series");
+    luaL_checkstack(L, 3 * n + 16, "gensim.plot: too many series");
+    gsr_series *series = lua_newuserdatauv(L, sizeof *series * (size_t)n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_rawgeti(L, list, i + 1);
+        read_series(L, lua_gettop(L), i, &series[i]); /* leaves its two boxes */
+    }
+    gsr_plot_style st = gsr_plot_style_default();
+    static const char *const labels[] = {"title", "x_label", "y_label"};
+    const char **dst[] = {&st.title, &st.x_label, &st.y_label};
+    for (int k = 0; k < 3; k++) {
+        lua_getfield(L, 1, labels[k]);
+        *dst[k] = lua_isstring(L, -1) ? lua_tostring(L, -1) : NULL;
+    }
+    lua_getfield(L, 1, "y_min");
+    if (lua_isnumber(L, -1)) st.y_min = lua_tonumber(L, -1);
+    lua_getfield(L, 1, "y_max");
+    if (lua_isnumber(L, -1)) st.y_max = lua_tonumber(L, -1);
+    lua_getfield(L, 1, "width");
+    int w = (int)luaL_optinteger(L, -1, 640);
+    lua_getfield(L, 1, "height");
+    int h = (int)luaL_optinteger(L, -1, 400);
+    if (w < 160 || h < 100 || w > 4096 || h > 4096) return luaL_error(L, "gensim.plot: a picture of 160x100 to 4096x4096");
+    uint8_t *rgb = lua_newuserdatauv(L, (size_t)w * (size_t)h * 3, 0);
+    char err[512];
+    gs_status status = gsr_plot_lines(rgb, w, h, &st, series, n, err, sizeof err);
+    if (status == GS_OK) status = gs_write_png(out, rgb, w, h, err, sizeof err);
+    if (status != GS_OK) {
+        lua_pushnil(L);
+        lua_pushstring(L, err);
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* gensim.clock() -> seconds on a monotonic clock (for timing steps). */
+static int l_clock(lua_State *L) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    lua_pushnumber(L, (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9);
+    return 1;
+}
+
+/* gensim.resolve_task(name_or_file) -> path | nil, err: where a task
+ * name leads on the plugin path and in the library (gs_task_resolve). */
+static int l_resolve_task(lua_State *L) {
+    char path[4096], err[1024];
+    if (gs_task_resolve(luaL_checkstring(L, 1), path, sizeof path, err, sizeof err) != GS_OK) {
+        lua_pushnil(L);
+        lua_pushstring(L, err);
+        return 2;
+    }
     lua_pushstring(L, path);
     return 1;
 }
@@ -361,6 +458,9 @@ int gsl_open_gensim(lua_State *L) {
                                      {"plugin_path", l_plugin_path},
                                      {"plugins", l_plugins},
                                      {"executable", l_executable},
+                                     {"plot", l_plot},
+                                     {"resolve_task", l_resolve_task},
+                                     {"clock", l_clock},
                                      {NULL, NULL}};
     luaL_newlib(L, funcs);
     gsl_add_workflows(L);

@@ -19,6 +19,7 @@
 #include "gensim/library.h"
 #include "gensim/policy_data.h"
 #include "gensim/skill.h"
+#include "gensim/train.h"
 #include "gensim/workflow.h"
 #include "host/host_modules.h"
 
@@ -227,6 +228,55 @@ static int l_demos(lua_State *L) {
     return gsl_push_json(L, json);
 }
 
+/* gensim.train{data = {FILE.h5...}, out = CKPT, steps = N, ...} -> the run
+ * as gensim train --json reports it. */
+static int l_train(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    static const char *const fields[] = {"data", "out", "steps", "batch", "lr", "schedule", "channels",
+                                         "dilated", "color_words", "seed", "val_fraction", "log_every",
+                                         "save_every", "resume", "augment", "workers", "threads",
+                                         "eval_tasks", "eval_every", "eval_episodes", "eval_seed", "curves"};
+    check_fields(L, 1, "gensim.train", fields, COUNT(fields));
+    gs_train_options o = gs_train_options_default();
+    gsl_read_task_options(L, 1, &o.eval_options);
+    o.paths = opt_strings(L, 1, "data", &o.npaths);
+    o.out = opt_string(L, 1, "out", NULL);
+    o.steps = (int64_t)opt_count(L, 1, "steps", 0);
+    o.batch = (int)opt_count(L, 1, "batch", (uint64_t)o.batch);
+    o.lr = opt_number(L, 1, "lr", o.lr);
+    const char *schedule = opt_string(L, 1, "schedule", "cosine");
+    if (strcmp(schedule, "cosine") != 0 && strcmp(schedule, "constant") != 0)
+        return luaL_error(L, "gensim.train: schedule must be \"cosine\" or \"constant\", not \"%s\"", schedule);
+    o.schedule = strcmp(schedule, "cosine") == 0 ? GS_LR_COSINE : GS_LR_CONSTANT;
+    o.channels = (int)opt_count(L, 1, "channels", 0);
+    o.dilated = lua_getfield(L, 1, "dilated") == LUA_TNIL ? -1 : lua_toboolean(L, -1);
+    o.color_words = lua_getfield(L, 1, "color_words") == LUA_TNIL ? -1 : lua_toboolean(L, -1);
+    lua_pop(L, 2);
+    o.seed = opt_count(L, 1, "seed", o.seed);
+    o.val_fraction = opt_number(L, 1, "val_fraction", o.val_fraction);
+    o.log_every = (int64_t)opt_count(L, 1, "log_every", (uint64_t)o.log_every);
+    o.save_every = (int64_t)opt_count(L, 1, "save_every", (uint64_t)o.save_every);
+    o.resume = opt_flag(L, 1, "resume");
+    o.augment = lua_getfield(L, 1, "augment") == LUA_TNIL ? o.augment : lua_toboolean(L, -1);
+    o.curves = lua_getfield(L, 1, "curves") == LUA_TNIL ? o.curves : lua_toboolean(L, -1);
+    lua_pop(L, 2);
+    o.workers = (int)opt_count(L, 1, "workers", (uint64_t)o.workers);
+    o.threads = (int)opt_count(L, 1, "threads", (uint64_t)o.threads);
+    o.eval_tasks = opt_strings(L, 1, "eval_tasks", &o.neval_tasks);
+    o.eval_every = (int64_t)opt_count(L, 1, "eval_every", 0);
+    o.eval_episodes = (int)opt_count(L, 1, "eval_episodes", (uint64_t)o.eval_episodes);
+    o.eval_seed = opt_count(L, 1, "eval_seed", o.eval_seed);
+    if (!o.out) return luaL_error(L, "gensim.train: field 'out' (the checkpoint) is required");
+    gs_train_result r;
+    char err[1024];
+    gs_status st = gs_train(&o, NULL, NULL, &r, err, sizeof err);
+    char *json = st == GS_OK ? gs_train_result_json(&r, &o) : NULL;
+    gs_train_result_free(&r);
+    if (st != GS_OK) return fail(L, st, err);
+    return gsl_push_json(L, json);
+}
+
 static int l_eval(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
@@ -358,6 +408,7 @@ static int l_gallery(lua_State *L) {
 
 void gsl_add_workflows(lua_State *L) {
     static const luaL_Reg funcs[] = {{"run", l_run},           {"demos", l_demos},
+                                     {"train", l_train},
                                      {"eval", l_eval},         {"validate", l_validate},
                                      {"learn", l_learn},
                                      {"gallery", l_gallery},   {NULL, NULL}};

@@ -85,8 +85,8 @@ void gsh_llm_options_from_env(gsh_llm_options *opts) {
     if (!opts->model && (v = getenv("GENSIM_LLM_MODEL")) && *v) opts->model = v;
 }
 
-gs_status gsh_llm_new(const gsh_llm_options *opts, gsh_llm **out, char *err, size_t errlen) {
-    *out = NULL;
+/* The options' ranges and the provider they name; GS_OK and *kind set. */
+static gs_status check_options(const gsh_llm_options *opts, provider *out_kind, char *err, size_t errlen) {
     if (!opts) return gs_fail(err, errlen, GS_ERR_USAGE, "llm: no options");
     if (!(opts->timeout_s > 0 && opts->timeout_s <= 86400))
         return gs_fail(err, errlen, GS_ERR_USAGE, "llm: timeout_s must be in (0, 86400], got %g",
@@ -118,7 +118,35 @@ gs_status gsh_llm_new(const gsh_llm_options *opts, gsh_llm **out, char *err, siz
     if (kind == PROVIDER_HTTP && !(opts->model && *opts->model))
         return gs_fail(err, errlen, GS_ERR_USAGE,
                        "llm: no model name: give one (--model or GENSIM_LLM_MODEL)");
+    *out_kind = kind;
+    return GS_OK;
+}
 
+/* Opens what the client needs before its first request: the transcript
+ * (to fail now, not after the first paid request), the replay, libcurl. */
+static gs_status client_ready(gsh_llm *c, char *err, size_t errlen) {
+    if (c->transcript) {
+        int fd = open(c->transcript, O_WRONLY | O_APPEND | O_CREAT, 0644);
+        if (fd < 0)
+            return gs_fail(err, errlen, GS_ERR_IO, "llm: cannot open transcript %s: %s", c->transcript,
+                           strerror(errno));
+        close(fd);
+    }
+    if (c->kind == PROVIDER_REPLAY) return load_replay(c, c->replay_path, err, errlen);
+    if (c->kind == PROVIDER_HTTP) {
+        static int curl_ready;
+        if (!curl_ready && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            return gs_fail(err, errlen, GS_ERR_IO, "llm: libcurl failed to start");
+        curl_ready = 1;
+    }
+    return GS_OK;
+}
+
+gs_status gsh_llm_new(const gsh_llm_options *opts, gsh_llm **out, char *err, size_t errlen) {
+    *out = NULL;
+    provider kind;
+    gs_status st = check_options(opts, &kind, err, errlen);
+    if (st != GS_OK) return st;
     gsh_llm *c = calloc(1, sizeof *c);
     if (!c) return gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
     c->kind = kind;
@@ -148,36 +176,91 @@ gs_status gsh_llm_new(const gsh_llm_options *opts, gsh_llm **out, char *err, siz
         size_t n = strlen(c->url); /* "…/v1/" and "…/v1" name the same endpoint */
         while (n > 0 && c->url[n - 1] == '/') c->url[--n] = '\0';
     }
-    if (c->transcript) {
-        /* Fail now, not after the first paid request. */
-        int fd = open(c->transcript, O_WRONLY | O_APPEND | O_CREAT, 0644);
-        if (fd < 0) {
-            gs_status st = gs_fail(err, errlen, GS_ERR_IO, "llm: cannot open transcript %s: %s",
-                                   c->transcript, strerror(errno));
-            gsh_llm_free(c);
-            return st;
-        }
-        close(fd);
-    }
-    if (kind == PROVIDER_REPLAY) {
-        gs_status st = load_replay(c, c->replay_path, err, errlen);
-        if (st != GS_OK) {
-            gsh_llm_free(c);
-            return st;
-        }
-    }
-    if (kind == PROVIDER_HTTP) {
-        static int curl_ready;
-        if (!curl_ready) {
-            if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-                gsh_llm_free(c);
-                return gs_fail(err, errlen, GS_ERR_IO, "llm: libcurl failed to start");
-            }
-            curl_ready = 1;
-        }
+    if ((st = client_ready(c, err, errlen)) != GS_OK) {
+        gsh_llm_free(c);
+        return st;
     }
     *out = c;
     return GS_OK;
+}
+
+/* A chat answer from the replay transcript. */
+static gs_status chat_replay(gsh_llm *c, const char *stage, const char *hash, char **answer, char *err,
+                             size_t errlen) {
+    replay_entry *e = replay_find(c, stage, hash, 1);
+    if (!e)
+        return gs_fail(err, errlen, GS_ERR_IO, "llm replay: %s has no answer left for stage '%s' (request hash %s)",
+                       c->replay_path, stage, hash);
+    if (!(*answer = strdup(e->response))) return gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
+    c->stats.replayed++;
+    return GS_OK;
+}
+
+/* A chat answer from the command: the request with its temperature on
+ * stdin, the answer on stdout. */
+static gs_status chat_command(gsh_llm *c, cJSON *request, char **answer, exchange *ex, char *err,
+                              size_t errlen) {
+    cJSON_AddNumberToObject(request, "temperature", c->temperature);
+    char *body = cJSON_PrintUnformatted(request);
+    cJSON_DeleteItemFromObject(request, "temperature");
+    if (!body) return gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
+    size_t len = strlen(body), got = 0;
+    ex->attempts = 1;
+    c->stats.attempts++;
+    c->stats.prompt_bytes += len;
+    gs_status st = gsh_run_command(c->cmd, body, len, c->timeout_s, answer, &got, err, errlen);
+    c->stats.response_bytes += got;
+    free(body);
+    if (st == GS_OK && got == 0) {
+        free(*answer);
+        *answer = NULL;
+        st = gs_fail(err, errlen, GS_ERR_RUNTIME, "command printed nothing on stdout");
+    }
+    return st;
+}
+
+/* choices[0].message.content of a chat completion. */
+static gs_status chat_content(gsh_llm *c, const char *resp, char **answer, char *err, size_t errlen) {
+    cJSON *root = cJSON_Parse(resp);
+    cJSON *choices = cJSON_GetObjectItemCaseSensitive(root, "choices");
+    cJSON *first = cJSON_GetArrayItem(choices, 0);
+    cJSON *message = cJSON_GetObjectItemCaseSensitive(first, "message");
+    cJSON *content = cJSON_GetObjectItemCaseSensitive(message, "content");
+    char exc[200];
+    body_excerpt(resp, exc, sizeof exc);
+    scrub_key(c, exc);
+    gs_status st = GS_OK;
+    if (!root)
+        st = gs_fail(err, errlen, GS_ERR_IO, "llm: malformed response from %s/chat/completions: not JSON: %s",
+                     c->url, exc);
+    else if (!cJSON_IsArray(choices) || !first)
+        st = gs_fail(err, errlen, GS_ERR_IO, "llm: malformed response from %s/chat/completions: no choices: %s",
+                     c->url, exc);
+    else if (!cJSON_IsString(content))
+        st = gs_fail(err, errlen, GS_ERR_IO,
+                     "llm: malformed response from %s/chat/completions: no choices[0].message.content string: %s",
+                     c->url, exc);
+    else if (!(*answer = strdup(content->valuestring)))
+        st = gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
+    cJSON_Delete(root);
+    return st;
+}
+
+/* A chat answer from the HTTP endpoint. */
+static gs_status chat_http(gsh_llm *c, cJSON *msgs, char **answer, exchange *ex, char *err, size_t errlen) {
+    cJSON *wire = cJSON_CreateObject();
+    cJSON_AddStringToObject(wire, "model", c->model);
+    cJSON_AddItemReferenceToObject(wire, "messages", msgs);
+    cJSON_AddNumberToObject(wire, "temperature", c->temperature);
+    char *body = cJSON_PrintUnformatted(wire);
+    cJSON_Delete(wire);
+    char *resp = NULL;
+    gs_status st = body ? http_post(c, "/chat/completions", body, &resp, ex, err, errlen)
+                        : gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
+    free(body);
+    if (st == GS_OK) st = chat_content(c, resp, answer, err, errlen);
+    free(resp);
+    return st;
 }
 
 gs_status gsh_llm_chat(gsh_llm *c, const char *stage, const gsh_llm_message *messages, size_t n,
@@ -218,76 +301,9 @@ gs_status gsh_llm_chat(gsh_llm *c, const char *stage, const gsh_llm_message *mes
     gs_status st = GS_OK;
     char *answer = NULL;
 
-    if (c->kind == PROVIDER_REPLAY) {
-        replay_entry *e = replay_find(c, stage, hash, 1);
-        if (!e) {
-            st = gs_fail(err, errlen, GS_ERR_IO,
-                         "llm replay: %s has no answer left for stage '%s' (request hash %s)",
-                         c->replay_path, stage, hash);
-        } else if (!(answer = strdup(e->response))) {
-            st = gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
-        } else {
-            c->stats.replayed++;
-        }
-    } else if (c->kind == PROVIDER_CMD) {
-        cJSON_AddNumberToObject(request, "temperature", c->temperature);
-        char *body = cJSON_PrintUnformatted(request);
-        cJSON_DeleteItemFromObject(request, "temperature");
-        if (!body) {
-            st = gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
-        } else {
-            size_t len = strlen(body), got = 0;
-            ex.attempts = 1;
-            c->stats.attempts++;
-            c->stats.prompt_bytes += len;
-            st = gsh_run_command(c->cmd, body, len, c->timeout_s, &answer, &got, err, errlen);
-            c->stats.response_bytes += got;
-            free(body);
-            if (st == GS_OK && got == 0) {
-                free(answer);
-                answer = NULL;
-                st = gs_fail(err, errlen, GS_ERR_RUNTIME, "command printed nothing on stdout");
-            }
-        }
-    } else {
-        cJSON *wire = cJSON_CreateObject();
-        cJSON_AddStringToObject(wire, "model", c->model);
-        cJSON_AddItemReferenceToObject(wire, "messages", msgs);
-        cJSON_AddNumberToObject(wire, "temperature", c->temperature);
-        char *body = cJSON_PrintUnformatted(wire);
-        cJSON_Delete(wire);
-        char *resp = NULL;
-        if (!body) st = gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
-        else st = http_post(c, "/chat/completions", body, &resp, &ex, err, errlen);
-        free(body);
-        if (st == GS_OK) {
-            cJSON *root = cJSON_Parse(resp);
-            cJSON *choices = cJSON_GetObjectItemCaseSensitive(root, "choices");
-            cJSON *first = cJSON_GetArrayItem(choices, 0);
-            cJSON *message = cJSON_GetObjectItemCaseSensitive(first, "message");
-            cJSON *content = cJSON_GetObjectItemCaseSensitive(message, "content");
-            char exc[200];
-            body_excerpt(resp, exc, sizeof exc);
-            scrub_key(c, exc);
-            if (!root)
-                st = gs_fail(err, errlen, GS_ERR_IO,
-                             "llm: malformed response from %s/chat/completions: not JSON: %s",
-                             c->url, exc);
-            else if (!cJSON_IsArray(choices) || !first)
-                st = gs_fail(err, errlen, GS_ERR_IO,
-                             "llm: malformed response from %s/chat/completions: no choices: %s",
-                             c->url, exc);
-            else if (!cJSON_IsString(content))
-                st = gs_fail(err, errlen, GS_ERR_IO,
-                             "llm: malformed response from %s/chat/completions: no "
-                             "choices[0].message.content string: %s",
-                             c->url, exc);
-            else if (!(answer = strdup(content->valuestring)))
-                st = gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
-            cJSON_Delete(root);
-        }
-        free(resp);
-    }
+    if (c->kind == PROVIDER_REPLAY) st = chat_replay(c, stage, hash, &answer, err, errlen);
+    else if (c->kind == PROVIDER_CMD) st = chat_command(c, request, &answer, &ex, err, errlen);
+    else st = chat_http(c, msgs, &answer, &ex, err, errlen);
     ex.elapsed_s = mono_s() - t0;
     if (st != GS_OK) c->stats.failures++;
     if (c->transcript) {
@@ -304,6 +320,95 @@ gs_status gsh_llm_chat(gsh_llm *c, const char *stage, const gsh_llm_message *mes
     cJSON_Delete(request);
     *text = answer;
     return st;
+}
+
+/* Embeddings from the replay transcript. */
+static gs_status embed_replay(gsh_llm *c, const char *hash, size_t n, float **out, int *d, char *err,
+                              size_t errlen) {
+    replay_entry *e = replay_find(c, "embed", hash, 0);
+    if (!e)
+        return gs_fail(err, errlen, GS_ERR_IO, "llm replay: %s has no embeddings left (request hash %s)",
+                       c->replay_path, hash);
+    if ((size_t)e->n != n)
+        return gs_fail(err, errlen, GS_ERR_IO, "llm replay: recorded embeddings are for %d texts, asked for %zu",
+                       e->n, n);
+    if (!(*out = malloc(sizeof **out * n * (size_t)e->dim)))
+        return gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
+    memcpy(*out, e->vectors, sizeof **out * n * (size_t)e->dim);
+    *d = e->dim;
+    c->stats.replayed++;
+    return GS_OK;
+}
+
+/* One row of an /embeddings answer into out (allocated n x d at the first
+ * row, d being that row's length). */
+static gs_status embedding_row(gsh_llm *c, cJSON *item, size_t i, size_t n, float **out, int *d, char *err,
+                               size_t errlen) {
+    cJSON *idx = cJSON_GetObjectItemCaseSensitive(item, "index");
+    cJSON *emb = cJSON_GetObjectItemCaseSensitive(item, "embedding");
+    /* Servers may answer out of order; "index" says where a row goes. */
+    size_t row = cJSON_IsNumber(idx) ? (size_t)idx->valuedouble : i;
+    int len = cJSON_IsArray(emb) ? cJSON_GetArraySize(emb) : 0;
+    if (len == 0 || row >= n || (*d && len != *d))
+        return gs_fail(err, errlen, GS_ERR_IO,
+                       "llm: malformed response from %s/embeddings: data[%zu] has no embedding of %d numbers "
+                       "or a bad index", c->url, i, *d ? *d : len);
+    if (!*out) {
+        *d = len;
+        if (!(*out = calloc(n * (size_t)len, sizeof **out)))
+            return gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
+    }
+    int k = 0;
+    cJSON *v;
+    cJSON_ArrayForEach(v, emb) {
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+            return gs_fail(err, errlen, GS_ERR_IO,
+                           "llm: malformed response from %s/embeddings: data[%zu] has a value that is not a "
+                           "finite number", c->url, i);
+        (*out)[row * (size_t)*d + (size_t)k++] = (float)v->valuedouble;
+    }
+    return GS_OK;
+}
+
+/* Embeddings from the HTTP endpoint. */
+static gs_status embed_http(gsh_llm *c, const char *model, cJSON *input, size_t n, float **out, int *d,
+                            exchange *ex, char *err, size_t errlen) {
+    cJSON *wire = cJSON_CreateObject();
+    cJSON_AddStringToObject(wire, "model", model);
+    cJSON_AddItemReferenceToObject(wire, "input", input);
+    char *body = cJSON_PrintUnformatted(wire);
+    cJSON_Delete(wire);
+    char *resp = NULL;
+    gs_status st = body ? http_post(c, "/embeddings", body, &resp, ex, err, errlen)
+                        : gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
+    free(body);
+    if (st != GS_OK) return free(resp), st;
+    cJSON *root = cJSON_Parse(resp);
+    cJSON *data = cJSON_GetObjectItemCaseSensitive(root, "data");
+    char exc[200];
+    body_excerpt(resp, exc, sizeof exc);
+    scrub_key(c, exc);
+    if (!root)
+        st = gs_fail(err, errlen, GS_ERR_IO, "llm: malformed response from %s/embeddings: not JSON: %s", c->url, exc);
+    else if (!cJSON_IsArray(data) || (size_t)cJSON_GetArraySize(data) != n)
+        st = gs_fail(err, errlen, GS_ERR_IO, "llm: malformed response from %s/embeddings: want data with %zu "
+                     "entries: %s", c->url, n, exc);
+    for (size_t i = 0; st == GS_OK && i < n; i++)
+        st = embedding_row(c, cJSON_GetArrayItem(data, (int)i), i, n, out, d, err, errlen);
+    cJSON_Delete(root);
+    free(resp);
+    return st;
+}
+
+/* n rows of d numbers as a JSON array of arrays, for the transcript. */
+static cJSON *embeddings_json(const float *v, size_t n, int d) {
+    cJSON *emb = cJSON_CreateArray();
+    for (size_t i = 0; emb && i < n; i++) {
+        cJSON *row = cJSON_CreateArray();
+        for (int k = 0; row && k < d; k++) cJSON_AddItemToArray(row, cJSON_CreateNumber(v[i * (size_t)d + (size_t)k]));
+        cJSON_AddItemToArray(emb, row);
+    }
+    return emb;
 }
 
 gs_status gsh_llm_embed(gsh_llm *c, const char *const *texts, size_t n, float **vectors, int *dim,
@@ -336,85 +441,8 @@ gs_status gsh_llm_embed(gsh_llm *c, const char *const *texts, size_t n, float **
     float *out = NULL;
     int d = 0;
 
-    if (c->kind == PROVIDER_REPLAY) {
-        replay_entry *e = replay_find(c, "embed", hash, 0);
-        if (!e)
-            st = gs_fail(err, errlen, GS_ERR_IO,
-                         "llm replay: %s has no embeddings left (request hash %s)", c->replay_path,
-                         hash);
-        else if ((size_t)e->n != n)
-            st = gs_fail(err, errlen, GS_ERR_IO,
-                         "llm replay: recorded embeddings are for %d texts, asked for %zu", e->n, n);
-        else if (!(out = malloc(sizeof *out * n * (size_t)e->dim)))
-            st = gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
-        else {
-            memcpy(out, e->vectors, sizeof *out * n * (size_t)e->dim);
-            d = e->dim;
-            c->stats.replayed++;
-        }
-    } else {
-        cJSON *wire = cJSON_CreateObject();
-        cJSON_AddStringToObject(wire, "model", model);
-        cJSON_AddItemReferenceToObject(wire, "input", input);
-        char *body = cJSON_PrintUnformatted(wire);
-        cJSON_Delete(wire);
-        char *resp = NULL;
-        if (!body) st = gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
-        else st = http_post(c, "/embeddings", body, &resp, &ex, err, errlen);
-        free(body);
-        if (st == GS_OK) {
-            cJSON *root = cJSON_Parse(resp);
-            cJSON *data = cJSON_GetObjectItemCaseSensitive(root, "data");
-            char exc[200];
-            body_excerpt(resp, exc, sizeof exc);
-            scrub_key(c, exc);
-            if (!root)
-                st = gs_fail(err, errlen, GS_ERR_IO,
-                             "llm: malformed response from %s/embeddings: not JSON: %s", c->url, exc);
-            else if (!cJSON_IsArray(data) || (size_t)cJSON_GetArraySize(data) != n)
-                st = gs_fail(err, errlen, GS_ERR_IO,
-                             "llm: malformed response from %s/embeddings: want data with %zu "
-                             "entries: %s",
-                             c->url, n, exc);
-            for (size_t i = 0; st == GS_OK && i < n; i++) {
-                cJSON *item = cJSON_GetArrayItem(data, (int)i);
-                cJSON *idx = cJSON_GetObjectItemCaseSensitive(item, "index");
-                cJSON *emb = cJSON_GetObjectItemCaseSensitive(item, "embedding");
-                /* Servers may answer out of order; "index" says where a row goes. */
-                size_t row = cJSON_IsNumber(idx) ? (size_t)idx->valuedouble : i;
-                int len = cJSON_IsArray(emb) ? cJSON_GetArraySize(emb) : 0;
-                if (!cJSON_IsArray(emb) || len == 0 || row >= n || (d && len != d)) {
-                    st = gs_fail(err, errlen, GS_ERR_IO,
-                                 "llm: malformed response from %s/embeddings: data[%zu] has no "
-                                 "embedding of %d numbers or a bad index",
-                                 c->url, i, d ? d : len);
-                    break;
-                }
-                if (!out) {
-                    d = len;
-                    out = calloc(n * (size_t)d, sizeof *out);
-                    if (!out) {
-                        st = gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
-                        break;
-                    }
-                }
-                int k = 0;
-                cJSON *v;
-                cJSON_ArrayForEach(v, emb) {
-                    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) {
-                        st = gs_fail(err, errlen, GS_ERR_IO,
-                                     "llm: malformed response from %s/embeddings: data[%zu] has a "
-                                     "value that is not a finite number",
-                                     c->url, i);
-                        break;
-                    }
-                    out[row * (size_t)d + (size_t)k++] = (float)v->valuedouble;
-                }
-            }
-            cJSON_Delete(root);
-        }
-        free(resp);
-    }
+    if (c->kind == PROVIDER_REPLAY) st = embed_replay(c, hash, n, &out, &d, err, errlen);
+    else st = embed_http(c, model, input, n, &out, &d, &ex, err, errlen);
     ex.elapsed_s = mono_s() - t0;
     if (st != GS_OK) {
         free(out);
@@ -423,16 +451,7 @@ gs_status gsh_llm_embed(gsh_llm *c, const char *const *texts, size_t n, float **
         c->stats.failures++;
     }
     if (c->transcript) {
-        cJSON *emb = NULL;
-        if (st == GS_OK) {
-            emb = cJSON_CreateArray();
-            for (size_t i = 0; emb && i < n; i++) {
-                cJSON *row = cJSON_CreateArray();
-                for (int k = 0; row && k < d; k++)
-                    cJSON_AddItemToArray(row, cJSON_CreateNumber(out[i * (size_t)d + (size_t)k]));
-                cJSON_AddItemToArray(emb, row);
-            }
-        }
+        cJSON *emb = st == GS_OK ? embeddings_json(out, n, d) : NULL;
         char terr[300];
         gs_status ts = append_transcript(c, "embed", request, hash, &ex, NULL, emb,
                                          st == GS_OK ? NULL : err, terr, sizeof terr);
@@ -546,128 +565,130 @@ static double jitter01(gsh_llm *c) {
     return (double)((c->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
 }
 
-static gs_status http_post(gsh_llm *c, const char *path, const char *body, char **resp,
-                           exchange *ex, char *err, size_t errlen) {
+/* The request's headers (JSON, no 100-continue round trip for bodies over
+ * 1 KiB, the key when there is one); NULL when out of memory. *auth holds
+ * the key's header line, to be wiped and freed after the request. */
+static struct curl_slist *request_headers(const gsh_llm *c, char **auth) {
+    *auth = NULL;
+    struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
+    struct curl_slist *h = headers ? curl_slist_append(headers, "Expect:") : NULL;
+    if (h && c->api_key) {
+        size_t n = strlen(c->api_key) + 32;
+        if ((*auth = malloc(n))) snprintf(*auth, n, "Authorization: Bearer %s", c->api_key);
+        h = *auth ? curl_slist_append(headers, *auth) : NULL;
+    }
+    if (!h) curl_slist_free_all(headers);
+    return h ? headers : NULL;
+}
+
+static void wipe(char *secret) {
+    if (!secret) return;
+    volatile char *p = secret;
+    while (*p) *p++ = 0;
+    free(secret);
+}
+
+/* What one attempt's failure means: st and its message, and whether it is
+ * worth another attempt (timeouts, lost connections, 408, 429, 5xx). */
+static gs_status attempt_failure(const gsh_llm *c, const char *url, CURLcode rc, long status, const http_body *b,
+                                 int *retryable, char *err, size_t errlen) {
+    char exc[200];
+    body_excerpt(b->p, exc, sizeof exc);
+    scrub_key(c, exc);
+    *retryable = rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_COULDNT_CONNECT || rc == CURLE_GOT_NOTHING ||
+                 rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR ||
+                 (rc == CURLE_OK && (status == 408 || status == 429 || status >= 500));
+    if (rc == CURLE_OPERATION_TIMEDOUT)
+        return gs_fail(err, errlen, GS_ERR_LIMIT, "llm: %s timed out after %.3g s", url, c->timeout_s);
+    if (rc == CURLE_PARTIAL_FILE)
+        return gs_fail(err, errlen, GS_ERR_IO,
+                       "llm: truncated body from %s (HTTP %ld): the server closed after %zu bytes, fewer than "
+                       "it announced", url, status, b->n);
+    if (rc == CURLE_WRITE_ERROR && b->too_big)
+        return gs_fail(err, errlen, GS_ERR_LIMIT, "llm: response from %s is over %zu bytes", url,
+                       (size_t)GSH_MAX_RESPONSE);
+    if (rc != CURLE_OK) return gs_fail(err, errlen, GS_ERR_IO, "llm: %s: %s", url, curl_easy_strerror(rc));
+    if (*retryable) return gs_fail(err, errlen, GS_ERR_IO, "llm: HTTP %ld from %s: %s", status, url, exc);
+    return gs_fail(err, errlen, status == 401 || status == 403 ? GS_ERR_USAGE : GS_ERR_IO,
+                   "llm: HTTP %ld from %s (not retried): %s", status, url, exc);
+}
+
+/* Exponential back-off with jitter in [0.5, 1) of the step, so clients
+ * that failed together do not retry together; a server's Retry-After wins
+ * over it, up to the cap. */
+static double retry_delay(gsh_llm *c, int attempt, long status, double retry_after) {
+    double delay = c->backoff_s * ldexp(1.0, attempt) * (0.5 + 0.5 * jitter01(c));
+    if (status == 429 && retry_after >= 0)
+        delay = retry_after < c->retry_after_cap_s ? retry_after : c->retry_after_cap_s;
+    return delay > 300 ? 300 : delay;
+}
+
+/* One attempt: the response in *b, the Retry-After header in *retry_after. */
+static CURLcode post_once(gsh_llm *c, CURL *curl, const char *url, const char *body, size_t body_len,
+                          struct curl_slist *headers, http_body *b, double *retry_after, long *status) {
+    curl_easy_reset(curl);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, b);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, retry_after);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)(c->timeout_s * 1000.0 + 0.5));
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    CURLcode rc = curl_easy_perform(curl);
+    *status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
+    c->stats.prompt_bytes += body_len;
+    c->stats.response_bytes += b->n;
+    if (*retry_after >= 0) c->stats.last_retry_after_s = *retry_after;
+    return rc;
+}
+
+static gs_status http_post(gsh_llm *c, const char *path, const char *body, char **resp, exchange *ex, char *err,
+                           size_t errlen) {
     *resp = NULL;
     size_t url_len = strlen(c->url) + strlen(path) + 1;
-    char *url = malloc(url_len);
+    char *url = malloc(url_len), *auth = NULL;
     CURL *curl = curl_easy_init();
-    struct curl_slist *headers = NULL;
-    char *auth = NULL;
-    headers = curl_slist_append(headers, "Content-Type: application/json");
-    /* No "Expect: 100-continue" round trip for bodies over 1 KiB. */
-    struct curl_slist *expect = headers ? curl_slist_append(headers, "Expect:") : NULL;
-    if (!expect) {
-        curl_slist_free_all(headers);
-        headers = NULL;
-    }
-    if (c->api_key && headers) {
-        size_t n = strlen(c->api_key) + 32;
-        auth = malloc(n);
-        if (auth) snprintf(auth, n, "Authorization: Bearer %s", c->api_key);
-        struct curl_slist *h = auth ? curl_slist_append(headers, auth) : NULL;
-        if (h) headers = h;
-        else {
-            curl_slist_free_all(headers);
-            headers = NULL;
-        }
-    }
-    if (!url || !curl || !headers) {
-        free(url);
-        if (curl) curl_easy_cleanup(curl);
-        curl_slist_free_all(headers);
-        free(auth);
-        return gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
-    }
-    snprintf(url, url_len, "%s%s", c->url, path);
-    size_t body_len = strlen(body);
+    struct curl_slist *headers = request_headers(c, &auth);
     gs_status st = GS_OK;
-    for (int attempt = 0;; attempt++) {
+    if (!url || !curl || !headers) st = gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
+    else snprintf(url, url_len, "%s%s", c->url, path);
+    for (int attempt = 0; st == GS_OK; attempt++) {
         http_body b = {0};
         double retry_after = -1;
-        curl_easy_reset(curl);
-        curl_easy_setopt(curl, CURLOPT_URL, url);
-        curl_easy_setopt(curl, CURLOPT_POST, 1L);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
-        curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-        curl_easy_setopt(curl, CURLOPT_HEADERDATA, &retry_after);
-        curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)(c->timeout_s * 1000.0 + 0.5));
-        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-        CURLcode rc = curl_easy_perform(curl);
-        long status = 0;
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-        ex->attempts = attempt + 1;
-        ex->http_status = status;
+        long status;
+        CURLcode rc = post_once(c, curl, url, body, strlen(body), headers, &b, &retry_after, &status);
+        ex->attempts = attempt + 1, ex->http_status = status;
         c->stats.attempts++;
         if (attempt > 0) c->stats.retries++;
-        c->stats.prompt_bytes += body_len;
-        c->stats.response_bytes += b.n;
-        if (retry_after >= 0) c->stats.last_retry_after_s = retry_after;
-
-        char exc[200];
-        body_excerpt(b.p, exc, sizeof exc);
-        scrub_key(c, exc);
-        int retryable = 0;
         if (rc == CURLE_OK && status >= 200 && status < 300) {
             *resp = b.p ? b.p : strdup("");
-            st = *resp ? GS_OK : gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
+            if (!*resp) st = gs_fail(err, errlen, GS_ERR_NOMEM, "llm: out of memory");
             break;
         }
-        if (rc == CURLE_OPERATION_TIMEDOUT) {
-            st = gs_fail(err, errlen, GS_ERR_LIMIT, "llm: %s timed out after %.3g s", url, c->timeout_s);
-            retryable = 1;
-        } else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_GOT_NOTHING ||
-                   rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR) {
-            st = gs_fail(err, errlen, GS_ERR_IO, "llm: %s: %s", url, curl_easy_strerror(rc));
-            retryable = 1;
-        } else if (rc == CURLE_PARTIAL_FILE) {
-            st = gs_fail(err, errlen, GS_ERR_IO,
-                         "llm: truncated body from %s (HTTP %ld): the server closed after %zu "
-                         "bytes, fewer than it announced",
-                         url, status, b.n);
-        } else if (rc == CURLE_WRITE_ERROR && b.too_big) {
-            st = gs_fail(err, errlen, GS_ERR_LIMIT, "llm: response from %s is over %zu bytes", url,
-                         (size_t)GSH_MAX_RESPONSE);
-        } else if (rc != CURLE_OK) {
-            st = gs_fail(err, errlen, GS_ERR_IO, "llm: %s: %s", url, curl_easy_strerror(rc));
-        } else if (status == 408 || status == 429 || status >= 500) {
-            st = gs_fail(err, errlen, GS_ERR_IO, "llm: HTTP %ld from %s: %s", status, url, exc);
-            retryable = 1;
-        } else {
-            st = gs_fail(err, errlen, status == 401 || status == 403 ? GS_ERR_USAGE : GS_ERR_IO,
-                         "llm: HTTP %ld from %s (not retried): %s", status, url, exc);
-        }
+        int retryable;
+        st = attempt_failure(c, url, rc, status, &b, &retryable, err, errlen);
         free(b.p);
         if (!retryable) break;
         if (attempt >= c->retries) {
             char last[400];
             snprintf(last, sizeof last, "%s", err ? err : "");
-            st = gs_fail(err, errlen, st, "llm: gave up after %d attempts; last: %s", attempt + 1,
-                         last);
+            st = gs_fail(err, errlen, st, "llm: gave up after %d attempts; last: %s", attempt + 1, last);
             break;
         }
-        /* Exponential back-off with jitter in [0.5, 1) of the step, so
-         * clients that failed together do not retry together; a server's
-         * Retry-After wins over it, up to the cap. */
-        double delay = c->backoff_s * ldexp(1.0, attempt) * (0.5 + 0.5 * jitter01(c));
-        if (status == 429 && retry_after >= 0)
-            delay = retry_after < c->retry_after_cap_s ? retry_after : c->retry_after_cap_s;
-        if (delay > 300) delay = 300;
+        double delay = retry_delay(c, attempt, status, retry_after);
         c->stats.backoff_total_s += delay;
         sleep_s(delay);
+        st = GS_OK;
     }
-    curl_easy_cleanup(curl);
+    if (curl) curl_easy_cleanup(curl);
     curl_slist_free_all(headers);
-    if (auth) {
-        volatile char *p = auth;
-        while (*p) *p++ = 0;
-        free(auth);
-    }
+    wipe(auth);
     free(url);
     return st;
 }

@@ -9,6 +9,7 @@
 #include "gensim/policy_data.h"
 
 #define PLACE_REACH 0.02 /* metres around the place pixel the object may rest on */
+#define PUSH_BLADE 0.008 /* the spatula's edge above the table during a push */
 
 void gs_policy_action(const gs_policy_config *cfg, const float *heightmap,
                       const gs_policy_decision *d, gs_action *a) {
@@ -18,6 +19,12 @@ void gs_policy_action(const gs_policy_config *cfg, const float *heightmap,
     gsr_pixel_to_world(&v, d->pick_col, d->pick_row, &px, &py);
     gsr_pixel_to_world(&v, d->place_col, d->place_row, &qx, &qy);
     double pick_z = heightmap[(size_t)d->pick_row * (size_t)cfg->cols + (size_t)d->pick_col];
+    if (d->push) {
+        a->kind = GS_ACTION_PUSH;
+        a->from[0] = px, a->from[1] = py, a->from[2] = PUSH_BLADE;
+        a->to[0] = qx, a->to[1] = qy, a->to[2] = a->from[2];
+        return;
+    }
     /* The cup holds the object by the point it touched, pick_z above the
      * table when the object rests on it; released pick_z above what lies
      * under it, the object just touches. What lies under it is the highest

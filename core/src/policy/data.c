@@ -21,7 +21,7 @@ typedef struct demo_step {
     int file, task, lang;
     int64_t episode;
     int t;
-    int pick_row, pick_col, place_row, place_col, rotation;
+    int pick_row, pick_col, place_row, place_col, rotation, push;
     float *heightmap;  /* cached observation, or NULL */
     uint8_t *color;
 } demo_step;
@@ -76,6 +76,117 @@ gs_demos_options gs_demos_options_default(void) {
     return o;
 }
 
+/* Indexes episode e's usable steps (pick-and-place or push, both pixels in
+ * the view) of file f; *cap_steps is d->steps' capacity. */
+static gs_status index_steps(gs_demos *d, int f, int64_t e, int task, const gs_dataset_episode *ep,
+                             const gs_policy_config *cfg, int64_t *cap_steps, const char *path, char *err,
+                             size_t errlen) {
+    for (int t = 0; t < ep->steps; t++) {
+        const int32_t *pk = ep->pick_pixel + 2 * t, *pl = ep->place_pixel + 2 * t;
+        /* steps the view does not show teach nothing */
+        int push = ep->primitive[t] == GS_DATASET_PUSH;
+        if ((ep->primitive[t] != GS_DATASET_PICK_PLACE && !push) || pk[0] < 0 || pk[1] < 0 || pl[0] < 0 ||
+            pl[1] < 0 || pk[0] >= d->rows || pk[1] >= d->cols || pl[0] >= d->rows || pl[1] >= d->cols)
+            continue;
+        if (d->nsteps == *cap_steps) {
+            int64_t cap = *cap_steps ? 2 * *cap_steps : 256;
+            demo_step *s = realloc(d->steps, (size_t)cap * sizeof *s);
+            if (!s) return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory indexing %s", path);
+            d->steps = s, *cap_steps = cap;
+        }
+        int lang = lang_index(d, ep->lang[t] ? ep->lang[t] : "");
+        if (lang < 0) return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory indexing %s", path);
+        gs_pose pick, place;
+        memcpy(pick.rot, ep->pick_pose + 7 * t + 3, sizeof pick.rot);
+        memcpy(place.rot, ep->place_pose + 7 * t + 3, sizeof place.rot);
+        demo_step *s = &d->steps[d->nsteps++];
+        memset(s, 0, sizeof *s);
+        s->file = f, s->task = task, s->lang = lang, s->episode = e, s->t = t;
+        s->pick_row = pk[0], s->pick_col = pk[1];
+        s->place_row = pl[0], s->place_col = pl[1];
+        /* a push's direction is its two pixels; the spatula turns to it */
+        s->rotation = push ? 0 : gs_policy_rotation_bin(gsu_pose_yaw(&pick), gsu_pose_yaw(&place), cfg->rotations);
+        s->push = push;
+    }
+    return GS_OK;
+}
+
+/* Opens and indexes every file: each episode's task and first step into
+ * ep_task and ep_first (nep of them), to split by episode after. */
+static gs_status index_files(gs_demos *d, const char *const *paths, int npaths, const gs_policy_config *cfg,
+                             int64_t **ep_task, int64_t **ep_first, int64_t *nep, char *err, size_t errlen) {
+    gs_status st = GS_OK;
+    gs_dataset_episode ep = {0};
+    int64_t cap_steps = 0;
+    for (int f = 0; f < npaths && st == GS_OK; f++) {
+        if ((st = gs_dataset_open(paths[f], &d->files[f], err, errlen)) != GS_OK) break;
+        d->nfiles++;
+        st = check_view(gs_dataset_get_info(d->files[f]), paths[f], cfg, err, errlen);
+        int64_t n = gs_dataset_episodes(d->files[f]);
+        for (int64_t e = 0; e < n && st == GS_OK; e++) {
+            char why[768];
+            if ((st = gs_dataset_read_episode(d->files[f], e, 0, &ep, why, sizeof why)) != GS_OK) {
+                gs_fail(err, errlen, st, "%s", why);
+                break;
+            }
+            int task = task_index(d, ep.task);
+            int64_t nfirst = *nep;
+            if (task < 0 || !push_index(ep_task, nep, task) || !push_index(ep_first, &nfirst, d->nsteps)) {
+                st = gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory indexing %s", paths[f]);
+                break;
+            }
+            d->tasks[task].episodes++;
+            st = index_steps(d, f, e, task, &ep, cfg, &cap_steps, paths[f], err, errlen);
+        }
+    }
+    gs_dataset_episode_free(&ep);
+    if (st == GS_OK && d->nsteps == 0)
+        st = gs_fail(err, errlen, GS_ERR_USAGE,
+                     "%s%s: no pick-and-place or push step with its pixels in the view to learn from",
+                     paths[0], npaths > 1 ? " and the other files" : "");
+    return st;
+}
+
+/* The split: the last val_fraction of each task's episodes, rounded, at
+ * least one when there are two or more and the fraction is not 0, never
+ * all of them. */
+static gs_status split_episodes(gs_demos *d, const int64_t *ep_task, const int64_t *ep_first, int64_t nep,
+                                double val_fraction, char *err, size_t errlen) {
+    int64_t *seen = calloc((size_t)d->ntasks, sizeof *seen);
+    if (!seen) return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
+    gs_status st = GS_OK;
+    for (int64_t e = 0; e < nep && st == GS_OK; e++) {
+        demo_task *tk = &d->tasks[ep_task[e]];
+        int64_t nval = (int64_t)llround(val_fraction * (double)tk->episodes);
+        if (val_fraction > 0 && nval < 1 && tk->episodes >= 2) nval = 1;
+        if (nval >= tk->episodes) nval = tk->episodes - 1;
+        int is_val = seen[ep_task[e]]++ >= tk->episodes - nval;
+        d->episodes[is_val]++;
+        int64_t end = e + 1 < nep ? ep_first[e + 1] : d->nsteps;
+        for (int64_t k = ep_first[e]; k < end && st == GS_OK; k++) {
+            int ok = is_val ? push_index(&tk->val, &tk->nval, k) : push_index(&tk->train, &tk->ntrain, k);
+            if (!ok) st = gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
+        }
+    }
+    free(seen);
+    if (st != GS_OK) return st;
+    /* Validation samples task by task in turn, so the first few (what the
+     * loss line evaluates) cover every task. */
+    int64_t most = 0;
+    for (int k = 0; k < d->ntasks; k++) {
+        d->ntrain += d->tasks[k].ntrain;
+        if (d->tasks[k].nval > most) most = d->tasks[k].nval;
+    }
+    for (int64_t i = 0; i < most; i++)
+        for (int k = 0; k < d->ntasks; k++)
+            if (i < d->tasks[k].nval && !push_index(&d->val, &d->nval, d->tasks[k].val[i]))
+                return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
+    if (d->ntrain == 0)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "every usable step is held out for validation; "
+                                                 "lower the validation fraction");
+    return GS_OK;
+}
+
 gs_status gs_demos_open(const char *const *paths, int npaths, const gs_policy_config *cfg,
                         const gs_demos_options *opt, gs_demos **out, char *err, size_t errlen) {
     *out = NULL;
@@ -93,105 +204,11 @@ gs_status gs_demos_open(const char *const *paths, int npaths, const gs_policy_co
     }
     d->rows = cfg->rows, d->cols = cfg->cols;
     d->cache_left = o.cache_bytes;
-    gs_status st = GS_OK;
-    gs_dataset_episode ep = {0};
-    /* (episode's task, first step) per episode, to split by episode after */
-    int64_t *ep_task = NULL, *ep_first = NULL, nep = 0, cap_steps = 0;
-    for (int f = 0; f < npaths && st == GS_OK; f++) {
-        st = gs_dataset_open(paths[f], &d->files[f], err, errlen);
-        if (st != GS_OK) break;
-        d->nfiles++;
-        st = check_view(gs_dataset_get_info(d->files[f]), paths[f], cfg, err, errlen);
-        int64_t n = gs_dataset_episodes(d->files[f]);
-        for (int64_t e = 0; e < n && st == GS_OK; e++) {
-            char why[768];
-            if ((st = gs_dataset_read_episode(d->files[f], e, 0, &ep, why, sizeof why)) != GS_OK) {
-                gs_fail(err, errlen, st, "%s", why);
-                break;
-            }
-            int task = task_index(d, ep.task);
-            int64_t nfirst = nep;
-            if (task < 0 || !push_index(&ep_task, &nep, task) ||
-                !push_index(&ep_first, &nfirst, d->nsteps)) {
-                st = gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory indexing %s", paths[f]);
-                break;
-            }
-            d->tasks[task].episodes++;
-            for (int t = 0; t < ep.steps; t++) {
-                const int32_t *pk = ep.pick_pixel + 2 * t, *pl = ep.place_pixel + 2 * t;
-                /* pushes, and steps the view does not show, teach nothing here */
-                if (ep.primitive[t] != GS_DATASET_PICK_PLACE || pk[0] < 0 || pk[1] < 0 ||
-                    pl[0] < 0 || pl[1] < 0 || pk[0] >= d->rows || pk[1] >= d->cols ||
-                    pl[0] >= d->rows || pl[1] >= d->cols)
-                    continue;
-                if (d->nsteps == cap_steps) {
-                    int64_t cap = cap_steps ? 2 * cap_steps : 256;
-                    demo_step *s = realloc(d->steps, (size_t)cap * sizeof *s);
-                    if (!s) {
-                        st = gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory indexing %s", paths[f]);
-                        break;
-                    }
-                    d->steps = s, cap_steps = cap;
-                }
-                int lang = lang_index(d, ep.lang[t] ? ep.lang[t] : "");
-                if (lang < 0) {
-                    st = gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory indexing %s", paths[f]);
-                    break;
-                }
-                gs_pose pick, place;
-                memcpy(pick.rot, ep.pick_pose + 7 * t + 3, sizeof pick.rot);
-                memcpy(place.rot, ep.place_pose + 7 * t + 3, sizeof place.rot);
-                demo_step *s = &d->steps[d->nsteps++];
-                memset(s, 0, sizeof *s);
-                s->file = f, s->task = task, s->lang = lang, s->episode = e, s->t = t;
-                s->pick_row = pk[0], s->pick_col = pk[1];
-                s->place_row = pl[0], s->place_col = pl[1];
-                s->rotation = gs_policy_rotation_bin(gsu_pose_yaw(&pick), gsu_pose_yaw(&place),
-                                                     cfg->rotations);
-            }
-        }
-    }
-    gs_dataset_episode_free(&ep);
-    if (st == GS_OK && d->nsteps == 0)
-        st = gs_fail(err, errlen, GS_ERR_USAGE,
-                     "%s%s: no pick-and-place step with its pixels in the view to learn from",
-                     paths[0], npaths > 1 ? " and the other files" : "");
-
-    /* The split: the last val_fraction of each task's episodes, rounded,
-     * at least one when there are two or more and the fraction is not 0,
-     * never all of them. */
-    int64_t *seen = st == GS_OK ? calloc((size_t)d->ntasks, sizeof *seen) : NULL;
-    if (st == GS_OK && !seen) st = gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
-    for (int64_t e = 0; e < nep && st == GS_OK; e++) {
-        demo_task *tk = &d->tasks[ep_task[e]];
-        int64_t nval = (int64_t)llround(o.val_fraction * (double)tk->episodes);
-        if (o.val_fraction > 0 && nval < 1 && tk->episodes >= 2) nval = 1;
-        if (nval >= tk->episodes) nval = tk->episodes - 1;
-        int is_val = seen[ep_task[e]]++ >= tk->episodes - nval;
-        d->episodes[is_val]++;
-        int64_t end = e + 1 < nep ? ep_first[e + 1] : d->nsteps;
-        for (int64_t k = ep_first[e]; k < end && st == GS_OK; k++) {
-            int ok = is_val ? push_index(&tk->val, &tk->nval, k) : push_index(&tk->train, &tk->ntrain, k);
-            if (!ok) st = gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
-        }
-    }
-    free(seen);
+    int64_t *ep_task = NULL, *ep_first = NULL, nep = 0;
+    gs_status st = index_files(d, paths, npaths, cfg, &ep_task, &ep_first, &nep, err, errlen);
+    if (st == GS_OK) st = split_episodes(d, ep_task, ep_first, nep, o.val_fraction, err, errlen);
     free(ep_task);
     free(ep_first);
-    /* Validation samples task by task in turn, so the first few (what the
-     * loss line evaluates) cover every task. */
-    int64_t most = 0;
-    for (int k = 0; k < d->ntasks; k++) {
-        d->ntrain += d->tasks[k].ntrain;
-        if (d->tasks[k].nval > most) most = d->tasks[k].nval;
-    }
-    for (int64_t i = 0; i < most && st == GS_OK; i++)
-        for (int k = 0; k < d->ntasks && st == GS_OK; k++)
-            if (i < d->tasks[k].nval && !push_index(&d->val, &d->nval, d->tasks[k].val[i]))
-                st = gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
-    if (st == GS_OK && d->ntrain == 0)
-        st = gs_fail(err, errlen, GS_ERR_USAGE, "every usable step is held out for validation; "
-                                               "lower the validation fraction");
     if (st != GS_OK) {
         gs_demos_close(d);
         return st;
@@ -396,6 +413,7 @@ static gs_status load_sample(gs_demos *d, int64_t index, float *heightmap, uint8
     s->pick_row = st->pick_row, s->pick_col = st->pick_col;
     s->place_row = st->place_row, s->place_col = st->place_col;
     s->rotation = st->rotation;
+    s->push = st->push;
     return GS_OK;
 }
 

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gensim/assets.h"
 #include "gensim/io.h"
 #include "gensim/math.h"
 #include "gensim/render.h"
@@ -43,7 +44,9 @@
 #define NRES 2                    /* residual blocks per stream */
 #define NLAYERS (2 + 2 * NRES)    /* convolutions per stream before the head */
 #define FACTOR 4                  /* the encoders' total stride */
-#define IN_CH 4                   /* colour (3) and height */
+#define IN_CH 4                   /* colour (3) and height; a fifth with color_words */
+#define MAX_GOAL_COLORS 8         /* colour words of a goal the fifth channel marks */
+#define COLOR_RADIUS 40.0f        /* sRGB distance at which a pixel stops matching a colour */
 #define MAX_ENTRIES 64            /* named parameter tensors */
 #define MAX_ALLOCS 2048
 #define MAX_WORDS 64
@@ -75,6 +78,7 @@ typedef struct stream {
     size_t w_head, b_head;         /* (out_ch x width), (out_ch) */
     int film;                      /* first float of this stream's FiLM sites */
     int rows;                      /* stride-1 layers by gsn_conv2d_rows (else im2col) */
+    int dil[NLAYERS];              /* each layer's dilation (stride-1 layers only) */
     float *x;                      /* (in_ch x n x h x w) */
     float *z[NLAYERS];             /* convolution outputs, (width x n x lh x lw) */
     float *a[NLAYERS];             /* activations after norm, FiLM, skip and ReLU */
@@ -103,18 +107,16 @@ typedef struct workspace {
     float *w0;                     /* (2 channels x 4 x 3 x 3) attention's and key's first
                                       convolutions stacked: act runs both as one GEMM, its
                                       output attn.z[0] then key.z[0], adjacent */
-    float *grads;                  /* (nparams) this worker's share of the batch gradient */
+    float *grads;                  /* (nparams) the gradient of the sample under way */
     int words[MAX_WORDS];
     int nwords;
-    /* the worker's share of a batch: samples first, first + workers, ... */
-    const gs_policy_sample *batch;
-    int n, first, workers;
-    float grad_scale;
-    double loss;
+    unsigned char goal_rgb[MAX_GOAL_COLORS][3]; /* (ngoal_colors) the goal's colour words' sRGB */
+    int ngoal_colors;
 } workspace;
 
 struct gs_policy {
     gs_policy_config cfg;
+    int in_ch;                     /* input channels: IN_CH, plus one with color_words */
     int key_ch;                    /* channels of the transport features */
     int embed;                     /* width of the word embedding */
     int film_size;                 /* floats of FiLM scale and shift, all sites */
@@ -127,8 +129,11 @@ struct gs_policy {
     int nentries;
     size_t p_embed, p_film_w, p_film_b;
     float *params, *adam_m, *adam_v;
+    float *grads;                  /* (nparams) the last batch's gradient */
     stream attn, key, query;       /* the plan: sizes and parameter offsets, no buffers */
     size_t col_need, act_need, corr_col_need;
+    uint64_t push_goals[GS_POLICY_MAX_PUSH_GOALS]; /* (npush) hashes of push goals' language */
+    int npush;
     workspace *ws[GS_POLICY_MAX_WORKERS];
     int workers;                   /* workspaces in use by a training step */
     void *allocs[MAX_ALLOCS];
@@ -175,6 +180,10 @@ static gs_status check_config(const gs_policy_config *c, char *err, size_t errle
     if (c->channels < 4 || c->channels > 256 || c->channels % 4)
         return gs_fail(err, errlen, GS_ERR_USAGE,
                        "policy: channels %d must be a multiple of 4 in 4..256", c->channels);
+    if (c->dilated != 0 && c->dilated != 1)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "policy: dilated is 0 or 1, not %d", c->dilated);
+    if (c->color_words != 0 && c->color_words != 1)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "policy: color_words is 0 or 1, not %d", c->color_words);
     if (c->vocab < 1 || c->vocab > (1 << 20))
         return gs_fail(err, errlen, GS_ERR_USAGE, "policy: vocab %d outside 1..1048576", c->vocab);
     if (!(c->pixel > 0.0) || !isfinite(c->pixel))
@@ -216,11 +225,12 @@ static size_t add_param(gs_policy *p, const char *name, int ndim, int d0, int d1
     return e->offset;
 }
 
+/* dilated: the residual blocks' convolutions take taps 1, 2, 4, 8 cells apart. */
 static void stream_plan(gs_policy *p, stream *s, const char *name, int out_ch, int n, int h, int w,
-                        int film) {
+                        int film, int dilated) {
     int c = p->cfg.channels;
     s->name = name;
-    s->in_ch = IN_CH;
+    s->in_ch = p->in_ch;
     s->width = c;
     s->out_ch = out_ch;
     s->groups = c / 4;
@@ -233,8 +243,9 @@ static void stream_plan(gs_policy *p, stream *s, const char *name, int out_ch, i
         int ph = l ? s->lh[l - 1] : h, pw = l ? s->lw[l - 1] : w, st = l < 2 ? 2 : 1;
         s->lh[l] = gsn_conv_out(ph, 3, st, 1);
         s->lw[l] = gsn_conv_out(pw, 3, st, 1);
+        s->dil[l] = dilated && l >= 2 ? 1 << (l - 2) : 1;
         snprintf(nm, sizeof nm, "%s.conv%d.weight", name, l);
-        s->w_conv[l] = add_param(p, nm, 4, c, l ? c : IN_CH, 3, 3);
+        s->w_conv[l] = add_param(p, nm, 4, c, l ? c : p->in_ch, 3, 3);
     }
     snprintf(nm, sizeof nm, "%s.head.weight", name);
     s->w_head = add_param(p, nm, 4, out_ch, c, 1, 1);
@@ -259,14 +270,14 @@ static gsn_tensor layer_shape(const stream *s, int l) {
 
 static size_t stream_col_count(const stream *s, int l) {
     gsn_tensor x = layer_shape(s, l);
-    if (layer_rows(s, l)) return gsn_conv_rows_col(&x, 3);
+    if (layer_rows(s, l)) return gsn_conv_rows_col(&x, 3, s->dil[l]);
     return gsn_conv_scratch(&x, 3, l < 2 ? 2 : 1, 1);
 }
 
 /* Floats of the shared scratch layer l's passes need. */
 static size_t stream_scratch_count(const stream *s, int l) {
     gsn_tensor x = layer_shape(s, l);
-    if (layer_rows(s, l)) return gsn_conv_rows_scratch(&x, s->width, 3);
+    if (layer_rows(s, l)) return gsn_conv_rows_scratch(&x, s->width, 3, s->dil[l]);
     return gsn_conv_scratch(&x, 3, l < 2 ? 2 : 1, 1);
 }
 
@@ -302,7 +313,7 @@ static workspace *workspace_new(gs_policy *p) {
     const size_t plane = (size_t)cfg->rows * cfg->cols, cells = (size_t)p->h4 * p->w4;
     const size_t kernel = (size_t)cfg->rotations * p->key_ch * p->k * p->k;
     const size_t corr = (size_t)cfg->rotations * cells;
-    int ok = (w->grads = take(p, p->nparams)) && (w->input = take(p, IN_CH * plane)) &&
+    int ok = (w->grads = take(p, p->nparams)) && (w->input = take(p, (size_t)p->in_ch * plane)) &&
              (w->col = take(p, p->col_need)) && (w->corr_col = take(p, p->corr_col_need)) &&
              (w->tmp1 = take(p, p->act_need)) && (w->tmp2 = take(p, p->act_need)) &&
              (w->pick_logits = take(p, plane)) && (w->dpick = take(p, plane)) &&
@@ -312,7 +323,7 @@ static workspace *workspace_new(gs_policy *p) {
              (w->dkernel = take(p, kernel)) && (w->film = take(p, p->film_size)) &&
              (w->dfilm = take(p, p->film_size)) && (w->lang = take(p, p->embed)) &&
              (w->dlang = take(p, p->embed)) && (w->gamma = take(p, cfg->channels)) &&
-             (w->w0 = take(p, (size_t)2 * cfg->channels * IN_CH * 9));
+             (w->w0 = take(p, (size_t)2 * cfg->channels * p->in_ch * 9));
     w->attn = p->attn;
     w->key = p->key;
     w->query = p->query;
@@ -352,6 +363,7 @@ gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **
     if (!p) return gs_fail(err, errlen, GS_ERR_NOMEM, "policy: out of memory");
     p->cfg = *cfg;
     const int c = cfg->channels, R = cfg->rows, C = cfg->cols, rot = cfg->rotations;
+    p->in_ch = IN_CH + cfg->color_words;
     p->key_ch = c / 2;
     p->embed = 2 * c;
     p->film_size = 3 * NLAYERS * 2 * c;
@@ -359,9 +371,10 @@ gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **
     p->p_film_w = add_param(p, "lang.film.weight", 2, p->film_size, p->embed, 0, 0);
     p->p_film_b = add_param(p, "lang.film.bias", 1, p->film_size, 0, 0, 0);
     int site = NLAYERS * 2 * c;
-    stream_plan(p, &p->attn, "attention", FACTOR * FACTOR, 1, R, C, 0);
-    stream_plan(p, &p->key, "key", p->key_ch + FACTOR * FACTOR, 1, R, C, site);
-    stream_plan(p, &p->query, "query", p->key_ch, rot, cfg->crop, cfg->crop, 2 * site);
+    stream_plan(p, &p->attn, "attention", FACTOR * FACTOR, 1, R, C, 0, cfg->dilated);
+    stream_plan(p, &p->key, "key", p->key_ch + FACTOR * FACTOR, 1, R, C, site, cfg->dilated);
+    /* the query stream sees only the crop: its taps stay adjacent */
+    stream_plan(p, &p->query, "query", p->key_ch, rot, cfg->crop, cfg->crop, 2 * site, 0);
     /* row shifts beat im2col on every stride-1 layer, the 36 query crops' included */
     p->attn.rows = p->key.rows = p->query.rows = 1;
     p->h4 = p->attn.lh[NLAYERS - 1];
@@ -373,8 +386,8 @@ gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **
     stream_needs(&p->key, &p->col_need, &p->act_need);
     stream_needs(&p->query, &p->col_need, &p->act_need);
     gsn_tensor kx = gsn_tensor_make(NULL, p->key_ch, 1, p->h4, p->w4);
-    p->corr_col_need = gsn_conv_rows_col(&kx, p->k);
-    size_t corr_scratch = gsn_conv_rows_scratch(&kx, rot, p->k);
+    p->corr_col_need = gsn_conv_rows_col(&kx, p->k, 1);
+    size_t corr_scratch = gsn_conv_rows_scratch(&kx, rot, p->k, 1);
     if (corr_scratch > p->col_need) p->col_need = corr_scratch;
     p->workers = 1;
     /* Size everything first: a dry run of the allocations below, into a
@@ -396,7 +409,8 @@ gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **
                        (int)(MAX_POLICY_BYTES >> 30));
     }
     int ok = (p->params = take(p, p->nparams)) && (p->adam_m = take(p, p->nparams)) &&
-             (p->adam_v = take(p, p->nparams)) && (p->ws[0] = workspace_new(p));
+             (p->adam_v = take(p, p->nparams)) && (p->grads = take(p, p->nparams)) &&
+             (p->ws[0] = workspace_new(p));
     if (!ok) {
         size_t n = p->nparams;
         gs_policy_free(p);
@@ -449,7 +463,11 @@ void gs_policy_set_threads(int threads) {
 /* ---- the forward and backward passes ---- */
 
 /* Colour to roughly zero mean and unit spread, height in units of 2 cm;
- * non-finite heights (holes in a recording) read as the table. */
+ * non-finite heights (holes in a recording) read as the table. With
+ * color_words, a fifth channel marks the pixels of the colours the goal
+ * names (lang_words found them): 2 on the colour itself, falling to 0 at
+ * COLOR_RADIUS away, so a word is grounded in the picture by the colour
+ * table, whether or not training ever saw it. */
 static void prepare_input(const gs_policy *p, workspace *w, const float *heightmap, const uint8_t *color) {
     const size_t plane = (size_t)p->cfg.rows * p->cfg.cols;
     for (size_t i = 0; i < plane; i++) {
@@ -458,21 +476,47 @@ static void prepare_input(const gs_policy *p, workspace *w, const float *heightm
         float h = heightmap[i];
         w->input[3 * plane + i] = isfinite(h) ? (float)(h / HEIGHT_SCALE) : 0.0f;
     }
+    if (p->in_ch == IN_CH) return;
+    float *marks = w->input + IN_CH * plane;
+    for (size_t i = 0; i < plane; i++) {
+        float best = 0.0f;
+        for (int k = 0; k < w->ngoal_colors; k++) {
+            float d2 = 0.0f;
+            for (int ch = 0; ch < 3; ch++) {
+                float d = (float)color[3 * i + ch] - (float)w->goal_rgb[k][ch];
+                d2 += d * d;
+            }
+            float match = 1.0f - sqrtf(d2) / COLOR_RADIUS;
+            if (match > best) best = match;
+        }
+        marks[i] = 2.0f * best;
+    }
 }
 
-/* Words are runs of letters and digits, lowercased, each hashed into a bucket. */
+/* Words are runs of letters and digits, lowercased, each hashed into a
+ * bucket; those that name a colour of the colour table are kept as colours
+ * too (once each). */
 static void lang_words(const gs_policy *p, workspace *w, const char *lang) {
     w->nwords = 0;
+    w->ngoal_colors = 0;
     const char *s = lang ? lang : "";
     while (*s && w->nwords < MAX_WORDS) {
         while (*s && !isalnum((unsigned char)*s)) s++;
         if (!*s) break;
         uint64_t h = GSU_FNV_OFFSET;
+        char word[32];
+        size_t len = 0;
         while (*s && isalnum((unsigned char)*s)) {
             char lower = (char)tolower((unsigned char)*s++);
             h = gsu_fnv1a(h, &lower, 1);
+            if (len + 1 < sizeof word) word[len++] = lower;
         }
+        word[len] = '\0';
         w->words[w->nwords++] = (int)(h % (uint64_t)p->cfg.vocab);
+        const gs_color *c = gs_color_find(word);
+        int known = 0;
+        for (int k = 0; c && k < w->ngoal_colors; k++) known |= memcmp(w->goal_rgb[k], c->srgb, 3) == 0;
+        if (c && !known && w->ngoal_colors < MAX_GOAL_COLORS) memcpy(w->goal_rgb[w->ngoal_colors++], c->srgb, 3);
     }
 }
 
@@ -529,9 +573,9 @@ static void stream_forward(const gs_policy *p, workspace *w, stream *s, int keep
         if (l < first)
             ; /* convolved already (first_convolutions) */
         else if (layer_rows(s, l) && keep)
-            gsn_conv2d_rows(&in, p->params + s->w_conv[l], 3, &z, s->col[l], w->col);
+            gsn_conv2d_rows(&in, p->params + s->w_conv[l], 3, s->dil[l], &z, s->col[l], w->col);
         else if (layer_rows(s, l))
-            gsn_conv2d_rows_inference(&in, p->params + s->w_conv[l], 3, &z, s->col[l], w->col);
+            gsn_conv2d_rows_inference(&in, p->params + s->w_conv[l], 3, s->dil[l], &z, s->col[l], w->col);
         else if (keep)
             gsn_conv2d(&in, p->params + s->w_conv[l], NULL, 3, l < 2 ? 2 : 1, 1, &z, s->col[l]);
         else
@@ -577,7 +621,7 @@ static void stream_backward(const gs_policy *p, workspace *w, stream *s) {
         gsn_tensor in = layer_input(s, l);
         gsn_tensor din = l ? gsn_tensor_make(s->da[l - 1], s->width, s->n, in.h, in.w) : in;
         if (layer_rows(s, l))
-            gsn_conv2d_rows_backward(&in, p->params + s->w_conv[l], 3, &dz, w->grads + s->w_conv[l],
+            gsn_conv2d_rows_backward(&in, p->params + s->w_conv[l], 3, s->dil[l], &dz, w->grads + s->w_conv[l],
                                      &din, s->col[l], w->col);
         else
             gsn_conv2d_backward(&in, p->params + s->w_conv[l], 3, l < 2 ? 2 : 1, 1, &dz,
@@ -589,7 +633,7 @@ static void stream_backward(const gs_policy *p, workspace *w, stream *s) {
  * input (its im2col built and packed once), for inference: the streams
  * then start at layer 1. */
 static void first_convolutions(const gs_policy *p, workspace *w) {
-    const size_t one = (size_t)p->attn.width * IN_CH * 9;
+    const size_t one = (size_t)p->attn.width * p->in_ch * 9;
     memcpy(w->w0, p->params + p->attn.w_conv[0], sizeof(float) * one);
     memcpy(w->w0 + one, p->params + p->key.w_conv[0], sizeof(float) * one);
     gsn_tensor in = layer_input(&w->attn, 0);
@@ -617,7 +661,7 @@ static void transport_forward(const gs_policy *p, workspace *w, int pick_row, in
     const int rot = p->cfg.rotations, side = p->cfg.crop, kc = p->key_ch, k = p->k;
     const size_t crop = (size_t)side * side, kk = (size_t)k * k;
     for (int r = 0; r < rot; r++)
-        gsn_rotated_crop(w->input, IN_CH, p->cfg.rows, p->cfg.cols, pick_row, pick_col,
+        gsn_rotated_crop(w->input, p->in_ch, p->cfg.rows, p->cfg.cols, pick_row, pick_col,
                          r * 2.0 * GSN_PI / rot, side, w->query.x + r * crop, (size_t)rot * crop);
     stream_forward(p, w, &w->key, keep, key_first);
     stream_forward(p, w, &w->query, keep, 0);
@@ -630,7 +674,7 @@ static void transport_forward(const gs_policy *p, workspace *w, int pick_row, in
         }
     gsn_tensor kx = gsn_tensor_make(w->key.out, kc, 1, p->h4, p->w4);
     gsn_tensor corr = gsn_tensor_make(w->corr, rot, 1, p->h4, p->w4);
-    gsn_conv2d_rows(&kx, w->kernel, k, &corr, w->corr_col, w->col);
+    gsn_conv2d_rows(&kx, w->kernel, k, 1, &corr, w->corr_col, w->col);
     const size_t cells = (size_t)p->h4 * p->w4;
     gsn_depth_to_space(w->key.out + kc * cells, p->h4, p->w4, FACTOR, p->cfg.rows, p->cfg.cols,
                        w->phase);
@@ -647,7 +691,7 @@ static void transport_backward(const gs_policy *p, workspace *w) {
     gsn_tensor kx = gsn_tensor_make(w->key.out, kc, 1, p->h4, p->w4);
     gsn_tensor dkx = gsn_tensor_make(w->key.dout, kc, 1, p->h4, p->w4);
     gsn_tensor dcorr = gsn_tensor_make(w->dcorr, rot, 1, p->h4, p->w4);
-    gsn_conv2d_rows_backward(&kx, w->kernel, k, &dcorr, w->dkernel, &dkx, w->corr_col, w->col);
+    gsn_conv2d_rows_backward(&kx, w->kernel, k, 1, &dcorr, w->dkernel, &dkx, w->corr_col, w->col);
     for (int r = 0; r < rot; r++)
         for (int c = 0; c < kc; c++) {
             const float *src = w->dkernel + ((size_t)r * kc + c) * kk;
@@ -684,8 +728,8 @@ static double sample_pass(const gs_policy *p, workspace *w, const gs_policy_samp
                           float grad_scale) {
     const int R = p->cfg.rows, C = p->cfg.cols;
     const int train = grad_scale > 0.0f;
-    prepare_input(p, w, s->heightmap, s->color);
     lang_words(p, w, s->lang);
+    prepare_input(p, w, s->heightmap, s->color);
     lang_forward(p, w);
     if (train) memset(w->dfilm, 0, sizeof(float) * (size_t)p->film_size);
     attention_forward(p, w, train, 0);
@@ -705,25 +749,55 @@ static double sample_pass(const gs_policy *p, workspace *w, const gs_policy_samp
     return loss;
 }
 
-typedef struct worker_job {
+/* One batch's pass shared by its workers. Each sample's gradient is
+ * computed alone, into its worker's zeroed buffer, and added to the
+ * batch's in sample order, so the sums, and so a run, do not depend on how
+ * many workers there are or which took which sample. */
+typedef struct batch_run {
     const gs_policy *p;
+    const gs_policy_sample *batch;
+    int n;
+    float grad_scale;              /* 1 / n when training, else 0 */
+    float *grads;                  /* (nparams) the batch's gradient, when training */
+    pthread_mutex_t mu;
+    pthread_cond_t turn;
+    int taken, added;              /* samples handed out; samples summed so far */
+    double loss;                   /* summed in sample order too */
+} batch_run;
+
+typedef struct worker_job {
+    batch_run *b;
     workspace *w;
 } worker_job;
 
-/* One worker's share of a batch (a thread's entry point). */
+/* Takes samples until none are left (a thread's entry point). */
 static void *worker_run(void *arg) {
     worker_job *job = arg;
+    batch_run *b = job->b;
     workspace *w = job->w;
-    if (w->grad_scale > 0.0f) memset(w->grads, 0, sizeof(float) * job->p->nparams);
-    w->loss = 0.0;
-    for (int i = w->first; i < w->n; i += w->workers)
-        w->loss += sample_pass(job->p, w, &w->batch[i], w->grad_scale);
-    return NULL;
+    const size_t nparams = b->p->nparams;
+    for (;;) {
+        pthread_mutex_lock(&b->mu);
+        int i = b->taken < b->n ? b->taken++ : -1;
+        pthread_mutex_unlock(&b->mu);
+        if (i < 0) return NULL;
+        if (b->grad_scale > 0.0f) memset(w->grads, 0, sizeof(float) * nparams);
+        double loss = sample_pass(b->p, w, &b->batch[i], b->grad_scale);
+        pthread_mutex_lock(&b->mu);
+        while (b->added != i) pthread_cond_wait(&b->turn, &b->mu);
+        pthread_mutex_unlock(&b->mu);
+        /* sample i's turn: the sums are this worker's until added moves on */
+        if (b->grad_scale > 0.0f)
+            for (size_t k = 0; k < nparams; k++) b->grads[k] += w->grads[k];
+        b->loss += loss;
+        pthread_mutex_lock(&b->mu);
+        b->added++;
+        pthread_cond_broadcast(&b->turn);
+        pthread_mutex_unlock(&b->mu);
+    }
 }
 
-/* The batch's mean loss and, when training, its gradient in ws[0]->grads.
- * Workers take samples i, i + workers, ...; the split is fixed, so a run is
- * the same every time for a given worker count. */
+/* The batch's mean loss and, when training, its gradient in p->grads. */
 static gs_status batch_pass(gs_policy *p, const gs_policy_sample *batch, int n, int train,
                             double *loss, char *err, size_t errlen) {
     if (!p || !batch || n < 1)
@@ -732,39 +806,51 @@ static gs_status batch_pass(gs_policy *p, const gs_policy_sample *batch, int n, 
         gs_status st = check_sample(p, &batch[i], i, err, errlen);
         if (st) return st;
     }
+    batch_run b;
+    memset(&b, 0, sizeof b);
+    b.p = p, b.batch = batch, b.n = n;
+    b.grad_scale = train ? 1.0f / n : 0.0f;
+    b.grads = p->grads;
+    if (train) memset(p->grads, 0, sizeof(float) * p->nparams);
+    pthread_mutex_init(&b.mu, NULL);
+    pthread_cond_init(&b.turn, NULL);
     int workers = p->workers < n ? p->workers : n;
     worker_job jobs[GS_POLICY_MAX_WORKERS];
     pthread_t threads[GS_POLICY_MAX_WORKERS];
     int started[GS_POLICY_MAX_WORKERS] = {0};
+    /* a worker that cannot get a thread leaves its samples to the others */
     for (int k = 0; k < workers; k++) {
-        workspace *w = p->ws[k];
-        w->batch = batch;
-        w->n = n;
-        w->first = k;
-        w->workers = workers;
-        w->grad_scale = train ? 1.0f / n : 0.0f;
-        jobs[k].p = p;
-        jobs[k].w = w;
-        /* a worker that cannot get a thread runs in this one, below */
+        jobs[k].b = &b;
+        jobs[k].w = p->ws[k];
         if (k > 0) started[k] = pthread_create(&threads[k], NULL, worker_run, &jobs[k]) == 0;
     }
     worker_run(&jobs[0]);
-    double total = p->ws[0]->loss;
-    for (int k = 1; k < workers; k++) {
+    for (int k = 1; k < workers; k++)
         if (started[k]) pthread_join(threads[k], NULL);
-        else worker_run(&jobs[k]);
-        total += p->ws[k]->loss;
-        if (train) {
-            float *dst = p->ws[0]->grads;
-            const float *src = p->ws[k]->grads;
-            for (size_t i = 0; i < p->nparams; i++) dst[i] += src[i];
-        }
-    }
-    total /= n;
+    pthread_cond_destroy(&b.turn);
+    pthread_mutex_destroy(&b.mu);
+    double total = b.loss / n;
     if (!isfinite(total))
         return gs_fail(err, errlen, GS_ERR_RUNTIME, "policy: the loss is not finite (%g)", total);
     if (loss) *loss = total;
     return GS_OK;
+}
+
+/* The hash a goal's language is known by. */
+static uint64_t goal_hash(const char *lang) {
+    const char *s = lang ? lang : "";
+    return gsu_fnv1a(GSU_FNV_OFFSET, s, strlen(s));
+}
+
+static int is_push_goal(const gs_policy *p, const char *lang) {
+    uint64_t h = goal_hash(lang);
+    for (int i = 0; i < p->npush; i++)
+        if (p->push_goals[i] == h) return 1;
+    return 0;
+}
+
+static void learn_push_goal(gs_policy *p, const char *lang) {
+    if (!is_push_goal(p, lang) && p->npush < GS_POLICY_MAX_PUSH_GOALS) p->push_goals[p->npush++] = goal_hash(lang);
 }
 
 double gs_policy_lr(gs_lr_schedule schedule, double lr, int64_t step, int64_t total) {
@@ -779,8 +865,10 @@ gs_status gs_policy_train_step(gs_policy *p, const gs_policy_sample *batch, int 
         return gs_fail(err, errlen, GS_ERR_USAGE, "policy: learning rate %g is not >= 0", lr);
     gs_status st = batch_pass(p, batch, n, 1, loss, err, errlen);
     if (st) return st;
+    for (int i = 0; i < n; i++)
+        if (batch[i].push) learn_push_goal(p, batch[i].lang);
     p->steps++;
-    gsn_adam(p->params, p->ws[0]->grads, p->adam_m, p->adam_v, p->nparams, lr, ADAM_BETA1, ADAM_BETA2,
+    gsn_adam(p->params, p->grads, p->adam_m, p->adam_v, p->nparams, lr, ADAM_BETA1, ADAM_BETA2,
              ADAM_EPS, p->steps);
     return GS_OK;
 }
@@ -790,8 +878,17 @@ gs_status gsn_policy_gradient(gs_policy *p, const gs_policy_sample *batch, int n
     return batch_pass(p, batch, n, 1, loss, err, errlen);
 }
 
+const float *gsn_policy_input(gs_policy *p, const float *heightmap, const uint8_t *color, const char *lang,
+                              int *channels) {
+    workspace *w = p->ws[0];
+    lang_words(p, w, lang);
+    prepare_input(p, w, heightmap, color);
+    if (channels) *channels = p->in_ch;
+    return w->input;
+}
+
 float *gsn_policy_params(gs_policy *p, float **grads, size_t *n) {
-    if (grads) *grads = p->ws[0]->grads;
+    if (grads) *grads = p->grads;
     if (n) *n = p->nparams;
     return p->params;
 }
@@ -808,8 +905,8 @@ gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *col
     const int R = p->cfg.rows, C = p->cfg.cols;
     const size_t plane = (size_t)R * C;
     workspace *w = p->ws[0];
-    prepare_input(p, w, heightmap, color);
     lang_words(p, w, lang);
+    prepare_input(p, w, heightmap, color);
     lang_forward(p, w);
     first_convolutions(p, w);
     attention_forward(p, w, 0, 1);
@@ -820,6 +917,7 @@ gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *col
     size_t place = gsn_factored_argmax(w->corr, p->cfg.rotations, p->h4, p->w4, w->phase, FACTOR,
                                        R, C, &out->place_p, w->xent);
     out->rotation = (int)(place / plane);
+    out->push = is_push_goal(p, lang);
     out->place_row = (int)(place % plane / C);
     out->place_col = (int)(place % C);
     if (!isfinite(out->pick_p) || !isfinite(out->place_p))
@@ -865,7 +963,13 @@ gs_status gs_policy_save(const gs_policy *p, const char *path, char *err, size_t
         return gs_fail(err, errlen, GS_ERR_NOMEM, "policy: out of memory");
     }
     const gs_policy_config *c = &p->cfg;
-    cJSON_AddStringToObject(meta, "arch", GS_POLICY_ARCH);
+    /* the options make another architecture, which older builds refuse by name */
+    const int options = c->dilated || c->color_words;
+    cJSON_AddStringToObject(meta, "arch", options ? GS_POLICY_ARCH_2 : GS_POLICY_ARCH);
+    if (options) {
+        meta_int(meta, "dilated", c->dilated);
+        meta_int(meta, "color_words", c->color_words);
+    }
     meta_int(meta, "rows", c->rows);
     meta_int(meta, "cols", c->cols);
     meta_int(meta, "rotations", c->rotations);
@@ -877,6 +981,13 @@ gs_status gs_policy_save(const gs_policy *p, const char *path, char *err, size_t
         for (int j = 0; j < 2; j++) meta_double(meta, bound_keys[i][j], c->bounds[i][j]);
     meta_int(meta, "step", p->steps);
     meta_int(meta, "adam_t", p->steps);
+    if (p->npush) {
+        char goals[GS_POLICY_MAX_PUSH_GOALS * 17 + 1], *g = goals;
+        for (int i = 0; i < p->npush; i++)
+            g += snprintf(g, sizeof goals - (size_t)(g - goals), "%s%016llx", i ? "," : "",
+                          (unsigned long long)p->push_goals[i]);
+        cJSON_AddStringToObject(meta, "push_goals", goals);
+    }
     const size_t block = p->nparams * sizeof(float);
     for (int b = 0; b < 3; b++)
         for (int i = 0; i < p->nentries; i++) {
@@ -959,6 +1070,7 @@ static gs_status load_config(const cJSON *meta, const char *path, gs_policy_conf
     cfg->channels = (int)v[4];
     cfg->vocab = (int)v[5];
     *steps = v[6];
+
     if (!meta_get_double(meta, "pixel", &cfg->pixel))
         return gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field 'pixel' is missing or not a number",
                        path);
@@ -968,6 +1080,21 @@ static gs_status load_config(const cJSON *meta, const char *path, gs_policy_conf
                 return gs_fail(err, errlen, GS_ERR_IO,
                                "%s: metadata field '%s' is missing or not a number", path,
                                bound_keys[i][j]);
+    return GS_OK;
+}
+
+/* The architecture options GS_POLICY_ARCH_2 carries, each 0 or 1. */
+static gs_status load_options(const cJSON *meta, const char *path, gs_policy_config *cfg, char *err,
+                              size_t errlen) {
+    static const char *const keys[] = {"dilated", "color_words"};
+    int *dst[] = {&cfg->dilated, &cfg->color_words};
+    for (int i = 0; i < 2; i++) {
+        long long v;
+        if (!meta_get_ll(meta, keys[i], &v) || (v != 0 && v != 1))
+            return gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field '%s' is missing or not 0 or 1", path,
+                           keys[i]);
+        *dst[i] = (int)v;
+    }
     return GS_OK;
 }
 
@@ -1008,6 +1135,24 @@ static gs_status load_tensor(const cJSON *root, const char *name, const param_en
     return GS_OK;
 }
 
+/* The push goals a checkpoint names (none when it names none). */
+static gs_status load_push_goals(const cJSON *meta, const char *path, gs_policy *p, char *err,
+                                 size_t errlen) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(meta, "push_goals");
+    if (!v) return GS_OK;
+    const char *s = cJSON_IsString(v) ? v->valuestring : NULL;
+    while (s && *s && p->npush < GS_POLICY_MAX_PUSH_GOALS) {
+        char *end;
+        unsigned long long h = strtoull(s, &end, 16);
+        if (end != s + 16 || (*end && *end != ',')) break;
+        p->push_goals[p->npush++] = h;
+        s = *end ? end + 1 : end;
+    }
+    if (!s || *s)
+        return gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field 'push_goals' is not a list of hashes", path);
+    return GS_OK;
+}
+
 gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t errlen) {
     if (!path || !out) return gs_fail(err, errlen, GS_ERR_USAGE, "policy: load needs a path and an output");
     *out = NULL;
@@ -1041,15 +1186,17 @@ gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t er
         st = gs_fail(err, errlen, GS_ERR_IO, "%s: no __metadata__ with an arch", path);
         goto done;
     }
-    if (strcmp(arch->valuestring, GS_POLICY_ARCH)) {
+    const int options = strcmp(arch->valuestring, GS_POLICY_ARCH_2) == 0;
+    if (strcmp(arch->valuestring, GS_POLICY_ARCH) && !options) {
         st = gs_fail(err, errlen, GS_ERR_USAGE,
-                     "%s: holds architecture '%.64s', not '%s'", path, arch->valuestring,
-                     GS_POLICY_ARCH);
+                     "%s: holds architecture '%.64s', not '%s' or '%s'", path, arch->valuestring,
+                     GS_POLICY_ARCH, GS_POLICY_ARCH_2);
         goto done;
     }
     gs_policy_config cfg;
     long long steps = 0, adam_t = 0;
     st = load_config(meta, path, &cfg, &steps, err, errlen);
+    if (st == GS_OK && options) st = load_options(meta, path, &cfg, err, errlen);
     if (st) goto done;
     if (!meta_get_ll(meta, "adam_t", &adam_t) || adam_t != steps) {
         st = gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field 'adam_t' is missing or not the step",
@@ -1099,6 +1246,7 @@ gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t er
                          spans[i - 1].name, spans[i].name);
             goto done;
         }
+    if ((st = load_push_goals(meta, path, p, err, errlen)) != GS_OK) goto done;
     p->steps = steps;
     *out = p;
     p = NULL;

@@ -219,6 +219,27 @@ gs_status gsn_conv2d_reference(const gsn_tensor *x, const float *w, const float 
     return GS_OK;
 }
 
+gs_status gsn_conv2d_dilated_reference(const gsn_tensor *x, const float *w, int k, int d, gsn_tensor *y) {
+    if (k < 1 || k % 2 == 0 || d < 1 || x->n != y->n || x->h != y->h || x->w != y->w) return GS_ERR_USAGE;
+    const int c0 = k / 2;
+    for (int co = 0; co < y->c; co++)
+        for (int bi = 0; bi < y->n; bi++)
+            for (int oy = 0; oy < y->h; oy++)
+                for (int ox = 0; ox < y->w; ox++) {
+                    double acc = 0.0;
+                    for (int ci = 0; ci < x->c; ci++)
+                        for (int kh = 0; kh < k; kh++)
+                            for (int kw = 0; kw < k; kw++) {
+                                int iy = oy + d * (kh - c0), ix = ox + d * (kw - c0);
+                                if (iy < 0 || iy >= x->h || ix < 0 || ix >= x->w) continue;
+                                acc += (double)w[((size_t)(co * x->c + ci) * k + kh) * k + kw] *
+                                       x->data[(((size_t)ci * x->n + bi) * x->h + iy) * x->w + ix];
+                            }
+                    y->data[(((size_t)co * y->n + bi) * y->h + oy) * y->w + ox] = (float)acc;
+                }
+    return GS_OK;
+}
+
 gs_status gsn_conv2d_backward(const gsn_tensor *x, const float *w, int k, int s, int p,
                               const gsn_tensor *dy, float *dw, float *db, gsn_tensor *dx,
                               const float *col, float *scratch) {
@@ -262,50 +283,50 @@ gs_status gsn_conv2d_backward(const gsn_tensor *x, const float *w, int k, int s,
 
 /* ---- stride-1 convolution by row shifts ---- */
 
-static gs_status rows_shapes(const gsn_tensor *x, int k, const gsn_tensor *y) {
-    if (k < 1 || k % 2 == 0 || x->n != y->n || y->h != x->h || y->w != x->w || x->h < 1 ||
+static gs_status rows_shapes(const gsn_tensor *x, int k, int d, const gsn_tensor *y) {
+    if (k < 1 || k % 2 == 0 || d < 1 || x->n != y->n || y->h != x->h || y->w != x->w || x->h < 1 ||
         x->w < 1)
         return GS_ERR_USAGE;
     return GS_OK;
 }
 
-/* Floats of one padded image, (h + 2 p) x w. */
-static size_t rows_image(const gsn_tensor *x, int k) {
-    return (size_t)(x->h + 2 * (k / 2)) * (size_t)x->w;
+/* Floats of one padded image, (h + 2 p) x w, p = d (k / 2) rows. */
+static size_t rows_image(const gsn_tensor *x, int k, int d) {
+    return (size_t)(x->h + 2 * d * (k / 2)) * (size_t)x->w;
 }
 
-size_t gsn_conv_rows_col(const gsn_tensor *x, int k) {
-    return (size_t)x->c * (size_t)k * (size_t)x->n * rows_image(x, k);
+size_t gsn_conv_rows_col(const gsn_tensor *x, int k, int d) {
+    return (size_t)x->c * (size_t)k * (size_t)x->n * rows_image(x, k, d);
 }
 
 /* Layout: the weights by vertical tap (k x cout x cin*k), one tap's weight
  * gradient (cout x cin*k), the padded output or its gradient (cout x n
  * padded images, only when n > 1), the gradient of the matrix. */
-size_t gsn_conv_rows_scratch(const gsn_tensor *x, int cout, int k) {
-    const size_t kc = (size_t)x->c * (size_t)k, padded = (size_t)x->n * rows_image(x, k);
+size_t gsn_conv_rows_scratch(const gsn_tensor *x, int cout, int k, int d) {
+    const size_t kc = (size_t)x->c * (size_t)k, padded = (size_t)x->n * rows_image(x, k, d);
     return (size_t)k * cout * kc + (size_t)cout * kc + (x->n > 1 ? (size_t)cout * padded : 0) +
            kc * padded;
 }
 
-/* col ((c, kw) x nb x (h + 2p) x w) for images b0 .. b0 + nb - 1:
- * col[c, kw][b][yp][xo] = x[c][b0 + b][yp - p][xo + kw - p], 0 outside. */
-static void rows_im2col(const gsn_tensor *x, int k, int b0, int nb, float *col) {
-    const int p = k / 2, n = x->n, h = x->h, w = x->w;
-    const size_t img = rows_image(x, k), row = (size_t)nb * img;
+/* col ((c, kw) x nb x (h + 2p) x w) for images b0 .. b0 + nb - 1, p = d (k / 2):
+ * col[c, kw][b][yp][xo] = x[c][b0 + b][yp - p][xo + d (kw - k / 2)], 0 outside. */
+static void rows_im2col(const gsn_tensor *x, int k, int d, int b0, int nb, float *col) {
+    const int p = d * (k / 2), n = x->n, h = x->h, w = x->w;
+    const size_t img = rows_image(x, k, d), row = (size_t)nb * img;
     for (int c = 0; c < x->c; c++)
         for (int kw = 0; kw < k; kw++) {
             float *dst = col + ((size_t)c * k + kw) * row;
-            const int shift = kw - p;
+            const int shift = d * (kw - k / 2);
             int lo = shift < 0 ? -shift : 0, hi = shift > 0 ? w - shift : w;
             if (lo > w) lo = w;
             if (hi < lo) hi = lo;
             for (int b = 0; b < nb; b++) {
-                float *d = dst + (size_t)b * img;
+                float *padded = dst + (size_t)b * img;
                 const float *src = x->data + ((size_t)c * n + b0 + b) * h * w;
-                memset(d, 0, sizeof(float) * (size_t)p * w);
-                memset(d + (size_t)(p + h) * w, 0, sizeof(float) * (size_t)p * w);
+                memset(padded, 0, sizeof(float) * (size_t)p * w);
+                memset(padded + (size_t)(p + h) * w, 0, sizeof(float) * (size_t)p * w);
                 for (int y = 0; y < h; y++) {
-                    float *dr = d + (size_t)(y + p) * w;
+                    float *dr = padded + (size_t)(y + p) * w;
                     const float *sr = src + (size_t)y * w;
                     for (int xo = 0; xo < lo; xo++) dr[xo] = 0.0f;
                     for (int xo = lo; xo < hi; xo++) dr[xo] = sr[xo + shift];
@@ -327,32 +348,33 @@ static void rows_weights(const float *w, int cout, int cin, int k, float *a) {
 }
 
 /* y's images b0 .. b0 + nb - 1 from the weights a (rows_weights); col:
- * their matrix; out: cout x nb padded images of scratch when nb > 1. */
-static void rows_chunk(const gsn_tensor *x, const float *a, int k, gsn_tensor *y, int b0, int nb,
-                       float *col, float *out) {
+ * their matrix; out: cout x nb padded images of scratch when nb > 1.
+ * Vertical tap kh reads the matrix d kh rows further down. */
+static void rows_chunk(const gsn_tensor *x, const float *a, int k, int d, gsn_tensor *y, int b0,
+                       int nb, float *col, float *out) {
     const int n = x->n, cout = y->c, kc = x->c * k;
-    const size_t img = rows_image(x, k), plane = (size_t)x->h * x->w;
+    const size_t img = rows_image(x, k, d), plane = (size_t)x->h * x->w;
     /* the GEMMs' columns: all padded images but the last one's padding */
     const int cols = (int)((size_t)(nb - 1) * img + plane);
     /* one image writes y directly: its channels are n planes apart */
     float *dst = nb > 1 ? out : y->data + (size_t)b0 * plane;
     const int ldo = nb > 1 ? (int)((size_t)nb * img) : (int)((size_t)n * plane);
-    rows_im2col(x, k, b0, nb, col);
+    rows_im2col(x, k, d, b0, nb, col);
     if (nb > 1) {
         for (int kh = 0; kh < k; kh++)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, cols, kc, 1.0f,
-                        a + (size_t)kh * cout * kc, kc, col + (size_t)kh * x->w,
+                        a + (size_t)kh * cout * kc, kc, col + (size_t)kh * d * x->w,
                         (int)((size_t)nb * img), kh ? 1.0f : 0.0f, dst, ldo);
     } else {
         /* one image: the centre tap first (it reads no padding and sets y),
          * then each other tap only over the output rows it reads inside */
-        const int p = k / 2;
+        const int c = k / 2, p = d * c;
         for (int t = 0; t < k; t++) {
-            const int kh = t == 0 ? p : (t <= p ? t - 1 : t);
-            const int lo = p - kh > 0 ? p - kh : 0, hi = x->h + p - kh < x->h ? x->h + p - kh : x->h;
+            const int kh = t == 0 ? c : (t <= c ? t - 1 : t), off = d * kh;
+            const int lo = p - off > 0 ? p - off : 0, hi = x->h + p - off < x->h ? x->h + p - off : x->h;
             if (hi <= lo) continue;
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, (hi - lo) * x->w, kc, 1.0f,
-                        a + (size_t)kh * cout * kc, kc, col + (size_t)(kh + lo) * x->w, (int)img,
+                        a + (size_t)kh * cout * kc, kc, col + (size_t)(off + lo) * x->w, (int)img,
                         t ? 1.0f : 0.0f, dst + (size_t)lo * x->w, ldo);
         }
     }
@@ -363,35 +385,36 @@ static void rows_chunk(const gsn_tensor *x, const float *a, int k, gsn_tensor *y
                        sizeof(float) * plane); /* a whole image: worth the call */
 }
 
-gs_status gsn_conv2d_rows(const gsn_tensor *x, const float *w, int k, gsn_tensor *y, float *col,
-                          float *scratch) {
-    gs_status st = rows_shapes(x, k, y);
+gs_status gsn_conv2d_rows(const gsn_tensor *x, const float *w, int k, int d, gsn_tensor *y,
+                          float *col, float *scratch) {
+    gs_status st = rows_shapes(x, k, d, y);
     if (st) return st;
     const size_t kc = (size_t)x->c * k;
     rows_weights(w, y->c, x->c, k, scratch);
-    rows_chunk(x, scratch, k, y, 0, x->n, col, scratch + (size_t)(k + 1) * y->c * kc);
+    rows_chunk(x, scratch, k, d, y, 0, x->n, col, scratch + (size_t)(k + 1) * y->c * kc);
     return GS_OK;
 }
 
-gs_status gsn_conv2d_rows_inference(const gsn_tensor *x, const float *w, int k, gsn_tensor *y,
+gs_status gsn_conv2d_rows_inference(const gsn_tensor *x, const float *w, int k, int d, gsn_tensor *y,
                                     float *col, float *scratch) {
-    gs_status st = rows_shapes(x, k, y);
+    gs_status st = rows_shapes(x, k, d, y);
     if (st) return st;
     /* one image at a time: its GEMMs write y directly and compute no
      * padding rows, which beats fewer, bigger GEMMs (measured) */
     rows_weights(w, y->c, x->c, k, scratch);
-    for (int b0 = 0; b0 < x->n; b0++) rows_chunk(x, scratch, k, y, b0, 1, col, NULL);
+    for (int b0 = 0; b0 < x->n; b0++) rows_chunk(x, scratch, k, d, y, b0, 1, col, NULL);
     return GS_OK;
 }
 
-gs_status gsn_conv2d_rows_backward(const gsn_tensor *x, const float *w, int k, const gsn_tensor *dy,
-                                   float *dw, gsn_tensor *dx, const float *col, float *scratch) {
-    gs_status st = rows_shapes(x, k, dy);
+gs_status gsn_conv2d_rows_backward(const gsn_tensor *x, const float *w, int k, int d,
+                                   const gsn_tensor *dy, float *dw, gsn_tensor *dx, const float *col,
+                                   float *scratch) {
+    gs_status st = rows_shapes(x, k, d, dy);
     if (st) return st;
     if (!col || (dx && (dx->c != x->c || dx->n != x->n || dx->h != x->h || dx->w != x->w)))
         return GS_ERR_USAGE;
-    const int n = x->n, cout = dy->c, cin = x->c, kc = cin * k, p = k / 2, h = x->h, wd = x->w;
-    const size_t img = rows_image(x, k), plane = (size_t)h * wd, row = (size_t)n * img;
+    const int n = x->n, cout = dy->c, cin = x->c, kc = cin * k, p = d * (k / 2), h = x->h, wd = x->w;
+    const size_t img = rows_image(x, k, d), plane = (size_t)h * wd, row = (size_t)n * img;
     const int cols = (int)((size_t)(n - 1) * img + plane);
     float *a = scratch, *da = a + (size_t)k * cout * kc, *dyp = da + (size_t)cout * kc;
     float *dcol = dyp + (n > 1 ? (size_t)cout * row : 0);
@@ -411,7 +434,7 @@ gs_status gsn_conv2d_rows_backward(const gsn_tensor *x, const float *w, int k, c
         for (int kh = 0; kh < k; kh++) {
             /* dA_kh (cout x kc) = dY Bᵀ_kh */
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, cout, kc, cols, 1.0f, g, ldg,
-                        col + (size_t)kh * wd, (int)row, 0.0f, da, kc);
+                        col + (size_t)kh * d * wd, (int)row, 0.0f, da, kc);
             for (int co = 0; co < cout; co++)
                 for (int ci = 0; ci < cin; ci++)
                     for (int kw = 0; kw < k; kw++)
@@ -420,22 +443,25 @@ gs_status gsn_conv2d_rows_backward(const gsn_tensor *x, const float *w, int k, c
         }
     if (!dx) return GS_OK;
     rows_weights(w, cout, cin, k, a);
-    memset(dcol, 0, sizeof(float) * (size_t)kc * row);
+    /* the first tap sets the matrix's first cols columns; the others add
+     * over columns up to 2p rows further, which start at zero */
+    for (int r = 0; r < kc; r++) memset(dcol + (size_t)r * row + cols, 0, sizeof(float) * (row - (size_t)cols));
     for (int kh = 0; kh < k; kh++)
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, kc, cols, cout, 1.0f,
-                    a + (size_t)kh * cout * kc, kc, g, ldg, 1.0f, dcol + (size_t)kh * wd, (int)row);
+                    a + (size_t)kh * cout * kc, kc, g, ldg, kh ? 1.0f : 0.0f, dcol + (size_t)kh * d * wd,
+                    (int)row);
     /* the adjoint of rows_im2col */
     for (int c = 0; c < cin; c++)
         for (int kw = 0; kw < k; kw++) {
             const float *src = dcol + ((size_t)c * k + kw) * row;
-            const int shift = kw - p;
+            const int shift = d * (kw - k / 2);
             int lo = shift < 0 ? -shift : 0, hi = shift > 0 ? wd - shift : wd;
             if (lo > wd) lo = wd;
             for (int b = 0; b < n; b++) {
-                float *d = dx->data + ((size_t)c * n + b) * plane;
+                float *dimg = dx->data + ((size_t)c * n + b) * plane;
                 const float *s = src + (size_t)b * img + (size_t)p * wd;
                 for (int y = 0; y < h; y++) {
-                    float *dr = d + (size_t)y * wd;
+                    float *dr = dimg + (size_t)y * wd;
                     const float *sr = s + (size_t)y * wd;
                     for (int xo = lo; xo < hi; xo++) dr[xo + shift] += sr[xo];
                 }

@@ -54,29 +54,34 @@ gs_status gsn_conv2d_backward(const gsn_tensor *x, const float *w, int k, int s,
                               const gsn_tensor *dy, float *dw, float *db, gsn_tensor *dx,
                               const float *col, float *scratch);
 
-/* A stride-1 "same" convolution (k odd, p = k / 2) by row shifts: the
- * im2col is built over the k horizontal taps only, each image padded by p
- * rows above and below, and the k vertical taps become k GEMMs over row
- * offsets of it, so the matrix is k times smaller than im2col's (the
- * transport correlation's, 15 x 15 taps, would be 23 MB) and stays in
- * cache. With n > 1 images the GEMMs also run over the p padding rows
- * between images, which are dropped. Floats of the matrix (kept for the
- * backward pass) and of the scratch both passes need: */
-size_t gsn_conv_rows_col(const gsn_tensor *x, int k);
-size_t gsn_conv_rows_scratch(const gsn_tensor *x, int cout, int k);
-/* y = conv(x, w), stride 1, padding k / 2. w: (y->c x x->c x k x k). col:
- * gsn_conv_rows_col floats, left for the backward pass; scratch:
- * gsn_conv_rows_scratch floats. GS_ERR_USAGE when shapes disagree. */
-gs_status gsn_conv2d_rows(const gsn_tensor *x, const float *w, int k, gsn_tensor *y, float *col,
-                          float *scratch);
+/* A stride-1 "same" convolution (k odd) with dilation d (taps d pixels
+ * apart, padding d (k / 2)) by row shifts: the im2col is built over the k
+ * horizontal taps only, each image padded by p = d (k / 2) rows above and
+ * below, and the k vertical taps become k GEMMs over row offsets of it, so
+ * the matrix is k times smaller than im2col's (the transport correlation's,
+ * 15 x 15 taps, would be 23 MB) and stays in cache. With n > 1 images the
+ * GEMMs also run over the padding rows between images, which are dropped.
+ * Floats of the matrix (kept for the backward pass) and of the scratch
+ * both passes need: */
+size_t gsn_conv_rows_col(const gsn_tensor *x, int k, int d);
+size_t gsn_conv_rows_scratch(const gsn_tensor *x, int cout, int k, int d);
+/* y = conv(x, w), stride 1, dilation d >= 1, padding d (k / 2). w: (y->c x
+ * x->c x k x k). col: gsn_conv_rows_col floats, left for the backward pass;
+ * scratch: gsn_conv_rows_scratch floats. GS_ERR_USAGE when shapes disagree. */
+gs_status gsn_conv2d_rows(const gsn_tensor *x, const float *w, int k, int d, gsn_tensor *y,
+                          float *col, float *scratch);
 /* The same result for inference: one image at a time, so the matrix
  * stays in cache; col is left holding no backward pass's matrix. */
-gs_status gsn_conv2d_rows_inference(const gsn_tensor *x, const float *w, int k, gsn_tensor *y,
+gs_status gsn_conv2d_rows_inference(const gsn_tensor *x, const float *w, int k, int d, gsn_tensor *y,
                                     float *col, float *scratch);
 /* Its gradients, as gsn_conv2d_backward (dw and dx, nullable, accumulate;
  * no bias). col: what gsn_conv2d_rows left for this x. */
-gs_status gsn_conv2d_rows_backward(const gsn_tensor *x, const float *w, int k, const gsn_tensor *dy,
-                                   float *dw, gsn_tensor *dx, const float *col, float *scratch);
+gs_status gsn_conv2d_rows_backward(const gsn_tensor *x, const float *w, int k, int d,
+                                   const gsn_tensor *dy, float *dw, gsn_tensor *dx, const float *col,
+                                   float *scratch);
+/* The dilated stride-1 "same" convolution by plain loops: the reference
+ * gsn_conv2d_rows is tested against at d > 1 (gsn_conv2d_reference covers d = 1). */
+gs_status gsn_conv2d_dilated_reference(const gsn_tensor *x, const float *w, int k, int d, gsn_tensor *y);
 
 /* Group normalisation per (group of channels, image) followed by a
  * per-channel affine y = xhat * gamma + beta (gamma, beta nullable: 1, 0).
@@ -167,6 +172,11 @@ void gsn_linear_reference(const float *x, int n, int in, const float *w, const f
 #include "gensim/policy.h"
 /* The policy's flat parameter array, *grads its gradient array, *n their length. */
 float *gsn_policy_params(gs_policy *p, float **grads, size_t *n);
+/* The network's input planes for an observation and goal (channels x rows
+ * x cols, *channels of them), as a pass would see them; valid until the
+ * next call on p. */
+const float *gsn_policy_input(gs_policy *p, const float *heightmap, const uint8_t *color, const char *lang,
+                              int *channels);
 /* Loss (mean over the batch) and its gradients into the gradient array,
  * without an optimiser step: for finite-difference checks of the whole net. */
 gs_status gsn_policy_gradient(gs_policy *p, const gs_policy_sample *batch, int n, double *loss,

@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #ifdef GS_HAVE_SECCOMP
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/syscall.h>
 #endif
 
 #include "sandbox/sandbox.h"
@@ -34,13 +36,38 @@ struct gsl_channel {
 };
 
 static int in_child;
+static int child_filtered; /* in a child: 1 when its system-call filter is on */
 static gsl_channel *child_channel; /* for the stuck handler */
 
 int gsl_worker_is_child(void) { return in_child; }
 
+#ifdef GS_HAVE_SECCOMP
+static gs_status probe_child(void *ud, gsl_channel *out, char *err, size_t errlen) {
+    (void)ud, (void)err, (void)errlen;
+    char filtered = (char)child_filtered;
+    return gsl_channel_send(out, GSL_MSG_USER, &filtered, 1);
+}
+
+static gs_status probe_message(void *ud, int type, const void *data, size_t len, char *err, size_t errlen) {
+    (void)type, (void)err, (void)errlen;
+    if (len == 1) *(int *)ud = *(const char *)data != 0;
+    return GS_OK;
+}
+#endif
+
 int gsl_worker_filtered(void) {
 #ifdef GS_HAVE_SECCOMP
-    return 1;
+    if (in_child) return child_filtered;
+    /* built with the filter; whether the kernel takes it, a worker says */
+    static int known = -1;
+    if (known < 0) {
+        int filtered = 0;
+        char err[256];
+        gsl_worker_limits lim = {10, 10, 0, 0, NULL};
+        if (gsl_worker_run(probe_child, NULL, &lim, probe_message, &filtered, err, sizeof err) != GS_OK) filtered = 0;
+        known = filtered;
+    }
+    return known;
 #else
     return 0;
 #endif
@@ -109,8 +136,14 @@ static void limit(int resource, rlim_t value) {
  * change to the file system. Everything else (memory, threads, reading
  * files, the socket to the parent) is the work's. */
 static int install_filter(int allow_writes) {
+    /* a kernel without seccomp (or valgrind, which does not know the call)
+     * answers ENOSYS: the work then runs with its other limits only */
+    uint32_t action = SECCOMP_RET_KILL_PROCESS;
+    if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) != 0 && (errno == ENOSYS || errno == EINVAL))
+        return -1;
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
     if (!ctx) return 0;
+    int loaded;
     static const int killed[] = {
         SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(fork), SCMP_SYS(vfork), SCMP_SYS(ptrace),
         SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev), SCMP_SYS(mount), SCMP_SYS(umount2),
@@ -148,9 +181,9 @@ static int install_filter(int allow_writes) {
         for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++)
             ok &= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), changes[i], 0) == 0;
     }
-    ok = ok && seccomp_load(ctx) == 0;
+    loaded = ok ? seccomp_load(ctx) : -1;
     seccomp_release(ctx);
-    return ok;
+    return ok && loaded == 0;
 }
 #endif
 
@@ -169,7 +202,9 @@ static void child_main(int fd, gsl_worker_fn fn, void *ud, const gsl_worker_limi
     if (lim->memory > 0) limit(RLIMIT_AS, (rlim_t)(address_space() + lim->memory));
     gsl_sandbox_on_stuck(on_stuck);
 #ifdef GS_HAVE_SECCOMP
-    if (!install_filter(lim->allow_writes)) {
+    int filter = install_filter(lim->allow_writes);
+    child_filtered = filter == 1;
+    if (filter == 0) {
         static const char msg[] = "worker: the system-call filter could not be installed";
         int32_t st = GS_ERR_IO;
         char buf[sizeof st + sizeof msg];

@@ -60,7 +60,9 @@ typedef gs_status (*gsl_message_fn)(void *ud, int type, const void *data, size_t
 gs_status gsl_worker_run(gsl_worker_fn fn, void *ud, const gsl_worker_limits *lim,
                          gsl_message_fn on_message, void *message_ud, char *err, size_t errlen);
 
-/* 1 when children run under the system-call filter (built with libseccomp). */
+/* 1 when children run under the system-call filter: built with libseccomp
+ * and taken by the kernel (a kernel without seccomp, or valgrind, runs
+ * them with their other limits only); the first call asks a worker. */
 int gsl_worker_filtered(void);
 /* 1 when the process is a worker's child (its work runs there). */
 int gsl_worker_is_child(void);

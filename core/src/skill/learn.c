@@ -244,9 +244,17 @@ static gs_status write_curve(gsk_learner *l, const char *out, char *err, size_t 
     char title[160];
     snprintf(title, sizeof title, "%s (%s): success rate over environment steps", r->task,
              l->o->algo == GS_LEARN_PPO ? "PPO" : "CEM");
-    gsr_series s1 = {"success", success, {30, 120, 200}}, s2 = {"return", ret, {200, 80, 40}};
-    gsr_plot(rgb, W, H, 0, 0, W, H / 2, title, x, l->rows, &s1, 1, 0, 1);
-    gsr_plot(rgb, W, H, 0, H / 2, W, H / 2, "mean return per episode", x, l->rows, &s2, 1, 0, 0);
+    /* success above, mean return below, each a plot of W x H / 2 */
+    gsr_series s1 = {"success", x, success, l->rows, {30, 120, 200}}, s2 = {"return", x, ret, l->rows, {200, 80, 40}};
+    gsr_plot_style top = gsr_plot_style_default(), bottom = gsr_plot_style_default();
+    top.title = title, top.y_label = "success rate", top.y_min = 0, top.y_max = 1;
+    bottom.title = "mean return per episode", bottom.x_label = "environment steps", bottom.y_label = "return";
+    st = gsr_plot_lines(rgb, W, H / 2, &top, &s1, 1, err, errlen);
+    if (st == GS_OK) st = gsr_plot_lines(rgb + (size_t)W * (H / 2) * 3, W, H / 2, &bottom, &s2, 1, err, errlen);
+    if (st != GS_OK) {
+        free(rgb), free(x);
+        return st;
+    }
     st = gs_write_png(r->png, rgb, W, H, err, errlen);
     free(rgb), free(x);
     return st;

@@ -91,6 +91,25 @@ static void check_custom(lua_State *L, int t, const char *name, gsl_kind_meta *m
     m->ncustom++;
 }
 
+/* Puts the kind's own options in the order of their names: a table's
+ * keys come out of lua_next in the order of their hashes, which Lua seeds
+ * anew in every state, and the asset table, the API reference and gensim
+ * assets must not change from one run to the next. */
+static void sort_custom(gsl_kind_meta *m) {
+    for (int i = 1; i < m->ncustom; i++)
+        for (int j = i; j > 0 && strcmp(m->custom_name[j - 1], m->custom_name[j]) > 0; j--) {
+            gs_asset_custom c = m->custom[j];
+            m->custom[j] = m->custom[j - 1], m->custom[j - 1] = c;
+            char name[sizeof m->custom_name[0]], doc[sizeof m->custom_doc[0]];
+            memcpy(name, m->custom_name[j], sizeof name);
+            memcpy(m->custom_name[j], m->custom_name[j - 1], sizeof name);
+            memcpy(m->custom_name[j - 1], name, sizeof name);
+            memcpy(doc, m->custom_doc[j], sizeof doc);
+            memcpy(m->custom_doc[j], m->custom_doc[j - 1], sizeof doc);
+            memcpy(m->custom_doc[j - 1], doc, sizeof doc);
+        }
+}
+
 /* options = {"size", "mass", dividers = {default = 2, min = 0, max = 5}} */
 static void check_options(lua_State *L, int t, gsl_kind_meta *m) {
     t = lua_absindex(L, t);
@@ -113,6 +132,7 @@ static void check_options(lua_State *L, int t, gsl_kind_meta *m) {
         }
         lua_pop(L, 1);
     }
+    sort_custom(m);
 }
 
 static void check_class(lua_State *L, int t, gsl_kind_meta *m) {

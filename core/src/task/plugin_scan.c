@@ -201,7 +201,8 @@ static gs_status add_modules(gs__plugin_scan *sc, const char *dir, const char *p
     for (int i = 0; i < n && st == GS_OK; i++) {
         char name[256], module[512];
         stem(files[i], ".lua", name, sizeof name);
-        snprintf(module, sizeof module, "%s.%s", prefix, name);
+        /* A name too long to require is no module. */
+        if (snprintf(module, sizeof module, "%s.%s", prefix, name) >= (int)sizeof module) continue;
         if (gs__scan_add_item(sc, GS_ITEM_MODULE, module, files[i], plugin, folder) < 0) st = GS_ERR_NOMEM;
     }
     gs_free_paths(files, n > 0 ? n : 0);
@@ -209,7 +210,7 @@ static gs_status add_modules(gs__plugin_scan *sc, const char *dir, const char *p
     for (int i = 0; i < nd && st == GS_OK; i++) {
         char name[256], sub[512];
         stem(dirs[i], "", name, sizeof name);
-        snprintf(sub, sizeof sub, "%s.%s", prefix, name);
+        if (snprintf(sub, sizeof sub, "%s.%s", prefix, name) >= (int)sizeof sub) continue;
         st = add_modules(sc, dirs[i], sub, plugin, folder, depth + 1);
     }
     gs_free_paths(dirs, nd > 0 ? nd : 0);
