@@ -2,7 +2,7 @@
 std = "lua54"
 files["spec/"] = {std = "+busted"}
 files["tasks/"] = {read_globals = {"task", "gs"}}
-files["plugins/"] = {read_globals = {"task", "gs", "plugin", "kind"}}
+files["plugins/"] = {read_globals = {"task", "gs", "plugin", "kind", "curriculum"}}
 files["plugins/*/spec/"] = {std = "+busted"}
 files["tests/fixtures/"] = {only = {}} -- deliberately broken inputs
 max_line_length = 120

@@ -166,6 +166,7 @@ static gs_status plan_seed(cem_seed *s, int p, uint64_t budget, float *plan, int
     int nkept = 0, keep = o->elites / 2 < 64 ? o->elites / 2 : 64;
     gs_status st = GS_OK;
     *solved = 0, *steps = 0;
+    memset(terms, 0, sizeof *terms); /* none yet, even when the first population fails */
     memcpy(plan, mean, len * sizeof *plan);
     float *scratch = malloc((size_t)(keep > 0 ? keep : 1) * len * sizeof *scratch);
     if (!scratch) st = gs_fail(err, errlen, GS_ERR_NOMEM, "cem: out of memory");
