@@ -21,6 +21,12 @@ static const char *const SEEDS[] = {
     "close-drawer",      "open-cabinet-door",   "open-drawer",       "open-lid",
     "open-microwave",    "pull-lever",          "put-block-in-drawer", "turn-knob"};
 #define NSEEDS ((int)(sizeof SEEDS / sizeof SEEDS[0]))
+/* The continuous-control seed tasks, which the oracle does not solve: they
+ * climb the learnable rung instead, and are in the library the others are
+ * compared with. */
+static const char *const CONTINUOUS[] = {"lift-block",           "push-block-around-obstacle", "push-puck-to-zone",
+                                         "slide-block-to-line",  "sweep-cube-off-stand",       "topple-box"};
+#define NCONTINUOUS ((int)(sizeof CONTINUOUS / sizeof CONTINUOUS[0]))
 
 static char *slurp(const char *path, size_t *len) {
     char *s = NULL, err[256];
@@ -28,9 +34,8 @@ static char *slurp(const char *path, size_t *len) {
     return s;
 }
 
-/* The ladder on a file, compared with tasks/seed. */
-static void ladder_file(const char *path, gs_ladder_result *r) {
-    gs_ladder_options o = gs_ladder_options_default();
+/* The ladder on a file with options o, compared with tasks/seed. */
+static void ladder_file_with(const char *path, gs_ladder_options o, gs_ladder_result *r) {
     o.dirs[o.ndirs++] = "tasks/seed";
     size_t len = 0;
     char *src = slurp(path, &len), err[512];
@@ -40,12 +45,19 @@ static void ladder_file(const char *path, gs_ladder_result *r) {
     free(src);
 }
 
-/* The rungs before the failing one passed, those after were not reached. */
+static void ladder_file(const char *path, gs_ladder_result *r) {
+    ladder_file_with(path, gs_ladder_options_default(), r);
+}
+
+/* The rungs before the failing one passed, those after were not reached
+ * (solvable or learnable, whichever does not apply, is n/a). */
 static void check_stops_at(const gs_ladder_result *r, gs_rung rung, const char *needle) {
     CHECK(!r->passed);
     CHECK(r->failed == (int)rung);
-    for (int k = 0; k < GS_RUNG_COUNT; k++)
-        CHECK(r->rungs[k] == (k < (int)rung ? GS_RUNG_PASS : k == (int)rung ? GS_RUNG_FAIL : GS_RUNG_SKIP));
+    for (int k = 0; k < GS_RUNG_COUNT; k++) {
+        int na = r->rungs[k] == GS_RUNG_NA && (k == GS_RUNG_SOLVABLE || k == GS_RUNG_LEARNABLE) && k != (int)rung;
+        CHECK(na || r->rungs[k] == (k < (int)rung ? GS_RUNG_PASS : k == (int)rung ? GS_RUNG_FAIL : GS_RUNG_SKIP));
+    }
     CHECK_STR_CONTAINS(r->message, needle);
     CHECK(strcmp(r->message, r->rung_message[rung]) == 0);
 }
@@ -115,12 +127,64 @@ static void test_seed_tasks_pass(void) {
         ladder_file(path, &r);
         if (!r.passed) fprintf(stderr, "%s: %s: %s\n", path, gs_rung_name(r.failed), r.message);
         CHECK(r.passed && r.failed == -1 && r.message[0] == 0);
-        for (int k = 0; k < GS_RUNG_COUNT; k++) CHECK(r.rungs[k] == GS_RUNG_PASS);
+        for (int k = 0; k < GS_RUNG_COUNT; k++) CHECK(r.rungs[k] == (k == GS_RUNG_LEARNABLE ? GS_RUNG_NA : GS_RUNG_PASS));
         CHECK(r.solved >= 4 && r.solved <= 8);
         CHECK(strcmp(r.same_name, path) == 0);
-        CHECK(r.compared == NSEEDS - 1);
+        CHECK(r.compared == NSEEDS + NCONTINUOUS - 1);
         CHECK(strcmp(r.nearest, path) != 0 && r.nearest[0]);
         CHECK(strcmp(r.name, SEEDS[i]) == 0);
+    }
+}
+
+/* A continuous task climbs learnable instead of solvable: CEM at a tiny
+ * budget solves the seed task topple-box, the same way every time, and a
+ * reward that leads away from success fails with its terms in the message;
+ * every continuous seed task passes at the default budget. */
+static void test_learnable(void) {
+    static gs_ladder_result r, again;
+    gs_ladder_options o = gs_ladder_options_default();
+    o.learn_steps = 3000, o.learn_seeds = 2;
+    ladder_file_with("tasks/seed/topple-box.lua", o, &r);
+    if (!r.passed) fprintf(stderr, "topple-box: %s: %s\n", gs_rung_name(r.failed), r.message);
+    CHECK(r.passed && r.learned);
+    CHECK(r.rungs[GS_RUNG_SOLVABLE] == GS_RUNG_NA && r.rungs[GS_RUNG_LEARNABLE] == GS_RUNG_PASS);
+    CHECK(r.learn_solved >= 1 && r.learn_solved <= 2 && r.learn_steps > 0 && r.learn_steps <= 3000 + 2 * 32 * 30);
+    CHECK_STR_CONTAINS(r.rung_message[GS_RUNG_LEARNABLE], "CEM solved");
+    ladder_file_with("tasks/seed/topple-box.lua", o, &again);
+    CHECK(again.learn_solved == r.learn_solved && again.learn_steps == r.learn_steps);
+    char *json = gs_ladder_result_json(&r);
+    cJSON *j = json ? cJSON_Parse(json) : NULL;
+    CHECK(j != NULL);
+    CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(j, "learn_solved")) == r.learn_solved);
+    CHECK(cJSON_GetObjectItem(j, "oracle_success") == NULL);
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(j, "terms")) == 2);
+    cJSON *solvable = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "rungs"), GS_RUNG_SOLVABLE);
+    CHECK_STR_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItem(solvable, "status")), "n/a");
+    cJSON_Delete(j);
+    free(json);
+
+    o.learn_steps = 1500;
+    ladder_file_with("tests/fixtures/ladder/misleading-reward.lua", o, &r);
+    check_stops_at(&r, GS_RUNG_LEARNABLE, "CEM reached success(env) on 0 of 2 seeds");
+    CHECK_STR_CONTAINS(r.message, "the reward never led to success");
+    CHECK_STR_CONTAINS(r.message, "height mean");
+    CHECK(r.learned && r.learn_solved == 0 && r.nterms == 1);
+
+    o = gs_ladder_options_default();
+    o.learn_seeds = 0;
+    char err[256];
+    CHECK(gs_ladder_run("x.lua", "return 1", 8, &o, &r, err, sizeof err) == GS_ERR_USAGE);
+    CHECK_STR_CONTAINS(err, "learn_seeds");
+
+    /* episodes run some 40 times slower under memcheck: the tiny runs above stand for these */
+    if (getenv("GS_UNDER_VALGRIND")) return;
+    for (int i = 0; i < NCONTINUOUS; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "tasks/seed/%s.lua", CONTINUOUS[i]);
+        ladder_file(path, &r);
+        if (!r.passed) fprintf(stderr, "%s: %s: %s\n", path, gs_rung_name(r.failed), r.message);
+        CHECK(r.passed && r.learned && r.rungs[GS_RUNG_SOLVABLE] == GS_RUNG_NA);
+        CHECK(r.compared == NSEEDS + NCONTINUOUS - 1 && strcmp(r.name, CONTINUOUS[i]) == 0);
     }
 }
 
@@ -398,5 +462,6 @@ int main(void) {
     test_store();
     test_rungs();
     test_seed_tasks_pass();
+    test_learnable();
     return CHECK_DONE();
 }

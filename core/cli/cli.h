@@ -77,5 +77,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 /* gensim eval: a policy in closed loop on tasks (cmd_eval.c). */
 int cmd_eval(int argc, char **argv);
+/* gensim learn: a learned skill for a continuous-control task (cmd_learn.c). */
+int cmd_learn(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "flags.h"
 #include "gensim/dataset.h"
+#include "gensim/skill.h"
 #include "gensim/workflow.h"
 
 static int progress_tty; /* stderr shows a bar that log lines must clear first */
@@ -40,7 +41,7 @@ static int report(const gs_record_result *r, const gs_record_options *o, int jso
 int cmd_demos(int argc, char **argv) {
     gs_record_options o = gs_record_options_default();
     o.task_opt.log = log_line;
-    const char *out = NULL, *info = NULL, *split = "train";
+    const char *out = NULL, *info = NULL, *split = "train", *model = NULL;
     int force = 0, full = 0, resume = 0;
     uint64_t episodes = 0, seed = 0, max_attempts = 0, compression = 1;
     cli_common common = {0, 0, &o.task_opt, &o.scale, 0};
@@ -62,13 +63,17 @@ int cmd_demos(int argc, char **argv) {
          "check FILE's layout and actions with the reader and\n"
          "describe it; --full also decompresses every image"},
         {"--full", CLI_SWITCH, &full, 0, 0, NULL, NULL, "with --info: read every image too"},
+        {"--policy", CLI_TEXT, &model, 0, 0, NULL, "MODEL",
+         "a trained policy (gensim train) or a learned skill (gensim learn)\n"
+         "acts instead of the oracle; its successful episodes are kept"},
     };
     const char *paths[256];
     cli_list tasks = {paths, 0, 256};
     const cli_command cmd = {
         "gensim demos", "TASK... --episodes N --out FILE.h5 [--seed S]\n"
                         "                    [--split train|test] [--force | --resume] [--max-attempts M]\n"
-                        "                    [--compression L] [--jobs N] [--shard I/N] [--json] [--quiet]\n"
+                        "                    [--compression L] [--policy MODEL] [--jobs N] [--shard I/N]\n"
+                        "                    [--json] [--quiet]\n"
                         "       gensim demos --info FILE.h5 [--full] [--json]\n"
                         "       gensim demos merge PART.h5... --out FILE.h5 [--force] [--json]",
         "Records N successful oracle episodes of each task (a .lua file or a task name)\n"
@@ -103,6 +108,15 @@ int cmd_demos(int argc, char **argv) {
         cli_usage(&cmd, stderr);
         return CLI_USAGE;
     }
+    char err[1024];
+    gs_agent *agent = NULL;
+    if (model) {
+        if (gs_agent_load(model, &agent, err, sizeof err) != GS_OK) {
+            fprintf(stderr, "gensim demos: %s\n", err);
+            return CLI_USAGE;
+        }
+        o.actor = gs_agent_actor(agent);
+    }
     o.tasks = paths, o.ntasks = tasks.n, o.out = out, o.overwrite = force, o.resume = resume;
     o.episodes = episodes, o.seed = seed, o.max_attempts = max_attempts, o.compression = (int)compression;
     o.task_opt.test_split = strcmp(split, "test") == 0; /* env.split: the unseen colours */
@@ -115,7 +129,6 @@ int cmd_demos(int argc, char **argv) {
     cli_signals saved_signals;
     cli_trap_stop(&saved_signals);
     gs_record_result r;
-    char err[1024];
     gs_status st = gs_record(&o, &r, err, sizeof err);
     if (r.resumed && !common.quiet)
         fprintf(stderr, "%sgensim demos: went on from %s: %" PRId64 " episodes in %" PRIu64 " attempts were "
@@ -141,6 +154,7 @@ int cmd_demos(int argc, char **argv) {
                         "only the attempts not yet made\n", r.written, out);
     }
     gs_record_result_free(&r);
+    gs_agent_free(agent);
     return status;
 }
 

@@ -10,6 +10,7 @@
 #include "flags.h"
 #include "gensim/policy.h"
 #include "gensim/policy_data.h"
+#include "gensim/skill.h"
 #include "gensim/workflow.h"
 
 typedef struct eval_ui {
@@ -45,7 +46,7 @@ int cmd_eval(int argc, char **argv) {
     const char *model = NULL, *split = "train";
     cli_common common = {0, 0, &o.task_opt, &o.scale, 0};
     const cli_flag flags[] = {
-        {"--policy", CLI_TEXT, &model, 0, 0, NULL, "MODEL", "the checkpoint gensim train wrote"},
+        {"--policy", CLI_TEXT, &model, 0, 0, NULL, "MODEL", "the checkpoint gensim train or gensim learn wrote"},
         {"--episodes", CLI_COUNT, &o.episodes, 1, 1000000, NULL, "N", "episodes per task (default 10)"},
         {"--seed", CLI_COUNT, &o.seed, 0, (double)(GS_TEST_SEED_OFFSET - 1), NULL, "S",
          "the first seed (default 1000000); the test split adds 2^31, as\n"
@@ -77,10 +78,14 @@ int cmd_eval(int argc, char **argv) {
     }
     gs_policy_set_threads(1);
     char err[1024];
-    if (gs_policy_load(model, &o.policy, err, sizeof err) != GS_OK) {
+    gs_agent *agent;
+    if (gs_agent_load(model, &agent, err, sizeof err) != GS_OK) {
         fprintf(stderr, "gensim eval: %s\n", err);
         return CLI_USAGE;
     }
+    gs_actor actor = gs_agent_actor(agent);
+    o.policy = gs_agent_policy(agent);
+    if (!o.policy) o.actor = &actor;
     o.policy_path = model, o.tasks = paths, o.ntasks = tasks.n;
     o.task_opt.test_split = strcmp(split, "test") == 0;
     eval_ui ui = {isatty(STDERR_FILENO) && !common.quiet, common.quiet, o.episodes};
@@ -100,6 +105,6 @@ int cmd_eval(int argc, char **argv) {
         print_text(&r, &o);
     }
     gs_eval_result_free(&r);
-    gs_policy_free(o.policy);
+    gs_agent_free(agent);
     return status;
 }

@@ -13,20 +13,23 @@
 #include "gensim/library.h"
 
 typedef struct validate_ui {
-    int json, quiet;
+    int json, quiet, learn_seeds;
 } validate_ui;
 
-/* One line per task (a mark per rung: + passed, x failed, . not reached)
- * and the failure message. */
+/* One line per task (a mark per rung: + passed, x failed, . not reached,
+ * - not applicable) and the failure message. */
 static void print_result(void *ud, const char *file, const gs_ladder_result *r, double seconds) {
     const validate_ui *ui = ud;
     if (ui->json || (ui->quiet && r->passed)) return;
     char marks[GS_RUNG_COUNT + 1];
     for (int k = 0; k < GS_RUNG_COUNT; k++)
-        marks[k] = r->rungs[k] == GS_RUNG_PASS ? '+' : r->rungs[k] == GS_RUNG_FAIL ? 'x' : '.';
+        marks[k] = r->rungs[k] == GS_RUNG_PASS ? '+' : r->rungs[k] == GS_RUNG_FAIL ? 'x' : r->rungs[k] == GS_RUNG_NA ? '-' : '.';
     marks[GS_RUNG_COUNT] = 0;
     printf("%s %-6s %s", marks, r->passed ? "PASS" : "FAIL", file);
-    if (r->rungs[GS_RUNG_SOLVABLE] != GS_RUNG_SKIP) printf("  oracle %d/%d", r->solved, r->seeds);
+    if (r->rungs[GS_RUNG_SOLVABLE] == GS_RUNG_PASS || r->rungs[GS_RUNG_SOLVABLE] == GS_RUNG_FAIL)
+        printf("  oracle %d/%d", r->solved, r->seeds);
+    if (r->learned && r->rungs[GS_RUNG_LEARNABLE] != GS_RUNG_SKIP)
+        printf("  learned %d/%d seeds in %.0f steps", r->learn_solved, ui->learn_seeds, r->learn_steps);
     if (r->nearest[0]) printf("  nearest %s (%.2f)", r->nearest, r->similarity);
     printf("  %.2f s\n", seconds);
     if (!r->passed) printf("  %s: %s\n", gs_rung_name(r->failed), r->message);
@@ -38,6 +41,7 @@ static void print_result(void *ud, const char *file, const gs_ladder_result *r, 
 int cmd_validate(int argc, char **argv) {
     gs_ladder_options opt = gs_ladder_options_default();
     uint64_t seeds = (uint64_t)opt.seeds, min_solved = 0; /* 0: 7 in 8 of the seeds */
+    uint64_t learn_seeds = (uint64_t)opt.learn_seeds, learn_threads = 1;
     const char *split = "train";
     int no_novelty = 0;
     const char *dir_items[GS_LADDER_MAX_DIRS];
@@ -60,6 +64,12 @@ int cmd_validate(int argc, char **argv) {
          "picture each oracle episode's first and last frame in DIR\n"
          "(created); a failed solvable rung names the last frame of its\n"
          "example seed"},
+        {"--learn-steps", CLI_COUNT, &opt.learn_steps, 1, 1e10, NULL, "N",
+         "learnable: CEM's environment steps over its seeds (default 40000)"},
+        {"--learn-seeds", CLI_COUNT, &learn_seeds, 1, GS_LADDER_MAX_SEEDS, NULL, "K", "learnable: seeds planned (default 4)"},
+        {"--learn-threshold", CLI_NUMBER, &opt.learn_threshold, 1e-9, 1, NULL, "P",
+         "learnable: the fraction of them CEM must solve (default 0.5)"},
+        {"--learn-threads", CLI_COUNT, &learn_threads, 1, 64, NULL, "T", "learnable: threads (default 1)"},
     };
     const char *file_items[256];
     cli_list files = {file_items, 0, 256};
@@ -74,11 +84,13 @@ int cmd_validate(int argc, char **argv) {
         "  runtime     reset succeeds on K distinct seeds and the scene is valid\n"
         "  nontrivial  the goals are not met at reset, and doing nothing does not succeed\n"
         "  solvable    the oracle succeeds on at least M of the K seeds\n"
+        "  learnable   instead of solvable for a task whose parts are learned (control =\n"
+        "              \"continuous\", or subtasks with rewards): CEM succeeds on enough seeds\n"
         "  novel       no library task has nearly the same code and description\n"
-        "Prints one line per task (a mark per rung: + passed, x failed, . not reached) and\n"
-        "the failure message; --json prints one object with every result and per-rung counts.\n"
-        "--jobs N validates N files at once (reported in the order given); --shard I/N\n"
-        "validates part I of the files.\n",
+        "Prints one line per task (a mark per rung: + passed, x failed, . not reached,\n"
+        "- not applicable) and the failure message; --json prints one object with every\n"
+        "result and per-rung counts. --jobs N validates N files at once (reported in the\n"
+        "order given); --shard I/N validates part I of the files.\n",
         flags, (int)(sizeof flags / sizeof flags[0]), &files, "task file", 1, 1,
         "Exit status: 0 all passed, 2 bad usage or an unreadable file, 3 a task failed.\n",
         CLI_SCALE_ALL};
@@ -93,6 +105,7 @@ int cmd_validate(int argc, char **argv) {
     }
     if (min_solved > seeds) return cli_usage_error(&cmd, "--min-solved %d is more than --seeds %d", (int)min_solved, (int)seeds);
     opt.seeds = (int)seeds, opt.min_solved = (int)min_solved;
+    opt.learn_seeds = (int)learn_seeds, opt.learn_threads = (int)learn_threads;
     opt.task.test_split = strcmp(split, "test") == 0;
     char *owned[GS_LADDER_MAX_DIRS];
     int nowned = 0;
@@ -100,7 +113,7 @@ int cmd_validate(int argc, char **argv) {
     if (no_novelty) opt.ndirs = 0;
     else if (opt.ndirs == 0) opt.ndirs = nowned = cli_default_folders(opt.dirs, owned, GS_LADDER_MAX_DIRS);
 
-    validate_ui ui = {common.json, common.quiet};
+    validate_ui ui = {common.json, common.quiet, opt.learn_seeds};
     opt.scale.on_retry = cli_print_retry;
     gs_validate_summary sum;
     char *json = NULL;

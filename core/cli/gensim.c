@@ -28,6 +28,7 @@ static const struct {
     {"demos", cmd_demos, "record successful oracle episodes with observations into HDF5"},
     {"eval", cmd_eval, "run a trained policy in closed loop on tasks and report success"},
     {"generate", cmd_generate, "have a language model write tasks; keep the ones that climb the ladder"},
+    {"learn", cmd_learn, "learn a skill (CEM or PPO) for a continuous-control task from its dense reward"},
     {"library", cmd_library, "the task library: gallery (an HTML page of every task)"},
     {"list", cmd_list, "list the tasks in folders (default: tasks/seed tasks/generated plugins)"},
     {"lua", cmd_lua, "run a trusted Lua script with the gensim module (specs, pipelines)"},

@@ -13,6 +13,7 @@
 #include "flags.h"
 #include "gensim/physics.h"
 #include "gensim/policy_data.h"
+#include "gensim/skill.h"
 #include "gensim/workflow.h"
 
 typedef struct run_args {
@@ -47,7 +48,7 @@ int main(int argc, char **argv) {
          "pictures of each episode: DIR/<task>-<seed>-first.png (after reset),\n"
          "-last.png (the end) and .gif (the whole episode), captioned with the\n"
          "language goal"},
-        {"--policy", CLI_TEXT, &a.policy, 0, 0, NULL, "MODEL", "a trained policy (gensim train) acts instead of the oracle"},
+        {"--policy", CLI_TEXT, &a.policy, 0, 0, NULL, "MODEL", "a trained policy (gensim train) or a learned skill (gensim learn)\nacts instead of the oracle"},
         {"--trace", CLI_TEXT, &a.trace, 0, 0, NULL, "FILE", "record every physics call to FILE, for bench/bare_bullet"},
     };
     const char *tasks[1];
@@ -78,16 +79,13 @@ int main(int argc, char **argv) {
     o.scale.on_retry = cli_print_retry;
 
     char err[1024];
-    gs_policy *policy = NULL;
-    gs_policy_actor actor = {0};
+    gs_agent *agent = NULL;
     if (a.policy) {
-        if (gs_policy_load(a.policy, &policy, err, sizeof err) != GS_OK ||
-            gs_policy_actor_init(&actor, policy, err, sizeof err) != GS_OK) {
+        if (gs_agent_load(a.policy, &agent, err, sizeof err) != GS_OK) {
             fprintf(stderr, "gensim-run: %s\n", err);
-            gs_policy_free(policy);
             return CLI_USAGE;
         }
-        o.actor = gs_policy_actor_get(&actor);
+        o.actor = gs_agent_actor(agent);
     }
     FILE *trace = NULL;
     if (a.trace && !(trace = fopen(a.trace, "w"))) {
@@ -117,8 +115,7 @@ int main(int argc, char **argv) {
                r.task, r.successes, r.episodes, 100.0 * (double)r.successes / (double)r.episodes,
                r.mean_reward, r.sim_steps, r.wall_s, (double)r.episodes / r.wall_s, r.digest);
     }
-    gs_policy_actor_free(&actor);
-    gs_policy_free(policy);
+    gs_agent_free(agent);
     if (trace) { /* gs_run freed the task: the last world's final poses are in */
         gs_world_trace_all(NULL);
         int bad = ferror(trace);

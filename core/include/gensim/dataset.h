@@ -37,8 +37,10 @@ GS_BEGIN_DECLS
 /* What an action's poses mean: pick and place; a push from pick_pose's
  * position to place_pose's; a drag of a joint by its handle from where the
  * handle was (pick_pose's position) to where the joint's target puts it
- * (place_pose's) (rotations identity for both). */
-enum { GS_DATASET_PICK_PLACE = 0, GS_DATASET_PUSH = 1, GS_DATASET_DRAG = 2 };
+ * (place_pose's) (rotations identity for both); a continuous-control step. */
+enum { GS_DATASET_PICK_PLACE = 0, GS_DATASET_PUSH = 1, GS_DATASET_DRAG = 2,
+       GS_DATASET_MOVE = 3,          /* a continuous-control step, the suction off */
+       GS_DATASET_MOVE_SUCTION = 4 }; /* ... with the suction on */
 
 /* One episode, as recorded and as read back. Arrays are row-major and owned
  * by the struct; zero it before first use and reuse it across episodes
@@ -61,7 +63,8 @@ typedef struct gs_dataset_episode {
     double *place_pose;       /* (T x 7) */
     int32_t *pick_pixel;      /* (T x 2) row, col in the view; -1, -1 outside */
     int32_t *place_pixel;     /* (T x 2) */
-    uint8_t *primitive;       /* (T) GS_DATASET_PICK_PLACE, GS_DATASET_PUSH or GS_DATASET_DRAG */
+    uint8_t *primitive;       /* (T) GS_DATASET_PICK_PLACE, GS_DATASET_PUSH, GS_DATASET_DRAG,
+                               * GS_DATASET_MOVE or GS_DATASET_MOVE_SUCTION */
     double *reward;           /* (T) reward gained by each action; sums to total_reward */
     char **lang;              /* (T) the language goal of the stage each action works on */
     int nobjects;             /* objects in the scene at reset */

@@ -9,6 +9,9 @@
  *   nontrivial  on every seed the goals are not met at reset, and doing
  *               nothing for a while does not succeed
  *   solvable    the oracle succeeds on at least M of the K seeds
+ *   learnable   instead of solvable for a task whose parts are learned
+ *               (control = "continuous", or subtasks with rewards): CEM
+ *               within a budget of steps succeeds on enough seeds
  *   novel       code and description are no near-duplicate of a library task
  *
  * The store keeps accepted tasks as DIR/NAME.lua beside DIR/NAME.json (the
@@ -23,6 +26,7 @@
 
 #include "gensim/episode.h"
 #include "gensim/status.h"
+#include "gensim/skill.h"
 #include "gensim/task.h"
 #include "gensim/workflow.h"
 #include "gensim/export.h"
@@ -37,12 +41,15 @@ typedef enum gs_rung {
     GS_RUNG_RUNTIME,
     GS_RUNG_NONTRIVIAL,
     GS_RUNG_SOLVABLE,
+    GS_RUNG_LEARNABLE,
     GS_RUNG_NOVEL,
     GS_RUNG_COUNT
 } gs_rung;
 
-/* What became of a rung: not reached (an earlier one failed), passed, failed. */
-typedef enum gs_rung_status { GS_RUNG_SKIP = 0, GS_RUNG_PASS, GS_RUNG_FAIL } gs_rung_status;
+/* What became of a rung: not reached (an earlier one failed), passed,
+ * failed, or not applicable (solvable for a learned task, learnable for
+ * one the oracle solves), which the climb passes by. */
+typedef enum gs_rung_status { GS_RUNG_SKIP = 0, GS_RUNG_PASS, GS_RUNG_FAIL, GS_RUNG_NA } gs_rung_status;
 
 #define GS_LADDER_MAX_SEEDS 64
 #define GS_LADDER_MAX_DIRS 8
@@ -62,6 +69,10 @@ typedef struct gs_ladder_options {
     const char *render_dir;   /* nullable: each oracle episode's first and last frame go here as
                                  PNGs, and the solvable rung's message names the example seed's
                                  last one; the folder must exist */
+    uint64_t learn_steps;     /* learnable: CEM's environment steps over all its seeds; 40000 */
+    int learn_seeds;          /* learnable: seeds first_seed .. + learn_seeds - 1 planned; 4 (1..64) */
+    double learn_threshold;   /* learnable: the fraction of them CEM must solve; 0.5 */
+    int learn_threads;        /* learnable: threads; 1 */
 } gs_ladder_options;
 
 /* One seed of rungs 3 to 5. */
@@ -100,6 +111,11 @@ typedef struct gs_ladder_result {
     char provenance[4096];    /* JSON: the files it ran (gs_task_provenance_json), "" before it loaded */
     char warning[512];        /* "" or a note that is no failure: a plugin it uses changed since
                                  it was accepted (gs_validate_files) */
+    int learned;              /* 1: the task is learned (learnable applies, not solvable) */
+    int learn_solved;         /* learnable: seeds CEM solved, of learn_seeds */
+    double learn_steps;       /* learnable: environment steps CEM took */
+    int nterms;               /* learnable: the reward's named terms over the best plans */
+    gs_learn_term terms[GS_REWARD_TERMS_MAX];
 } gs_ladder_result;
 
 /* Defaults as listed in gs_ladder_options. */

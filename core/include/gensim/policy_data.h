@@ -154,7 +154,8 @@ GS_API void gs_policy_actor_free(gs_policy_actor *a);
 /* ---- evaluation (gensim eval) ---- */
 
 typedef struct gs_eval_options {
-    gs_policy *policy;        /* not owned */
+    gs_policy *policy;        /* not owned; nullable when actor is set */
+    const gs_actor *actor;    /* nullable: acts instead of the policy (a learned skill) */
     const char *policy_path;  /* for the report; nullable */
     const char *const *tasks; /* (ntasks) files or task names */
     int ntasks;

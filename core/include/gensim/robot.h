@@ -47,6 +47,7 @@ typedef struct gs_robot {
     int spatula;      /* the push blade's body, parked out of reach when idle */
     gs_pose park;     /* where the blade waits, far above the workspace */
     gs_pose tip_at;   /* the cup's commanded pose (bottom centre, yaw only) */
+    int suction;      /* continuous control: 1 while the suction is on */
     /* Nullable observer called after every physics step the robot takes
      * (motions and settling), e.g. to record an episode's frames; NULL
      * after gs_robot_init, set it afterwards. It must not step the world. */
@@ -96,6 +97,29 @@ typedef int (*gs_drag_path_fn)(void *ud, const double grip[3], double (*path)[3]
  * home. Touching anything else ends the action with picked = 0. */
 GS_API gs_status gs_robot_drag(gs_robot *r, const double grip[3], int body, gs_drag_path_fn path, void *ud,
                                gs_action_result *res, char *err, size_t errlen);
+
+/* ---- continuous control ----
+ * A step is a small relative motion of the cup over one control period
+ * (1 / GS_CONTROL_HZ s, GS_CONTROL_SUBSTEPS physics steps), interpolated
+ * linearly, with the suction on or off. Its magnitudes are bounded; the
+ * target is clamped to the workspace (x, y) and to z 0 .. GS_WS_Z1. */
+#define GS_CONTROL_HZ 10
+#define GS_MOVE_MAX_XYZ 0.04      /* metres per step along each axis */
+#define GS_MOVE_MAX_YAW 0.4       /* radians per step about z */
+
+/* 1 when move (4: dx, dy, dz, dyaw) is finite and within the bounds; else
+ * 0 and why (nullable) names the first component out of bounds. */
+GS_API int gs_robot_move_valid(const double move[4], char *why, size_t whylen);
+/* Puts the cup at `at` (yaw only) at once, suction off, nothing held: the
+ * start of a continuous-control episode. The jump touches nothing when
+ * `at` is clear. */
+GS_API void gs_robot_place_cup(gs_robot *r, const gs_pose *at);
+/* One control step: the suction off releases what is held first; the cup
+ * then moves by move, and with the suction on grips the first dynamic body
+ * it touches (res->picked) and carries it. GS_ERR_USAGE for a move out of
+ * bounds (nothing moves). */
+GS_API gs_status gs_robot_move(gs_robot *r, const double move[4], int suction, gs_action_result *res,
+                               char *err, size_t errlen);
 
 /* Steps until every dynamic body is slower than settle_speed or
  * settle_steps have passed; returns the steps taken. */

@@ -82,9 +82,12 @@ typedef struct gs_scene_options {
 
 
 /* An action: a suction pick-and-place, a spatula push, a drag of an
- * articulated object's joint, or a wait (the ladder's "doing nothing",
- * which no task can ask for). */
-typedef enum gs_action_kind { GS_ACTION_PICK_PLACE, GS_ACTION_PUSH, GS_ACTION_WAIT, GS_ACTION_DRAG } gs_action_kind;
+ * articulated object's joint, a wait (the ladder's "doing nothing", which
+ * no task can ask for), or one step of continuous control (control =
+ * "continuous", gs_robot_move). */
+typedef enum gs_action_kind {
+    GS_ACTION_PICK_PLACE, GS_ACTION_PUSH, GS_ACTION_WAIT, GS_ACTION_DRAG, GS_ACTION_MOVE
+} gs_action_kind;
 typedef struct gs_action {
     gs_action_kind kind;
     gs_pose pick, place;      /* pick and place, as in gs_robot_pick_place */
@@ -94,6 +97,8 @@ typedef struct gs_action {
     int drag_object;          /* drag: the object (scene index) */
     char drag_joint[GS_MODEL_NAME_MAX]; /* drag: its joint */
     double drag_to;           /* drag: the fraction of the joint's range to take it to */
+    double move[4];           /* move: dx, dy, dz (m), dyaw (rad), within GS_MOVE_MAX_* */
+    int suction;              /* move: 1 keeps (or turns) the suction on */
 } gs_action;
 
 /* A task's world during an episode: the Bullet world, the end effector,
@@ -235,6 +240,8 @@ GS_API const char *const *gs_task_assets(const gs_task *t, int *n);
 /* Starts an episode: a fresh scene, reset(env) under the limits, the scene
  * checked and settled. */
 GS_API gs_status gs_task_reset(gs_task *t, uint64_t seed, char *err, size_t errlen);
+/* The live episode's seed (the last reset's). */
+GS_API uint64_t gs_task_seed(const gs_task *t);
 /* The current episode's scene (valid until the next reset or free). */
 GS_API gs_scene *gs_task_scene(gs_task *t);
 /* The next oracle action: the task's own oracle(env, obs) when it has one,
@@ -244,6 +251,73 @@ GS_API gs_status gs_task_oracle(gs_task *t, gs_action *a, int *have, char *err, 
 GS_API gs_status gs_task_reward(gs_task *t, double *reward, int *done, char *err, size_t errlen);
 /* Success: the task's success(env) when it has one, else reward >= 1. */
 GS_API gs_status gs_task_success(gs_task *t, int *success, char *err, size_t errlen);
+
+/* ---- continuous control (control = "continuous") ---- */
+
+/* 1 for a continuous-control task: its actions are GS_ACTION_MOVE steps
+ * and its reward(env) a dense number (any finite value); 0 for a task of
+ * primitive actions. */
+GS_API int gs_task_continuous(const gs_task *t);
+/* Where the cup starts a continuous-control episode: above the middle of
+ * the workspace, GS_CONTROL_START_Z over the table or 2 cm over whatever
+ * lies below it there. */
+#define GS_CONTROL_START_X 0.5
+#define GS_CONTROL_START_Y 0.0
+#define GS_CONTROL_START_Z 0.1
+
+/* A reward may return a third value, a table of named numbers (the terms
+ * it summed); the last call's terms, sorted by name, at most max of them:
+ * returns how many. names point into the task until the next call. */
+#define GS_REWARD_TERMS_MAX 16
+#define GS_REWARD_TERM_NAME_MAX 32
+GS_API int gs_task_reward_terms(const gs_task *t, const char **names, double *values, int max);
+
+/* ---- the state observation (layout GS_STATE_LAYOUT) ----
+ * A flat float vector of the episode now, for learned skills:
+ *   [0..2]  the cup's position x, y, z (m)
+ *   [3..4]  sin and cos of its yaw
+ *   [5]     1 while the suction is on, [6] 1 while something is held
+ *   [7]     actions taken / max_steps
+ * then GS_STATE_PER_OBJECT floats for each of `slots` objects, in the
+ * order reset added them (markers and fixed objects included), zeros for
+ * a slot past the scene's last object:
+ *   [0]     1 when the slot holds an object
+ *   [1..3]  its position (m), [4..6] its position minus the cup's
+ *   [7..12] the first two columns of its rotation matrix (x and y axes)
+ *   [13..15] linear velocity (m/s), [16..18] angular velocity (rad/s)
+ *   [19]    its joint's fraction of range (0 until articulated kinds) */
+#define GS_STATE_LAYOUT "gensim-state-1"
+#define GS_STATE_HEAD 8
+#define GS_STATE_PER_OBJECT 20
+/* Floats of the state with `slots` object slots. */
+#define GS_STATE_SIZE(slots) (GS_STATE_HEAD + GS_STATE_PER_OBJECT * (slots))
+/* Writes the live episode's state with `slots` object slots into out
+ * (GS_STATE_SIZE(slots) floats). GS_ERR_USAGE without an episode. */
+GS_API gs_status gs_task_state(const gs_task *t, int slots, float *out, char *err, size_t errlen);
+/* The objects of the live episode (0 without one) and, in kinds (n bytes,
+ * nullable), their kind names joined by ',': what a learned skill's
+ * observation layout is checked against. */
+GS_API int gs_task_state_objects(const gs_task *t, char *kinds, size_t n);
+
+/* ---- subtasks (subtasks = {...}, RoboGen's decomposition) ----
+ * Executed in order; one is current until it is done. A subtask without a
+ * reward is solved by the oracle's primitive actions; one with a reward
+ * is learned (continuous moves). A task without subtasks has none. */
+typedef struct gs_subtask_info {
+    const char *lang;         /* its language goal ("" when it has none) */
+    int goal;                 /* done when goal stages 1..goal are met; 0: by its success(env) */
+    int learned;              /* 1: it has a reward and is solved by continuous moves */
+    int max_steps;            /* steps it may take (learned); the task's max_steps when unset */
+} gs_subtask_info;
+GS_API int gs_task_subtask_count(const gs_task *t);
+GS_API gs_subtask_info gs_task_subtask(const gs_task *t, int i);
+/* Whether subtask i is done now: its success(env), else its goal stages. */
+GS_API gs_status gs_task_subtask_done(gs_task *t, int i, int *done, char *err, size_t errlen);
+/* Subtask i's reward(env): r (finite) and done, as a continuous task's. */
+GS_API gs_status gs_task_subtask_reward(gs_task *t, int i, double *reward, int *done, char *err,
+                                        size_t errlen);
+/* The first subtask not done now (the count when all are). */
+GS_API gs_status gs_task_current_subtask(gs_task *t, int *current, char *err, size_t errlen);
 /* The language goal of the stage the next action works on: the first
  * stage not complete (the last one when all are), or the task's
  * description when that stage has none. */

@@ -177,7 +177,11 @@ static void ladder_options(lua_State *L, int idx, gs_ladder_options *o, char **o
         }
         /* the string stays referenced by opts, which stays on the stack */
         if (lua_getfield(L, idx, "render") != LUA_TNIL) o->render_dir = luaL_checkstring(L, -1);
-        lua_pop(L, 7);
+        if (lua_getfield(L, idx, "learn_steps") != LUA_TNIL) o->learn_steps = (uint64_t)luaL_checkinteger(L, -1);
+        if (lua_getfield(L, idx, "learn_seeds") != LUA_TNIL) o->learn_seeds = (int)luaL_checkinteger(L, -1);
+        if (lua_getfield(L, idx, "learn_threshold") != LUA_TNIL) o->learn_threshold = luaL_checknumber(L, -1);
+        if (lua_getfield(L, idx, "learn_threads") != LUA_TNIL) o->learn_threads = (int)luaL_checkinteger(L, -1);
+        lua_pop(L, 12);
         gsl_read_task_options(L, idx, &o->task);
         if (lua_getfield(L, idx, "dirs") != LUA_TNIL) {
             luaL_checktype(L, -1, LUA_TTABLE);
@@ -203,7 +207,7 @@ static void ladder_options(lua_State *L, int idx, gs_ladder_options *o, char **o
  * solved, per_seed = {{seed, solved, reward, steps}...}, nearest,
  * similarity, duplicate_of, same_name, name, description, json} */
 static void push_result(lua_State *L, const gs_ladder_result *r) {
-    static const char *const STATUS[] = {"skip", "pass", "fail"};
+    static const char *const STATUS[] = {"skip", "pass", "fail", "n/a"};
     lua_createtable(L, 0, 16);
     lua_pushboolean(L, r->passed);
     lua_setfield(L, -2, "passed");
@@ -231,7 +235,15 @@ static void push_result(lua_State *L, const gs_ladder_result *r) {
     lua_setfield(L, -2, "seeds");
     lua_pushinteger(L, r->solved);
     lua_setfield(L, -2, "solved");
-    if (r->rungs[GS_RUNG_SOLVABLE] != GS_RUNG_SKIP) {
+    lua_pushboolean(L, r->learned);
+    lua_setfield(L, -2, "learned");
+    if (r->learned && r->rungs[GS_RUNG_LEARNABLE] != GS_RUNG_SKIP) {
+        lua_pushinteger(L, r->learn_solved);
+        lua_setfield(L, -2, "learn_solved");
+        lua_pushnumber(L, r->learn_steps);
+        lua_setfield(L, -2, "learn_steps");
+    }
+    if (r->rungs[GS_RUNG_SOLVABLE] == GS_RUNG_PASS || r->rungs[GS_RUNG_SOLVABLE] == GS_RUNG_FAIL) {
         lua_createtable(L, r->seeds, 0);
         for (int k = 0; k < r->seeds; k++) {
             lua_createtable(L, 0, 4);

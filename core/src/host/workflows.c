@@ -1,5 +1,5 @@
 /* workflows.c: the commands' work for trusted Lua: gensim.run, demos,
- * eval, validate and gallery. Each takes one options table whose fields
+ * eval, learn, validate and gallery. Each takes one options table whose fields
  * are the command's flags (underscores for dashes) and returns the table
  * of the command's --json output, built from the same JSON the command
  * prints, so a script and the command line see the same fields. Failures
@@ -18,6 +18,7 @@
 #include "gensim/io.h"
 #include "gensim/library.h"
 #include "gensim/policy_data.h"
+#include "gensim/skill.h"
 #include "gensim/train.h"
 #include "gensim/workflow.h"
 #include "host/host_modules.h"
@@ -180,13 +181,12 @@ static int fail(lua_State *L, gs_status st, const char *err) {
 
 /* ---- gensim.run, demos, eval ---- */
 
-/* A policy named by opts.policy (nullable) and its actor; both freed by the caller. */
-static gs_status load_policy(const char *path, gs_policy **p, gs_policy_actor *a, char *err, size_t errlen) {
-    memset(a, 0, sizeof *a);
-    *p = NULL;
+/* The checkpoint named by opts.policy (nullable): a Transporter policy or
+ * a learned skill; freed by the caller. */
+static gs_status load_agent(const char *path, gs_agent **a, char *err, size_t errlen) {
+    *a = NULL;
     if (!path) return GS_OK;
-    gs_status st = gs_policy_load(path, p, err, errlen);
-    if (st == GS_OK) st = gs_policy_actor_init(a, *p, err, errlen);
+    gs_status st = gs_agent_load(path, a, err, errlen);
     if (st != GS_OK && st != GS_ERR_NOMEM) st = GS_ERR_USAGE;
     return st;
 }
@@ -205,14 +205,12 @@ static int l_run(lua_State *L) {
     o.render = opt_string(L, 1, "render", NULL);
     const char *policy_path = opt_string(L, 1, "policy", NULL);
     char err[1024];
-    gs_policy *policy;
-    gs_policy_actor actor;
-    gs_status st = load_policy(policy_path, &policy, &actor, err, sizeof err);
-    if (policy) o.actor = gs_policy_actor_get(&actor);
+    gs_agent *agent;
+    gs_status st = load_agent(policy_path, &agent, err, sizeof err);
+    if (agent) o.actor = gs_agent_actor(agent);
     gs_run_result r;
     if (st == GS_OK) st = gs_run(&o, &r, err, sizeof err);
-    gs_policy_actor_free(&actor);
-    gs_policy_free(policy);
+    gs_agent_free(agent);
     if (st != GS_OK) return fail(L, st, err);
     return gsl_push_json(L, gs_run_result_json(&r));
 }
@@ -327,15 +325,62 @@ static int l_eval(lua_State *L) {
     o.seed = opt_count(L, 1, "seed", o.seed);
     o.render = opt_string(L, 1, "render", NULL);
     char err[1024];
-    gs_status st = gs_policy_load(o.policy_path, &o.policy, err, sizeof err);
+    gs_agent *agent;
+    gs_status st = load_agent(o.policy_path, &agent, err, sizeof err);
+    gs_actor actor;
+    if (agent && !(o.policy = gs_agent_policy(agent))) actor = gs_agent_actor(agent), o.actor = &actor;
     gs_eval_result r;
     memset(&r, 0, sizeof r);
     if (st == GS_OK) st = gs_eval(&o, &r, err, sizeof err);
     char *json = st == GS_OK ? gs_eval_result_json(&r, &o) : NULL;
     gs_eval_result_free(&r);
-    gs_policy_free(o.policy);
+    gs_agent_free(agent);
     if (st != GS_OK) return fail(L, st, err);
     return gsl_push_json(L, json);
+}
+
+/* gensim.learn{task, source, algo, steps, threads, seed, out, ...}: the
+ * --json object of gensim learn; source (the task's text) lets a script
+ * learn a task it has not written to a file, named by task. */
+static int l_learn(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    static const char *const fields[] = {"task", "source", "algo", "steps", "threads", "seed", "out",
+                                         "eval_episodes", "eval_seed", "cem_seeds", "population", "elites",
+                                         "hidden", "batch", "minibatch", "epochs", "lr", "target"};
+    check_fields(L, 1, "gensim.learn", fields, COUNT(fields));
+    gs_learn_options o = gs_learn_options_default();
+    o.task_opt.in_process = 1;
+    gsl_read_task_options(L, 1, &o.task_opt);
+    o.task = opt_string(L, 1, "task", NULL);
+    if (!o.task) return luaL_error(L, "gensim.learn: field 'task' (a file, a task name, or the name of source) is required");
+    if (lua_getfield(L, 1, "source") == LUA_TSTRING) o.source = lua_tolstring(L, -1, &o.source_len);
+    else if (!lua_isnil(L, -1)) return luaL_error(L, "gensim.learn: field 'source' must be the task's text");
+    lua_pop(L, 1); /* the text stays alive in the options table */
+    const char *algo = opt_string(L, 1, "algo", "ppo");
+    if (strcmp(algo, "ppo") != 0 && strcmp(algo, "cem") != 0)
+        return luaL_error(L, "gensim.learn: field 'algo' is \"ppo\" or \"cem\", not \"%s\"", algo);
+    o.algo = strcmp(algo, "cem") == 0 ? GS_LEARN_CEM : GS_LEARN_PPO;
+    o.steps = opt_count(L, 1, "steps", 0);
+    o.threads = (int)opt_count(L, 1, "threads", 1);
+    o.seed = opt_count(L, 1, "seed", 0);
+    o.out = opt_string(L, 1, "out", NULL);
+    o.eval_episodes = (int)opt_count(L, 1, "eval_episodes", (uint64_t)o.eval_episodes);
+    o.eval_seed = opt_count(L, 1, "eval_seed", o.eval_seed);
+    o.cem_seeds = (int)opt_count(L, 1, "cem_seeds", (uint64_t)o.cem_seeds);
+    o.population = (int)opt_count(L, 1, "population", (uint64_t)o.population);
+    o.elites = (int)opt_count(L, 1, "elites", (uint64_t)o.elites);
+    o.hidden = (int)opt_count(L, 1, "hidden", (uint64_t)o.hidden);
+    o.batch_steps = (int)opt_count(L, 1, "batch", (uint64_t)o.batch_steps);
+    o.minibatch = (int)opt_count(L, 1, "minibatch", (uint64_t)o.minibatch);
+    o.epochs = (int)opt_count(L, 1, "epochs", (uint64_t)o.epochs);
+    o.lr = opt_number(L, 1, "lr", o.lr);
+    o.target_success = opt_number(L, 1, "target", o.target_success);
+    gs_learn_result r;
+    char err[1024];
+    gs_status st = gs_learn(&o, &r, err, sizeof err);
+    if (st != GS_OK) return fail(L, st, err);
+    return gsl_push_json(L, gs_learn_result_json(&r, &o));
 }
 
 /* ---- gensim.validate, gallery ---- */
@@ -444,6 +489,7 @@ void gsl_add_workflows(lua_State *L) {
                                      {"shard_plan", l_shard_plan},
                                      {"train", l_train},
                                      {"eval", l_eval},         {"validate", l_validate},
+                                     {"learn", l_learn},
                                      {"gallery", l_gallery},   {NULL, NULL}};
     luaL_setfuncs(L, funcs, 0);
 }

@@ -232,9 +232,10 @@ gs_status gs_dataset_read_episode(gs_dataset *ds, int64_t index, unsigned fields
                 ok = 0;
             }
         }
-        if (ok && ep->primitive[k] > GS_DATASET_DRAG) {
-            snprintf(why, sizeof why, "primitive[%d] = %d is not 0 (pick-place), 1 (push) or 2 (drag)", k,
-                     ep->primitive[k]);
+        if (ok && ep->primitive[k] > GS_DATASET_MOVE_SUCTION) {
+            snprintf(why, sizeof why,
+                     "primitive[%d] = %d is not 0 (pick-place), 1 (push), 2 (drag), 3 (move) or 4 (move, suction on)",
+                     k, ep->primitive[k]);
             ok = 0;
         }
     }

@@ -23,8 +23,8 @@
 
 #define MAX_LIBRARY_FILE (1 << 20)
 
-static const char *const RUNG_NAMES[GS_RUNG_COUNT] = {"syntax",     "shape",    "runtime",
-                                                      "nontrivial", "solvable", "novel"};
+static const char *const RUNG_NAMES[GS_RUNG_COUNT] = {"syntax",   "shape",     "runtime", "nontrivial",
+                                                      "solvable", "learnable", "novel"};
 
 static void fail_rung(gs_ladder_result *r, gs_rung rung, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -58,6 +58,10 @@ gs_ladder_options gs_ladder_options_default(void) {
     o.code_threshold = 0.95;
     o.threshold = 0.9;
     o.scale = gs_scale_default();
+    o.learn_steps = 40000;
+    o.learn_seeds = 4;
+    o.learn_threshold = 0.5;
+    o.learn_threads = 1;
     return o;
 }
 
@@ -87,6 +91,10 @@ static gs_status check_options(const gs_ladder_options *opt, char *err, size_t e
         return gs_fail(err, errlen, GS_ERR_USAGE, "at most %d library folders", GS_LADDER_MAX_DIRS);
     if (opt->first_seed > UINT64_MAX - (uint64_t)opt->seeds)
         return gs_fail(err, errlen, GS_ERR_USAGE, "the seeds overflow");
+    if (opt->learn_seeds < 1 || opt->learn_seeds > GS_LADDER_MAX_SEEDS || opt->learn_threads < 1 ||
+        opt->learn_threads > 64 || opt->learn_steps < 1 || !(opt->learn_threshold > 0 && opt->learn_threshold <= 1))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "learnable: learn_seeds 1..%d, learn_threads 1..64, learn_steps >= 1 "
+                       "and learn_threshold in (0, 1]", GS_LADDER_MAX_SEEDS);
     return GS_OK;
 }
 
@@ -267,6 +275,70 @@ static gs_status climb_solvable(gs_task *t, const char *name, const gs_ladder_op
     return st;
 }
 
+int gs__ladder_learned(gs_task *t) {
+    int n = gs_task_subtask_count(t), learned = gs_task_continuous(t);
+    for (int i = 0; i < n; i++) learned |= gs_task_subtask(t, i).learned;
+    return learned;
+}
+
+/* The reward's terms over the best plans, for the model: "dist mean 0.14
+ * (first step 0.15, last 0.13)". */
+static void terms_text(const gs_ladder_result *r, char *out, size_t n) {
+    size_t used = 0;
+    out[0] = 0;
+    for (int i = 0; i < r->nterms && used < n; i++)
+        used += (size_t)snprintf(out + used, n - used, "%s%s mean %.3g (first step %.3g, last %.3g)", i ? "; " : "",
+                                 r->terms[i].name, r->terms[i].mean, r->terms[i].first, r->terms[i].last);
+}
+
+/* The learner's progress: the worker's sign of life. */
+static void learn_heartbeat(void *ud, const gs_learn_progress *p) {
+    (void)p;
+    if (progress) gsl_channel_send(progress, GS_MSG_RESULT, ud, sizeof(gs_ladder_result));
+}
+
+/* Rung 5 for a learned task: CEM plans learn_seeds seeds within
+ * learn_steps; enough of them must succeed. */
+static gs_status climb_learnable(gs_task *t, const char *name, const char *src, size_t len,
+                                 const gs_ladder_options *opt, gs_ladder_result *r, char *err, size_t errlen) {
+    (void)t;
+    gs_learn_options lo = gs_learn_options_default();
+    lo.task = name, lo.source = src, lo.source_len = len, lo.task_opt = opt->task;
+    lo.algo = GS_LEARN_CEM, lo.steps = opt->learn_steps, lo.threads = opt->learn_threads;
+    lo.cem_seeds = opt->learn_seeds, lo.eval_seed = opt->first_seed, lo.population = 32, lo.elites = 6;
+    lo.on_progress = learn_heartbeat, lo.ud = r;
+    learn_heartbeat(r, NULL); /* the parent learns that solvable does not apply */
+    gs_learn_result lr;
+    char why[1024];
+    gs_status st = gs_learn(&lo, &lr, why, sizeof why);
+    if (st == GS_ERR_NOMEM) return gs_fail(err, errlen, st, "%s", why);
+    r->learn_solved = lr.eval_successes, r->learn_steps = (double)lr.env_steps;
+    r->nterms = lr.nterms;
+    memcpy(r->terms, lr.terms, sizeof r->terms);
+    if (st != GS_OK) {
+        fail_rung(r, GS_RUNG_LEARNABLE, "%s: learning from the reward failed: %s", name, why);
+        return GS_OK;
+    }
+    int needed = (int)ceil(opt->learn_threshold * opt->learn_seeds - 1e-9);
+    if (lr.eval_successes >= needed) {
+        pass_rung(r, GS_RUNG_LEARNABLE);
+        snprintf(r->rung_message[GS_RUNG_LEARNABLE], sizeof r->rung_message[GS_RUNG_LEARNABLE],
+                 "CEM solved %d of %d seeds in %.0f steps", lr.eval_successes, opt->learn_seeds, r->learn_steps);
+        return GS_OK;
+    }
+    char terms[400];
+    terms_text(r, terms, sizeof terms);
+    fail_rung(r, GS_RUNG_LEARNABLE,
+              "%s: CEM reached success(env) on %d of %d seeds within %.0f steps, %d needed: the reward never led "
+              "to success. Make reward(env) grow steadily as the task nears what success(env) tests (a term for "
+              "the distance still to go, one for bringing the cup to the object it must move, a bonus when "
+              "success holds), check the sign of each term, and make success reachable within max_steps moves "
+              "of at most 0.04 m. %s%s",
+              name, lr.eval_successes, opt->learn_seeds, r->learn_steps, needed,
+              terms[0] ? "The reward's terms over the best attempts: " : "", terms);
+    return GS_OK;
+}
+
 /* The ladder in this process. */
 static gs_status climb(const char *name, const char *src, size_t len, const gs_ladder_options *opt,
                        gs_ladder_result *r, char *err, size_t errlen);
@@ -293,7 +365,7 @@ gs_status gs__ladder_verdict(gs_ladder_result *r, const char *name, gs_status st
     if (st == GS_OK || st == GS_ERR_USAGE || st == GS_ERR_NOMEM || st == GS_ERR_IO)
         return st == GS_OK ? GS_OK : gs_fail(err, errlen, st, "%s", why);
     int rung = GS_RUNG_SYNTAX;
-    while (rung < GS_RUNG_NOVEL && r->rungs[rung] == GS_RUNG_PASS) rung++;
+    while (rung < GS_RUNG_NOVEL && (r->rungs[rung] == GS_RUNG_PASS || r->rungs[rung] == GS_RUNG_NA)) rung++;
     fail_rung(r, rung, "%s: %s (%s)", name ? name : "task", why, gs_status_name(st));
     return GS_OK;
 }
@@ -322,8 +394,13 @@ gs_status gs_ladder_run(const char *name, const char *src, size_t len,
     memset(r, 0, sizeof *r);
     r->failed = -1;
     if (gs_jobs_resolve(opt->scale.jobs) > 1 && opt->seeds > 1) {
+        int learned = 0;
         gs_status st = check_options(opt, err, errlen);
-        return st == GS_OK ? gs__ladder_spread(name, src, len, opt, r, err, errlen) : st;
+        if (st == GS_OK) st = gs__ladder_spread(name, src, len, opt, r, &learned, err, errlen);
+        if (st != GS_OK || !learned) return st;
+        /* a learned task's rung plans its seeds itself: one worker */
+        memset(r, 0, sizeof *r);
+        r->failed = -1;
     }
     ladder_job j = {name, src, len, opt, r};
     gsl_worker_limits lim = gs__worker_limits(&opt->task, opt->render_dir != NULL);
@@ -344,7 +421,12 @@ static gs_status climb(const char *name, const char *src, size_t len, const gs_l
     gs_task *t;
     st = gs__ladder_load(name, src, len, opt, r, &t, err, errlen);
     if (st == GS_OK && r->failed < 0) st = climb_seeds(t, name, opt, r, err, errlen);
-    if (st == GS_OK && r->failed < 0) st = climb_solvable(t, name, opt, r, err, errlen);
+    if (st == GS_OK && r->failed < 0) {
+        r->learned = gs__ladder_learned(t);
+        r->rungs[r->learned ? GS_RUNG_SOLVABLE : GS_RUNG_LEARNABLE] = GS_RUNG_NA;
+        st = r->learned ? climb_learnable(t, name, src, len, opt, r, err, errlen)
+                        : climb_solvable(t, name, opt, r, err, errlen);
+    }
     if (t) {
         char *prov = gs_task_provenance_json(t);
         if (prov && strlen(prov) < sizeof r->provenance) memcpy(r->provenance, prov, strlen(prov) + 1);
@@ -470,7 +552,7 @@ static const char *base_name(const char *path) {
 }
 
 char *gs_ladder_result_json(const gs_ladder_result *r) {
-    static const char *const STATUS[] = {"skip", "pass", "fail"};
+    static const char *const STATUS[] = {"skip", "pass", "fail", "n/a"};
     cJSON *o = cJSON_CreateObject();
     if (!o) return NULL;
     cJSON_AddBoolToObject(o, "passed", r->passed);
@@ -494,8 +576,21 @@ char *gs_ladder_result_json(const gs_ladder_result *r) {
     cJSON *prov = r->provenance[0] ? cJSON_Parse(r->provenance) : NULL;
     if (prov) cJSON_AddItemToObject(o, "provenance", prov);
     if (r->warning[0]) cJSON_AddStringToObject(o, "warning", r->warning);
-    if (r->rungs[GS_RUNG_SOLVABLE] != GS_RUNG_SKIP)
+    if (r->rungs[GS_RUNG_SOLVABLE] != GS_RUNG_SKIP && !r->learned)
         cJSON_AddNumberToObject(o, "oracle_success", r->seeds ? (double)r->solved / r->seeds : 0);
+    if (r->learned && r->rungs[GS_RUNG_LEARNABLE] != GS_RUNG_SKIP) {
+        cJSON_AddNumberToObject(o, "learn_solved", r->learn_solved);
+        cJSON_AddNumberToObject(o, "learn_steps", r->learn_steps);
+        cJSON *terms = cJSON_AddArrayToObject(o, "terms");
+        for (int i = 0; i < r->nterms; i++) {
+            cJSON *t = cJSON_CreateObject();
+            cJSON_AddStringToObject(t, "name", r->terms[i].name);
+            cJSON_AddNumberToObject(t, "mean", r->terms[i].mean);
+            cJSON_AddNumberToObject(t, "first", r->terms[i].first);
+            cJSON_AddNumberToObject(t, "last", r->terms[i].last);
+            cJSON_AddItemToArray(terms, t);
+        }
+    }
     cJSON *seeds = cJSON_AddArrayToObject(o, "per_seed");
     for (int k = 0; k < r->seeds && r->rungs[GS_RUNG_RUNTIME] != GS_RUNG_SKIP; k++) {
         const gs_ladder_seed *s = &r->seed[k];

@@ -24,6 +24,7 @@ typedef struct report {
     gs_ladder_result r;
     int failed;               /* PHASE_RESETS: the first seed whose reset failed, or -1 */
     int max_steps;            /* PHASE_LOAD: the task's */
+    int learned;              /* PHASE_LOAD: 1 when its parts are learned (gs__ladder_learned) */
     char why[1024];           /* that reset's message, or the first oracle error */
 } report;
 
@@ -54,7 +55,7 @@ static gs_status spread_work(void *ud, int job, gsl_channel *out, char *err, siz
     gs_status st;
     if (S->phase == PHASE_LOAD) {
         st = gs__ladder_load(S->name, S->src, S->len, S->opt, &rep->r, &t, err, errlen);
-        if (t) rep->max_steps = gs_task_max_steps(t);
+        if (t) rep->max_steps = gs_task_max_steps(t), rep->learned = gs__ladder_learned(t);
     } else {
         st = gs_task_load_string(S->name, S->src, S->len, &S->opt->task, &t, err, errlen);
         if (st == GS_OK && S->phase == PHASE_RESETS)
@@ -135,7 +136,7 @@ static void merge_resets(spread *S, gs_ladder_result *r, int *crashed, const cha
 }
 
 /* The three phases and rung 6; r as one worker would leave it. */
-static gs_status climb_spread(spread *S, gs_ladder_result *r, char *err, size_t errlen) {
+static gs_status climb_spread(spread *S, gs_ladder_result *r, int *learned, char *err, size_t errlen) {
     const gs_ladder_options *opt = S->opt;
     int chunks = gs_jobs_resolve(opt->scale.jobs), crashed;
     if (chunks > opt->seeds) chunks = opt->seeds;
@@ -143,7 +144,7 @@ static gs_status climb_spread(spread *S, gs_ladder_result *r, char *err, size_t 
     if (st != GS_OK || crashed >= 0) return st == GS_OK ? gs__ladder_verdict(r, S->name, S->st[0], S->why[0], err, errlen) : st;
     *r = S->got[0].r;
     int max_steps = S->got[0].max_steps;
-    if (r->failed >= 0) return GS_OK;
+    if (r->failed >= 0 || (*learned = S->got[0].learned)) return GS_OK;
     gs_ladder_result before = *r; /* what a worker that crashes now leaves */
     const char *why;
     if ((st = run_phase(S, PHASE_RESETS, chunks, r, &crashed, err, errlen)) != GS_OK) return st;
@@ -170,7 +171,8 @@ static gs_status climb_spread(spread *S, gs_ladder_result *r, char *err, size_t 
 }
 
 gs_status gs__ladder_spread(const char *name, const char *src, size_t len, const gs_ladder_options *opt,
-                            gs_ladder_result *r, char *err, size_t errlen) {
+                            gs_ladder_result *r, int *learned, char *err, size_t errlen) {
+    *learned = 0;
     memset(r, 0, sizeof *r);
     r->failed = -1;
     if (!name || !src) return gs_fail(err, errlen, GS_ERR_USAGE, "gs_ladder_run: name, src and options are required");
@@ -182,7 +184,7 @@ gs_status gs__ladder_spread(const char *name, const char *src, size_t len, const
     }
     S->name = name, S->src = src, S->len = len, S->opt = opt, S->got = got;
     r->seeds = opt->seeds;
-    gs_status st = climb_spread(S, r, err, errlen);
+    gs_status st = climb_spread(S, r, learned, err, errlen);
     r->passed = st == GS_OK && r->failed < 0;
     free(got);
     free(S);

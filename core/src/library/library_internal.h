@@ -66,10 +66,14 @@ void gs__ladder_judge_oracle(const char *name, const gs_ladder_options *opt, gs_
                              const char *first_error, int max_steps);
 gs_status gs__ladder_novelty(const char *name, const char *src, size_t len, const gs_ladder_options *opt,
                              gs_ladder_result *r, char *err, size_t errlen);
+/* 1 when the task's parts are learned (control = "continuous", or a
+ * subtask with a reward): the learnable rung, not the solvable one. */
+int gs__ladder_learned(gs_task *t);
 /* One ladder with its seeds spread over opt->scale.jobs workers (ladder_spread.c):
- * the result of gs_ladder_run's single worker, sooner. */
+ * the result of gs_ladder_run's single worker, sooner. A learned task
+ * stops after loading with *learned = 1, for one worker to climb. */
 gs_status gs__ladder_spread(const char *name, const char *src, size_t len, const gs_ladder_options *opt,
-                            gs_ladder_result *r, char *err, size_t errlen);
+                            gs_ladder_result *r, int *learned, char *err, size_t errlen);
 
 /* Weights of the combined similarity. */
 #define GS_SIM_CODE_WEIGHT 0.7

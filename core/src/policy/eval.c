@@ -73,9 +73,11 @@ static gs_status eval_parts(const gs_eval_options *o, gs_policy_actor *actor, gs
         parts[i].on_episode = on_episode, parts[i].ud = &ctx[i];
         st = gs_task_probe(et->path, &o->task_opt, et->name, err, errlen);
     }
-    if (st == GS_OK) st = gs_policy_actor_init(actor, o->policy, err, errlen);
+    /* a given actor (a learned skill's) stands in for the policy */
+    if (st == GS_OK && !o->actor) st = gs_policy_actor_init(actor, o->policy, err, errlen);
     if (st == GS_OK)
-        st = gs__run_parts(parts, n, &o->task_opt, gs_policy_actor_get(actor), o->render, &o->scale, err, errlen);
+        st = gs__run_parts(parts, n, &o->task_opt, o->actor ? *o->actor : gs_policy_actor_get(actor), o->render,
+                           &o->scale, err, errlen);
     double reward = 0;
     for (int i = 0; i < n && parts; i++) {
         if (!parts[i].r.episodes && !parts[i].ran) continue;
@@ -93,7 +95,7 @@ static gs_status eval_parts(const gs_eval_options *o, gs_policy_actor *actor, gs
 
 gs_status gs_eval(const gs_eval_options *o, gs_eval_result *r, char *err, size_t errlen) {
     memset(r, 0, sizeof *r);
-    if (!o->policy || !o->tasks || o->ntasks < 1)
+    if ((!o->policy && !o->actor) || !o->tasks || o->ntasks < 1)
         return gs_fail(err, errlen, GS_ERR_USAGE, "gs_eval: a policy and at least one task");
     if (o->episodes < 1 || o->episodes > 1000000)
         return gs_fail(err, errlen, GS_ERR_USAGE, "episodes must be 1..1000000");
@@ -101,7 +103,7 @@ gs_status gs_eval(const gs_eval_options *o, gs_eval_result *r, char *err, size_t
     if (st != GS_OK) return st;
     double t0 = now();
     r->first_seed = gs_split_seed(o->seed, 0, o->task_opt.test_split);
-    r->policy_steps = gs_policy_steps(o->policy);
+    r->policy_steps = o->policy ? gs_policy_steps(o->policy) : 0;
     r->shard = o->scale.shard;
     r->tasks = calloc((size_t)o->ntasks, sizeof *r->tasks);
     gs_shard_range *ranges = calloc((size_t)o->ntasks, sizeof *ranges);

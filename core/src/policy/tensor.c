@@ -917,3 +917,30 @@ void gsn_adam(float *param, const float *grad, float *m, float *v, size_t n, flo
         param[i] -= step * m[i] / (sqrtf(v[i]) + eps);
     }
 }
+
+/* ---- fully connected layers (the learned skills' MLPs) ---- */
+
+void gsn_linear(const float *x, int n, int in, const float *w, const float *b, int out, float *y) {
+    for (int i = 0; i < n; i++)
+        if (b) memcpy(y + (size_t)i * out, b, (size_t)out * sizeof *y);
+        else memset(y + (size_t)i * out, 0, (size_t)out * sizeof *y);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, out, in, 1.0f, x, in, w, in, 1.0f, y, out);
+}
+
+void gsn_linear_backward(const float *x, int n, int in, const float *w, int out, const float *dy, float *dw,
+                         float *db, float *dx) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, n, 1.0f, dy, out, x, in, 1.0f, dw, in);
+    if (db)
+        for (int i = 0; i < n; i++)
+            for (int o = 0; o < out; o++) db[o] += dy[(size_t)i * out + o];
+    if (dx) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, in, out, 1.0f, dy, out, w, in, 0.0f, dx, in);
+}
+
+void gsn_linear_reference(const float *x, int n, int in, const float *w, const float *b, int out, float *y) {
+    for (int i = 0; i < n; i++)
+        for (int o = 0; o < out; o++) {
+            double s = b ? b[o] : 0;
+            for (int k = 0; k < in; k++) s += (double)x[(size_t)i * in + k] * w[(size_t)o * in + k];
+            y[(size_t)i * out + o] = (float)s;
+        }
+}

@@ -158,6 +158,16 @@ size_t gsn_factored_argmax(const float *coarse, int planes, int h, int w, const 
 void gsn_adam(float *param, const float *grad, float *m, float *v, size_t n, float lr, float beta1,
               float beta2, float eps, int64_t t);
 
+/* A fully connected layer over a batch: y (n x out) = x (n x in) W^T + b,
+ * W (out x in) row-major, b nullable. */
+void gsn_linear(const float *x, int n, int in, const float *w, const float *b, int out, float *y);
+/* Its gradients: dw (out x in) and db (nullable, out) accumulate; dx
+ * (nullable, n x in) is overwritten. */
+void gsn_linear_backward(const float *x, int n, int in, const float *w, int out, const float *dy, float *dw,
+                         float *db, float *dx);
+/* The same forward pass by plain loops, the reference of the tests. */
+void gsn_linear_reference(const float *x, int n, int in, const float *w, const float *b, int out, float *y);
+
 /* ---- hooks into the policy for its tests (policy.c) ---- */
 #include "gensim/policy.h"
 /* The policy's flat parameter array, *grads its gradient array, *n their length. */

@@ -279,6 +279,67 @@ out:
     return GS_OK;
 }
 
+int gs_robot_move_valid(const double move[4], char *why, size_t whylen) {
+    static const char *const names[4] = {"dx", "dy", "dz", "dyaw"};
+    for (int i = 0; i < 4; i++) {
+        double limit = i < 3 ? GS_MOVE_MAX_XYZ : GS_MOVE_MAX_YAW;
+        if (!(isfinite(move[i]) && fabs(move[i]) <= limit + 1e-12)) {
+            gs_fail(why, whylen, GS_ERR_USAGE, "move %s = %g is out of bounds: at most %g %s a step (%d steps a second)",
+                    names[i], move[i], limit, i < 3 ? "m" : "rad", GS_CONTROL_HZ);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+void gs_robot_place_cup(gs_robot *r, const gs_pose *at) {
+    release(r);
+    r->suction = 0;
+    place_tool(r, r->tip, at->pos, gsu_pose_yaw(at));
+}
+
+/* With the suction on and nothing held: grips the dynamic body the cup
+ * touches, if any. */
+static int try_grip(gs_robot *r) {
+    int other;
+    double dist = gs_world_nearest_contact(r->world, r->tip, GS_BODY_NONE, &other);
+    if (!(dist < r->opt.contact_tol) || other < 0 || !gs_world_body_is_dynamic(r->world, other)) return 0;
+    r->weld = gs_world_attach(r->world, r->tip, other);
+    if (r->weld < 0) return 0;
+    r->held = other;
+    return 1;
+}
+
+static double clamp(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+gs_status gs_robot_move(gs_robot *r, const double move[4], int suction, gs_action_result *res,
+                        char *err, size_t errlen) {
+    if (!r || !r->world || !move || !res)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "move: missing robot, move or result");
+    memset(res, 0, sizeof *res);
+    res->held_body = GS_BODY_NONE;
+    if (!gs_robot_move_valid(move, err, errlen)) return GS_ERR_USAGE;
+    if (!suction) release(r);
+    r->suction = suction != 0;
+    double start[4];
+    tool_at(r, r->tip, start);
+    double to[3] = {clamp(start[0] + move[0], GS_WS_X0, GS_WS_X1), clamp(start[1] + move[1], GS_WS_Y0, GS_WS_Y1),
+                    clamp(start[2] + move[2], 0, GS_WS_Z1)};
+    int n = (int)lround(1.0 / (GS_CONTROL_HZ * gs_world_timestep(r->world)));
+    if (n < 1) n = 1;
+    for (int i = 1; i <= n; i++) {
+        double f = (double)i / n;
+        double p[3] = {start[0] + (to[0] - start[0]) * f, start[1] + (to[1] - start[1]) * f,
+                       start[2] + (to[2] - start[2]) * f};
+        place_tool(r, r->tip, p, start[3] + move[3] * f);
+        robot_step(r);
+        if (r->suction && r->held == GS_BODY_NONE) res->picked |= try_grip(r);
+    }
+    res->held_body = r->held;
+    res->steps = n;
+    return GS_OK;
+}
+
 long gs_robot_settle(gs_robot *r) {
     if (!r || !r->world) return 0;
     return settle_for(r, r->opt.settle_steps);

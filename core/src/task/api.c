@@ -5,6 +5,7 @@
  * with raw access: a task's metamethods never run inside the host's checks.
  * Nothing here holds malloc'd memory across a call that may raise. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +29,8 @@ typedef struct gsl_object_ud {
     unsigned episode;
 } gsl_object_ud;
 
-static const char *const TASK_FIELDS[] = {"name",    "description", "assets", "max_steps",
-                                          "reset",   "oracle",      "reward", "success"};
+static const char *const TASK_FIELDS[] = {"name",   "description", "assets", "max_steps", "reset",
+                                          "oracle", "reward",      "success", "control",  "subtasks"};
 static const char *const GOAL_FIELDS[] = {"objects", "targets", "matches", "replace",
                                           "rotations", "symmetry", "metric", "zone",
                                           "joint", "target", "tolerance", "reward",
@@ -53,6 +54,8 @@ static void push_object(lua_State *L, gsl_host *h, int index);
 static int check_object(lua_State *L, int idx, const char *fn);
 static void take_snapshot(lua_State *L);
 static int read_drag(lua_State *L, int idx, gs_action *a, char *err, size_t errlen);
+static int function_line(lua_State *L, int idx);
+static void snapshot_subtask(lua_State *L, gsl_task_snapshot *snap, int i);
 
 /* ---- task{...} ---- */
 
@@ -65,20 +68,33 @@ static int has_nul(lua_State *L, int idx) {
     return s && strlen(s) != len;
 }
 
+/* The problems task{...} found, reported all at once. */
+typedef struct problem_report {
+    char text[2048];
+    size_t used;
+    int n;
+} problem_report;
+
+static void problem(problem_report *pr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(problem_report *pr, const char *fmt, ...) {
+    if (pr->n++ && pr->used < sizeof pr->text)
+        pr->used += (size_t)snprintf(pr->text + pr->used, sizeof pr->text - pr->used, "; ");
+    if (pr->used < sizeof pr->text) {
+        va_list ap;
+        va_start(ap, fmt);
+        pr->used += (size_t)vsnprintf(pr->text + pr->used, sizeof pr->text - pr->used, fmt, ap);
+        va_end(ap);
+    }
+}
+
+static void check_subtasks(lua_State *L, problem_report *pr, int continuous);
+
 static int l_task(lua_State *L) {
     if (!lua_istable(L, 1))
         return luaL_error(L, "task{...} takes one table, got %s", luaL_typename(L, 1));
-    char report[2048] = "";
-    size_t used = 0;
-    int problems = 0;
+    problem_report report = {"", 0, 0}, *pr = &report;
     char hint[96];
-#define PROBLEM(...)                                                                   \
-    do {                                                                               \
-        if (problems++ && used < sizeof report)                                        \
-            used += (size_t)snprintf(report + used, sizeof report - used, "; ");       \
-        if (used < sizeof report)                                                      \
-            used += (size_t)snprintf(report + used, sizeof report - used, __VA_ARGS__); \
-    } while (0)
+#define PROBLEM(...) problem(pr, __VA_ARGS__)
 
     int t = gsl_api_raw_field(L, 1, "name");
     char why[512];
@@ -131,12 +147,27 @@ static int l_task(lua_State *L) {
         PROBLEM("'reset' must be a function(env), got %s", lua_typename(L, t));
     lua_pop(L, 1);
     static const char *const optional[] = {"oracle", "reward", "success"};
+    int has[3];
     for (size_t i = 0; i < COUNT(optional); i++) {
         t = gsl_api_raw_field(L, 1, optional[i]);
+        has[i] = t == LUA_TFUNCTION;
         if (t != LUA_TNIL && t != LUA_TFUNCTION)
             PROBLEM("'%s' must be a function or absent, got %s", optional[i], lua_typename(L, t));
         lua_pop(L, 1);
     }
+
+    int continuous = 0;
+    t = gsl_api_raw_field(L, 1, "control");
+    if (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "continuous") == 0) continuous = 1;
+    else if (t != LUA_TNIL && !(t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "primitive") == 0))
+        PROBLEM("'control' must be \"primitive\" (the default: pick, place and push actions) or \"continuous\" "
+                "({move = {dx, dy, dz, dyaw}, suction = bool} at %d Hz), got %s", GS_CONTROL_HZ,
+                t == LUA_TSTRING ? lua_tostring(L, -1) : lua_typename(L, t));
+    lua_pop(L, 1);
+    if (continuous && (!has[1] || !has[2]))
+        PROBLEM("a continuous-control task is learned from its dense reward: it needs 'reward = function(env) "
+                "return r, done end' and 'success = function(env) return bool end'");
+    check_subtasks(L, pr, continuous);
 
     lua_pushnil(L);
     while (lua_next(L, 1)) {
@@ -151,19 +182,79 @@ static int l_task(lua_State *L) {
         }
     }
 #undef PROBLEM
-    if (problems) {
+    if (report.n) {
         host_of(L)->shape_error = 1;
-        return luaL_error(L, "task: %d problem%s: %s", problems, problems > 1 ? "s" : "", report);
+        return luaL_error(L, "task: %d problem%s: %s", report.n, report.n > 1 ? "s" : "", report.text);
     }
     take_snapshot(L);
     lua_settop(L, 1);
     return 1;
 }
 
+static const char *const SUBTASK_FIELDS[] = {"lang", "goal", "reward", "success", "max_steps"};
+
+/* One entry of subtasks at -1: its fields and their types. */
+static void check_subtask(lua_State *L, problem_report *pr, int i, int continuous) {
+    int e = lua_gettop(L);
+    char hint[96];
+    if (!lua_istable(L, e)) {
+        problem(pr, "'subtasks'[%d] must be a table {lang, goal or success, reward, max_steps}, got %s", i,
+                luaL_typename(L, e));
+        return;
+    }
+    int t = gsl_api_raw_field(L, e, "lang");
+    if (t != LUA_TNIL && (t != LUA_TSTRING || has_nul(L, -1) || lua_rawlen(L, -1) >= GSL_SUBTASK_LANG_MAX))
+        problem(pr, "'subtasks'[%d].lang must be a string of under %d bytes", i, GSL_SUBTASK_LANG_MAX);
+    int has_goal = (t = gsl_api_raw_field(L, e, "goal")) != LUA_TNIL;
+    if (has_goal && !(lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1 && lua_tointeger(L, -1) <= GS_MAX_GOALS))
+        problem(pr, "'subtasks'[%d].goal must be the number of a goal stage (1 for the first env:goal)", i);
+    int has_reward = (t = gsl_api_raw_field(L, e, "reward")) == LUA_TFUNCTION;
+    if (t != LUA_TNIL && !has_reward) problem(pr, "'subtasks'[%d].reward must be a function(env)", i);
+    int has_success = (t = gsl_api_raw_field(L, e, "success")) == LUA_TFUNCTION;
+    if (t != LUA_TNIL && !has_success) problem(pr, "'subtasks'[%d].success must be a function(env)", i);
+    t = gsl_api_raw_field(L, e, "max_steps");
+    if (t != LUA_TNIL && !(lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1 && lua_tointeger(L, -1) <= 1000))
+        problem(pr, "'subtasks'[%d].max_steps must be an integer from 1 to 1000", i);
+    if (!has_goal && !has_success)
+        problem(pr, "'subtasks'[%d] needs goal = N (done when goal stages 1..N are met) or success = function(env)", i);
+    if (continuous && !has_reward)
+        problem(pr, "'subtasks'[%d] has no reward: in a continuous-control task every subtask is learned, "
+                    "so each needs reward = function(env) return r, done end", i);
+    lua_settop(L, e);
+    lua_pushnil(L);
+    while (lua_next(L, e)) {
+        lua_pop(L, 1);
+        const char *key = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
+        size_t k = 0;
+        while (k < COUNT(SUBTASK_FIELDS) && strcmp(key, SUBTASK_FIELDS[k]) != 0) k++;
+        if (k == COUNT(SUBTASK_FIELDS))
+            problem(pr, "'subtasks'[%d]: unknown field '%.40s'%s", i, key,
+                    gsu_suggest(key, SUBTASK_FIELDS, COUNT(SUBTASK_FIELDS), hint, sizeof hint));
+    }
+}
+
+/* subtasks = {{...}, ...}: a list of at most GSL_SUBTASKS_MAX entries. */
+static void check_subtasks(lua_State *L, problem_report *pr, int continuous) {
+    int t = gsl_api_raw_field(L, 1, "subtasks");
+    if (t == LUA_TTABLE) {
+        lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+        if (n < 1 || n > GSL_SUBTASKS_MAX)
+            problem(pr, "'subtasks' must list 1 to %d subtasks, in order, got %lld", GSL_SUBTASKS_MAX, (long long)n);
+        for (lua_Integer i = 1; i <= n && i <= GSL_SUBTASKS_MAX; i++) {
+            lua_rawgeti(L, -1, i);
+            check_subtask(L, pr, (int)i, continuous);
+            lua_pop(L, 1);
+        }
+    } else if (t != LUA_TNIL) {
+        problem(pr, "'subtasks' must be a list of tables, got %s", lua_typename(L, t));
+    }
+    lua_pop(L, 1);
+}
+
 /* Copies what the host uses of the checked table at 1 into a snapshot
  * userdata, keyed by the table in the registry's weak TASKS_KEY table. */
 static void take_snapshot(lua_State *L) {
-    gsl_task_snapshot *snap = lua_newuserdatauv(L, sizeof *snap, GSL_CALLBACKS); /* snap */
+    gsl_task_snapshot *snap = lua_newuserdatauv(L, sizeof *snap, GSL_SNAPSHOT_UVS); /* snap */
     memset(snap, 0, sizeof *snap);
     gsl_api_raw_field(L, 1, "name");
     snprintf(snap->name, sizeof snap->name, "%s", lua_tostring(L, -1));
@@ -171,7 +262,9 @@ static void take_snapshot(lua_State *L) {
     snprintf(snap->description, sizeof snap->description, "%s", lua_tostring(L, -1));
     gsl_api_raw_field(L, 1, "max_steps");
     snap->max_steps = (int)lua_tointeger(L, -1);
-    lua_pop(L, 3);
+    gsl_api_raw_field(L, 1, "control");
+    snap->continuous = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "continuous") == 0;
+    lua_pop(L, 4);
     gsl_api_raw_field(L, 1, "assets");
     snap->nassets = (int)lua_rawlen(L, -1);
     for (int i = 0; i < snap->nassets; i++) {
@@ -185,18 +278,51 @@ static void take_snapshot(lua_State *L) {
         snap->line[i] = 1;
         if (gsl_api_raw_field(L, 1, callbacks[i]) == LUA_TFUNCTION) {
             snap->has[i] = 1;
-            lua_Debug ar;
-            lua_pushvalue(L, -1);
-            lua_getinfo(L, ">S", &ar); /* pops the copy */
-            if (ar.linedefined > 0) snap->line[i] = ar.linedefined;
+            snap->line[i] = function_line(L, -1);
         }
         lua_setiuservalue(L, -2, i + 1); /* snap */
     }
+    if (gsl_api_raw_field(L, 1, "subtasks") == LUA_TTABLE) { /* snap subtasks */
+        snap->nsubtasks = (int)lua_rawlen(L, -1);
+        for (int i = 0; i < snap->nsubtasks; i++) {
+            lua_rawgeti(L, -1, i + 1); /* snap subtasks entry */
+            snapshot_subtask(L, snap, i);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
     lua_getfield(L, LUA_REGISTRYINDEX, TASKS_KEY); /* snap tasks */
     lua_pushvalue(L, 1);
     lua_pushvalue(L, -3);
     lua_rawset(L, -3);
     lua_pop(L, 2);
+}
+
+/* Where the function at idx is defined; 1 for a C function. */
+static int function_line(lua_State *L, int idx) {
+    lua_Debug ar;
+    lua_pushvalue(L, idx);
+    lua_getinfo(L, ">S", &ar); /* pops the copy */
+    return ar.linedefined > 0 ? ar.linedefined : 1;
+}
+
+/* Subtask i, the table at -1, into snap (the userdata at -3). */
+static void snapshot_subtask(lua_State *L, gsl_task_snapshot *snap, int i) {
+    gsl_subtask *st = &snap->subtasks[i];
+    if (gsl_api_raw_field(L, -1, "lang") == LUA_TSTRING) snprintf(st->lang, sizeof st->lang, "%s", lua_tostring(L, -1));
+    gsl_api_raw_field(L, -2, "goal");
+    st->goal = (int)lua_tointeger(L, -1);
+    gsl_api_raw_field(L, -3, "max_steps");
+    st->max_steps = (int)lua_tointeger(L, -1);
+    lua_pop(L, 3);
+    static const char *const fns[2] = {"reward", "success"};
+    for (int k = 0; k < 2; k++) {
+        int is_fn = gsl_api_raw_field(L, -1, fns[k]) == LUA_TFUNCTION; /* ... entry fn */
+        st->line[k] = is_fn ? function_line(L, -1) : 1;
+        if (k == 0) st->has_reward = is_fn;
+        else st->has_success = is_fn;
+        lua_setiuservalue(L, -4, GSL_SUBTASK_UV(i) + k);
+    }
 }
 
 const gsl_task_snapshot *gsl_api_push_snapshot(lua_State *L, int idx) {
@@ -1062,7 +1188,9 @@ int gsl_api_read_action(lua_State *L, int idx, gs_action *a, char *err, size_t e
     idx = lua_absindex(L, idx);
     memset(a, 0, sizeof *a);
     if (!lua_istable(L, idx)) {
-        gs_fail(err, errlen, GS_ERR_USAGE, "an action must be {pick = pose, place = pose}, {push = {from, to}} or {drag = {obj, joint, to = fraction}}, got %s", luaL_typename(L, idx));
+        gs_fail(err, errlen, GS_ERR_USAGE, "an action must be {pick = pose, place = pose}, {push = {from, to}}, "
+                "{drag = {obj, joint, to = fraction}} or {move = {dx, dy, dz, dyaw}, suction = bool}, got %s",
+                luaL_typename(L, idx));
         return 0;
     }
     lua_pushliteral(L, "lift");
@@ -1078,6 +1206,27 @@ int gsl_api_read_action(lua_State *L, int idx, gs_action *a, char *err, size_t e
         int ok = read_drag(L, lua_gettop(L), a, err, errlen);
         lua_pop(L, 1);
         return ok;
+    }
+    lua_pop(L, 1);
+    lua_pushliteral(L, "move");
+    if (lua_rawget(L, idx) != LUA_TNIL) {
+        int ok = gsl_api_read_vec(L, -1, 4, a->move);
+        lua_pop(L, 1);
+        if (!ok) {
+            gs_fail(err, errlen, GS_ERR_USAGE, "move must be {dx, dy, dz, dyaw}: four numbers (metres and radians)");
+            return 0;
+        }
+        if (!gs_robot_move_valid(a->move, err, errlen)) return 0;
+        lua_pushliteral(L, "suction");
+        int ty = lua_rawget(L, idx);
+        a->suction = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        if (ty != LUA_TNIL && ty != LUA_TBOOLEAN) {
+            gs_fail(err, errlen, GS_ERR_USAGE, "suction must be true or false");
+            return 0;
+        }
+        a->kind = GS_ACTION_MOVE;
+        return 1;
     }
     lua_pop(L, 1);
     lua_pushliteral(L, "push");

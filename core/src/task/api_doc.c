@@ -37,13 +37,27 @@ static const api_doc DOCS[] = {
      "fresh seed; all randomness must come from env.rng"},
     {"task", "oracle", "oracle = function(env, obs) return {pick = pose, place = pose} end",
      "optional: the next expert action ({pick = pose, place = pose}, {push = {from = {x, y, z}, to = {x, y, z}}}, "
-     "or {drag = {obj, \"joint\", to = fraction}}, which grips the joint's handle and moves it there); "
-     "obs = {step, max_steps, reward}; return nil when done. Leave it out: the built-in oracle solves any task "
-     "from its goals, joint goals included"},
+     "{drag = {obj, \"joint\", to = fraction}}, which grips the joint's handle and moves it there, or for a "
+     "continuous task {move = {dx, dy, dz, dyaw}, suction = bool}); obs = {step, max_steps, reward}; return nil "
+     "when done. Leave it out: the built-in oracle solves any task of primitives from its goals, joint goals "
+     "included"},
     {"task", "reward", "reward = function(env) return r, done end",
-     "optional: reward in [0, 1] and whether the episode is over; default: the goals' credit"},
+     "optional: reward in [0, 1] and whether the episode is over; default: the goals' credit. A "
+     "continuous task's reward is dense (any finite number, larger is better, summed over steps by "
+     "the learner) and may return a third value, a table of its named terms {dist = d, ...}, "
+     "whose statistics are reported"},
     {"task", "success", "success = function(env) return bool end",
      "optional: default: reward reaches 1"},
+    {"task", "control", "control = \"continuous\"",
+     "optional, default \"primitive\" (pick/place/push actions, solved by the oracle). \"continuous\": "
+     "each step is {move = {dx, dy, dz, dyaw}, suction = bool} at 10 Hz (at most 0.04 m per axis and "
+     "0.4 rad a step), max_steps counts steps, the cup starts at (0.5, 0, 0.1); the task must give a "
+     "dense reward(env) and success(env) and is solved by learning (gensim learn), not by the oracle"},
+    {"task", "subtasks", "subtasks = {{lang = \"...\", goal = 1}, {lang = \"...\", reward = fn, success = fn, "
+     "max_steps = 40}}",
+     "optional: the task in order, each done when goal stages 1..goal are met or success(env) holds; "
+     "one without reward is solved by the oracle's primitives, one with reward(env) is learned with "
+     "continuous moves (gensim learn learns only those)"},
 
     {"env", "add", "env:add(kind, pose, {color = \"red\", fixed = false, size = {x, y, z}, ...})",
      "adds an object and returns its handle; group kinds (rope, pile) return a list of handles"},

@@ -29,6 +29,21 @@ void gsl_api_push_env(lua_State *L);
 #define GSL_TASK_ASSETS_MAX 32        /* kinds a task may declare */
 #define GSL_TASK_DESCRIPTION_MAX 2048 /* bytes of a task's description */
 enum { GSL_RESET, GSL_ORACLE, GSL_REWARD, GSL_SUCCESS, GSL_CALLBACKS };
+#define GSL_SUBTASKS_MAX 8            /* subtasks a task may list */
+#define GSL_SUBTASK_LANG_MAX 256      /* bytes of a subtask's language goal, NUL included */
+/* The snapshot's user value holding subtask i's reward (its success is the
+ * next one); the task's own callbacks are 1 .. GSL_CALLBACKS. */
+#define GSL_SUBTASK_UV(i) (GSL_CALLBACKS + 1 + 2 * (i))
+#define GSL_SNAPSHOT_UVS (GSL_CALLBACKS + 2 * GSL_SUBTASKS_MAX)
+
+/* One entry of subtasks = {...}, as task{...} checked it. */
+typedef struct gsl_subtask {
+    char lang[GSL_SUBTASK_LANG_MAX]; /* "" when it has none */
+    int goal;                 /* done when goal stages 1..goal are met; 0: by success */
+    int has_reward, has_success;
+    int max_steps;            /* steps a learned subtask may take; 0: the task's */
+    int line[2];              /* where its reward and success are defined */
+} gsl_subtask;
 
 /* What task{...} saw when it checked a table, copied then: the host reads
  * the task from here and calls these functions, never the table again,
@@ -41,10 +56,14 @@ typedef struct gsl_task_snapshot {
     int nassets;
     int has[GSL_CALLBACKS];   /* 1: the callback is a function */
     int line[GSL_CALLBACKS];  /* where it is defined (1 for a C function or none) */
+    int continuous;           /* control = "continuous" */
+    int nsubtasks;
+    gsl_subtask subtasks[GSL_SUBTASKS_MAX];
 } gsl_task_snapshot;
 
 /* The snapshot of the table at idx when task{...} accepted it, its
- * userdata pushed (the callbacks are its user values 1..4); NULL and
+ * userdata pushed (the callbacks are its user values 1..4, the subtasks'
+ * from GSL_SUBTASK_UV(0)); NULL and
  * nothing pushed for any other value. Runs no metamethod. */
 const gsl_task_snapshot *gsl_api_push_snapshot(lua_State *L, int idx);
 /* Reads a pose at idx into out; on a malformed pose writes a message
@@ -56,7 +75,8 @@ int gsl_api_read_pose(lua_State *L, int idx, const char *what, gs_pose *out, cha
 #define GSL_LIFT_MAX 0.3
 /* Reads an action at idx into a: {pick = pose, place = pose} or
  * {push = {from = {x, y, z}, to = {x, y, z}}}, either with an optional lift
- * (the clearance above the poses, 0.005..0.3 m). On a malformed action
+ * (the clearance above the poses, 0.005..0.3 m), or a continuous step
+ * {move = {dx, dy, dz, dyaw}, suction = bool} within the robot's bounds. On a malformed action
  * writes what is wrong and returns 0. Never raises, runs no metamethod. */
 int gsl_api_read_action(lua_State *L, int idx, gs_action *a, char *err, size_t errlen);
 /* Pushes a pose table. */

@@ -151,7 +151,8 @@ static void store_pixel(int32_t *out, const gsr_view *v, const double pos[3]) {
 
 /* Action k: poses, pixels and primitive. A push keeps its two points as the
  * positions of pick_pose and place_pose, a drag where the handle is and
- * where the joint's target puts it. */
+ * where the joint's target puts it; a continuous move the cup's pose
+ * before it and the pose it is sent to (before the workspace clamps it). */
 static void store_action(gs_dataset_episode *ep, const gs_scene *s, int k, const gs_action *a,
                          const gsr_view *v) {
     gs_pose from = a->pick, to = a->place;
@@ -162,6 +163,10 @@ static void store_action(gs_dataset_episode *ep, const gs_scene *s, int k, const
     } else if (a->kind == GS_ACTION_DRAG) {
         from = gsu_pose_identity(), to = gsu_pose_identity();
         gs__drag_points(s, a, from.pos, to.pos);
+    } else if (a->kind == GS_ACTION_MOVE) {
+        gs_robot_tip_pose(&s->robot, &from);
+        to = gsu_pose_xyz_yaw(from.pos[0] + a->move[0], from.pos[1] + a->move[1], from.pos[2] + a->move[2],
+                              gsu_pose_yaw(&from) + a->move[3]);
     }
     store_pose(ep->pick_pose + 7 * k, &from);
     store_pose(ep->place_pose + 7 * k, &to);
@@ -169,5 +174,6 @@ static void store_action(gs_dataset_episode *ep, const gs_scene *s, int k, const
     store_pixel(ep->place_pixel + 2 * k, v, to.pos);
     ep->primitive[k] = a->kind == GS_ACTION_PUSH   ? GS_DATASET_PUSH
                        : a->kind == GS_ACTION_DRAG ? GS_DATASET_DRAG
+                       : a->kind == GS_ACTION_MOVE ? (a->suction ? GS_DATASET_MOVE_SUCTION : GS_DATASET_MOVE)
                                                    : GS_DATASET_PICK_PLACE;
 }

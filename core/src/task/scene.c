@@ -552,11 +552,11 @@ gs_status gs__scene_check(gs_scene *s, int *line, char *err, size_t errlen) {
     int culprit = 0;
     if (!line) line = &culprit;
     *line = 0;
-    if (s->ngoals == 0)
+    if (s->ngoals == 0 && s->moves != 1) /* a continuous task's success(env) judges it */
         return gs_fail(err, errlen, GS_ERR_RUNTIME, "made no goal: call env:goal{...} in reset");
     double sum = 0;
     for (int k = 0; k < s->ngoals; k++) sum += s->goals[k].reward;
-    if (fabs(sum - 1) > GS_SUCCESS_EPS) {
+    if (s->ngoals > 0 && fabs(sum - 1) > GS_SUCCESS_EPS) {
         *line = s->goals[s->ngoals - 1].line;
         return gs_fail(err, errlen, GS_ERR_RUNTIME,
                        "the goals' rewards sum to %.6g, not 1: success would be %s", sum,
@@ -634,6 +634,21 @@ uint64_t gs_scene_digest(const gs_scene *s, uint64_t h) {
 gs_status gs_scene_act(gs_scene *s, const gs_action *a, gs_action_result *res, char *err,
                        size_t errlen) {
     gs_status st;
+    if (a->kind == GS_ACTION_MOVE && s->moves == 0)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "a move is a continuous-control step: only a task with "
+                       "control = \"continuous\" (or a learned subtask) takes one");
+    if ((a->kind == GS_ACTION_PICK_PLACE || a->kind == GS_ACTION_PUSH) && s->moves == 1)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "a continuous-control task takes only "
+                       "{move = {dx, dy, dz, dyaw}, suction = bool} steps, not %s",
+                       a->kind == GS_ACTION_PUSH ? "a push" : "a pick and place");
+    if (a->kind == GS_ACTION_MOVE) {
+        st = gs_robot_move(&s->robot, a->move, a->suction, res, err, errlen);
+        if (st != GS_OK) return st;
+        s->steps++;
+        if (gs_world_first_invalid(s->world) != GS_BODY_NONE)
+            st = gs_fail(err, errlen, GS_ERR_PHYSICS, "the simulation became invalid (NaN state)");
+        return st;
+    }
     /* a low lift drags what hangs from the cup (a rope) instead of raising it */
     double hover = s->robot.opt.hover;
     if (a->lift > 0) s->robot.opt.hover = a->lift;

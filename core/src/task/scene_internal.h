@@ -79,6 +79,8 @@ struct gs_scene {
     void *charge_ud;
     size_t charged;           /* bytes charged so far, returned when the scene is freed */
     int steps;                /* actions taken */
+    int moves;                /* which actions the task takes: 0 primitives (pick, place, push);
+                               * 1 continuous moves only; 2 both (learned subtasks) */
 };
 
 /* An empty scene: the table and the parked end effector. */

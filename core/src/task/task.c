@@ -4,6 +4,8 @@
  * each episode gets a fresh scene and a freshly seeded generator, so nothing
  * of one episode leaks into the next. */
 #include <lauxlib.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,7 +18,11 @@
 
 static gs_status call_field(gs_task *t, int callback, int nresults, int push_obs,
                             char *err, size_t errlen);
+static gs_status call_uv(gs_task *t, int uv, int nresults, int push_obs, char *err, size_t errlen);
 static gs_status read_action(gs_task *t, int idx, gs_action *a, char *err, size_t errlen);
+static gs_status read_reward(gs_task *t, int line, int dense, double *reward, int *done, char *err,
+                             size_t errlen);
+static void place_cup_for_control(gs_scene *s);
 static int count_lines(const char *src, size_t len);
 
 int gs_task_name_valid(const char *name, char *why, size_t whylen) {
@@ -195,6 +201,7 @@ const char *const *gs_task_assets(const gs_task *t, int *n) {
     *n = t->snap.nassets;
     return t->assets;
 }
+uint64_t gs_task_seed(const gs_task *t) { return t->seed; }
 gs_scene *gs_task_scene(gs_task *t) { return t->live ? &t->scene : NULL; }
 
 gs_status gs_task_reset(gs_task *t, uint64_t seed, char *err, size_t errlen) {
@@ -207,6 +214,10 @@ gs_status gs_task_reset(gs_task *t, uint64_t seed, char *err, size_t errlen) {
     gs_status st = gs_scene_init(&t->scene, &t->opt.scene, gsl_sandbox_rng(t->sb), err, errlen);
     if (st != GS_OK) return st;
     t->scene.charge = charge_sandbox, t->scene.charge_ud = t->sb;
+    t->scene.moves = t->snap.continuous ? 1 : 0;
+    for (int i = 0; i < t->snap.nsubtasks && !t->snap.continuous; i++)
+        if (t->snap.subtasks[i].has_reward) t->scene.moves = 2;
+    t->nterms = 0;
     t->live = 1;
     t->host.scene = &t->scene;
     t->host.in_reset = 1;
@@ -218,6 +229,7 @@ gs_status gs_task_reset(gs_task *t, uint64_t seed, char *err, size_t errlen) {
     st = gs__scene_check(&t->scene, &line, why, sizeof why);
     if (st != GS_OK)
         return gs_fail(err, errlen, st, "%s:%d: reset: %s", t->path, line > 0 ? line : t->snap.line[GSL_RESET], why);
+    if (t->scene.moves == 1) place_cup_for_control(&t->scene);
     gs_robot_settle(&t->scene.robot);
     if (gs_world_first_invalid(t->scene.world) != GS_BODY_NONE)
         return gs_fail(err, errlen, GS_ERR_PHYSICS, "%s:%d: reset: the scene blew up while settling", t->path, t->snap.line[GSL_RESET]);
@@ -231,7 +243,8 @@ gs_status gs_task_oracle(gs_task *t, gs_action *a, int *have, char *err, size_t 
     *have = 0;
     if (!t->live) return gs_fail(err, errlen, GS_ERR_USAGE, "no episode: reset first");
     if (!t->snap.has[GSL_ORACLE]) {
-        *have = gs_oracle_action(&t->scene, a);
+        /* the built-in oracle knows primitives only: a continuous task is learned */
+        *have = t->scene.moves != 1 && gs_oracle_action(&t->scene, a);
         return GS_OK;
     }
     lua_State *L = gsl_sandbox_state(t->sb);
@@ -253,17 +266,9 @@ gs_status gs_task_reward(gs_task *t, double *reward, int *done, char *err, size_
         *done = *reward >= 1 - GS_SUCCESS_EPS;
         return GS_OK;
     }
-    lua_State *L = gsl_sandbox_state(t->sb);
-    gs_status st = call_field(t, GSL_REWARD, 2, 0, err, errlen);
+    gs_status st = call_field(t, GSL_REWARD, 3, 0, err, errlen);
     if (st != GS_OK) return st;
-    int isnum;
-    double r = lua_tonumberx(L, -2, &isnum);
-    if (!isnum || !(r >= 0 && r <= 1 + GS_SUCCESS_EPS) || (!lua_isboolean(L, -1) && !lua_isnil(L, -1)))
-        st = gs_fail(err, errlen, GS_ERR_RUNTIME, "%s:%d: reward(env) must return a number in [0, 1] and a boolean done", t->path, t->snap.line[GSL_REWARD]);
-    else
-        *reward = r, *done = lua_toboolean(L, -1);
-    lua_pop(L, 2);
-    return st;
+    return read_reward(t, t->snap.line[GSL_REWARD], t->snap.continuous, reward, done, err, errlen);
 }
 
 gs_status gs_task_success(gs_task *t, int *success, char *err, size_t errlen) {
@@ -294,14 +299,84 @@ const char *gs_task_stage_lang(const gs_task *t) {
 
 const char *gs_task_path(const gs_task *t) { return t->path; }
 
+int gs_task_continuous(const gs_task *t) { return t->snap.continuous; }
+
+int gs_task_reward_terms(const gs_task *t, const char **names, double *values, int max) {
+    int n = t->nterms < max ? t->nterms : max;
+    for (int i = 0; i < n; i++) names[i] = t->term_names[i], values[i] = t->term_values[i];
+    return n;
+}
+
+int gs_task_subtask_count(const gs_task *t) { return t->snap.nsubtasks; }
+
+gs_subtask_info gs_task_subtask(const gs_task *t, int i) {
+    gs_subtask_info info = {"", 0, 0, 0};
+    if (i < 0 || i >= t->snap.nsubtasks) return info;
+    const gsl_subtask *st = &t->snap.subtasks[i];
+    info.lang = st->lang;
+    info.goal = st->goal;
+    info.learned = st->has_reward;
+    info.max_steps = st->max_steps ? st->max_steps : t->snap.max_steps;
+    return info;
+}
+
+gs_status gs_task_subtask_done(gs_task *t, int i, int *done, char *err, size_t errlen) {
+    *done = 0;
+    if (!t->live) return gs_fail(err, errlen, GS_ERR_USAGE, "no episode: reset first");
+    if (i < 0 || i >= t->snap.nsubtasks) return gs_fail(err, errlen, GS_ERR_USAGE, "no subtask %d", i + 1);
+    const gsl_subtask *st = &t->snap.subtasks[i];
+    if (!st->has_success) {
+        if (st->goal > t->scene.ngoals)
+            return gs_fail(err, errlen, GS_ERR_RUNTIME, "%s:%d: subtasks[%d].goal = %d, but reset made %d goal stage%s",
+                           t->path, t->snap.line[GSL_RESET], i + 1, st->goal, t->scene.ngoals,
+                           t->scene.ngoals == 1 ? "" : "s");
+        int stage;
+        gs_scene_reward(&t->scene, &stage);
+        *done = stage >= st->goal;
+        return GS_OK;
+    }
+    lua_State *L = gsl_sandbox_state(t->sb);
+    gs_status st_ = call_uv(t, GSL_SUBTASK_UV(i) + 1, 1, 0, err, errlen);
+    if (st_ != GS_OK) return st_;
+    *done = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return GS_OK;
+}
+
+gs_status gs_task_subtask_reward(gs_task *t, int i, double *reward, int *done, char *err, size_t errlen) {
+    if (!t->live) return gs_fail(err, errlen, GS_ERR_USAGE, "no episode: reset first");
+    if (i < 0 || i >= t->snap.nsubtasks || !t->snap.subtasks[i].has_reward)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "subtask %d has no reward", i + 1);
+    gs_status st = call_uv(t, GSL_SUBTASK_UV(i), 3, 0, err, errlen);
+    if (st != GS_OK) return st;
+    return read_reward(t, t->snap.subtasks[i].line[0], 1, reward, done, err, errlen);
+}
+
+gs_status gs_task_current_subtask(gs_task *t, int *current, char *err, size_t errlen) {
+    *current = 0;
+    for (int i = 0; i < t->snap.nsubtasks; i++) {
+        int done;
+        gs_status st = gs_task_subtask_done(t, i, &done, err, errlen);
+        if (st != GS_OK) return st;
+        if (!done) return GS_OK;
+        *current = i + 1;
+    }
+    return GS_OK;
+}
+
 /* ---- helpers ---- */
 
 /* Calls the snapshot's callback(env [, obs]) in the sandbox, leaving nresults. */
 static gs_status call_field(gs_task *t, int callback, int nresults, int push_obs,
                             char *err, size_t errlen) {
+    return call_uv(t, callback + 1, nresults, push_obs, err, errlen);
+}
+
+/* The same for the function in the snapshot's user value uv. */
+static gs_status call_uv(gs_task *t, int uv, int nresults, int push_obs, char *err, size_t errlen) {
     lua_State *L = gsl_sandbox_state(t->sb);
     lua_rawgeti(L, LUA_REGISTRYINDEX, t->snapshot_ref);
-    lua_getiuservalue(L, -1, callback + 1);
+    lua_getiuservalue(L, -1, uv);
     lua_remove(L, -2);
     gsl_api_push_env(L);
     if (push_obs) {
@@ -324,6 +399,75 @@ static gs_status read_action(gs_task *t, int idx, gs_action *a, char *err, size_
     return GS_OK;
 }
 
+
+/* The reward's terms table at idx (nil: none) into t, sorted by name. */
+static void read_terms(gs_task *t, lua_State *L, int idx) {
+    t->nterms = 0;
+    if (!lua_istable(L, idx)) return;
+    idx = lua_absindex(L, idx);
+    lua_pushnil(L);
+    while (t->nterms < GS_REWARD_TERMS_MAX && lua_next(L, idx)) {
+        if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TNUMBER) {
+            int k = t->nterms++;
+            snprintf(t->term_names[k], GS_REWARD_TERM_NAME_MAX, "%s", lua_tostring(L, -2));
+            t->term_values[k] = lua_tonumber(L, -1);
+            for (; k > 0 && strcmp(t->term_names[k - 1], t->term_names[k]) > 0; k--) {
+                char name[GS_REWARD_TERM_NAME_MAX];
+                double v = t->term_values[k];
+                memcpy(name, t->term_names[k], sizeof name);
+                memcpy(t->term_names[k], t->term_names[k - 1], sizeof name);
+                memcpy(t->term_names[k - 1], name, sizeof name);
+                t->term_values[k] = t->term_values[k - 1], t->term_values[k - 1] = v;
+            }
+        }
+        lua_pop(L, 1);
+    }
+}
+
+/* The r, done[, terms] a reward left on the stack (popped): r a number in
+ * [0, 1] for a task of primitives, any finite number for a dense one. */
+static gs_status read_reward(gs_task *t, int line, int dense, double *reward, int *done, char *err,
+                             size_t errlen) {
+    lua_State *L = gsl_sandbox_state(t->sb);
+    int isnum;
+    double r = lua_tonumberx(L, -3, &isnum);
+    gs_status st = GS_OK;
+    if (!isnum || lua_type(L, -3) != LUA_TNUMBER)
+        st = gs_fail(err, errlen, GS_ERR_RUNTIME, "%s:%d: reward(env) must return a number r and a boolean done, "
+                     "got %s for r", t->path, line, luaL_typename(L, -3));
+    else if (!isfinite(r))
+        st = gs_fail(err, errlen, GS_ERR_RUNTIME, "%s:%d: reward(env) must return a finite number r, got %g "
+                     "(look for a division by zero or the square root of a negative number)", t->path, line, r);
+    else if (!dense && !(r >= 0 && r <= 1 + GS_SUCCESS_EPS))
+        st = gs_fail(err, errlen, GS_ERR_RUNTIME, "%s:%d: reward(env) must return a number in [0, 1] and a "
+                     "boolean done, got r = %g", t->path, line, r);
+    else if (!lua_isboolean(L, -2) && !lua_isnil(L, -2))
+        st = gs_fail(err, errlen, GS_ERR_RUNTIME, "%s:%d: reward(env) must return r and a boolean done, got %s "
+                     "for done", t->path, line, luaL_typename(L, -2));
+    else
+        *reward = r, *done = lua_toboolean(L, -2);
+    if (st == GS_OK) read_terms(t, L, -1);
+    lua_pop(L, 3);
+    return st;
+}
+
+/* A continuous episode starts with the cup at the documented start, above
+ * whatever lies below it there. */
+static void place_cup_for_control(gs_scene *s) {
+    double z = GS_CONTROL_START_Z, reach = s->robot.opt.tip_radius + 0.01;
+    for (int i = 0; i < s->nobjects; i++) {
+        gs_pose p;
+        gs_scene_pose(s, i, &p);
+        const gs_object *o = &s->objects[i];
+        double c[3], ext[3], h[3] = {o->size[0] / 2, o->size[1] / 2, o->size[2] / 2};
+        gsu_pose_apply(&p, o->center, c);
+        gsu_rotated_half_extents(p.rot, h, ext);
+        if (fabs(c[0] - GS_CONTROL_START_X) < ext[0] + reach && fabs(c[1] - GS_CONTROL_START_Y) < ext[1] + reach)
+            z = fmax(z, c[2] + ext[2] + 0.02);
+    }
+    gs_pose at = gsu_pose_xyz_yaw(GS_CONTROL_START_X, GS_CONTROL_START_Y, fmin(z, GS_WS_Z1), 0);
+    gs_robot_place_cup(&s->robot, &at);
+}
 
 static int count_lines(const char *src, size_t len) {
     int n = 1;

@@ -20,6 +20,9 @@ struct gs_task {
     int live;                /* scene holds an episode */
     gs_provenance prov;      /* the files it ran: itself, its modules, its kinds */
     gs__module_finder finder; /* what its require searches */
+    int nterms;              /* the named terms the last reward returned (gs_task_reward_terms) */
+    char term_names[GS_REWARD_TERMS_MAX][GS_REWARD_TERM_NAME_MAX];
+    double term_values[GS_REWARD_TERMS_MAX];
 };
 
 #endif
