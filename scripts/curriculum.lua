@@ -11,6 +11,7 @@ local cjson = require("cjson.safe")
 local USAGE = [==[
 usage: gensim curriculum run FILE.lua|NAME --out RUN [--resume] [--smoke] [--json]
                               [--replay FILE | --llm-cmd CMD | --llm-url URL [--model M]]
+                              [--llm-timeout-s S]
        gensim curriculum check FILE.lua|NAME
        gensim curriculum list
 
@@ -21,7 +22,8 @@ run     runs the curriculum into the folder RUN: RUN/data/*.h5 (demonstrations),
         --resume   continue RUN where it stopped; finished steps are not repeated
         --smoke    every count cut to the least that runs every step (for tests)
         --json     print a summary object on stdout at the end
-        model flags answer generation stages whose curriculum gives no replay
+        model flags answer generation stages whose curriculum gives no replay;
+        --llm-timeout-s S waits up to S seconds for each answer (default 120)
 check   loads and checks the curriculum (tasks resolve, counts in range)
 list    the curricula of the plugins on the plugin path
 
@@ -210,8 +212,8 @@ function Run:generate(si, stage, st)
   local library = ("%s/generated/stage%d"):format(self.out, si)
   local summary, status, msg = gensim.generate{target = g.target, n = g.n, replay = replay or self.model.replay,
     cmd = not replay and self.model.cmd or nil, url = not replay and self.model.url or nil,
-    model = self.model.model, library = library, compare = {library}, seed = self.state.seed,
-    log = function() end}
+    model = self.model.model, timeout_s = tonumber(self.model.timeout_s), library = library, compare = {library},
+    seed = self.state.seed, log = function() end}
   if not summary or status ~= 0 then error({message = "generation: " .. tostring(msg)}) end
   st.tasks = {}
   for _, t in ipairs(summary.tasks) do
@@ -387,7 +389,7 @@ local function main(args)
   end
   local o, i = {}, 2
   local VALUE = {["--out"] = "out", ["--replay"] = "replay", ["--llm-cmd"] = "cmd", ["--llm-url"] = "url",
-                 ["--model"] = "model"}
+                 ["--model"] = "model", ["--llm-timeout-s"] = "timeout_s"}
   while i <= #args do
     local a = args[i]
     if VALUE[a] then
