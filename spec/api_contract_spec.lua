@@ -276,12 +276,24 @@ describe("poses and where things rest", function()
 
   it("every kind accepts color and fixed", function()
     for _, kind in ipairs(gensim.assets()) do
-      if not kind.file then
+      if kind.name ~= "urdf" then -- a URDF object needs its file first
         local v = probe(("local o = env:add(%q, gs.pose(0.5, 0, 0.05), {color = \"red\", fixed = true})\n"
           .. "report(type(o))"):format(kind.name), {assets = {kind.name}})
         assert.is_truthy(v[1] == "userdata" or v[1] == "table", kind.name)
       end
     end
+  end)
+
+  it("sizes are always {x, y, z}: every kind but a URDF object takes size", function()
+    assert.same({0.05, 0.03, 0.02}, probe([[local s = env:size(env:add("block", gs.pose(0.5, 0, 0.01),
+      {size = {0.05, 0.03, 0.02}})) report(s[1], s[2], s[3])]]))
+    -- a cylinder's size is its diameter and height; a ball's must be the same each way
+    assert.same({0.06, 0.06, 0.1}, probe([[local s = env:size(env:add("cylinder", gs.pose(0.5, 0, 0.05),
+      {size = {0.06, 0.06, 0.1}})) report(s[1], s[2], s[3])]]))
+    assert.same({0.05}, probe([[report(env:size(env:add("ball", gs.pose(0.5, 0, 0.025), {size = {0.05, 0.05, 0.05}}))[1])]]))
+    assert.matches("must be the same each way", reset_error([[env:add("ball", gs.pose(0.5, 0, 0.02), {size = {0.04, 0.04, 0.02}})]]))
+    assert.matches("size or radius, not both",
+      reset_error([[env:add("cylinder", gs.pose(0.5, 0, 0.02), {size = {0.04, 0.04, 0.04}, radius = 0.02})]]))
   end)
 
   it("a flat marker given a height of 0 gets its default thickness", function()
@@ -299,8 +311,8 @@ describe("poses and where things rest", function()
     assert.matches("unknown colour 'rde'.*red", err)
     err = reset_error([[env:add("block", gs.pose(0.5, 0, 0.02), {colour = "red"})]])
     assert.matches("unknown field 'colour'.*color", err)
-    err = reset_error([[env:add("block", gs.pose(0.5, 0, 0.02), {size = {0.1, 0.1, 0.1}})]])
-    assert.matches("'block' takes no option 'size' %(its options: color, fixed, mass%)", err)
+    err = reset_error([[env:add("block", gs.pose(0.5, 0, 0.02), {radius = 0.02})]])
+    assert.matches("'block' takes no option 'radius' %(its options: color, fixed, mass%)", err)
   end)
 end)
 
@@ -375,6 +387,21 @@ describe("goals", function()
     assert.is_true(ep.success)
     assert.equals(2, ep.steps)
     t:close()
+  end)
+
+  it("zone: its targets are matched to its objects as a pose goal's are (matches, replace)", function()
+    local t = load([[
+    local z = env:add("zone", gs.pose(0.6, 0.2, 0), {size = {0.12, 0.12, 0}})
+    local a = env:add("block", gs.pose(0.4, -0.2, 0.02))
+    local b = env:add("block", gs.pose(0.4, -0.3, 0.02))
+    env:goal{objects = {a, b}, metric = "zone", zone = {pose = env:pose(z), size = {0.12, 0.12, 0.1}},
+             targets = {gs.pose(0.57, 0.2, 0.02), gs.pose(0.63, 0.2, 0.02)}, matches = "pairs", reward = 1}
+]])
+    assert.is_true(assert(t:run_episode(0)).success)
+    t:close()
+    assert.matches("'matches' only with 'targets'", reset_error([[local b = env:add("block", gs.pose(0.4, -0.2, 0.02))
+      env:goal{objects = {b}, metric = "zone", zone = {pose = gs.pose(0.6, 0.2, 0), size = {0.1, 0.1, 0.1}},
+               matches = "pairs", reward = 1}]]))
   end)
 
   it("stages are scored in order: a later one counts only while every earlier one holds", function()

@@ -304,6 +304,14 @@ static gs_status resolve_joint_options(const gs_asset_request *req, gs_asset_par
     return st;
 }
 
+/* The options a request may give a kind: its own, and size = {x, y, z}
+ * for every kind built from its size (all but URDF objects), since sizes
+ * are always {x, y, z}: a cylinder's is its diameter and height, a
+ * block's its extent. */
+static unsigned size_options(const gs_asset_kind *kind) {
+    return kind->options & GS_OPT_FILE ? kind->options : kind->options | GS_OPT_SIZE;
+}
+
 gs_status gs_asset_resolve(const gs_asset_kind *kind, const gs_asset_request *req,
                            gs_asset_params *p, const char **color, char *err, size_t errlen) {
     const int given[] = {req->has_size,   req->has_radius,   req->has_height,     req->has_length,
@@ -313,7 +321,7 @@ gs_status gs_asset_resolve(const gs_asset_kind *kind, const gs_asset_request *re
     int nopt;
     const char *const *names = gs_asset_option_names(&nopt);
     for (int b = 0; b < nopt; b++)
-        if (given[b] && !(kind->options & (1u << b))) {
+        if (given[b] && !(size_options(kind) & (1u << b))) {
             char valid[512];
             gs_asset_options_text(kind, valid, sizeof valid);
             return gs_fail(err, errlen, GS_ERR_USAGE, "'%s' takes no option '%s' (its options: %s)",
@@ -335,8 +343,15 @@ gs_status gs_asset_resolve(const gs_asset_kind *kind, const gs_asset_request *re
                              req->size[i], GS_ASSET_SIZE_MAX);
             p->size[i] = req->size[i];
         }
+    if (st == GS_OK && req->has_size && req->has_radius)
+        st = gs_fail(err, errlen, GS_ERR_USAGE, "'%s' takes size or radius, not both", kind->name);
+    if (st == GS_OK && (kind->options & GS_OPT_RADIUS) && req->has_size && !(kind->options & GS_OPT_HEIGHT) &&
+        (fabs(req->size[0] - req->size[1]) > 0.001 || fabs(req->size[0] - req->size[2]) > 0.001))
+        st = gs_fail(err, errlen, GS_ERR_USAGE, "a '%s' is round: its size {%g, %g, %g} must be the same each way",
+                     kind->name, req->size[0], req->size[1], req->size[2]);
     if (st == GS_OK && (kind->options & GS_OPT_RADIUS)) {
-        double r = req->has_radius ? req->radius : p->size[0] / 2;
+        /* size {x, y, z} names a round kind's diameter (and height) too */
+        double r = req->has_radius ? req->radius : fmin(p->size[0], p->size[1]) / 2;
         st = in_range("radius", r, GS_ASSET_RADIUS_MIN, GS_ASSET_SIZE_MAX / 2, err, errlen);
         p->size[0] = p->size[1] = 2 * r;
         if (!(kind->options & GS_OPT_HEIGHT)) p->size[2] = 2 * r;

@@ -530,6 +530,91 @@ static gs_status read_info(gs_dataset *ds, char *err, size_t errlen) {
 
 /* Opens episode index, reads its attributes into ep (nullable) and opens and
  * checks the datasets named by the specs bits. */
+/* An episode's attributes into ep: its task, description, seed, outcome
+ * and (when recorded) provenance. 0 and why when one is missing or bad. */
+static int read_attrs(const gs_dataset *ds, hid_t group, gs_dataset_episode *ep, char *why, size_t whylen) {
+    uint8_t success = 0;
+    int ok = attr_read_string(group, "task", &ep->task, why, whylen) &&
+             attr_read_string(group, "description", &ep->description, why, whylen) &&
+             attr_read_numbers(group, "seed", H5T_NATIVE_UINT64, 1, &ep->seed, why, whylen) &&
+             attr_read_numbers(group, "success", H5T_NATIVE_UINT8, 1, &success, why, whylen) &&
+             attr_read_numbers(group, "total_reward", H5T_NATIVE_DOUBLE, 1, &ep->total_reward, why, whylen) &&
+             attr_read_numbers(group, "initial_reward", H5T_NATIVE_DOUBLE, 1, &ep->initial_reward, why, whylen);
+    ep->success = success != 0;
+    ep->rows = ds->info.rows, ep->cols = ds->info.cols;
+    free(ep->provenance);
+    ep->provenance = NULL;
+    /* optional: files written before it was recorded lack it */
+    if (ok && H5Aexists(group, "provenance") > 0) ok = attr_read_string(group, "provenance", &ep->provenance, why, whylen);
+    return ok;
+}
+
+/* Opens dataset i of SPECS into oe->sets[i] and checks its class, its
+ * shape for `steps` steps and its storage; notes the object and joint
+ * counts its length gives. 0 and why when it is not as it must be. */
+static int open_dataset(const gs_dataset *ds, open_episode *oe, int i, int32_t steps, char *why, size_t whylen) {
+    int ok = 1;
+        const dataset_spec *sp = &SPECS[i];
+        htri_t exists = H5Lexists(oe->group, sp->name, H5P_DEFAULT);
+        if (exists <= 0) {
+            char reason[256] = "";
+            if (exists < 0) gs__hdf5_reason(reason, sizeof reason);
+            if (exists < 0) snprintf(why, whylen, "cannot look up dataset '%s': %s", sp->name, reason);
+            else snprintf(why, whylen, "missing dataset '%s'", sp->name);
+            return 0;
+        }
+        hid_t set = oe->sets[i] = H5Dopen2(oe->group, sp->name, H5P_DEFAULT);
+        hid_t type = set >= 0 ? H5Dget_type(set) : -1;
+        hid_t space = set >= 0 ? H5Dget_space(set) : -1;
+        hsize_t dims[8] = {0};
+        int rank = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
+        if (set < 0 || type < 0 || space < 0 || rank < 0 || rank > 8 ||
+            H5Sget_simple_extent_dims(space, dims, NULL) < 0) {
+            char reason[256];
+            gs__hdf5_reason(reason, sizeof reason);
+            snprintf(why, whylen, "'%s' is not a readable dataset: %s", sp->name, reason);
+            ok = 0;
+        } else if (H5Tget_class(type) != sp->cls) {
+            snprintf(why, whylen, "dataset '%s' holds %s, expected %s", sp->name,
+                     H5Tget_class(type) == H5T_STRING ? "strings" : H5Tget_class(type) == H5T_FLOAT ? "floats"
+                     : H5Tget_class(type) == H5T_INTEGER ? "integers" : "another type",
+                     sp->cls == H5T_STRING ? "strings" : sp->cls == H5T_FLOAT ? "floats" : "integers");
+            ok = 0;
+        } else {
+            if (i == S_OBJECT_KIND && rank == 1) oe->nobjects = dims[0] > MAX_OBJECTS ? -2 : (int)dims[0];
+            if (i == S_JOINT_NAME && rank == 1) oe->njoints = dims[0] > MAX_JOINTS ? -2 : (int)dims[0];
+            hsize_t want[4];
+            int good = rank == sp->rank;
+            for (int d = 0; d < sp->rank; d++) {
+                int code = sp->dims[d];
+                want[d] = code == D_T ? (hsize_t)steps : code == D_OBS ? (hsize_t)steps + 1
+                        : code == D_OBJ ? (hsize_t)(oe->nobjects < 0 ? 0 : oe->nobjects)
+                        : code == D_JNT ? (hsize_t)(oe->njoints < 0 ? 0 : oe->njoints)
+                        : code == D_ROWS ? (hsize_t)ds->info.rows : code == D_COLS ? (hsize_t)ds->info.cols
+                        : (hsize_t)code;
+                if (good && dims[d] != want[d]) good = 0;
+            }
+            if (oe->nobjects == -2 || oe->njoints == -2) {
+                snprintf(why, whylen, "dataset '%s' lists more than %d entries", sp->name, MAX_OBJECTS);
+                ok = 0;
+            } else if (good) {
+                ok = check_storage(set, type, sp->name, why, whylen);
+            } else {
+                char have[96] = "", expect[96] = "";
+                for (int d = 0; d < rank; d++)
+                    snprintf(have + strlen(have), sizeof have - strlen(have), "%s%" PRIu64, d ? " x " : "", (uint64_t)dims[d]);
+                for (int d = 0; d < sp->rank; d++)
+                    snprintf(expect + strlen(expect), sizeof expect - strlen(expect), "%s%" PRIu64, d ? " x " : "", (uint64_t)want[d]);
+                snprintf(why, whylen, "dataset '%s' has shape (%s), expected (%s) for %d steps", sp->name,
+                         rank ? have : "scalar", expect, (int)steps);
+                ok = 0;
+            }
+        }
+        if (type >= 0) H5Tclose(type);
+        if (space >= 0) H5Sclose(space);
+    return ok;
+}
+
 static gs_status episode_open(gs_dataset *ds, int64_t index, unsigned specs, gs_dataset_episode *ep,
                               open_episode *oe, char *err, size_t errlen) {
     memset(oe, 0, sizeof *oe);
@@ -558,87 +643,14 @@ static gs_status episode_open(gs_dataset *ds, int64_t index, unsigned specs, gs_
         ok = 0;
     }
     oe->steps = steps;
-    if (ok && ep) {
-        uint8_t success = 0;
-        ok = attr_read_string(oe->group, "task", &ep->task, why, sizeof why) &&
-             attr_read_string(oe->group, "description", &ep->description, why, sizeof why) &&
-             attr_read_numbers(oe->group, "seed", H5T_NATIVE_UINT64, 1, &ep->seed, why, sizeof why) &&
-             attr_read_numbers(oe->group, "success", H5T_NATIVE_UINT8, 1, &success, why, sizeof why) &&
-             attr_read_numbers(oe->group, "total_reward", H5T_NATIVE_DOUBLE, 1, &ep->total_reward, why, sizeof why) &&
-             attr_read_numbers(oe->group, "initial_reward", H5T_NATIVE_DOUBLE, 1, &ep->initial_reward, why, sizeof why);
-        ep->success = success != 0;
-        ep->rows = ds->info.rows, ep->cols = ds->info.cols;
-        free(ep->provenance);
-        ep->provenance = NULL;
-        /* optional: files written before it was recorded lack it */
-        if (ok && H5Aexists(oe->group, "provenance") > 0)
-            ok = attr_read_string(oe->group, "provenance", &ep->provenance, why, sizeof why);
-    }
+    if (ok && ep) ok = read_attrs(ds, oe->group, ep, why, sizeof why);
     /* The object count comes from object_kind's length, the joints' from
      * joint_name's. */
     oe->nobjects = -1;
     oe->njoints = -1;
     for (int i = 0; ok && i < NSPECS; i++) {
         if (!(specs & (1u << i))) continue; /* object_pose needs object_kind's count first */
-        const dataset_spec *sp = &SPECS[i];
-        htri_t exists = H5Lexists(oe->group, sp->name, H5P_DEFAULT);
-        if (exists <= 0) {
-            char reason[256] = "";
-            if (exists < 0) gs__hdf5_reason(reason, sizeof reason);
-            if (exists < 0) snprintf(why, sizeof why, "cannot look up dataset '%s': %s", sp->name, reason);
-            else snprintf(why, sizeof why, "missing dataset '%s'", sp->name);
-            ok = 0;
-            break;
-        }
-        hid_t set = oe->sets[i] = H5Dopen2(oe->group, sp->name, H5P_DEFAULT);
-        hid_t type = set >= 0 ? H5Dget_type(set) : -1;
-        hid_t space = set >= 0 ? H5Dget_space(set) : -1;
-        hsize_t dims[8] = {0};
-        int rank = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
-        if (set < 0 || type < 0 || space < 0 || rank < 0 || rank > 8 ||
-            H5Sget_simple_extent_dims(space, dims, NULL) < 0) {
-            char reason[256];
-            gs__hdf5_reason(reason, sizeof reason);
-            snprintf(why, sizeof why, "'%s' is not a readable dataset: %s", sp->name, reason);
-            ok = 0;
-        } else if (H5Tget_class(type) != sp->cls) {
-            snprintf(why, sizeof why, "dataset '%s' holds %s, expected %s", sp->name,
-                     H5Tget_class(type) == H5T_STRING ? "strings" : H5Tget_class(type) == H5T_FLOAT ? "floats"
-                     : H5Tget_class(type) == H5T_INTEGER ? "integers" : "another type",
-                     sp->cls == H5T_STRING ? "strings" : sp->cls == H5T_FLOAT ? "floats" : "integers");
-            ok = 0;
-        } else {
-            if (i == S_OBJECT_KIND && rank == 1) oe->nobjects = dims[0] > MAX_OBJECTS ? -2 : (int)dims[0];
-            if (i == S_JOINT_NAME && rank == 1) oe->njoints = dims[0] > MAX_JOINTS ? -2 : (int)dims[0];
-            hsize_t want[4];
-            int good = rank == sp->rank;
-            for (int d = 0; d < sp->rank; d++) {
-                int code = sp->dims[d];
-                want[d] = code == D_T ? (hsize_t)steps : code == D_OBS ? (hsize_t)steps + 1
-                        : code == D_OBJ ? (hsize_t)(oe->nobjects < 0 ? 0 : oe->nobjects)
-                        : code == D_JNT ? (hsize_t)(oe->njoints < 0 ? 0 : oe->njoints)
-                        : code == D_ROWS ? (hsize_t)ds->info.rows : code == D_COLS ? (hsize_t)ds->info.cols
-                        : (hsize_t)code;
-                if (good && dims[d] != want[d]) good = 0;
-            }
-            if (oe->nobjects == -2 || oe->njoints == -2) {
-                snprintf(why, sizeof why, "dataset '%s' lists more than %d entries", sp->name, MAX_OBJECTS);
-                ok = 0;
-            } else if (good) {
-                ok = check_storage(set, type, sp->name, why, sizeof why);
-            } else {
-                char have[96] = "", expect[96] = "";
-                for (int d = 0; d < rank; d++)
-                    snprintf(have + strlen(have), sizeof have - strlen(have), "%s%" PRIu64, d ? " x " : "", (uint64_t)dims[d]);
-                for (int d = 0; d < sp->rank; d++)
-                    snprintf(expect + strlen(expect), sizeof expect - strlen(expect), "%s%" PRIu64, d ? " x " : "", (uint64_t)want[d]);
-                snprintf(why, sizeof why, "dataset '%s' has shape (%s), expected (%s) for %d steps", sp->name,
-                         rank ? have : "scalar", expect, (int)steps);
-                ok = 0;
-            }
-        }
-        if (type >= 0) H5Tclose(type);
-        if (space >= 0) H5Sclose(space);
+        ok = open_dataset(ds, oe, i, steps, why, sizeof why);
     }
     if (ok && oe->nobjects < 0) oe->nobjects = 0;
     if (ok && oe->njoints < 0) oe->njoints = 0;

@@ -729,8 +729,10 @@ static int l_env_goal(lua_State *L) {
         return luaL_error(L, "env:goal: 'targets' must be a list of poses");
     }
     g.replace = goal_flag(L, "replace", 0);
-    if (g.metric == GS_METRIC_POSE) read_matches(L, &g);
-    else if (gsl_api_raw_field(L, 2, "matches") != LUA_TNIL) return luaL_error(L, "env:goal: metric \"zone\" takes no 'matches'");
+    /* a zone goal's targets are matched to its objects as a pose goal's are */
+    if (g.metric == GS_METRIC_POSE || g.ntargets > 0) read_matches(L, &g);
+    else if (gsl_api_raw_field(L, 2, "matches") != LUA_TNIL)
+        return luaL_error(L, "env:goal: metric \"zone\" takes 'matches' only with 'targets'");
     else lua_pop(L, 1);
     if (g.metric == GS_METRIC_ZONE) {
         if (gsl_api_raw_field(L, 2, "zone") != LUA_TTABLE) return luaL_error(L, "env:goal: metric \"zone\" needs zone = {pose = ..., size = {x, y, z}}");

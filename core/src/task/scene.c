@@ -327,31 +327,10 @@ static gs_status check_goal_joint(const gs_goal_spec *g, char *err, size_t errle
     return GS_OK;
 }
 
-/* Targets, zone and matches, as the metric needs them. */
-static gs_status check_goal_targets(const gs_goal_spec *g, char *err, size_t errlen) {
+/* The objects' matching to the targets: enough targets, pairs one to one,
+ * a matrix that lets every object go somewhere. */
+static gs_status check_matches(const gs_goal_spec *g, char *err, size_t errlen) {
     int nobj = g->nobjects, ntgt = g->ntargets;
-    if (g->metric == GS_METRIC_JOINT) return GS_OK; /* check_goal_joint has */
-    gs_status st = check_goal_joint(g, err, errlen);
-    if (st != GS_OK) return st;
-    if (ntgt < 0 || ntgt > GS_MAX_TARGETS || (ntgt > 0 && !g->targets))
-        return gs_fail(err, errlen, GS_ERR_USAGE, "too many targets (%d)", ntgt);
-    for (int j = 0; j < ntgt; j++)
-        if (!gsu_pose_is_sane(&g->targets[j], 10))
-            return gs_fail(err, errlen, GS_ERR_USAGE, "'targets'[%d] is not a place in the scene", j + 1);
-    if (g->metric == GS_METRIC_ZONE) {
-        /* targets, if any, are where the oracle puts things; the zone is scored */
-        if (g->matches != GS_MATCH_ANY) return gs_fail(err, errlen, GS_ERR_USAGE, "metric \"zone\" takes no 'matches'");
-        for (int i = 0; i < 3; i++)
-            if (!(g->zone_size[i] >= 0 && g->zone_size[i] <= GS_ASSET_SIZE_MAX))
-                return gs_fail(err, errlen, GS_ERR_USAGE, "'zone'.size[%d] = %g must be from 0 to %g m",
-                               i + 1, g->zone_size[i], GS_ASSET_SIZE_MAX);
-        if (!gsu_pose_is_sane(&g->zone_pose, 10))
-            return gs_fail(err, errlen, GS_ERR_USAGE, "'zone'.pose is not a place in the scene");
-        return GS_OK;
-    }
-    if (g->metric != GS_METRIC_POSE) return gs_fail(err, errlen, GS_ERR_USAGE, "unknown metric");
-    if (ntgt == 0)
-        return gs_fail(err, errlen, GS_ERR_USAGE, "'targets' must be a non-empty list of poses for metric \"pose\"");
     if (g->matches == GS_MATCH_ANY && !g->replace && ntgt < nobj)
         return gs_fail(err, errlen, GS_ERR_USAGE,
                        "%d objects but only %d targets and replace = false: the goal can never be met", nobj, ntgt);
@@ -369,6 +348,40 @@ static gs_status check_goal_targets(const gs_goal_spec *g, char *err, size_t err
         }
     }
     return GS_OK;
+}
+
+/* Targets, zone and matches, as the metric needs them. */
+static gs_status check_goal_targets(const gs_goal_spec *g, char *err, size_t errlen) {
+    int ntgt = g->ntargets;
+    if (g->metric == GS_METRIC_JOINT) return GS_OK; /* check_goal_joint has */
+    gs_status st = check_goal_joint(g, err, errlen);
+    if (st != GS_OK) return st;
+    if (ntgt < 0 || ntgt > GS_MAX_TARGETS || (ntgt > 0 && !g->targets))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "too many targets (%d)", ntgt);
+    for (int j = 0; j < ntgt; j++)
+        if (!gsu_pose_is_sane(&g->targets[j], 10))
+            return gs_fail(err, errlen, GS_ERR_USAGE, "'targets'[%d] is not a place in the scene", j + 1);
+    if (g->metric == GS_METRIC_ZONE) {
+        /* targets, if any, are where the oracle puts things (matched to the
+         * objects as a pose goal's are); the zone is scored */
+        if (g->matches != GS_MATCH_ANY && ntgt == 0)
+            return gs_fail(err, errlen, GS_ERR_USAGE, "metric \"zone\" takes 'matches' only with 'targets'");
+        if (ntgt > 0) {
+            gs_status mt = check_matches(g, err, errlen);
+            if (mt != GS_OK) return mt;
+        }
+        for (int i = 0; i < 3; i++)
+            if (!(g->zone_size[i] >= 0 && g->zone_size[i] <= GS_ASSET_SIZE_MAX))
+                return gs_fail(err, errlen, GS_ERR_USAGE, "'zone'.size[%d] = %g must be from 0 to %g m",
+                               i + 1, g->zone_size[i], GS_ASSET_SIZE_MAX);
+        if (!gsu_pose_is_sane(&g->zone_pose, 10))
+            return gs_fail(err, errlen, GS_ERR_USAGE, "'zone'.pose is not a place in the scene");
+        return GS_OK;
+    }
+    if (g->metric != GS_METRIC_POSE) return gs_fail(err, errlen, GS_ERR_USAGE, "unknown metric");
+    if (ntgt == 0)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "'targets' must be a non-empty list of poses for metric \"pose\"");
+    return check_matches(g, err, errlen);
 }
 
 /* The ranges of the numbers and the language. */
