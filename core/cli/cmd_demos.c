@@ -38,6 +38,48 @@ static void progress_show(progress *p, const char *task, uint64_t kept, uint64_t
                           uint64_t total, int final);
 static int report(const gs_record_result *r, const gs_record_options *o, int json);
 
+/* Records o into out with progress, the summary and the messages of a
+ * stopped or short run; the exit status. */
+static int demos_record(gs_record_options *o, const char *out, const cli_common *common) {
+    char err[1024];
+    int status = CLI_OK;
+    progress prog = {isatty(STDERR_FILENO), common->quiet, cli_now(), cli_now()};
+    progress_tty = prog.tty && !common->quiet;
+    o->on_attempt = on_attempt, o->on_error = on_error, o->ud = &prog;
+    o->stop = &cli_stop_signal;
+    o->scale.on_retry = on_retry;
+
+    cli_signals saved_signals;
+    cli_trap_stop(&saved_signals);
+    gs_record_result r;
+    gs_status st = gs_record(o, &r, err, sizeof err);
+    if (r.resumed && !common->quiet)
+        fprintf(stderr, "%sgensim demos: went on from %s: %" PRId64 " episodes in %" PRIu64 " attempts were "
+                        "already made\n", progress_tty ? "\r\033[K" : "", out, r.written_before, r.attempts_before);
+    if (r.ntasks && r.attempts)
+        progress_show(&prog, cli_stop_signal ? "interrupted" : "done", (uint64_t)r.written, r.attempts, r.requested, 1);
+    cli_untrap_stop(&saved_signals);
+    if (st != GS_OK) {
+        fprintf(stderr, "%s%s%s\n", progress_tty ? "\r\033[K" : "",
+                st == GS_ERR_IO || st == GS_ERR_USAGE ? "gensim demos: " : "", err);
+        status = cli_exit_status(st);
+    }
+    if (st == GS_OK || r.written > 0) {
+        int reported = report(&r, o, common->json);
+        if (status == CLI_OK) status = reported;
+    }
+    if (r.interrupted) {
+        fprintf(stderr, "gensim demos: interrupted by signal %d: %" PRId64 " finished episodes are in %s; "
+                        "the same command with --resume goes on\n", (int)cli_stop_signal, r.written, out);
+        status = 128 + cli_stop_signal;
+    } else if (st != GS_OK && r.written >= 0 && r.ntasks && !r.complete && st != GS_ERR_USAGE) {
+        fprintf(stderr, "gensim demos: %" PRId64 " episodes are in %s; the same command with --resume makes "
+                        "only the attempts not yet made\n", r.written, out);
+    }
+    gs_record_result_free(&r);
+    return status;
+}
+
 int cmd_demos(int argc, char **argv) {
     gs_record_options o = gs_record_options_default();
     o.task_opt.log = log_line;
@@ -120,40 +162,7 @@ int cmd_demos(int argc, char **argv) {
     o.tasks = paths, o.ntasks = tasks.n, o.out = out, o.overwrite = force, o.resume = resume;
     o.episodes = episodes, o.seed = seed, o.max_attempts = max_attempts, o.compression = (int)compression;
     o.task_opt.test_split = strcmp(split, "test") == 0; /* env.split: the unseen colours */
-    progress prog = {isatty(STDERR_FILENO), common.quiet, cli_now(), cli_now()};
-    progress_tty = prog.tty && !common.quiet;
-    o.on_attempt = on_attempt, o.on_error = on_error, o.ud = &prog;
-    o.stop = &cli_stop_signal;
-    o.scale.on_retry = on_retry;
-
-    cli_signals saved_signals;
-    cli_trap_stop(&saved_signals);
-    gs_record_result r;
-    gs_status st = gs_record(&o, &r, err, sizeof err);
-    if (r.resumed && !common.quiet)
-        fprintf(stderr, "%sgensim demos: went on from %s: %" PRId64 " episodes in %" PRIu64 " attempts were "
-                        "already made\n", progress_tty ? "\r\033[K" : "", out, r.written_before, r.attempts_before);
-    if (r.ntasks && r.attempts)
-        progress_show(&prog, cli_stop_signal ? "interrupted" : "done", (uint64_t)r.written, r.attempts, r.requested, 1);
-    cli_untrap_stop(&saved_signals);
-    if (st != GS_OK) {
-        fprintf(stderr, "%s%s%s\n", progress_tty ? "\r\033[K" : "",
-                st == GS_ERR_IO || st == GS_ERR_USAGE ? "gensim demos: " : "", err);
-        status = cli_exit_status(st);
-    }
-    if (st == GS_OK || r.written > 0) {
-        int reported = report(&r, &o, common.json);
-        if (status == CLI_OK) status = reported;
-    }
-    if (r.interrupted) {
-        fprintf(stderr, "gensim demos: interrupted by signal %d: %" PRId64 " finished episodes are in %s; "
-                        "the same command with --resume goes on\n", (int)cli_stop_signal, r.written, out);
-        status = 128 + cli_stop_signal;
-    } else if (st != GS_OK && r.written >= 0 && r.ntasks && !r.complete && st != GS_ERR_USAGE) {
-        fprintf(stderr, "gensim demos: %" PRId64 " episodes are in %s; the same command with --resume makes "
-                        "only the attempts not yet made\n", r.written, out);
-    }
-    gs_record_result_free(&r);
+    status = demos_record(&o, out, &common);
     gs_agent_free(agent);
     return status;
 }
