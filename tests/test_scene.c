@@ -88,9 +88,11 @@ static void check_core_rules(void) {
     CHECK(goal_refused(&s, &g, "'tolerance' = 0.9"));
     g.tolerance = 0.01, g.symmetry = -0.5;
     CHECK(goal_refused(&s, &g, "'symmetry'"));
-    g.symmetry = -1, g.metric = GS_METRIC_ZONE, g.matches = GS_MATCH_PAIRS;
-    CHECK(goal_refused(&s, &g, "takes no 'matches'"));
-    g.matches = GS_MATCH_ANY, g.zone_size[0] = -1;
+    g.symmetry = -1, g.metric = GS_METRIC_ZONE, g.matches = GS_MATCH_PAIRS, g.ntargets = 0;
+    CHECK(goal_refused(&s, &g, "'matches' only with 'targets'"));
+    g.ntargets = 1; /* a zone's targets are matched as a pose goal's are */
+    CHECK(goal_refused(&s, &g, "as many targets as objects"));
+    g.matches = GS_MATCH_ANY, g.ntargets = 2, g.zone_size[0] = -1;
     CHECK(goal_refused(&s, &g, "'zone'.size[1]"));
     g.zone_size[0] = 0.1, g.metric = GS_METRIC_POSE;
     char long_lang[GS_GOAL_LANG_MAX + 2];
@@ -117,8 +119,11 @@ static void check_core_rules(void) {
           strstr(err, "takes no option 'radius'") && strstr(err, "color, fixed, mass"));
     req.has_size = 1, req.size[0] = 0.05, req.size[1] = 0.09, req.size[2] = 0.1;
     CHECK(gs_scene_add_object(&s, "ball", &req, &p, &first, err, sizeof err) == -1 &&
-          strstr(err, "takes no option 'size'"));
-    req.has_size = 0, req.radius = 0.2;
+          strstr(err, "size or radius, not both"));
+    req.has_radius = 0; /* sizes are always {x, y, z}: a ball's the same each way */
+    CHECK(gs_scene_add_object(&s, "ball", &req, &p, &first, err, sizeof err) == -1 &&
+          strstr(err, "must be the same each way"));
+    req.has_size = 0, req.has_radius = 1, req.radius = 0.2;
     CHECK(gs_scene_add_object(&s, "cylinder", &req, &p, &first, err, sizeof err) == 1);
     CHECK_NEAR(s.objects[first].params.size[0], 0.4, 1e-12);
     CHECK_NEAR(s.objects[first].params.size[1], 0.4, 1e-12);

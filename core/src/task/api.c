@@ -89,15 +89,12 @@ static void problem(problem_report *pr, const char *fmt, ...) {
 
 static void check_subtasks(lua_State *L, problem_report *pr, int continuous);
 
-static int l_task(lua_State *L) {
-    if (!lua_istable(L, 1))
-        return luaL_error(L, "task{...} takes one table, got %s", luaL_typename(L, 1));
-    problem_report report = {"", 0, 0}, *pr = &report;
-    char hint[96];
 #define PROBLEM(...) problem(pr, __VA_ARGS__)
 
-    int t = gsl_api_raw_field(L, 1, "name");
+/* task{}'s name and description. */
+static void check_task_name(lua_State *L, problem_report *pr) {
     char why[512];
+    int t = gsl_api_raw_field(L, 1, "name");
     if (t != LUA_TSTRING) PROBLEM("'name' must be a kebab-case string, got %s", lua_typename(L, t));
     else if (has_nul(L, -1)) PROBLEM("'name' must not hold NUL bytes");
     else if (!gs_task_name_valid(lua_tostring(L, -1), why, sizeof why)) PROBLEM("'name': %s", why);
@@ -112,7 +109,12 @@ static int l_task(lua_State *L) {
         PROBLEM("'description' is %zu bytes; at most %d", (size_t)lua_rawlen(L, -1), GSL_TASK_DESCRIPTION_MAX);
     lua_pop(L, 1);
 
-    t = gsl_api_raw_field(L, 1, "assets");
+}
+
+/* task{}'s assets: known kinds, or plugin kinds that may be used. */
+static void check_assets(lua_State *L, problem_report *pr) {
+    char hint[96], why[512];
+    int t = gsl_api_raw_field(L, 1, "assets");
     if (t != LUA_TTABLE) PROBLEM("'assets' must be a list of asset kinds, got %s", lua_typename(L, t));
     else {
         lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
@@ -136,7 +138,11 @@ static int l_task(lua_State *L) {
     }
     lua_pop(L, 1);
 
-    t = gsl_api_raw_field(L, 1, "max_steps");
+}
+
+/* task{}'s max_steps, its functions and its control. */
+static void check_functions(lua_State *L, problem_report *pr) {
+    int t = gsl_api_raw_field(L, 1, "max_steps");
     if (t != LUA_TNUMBER || !lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 ||
         lua_tointeger(L, -1) > 1000)
         PROBLEM("'max_steps' must be an integer from 1 to 1000, got %s",
@@ -169,6 +175,11 @@ static int l_task(lua_State *L) {
                 "return r, done end' and 'success = function(env) return bool end'");
     check_subtasks(L, pr, continuous);
 
+}
+
+/* task{}'s keys: field names it knows. */
+static void check_keys(lua_State *L, problem_report *pr) {
+    char hint[96];
     lua_pushnil(L);
     while (lua_next(L, 1)) {
         lua_pop(L, 1);
@@ -181,7 +192,17 @@ static int l_task(lua_State *L) {
                 PROBLEM("unknown field '%.40s'%s", key, gsu_suggest(key, TASK_FIELDS, COUNT(TASK_FIELDS), hint, sizeof hint));
         }
     }
+}
 #undef PROBLEM
+
+static int l_task(lua_State *L) {
+    if (!lua_istable(L, 1))
+        return luaL_error(L, "task{...} takes one table, got %s", luaL_typename(L, 1));
+    problem_report report = {"", 0, 0};
+    check_task_name(L, &report);
+    check_assets(L, &report);
+    check_functions(L, &report);
+    check_keys(L, &report);
     if (report.n) {
         host_of(L)->shape_error = 1;
         return luaL_error(L, "task: %d problem%s: %s", report.n, report.n > 1 ? "s" : "", report.text);
