@@ -93,6 +93,11 @@ s=$(l show gen-nothing --dir "$tmp/lib"); [ "$s" = 2 ] && grep -q "no task 'gen-
 s=$(l stats --dir "$tmp/lib" --json)
 [ "$s" = 0 ] && grep -q '"tasks":2' "$tmp/out" && grep -q '"mean_oracle_success":1' "$tmp/out" && grep -q '"novel":2' "$tmp/out" &&
     grep -q '"model-block-insertion":1' "$tmp/out" && pass || fail "stats --json: $s: $(cat "$tmp/out")"
+grep -q '"self_bleu4":' "$tmp/out" && grep -q '"mean_code_similarity":' "$tmp/out" && grep -q '"block":' "$tmp/out" &&
+    grep -q '"metrics":{' "$tmp/out" && pass || fail "stats --json lacks the diversity figures: $(cat "$tmp/out")"
+s=$(l stats); [ "$s" = 0 ] && grep -q "^seed: [0-9]* tasks" "$tmp/out" && grep -q "^both: " "$tmp/out" &&
+    grep -q "Self-BLEU-4" "$tmp/out" && pass || fail "stats of seed, generated and both: $s: $(cat "$tmp/out")"
+s=$(l stats --dir "$tmp/nowhere"); [ "$s" = 2 ] && pass || fail "stats of a missing folder: $s"
 s=$(l export-finetune "$tmp/ft.jsonl" --dir "$tmp/lib" --json)
 [ "$s" = 0 ] && grep -q '"examples":2' "$tmp/out" && [ "$(wc -l <"$tmp/ft.jsonl")" = 2 ] && pass || fail "export-finetune: $s"
 grep -q '"role":"assistant","content":"```lua' "$tmp/ft.jsonl" && grep -q 'Use the assets: block' "$tmp/ft.jsonl" && pass || fail "export-finetune content"

@@ -28,7 +28,8 @@ static const char LIBRARY_USAGE[] =
     "  list              the accepted tasks of a library folder (default tasks/generated)\n"
     "  show NAME         one task's record and the path of its code\n"
     "  remove NAME       removes a task (its record, its code, its index entry)\n"
-    "  stats             counts, mean oracle success, per-rung totals, models used\n"
+    "  stats             counts, oracle success, rungs, models; kinds, metrics, Self-BLEU,\n"
+    "                    code similarity of the seed, generated and both (library_stats.lua)\n"
     "  export-finetune OUT.jsonl\n"
     "                    a chat fine-tuning set, one line per accepted task\n"
     "  merge PART... --out DIR\n"
@@ -43,7 +44,6 @@ static int store(const char *sub, int argc, char **argv);
 static int store_list(const char *dir, int json);
 static int store_show(const char *dir, const char *name, int json);
 static int store_remove(const char *dir, const char *name, int json);
-static int store_stats(const char *dir, int json);
 static int store_export(const char *dir, const char *out, int json);
 
 static const char *const SUBCOMMANDS[] = {"gallery", "list", "show", "remove", "stats", "export-finetune", "merge"};
@@ -61,6 +61,8 @@ int cmd_library(int argc, char **argv) {
     }
     if (strcmp(sub, "gallery") == 0) return gallery(argc - 1, argv + 1);
     if (strcmp(sub, "merge") == 0) return merge(argc - 1, argv + 1);
+    if (strcmp(sub, "stats") == 0)
+        return cli_run_script("gensim library stats", "scripts/library_stats.lua", argc - 1, argv + 1);
     for (int i = 1; i < NSUB; i++)
         if (strcmp(sub, SUBCOMMANDS[i]) == 0) return store(sub, argc - 1, argv + 1);
     char hint[256];
@@ -192,8 +194,7 @@ static int store(const char *sub, int argc, char **argv) {
         "  list             name, oracle success, time and description of every task\n"
         "  show NAME        the record (JSON) and the path of the code\n"
         "  remove NAME      removes the record, the code and the index entry\n"
-        "  stats            task count, mean oracle success, per-rung pass totals from the\n"
-        "                   records' ladder results, the models used\n"
+
         "  export-finetune  writes OUT.jsonl (atomically): one chat example per accepted\n"
         "                   task, {\"messages\": [system, user: the request, assistant: the code]}\n",
         flags, 1, needs_arg ? &arg : NULL, strcmp(sub, "export-finetune") == 0 ? "OUT.jsonl" : "NAME", 0, 0,
@@ -213,7 +214,6 @@ static int store(const char *sub, int argc, char **argv) {
     if (strcmp(sub, "list") == 0) return store_list(dir, common.json);
     if (strcmp(sub, "show") == 0) return store_show(dir, args[0], common.json);
     if (strcmp(sub, "remove") == 0) return store_remove(dir, args[0], common.json);
-    if (strcmp(sub, "stats") == 0) return store_stats(dir, common.json);
     return store_export(dir, args[0], common.json);
 }
 
@@ -293,67 +293,6 @@ static int store_remove(const char *dir, const char *name, int json) {
     } else {
         printf("removed %s from %s\n", name, dir);
     }
-    return CLI_OK;
-}
-
-static int store_stats(const char *dir, int json) {
-    gs_library_entry *e;
-    int n;
-    char err[1024];
-    if (gs_library_list(dir, &e, &n, err, sizeof err) != GS_OK) {
-        fprintf(stderr, "gensim library stats: %s\n", err);
-        return CLI_USAGE;
-    }
-    int rung_pass[GS_RUNG_COUNT] = {0}, with_ladder = 0, with_rate = 0;
-    double rate_sum = 0;
-    cJSON *models = cJSON_CreateObject();
-    for (int i = 0; i < n; i++) {
-        if (e[i].oracle_success >= 0) rate_sum += e[i].oracle_success, with_rate++;
-        cJSON *rec = cJSON_Parse(e[i].record);
-        cJSON *model = cJSON_GetObjectItemCaseSensitive(rec, "model");
-        if (cJSON_IsString(model)) {
-            cJSON *count = cJSON_GetObjectItemCaseSensitive(models, model->valuestring);
-            if (count) cJSON_SetNumberValue(count, count->valuedouble + 1);
-            else cJSON_AddNumberToObject(models, model->valuestring, 1);
-        }
-        cJSON *rungs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "ladder"), "rungs");
-        if (cJSON_IsArray(rungs)) {
-            with_ladder++;
-            cJSON *g;
-            cJSON_ArrayForEach(g, rungs) {
-                int k = gs_rung_parse(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "name")));
-                const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "status"));
-                if (k >= 0 && st && strcmp(st, "pass") == 0) rung_pass[k]++;
-            }
-        }
-        cJSON_Delete(rec);
-    }
-    double mean = with_rate ? rate_sum / with_rate : 0;
-    if (json) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "dir", dir);
-        cJSON_AddNumberToObject(o, "tasks", n);
-        cJSON_AddNumberToObject(o, "with_oracle_success", with_rate);
-        if (with_rate) cJSON_AddNumberToObject(o, "mean_oracle_success", mean);
-        else cJSON_AddNullToObject(o, "mean_oracle_success");
-        cJSON_AddNumberToObject(o, "with_ladder", with_ladder);
-        cJSON *r = cJSON_AddObjectToObject(o, "rungs_passed");
-        for (int k = 0; k < GS_RUNG_COUNT; k++) cJSON_AddNumberToObject(r, gs_rung_name(k), rung_pass[k]);
-        cJSON_AddItemToObject(o, "models", models);
-        cli_print_json(o);
-    } else {
-        printf("%d task%s in %s\n", n, n == 1 ? "" : "s", dir);
-        if (with_rate) printf("mean oracle success %.1f%% (%d tasks with a rate)\n", 100 * mean, with_rate);
-        printf("rungs passed (of %d records with a ladder result):", with_ladder);
-        for (int k = 0; k < GS_RUNG_COUNT; k++) printf(" %s %d", gs_rung_name(k), rung_pass[k]);
-        printf("\nmodels:");
-        cJSON *m;
-        int any = 0;
-        cJSON_ArrayForEach(m, models) printf(" %s (%d)", m->string, (int)m->valuedouble), any = 1;
-        printf("%s\n", any ? "" : " none recorded");
-        cJSON_Delete(models);
-    }
-    gs_library_entries_free(e, n);
     return CLI_OK;
 }
 
