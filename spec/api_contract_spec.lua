@@ -290,8 +290,10 @@ describe("poses and where things rest", function()
     -- a cylinder's size is its diameter and height; a ball's must be the same each way
     assert.same({0.06, 0.06, 0.1}, probe([[local s = env:size(env:add("cylinder", gs.pose(0.5, 0, 0.05),
       {size = {0.06, 0.06, 0.1}})) report(s[1], s[2], s[3])]]))
-    assert.same({0.05}, probe([[report(env:size(env:add("ball", gs.pose(0.5, 0, 0.025), {size = {0.05, 0.05, 0.05}}))[1])]]))
-    assert.matches("must be the same each way", reset_error([[env:add("ball", gs.pose(0.5, 0, 0.02), {size = {0.04, 0.04, 0.02}})]]))
+    assert.same({0.05}, probe([[report(env:size(env:add("ball", gs.pose(0.5, 0, 0.025),
+      {size = {0.05, 0.05, 0.05}}))[1])]]))
+    assert.matches("must be the same each way",
+      reset_error([[env:add("ball", gs.pose(0.5, 0, 0.02), {size = {0.04, 0.04, 0.02}})]]))
     assert.matches("size or radius, not both",
       reset_error([[env:add("cylinder", gs.pose(0.5, 0, 0.02), {size = {0.04, 0.04, 0.04}, radius = 0.02})]]))
   end)

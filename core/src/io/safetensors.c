@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "gensim/io.h"
+#include "math/bytes.h"
 
 #define MAX_HEADER ((uint64_t)1 << 24)
 #define MAX_TENSORS 256
@@ -31,15 +32,6 @@ struct gs_st_file {
     int n;
 };
 
-static void put_le64(unsigned char *b, uint64_t v) {
-    for (int i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get_le64(const unsigned char *b) {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v |= (uint64_t)b[i] << (8 * i);
-    return v;
-}
 
 static size_t tensor_count(int ndim, const int64_t *shape) {
     size_t n = 1;
@@ -78,7 +70,7 @@ gs_status gs_st_write(const char *path, const gs_st_tensor *tensors, int n, cons
         free(json);
         return gs_fail(err, errlen, GS_ERR_NOMEM, "safetensors: out of memory for %zu bytes", total);
     }
-    put_le64(buf, hlen);
+    gsu_put_le64(buf, hlen);
     memcpy(buf + 8, json, jlen);
     memset(buf + 8 + jlen, ' ', hlen - jlen);
     free(json);
@@ -172,7 +164,7 @@ gs_status gs_st_read(const char *path, size_t max_bytes, gs_st_file **out, char 
         return st;
     }
     char why[256] = "";
-    uint64_t hlen = f->len >= 8 ? get_le64((const unsigned char *)f->buf) : 0;
+    uint64_t hlen = f->len >= 8 ? gsu_get_le64((const unsigned char *)f->buf) : 0;
     cJSON *root = NULL;
     if (f->len < 8 || hlen < 2 || hlen > f->len - 8 || hlen > MAX_HEADER)
         snprintf(why, sizeof why, "truncated or not a safetensors file (%zu bytes)", f->len);

@@ -19,6 +19,7 @@
 #include "gensim/io.h"
 #include "gensim/library.h"
 #include "library/library_internal.h"
+#include "skill/terms.h"
 #include "task/isolate.h"
 
 #define MAX_LIBRARY_FILE (1 << 20)
@@ -581,15 +582,7 @@ char *gs_ladder_result_json(const gs_ladder_result *r) {
     if (r->learned && r->rungs[GS_RUNG_LEARNABLE] != GS_RUNG_SKIP) {
         cJSON_AddNumberToObject(o, "learn_solved", r->learn_solved);
         cJSON_AddNumberToObject(o, "learn_steps", r->learn_steps);
-        cJSON *terms = cJSON_AddArrayToObject(o, "terms");
-        for (int i = 0; i < r->nterms; i++) {
-            cJSON *t = cJSON_CreateObject();
-            cJSON_AddStringToObject(t, "name", r->terms[i].name);
-            cJSON_AddNumberToObject(t, "mean", r->terms[i].mean);
-            cJSON_AddNumberToObject(t, "first", r->terms[i].first);
-            cJSON_AddNumberToObject(t, "last", r->terms[i].last);
-            cJSON_AddItemToArray(terms, t);
-        }
+        gsk_terms_json(o, r->terms, r->nterms);
     }
     cJSON *seeds = cJSON_AddArrayToObject(o, "per_seed");
     for (int k = 0; k < r->seeds && r->rungs[GS_RUNG_RUNTIME] != GS_RUNG_SKIP; k++) {

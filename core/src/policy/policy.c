@@ -36,6 +36,7 @@
 #include "gensim/math.h"
 #include "gensim/render.h"
 #include "policy/tensor.h"
+#include "math/bytes.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "checkpoints are written as the host's floats, which must be little-endian"
@@ -927,15 +928,6 @@ gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *col
 
 /* ---- checkpoints ---- */
 
-static void put_le64(unsigned char *b, uint64_t v) {
-    for (int i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get_le64(const unsigned char *b) {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v |= (uint64_t)b[i] << (8 * i);
-    return v;
-}
 
 /* The three blocks of a checkpoint: the parameters and Adam's two moments. */
 static const char *const block_prefix[3] = {"", "adam.m.", "adam.v."};
@@ -1014,7 +1006,7 @@ gs_status gs_policy_save(const gs_policy *p, const char *path, char *err, size_t
         return gs_fail(err, errlen, GS_ERR_NOMEM, "policy: out of memory for a %zu-byte checkpoint",
                        total);
     }
-    put_le64(buf, hlen);
+    gsu_put_le64(buf, hlen);
     memcpy(buf + 8, json, jlen);
     memset(buf + 8 + jlen, ' ', hlen - jlen);
     free(json);
@@ -1159,7 +1151,7 @@ static gs_status read_header(const char *buf, size_t len, const char *path, cJSO
                              const cJSON **meta, int *options, char *err, size_t errlen) {
     *root = NULL;
     if (len < 8) return gs_fail(err, errlen, GS_ERR_IO, "%s: truncated (%zu bytes, no header length)", path, len);
-    *hlen = get_le64((const unsigned char *)buf);
+    *hlen = gsu_get_le64((const unsigned char *)buf);
     if (*hlen < 2 || *hlen > len - 8 || *hlen > ((uint64_t)1 << 27))
         return gs_fail(err, errlen, GS_ERR_IO,
                        "%s: truncated or not a safetensors file (header of %llu bytes in a file of %zu)", path,

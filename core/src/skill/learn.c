@@ -19,6 +19,7 @@
 #include "gensim/io.h"
 #include "gensim/render.h"
 #include "skill/skill_internal.h"
+#include "skill/terms.h"
 
 #define MAX_THREADS 64
 
@@ -428,16 +429,20 @@ char *gs_learn_result_json(const gs_learn_result *r, const gs_learn_options *o) 
     if (r->sha256[0]) cJSON_AddStringToObject(j, "sha256", r->sha256);
     if (r->csv[0]) cJSON_AddStringToObject(j, "curve_csv", r->csv);
     if (r->png[0]) cJSON_AddStringToObject(j, "curve_png", r->png);
-    cJSON *terms = cJSON_AddArrayToObject(j, "terms");
-    for (int i = 0; i < r->nterms; i++) {
-        cJSON *t = cJSON_CreateObject();
-        cJSON_AddStringToObject(t, "name", r->terms[i].name);
-        cJSON_AddNumberToObject(t, "mean", r->terms[i].mean);
-        cJSON_AddNumberToObject(t, "first", r->terms[i].first);
-        cJSON_AddNumberToObject(t, "last", r->terms[i].last);
-        cJSON_AddItemToArray(terms, t);
-    }
+    gsk_terms_json(j, r->terms, r->nterms);
     char *text = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
     return text;
+}
+
+void gsk_terms_json(cJSON *o, const gs_learn_term *terms, int n) {
+    cJSON *list = cJSON_AddArrayToObject(o, "terms");
+    for (int i = 0; list && i < n; i++) {
+        cJSON *t = cJSON_CreateObject();
+        cJSON_AddStringToObject(t, "name", terms[i].name);
+        cJSON_AddNumberToObject(t, "mean", terms[i].mean);
+        cJSON_AddNumberToObject(t, "first", terms[i].first);
+        cJSON_AddNumberToObject(t, "last", terms[i].last);
+        cJSON_AddItemToArray(list, t);
+    }
 }

@@ -1,0 +1,13 @@
+/* skill/terms.h (internal): a reward's terms as JSON, for gensim learn's
+ * result and the ladder's learnable rung alike. */
+#ifndef GS_SKILL_TERMS_H
+#define GS_SKILL_TERMS_H
+
+#include <cjson/cJSON.h>
+
+#include "gensim/skill.h"
+
+/* Adds "terms": [{name, mean, first, last}...] to o. */
+void gsk_terms_json(cJSON *o, const gs_learn_term *terms, int n);
+
+#endif
