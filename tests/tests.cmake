@@ -149,3 +149,9 @@ include(${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz.cmake)
 add_test(NAME curriculum_cli COMMAND sh ${PROJECT_SOURCE_DIR}/tests/curriculum_cli.sh ${CMAKE_BINARY_DIR}
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(curriculum_cli PROPERTIES TIMEOUT 600 LABELS cli)
+
+# The shipped generated library made again offline from its transcripts:
+# every task's code byte for byte (tasks/generated/transcripts/runs.txt).
+add_test(NAME generated_replay COMMAND sh ${PROJECT_SOURCE_DIR}/tests/generated_replay.sh ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(generated_replay PROPERTIES TIMEOUT 900 LABELS cli)

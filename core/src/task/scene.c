@@ -331,7 +331,8 @@ static gs_status check_goal_joint(const gs_goal_spec *g, char *err, size_t errle
  * a matrix that lets every object go somewhere. */
 static gs_status check_matches(const gs_goal_spec *g, char *err, size_t errlen) {
     int nobj = g->nobjects, ntgt = g->ntargets;
-    if (g->matches == GS_MATCH_ANY && !g->replace && ntgt < nobj)
+    /* a zone's oracle spreads objects over free spots about its targets */
+    if (g->metric == GS_METRIC_POSE && g->matches == GS_MATCH_ANY && !g->replace && ntgt < nobj)
         return gs_fail(err, errlen, GS_ERR_USAGE,
                        "%d objects but only %d targets and replace = false: the goal can never be met", nobj, ntgt);
     if (g->matches == GS_MATCH_PAIRS && ntgt != nobj)
