@@ -4,6 +4,8 @@
 # episodes per second on one core. Prints a Markdown table.
 # Usage: bench/tasks.sh BUILD_DIR [EPISODES]   (default 100)
 #        TASKS="open-drawer turn-knob" bench/tasks.sh ...   (those only)
+#        DIR=tasks/generated SEED=1000 bench/tasks.sh ...  (another folder, from seed 1000:
+#        seeds the ladder never saw)
 set -u
 if [ $# -lt 1 ]; then
     echo "usage: bench/tasks.sh BUILD_DIR [EPISODES]" >&2
@@ -21,15 +23,17 @@ field() { printf '%s\n' "$1" | sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p"; }
 
 echo "| task | oracle success, train | oracle success, test | simulated steps / episode | episodes/s |"
 echo "|---|---|---|---|---|"
-files="$root/tasks/seed/*.lua"
+dir=$root/${DIR:-tasks/seed}
+seed=${SEED:-0}
+files="$dir/*.lua"
 if [ -n "${TASKS:-}" ]; then
     files=""
-    for t in $TASKS; do files="$files $root/tasks/seed/$t.lua"; done
+    for t in $TASKS; do files="$files $dir/$t.lua"; done
 fi
 for f in $files; do
     name=$(basename "$f" .lua)
-    train=$($pin "$run" "$f" --episodes "$episodes" --json 2>/dev/null | tail -n 1)
-    test=$($pin "$run" "$f" --episodes "$episodes" --split test --json 2>/dev/null | tail -n 1)
+    train=$($pin "$run" "$f" --episodes "$episodes" --seed "$seed" --json 2>/dev/null | tail -n 1)
+    test=$($pin "$run" "$f" --episodes "$episodes" --seed "$seed" --split test --json 2>/dev/null | tail -n 1)
     if [ -z "$(field "$train" successes)" ] || [ -z "$(field "$test" successes)" ]; then
         echo "| $name | failed to run | | | |"
         continue
