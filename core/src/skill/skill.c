@@ -112,7 +112,7 @@ typedef struct save_bufs {
     gs_st_tensor tensors[MAX_TENSORS];
     float stats[GS_SKILL_MAX_UNITS][2][8192];
     char names[MAX_TENSORS][GS_ST_NAME_MAX];
-    char seed_keys[GS_SKILL_MAX_UNITS][16];
+    char seed_keys[GS_SKILL_MAX_UNITS][24]; /* "seeds." and any int */
 } save_bufs;
 
 gs_status gsk_skill_save(const gs_skill *s, const char *path, char sha[65], char *err, size_t errlen) {
