@@ -7,7 +7,10 @@
 -- used and the goal metrics; Self-BLEU of the descriptions (n = 4: each
 -- description's BLEU against all the others as references, averaged; lower
 -- is more varied) and the mean pairwise code similarity (the novelty
--- rung's token 4-gram Jaccard similarity).
+-- rung's token 4-gram Jaccard similarity); and for a folder with
+-- transcripts/ (a generated library), each run's cost: requests, prompt
+-- and answer bytes (tokens where the server reported usage), and per task
+-- of the folder that the run made.
 local gensim = require("gensim")
 local cjson = require("cjson")
 
@@ -134,6 +137,40 @@ local function mean_code_similarity(tasks)
   return sum / pairs_
 end
 
+-- Each transcript of DIR/transcripts/: its requests, bytes (and tokens
+-- where the server reported usage), and the tasks of tasks whose record
+-- names it.
+local function run_costs(dir, tasks)
+  local files = gensim.list_files(dir .. "/transcripts", ".jsonl") or {}
+  local runs = {}
+  for _, path in ipairs(files) do
+    local name = path:match("([^/]+)$")
+    local r = {transcript = name, requests = 0, prompt_bytes = 0, response_bytes = 0, tokens = 0, accepted = 0}
+    for line in io.lines(path) do
+      local ok, x = pcall(cjson.decode, line)
+      if ok and type(x) == "table" and x.kind ~= "embed" then
+        r.requests = r.requests + 1
+        for _, m in ipairs(type(x.messages) == "table" and x.messages or {}) do
+          r.prompt_bytes = r.prompt_bytes + #(type(m.content) == "string" and m.content or "")
+        end
+        r.response_bytes = r.response_bytes + #(type(x.response) == "string" and x.response or "")
+        if type(x.usage) == "table" and type(x.usage.total_tokens) == "number" then
+          r.tokens = r.tokens + x.usage.total_tokens
+        end
+      end
+    end
+    for _, t in ipairs(tasks) do
+      if t.record and t.record.transcript == name then r.accepted = r.accepted + 1 end
+    end
+    if r.accepted > 0 then
+      r.per_accepted = {requests = r.requests / r.accepted, prompt_bytes = r.prompt_bytes / r.accepted,
+                        response_bytes = r.response_bytes / r.accepted}
+    end
+    runs[#runs + 1] = r
+  end
+  return runs
+end
+
 -- The figures of one set of tasks.
 local function stats(label, dirs, tasks)
   local s = {set = label, dirs = dirs, tasks = #tasks, kinds = {}, metrics = {}, models = {},
@@ -160,6 +197,11 @@ local function stats(label, dirs, tasks)
   s.distinct_kinds = n
   s.self_bleu4 = self_bleu(tasks) or cjson.null
   s.mean_code_similarity = mean_code_similarity(tasks) or cjson.null
+  local runs = {}
+  for _, d in ipairs(dirs) do
+    for _, r in ipairs(run_costs(d, tasks)) do runs[#runs + 1] = r end
+  end
+  if #runs > 0 then s.runs = runs end
   return s
 end
 
@@ -184,6 +226,12 @@ local function print_text(sets)
       num(s.self_bleu4), num(s.mean_code_similarity)))
     io.write(string.format("  %d asset kinds: %s\n", s.distinct_kinds, sorted_counts(s.kinds)))
     io.write(string.format("  goal metrics (tasks using each): %s\n", sorted_counts(s.metrics)))
+    for _, r in ipairs(s.runs or {}) do
+      io.write(string.format("  run %s: %d requests, %d prompt and %d answer bytes%s; %d tasks kept%s\n", r.transcript,
+        r.requests, r.prompt_bytes, r.response_bytes, r.tokens > 0 and (", " .. r.tokens .. " tokens") or "",
+        r.accepted, r.per_accepted and string.format(" (%.1f requests, %.0f + %.0f bytes each)",
+          r.per_accepted.requests, r.per_accepted.prompt_bytes, r.per_accepted.response_bytes) or ""))
+    end
     if s.with_record > 0 then
       io.write(string.format("  records %d, mean oracle success %s, models: %s\n", s.with_record,
         num(s.mean_oracle_success), sorted_counts(s.models)))

@@ -98,6 +98,13 @@ grep -q '"self_bleu4":' "$tmp/out" && grep -q '"mean_code_similarity":' "$tmp/ou
 s=$(l stats); [ "$s" = 0 ] && grep -q "^seed: [0-9]* tasks" "$tmp/out" && grep -q "^both: " "$tmp/out" &&
     grep -q "Self-BLEU-4" "$tmp/out" && pass || fail "stats of seed, generated and both: $s: $(cat "$tmp/out")"
 s=$(l stats --dir "$tmp/nowhere"); [ "$s" = 2 ] && pass || fail "stats of a missing folder: $s"
+mkdir -p "$tmp/lib/transcripts"
+printf '%s\n' '{"kind":"chat","stage":"code","messages":[{"role":"user","content":"12345"}],"response":"abc"}' \
+    >"$tmp/lib/transcripts/run.jsonl"
+s=$(l stats --dir "$tmp/lib" --json)
+[ "$s" = 0 ] && grep -q '"transcript":"run.jsonl"' "$tmp/out" && grep -q '"requests":1' "$tmp/out" &&
+    grep -q '"prompt_bytes":5' "$tmp/out" && grep -q '"response_bytes":3' "$tmp/out" && pass ||
+    fail "stats of a run's cost: $s: $(cat "$tmp/out")"
 s=$(l export-finetune "$tmp/ft.jsonl" --dir "$tmp/lib" --json)
 [ "$s" = 0 ] && grep -q '"examples":2' "$tmp/out" && [ "$(wc -l <"$tmp/ft.jsonl")" = 2 ] && pass || fail "export-finetune: $s"
 grep -q '"role":"assistant","content":"```lua' "$tmp/ft.jsonl" && grep -q 'Use the assets: block' "$tmp/ft.jsonl" && pass || fail "export-finetune content"
