@@ -45,6 +45,10 @@ for pair in syntax.lua:syntax shape.lua:shape unknown-method.lua:shape runtime-t
     file=${pair%%:*} rung=${pair##*:}
     s=$(v $fx/$file); [ "$s" = 3 ] && grep -q "^  $rung: " "$tmp/out" && pass || fail "$file: status $s, $(cat "$tmp/out")"
 done
+# a joint goal left unmet: where the joint stands against the goal
+s=$(v $fx/joint-left-shut.lua --no-novelty); [ "$s" = 3 ] &&
+    grep -q "drawer (brown) from line 9, now at .*has the goal's joint at 0.00 of its range, the goal 0.90 within 0.05" \
+        "$tmp/out" && pass || fail "joint-left-shut: status $s, $(cat "$tmp/out")"
 s=$(v $fx/disguised-copy.lua --no-novelty); [ "$s" = 0 ] && pass || fail "--no-novelty: $s"
 s=$(v $fx/disguised-copy.lua --dir "$tmp/empty"); [ "$s" = 0 ] && pass || fail "--dir of an empty folder: $s"
 s=$(v $fx/syntax.lua $fx/shape.lua tasks/seed/block-insertion.lua --json)

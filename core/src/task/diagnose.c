@@ -52,6 +52,8 @@ static int round_object(const gs_scene *s, int i) {
 static int in_target(const gs_scene *s, const gs_goal *g, int i, const int *match) {
     if (g->metric == GS_METRIC_ZONE) return gs__zone_fraction(s, g, g->objects[i]) >= 1 - GS_SUCCESS_EPS;
     if (g->metric == GS_METRIC_POSE) return match[i] >= 0;
+    if (g->metric == GS_METRIC_JOINT)
+        return fabs(gs__link_fraction(s, g->objects[i], g->links[i]) - g->target) <= g->tolerance;
     return 1; /* a metric this observer does not follow counts as held */
 }
 
@@ -163,6 +165,9 @@ static void say_object(gs_diagnosis *d, const gs_scene *s, const gs_goal *g, int
     say(d, "%s, now at (%.2f, %.2f, %.2f),", gs__object_label(s, o, label, sizeof label), p.pos[0], p.pos[1], p.pos[2]);
     if (g->metric == GS_METRIC_ZONE) say(d, " is %.0f%% inside the zone", 100 * gs__zone_fraction(s, g, o));
     else if (g->metric == GS_METRIC_POSE) say_offset(d, s, g, i);
+    else if (g->metric == GS_METRIC_JOINT)
+        say(d, " has the goal's joint at %.2f of its range, the goal %.2f within %.2f", gs__link_fraction(s, o, g->links[i]),
+            g->target, g->tolerance);
     if (o >= d->nobjects) return;
     const gs_diagnosis_object *x = &d->obj[o];
     if (x->tipped) say(d, "; it tipped over");
