@@ -34,6 +34,28 @@ static void print_episode(void *ud, uint64_t k, const gs_episode_result *ep, con
                pics->frames, (double)pics->gif_bytes / 1e6, pics->seconds);
 }
 
+/* Runs o and prints its episodes' totals (or its JSON); the exit status. */
+static int run_and_report(gs_run_options *o, const run_args *a) {
+    char err[1024];
+    gs_run_result r;
+    gs_status st = gs_run(o, &r, err, sizeof err);
+    if (st != GS_OK) {
+        fprintf(stderr, st == GS_ERR_IO ? "gensim-run: %s\n" : "%s\n", err);
+        return cli_exit_status(st);
+    }
+    if (a->common.json) {
+        char *text = gs_run_result_json(&r);
+        if (text) puts(text);
+        free(text);
+    } else {
+        printf("%s: %" PRIu64 "/%" PRIu64 " successes (%.1f%%), mean reward %.3f, %ld sim steps, "
+               "%.2f s, %.1f episodes/s, digest %016" PRIx64 "\n",
+               r.task, r.successes, r.episodes, 100.0 * (double)r.successes / (double)r.episodes,
+               r.mean_reward, r.sim_steps, r.wall_s, (double)r.episodes / r.wall_s, r.digest);
+    }
+    return CLI_OK;
+}
+
 int main(int argc, char **argv) {
     gs_run_options o = gs_run_options_default();
     o.task_opt.log = cli_log_task_line;
@@ -100,21 +122,7 @@ int main(int argc, char **argv) {
         gs_world_trace_all(trace);
         o.task_opt.in_process = 1; /* the trace is this process's file */
     }
-    gs_run_result r;
-    gs_status st = status == CLI_OK ? gs_run(&o, &r, err, sizeof err) : GS_OK;
-    if (st != GS_OK) {
-        fprintf(stderr, st == GS_ERR_IO ? "gensim-run: %s\n" : "%s\n", err);
-        status = cli_exit_status(st);
-    } else if (status == CLI_OK && a.common.json) {
-        char *text = gs_run_result_json(&r);
-        if (text) puts(text);
-        free(text);
-    } else if (status == CLI_OK) {
-        printf("%s: %" PRIu64 "/%" PRIu64 " successes (%.1f%%), mean reward %.3f, %ld sim steps, "
-               "%.2f s, %.1f episodes/s, digest %016" PRIx64 "\n",
-               r.task, r.successes, r.episodes, 100.0 * (double)r.successes / (double)r.episodes,
-               r.mean_reward, r.sim_steps, r.wall_s, (double)r.episodes / r.wall_s, r.digest);
-    }
+    if (status == CLI_OK) status = run_and_report(&o, &a);
     gs_agent_free(agent);
     if (trace) { /* gs_run freed the task: the last world's final poses are in */
         gs_world_trace_all(NULL);
