@@ -5,42 +5,21 @@
 -- (GS_E2E_VERBOSE=1 shows each run's stderr; GS_E2E_KEEP=1 keeps its folder,
 -- the mock's own output included.)
 local cjson = require("cjson")
+local util = dofile("tests/e2e_util.lua")
 
 local build = assert((...), "usage: gensim lua tests/generate_e2e.lua BUILD_DIR")
 local GENSIM = build .. "/gensim"
 local MOCK = build .. "/tests/mock_openai"
 local FIX = "tests/fixtures/generate/"
 
-local failures = 0
-local function check(cond, what)
-  if cond then
-    io.write("ok    ", what, "\n")
-  else
-    io.write("FAIL  ", what, "\n")
-    failures = failures + 1
-  end
-end
+local check = util.check
 
 local function sh(cmd)
   local ok = os.execute(cmd)
   return ok
 end
 
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(path, text)
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-end
-
-local function quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+local read, write, quote = util.read, util.write, util.quote
 
 local function lines(path)
   local out = {}
@@ -383,8 +362,8 @@ status = select(1, generate("-n 1 --replay " .. quote(transcript) .. " --seeds 2
 check(status == 2, "bad usage: --min-solved above --seeds is refused with status 2")
 
 if os.getenv("GS_E2E_KEEP") then io.write("kept ", tmp, "\n") else sh("rm -rf " .. quote(tmp)) end
-if failures > 0 then
-  io.write(failures, " check(s) failed\n")
+if util.failures > 0 then
+  io.write(util.failures, " check(s) failed\n")
   os.exit(1)
 end
 io.write("all checks passed\n")

@@ -7,32 +7,15 @@
 -- the merge's refusals: a part twice, a part missing, an unfinished part.
 -- Run as: gensim lua tests/scale_generate.lua BUILD_DIR
 local cjson = require("cjson")
+local util = dofile("tests/e2e_util.lua")
 
 local build = assert((...), "usage: gensim lua tests/scale_generate.lua BUILD_DIR")
 local GENSIM = build .. "/gensim"
 local FIX = "tests/fixtures/generate/"
 
-local failures = 0
-local function check(cond, what)
-  io.write(cond and "ok    " or "FAIL  ", what, "\n")
-  if not cond then failures = failures + 1 end
-end
+local check = util.check
 
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(path, text)
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-end
-
-local function quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+local read, write, quote = util.read, util.write, util.quote
 
 -- runs a gensim command; its exit status and its stdout decoded as JSON
 local function gensim(args)
@@ -141,7 +124,19 @@ for name in listing(whole):gmatch("%S+") do
   if name:match("%.lua$") then
     all_same = all_same and read(whole .. "/" .. name) == read(parted .. "/" .. name)
   elseif name:match("%.json$") then
-    all_same = all_same and same(timeless(whole .. "/" .. name), timeless(parted .. "/" .. name))
+    local a, b = timeless(whole .. "/" .. name), timeless(parted .. "/" .. name)
+    if not same(a, b) and os.getenv("GS_E2E_VERBOSE") then
+      for k, v in pairs(a) do
+        if not same(v, b[k]) and type(v) == "table" then
+          for k2, v2 in pairs(v) do
+            if not same(v2, b[k][k2]) then
+              io.write(name, " ", k, ".", k2, ": ", cjson.encode(v2), " vs ", cjson.encode(b[k][k2]), "\n")
+            end
+          end
+        end
+      end
+    end
+    all_same = all_same and same(a, b)
   end
 end
 check(all_same, "every task's code and record (times aside) and the index are the whole campaign's")
@@ -166,8 +161,8 @@ status = gensim("generate -n 2 --replay " .. quote(transcript) .. " --shard 2/2x
 check(status == 2, "--shard 2/2x is refused with status 2")
 
 if os.getenv("GS_E2E_KEEP") then io.write("kept ", tmp, "\n") else os.execute("rm -rf " .. quote(tmp)) end
-if failures > 0 then
-  io.write(failures, " check(s) failed\n")
+if util.failures > 0 then
+  io.write(util.failures, " check(s) failed\n")
   os.exit(1)
 end
 io.write("all checks passed\n")

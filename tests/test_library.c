@@ -96,9 +96,9 @@ static void test_rungs(void) {
     for (int k = 0; k < 8; k++) CHECK(r.seed[k].ran && !r.seed[k].solved && r.seed[k].seed == (uint64_t)k);
 
     ladder_file("tests/fixtures/ladder/disguised-copy.lua", &r);
-    check_stops_at(&r, GS_RUNG_NOVEL, "near duplicate of tasks/seed/put-block-in-bowl.lua");
+    check_stops_at(&r, GS_RUNG_NOVEL, "near duplicate of put-block-in-bowl.lua");
     CHECK(r.solved >= 4);
-    CHECK(strcmp(r.nearest, "tasks/seed/put-block-in-bowl.lua") == 0);
+    CHECK(strcmp(r.nearest, "put-block-in-bowl.lua") == 0); /* its file, wherever the library lies */
     CHECK(r.code_similarity >= 0.95);
 
     /* the result as JSON carries the failing rung and the duplicate */

@@ -155,3 +155,9 @@ set_tests_properties(curriculum_cli PROPERTIES TIMEOUT 600 LABELS cli)
 add_test(NAME generated_replay COMMAND sh ${PROJECT_SOURCE_DIR}/tests/generated_replay.sh ${CMAKE_BINARY_DIR}
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(generated_replay PROPERTIES TIMEOUT 900 LABELS cli)
+
+# A generation campaign in shards, merged, equals the campaign run whole:
+# the same tasks and records (times aside), near duplicates left out.
+add_test(NAME scale_generate COMMAND ${CMAKE_BINARY_DIR}/gensim lua tests/scale_generate.lua ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(scale_generate PROPERTIES TIMEOUT 600 LABELS cli)

@@ -276,6 +276,12 @@ static gs_status climb_solvable(gs_task *t, const char *name, const gs_ladder_op
     return st;
 }
 
+void gs__ladder_note_provenance(gs_task *t, gs_ladder_result *r) {
+    char *prov = gs_task_provenance_json(t);
+    if (prov && strlen(prov) < sizeof r->provenance) memcpy(r->provenance, prov, strlen(prov) + 1);
+    free(prov);
+}
+
 int gs__ladder_learned(gs_task *t) {
     int n = gs_task_subtask_count(t), learned = gs_task_continuous(t);
     for (int i = 0; i < n; i++) learned |= gs_task_subtask(t, i).learned;
@@ -428,11 +434,7 @@ static gs_status climb(const char *name, const char *src, size_t len, const gs_l
         st = r->learned ? climb_learnable(t, name, src, len, opt, r, err, errlen)
                         : climb_solvable(t, name, opt, r, err, errlen);
     }
-    if (t) {
-        char *prov = gs_task_provenance_json(t);
-        if (prov && strlen(prov) < sizeof r->provenance) memcpy(r->provenance, prov, strlen(prov) + 1);
-        free(prov);
-    }
+    if (t) gs__ladder_note_provenance(t, r);
     gs_task_free(t);
     /* 6: novelty */
     if (st == GS_OK && r->failed < 0) st = gs__ladder_novelty(name, src, len, opt, r, err, errlen);
@@ -509,8 +511,11 @@ static gs_status novelty(const char *path, const char *src, size_t len,
         gs_free_paths(files, nfiles);
     }
     gs_fingerprint_free(&self);
+    /* named by its file's name: where the library lies is no part of the verdict */
+    const char *slash = strrchr(nearest_file, '/');
+    const char *nearest = slash ? slash + 1 : nearest_file;
     if (nearest_file[0]) {
-        copy_text(r->nearest, sizeof r->nearest, nearest_file);
+        copy_text(r->nearest, sizeof r->nearest, nearest);
         r->similarity = best.combined;
         r->code_similarity = best.code;
         r->description_similarity = best.description;
@@ -520,7 +525,7 @@ static gs_status novelty(const char *path, const char *src, size_t len,
                   "%s is a near duplicate of %s (code similarity %.2f, description %.2f, "
                   "combined %.2f; duplicate at code >= %.2f or combined >= %.2f): make a task "
                   "that differs in what is to be done, not only in names and numbers",
-                  path, nearest_file, best.code, best.description, best.combined,
+                  path, nearest, best.code, best.description, best.combined,
                   opt->code_threshold, opt->threshold);
         return GS_OK;
     }

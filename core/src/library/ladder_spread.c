@@ -55,7 +55,10 @@ static gs_status spread_work(void *ud, int job, gsl_channel *out, char *err, siz
     gs_status st;
     if (S->phase == PHASE_LOAD) {
         st = gs__ladder_load(S->name, S->src, S->len, S->opt, &rep->r, &t, err, errlen);
-        if (t) rep->max_steps = gs_task_max_steps(t), rep->learned = gs__ladder_learned(t);
+        if (t) {
+            rep->max_steps = gs_task_max_steps(t), rep->learned = gs__ladder_learned(t);
+            gs__ladder_note_provenance(t, &rep->r);
+        }
     } else {
         st = gs_task_load_string(S->name, S->src, S->len, &S->opt->task, &t, err, errlen);
         if (st == GS_OK && S->phase == PHASE_RESETS)
@@ -154,6 +157,7 @@ static gs_status climb_spread(spread *S, gs_ladder_result *r, int *learned, char
         return gs__ladder_verdict(r, S->name, S->st[crashed], S->why[crashed], err, errlen);
     }
     if (r->failed >= 0) return GS_OK;
+    r->rungs[GS_RUNG_LEARNABLE] = GS_RUNG_NA; /* a task of primitives: the solvable rung is its, as in climb() */
     before = *r;
     if ((st = run_phase(S, PHASE_ORACLE, chunks, r, &crashed, err, errlen)) != GS_OK) return st;
     if (crashed >= 0) {

@@ -69,6 +69,8 @@ gs_status gs__ladder_novelty(const char *name, const char *src, size_t len, cons
 /* 1 when the task's parts are learned (control = "continuous", or a
  * subtask with a reward): the learnable rung, not the solvable one. */
 int gs__ladder_learned(gs_task *t);
+/* The files t ran (gs_task_provenance_json) into r->provenance. */
+void gs__ladder_note_provenance(gs_task *t, gs_ladder_result *r);
 /* One ladder with its seeds spread over opt->scale.jobs workers (ladder_spread.c):
  * the result of gs_ladder_run's single worker, sooner. A learned task
  * stops after loading with *learned = 1, for one worker to climb. */
