@@ -190,7 +190,7 @@ static gs_status finish(gsl_pool *p, slot *s, int stopping, char *err, size_t er
     int job = s->job, tries = s->tries, cancelled = s->cancelled;
     int status = reap(s, s->failed != GS_OK || s->cancelled || s->hung);
     int lost;
-    char why[4096];
+    char why[4096] = ""; /* a verdict of GS_OK writes no message */
     gs_status st = verdict(s, p->lim, status, &lost, why, sizeof why);
     s->job = -1;
     if (cancelled) return GS_OK;
