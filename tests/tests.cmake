@@ -108,6 +108,9 @@ set_tests_properties(include_order PROPERTIES TIMEOUT 60 LABELS lint)
 add_test(NAME install COMMAND sh ${PROJECT_SOURCE_DIR}/tests/install.sh ${CMAKE_BINARY_DIR}
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(install PROPERTIES TIMEOUT 1200 LABELS cli)
+if(GS_SANITIZE)
+  set_tests_properties(install PROPERTIES ENVIRONMENT "GS_INSTALL_SANITIZED=1")
+endif()
 
 # The hostile-task corpus (tests/hostile/): every attack ends, within its
 # limits, with the expected message, and writes nothing outside its folder.
