@@ -118,10 +118,13 @@ static void test_rungs(void) {
  * file is skipped and said to be. */
 static void test_seed_tasks_pass(void) {
     static gs_ladder_result r;
-    /* memcheck runs episodes some 40 times slower: there, three tasks stand
-     * for the library (every file is still compared for novelty) */
-    int n = getenv("GS_UNDER_VALGRIND") ? 3 : NSEEDS;
-    for (int i = 0; i < n; i++) {
+    /* memcheck runs episodes some 40 times slower: there, three quick tasks
+     * stand for the library (every file is still compared for novelty) */
+    static const int QUICK[] = {0, 3, 8}; /* align-box-corner, block-insertion, place-red-in-green */
+    int valgrind = getenv("GS_UNDER_VALGRIND") != NULL;
+    int n = valgrind ? 3 : NSEEDS;
+    for (int j = 0; j < n; j++) {
+        int i = valgrind ? QUICK[j] : j;
         char path[256];
         snprintf(path, sizeof path, "tasks/seed/%s.lua", SEEDS[i]);
         ladder_file(path, &r);

@@ -17,7 +17,8 @@ foreach(src ${GS_TEST_C})
   add_test(NAME ${name} COMMAND ${GS_TEST_WRAP} $<TARGET_FILE:${name}> WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(${name} PROPERTIES TIMEOUT 300 LABELS unit)
   if(GS_VALGRIND)
-    set_tests_properties(${name} PROPERTIES ENVIRONMENT GS_UNDER_VALGRIND=1)
+    # memcheck runs the training and data tests some 40 times slower
+    set_tests_properties(${name} PROPERTIES ENVIRONMENT GS_UNDER_VALGRIND=1 TIMEOUT 2400)
   endif()
 endforeach()
 
