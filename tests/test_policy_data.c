@@ -292,6 +292,8 @@ static void check_replay(const char *path, const gs_policy_config *cfg) {
 static void check_pushes(const gs_policy_config *cfg) {
     char err[1024];
     gs_task_options to = gs_task_options_default();
+    /* the sweeping oracle is Lua, which memcheck runs some 40 times slower */
+    if (getenv("GS_UNDER_VALGRIND")) to.limits.timeout_s *= 40;
     gs_task *t = NULL;
     CHECK(gs_task_load(TASKS[NTASKS - 1], &to, &t, err, sizeof err) == GS_OK);
     if (!t) return;
@@ -307,7 +309,10 @@ static void check_pushes(const gs_policy_config *cfg) {
             int have = 0, done = 0;
             double reward;
             CHECK(gs_task_reward(t, &reward, &done, err, sizeof err) == GS_OK);
-            CHECK(gs_task_oracle(t, &oracle, &have, err, sizeof err) == GS_OK);
+            if (gs_task_oracle(t, &oracle, &have, err, sizeof err) != GS_OK) {
+                CHECK_STR_CONTAINS(err, "(no error)"); /* shows the oracle's error */
+                break;
+            }
             if (done || !have) break;
             CHECK(oracle.kind == GS_ACTION_PUSH);
             gs_policy_decision d = {0, 0, 0, 0, 0, 1, 1, 1};
