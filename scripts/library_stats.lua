@@ -73,12 +73,6 @@ local function kinds_and_metrics(src)
   return kinds, metrics
 end
 
-local function words(text)
-  local w = {}
-  for word in text:lower():gmatch("[%w%-']+") do w[#w + 1] = word end
-  return w
-end
-
 local function ngram_counts(w, n)
   local c = {}
   for i = 1, #w - n + 1 do
@@ -88,39 +82,49 @@ local function ngram_counts(w, n)
   return c
 end
 
--- BLEU-4 of hyp against refs (lists of words): clipped n-gram precisions
--- (a zero count taken as 0.1, as the usual first smoothing does), their
--- geometric mean, and the brevity penalty against the closest reference.
-local function bleu(hyp, refs)
-  if #hyp == 0 then return 0 end
+-- Each description's words and its n-gram counts (n = 1..4), made once.
+local function grams_of(text)
+  local w = {}
+  for word in text:lower():gmatch("[%w%-']+") do w[#w + 1] = word end
+  local g = {words = w}
+  for n = 1, 4 do g[n] = ngram_counts(w, n) end
+  return g
+end
+
+-- BLEU-4 of description i against all the others: clipped n-gram
+-- precisions (a zero count taken as 0.1, as the usual first smoothing
+-- does), their geometric mean, and the brevity penalty against the
+-- closest reference.
+local function bleu(all, i)
+  local hyp = all[i]
+  local len = #hyp.words
+  if len == 0 then return 0 end
   local logsum = 0
   for n = 1, 4 do
-    local hc, most = ngram_counts(hyp, n), {}
-    for _, r in ipairs(refs) do
-      for g, k in pairs(ngram_counts(r, n)) do most[g] = math.max(most[g] or 0, k) end
+    local most = {}
+    for j, r in ipairs(all) do
+      if j ~= i then
+        for g, k in pairs(r[n]) do most[g] = math.max(most[g] or 0, k) end
+      end
     end
-    local match, total = 0, math.max(#hyp - n + 1, 0)
-    for g, k in pairs(hc) do match = match + math.min(k, most[g] or 0) end
+    local match, total = 0, math.max(len - n + 1, 0)
+    for g, k in pairs(hyp[n]) do match = match + math.min(k, most[g] or 0) end
     if total == 0 then return 0 end
     logsum = logsum + math.log((match > 0 and match or 0.1) / total) / 4
   end
   local closest
-  for _, r in ipairs(refs) do
-    if not closest or math.abs(#r - #hyp) < math.abs(closest - #hyp) then closest = #r end
+  for j, r in ipairs(all) do
+    if j ~= i and (not closest or math.abs(#r.words - len) < math.abs(closest - len)) then closest = #r.words end
   end
-  local bp = #hyp >= closest and 1 or math.exp(1 - closest / #hyp)
+  local bp = len >= closest and 1 or math.exp(1 - closest / len)
   return bp * math.exp(logsum)
 end
 
 local function self_bleu(tasks)
   if #tasks < 2 then return nil end
   local all, sum = {}, 0
-  for i, t in ipairs(tasks) do all[i] = words(t.description) end
-  for i = 1, #all do
-    local refs = {}
-    for j = 1, #all do if j ~= i then refs[#refs + 1] = all[j] end end
-    sum = sum + bleu(all[i], refs)
-  end
+  for i, t in ipairs(tasks) do all[i] = grams_of(t.description) end
+  for i = 1, #all do sum = sum + bleu(all, i) end
   return sum / #all
 end
 
@@ -140,12 +144,12 @@ end
 -- Each transcript of DIR/transcripts/: its requests, bytes (and tokens
 -- where the server reported usage), and the tasks of tasks whose record
 -- names it.
-local function run_costs(dir, tasks)
-  local files = gensim.list_files(dir .. "/transcripts", ".jsonl") or {}
-  local runs = {}
-  for _, path in ipairs(files) do
-    local name = path:match("([^/]+)$")
-    local r = {transcript = name, requests = 0, prompt_bytes = 0, response_bytes = 0, tokens = 0, accepted = 0}
+local read_transcript -- one transcript's totals, read once per process
+do
+  local seen = {}
+  read_transcript = function(path)
+    if seen[path] then return seen[path] end
+    local r = {requests = 0, prompt_bytes = 0, response_bytes = 0, tokens = 0}
     for line in io.lines(path) do
       local ok, x = pcall(cjson.decode, line)
       if ok and type(x) == "table" and x.kind ~= "embed" then
@@ -159,6 +163,19 @@ local function run_costs(dir, tasks)
         end
       end
     end
+    seen[path] = r
+    return r
+  end
+end
+
+local function run_costs(dir, tasks)
+  local files = gensim.list_files(dir .. "/transcripts", ".jsonl") or {}
+  local runs = {}
+  for _, path in ipairs(files) do
+    local name = path:match("([^/]+)$")
+    local totals = read_transcript(path)
+    local r = {transcript = name, requests = totals.requests, prompt_bytes = totals.prompt_bytes,
+               response_bytes = totals.response_bytes, tokens = totals.tokens, accepted = 0}
     for _, t in ipairs(tasks) do
       if t.record and t.record.transcript == name then r.accepted = r.accepted + 1 end
     end

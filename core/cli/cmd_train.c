@@ -177,7 +177,9 @@ static int eval_list(const cli_command *cmd, train_args *a, const char *list) {
     "checkpoint; 3 training failed; 128 + the signal when interrupted (the checkpoint\n"      \
     "is written first).\n"
 
-/* The flag table over a's fields; returns how many. */
+enum { TRAIN_FLAGS_MAX = 32 };
+
+/* The flag table over a's fields into f (TRAIN_FLAGS_MAX); returns how many. */
 static int train_flags(train_args *a, const char **eval_tasks, cli_flag *f) {
     const cli_flag t[] = {
         {"--out", CLI_TEXT, &a->out, 0, 0, NULL, "MODEL",
@@ -233,6 +235,7 @@ static int train_flags(train_args *a, const char **eval_tasks, cli_flag *f) {
         {"--eval-split", CLI_CHOICE, &a->eval_split, 0, 0, "train|test", "NAME",
          "the evaluations' colours: train (default) or test"},
     };
+    _Static_assert(sizeof t / sizeof t[0] <= TRAIN_FLAGS_MAX, "the flag table outgrew its array");
     memcpy(f, t, sizeof t);
     return (int)(sizeof t / sizeof t[0]);
 }
@@ -245,7 +248,7 @@ static int parse_args(int argc, char **argv, train_args *a) {
     a->eval_episodes = 10, a->eval_seed = 1000000, a->dilated = UINT64_MAX, a->color_words = UINT64_MAX;
     a->task_options = gs_task_options_default();
     const char *eval_tasks = NULL;
-    cli_flag flags[32];
+    cli_flag flags[TRAIN_FLAGS_MAX];
     cli_list data = {a->paths, 0, (int)(sizeof a->paths / sizeof a->paths[0])};
     const cli_command cmd = {"gensim train", TRAIN_SYNOPSIS, TRAIN_ABOUT, flags, train_flags(a, &eval_tasks, flags),
                              &data, "data file", 1, 1, TRAIN_EPILOG, CLI_SCALE_NONE};

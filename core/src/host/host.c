@@ -100,14 +100,17 @@ static int l_data_dir(lua_State *L) {
     return 1;
 }
 
-/* gensim.plugin_path() -> {folders}, first first */
-static int l_plugin_path(lua_State *L) {
+/* The folders list gives, as a Lua list. */
+static int push_folders(lua_State *L, int (*list)(char **dirs, int max)) {
     char *dirs[64];
-    int n = gs_plugin_path(dirs, 64);
+    int n = list(dirs, 64);
     push_names(L, (const char *const *)dirs, n);
     gs_free_strings(dirs, n);
     return 1;
 }
+
+/* gensim.plugin_path() -> {folders}, first first */
+static int l_plugin_path(lua_State *L) { return push_folders(L, gs_plugin_path); }
 
 /* gensim.plugins() -> {folders, npath, plugins, items}: the plugin path
  * as read (gs_plugins_json); gensim.plugins("json") -> that JSON's text. */
@@ -260,13 +263,7 @@ static int l_make_dirs(lua_State *L) {
 }
 
 /* gensim.task_folders() -> {folders}: the plugin path, then the library */
-static int l_task_folders(lua_State *L) {
-    char *dirs[64];
-    int n = gs_task_folders(dirs, 64);
-    push_names(L, (const char *const *)dirs, n);
-    gs_free_strings(dirs, n);
-    return 1;
-}
+static int l_task_folders(lua_State *L) { return push_folders(L, gs_task_folders); }
 
 static int l_load_task(lua_State *L) { return load(L, 0); }
 static int l_load_task_string(lua_State *L) { return load(L, 1); }
