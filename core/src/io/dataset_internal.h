@@ -64,6 +64,7 @@ typedef struct refusals {
     refusal *list;
     size_t n, cap;
 } refusals;
+void gs__refusals_free(refusals *r);
 
 /* An open file being read (dataset_read.c, dataset_edit.c). */
 struct gs_dataset {
@@ -87,5 +88,13 @@ int gs__attr_read_string(hid_t loc, const char *name, char **out, char *why, siz
 void gs__silence_hdf5(void);
 /* The innermost message of HDF5's error stack (cleared), for err. */
 void gs__hdf5_reason(char *buf, size_t n);
+
+/* Set in the checking child (dataset_check.c): it also walks every chunk. */
+extern int gs__dataset_checking_child;
+/* Opens path in this process, checking nothing first. */
+gs_status gs__dataset_open_here(const char *path, gs_dataset **out, char *err, size_t errlen);
+/* Reads every episode of path in a forked child; its refusals, by episode,
+ * into refused; a crash or stall of the child is an error naming it. */
+gs_status gs__dataset_check_in_child(const char *path, refusals *refused, char *err, size_t errlen);
 
 #endif
