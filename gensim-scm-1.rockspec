@@ -26,6 +26,7 @@ external_dependencies = {
    CURL = { library = "curl" },
    HDF5 = { header = "hdf5/serial/hdf5.h", library = "hdf5_serial" },
    PNG = { header = "png.h", library = "png" },
+   ZLIB = { header = "zlib.h", library = "z" },
    GIF = { header = "gif_lib.h", library = "gif" },
    OPENBLAS = { library = "openblas" },
    EXPAT = { header = "expat.h", library = "expat" },

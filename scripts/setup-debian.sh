@@ -4,7 +4,7 @@
 set -eu
 PACKAGES="build-essential cmake pkg-config
   libbullet-dev liblua5.4-dev lua5.4 libcjson-dev lua-cjson libcurl4-openssl-dev
-  libexpat1-dev libpng-dev libgif-dev libopenblas-dev libhdf5-dev hdf5-tools
+  libexpat1-dev libpng-dev zlib1g-dev libgif-dev libopenblas-dev libhdf5-dev hdf5-tools
   lua-busted lua-check valgrind time luarocks luajit libseccomp-dev"
 missing=""
 for p in $PACKAGES; do

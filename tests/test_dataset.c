@@ -24,6 +24,8 @@ static void check_info(gs_dataset *ds);
 static void check_episode(gs_task *t, gs_dataset *ds, int64_t i, uint64_t seed);
 static void check_malformed(void);
 static void check_pack(const gs_dataset_episode *ep, gs_dataset_episode *copy);
+static void check_pack_compressed(const gs_dataset_episode *ep);
+static int same_file(const char *a, const char *b);
 static void check_writer_errors(gs_task *t);
 static int copy_file(const char *from, const char *to, long bytes);
 static void path_in_dir(char *out, size_t n, const char *name);
@@ -73,13 +75,16 @@ int main(void) {
 static void record_file(gs_task *t, uint64_t *seeds) {
     char err[1024];
     gs_dataset_options opt = gs_dataset_options_default();
-    gs_dataset_writer *w = NULL;
+    gs_dataset_writer *w = NULL, *wb = NULL;
+    char blocks[256];
+    path_in_dir(blocks, sizeof blocks, "blocks.h5");
     CHECK(gs_dataset_create(good, &opt, &w, err, sizeof err) == GS_OK);
-    if (!w) {
+    CHECK(gs_dataset_create(blocks, &opt, &wb, err, sizeof err) == GS_OK);
+    if (!w || !wb) {
         fprintf(stderr, "%s\n", err);
         return;
     }
-    gs_dataset_episode ep = {0}, copy = {0};
+    gs_dataset_episode ep = {0}, copy = {0}, scratch = {0};
     const gsr_view view = gsr_view_default();
     int kept = 0;
     for (uint64_t seed = 100; kept < NEPISODES && seed < 130; seed++) {
@@ -90,14 +95,76 @@ static void record_file(gs_task *t, uint64_t *seeds) {
         /* what goes into the file is the episode after a trip through
          * bytes, as a worker's parent gets it: the file's checks check both */
         check_pack(&ep, &copy);
+        check_pack_compressed(&ep);
         CHECK(gs_dataset_append(w, &copy, err, sizeof err) == GS_OK);
+        /* the same episode compressed as a worker does, its chunks copied in */
+        char *block = NULL;
+        size_t len = 0;
+        CHECK(gs_dataset_episode_pack_compressed(&ep, opt.compression, &block, &len, err, sizeof err) == GS_OK);
+        CHECK(block && gs_dataset_append_block(wb, block, len, &scratch, err, sizeof err) == GS_OK);
+        free(block);
         seeds[kept++] = seed;
         CHECK(gs_dataset_writer_episodes(w) == kept);
     }
     CHECK(kept == NEPISODES);
     CHECK(gs_dataset_writer_close(w, err, sizeof err) == GS_OK);
+    CHECK(gs_dataset_writer_close(wb, err, sizeof err) == GS_OK);
+    /* HDF5's filters and the packer's compression give the same file */
+    CHECK(same_file(good, blocks));
     gs_dataset_episode_free(&ep);
     gs_dataset_episode_free(&copy);
+    gs_dataset_episode_free(&scratch);
+}
+
+/* The two files hold the same bytes. */
+static int same_file(const char *a, const char *b) {
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int same = fa && fb;
+    while (same) {
+        int ca = getc(fa), cb = getc(fb);
+        same = ca == cb;
+        if (ca == EOF) break;
+    }
+    if (fa) fclose(fa);
+    if (fb) fclose(fb);
+    return same;
+}
+
+/* ep packed with its images compressed unpacks to the episode the raw
+ * block holds; a torn block, and a chunk that does not inflate to its
+ * size, are refused; a level outside 0..9 is a usage error. */
+static void check_pack_compressed(const gs_dataset_episode *ep) {
+    char err[1024], *raw = NULL, *z = NULL, *again = NULL;
+    size_t rawlen = 0, zlen = 0, againlen = 0;
+    gs_dataset_episode back = {0};
+    CHECK(gs_dataset_episode_pack(ep, &raw, &rawlen, err, sizeof err) == GS_OK);
+    CHECK(gs_dataset_episode_pack_compressed(ep, 3, &z, &zlen, err, sizeof err) == GS_OK);
+    CHECK(z && zlen < rawlen / 4); /* the images dominate, and they compress */
+    CHECK(gs_dataset_episode_unpack(&back, z, zlen, err, sizeof err) == GS_OK);
+    CHECK(gs_dataset_episode_pack(&back, &again, &againlen, err, sizeof err) == GS_OK);
+    CHECK(again && againlen == rawlen && memcmp(raw, again, rawlen) == 0);
+    int torn_refused = 1;
+    for (size_t cut = 0; z && cut < zlen; cut += 1 + cut / 5)
+        torn_refused &= gs_dataset_episode_unpack(&back, z, cut, err, sizeof err) == GS_ERR_IO;
+    CHECK(torn_refused);
+    /* a byte inside the first chunk's deflate stream (past its length and
+     * zlib header) flipped: refused by the inflating unpack */
+    if (z && zlen > 200) {
+        size_t at = 0;
+        for (size_t i = 0; i + 2 < 200; i++) /* the zlib header of level 3: 0x78 0x5e */
+            if ((unsigned char)z[i] == 0x78 && (unsigned char)z[i + 1] == 0x5e) {
+                at = i;
+                break;
+            }
+        CHECK(at > 0);
+        z[at + 20] ^= 0x55;
+        CHECK(gs_dataset_episode_unpack(&back, z, zlen, err, sizeof err) == GS_ERR_IO);
+        CHECK_STR_CONTAINS(err, "inflate");
+    }
+    free(again);
+    CHECK(gs_dataset_episode_pack_compressed(ep, 10, &again, &againlen, err, sizeof err) == GS_ERR_USAGE);
+    gs_dataset_episode_free(&back);
+    free(raw), free(z), free(again);
 }
 
 /* ep packed, unpacked into copy and packed again gives the same bytes; a

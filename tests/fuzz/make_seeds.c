@@ -7,7 +7,8 @@
  *   DIR/policy/valid-tiny.safetensors  an 8 x 8 policy of 4 channels and 1 word
  *   DIR/replay/valid-recorded.jsonl  a transcript the client wrote itself,
  *                                    for the requests fuzz_replay makes
- *   DIR/unpack/valid-tiny.bin        the first tiny episode as a worker packs it
+ *   DIR/unpack/valid-tiny.bin        the first tiny episode packed, images raw
+ *   DIR/unpack/valid-tiny-z.bin      the same with its images deflated, as a worker sends it
  *
  * usage: fuzz_make_seeds DIR */
 #include <stdio.h>
@@ -25,17 +26,28 @@ static int fail(const char *what, const char *err) {
 
 static const char *block_path; /* where the first episode's packed block goes, or NULL */
 
-/* The episode packed, as a worker sends it to its parent. */
-static int write_block(const gs_dataset_episode *ep) {
+/* The episode packed at level into path. */
+static int write_packed(const gs_dataset_episode *ep, int level, const char *path) {
     char err[512], *buf;
     size_t len;
-    if (gs_dataset_episode_pack(ep, &buf, &len, err, sizeof err) != GS_OK) return fail(block_path, err);
-    FILE *f = fopen(block_path, "wb");
+    if (gs_dataset_episode_pack_compressed(ep, level, &buf, &len, err, sizeof err) != GS_OK) return fail(path, err);
+    FILE *f = fopen(path, "wb");
     int ok = f && fwrite(buf, 1, len, f) == len;
     if (f) ok &= fclose(f) == 0;
     free(buf);
+    return ok ? 0 : fail("write", path);
+}
+
+/* The episode packed with raw images (block_path) and deflated ones
+ * (block_path with "-z" before ".bin"), as a worker sends it. */
+static int write_block(const gs_dataset_episode *ep) {
+    char z[4096];
+    size_t n = strlen(block_path);
+    if (n < 4 || n + 3 > sizeof z) return fail(block_path, "not a .bin path");
+    snprintf(z, sizeof z, "%.*s-z.bin", (int)(n - 4), block_path);
+    int bad = write_packed(ep, 0, block_path) || write_packed(ep, 1, z);
     block_path = NULL;
-    return ok ? 0 : fail("write", "the block");
+    return bad;
 }
 
 static int tiny_dataset(const char *path, int episodes) {

@@ -108,11 +108,22 @@ GS_API int gs_dataset_set_string(char **slot, const char *value);
 
 /* ---- an episode as bytes (a worker hands its recording to its parent) ---- */
 
-/* ep as one malloc'd block (*out, *len bytes). */
+/* ep as one malloc'd block (*out, *len bytes), its images raw. */
 GS_API gs_status gs_dataset_episode_pack(const gs_dataset_episode *ep, char **out, size_t *len, char *err,
                                          size_t errlen);
-/* A block gs_dataset_episode_pack made, into ep (its buffers reused); a
- * block that is torn or declares absurd counts is GS_ERR_IO. */
+/* The same with the images deflated at level (1..9; 0 is
+ * gs_dataset_episode_pack), one chunk per observation exactly as a file of
+ * that compression stores them: whoever packs does the compressing, and
+ * gs_dataset_append_block into such a file only copies the chunks. A
+ * level outside 0..9 is GS_ERR_USAGE. */
+GS_API gs_status gs_dataset_episode_pack_compressed(const gs_dataset_episode *ep, int level, char **out,
+                                                    size_t *len, char *err, size_t errlen);
+/* The deflate level of a packed block's images (0: raw), or -1 when buf
+ * is too short to hold a block's header. Says nothing of the rest. */
+GS_API int gs_dataset_block_level(const char *buf, size_t len);
+/* A block either function made, into ep (its buffers reused; compressed
+ * images are inflated); a block that is torn, declares absurd counts or
+ * holds an image chunk that does not inflate to its size is GS_ERR_IO. */
 GS_API gs_status gs_dataset_episode_unpack(gs_dataset_episode *ep, const char *buf, size_t len, char *err,
                                            size_t errlen);
 
@@ -138,6 +149,16 @@ GS_API gs_status gs_dataset_create(const char *path, const gs_dataset_options *o
  * complete when it returns. After an error the writer only closes. */
 GS_API gs_status gs_dataset_append(gs_dataset_writer *w, const gs_dataset_episode *ep, char *err,
                             size_t errlen);
+/* Appends the episode of a packed block (either pack function; scratch
+ * holds its unpacked arrays and may be reused): a block compressed at the
+ * file's level has its image chunks written as they are, without
+ * inflating them (so a worker's compressing is not done again); any other
+ * block is unpacked and appended as gs_dataset_append would. A torn block
+ * is GS_ERR_IO and leaves the file as it was. The compressed chunks are
+ * checked for their structure, not their bytes: a damaged one is found by
+ * the reader (gensim demos --info FILE --full). */
+GS_API gs_status gs_dataset_append_block(gs_dataset_writer *w, const char *buf, size_t len,
+                                         gs_dataset_episode *scratch, char *err, size_t errlen);
 /* Episodes in the file. */
 GS_API int64_t gs_dataset_writer_episodes(const gs_dataset_writer *w);
 /* Opens an existing file to go on appending to it (a resumed recording):

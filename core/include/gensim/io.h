@@ -19,6 +19,12 @@ GS_API gs_status gs_read_file(const char *path, size_t max_bytes, char **out, si
  * a rename, so readers see the old file or the new one, never a part. */
 GS_API gs_status gs_write_file_atomic(const char *path, const void *data, size_t n, char *err,
                                size_t errlen);
+/* The same without waiting for the disk: a process killed at any moment
+ * still leaves the old file or the new one, but after a crash of the
+ * machine the file may be either (for progress saved often, where an
+ * fsync per save would cost more than the work between saves). */
+GS_API gs_status gs_write_file_atomic_nosync(const char *path, const void *data, size_t n, char *err,
+                                             size_t errlen);
 /* Writes an 8-bit RGB image (height x width x 3) as PNG, atomically. */
 GS_API gs_status gs_write_png(const char *path, const uint8_t *rgb, int width, int height, char *err,
                        size_t errlen);

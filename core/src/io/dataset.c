@@ -53,12 +53,16 @@ gs_status gs_dataset_episode_begin(gs_dataset_episode *ep, const char *task, con
 }
 
 int gs_dataset_episode_reserve_observations(gs_dataset_episode *ep, int obs) {
+    return gs__reserve_observations(ep, obs, 1);
+}
+
+int gs__reserve_observations(gs_dataset_episode *ep, int obs, int images) {
     const size_t rc = (size_t)ep->rows * (size_t)ep->cols, n = (size_t)obs;
     void *tmp;
 #define GROW(field, idx, need) \
     (tmp = gs__grow(ep->field, &ep->bytes[idx], (need)), tmp ? (ep->field = tmp, 1) : 0)
-    return GROW(heightmap, A_HEIGHTMAP, n * rc * sizeof(float)) && GROW(color, A_COLOR, n * rc * 3) &&
-           GROW(segmentation, A_SEGMENTATION, n * rc * sizeof(int32_t)) &&
+    return (!images || (GROW(heightmap, A_HEIGHTMAP, n * rc * sizeof(float)) && GROW(color, A_COLOR, n * rc * 3) &&
+                        GROW(segmentation, A_SEGMENTATION, n * rc * sizeof(int32_t)))) &&
            GROW(object_pose, A_OBJECT_POSE, n * (size_t)ep->nobjects * 7 * sizeof(double)) &&
            GROW(joint_position, A_JOINT_POSITION, n * (size_t)ep->njoints * sizeof(double)) &&
            GROW(joint_fraction, A_JOINT_FRACTION, n * (size_t)ep->njoints * sizeof(double));

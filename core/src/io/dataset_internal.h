@@ -35,9 +35,39 @@ enum {
 #define MAX_EPISODE_BYTES ((size_t)8 << 30)
 #define MAX_STRING (1 << 20)
 
+/* The image datasets, one chunk per observation: their array, the bytes
+ * of a pixel and of an element, and whether the elements' bytes are
+ * shuffled before deflate. The
+ * writer's filters and the packer's own compression both follow this one
+ * table, so a chunk compressed by either is the same bytes. */
+typedef struct gs__image_kind {
+    int array;
+    size_t pixel, elem;
+    int shuffle;
+} gs__image_kind;
+#define GS_IMAGE_KINDS 3
+extern const gs__image_kind gs__image_kinds[GS_IMAGE_KINDS];
+
+/* The compressed chunks of a packed block's images (gs__dataset_unpack):
+ * chunk i of kind k is at[k * obs + i], len[k * obs + i] bytes, pointing
+ * into the block. level 0: the block's images were raw and are in ep. */
+typedef struct gs__chunks {
+    int level, obs;
+    const unsigned char **at;
+    uint32_t *len;
+} gs__chunks;
+void gs__chunks_free(gs__chunks *c);
+/* gs_dataset_episode_unpack, but a block's compressed images are left
+ * compressed in *chunks (ep's image buffers untouched) rather than
+ * inflated into ep. The chunks' structure is checked, not their bytes. */
+gs_status gs__dataset_unpack(gs_dataset_episode *ep, const char *buf, size_t len, gs__chunks *chunks, char *err,
+                             size_t errlen);
+
 /* p grown to at least need bytes (contents kept), or NULL with p intact;
  * *have tracks the bytes allocated. */
 void *gs__grow(void *p, size_t *have, size_t need);
+/* gs_dataset_episode_reserve_observations; images 0: all but the images. */
+int gs__reserve_observations(gs_dataset_episode *ep, int obs, int images);
 /* Frees every per-step and per-object string; counts drop to 0. */
 void gs__dataset_clear_strings(gs_dataset_episode *ep);
 
@@ -45,10 +75,12 @@ void gs__dataset_clear_strings(gs_dataset_episode *ep);
 struct gs_dataset_writer {
     hid_t file, episodes;
     hid_t fapl;                              /* file access: metadata written only when asked */
-    hid_t dcpl_float, dcpl_color, dcpl_int; /* chunked, filtered image datasets */
+    hid_t dcpl_image[GS_IMAGE_KINDS];        /* chunked, filtered image datasets, per gs__image_kinds */
     hid_t dcpl_plain, gcpl;                  /* the other datasets, and groups */
     hid_t vlen_str;                          /* UTF-8 variable-length string */
+    hid_t dxpl_strings;                      /* the string datasets' writes: a small conversion buffer */
     int rows, cols;
+    int level;                               /* deflate level of the images, 0 none */
     int64_t count;
     char *path;
 };

@@ -17,8 +17,8 @@
 
 #include "io/dataset_internal.h"
 
-static int write_episode(gs_dataset_writer *w, hid_t g, const gs_dataset_episode *ep, char *why,
-                         size_t whylen);
+static int write_episode(gs_dataset_writer *w, hid_t g, const gs_dataset_episode *ep, const gs__chunks *chunks,
+                         char *why, size_t whylen);
 static hid_t quiet_metadata_fapl(void);
 #define reopen gs__writer_reopen
 static hid_t untimed(hid_t cls);
@@ -29,8 +29,18 @@ static int attr_write(hid_t loc, const char *name, hid_t filetype, hid_t memtype
 static int dataset_write(hid_t loc, const char *name, hid_t filetype, hid_t memtype, int rank,
                          const hsize_t *dims, hid_t dcpl, const void *data, char *why,
                          size_t whylen);
-static int dataset_strings(hid_t loc, const char *name, hid_t strtype, hid_t dcpl, int n,
-                           char *const *values, char *why, size_t whylen);
+static int image_write(hid_t loc, const char *name, hid_t filetype, hid_t memtype, int rank, const hsize_t *dims,
+                       hid_t dcpl, const void *data, const gs__chunks *chunks, int kind, char *why, size_t whylen);
+static int dataset_strings(const gs_dataset_writer *w, hid_t loc, const char *name, int n, char *const *values,
+                           char *why, size_t whylen);
+static int write_set(hid_t loc, const char *name, hid_t filetype, hid_t memtype, int rank, const hsize_t *dims,
+                     hid_t dcpl, hid_t dxpl, const void *data, char *why, size_t whylen);
+
+/* The type conversion buffer of the string datasets' writes: HDF5's
+ * default, 1 MiB, is calloc'd afresh for each write, which made clearing
+ * it most of the writing process's time; an episode's strings need a few
+ * KiB (longer ones are converted in strips). */
+#define STRINGS_TCONV ((size_t)64 << 10)
 
 /* ---- writing ---- */
 
@@ -62,18 +72,23 @@ static gs_status new_writer(const char *path, const gs_dataset_options *opt, gs_
         free(w);
         return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory creating %s", path);
     }
-    w->file = w->episodes = w->fapl = w->dcpl_float = w->dcpl_color = w->dcpl_int = w->vlen_str = H5I_INVALID_HID;
-    w->dcpl_plain = w->gcpl = H5I_INVALID_HID;
-    w->rows = rows, w->cols = cols;
+    w->file = w->episodes = w->fapl = w->vlen_str = w->dcpl_plain = w->gcpl = w->dxpl_strings = H5I_INVALID_HID;
+    w->rows = rows, w->cols = cols, w->level = opt->compression;
     w->fapl = quiet_metadata_fapl();
-    hsize_t chunk3[3] = {1, (hsize_t)rows, (hsize_t)cols}, chunk4[4] = {1, (hsize_t)rows, (hsize_t)cols, 3};
-    w->dcpl_float = image_dcpl(3, chunk3, 1, opt->compression);
-    w->dcpl_int = image_dcpl(3, chunk3, 1, opt->compression);
-    w->dcpl_color = image_dcpl(4, chunk4, 0, opt->compression);
+    int ok = 1;
+    for (int k = 0; k < GS_IMAGE_KINDS; k++) {
+        /* one observation a chunk; colour's three channels are its last dimension */
+        hsize_t chunk[4] = {1, (hsize_t)rows, (hsize_t)cols, 3};
+        int rank = gs__image_kinds[k].array == A_COLOR ? 4 : 3;
+        w->dcpl_image[k] = image_dcpl(rank, chunk, gs__image_kinds[k].shuffle, opt->compression);
+        ok = ok && w->dcpl_image[k] >= 0;
+    }
     w->dcpl_plain = untimed(H5P_DATASET_CREATE);
     w->gcpl = untimed(H5P_GROUP_CREATE);
     w->vlen_str = H5Tcopy(H5T_C_S1);
-    int ok = w->dcpl_float >= 0 && w->dcpl_int >= 0 && w->dcpl_color >= 0 && w->dcpl_plain >= 0 && w->gcpl >= 0 &&
+    w->dxpl_strings = H5Pcreate(H5P_DATASET_XFER);
+    ok = ok && w->dxpl_strings >= 0 && H5Pset_buffer(w->dxpl_strings, STRINGS_TCONV, NULL, NULL) >= 0;
+    ok = ok && w->dcpl_plain >= 0 && w->gcpl >= 0 &&
              w->vlen_str >= 0 && H5Tset_size(w->vlen_str, H5T_VARIABLE) >= 0 &&
              H5Tset_cset(w->vlen_str, H5T_CSET_UTF8) >= 0;
     if (!ok) {
@@ -201,18 +216,18 @@ gs_status gs_dataset_writer_set_text(gs_dataset_writer *w, const char *name, con
     return GS_OK;
 }
 
-gs_status gs_dataset_append(gs_dataset_writer *w, const gs_dataset_episode *ep, char *err,
-                            size_t errlen) {
-    gs__silence_hdf5();
-    char name[32];
-    snprintf(name, sizeof name, "%06" PRId64, w->count);
+/* ep's counts and arrays as the file needs them; its images may be absent
+ * when chunks holds them compressed. */
+static gs_status check_episode(const gs_dataset_writer *w, const gs_dataset_episode *ep, const gs__chunks *chunks,
+                               const char *name, char *err, size_t errlen) {
     if (w->file < 0 || w->episodes < 0)
         return gs_fail(err, errlen, GS_ERR_IO, "%s: the file is no longer open after an earlier error", w->path);
     if (ep->rows != w->rows || ep->cols != w->cols)
         return gs_fail(err, errlen, GS_ERR_USAGE, "%s: episode %s: images are %d x %d, the file's are %d x %d",
                        w->path, name, ep->rows, ep->cols, w->rows, w->cols);
     if (ep->steps < 0 || ep->steps > MAX_STEPS || ep->nobjects < 0 || ep->nobjects > MAX_OBJECTS ||
-        !ep->heightmap || !ep->color || !ep->segmentation ||
+        (!chunks && (!ep->heightmap || !ep->color || !ep->segmentation)) ||
+        (chunks && chunks->obs != ep->steps + 1) ||
         (ep->steps > 0 && (!ep->pick_pose || !ep->place_pose || !ep->pick_pixel || !ep->place_pixel ||
                            !ep->primitive || !ep->reward || !ep->lang)) ||
         (ep->nobjects > 0 && (!ep->object_kind || !ep->object_color || !ep->object_pose)) ||
@@ -220,11 +235,22 @@ gs_status gs_dataset_append(gs_dataset_writer *w, const gs_dataset_episode *ep, 
         (ep->njoints > 0 && (!ep->joint_object || !ep->joint_name || !ep->joint_position || !ep->joint_fraction)))
         return gs_fail(err, errlen, GS_ERR_USAGE, "%s: episode %s: missing arrays or bad counts (steps %d, objects %d, "
                        "joints %d)", w->path, name, ep->steps, ep->nobjects, ep->njoints);
+    return GS_OK;
+}
+
+/* Appends ep, its images compressed in chunks when chunks is not NULL. */
+static gs_status append(gs_dataset_writer *w, const gs_dataset_episode *ep, const gs__chunks *chunks, char *err,
+                        size_t errlen) {
+    gs__silence_hdf5();
+    char name[32];
+    snprintf(name, sizeof name, "%06" PRId64, w->count);
+    gs_status st = check_episode(w, ep, chunks, name, err, errlen);
+    if (st != GS_OK) return st;
     char why[512] = "";
     hid_t g = H5Gcreate_anon(w->file, w->gcpl, H5P_DEFAULT);
     int ok = g >= 0;
     if (!ok) gs__hdf5_reason(why, sizeof why);
-    ok = ok && write_episode(w, g, ep, why, sizeof why);
+    ok = ok && write_episode(w, g, ep, chunks, why, sizeof why);
     /* The new objects go to disk (and the superblock's end of file past
      * them) before anything reachable points at them; then the link, a
      * few small writes when the file closes. */
@@ -243,18 +269,35 @@ gs_status gs_dataset_append(gs_dataset_writer *w, const gs_dataset_episode *ep, 
     return GS_OK;
 }
 
+gs_status gs_dataset_append(gs_dataset_writer *w, const gs_dataset_episode *ep, char *err, size_t errlen) {
+    return append(w, ep, NULL, err, errlen);
+}
+
+gs_status gs_dataset_append_block(gs_dataset_writer *w, const char *buf, size_t len, gs_dataset_episode *scratch,
+                                  char *err, size_t errlen) {
+    gs__chunks chunks = {0};
+    gs_status st = gs__dataset_unpack(scratch, buf, len, &chunks, err, errlen);
+    if (st == GS_OK && chunks.level && chunks.level != w->level) { /* another level: inflated, then the file's */
+        gs__chunks_free(&chunks);
+        st = gs_dataset_episode_unpack(scratch, buf, len, err, errlen);
+    }
+    if (st == GS_OK) st = append(w, scratch, chunks.level ? &chunks : NULL, err, errlen);
+    gs__chunks_free(&chunks);
+    return st;
+}
+
 int64_t gs_dataset_writer_episodes(const gs_dataset_writer *w) { return w ? w->count : 0; }
 
 gs_status gs_dataset_writer_close(gs_dataset_writer *w, char *err, size_t errlen) {
     if (!w) return GS_OK;
     gs__silence_hdf5();
     if (w->episodes >= 0) H5Gclose(w->episodes);
-    if (w->dcpl_float >= 0) H5Pclose(w->dcpl_float);
-    if (w->dcpl_int >= 0) H5Pclose(w->dcpl_int);
-    if (w->dcpl_color >= 0) H5Pclose(w->dcpl_color);
+    for (int k = 0; k < GS_IMAGE_KINDS; k++)
+        if (w->dcpl_image[k] >= 0) H5Pclose(w->dcpl_image[k]);
     if (w->dcpl_plain >= 0) H5Pclose(w->dcpl_plain);
     if (w->gcpl >= 0) H5Pclose(w->gcpl);
     if (w->vlen_str >= 0) H5Tclose(w->vlen_str);
+    if (w->dxpl_strings >= 0) H5Pclose(w->dxpl_strings);
     if (w->fapl >= 0) H5Pclose(w->fapl);
     gs_status st = GS_OK;
     if (w->file >= 0 && H5Fclose(w->file) < 0) {
@@ -343,8 +386,8 @@ static hid_t image_dcpl(int rank, const hsize_t *chunk, int shuffle, int level) 
     return p;
 }
 
-static int write_episode(gs_dataset_writer *w, hid_t g, const gs_dataset_episode *ep, char *why,
-                         size_t whylen) {
+static int write_episode(gs_dataset_writer *w, hid_t g, const gs_dataset_episode *ep, const gs__chunks *chunks,
+                         char *why, size_t whylen) {
     const hsize_t T = (hsize_t)ep->steps, obs = T + 1, n = (hsize_t)ep->nobjects;
     const hsize_t rows = (hsize_t)ep->rows, cols = (hsize_t)ep->cols;
     uint8_t success = ep->success ? 1 : 0;
@@ -360,21 +403,21 @@ static int write_episode(gs_dataset_writer *w, hid_t g, const gs_dataset_episode
            attr_write(g, "steps", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, NULL, &steps, why, whylen) &&
            attr_write(g, "total_reward", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, NULL, &ep->total_reward, why, whylen) &&
            attr_write(g, "initial_reward", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, NULL, &ep->initial_reward, why, whylen) &&
-           dataset_write(g, "heightmap", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3, d_img, w->dcpl_float, ep->heightmap, why, whylen) &&
-           dataset_write(g, "color", H5T_STD_U8LE, H5T_NATIVE_UINT8, 4, d_img, w->dcpl_color, ep->color, why, whylen) &&
-           dataset_write(g, "segmentation", H5T_STD_I32LE, H5T_NATIVE_INT32, 3, d_img, w->dcpl_int, ep->segmentation, why, whylen) &&
+           image_write(g, "heightmap", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3, d_img, w->dcpl_image[0], ep->heightmap, chunks, 0, why, whylen) &&
+           image_write(g, "color", H5T_STD_U8LE, H5T_NATIVE_UINT8, 4, d_img, w->dcpl_image[1], ep->color, chunks, 1, why, whylen) &&
+           image_write(g, "segmentation", H5T_STD_I32LE, H5T_NATIVE_INT32, 3, d_img, w->dcpl_image[2], ep->segmentation, chunks, 2, why, whylen) &&
            dataset_write(g, "pick_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d_pose, w->dcpl_plain, ep->pick_pose, why, whylen) &&
            dataset_write(g, "place_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d_pose, w->dcpl_plain, ep->place_pose, why, whylen) &&
            dataset_write(g, "pick_pixel", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, d_pixel, w->dcpl_plain, ep->pick_pixel, why, whylen) &&
            dataset_write(g, "place_pixel", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, d_pixel, w->dcpl_plain, ep->place_pixel, why, whylen) &&
            dataset_write(g, "primitive", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, d_t, w->dcpl_plain, ep->primitive, why, whylen) &&
            dataset_write(g, "reward", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, d_t, w->dcpl_plain, ep->reward, why, whylen) &&
-           dataset_strings(g, "lang", w->vlen_str, w->dcpl_plain, ep->steps, ep->lang, why, whylen) &&
-           dataset_strings(g, "object_kind", w->vlen_str, w->dcpl_plain, ep->nobjects, ep->object_kind, why, whylen) &&
-           dataset_strings(g, "object_color", w->vlen_str, w->dcpl_plain, ep->nobjects, ep->object_color, why, whylen) &&
+           dataset_strings(w, g, "lang", ep->steps, ep->lang, why, whylen) &&
+           dataset_strings(w, g, "object_kind", ep->nobjects, ep->object_kind, why, whylen) &&
+           dataset_strings(w, g, "object_color", ep->nobjects, ep->object_color, why, whylen) &&
            dataset_write(g, "object_pose", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, d_object_pose, w->dcpl_plain, ep->object_pose, why, whylen) &&
            dataset_write(g, "joint_object", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, d_joint, w->dcpl_plain, ep->joint_object, why, whylen) &&
-           dataset_strings(g, "joint_name", w->vlen_str, w->dcpl_plain, ep->njoints, ep->joint_name, why, whylen) &&
+           dataset_strings(w, g, "joint_name", ep->njoints, ep->joint_name, why, whylen) &&
            dataset_write(g, "joint_position", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d_joint_state, w->dcpl_plain, ep->joint_position, why, whylen) &&
            dataset_write(g, "joint_fraction", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d_joint_state, w->dcpl_plain, ep->joint_fraction, why, whylen);
 }
@@ -412,6 +455,11 @@ static int attr_write(hid_t loc, const char *name, hid_t filetype, hid_t memtype
 static int dataset_write(hid_t loc, const char *name, hid_t filetype, hid_t memtype, int rank,
                          const hsize_t *dims, hid_t dcpl, const void *data, char *why,
                          size_t whylen) {
+    return write_set(loc, name, filetype, memtype, rank, dims, dcpl, H5P_DEFAULT, data, why, whylen);
+}
+
+static int write_set(hid_t loc, const char *name, hid_t filetype, hid_t memtype, int rank, const hsize_t *dims,
+                     hid_t dcpl, hid_t dxpl, const void *data, char *why, size_t whylen) {
     hsize_t count = 1;
     for (int i = 0; i < rank; i++) count *= dims[i];
     hid_t space = H5Screate_simple(rank, dims, NULL);
@@ -421,7 +469,7 @@ static int dataset_write(hid_t loc, const char *name, hid_t filetype, hid_t memt
                                         count ? dcpl : empty, H5P_DEFAULT)
                            : -1;
     if (empty >= 0) H5Pclose(empty);
-    int ok = set >= 0 && (count == 0 || H5Dwrite(set, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0);
+    int ok = set >= 0 && (count == 0 || H5Dwrite(set, memtype, H5S_ALL, H5S_ALL, dxpl, data) >= 0);
     if (!ok) {
         char reason[256];
         gs__hdf5_reason(reason, sizeof reason);
@@ -432,8 +480,33 @@ static int dataset_write(hid_t loc, const char *name, hid_t filetype, hid_t memt
     return ok;
 }
 
-static int dataset_strings(hid_t loc, const char *name, hid_t strtype, hid_t dcpl, int n,
-                           char *const *values, char *why, size_t whylen) {
+/* An image dataset (kind k of gs__image_kinds, one chunk per observation):
+ * data through the filters, or, with chunks, its compressed chunks as they
+ * are (the filters' output already, gs_dataset_episode_pack_compressed). */
+static int image_write(hid_t loc, const char *name, hid_t filetype, hid_t memtype, int rank, const hsize_t *dims,
+                       hid_t dcpl, const void *data, const gs__chunks *chunks, int kind, char *why, size_t whylen) {
+    if (!chunks) return dataset_write(loc, name, filetype, memtype, rank, dims, dcpl, data, why, whylen);
+    hid_t space = H5Screate_simple(rank, dims, NULL);
+    hid_t set = space >= 0 ? H5Dcreate2(loc, name, filetype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT) : -1;
+    int ok = set >= 0;
+    size_t obs = (size_t)chunks->obs;
+    for (size_t i = 0; ok && i < obs; i++) {
+        hsize_t offset[4] = {(hsize_t)i, 0, 0, 0};
+        size_t at = (size_t)kind * obs + i;
+        ok = H5Dwrite_chunk(set, H5P_DEFAULT, 0, offset, chunks->len[at], chunks->at[at]) >= 0;
+    }
+    if (!ok) {
+        char reason[256];
+        gs__hdf5_reason(reason, sizeof reason);
+        snprintf(why, whylen, "dataset '%s': %s", name, reason);
+    }
+    if (set >= 0) H5Dclose(set);
+    if (space >= 0) H5Sclose(space);
+    return ok;
+}
+
+static int dataset_strings(const gs_dataset_writer *w, hid_t loc, const char *name, int n, char *const *values,
+                           char *why, size_t whylen) {
     const char **all = malloc((size_t)(n > 0 ? n : 1) * sizeof *all);
     if (!all) {
         snprintf(why, whylen, "dataset '%s': out of memory", name);
@@ -441,7 +514,7 @@ static int dataset_strings(hid_t loc, const char *name, hid_t strtype, hid_t dcp
     }
     for (int i = 0; i < n; i++) all[i] = values[i] ? values[i] : "";
     hsize_t dims[1] = {(hsize_t)n};
-    int ok = dataset_write(loc, name, strtype, strtype, 1, dims, dcpl, all, why, whylen);
+    int ok = write_set(loc, name, w->vlen_str, w->vlen_str, 1, dims, w->dcpl_plain, w->dxpl_strings, all, why, whylen);
     free(all);
     return ok;
 }

@@ -24,7 +24,7 @@ typedef struct temp_file {
 } temp_file;
 
 static gs_status temp_open(const char *path, temp_file *t, char *err, size_t errlen);
-static gs_status temp_commit(const char *path, temp_file *t, char *err, size_t errlen);
+static gs_status temp_commit(const char *path, temp_file *t, int durable, char *err, size_t errlen);
 static void temp_abort(temp_file *t);
 static gs_status write_all(int fd, const void *data, size_t n, const char *path, char *err,
                            size_t errlen);
@@ -101,8 +101,7 @@ gs_status gs_read_file(const char *path, size_t max_bytes, char **out, size_t *l
     return GS_OK;
 }
 
-gs_status gs_write_file_atomic(const char *path, const void *data, size_t n, char *err,
-                               size_t errlen) {
+static gs_status write_file(const char *path, const void *data, size_t n, int durable, char *err, size_t errlen) {
     if (!path || (!data && n > 0))
         return gs_fail(err, errlen, GS_ERR_USAGE, "gs_write_file_atomic: NULL argument");
     temp_file t;
@@ -113,7 +112,15 @@ gs_status gs_write_file_atomic(const char *path, const void *data, size_t n, cha
         temp_abort(&t);
         return s;
     }
-    return temp_commit(path, &t, err, errlen);
+    return temp_commit(path, &t, durable, err, errlen);
+}
+
+gs_status gs_write_file_atomic(const char *path, const void *data, size_t n, char *err, size_t errlen) {
+    return write_file(path, data, n, 1, err, errlen);
+}
+
+gs_status gs_write_file_atomic_nosync(const char *path, const void *data, size_t n, char *err, size_t errlen) {
+    return write_file(path, data, n, 0, err, errlen);
 }
 
 /* What libpng's callbacks need: where to write and what went wrong. */
@@ -182,7 +189,7 @@ gs_status gs_write_png(const char *path, const uint8_t *rgb, int width, int heig
         png_write_row(png, rgb + (size_t)row * (size_t)width * 3);
     png_write_end(png, info);
     png_destroy_write_struct(&png, &info);
-    return temp_commit(path, &t, err, errlen);
+    return temp_commit(path, &t, 1, err, errlen);
 }
 
 gs_status gs_make_dirs(const char *path, char *err, size_t errlen) {
@@ -241,9 +248,9 @@ static gs_status temp_open(const char *path, temp_file *t, char *err, size_t err
     return GS_OK;
 }
 
-static gs_status temp_commit(const char *path, temp_file *t, char *err, size_t errlen) {
+static gs_status temp_commit(const char *path, temp_file *t, int durable, char *err, size_t errlen) {
     int e = 0;
-    if (fsync(t->fd) != 0) e = errno;
+    if (durable && fsync(t->fd) != 0) e = errno;
     if (close(t->fd) != 0 && !e) e = errno;
     t->fd = -1;
     if (!e && rename(t->temp_path, path) != 0) e = errno;
@@ -253,7 +260,7 @@ static gs_status temp_commit(const char *path, temp_file *t, char *err, size_t e
     }
     free(t->temp_path);
     t->temp_path = NULL;
-    sync_parent_dir(path);
+    if (durable) sync_parent_dir(path);
     return GS_OK;
 }
 

@@ -88,16 +88,25 @@ static gs_demos_record record_of(const recording *rc) {
     return rec;
 }
 
-/* Writes the state file (atomically): after every kept episode and at the end. */
-static gs_status save_state(void *ud, char *err, size_t errlen) {
-    recording *rc = ud;
+/* Writes the state file (atomically), durable on disk when asked. */
+static gs_status write_state(recording *rc, int durable, char *err, size_t errlen) {
     gs_demos_record rec = record_of(rc);
     char *text = gs__demos_record_json(&rec);
     if (!text) return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory writing the state");
-    gs_status st = gs_write_file_atomic(rc->state, text, strlen(text), err, errlen);
+    gs_status st = durable ? gs_write_file_atomic(rc->state, text, strlen(text), err, errlen)
+                           : gs_write_file_atomic_nosync(rc->state, text, strlen(text), err, errlen);
     free(text);
     return st;
 }
+
+/* The state at the start and the end of a part: synced to the disk. */
+static gs_status save_state(recording *rc, char *err, size_t errlen) { return write_state(rc, 1, err, errlen); }
+
+/* The state after every kept episode: a killed run resumes from it, so
+ * it is renamed into place each time, but not synced (the episodes it
+ * counts are not either; two disk flushes an episode were most of the
+ * writing process's time). */
+static gs_status save_progress(void *ud, char *err, size_t errlen) { return write_state(ud, 0, err, errlen); }
 
 /* The part's tasks and attempt ranges, each task loaded once (in a
  * worker) to check it and learn its name: a bad one leaves no file. */
@@ -279,7 +288,7 @@ gs_status gs_record(const gs_record_options *o, gs_record_result *r, char *err, 
     if (st == GS_OK) st = open_file(&rc, err, errlen);
     if (st == GS_OK && rc.w) st = save_state(&rc, err, errlen);
     if (st == GS_OK && rc.w) {
-        gs_demos_run run = {o, r, rc.outcomes, rc.w, save_state, &rc};
+        gs_demos_run run = {o, r, rc.outcomes, rc.w, save_progress, &rc};
         st = gs__demos_record_slices(&run, err, errlen);
         r->written = gs_dataset_writer_episodes(rc.w);
     }

@@ -19,7 +19,14 @@
 #include "task/demos_internal.h"
 #include "task/isolate.h"
 
-#define CHUNK_MAX 16                     /* attempts per chunk with several workers */
+/* Attempts per chunk with several workers. Each chunk is a fresh worker
+ * that loads its task (~10 ms), so chunks are as long as the balance
+ * between workers allows: a task's expected need split evenly, at most
+ * CHUNK_MAX (a crashed worker's share, retried, stays short), and at least
+ * CHUNK_MIN (a run's last chunks are not one attempt each; what a task
+ * turns out not to need is dropped). */
+#define CHUNK_MAX 64
+#define CHUNK_MIN 4
 #define HELD_BUDGET ((size_t)256 << 20)  /* bytes of early episodes the parent holds */
 
 /* One attempt as a worker reports it: this head, the error's text (for an
@@ -130,8 +137,7 @@ static gs_status commit(engine *E, int s, char outcome, const char *error, const
         if (o->on_error) o->on_error(o->ud, ts->first_error, seed);
     }
     if (st == GS_OK && kept) {
-        st = gs_dataset_episode_unpack(&E->ep, episode, len, why, sizeof why);
-        if (st == GS_OK) st = gs_dataset_append(E->run->w, &E->ep, why, sizeof why);
+        st = gs_dataset_append_block(E->run->w, episode, len, &E->ep, why, sizeof why);
         r->written = gs_dataset_writer_episodes(E->run->w);
         if (st == GS_OK) st = E->run->save(E->run->ud, why, sizeof why);
     }
@@ -238,6 +244,7 @@ static int next_chunk(engine *E) {
         if (under_way >= want) continue;
         uint64_t size = (want - under_way + (uint64_t)E->workers - 1) / (uint64_t)E->workers;
         if (size > CHUNK_MAX) size = CHUNK_MAX;
+        if (size < CHUNK_MIN) size = CHUNK_MIN;
         return new_chunk(E, s, size < left ? size : left);
     }
     return -1;
@@ -273,14 +280,17 @@ static void chunk_ended(engine *E, int job, gs_status st, const char *why) {
 typedef gs_status (*deliver_fn)(engine *E, int job, uint64_t attempt, char outcome, const char *error,
                                 const gs_dataset_episode *ep, gsl_channel *out, char *err, size_t errlen);
 
-/* In a worker: the attempt goes to the parent. */
+/* In a worker: the attempt goes to the parent, its images compressed here
+ * as the file stores them, so the parent only copies them in. */
 static gs_status send_attempt(engine *E, int job, uint64_t attempt, char outcome, const char *error,
                               const gs_dataset_episode *ep, gsl_channel *out, char *err, size_t errlen) {
-    (void)E, (void)job;
+    (void)job;
     char *packed = NULL;
     size_t len = 0;
     attempt_head h = {attempt, outcome, outcome == GS_OUT_ERROR ? (uint32_t)strlen(error) : 0};
-    gs_status st = outcome == GS_OUT_KEPT ? gs_dataset_episode_pack(ep, &packed, &len, err, errlen) : GS_OK;
+    gs_status st = outcome == GS_OUT_KEPT ? gs_dataset_episode_pack_compressed(ep, E->o->compression, &packed, &len,
+                                                                               err, errlen)
+                                          : GS_OK;
     char *msg = st == GS_OK ? malloc(sizeof h + h.error_len + len) : NULL;
     if (st == GS_OK && !msg) st = gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory sending an episode");
     if (msg) {
@@ -301,7 +311,9 @@ static gs_status deliver_here(engine *E, int job, uint64_t attempt, char outcome
     (void)out;
     char *packed = NULL;
     size_t len = 0;
-    gs_status st = outcome == GS_OUT_KEPT ? gs_dataset_episode_pack(ep, &packed, &len, err, errlen) : GS_OK;
+    gs_status st = outcome == GS_OUT_KEPT ? gs_dataset_episode_pack_compressed(ep, E->o->compression, &packed, &len,
+                                                                               err, errlen)
+                                          : GS_OK;
     if (st == GS_OK) st = receive(E, job, attempt, outcome, error, packed, len, err, errlen);
     free(packed);
     return st;
