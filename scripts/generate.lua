@@ -37,6 +37,13 @@ ladder:
                        reward tried, all its seeds together (default 40000)
   --learn-seeds N      learnable: the seeds CEM plans (default 4); success on half of them
                        (rounded up) is needed
+  --seed S             first seed (default 0)
+  --library DIR        where accepted tasks go (default: the data folder's
+                       tasks/generated)
+  --compare DIR        a library folder to draw examples from and check novelty
+                       against (repeatable; default the plugin path, the library's
+                       tasks/seed and tasks/generated, and --library)
+  --prompts DIR        prompt templates (default: the data folder's scripts/prompts)
 rewards (continuous tasks; Eureka's loop):
   --rewards K          a continuous task whose own reward does not lead CEM to success on
                        every seed gets K candidate reward functions a round from the model,
@@ -46,13 +53,6 @@ rewards (continuous tasks; Eureka's loop):
   --reward-rounds R    rounds of candidates, each after the last one's statistics (default 2);
                        when none leads to success the task goes back for repair with which
                        terms moved and which stayed flat
-  --seed S             first seed (default 0)
-  --library DIR        where accepted tasks go (default: the data folder's
-                       tasks/generated)
-  --compare DIR        a library folder to draw examples from and check novelty
-                       against (repeatable; default the plugin path, the library's
-                       tasks/seed and tasks/generated, and --library)
-  --prompts DIR        prompt templates (default: the data folder's scripts/prompts)
 scale:
   --jobs N             validate each candidate with its seeds over N workers (0: one per core)
   --shard I/N          a campaign's part: proposals of -n split into N parts, this run making

@@ -15,16 +15,22 @@ local M = {}
 M.DEFAULTS = {rewards = 3, reward_rounds = 2}
 
 -- The first line of a spliced task: the candidate follows on line 2, so a
--- candidate's line L is the file's line L + 1.
-M.HEAD = "local task = (function(task_of) local reward -- a candidate of gensim generate's reward search\n"
-M.TAIL = "\nif type(reward) ~= \"function\" then\n"
-  .. "  error(\"the candidate must define reward = function(env) ... end\", 0)\nend\n"
-  .. "return function(def)\n  if type(def) == \"table\" then def.reward = reward end\n  return task_of(def)\n"
-  .. "end end)(task)\n"
+-- candidate's line L is the file's line L + 1. The candidate runs in a
+-- function of its own, before the task and apart from it: the task's
+-- locals are out of its sight, task_of is const, and math, string, table
+-- and gs are its own views of them (what it writes there stays there),
+-- getmetatable, setmetatable, rawset, rawget and _G nil, so that it cannot
+-- change what the task's success(env), the judge, sees.
+M.HEAD = "local task_of <const> = task local task = (function(reward) if type(reward) ~= \"function\" then "
+  .. "error(\"the candidate must define reward = function(env) ... end\", 0) end return function(def) "
+  .. "if type(def) == \"table\" then def.reward = reward end return task_of(def) end end)((function(math, string, "
+  .. "table, gs, getmetatable, setmetatable, rawset, rawget, _G) local reward -- a candidate of gensim generate's "
+  .. "reward search\n"
+M.TAIL = "\nreturn reward\nend)(setmetatable({}, {__index = math}), setmetatable({}, {__index = string}), "
+  .. "setmetatable({}, {__index = table}), setmetatable({}, {__index = gs})))\n"
 
--- The task's source with its reward replaced by the candidate's: the
--- candidate runs first, in a function of its own (the task's locals are not
--- visible to it), and task{} receives its reward in place of the task's.
+-- The task's source with its reward replaced by the candidate's (task{}
+-- receives it in place of the task's own).
 function M.splice(src, code)
   return M.HEAD .. code .. M.TAIL .. src
 end

@@ -170,6 +170,22 @@ _, _, code = os.execute(GENSIM .. " generate --replay " .. quote(COMMITTED) .. "
   .. quote(tmp .. "/bad.err"))
 check(code == 2 and (read(tmp .. "/bad.err") or ""):find("--learn-seeds must be", 1, true), "--learn-seeds 0: status 2")
 
+-- 4. a candidate cannot change the judge: what it writes into math stays in
+-- its own view (success(env) still uses the real math.abs), and task_of is
+-- const
+package.path = "scripts/?.lua;" .. package.path
+local gensim = require("gensim")
+local reward_search = require("reward_search")
+local nudge = assert(read(FIX .. "nudge-block-onto-line.lua"))
+local tiny = {seeds = 2, min_solved = 1, learn_steps = 500, learn_seeds = 1, dirs = {}}
+local cheat = "reward = function(env)\n  math.abs = function() return 0 end\n  return 0, false, {}\nend\n"
+local v = gensim.library.validate(reward_search.splice(nudge, cheat), "nudge-block-onto-line.lua", tiny)
+check(v.failed == "learnable" and v.learn_solved == 0,
+      "a candidate replacing math.abs does not make success(env) hold (" .. tostring(v.failed) .. ")")
+v = gensim.library.validate(reward_search.splice(nudge, "task_of = nil\nreward = function(env) return 0 end\n"),
+  "nudge-block-onto-line.lua", tiny)
+check(v.failed == "syntax" and v.message:find("const", 1, true), "a candidate cannot replace task_of")
+
 if os.getenv("GS_E2E_KEEP") then io.write("kept ", tmp, "\n") else os.execute("rm -rf " .. quote(tmp)) end
 if util.failures > 0 then
   io.write(util.failures, " check(s) failed\n")
