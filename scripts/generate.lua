@@ -9,8 +9,8 @@ usage: gensim generate [-n N | --target TEXT] [model flags] [ladder flags] [--js
 
 Has a language model propose tasks, write them in Lua and repair them until
 they climb the validation ladder (syntax, shape, runtime, nontrivial,
-solvable, novel); accepted tasks go to the library folder as NAME.lua with a
-NAME.json record beside it.
+solvable or, for continuous control, learnable, novel); accepted tasks go
+to the library folder as NAME.lua with a NAME.json record beside it.
 
   -n N                 exploratory: propose N tasks new beside the library (default 1)
   --target TEXT        goal-directed: a short curriculum of simpler tasks leading to
@@ -33,6 +33,10 @@ ladder:
   --render DIR         picture the ladder's oracle episodes in DIR; a failed
                        solvable rung's message names its example seed's last frame
   --repairs R          repair rounds after a failed rung (default 2)
+  --learn-steps N      learnable (continuous tasks): CEM's environment steps for each
+                       reward tried, all its seeds together (default 40000)
+  --learn-seeds N      learnable: the seeds CEM plans (default 4); success on half of them
+                       (rounded up) is needed
   --seed S             first seed (default 0)
   --library DIR        where accepted tasks go (default: the data folder's
                        tasks/generated)
@@ -40,6 +44,15 @@ ladder:
                        against (repeatable; default the plugin path, the library's
                        tasks/seed and tasks/generated, and --library)
   --prompts DIR        prompt templates (default: the data folder's scripts/prompts)
+rewards (continuous tasks; Eureka's loop):
+  --rewards K          a continuous task whose own reward does not lead CEM to success on
+                       every seed gets K candidate reward functions a round from the model,
+                       each trained briefly (the learnable rung); their success and the
+                       statistics of their terms go back to the model, and the best is kept
+                       (default 3; 0: the task's own reward only)
+  --reward-rounds R    rounds of candidates, each after the last one's statistics (default 2);
+                       when none leads to success the task goes back for repair with which
+                       terms moved and which stayed flat
 scale:
   --jobs N             validate each candidate with its seeds over N workers (0: one per core)
   --shard I/N          a campaign's part: proposals of -n split into N parts, this run making
@@ -63,7 +76,9 @@ end
 
 local NUMBER_FLAGS = {["-n"] = "n", ["--seeds"] = "seeds", ["--min-solved"] = "min_solved",
                       ["--repairs"] = "repairs", ["--seed"] = "seed", ["--llm-timeout-s"] = "timeout_s",
-                      ["--retries"] = "retries", ["--jobs"] = "jobs"}
+                      ["--retries"] = "retries", ["--jobs"] = "jobs", ["--rewards"] = "rewards",
+                      ["--reward-rounds"] = "reward_rounds", ["--learn-steps"] = "learn_steps",
+                      ["--learn-seeds"] = "learn_seeds"}
 local STRING_FLAGS = {["--target"] = "target", ["--llm-url"] = "url", ["--model"] = "model",
                       ["--embed-model"] = "embed_model", ["--llm-cmd"] = "cmd", ["--replay"] = "replay",
                       ["--transcript"] = "transcript", ["--library"] = "library",

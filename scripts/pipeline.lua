@@ -7,13 +7,15 @@
 local gensim = require("gensim")
 local cjson = require("cjson.safe")
 local task_api = require("task_api")
+local reward_search = require("reward_search")
 
 local M = {}
 
-M.RUNGS = {"syntax", "shape", "runtime", "nontrivial", "solvable", "novel"}
+M.RUNGS = {"syntax", "shape", "runtime", "nontrivial", "solvable", "learnable", "novel"}
 -- min_solved is left to the ladder: 7 in 8 of the seeds (gs_ladder_min_solved)
 M.DEFAULTS = {seeds = 8, repairs = 2, reflections = 2, examples = 2,
-              curriculum_steps = 4, embed_threshold = 0.95, max_model_failures = 3}
+              curriculum_steps = 4, embed_threshold = 0.95, max_model_failures = 3,
+              rewards = reward_search.DEFAULTS.rewards, reward_rounds = reward_search.DEFAULTS.reward_rounds}
 
 -- ---- text helpers ----
 
@@ -226,7 +228,7 @@ function M.new(opts)
   for k, v in pairs(M.DEFAULTS) do self[k] = v end
   for k, v in pairs(opts) do self[k] = v end
   self.log = self.log or function() end
-  self.counts = {proposed = 0, accepted = 0, attempts = 0, repairs = 0}
+  self.counts = {proposed = 0, accepted = 0, attempts = 0, repairs = 0, reward_candidates = 0}
   for _, r in ipairs(M.RUNGS) do self.counts[r] = 0 end
   self.results = {}
   local kinds = {}
@@ -369,9 +371,10 @@ function Run:build(proposal, parents, origin, index)
     if not src then
       verdict = {passed = false, failed = "syntax", message = problem, rungs = {}}
     else
-      verdict = gensim.library.validate(src, proposal.name .. ".lua", {
-        seeds = self.seeds, min_solved = self.min_solved, seed = self.seed, dirs = self.dirs, jobs = self.jobs,
-        render = self.render})
+      verdict = self:validate(src, proposal.name)
+      if self:wants_reward_search(verdict) then
+        src, verdict, result.reward_search = self:search_reward(proposal, src, verdict)
+      end
       if verdict.passed and verdict.name ~= proposal.name then
         verdict.passed, verdict.failed = false, "shape"
         verdict.message = string.format("%s.lua: the task's name must be \"%s\", not \"%s\"", proposal.name,
@@ -418,6 +421,41 @@ function Run:build(proposal, parents, origin, index)
   return result
 end
 
+function Run:validate(src, name)
+  return gensim.library.validate(src, name .. ".lua", {
+    seeds = self.seeds, min_solved = self.min_solved, seed = self.seed, dirs = self.dirs, jobs = self.jobs,
+    render = self.render, learn_steps = self.learn_steps, learn_seeds = self.learn_seeds})
+end
+
+-- The reward stage applies to a task of continuous control with one reward
+-- (no subtasks) whose verdict reached the learnable rung.
+function Run:wants_reward_search(verdict)
+  return self.rewards > 0 and self.reward_rounds > 0 and verdict.continuous and verdict.subtasks == 0
+    and (verdict.passed or verdict.failed == "learnable")
+end
+
+-- The reward stage (reward_search.lua): the kept source and verdict, and
+-- what the record keeps of the search. When no reward led to success the
+-- verdict fails the learnable rung with the search's statistics, which go
+-- back to the model like any ladder failure.
+function Run:search_reward(proposal, src, verdict)
+  local ctx = {k = self.rewards, rounds = self.reward_rounds, name = proposal.name,
+               description = proposal.description, log = self.log,
+               chat = function(stage, messages) return self:chat(stage, messages) end,
+               prompt = function(name, vars) return self:prompt(name, vars) end,
+               validate = function(s) return self:validate(s, proposal.name) end}
+  local best, tried = reward_search.search(ctx, src, verdict)
+  self.counts.reward_candidates = self.counts.reward_candidates + #tried - 1
+  local record = reward_search.record(best, tried)
+  if best.solved >= 0 and best.solved >= best.needed then return best.src, best.verdict, record end
+  local v = {}
+  for k, x in pairs(best.verdict) do v[k] = x end
+  v.passed, v.failed = false, "learnable"
+  v.message = reward_search.rejection(best, tried, {rounds = self.reward_rounds, seeds = verdict.learn_seeds,
+    steps = verdict.learn_budget, needed = verdict.learn_needed})
+  return best.src, v, record
+end
+
 function Run:accept(result)
   local v = result.verdict
   local record = {
@@ -430,6 +468,7 @@ function Run:accept(result)
     ladder = v.json and cjson.decode(v.json) or nil,
     campaign = result.index and {index = result.index, count = self.campaign.count} or nil,
     transcript = self.transcript_name and self.transcript_name:match("([^/]+)$") or nil,
+    reward_search = result.reward_search,
   }
   local ok, err = gensim.library.add(self.library_dir, result.name, result.src, cjson.encode(record))
   if not ok then
@@ -559,7 +598,7 @@ end
 function Run:summary()
   local c = self.counts
   local out = {proposed = c.proposed, attempts = c.attempts, repairs = c.repairs, accepted = c.accepted,
-               rates = {}, tasks = {}}
+               reward_candidates = c.reward_candidates, rates = {}, tasks = {}}
   for _, r in ipairs(M.RUNGS) do out[r] = c[r] end
   local keys = {table.unpack(M.RUNGS)}
   keys[#keys + 1] = "accepted"
@@ -569,7 +608,7 @@ function Run:summary()
   for _, r in ipairs(self.results) do
     out.tasks[#out.tasks + 1] = {name = r.name, accepted = r.accepted, repairs = r.repairs,
       failed = r.verdict and r.verdict.failed or nil, message = r.verdict and r.verdict.message or nil,
-      origin = r.origin}
+      origin = r.origin, reward_search = r.reward_search}
   end
   out.llm = self.client:stats()
   return out
@@ -597,6 +636,10 @@ local function generation_options(o)
   if o.min_solved and o.seeds and o.min_solved > o.seeds then return nil, "--min-solved cannot exceed --seeds" end
   if o.seeds == 0 then return nil, "--seeds must be at least 1" end
   if o.jobs and o.jobs > 1024 then return nil, "--jobs must be 0 (one per core) .. 1024" end
+  if o.rewards and o.rewards > 16 then return nil, "--rewards must be 0 (no reward search) .. 16" end
+  if o.reward_rounds and o.reward_rounds > 10 then return nil, "--reward-rounds must be 0 .. 10" end
+  if o.learn_seeds and (o.learn_seeds < 1 or o.learn_seeds > 64) then return nil, "--learn-seeds must be 1 .. 64" end
+  if o.learn_steps == 0 then return nil, "--learn-steps must be at least 1" end
   if o.render then
     local ok, err = gensim.make_dirs(o.render)
     if not ok then return nil, "cannot create the picture folder '" .. o.render .. "': " .. tostring(err) end
@@ -647,7 +690,8 @@ end
 local function campaign_state(o)
   local plan = {count = o.n or 1, seed = o.seed or 0, seeds = o.seeds or M.DEFAULTS.seeds,
                 min_solved = o.min_solved or M.DEFAULTS.min_solved, repairs = o.repairs or M.DEFAULTS.repairs,
-                model = o.model or "default", compare = o.dirs}
+                model = o.model or "default", compare = o.dirs, rewards = o.rewards, reward_rounds = o.reward_rounds,
+                learn_steps = o.learn_steps, learn_seeds = o.learn_seeds}
   local c = {plan = plan, index = o.campaign.index, shards = o.campaign.shards, count = plan.count, done = {},
              done_list = {}}
   local text = read_file(o.library .. "/campaign.json")
@@ -668,7 +712,8 @@ end
 
 -- Generates tasks: o holds the command's flags (n or target; url, model,
 -- embed_model, cmd, replay, transcript, timeout_s, retries; seeds,
--- min_solved, repairs, seed, library, compare, prompts; jobs, shard; log). Returns the
+-- min_solved, repairs, seed, library, compare, prompts; rewards,
+-- reward_rounds, learn_steps, learn_seeds; jobs, shard; log). Returns the
 -- summary (the --json object), the exit status (0, or 3 when the model
 -- failed) and a message; nil, message, 2 for bad options.
 function M.generate(o)
@@ -688,7 +733,8 @@ function M.generate(o)
     example_dirs = o.example_dirs, render = o.render, transcript_name = o.transcript or o.replay,
     seeds = o.seeds, min_solved = o.min_solved, repairs = o.repairs, seed = o.seed,
     model = o.model or "default", embed = o.embed_model ~= nil, log = o.log, jobs = o.jobs,
-    campaign = campaign}
+    campaign = campaign, rewards = o.rewards, reward_rounds = o.reward_rounds, learn_steps = o.learn_steps,
+    learn_seeds = o.learn_seeds}
   local ok, perr = pcall(function()
     if o.target then run:curriculum(o.target) else run:explore(o.n or 1) end
   end)

@@ -153,6 +153,12 @@ static void test_learnable(void) {
     CHECK(r.rungs[GS_RUNG_SOLVABLE] == GS_RUNG_NA && r.rungs[GS_RUNG_LEARNABLE] == GS_RUNG_PASS);
     CHECK(r.learn_solved >= 1 && r.learn_solved <= 2 && r.learn_steps > 0 && r.learn_steps <= 3000 + 2 * 32 * 30);
     CHECK_STR_CONTAINS(r.rung_message[GS_RUNG_LEARNABLE], "CEM solved");
+    CHECK(r.continuous && r.subtasks == 0 && r.learn_seeds == 2 && r.learn_needed == 1 && r.learn_budget == 3000);
+    for (int i = 0; i < r.nterms; i++) /* each term's range holds its means */
+        CHECK(r.terms[i].min <= r.terms[i].mean && r.terms[i].mean <= r.terms[i].max &&
+              r.terms[i].min <= r.terms[i].last && r.terms[i].last <= r.terms[i].max);
+    CHECK(r.learn_return.episodes == 2 && r.learn_return.min <= r.learn_return.mean &&
+          r.learn_return.mean <= r.learn_return.max);
     ladder_file_with("tasks/seed/topple-box.lua", o, &again);
     CHECK(again.learn_solved == r.learn_solved && again.learn_steps == r.learn_steps);
     char *json = gs_ladder_result_json(&r);

@@ -79,6 +79,12 @@ add_test(NAME generate_e2e COMMAND ${CMAKE_BINARY_DIR}/gensim lua tests/generate
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(generate_e2e PROPERTIES TIMEOUT 300 LABELS cli)
 
+# The reward search of gensim generate (Eureka's loop) at a tiny budget:
+# through the mock server, then offline from a committed transcript.
+add_test(NAME reward_e2e COMMAND ${CMAKE_BINARY_DIR}/gensim lua tests/reward_e2e.lua ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(reward_e2e PROPERTIES TIMEOUT 300 LABELS cli)
+
 # The scripted OpenAI-compatible server test_llm and generate_e2e talk to.
 add_executable(mock_openai ${PROJECT_SOURCE_DIR}/tests/mock_openai.c)
 target_link_libraries(mock_openai PRIVATE PkgConfig::CJSON)

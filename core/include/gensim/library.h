@@ -113,9 +113,15 @@ typedef struct gs_ladder_result {
                                  it was accepted (gs_validate_files) */
     int learned;              /* 1: the task is learned (learnable applies, not solvable) */
     int learn_solved;         /* learnable: seeds CEM solved, of learn_seeds */
+    int learn_seeds;          /* learnable: the seeds planned, and the successes needed of them */
+    int learn_needed;
+    double learn_budget;      /* learnable: the steps allowed (learn_steps) */
     double learn_steps;       /* learnable: environment steps CEM took */
     int nterms;               /* learnable: the reward's named terms over the best plans */
     gs_learn_term terms[GS_REWARD_TERMS_MAX];
+    gs_learn_returns learn_return; /* learnable: the best plans' returns */
+    int continuous;           /* 1: control = "continuous" (set with learned) */
+    int subtasks;             /* the task's subtasks (set with learned) */
 } gs_ladder_result;
 
 /* Defaults as listed in gs_ladder_options. */

@@ -77,7 +77,7 @@ GS_API void gsh_llm_options_from_env(gsh_llm_options *opts);
 /* Checks opts, reads the key and the replay transcript, and makes a client. */
 GS_API gs_status gsh_llm_new(const gsh_llm_options *opts, gsh_llm **out, char *err, size_t errlen);
 /* Asks for a completion of messages (n entries) at stage ("propose", "code",
- * "repair" or "reflect"); *text is malloc'd and the caller frees it. */
+ * "repair", "reflect" or "reward": candidate reward functions); *text is malloc'd and the caller frees it. */
 GS_API gs_status gsh_llm_chat(gsh_llm *c, const char *stage, const gsh_llm_message *messages, size_t n,
                        char **text, char *err, size_t errlen);
 /* Embeds n texts with embed_model; *vectors is a malloc'd (n x *dim) row-major array. */

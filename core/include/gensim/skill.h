@@ -108,11 +108,20 @@ typedef struct gs_learn_options {
     const volatile sig_atomic_t *stop; /* nullable: nonzero stops after the iteration under way */
 } gs_learn_options;
 
-/* Statistics of one named reward term over the last iteration's episodes. */
+/* Statistics of one named reward term over the last iteration's episodes
+ * (CEM: over each seed's best plan). */
 typedef struct gs_learn_term {
     char name[GS_REWARD_TERM_NAME_MAX];
     double mean, first, last; /* over all steps; mean at the episodes' first and last steps */
+    double min, max;          /* over all steps */
 } gs_learn_term;
+
+/* The returns (summed rewards) of the same episodes: CEM's best plan of
+ * each seed; none (episodes 0) for PPO. */
+typedef struct gs_learn_returns {
+    int episodes;
+    double min, mean, max;
+} gs_learn_returns;
 
 typedef struct gs_learn_result {
     char task[GS_TASK_NAME_MAX + 1];
@@ -135,6 +144,7 @@ typedef struct gs_learn_result {
     char csv[4096], png[4096];/* the curve's files ("" when none) */
     int nterms;
     gs_learn_term terms[GS_REWARD_TERMS_MAX];
+    gs_learn_returns returns;
 } gs_learn_result;
 
 GS_API gs_learn_options gs_learn_options_default(void);

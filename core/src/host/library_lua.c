@@ -204,11 +204,11 @@ static void ladder_options(lua_State *L, int idx, gs_ladder_options *o, char **o
 }
 
 /* {passed, failed, message, rungs = {{name, status, message}...}, seeds,
- * solved, per_seed = {{seed, solved, reward, steps}...}, nearest,
+ * solved, learned, continuous, subtasks, learn_solved, learn_steps, per_seed = {{seed, solved, reward, steps}...}, nearest,
  * similarity, duplicate_of, same_name, name, description, json} */
 static void push_result(lua_State *L, const gs_ladder_result *r) {
     static const char *const STATUS[] = {"skip", "pass", "fail", "n/a"};
-    lua_createtable(L, 0, 16);
+    lua_createtable(L, 0, 20);
     lua_pushboolean(L, r->passed);
     lua_setfield(L, -2, "passed");
     if (r->failed >= 0) {
@@ -237,11 +237,21 @@ static void push_result(lua_State *L, const gs_ladder_result *r) {
     lua_setfield(L, -2, "solved");
     lua_pushboolean(L, r->learned);
     lua_setfield(L, -2, "learned");
+    lua_pushboolean(L, r->continuous);
+    lua_setfield(L, -2, "continuous");
+    lua_pushinteger(L, r->subtasks);
+    lua_setfield(L, -2, "subtasks");
     if (r->learned && r->rungs[GS_RUNG_LEARNABLE] != GS_RUNG_SKIP) {
         lua_pushinteger(L, r->learn_solved);
         lua_setfield(L, -2, "learn_solved");
         lua_pushnumber(L, r->learn_steps);
         lua_setfield(L, -2, "learn_steps");
+        lua_pushinteger(L, r->learn_seeds);
+        lua_setfield(L, -2, "learn_seeds");
+        lua_pushinteger(L, r->learn_needed);
+        lua_setfield(L, -2, "learn_needed");
+        lua_pushnumber(L, r->learn_budget);
+        lua_setfield(L, -2, "learn_budget");
     }
     if (r->rungs[GS_RUNG_SOLVABLE] == GS_RUNG_PASS || r->rungs[GS_RUNG_SOLVABLE] == GS_RUNG_FAIL) {
         lua_createtable(L, r->seeds, 0);

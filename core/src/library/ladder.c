@@ -289,13 +289,14 @@ int gs__ladder_learned(gs_task *t) {
 }
 
 /* The reward's terms over the best plans, for the model: "dist mean 0.14
- * (first step 0.15, last 0.13)". */
+ * (0.02 .. 0.3; first step 0.15, last 0.13)". */
 static void terms_text(const gs_ladder_result *r, char *out, size_t n) {
     size_t used = 0;
     out[0] = 0;
     for (int i = 0; i < r->nterms && used < n; i++)
-        used += (size_t)snprintf(out + used, n - used, "%s%s mean %.3g (first step %.3g, last %.3g)", i ? "; " : "",
-                                 r->terms[i].name, r->terms[i].mean, r->terms[i].first, r->terms[i].last);
+        used += (size_t)snprintf(out + used, n - used, "%s%s mean %.3g (%.3g .. %.3g; first step %.3g, last %.3g)",
+                                 i ? "; " : "", r->terms[i].name, r->terms[i].mean, r->terms[i].min, r->terms[i].max,
+                                 r->terms[i].first, r->terms[i].last);
 }
 
 /* The learner's progress: the worker's sign of life. */
@@ -322,18 +323,20 @@ static gs_status climb_learnable(gs_task *t, const char *name, const char *src, 
     r->learn_solved = lr.eval_successes, r->learn_steps = (double)lr.env_steps;
     r->nterms = lr.nterms;
     memcpy(r->terms, lr.terms, sizeof r->terms);
+    r->learn_return = lr.returns;
+    int needed = (int)ceil(opt->learn_threshold * opt->learn_seeds - 1e-9);
+    r->learn_seeds = opt->learn_seeds, r->learn_needed = needed, r->learn_budget = (double)opt->learn_steps;
     if (st != GS_OK) {
         fail_rung(r, GS_RUNG_LEARNABLE, "%s: learning from the reward failed: %s", name, why);
         return GS_OK;
     }
-    int needed = (int)ceil(opt->learn_threshold * opt->learn_seeds - 1e-9);
     if (lr.eval_successes >= needed) {
         pass_rung(r, GS_RUNG_LEARNABLE);
         snprintf(r->rung_message[GS_RUNG_LEARNABLE], sizeof r->rung_message[GS_RUNG_LEARNABLE],
                  "CEM solved %d of %d seeds in %.0f steps", lr.eval_successes, opt->learn_seeds, r->learn_steps);
         return GS_OK;
     }
-    char terms[400];
+    char terms[900];
     terms_text(r, terms, sizeof terms);
     fail_rung(r, GS_RUNG_LEARNABLE,
               "%s: CEM reached success(env) on %d of %d seeds within %.0f steps, %d needed: the reward never led "
@@ -430,6 +433,7 @@ static gs_status climb(const char *name, const char *src, size_t len, const gs_l
     if (st == GS_OK && r->failed < 0) st = climb_seeds(t, name, opt, r, err, errlen);
     if (st == GS_OK && r->failed < 0) {
         r->learned = gs__ladder_learned(t);
+        r->continuous = gs_task_continuous(t), r->subtasks = gs_task_subtask_count(t);
         r->rungs[r->learned ? GS_RUNG_SOLVABLE : GS_RUNG_LEARNABLE] = GS_RUNG_NA;
         st = r->learned ? climb_learnable(t, name, src, len, opt, r, err, errlen)
                         : climb_solvable(t, name, opt, r, err, errlen);
@@ -443,13 +447,14 @@ static gs_status climb(const char *name, const char *src, size_t len, const gs_l
 }
 
 /* What reset left on a seed: the reward and whether the task already
- * counts as solved. */
+ * counts as solved (a continuous task's reward is any number: only its
+ * success(env) says). */
 static gs_status note_reset(void *ud, gs_task *t, double reward, char *why, size_t whylen) {
     gs_ladder_seed *s = ud;
     int success = 0;
     gs_status st = gs_task_success(t, &success, why, whylen);
     s->reward_at_reset = reward;
-    s->met_at_reset = st == GS_OK && (success || reward >= 1 - GS_SUCCESS_EPS);
+    s->met_at_reset = st == GS_OK && (success || (!gs_task_continuous(t) && reward >= 1 - GS_SUCCESS_EPS));
     return st;
 }
 
@@ -587,7 +592,7 @@ char *gs_ladder_result_json(const gs_ladder_result *r) {
     if (r->learned && r->rungs[GS_RUNG_LEARNABLE] != GS_RUNG_SKIP) {
         cJSON_AddNumberToObject(o, "learn_solved", r->learn_solved);
         cJSON_AddNumberToObject(o, "learn_steps", r->learn_steps);
-        gsk_terms_json(o, r->terms, r->nterms);
+        gsk_terms_json(o, r->terms, r->nterms, &r->learn_return);
     }
     cJSON *seeds = cJSON_AddArrayToObject(o, "per_seed");
     for (int k = 0; k < r->seeds && r->rungs[GS_RUNG_RUNTIME] != GS_RUNG_SKIP; k++) {

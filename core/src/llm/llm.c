@@ -20,7 +20,7 @@
 #include "gensim/io.h"
 #include "llm/llm_internal.h"
 
-static const char *const STAGES[] = {"propose", "code", "repair", "reflect"};
+static const char *const STAGES[] = {"propose", "code", "repair", "reflect", "reward"};
 
 static gs_status append_transcript(gsh_llm *c, const char *kind, cJSON *request, const char *hash,
                                    const gsh_exchange *ex, const char *response, cJSON *embeddings,
@@ -239,7 +239,7 @@ gs_status gsh_llm_chat(gsh_llm *c, const char *stage, const gsh_llm_message *mes
         if (strcmp(stage, STAGES[i]) == 0) stage_ok = 1;
     if (!stage_ok)
         return gs_fail(err, errlen, GS_ERR_USAGE,
-                       "llm: unknown stage '%s' (propose, code, repair or reflect)",
+                       "llm: unknown stage '%s' (propose, code, repair, reflect or reward)",
                        stage ? stage : "(null)");
     if (n == 0 || !messages) return gs_fail(err, errlen, GS_ERR_USAGE, "llm: no messages");
     for (size_t i = 0; i < n; i++)

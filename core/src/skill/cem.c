@@ -182,6 +182,7 @@ static gs_status plan_seed(cem_seed *s, int p, uint64_t budget, float *plan, int
             memcpy(plan, s->candidates + (size_t)top * len, len * sizeof *plan);
             memset(terms, 0, sizeof *terms);
             gsk_terms_merge(terms, &s->terms[top]);
+            gsk_terms_return(terms, s->ret[top]);
         }
         carry_over(s, order, nkept = keep, scratch);
         if (o->on_progress) { /* a sign of life within the seed, for a caller that watches for one */

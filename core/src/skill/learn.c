@@ -176,14 +176,27 @@ void gsk_learner_report(gsk_learner *l, int iteration, uint64_t steps, uint64_t 
     }
 }
 
+/* The slot of the term named name in t, added when new; -1 when t is full. */
+static int term_slot(gsk_terms *t, const char *name) {
+    int k = 0;
+    while (k < t->n && strcmp(t->names[k], name) != 0) k++;
+    if (k < t->n) return k;
+    if (t->n == GS_REWARD_TERMS_MAX) return -1;
+    snprintf(t->names[t->n++], GS_REWARD_TERM_NAME_MAX, "%s", name);
+    return k;
+}
+
+/* Widens slot k's range to [lo, hi]; an empty slot takes it. */
+static void term_range(gsk_terms *t, int k, double lo, double hi) {
+    if (t->count[k] == 0 || lo < t->min[k]) t->min[k] = lo;
+    if (t->count[k] == 0 || hi > t->max[k]) t->max[k] = hi;
+}
+
 void gsk_terms_add(gsk_terms *t, int nterms, const char *const *names, const double *values, int first) {
     for (int i = 0; i < nterms; i++) {
-        int k = 0;
-        while (k < t->n && strcmp(t->names[k], names[i]) != 0) k++;
-        if (k == t->n) {
-            if (t->n == GS_REWARD_TERMS_MAX) continue;
-            snprintf(t->names[t->n++], GS_REWARD_TERM_NAME_MAX, "%s", names[i]);
-        }
+        int k = term_slot(t, names[i]);
+        if (k < 0) continue;
+        term_range(t, k, values[i], values[i]);
         t->sum[k] += values[i], t->count[k] += 1, t->last[k] = values[i];
         if (first) t->first[k] += values[i], t->episodes[k] += 1;
     }
@@ -191,15 +204,25 @@ void gsk_terms_add(gsk_terms *t, int nterms, const char *const *names, const dou
 
 void gsk_terms_merge(gsk_terms *a, const gsk_terms *b) {
     for (int i = 0; i < b->n; i++) {
-        int k = 0;
-        while (k < a->n && strcmp(a->names[k], b->names[i]) != 0) k++;
-        if (k == a->n) {
-            if (a->n == GS_REWARD_TERMS_MAX) continue;
-            snprintf(a->names[a->n++], GS_REWARD_TERM_NAME_MAX, "%s", b->names[i]);
-        }
+        int k = term_slot(a, b->names[i]);
+        if (k < 0 || b->count[i] == 0) continue;
+        term_range(a, k, b->min[i], b->max[i]);
         a->sum[k] += b->sum[i], a->count[k] += b->count[i];
         a->first[k] += b->first[i], a->last[k] += b->last[i], a->episodes[k] += b->episodes[i];
     }
+    gs_learn_returns *ra = &a->returns;
+    const gs_learn_returns *rb = &b->returns;
+    if (rb->episodes == 0) return;
+    if (ra->episodes == 0 || rb->min < ra->min) ra->min = rb->min;
+    if (ra->episodes == 0 || rb->max > ra->max) ra->max = rb->max;
+    ra->mean += rb->mean, ra->episodes += rb->episodes;
+}
+
+void gsk_terms_return(gsk_terms *t, double ret) {
+    gsk_terms one;
+    memset(&one, 0, sizeof one);
+    one.returns = (gs_learn_returns){1, ret, ret, ret};
+    gsk_terms_merge(t, &one);
 }
 
 void gsk_terms_result(const gsk_terms *t, gs_learn_result *r) {
@@ -210,7 +233,10 @@ void gsk_terms_result(const gsk_terms *t, gs_learn_result *r) {
         o->mean = t->count[i] ? t->sum[i] / t->count[i] : 0;
         o->first = t->episodes[i] ? t->first[i] / t->episodes[i] : 0;
         o->last = t->episodes[i] ? t->last[i] / t->episodes[i] : 0;
+        o->min = t->min[i], o->max = t->max[i];
     }
+    r->returns = t->returns;
+    if (r->returns.episodes) r->returns.mean /= r->returns.episodes;
 }
 
 /* FILE.csv and FILE.png beside the checkpoint. */
@@ -429,13 +455,13 @@ char *gs_learn_result_json(const gs_learn_result *r, const gs_learn_options *o) 
     if (r->sha256[0]) cJSON_AddStringToObject(j, "sha256", r->sha256);
     if (r->csv[0]) cJSON_AddStringToObject(j, "curve_csv", r->csv);
     if (r->png[0]) cJSON_AddStringToObject(j, "curve_png", r->png);
-    gsk_terms_json(j, r->terms, r->nterms);
+    gsk_terms_json(j, r->terms, r->nterms, &r->returns);
     char *text = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
     return text;
 }
 
-void gsk_terms_json(cJSON *o, const gs_learn_term *terms, int n) {
+void gsk_terms_json(cJSON *o, const gs_learn_term *terms, int n, const gs_learn_returns *returns) {
     cJSON *list = cJSON_AddArrayToObject(o, "terms");
     for (int i = 0; list && i < n; i++) {
         cJSON *t = cJSON_CreateObject();
@@ -443,6 +469,14 @@ void gsk_terms_json(cJSON *o, const gs_learn_term *terms, int n) {
         cJSON_AddNumberToObject(t, "mean", terms[i].mean);
         cJSON_AddNumberToObject(t, "first", terms[i].first);
         cJSON_AddNumberToObject(t, "last", terms[i].last);
+        cJSON_AddNumberToObject(t, "min", terms[i].min);
+        cJSON_AddNumberToObject(t, "max", terms[i].max);
         cJSON_AddItemToArray(list, t);
     }
+    if (!returns || returns->episodes == 0) return;
+    cJSON *ret = cJSON_AddObjectToObject(o, "return");
+    cJSON_AddNumberToObject(ret, "episodes", returns->episodes);
+    cJSON_AddNumberToObject(ret, "min", returns->min);
+    cJSON_AddNumberToObject(ret, "mean", returns->mean);
+    cJSON_AddNumberToObject(ret, "max", returns->max);
 }

@@ -91,11 +91,15 @@ typedef struct gsk_terms {
     char names[GS_REWARD_TERMS_MAX][GS_REWARD_TERM_NAME_MAX];
     double sum[GS_REWARD_TERMS_MAX], first[GS_REWARD_TERMS_MAX], last[GS_REWARD_TERMS_MAX];
     double count[GS_REWARD_TERMS_MAX], episodes[GS_REWARD_TERMS_MAX];
+    double min[GS_REWARD_TERMS_MAX], max[GS_REWARD_TERMS_MAX];
+    gs_learn_returns returns; /* mean holds the sum until gsk_terms_result */
 } gsk_terms;
 /* Adds one step's terms (first: the episode's first step). */
 void gsk_terms_add(gsk_terms *t, int nterms, const char *const *names, const double *values, int first);
 /* Adds the terms of b into a (in order, for determinism). */
 void gsk_terms_merge(gsk_terms *a, const gsk_terms *b);
+/* Adds one episode's return. */
+void gsk_terms_return(gsk_terms *t, double ret);
 /* Into the result. */
 void gsk_terms_result(const gsk_terms *t, gs_learn_result *r);
 

@@ -7,7 +7,8 @@
 
 #include "gensim/skill.h"
 
-/* Adds "terms": [{name, mean, first, last}...] to o. */
-void gsk_terms_json(cJSON *o, const gs_learn_term *terms, int n);
+/* Adds "terms": [{name, mean, first, last, min, max}...] to o, and
+ * "return": {episodes, min, mean, max} when returns holds any (nullable). */
+void gsk_terms_json(cJSON *o, const gs_learn_term *terms, int n, const gs_learn_returns *returns);
 
 #endif
