@@ -206,17 +206,9 @@ static void ladder_options(lua_State *L, int idx, gs_ladder_options *o, char **o
 /* {passed, failed, message, rungs = {{name, status, message}...}, seeds,
  * solved, learned, continuous, subtasks, learn_solved, learn_steps, per_seed = {{seed, solved, reward, steps}...}, nearest,
  * similarity, duplicate_of, same_name, name, description, json} */
-static void push_result(lua_State *L, const gs_ladder_result *r) {
+/* result.rungs = {{name, status, message}...} */
+static void push_rungs(lua_State *L, const gs_ladder_result *r) {
     static const char *const STATUS[] = {"skip", "pass", "fail", "n/a"};
-    lua_createtable(L, 0, 20);
-    lua_pushboolean(L, r->passed);
-    lua_setfield(L, -2, "passed");
-    if (r->failed >= 0) {
-        lua_pushstring(L, gs_rung_name(r->failed));
-        lua_setfield(L, -2, "failed");
-        lua_pushstring(L, r->message);
-        lua_setfield(L, -2, "message");
-    }
     lua_createtable(L, GS_RUNG_COUNT, 0);
     for (int k = 0; k < GS_RUNG_COUNT; k++) {
         lua_createtable(L, 0, 3);
@@ -231,16 +223,11 @@ static void push_result(lua_State *L, const gs_ladder_result *r) {
         lua_rawseti(L, -2, k + 1);
     }
     lua_setfield(L, -2, "rungs");
-    lua_pushinteger(L, r->seeds);
-    lua_setfield(L, -2, "seeds");
-    lua_pushinteger(L, r->solved);
-    lua_setfield(L, -2, "solved");
-    lua_pushboolean(L, r->learned);
-    lua_setfield(L, -2, "learned");
-    lua_pushboolean(L, r->continuous);
-    lua_setfield(L, -2, "continuous");
-    lua_pushinteger(L, r->subtasks);
-    lua_setfield(L, -2, "subtasks");
+}
+
+/* What the learnable rung found (learn_solved, learn_steps, learn_seeds,
+ * learn_needed, learn_budget) and the oracle's seeds (per_seed). */
+static void push_solving(lua_State *L, const gs_ladder_result *r) {
     if (r->learned && r->rungs[GS_RUNG_LEARNABLE] != GS_RUNG_SKIP) {
         lua_pushinteger(L, r->learn_solved);
         lua_setfield(L, -2, "learn_solved");
@@ -253,22 +240,45 @@ static void push_result(lua_State *L, const gs_ladder_result *r) {
         lua_pushnumber(L, r->learn_budget);
         lua_setfield(L, -2, "learn_budget");
     }
-    if (r->rungs[GS_RUNG_SOLVABLE] == GS_RUNG_PASS || r->rungs[GS_RUNG_SOLVABLE] == GS_RUNG_FAIL) {
-        lua_createtable(L, r->seeds, 0);
-        for (int k = 0; k < r->seeds; k++) {
-            lua_createtable(L, 0, 4);
-            lua_pushinteger(L, (lua_Integer)r->seed[k].seed);
-            lua_setfield(L, -2, "seed");
-            lua_pushboolean(L, r->seed[k].solved);
-            lua_setfield(L, -2, "solved");
-            lua_pushnumber(L, r->seed[k].reward);
-            lua_setfield(L, -2, "reward");
-            lua_pushinteger(L, r->seed[k].steps);
-            lua_setfield(L, -2, "steps");
-            lua_rawseti(L, -2, k + 1);
-        }
-        lua_setfield(L, -2, "per_seed");
+    if (r->rungs[GS_RUNG_SOLVABLE] != GS_RUNG_PASS && r->rungs[GS_RUNG_SOLVABLE] != GS_RUNG_FAIL) return;
+    lua_createtable(L, r->seeds, 0);
+    for (int k = 0; k < r->seeds; k++) {
+        lua_createtable(L, 0, 4);
+        lua_pushinteger(L, (lua_Integer)r->seed[k].seed);
+        lua_setfield(L, -2, "seed");
+        lua_pushboolean(L, r->seed[k].solved);
+        lua_setfield(L, -2, "solved");
+        lua_pushnumber(L, r->seed[k].reward);
+        lua_setfield(L, -2, "reward");
+        lua_pushinteger(L, r->seed[k].steps);
+        lua_setfield(L, -2, "steps");
+        lua_rawseti(L, -2, k + 1);
     }
+    lua_setfield(L, -2, "per_seed");
+}
+
+static void push_result(lua_State *L, const gs_ladder_result *r) {
+    lua_createtable(L, 0, 20);
+    lua_pushboolean(L, r->passed);
+    lua_setfield(L, -2, "passed");
+    if (r->failed >= 0) {
+        lua_pushstring(L, gs_rung_name(r->failed));
+        lua_setfield(L, -2, "failed");
+        lua_pushstring(L, r->message);
+        lua_setfield(L, -2, "message");
+    }
+    push_rungs(L, r);
+    lua_pushinteger(L, r->seeds);
+    lua_setfield(L, -2, "seeds");
+    lua_pushinteger(L, r->solved);
+    lua_setfield(L, -2, "solved");
+    lua_pushboolean(L, r->learned);
+    lua_setfield(L, -2, "learned");
+    lua_pushboolean(L, r->continuous);
+    lua_setfield(L, -2, "continuous");
+    lua_pushinteger(L, r->subtasks);
+    lua_setfield(L, -2, "subtasks");
+    push_solving(L, r);
     if (r->nearest[0]) {
         lua_pushstring(L, r->nearest);
         lua_setfield(L, -2, "nearest");
