@@ -1,7 +1,8 @@
 #!/bin/sh
 # Learned skills on the six continuous-control seed tasks: CEM (open-loop
 # plans, one per seed, on 10 seeds) and PPO (a closed-loop policy, scored on
-# 50 unseen seeds), each at gensim learn's default budget, one thread.
+# 50 unseen seeds), each at gensim learn's default budget and one thread
+# unless CEM_STEPS, PPO_STEPS or THREADS say otherwise.
 # Prints a Markdown table; the checkpoints and curves stay in OUT.
 # Usage: bench/learn.sh BUILD [OUT]   (TASKS="a b" and ALGOS="cem" narrow it)
 set -eu
@@ -14,8 +15,9 @@ mkdir -p "$out"
 for algo in $algos; do
     for t in $tasks; do
         [ -s "$out/$t-$algo.json" ] && continue # resumable: a finished run is kept
+        case $algo in cem) steps=${CEM_STEPS:-} ;; *) steps=${PPO_STEPS:-} ;; esac
         nice "$build/gensim" learn "$t" --algo "$algo" --out "$out/$t-$algo.safetensors" --json --quiet \
-            >"$out/$t-$algo.json.tmp"
+            --threads "${THREADS:-1}" ${steps:+--steps "$steps"} >"$out/$t-$algo.json.tmp"
         mv "$out/$t-$algo.json.tmp" "$out/$t-$algo.json"
     done
 done
