@@ -10,6 +10,24 @@
 #include "gensim/library.h"
 #include "host/host_modules.h"
 
+/* t[name] = v on the table at the top of the stack. */
+static void set_int(lua_State *L, const char *name, lua_Integer v) {
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, name);
+}
+static void set_num(lua_State *L, const char *name, lua_Number v) {
+    lua_pushnumber(L, v);
+    lua_setfield(L, -2, name);
+}
+static void set_bool(lua_State *L, const char *name, int v) {
+    lua_pushboolean(L, v);
+    lua_setfield(L, -2, name);
+}
+static void set_str(lua_State *L, const char *name, const char *v) {
+    lua_pushstring(L, v);
+    lua_setfield(L, -2, name);
+}
+
 static void ladder_options(lua_State *L, int idx, gs_ladder_options *o, char **owned, int *nowned);
 static void push_result(lua_State *L, const gs_ladder_result *r);
 static int fail(lua_State *L, const char *err);
@@ -101,22 +119,15 @@ static int l_list(lua_State *L) {
     lua_createtable(L, n, 0);
     for (int i = 0; i < n; i++) {
         lua_createtable(L, 0, 7);
-        lua_pushstring(L, e[i].name);
-        lua_setfield(L, -2, "name");
-        lua_pushstring(L, e[i].path);
-        lua_setfield(L, -2, "path");
-        lua_pushstring(L, e[i].description);
-        lua_setfield(L, -2, "description");
+        set_str(L, "name", e[i].name);
+        set_str(L, "path", e[i].path);
+        set_str(L, "description", e[i].description);
         if (e[i].oracle_success >= 0) {
-            lua_pushnumber(L, e[i].oracle_success);
-            lua_setfield(L, -2, "oracle_success");
+            set_num(L, "oracle_success", e[i].oracle_success);
         }
-        lua_pushstring(L, e[i].time);
-        lua_setfield(L, -2, "time");
-        lua_pushstring(L, e[i].hash);
-        lua_setfield(L, -2, "hash");
-        lua_pushstring(L, e[i].record);
-        lua_setfield(L, -2, "record");
+        set_str(L, "time", e[i].time);
+        set_str(L, "hash", e[i].hash);
+        set_str(L, "record", e[i].record);
         lua_rawseti(L, -2, i + 1);
     }
     gs_library_entries_free(e, n);
@@ -212,13 +223,10 @@ static void push_rungs(lua_State *L, const gs_ladder_result *r) {
     lua_createtable(L, GS_RUNG_COUNT, 0);
     for (int k = 0; k < GS_RUNG_COUNT; k++) {
         lua_createtable(L, 0, 3);
-        lua_pushstring(L, gs_rung_name(k));
-        lua_setfield(L, -2, "name");
-        lua_pushstring(L, STATUS[r->rungs[k]]);
-        lua_setfield(L, -2, "status");
+        set_str(L, "name", gs_rung_name(k));
+        set_str(L, "status", STATUS[r->rungs[k]]);
         if (r->rung_message[k][0]) {
-            lua_pushstring(L, r->rung_message[k]);
-            lua_setfield(L, -2, "message");
+            set_str(L, "message", r->rung_message[k]);
         }
         lua_rawseti(L, -2, k + 1);
     }
@@ -229,29 +237,20 @@ static void push_rungs(lua_State *L, const gs_ladder_result *r) {
  * learn_needed, learn_budget) and the oracle's seeds (per_seed). */
 static void push_solving(lua_State *L, const gs_ladder_result *r) {
     if (r->learned && r->rungs[GS_RUNG_LEARNABLE] != GS_RUNG_SKIP) {
-        lua_pushinteger(L, r->learn_solved);
-        lua_setfield(L, -2, "learn_solved");
-        lua_pushnumber(L, r->learn_steps);
-        lua_setfield(L, -2, "learn_steps");
-        lua_pushinteger(L, r->learn_seeds);
-        lua_setfield(L, -2, "learn_seeds");
-        lua_pushinteger(L, r->learn_needed);
-        lua_setfield(L, -2, "learn_needed");
-        lua_pushnumber(L, r->learn_budget);
-        lua_setfield(L, -2, "learn_budget");
+        set_int(L, "learn_solved", r->learn_solved);
+        set_num(L, "learn_steps", r->learn_steps);
+        set_int(L, "learn_seeds", r->learn_seeds);
+        set_int(L, "learn_needed", r->learn_needed);
+        set_num(L, "learn_budget", r->learn_budget);
     }
     if (r->rungs[GS_RUNG_SOLVABLE] != GS_RUNG_PASS && r->rungs[GS_RUNG_SOLVABLE] != GS_RUNG_FAIL) return;
     lua_createtable(L, r->seeds, 0);
     for (int k = 0; k < r->seeds; k++) {
         lua_createtable(L, 0, 4);
-        lua_pushinteger(L, (lua_Integer)r->seed[k].seed);
-        lua_setfield(L, -2, "seed");
-        lua_pushboolean(L, r->seed[k].solved);
-        lua_setfield(L, -2, "solved");
-        lua_pushnumber(L, r->seed[k].reward);
-        lua_setfield(L, -2, "reward");
-        lua_pushinteger(L, r->seed[k].steps);
-        lua_setfield(L, -2, "steps");
+        set_int(L, "seed", (lua_Integer)r->seed[k].seed);
+        set_bool(L, "solved", r->seed[k].solved);
+        set_num(L, "reward", r->seed[k].reward);
+        set_int(L, "steps", r->seed[k].steps);
         lua_rawseti(L, -2, k + 1);
     }
     lua_setfield(L, -2, "per_seed");
@@ -259,45 +258,31 @@ static void push_solving(lua_State *L, const gs_ladder_result *r) {
 
 static void push_result(lua_State *L, const gs_ladder_result *r) {
     lua_createtable(L, 0, 20);
-    lua_pushboolean(L, r->passed);
-    lua_setfield(L, -2, "passed");
+    set_bool(L, "passed", r->passed);
     if (r->failed >= 0) {
-        lua_pushstring(L, gs_rung_name(r->failed));
-        lua_setfield(L, -2, "failed");
-        lua_pushstring(L, r->message);
-        lua_setfield(L, -2, "message");
+        set_str(L, "failed", gs_rung_name(r->failed));
+        set_str(L, "message", r->message);
     }
     push_rungs(L, r);
-    lua_pushinteger(L, r->seeds);
-    lua_setfield(L, -2, "seeds");
-    lua_pushinteger(L, r->solved);
-    lua_setfield(L, -2, "solved");
-    lua_pushboolean(L, r->learned);
-    lua_setfield(L, -2, "learned");
-    lua_pushboolean(L, r->continuous);
-    lua_setfield(L, -2, "continuous");
-    lua_pushinteger(L, r->subtasks);
-    lua_setfield(L, -2, "subtasks");
+    set_int(L, "seeds", r->seeds);
+    set_int(L, "solved", r->solved);
+    set_bool(L, "learned", r->learned);
+    set_bool(L, "continuous", r->continuous);
+    set_int(L, "subtasks", r->subtasks);
     push_solving(L, r);
     if (r->nearest[0]) {
-        lua_pushstring(L, r->nearest);
-        lua_setfield(L, -2, "nearest");
+        set_str(L, "nearest", r->nearest);
     }
-    lua_pushnumber(L, r->similarity);
-    lua_setfield(L, -2, "similarity");
+    set_num(L, "similarity", r->similarity);
     if (r->failed == GS_RUNG_NOVEL) {
-        lua_pushstring(L, r->nearest);
-        lua_setfield(L, -2, "duplicate_of");
+        set_str(L, "duplicate_of", r->nearest);
     }
     if (r->same_name[0]) {
-        lua_pushstring(L, r->same_name);
-        lua_setfield(L, -2, "same_name");
+        set_str(L, "same_name", r->same_name);
     }
     if (r->name[0]) {
-        lua_pushstring(L, r->name);
-        lua_setfield(L, -2, "name");
-        lua_pushstring(L, r->description);
-        lua_setfield(L, -2, "description");
+        set_str(L, "name", r->name);
+        set_str(L, "description", r->description);
     }
     char *json = gs_ladder_result_json(r);
     if (json) {

@@ -452,6 +452,19 @@ static int attr_write(hid_t loc, const char *name, hid_t filetype, hid_t memtype
     return ok;
 }
 
+/* The end of writing dataset name: HDF5's reason into why when it failed,
+ * the set and its space closed; ok passed on. */
+static int set_done(int ok, hid_t set, hid_t space, const char *name, char *why, size_t whylen) {
+    if (!ok) {
+        char reason[256];
+        gs__hdf5_reason(reason, sizeof reason);
+        snprintf(why, whylen, "dataset '%s': %s", name, reason);
+    }
+    if (set >= 0) H5Dclose(set);
+    if (space >= 0) H5Sclose(space);
+    return ok;
+}
+
 static int dataset_write(hid_t loc, const char *name, hid_t filetype, hid_t memtype, int rank,
                          const hsize_t *dims, hid_t dcpl, const void *data, char *why,
                          size_t whylen) {
@@ -470,14 +483,7 @@ static int write_set(hid_t loc, const char *name, hid_t filetype, hid_t memtype,
                            : -1;
     if (empty >= 0) H5Pclose(empty);
     int ok = set >= 0 && (count == 0 || H5Dwrite(set, memtype, H5S_ALL, H5S_ALL, dxpl, data) >= 0);
-    if (!ok) {
-        char reason[256];
-        gs__hdf5_reason(reason, sizeof reason);
-        snprintf(why, whylen, "dataset '%s': %s", name, reason);
-    }
-    if (set >= 0) H5Dclose(set);
-    if (space >= 0) H5Sclose(space);
-    return ok;
+    return set_done(ok, set, space, name, why, whylen);
 }
 
 /* An image dataset (kind k of gs__image_kinds, one chunk per observation):
@@ -495,14 +501,7 @@ static int image_write(hid_t loc, const char *name, hid_t filetype, hid_t memtyp
         size_t at = (size_t)kind * obs + i;
         ok = H5Dwrite_chunk(set, H5P_DEFAULT, 0, offset, chunks->len[at], chunks->at[at]) >= 0;
     }
-    if (!ok) {
-        char reason[256];
-        gs__hdf5_reason(reason, sizeof reason);
-        snprintf(why, whylen, "dataset '%s': %s", name, reason);
-    }
-    if (set >= 0) H5Dclose(set);
-    if (space >= 0) H5Sclose(space);
-    return ok;
+    return set_done(ok, set, space, name, why, whylen);
 }
 
 static int dataset_strings(const gs_dataset_writer *w, hid_t loc, const char *name, int n, char *const *values,
