@@ -5,8 +5,11 @@
 #
 #   env steps/s    PPO's collection as gensim learn runs it (sandboxed tasks,
 #                  one per thread, the policy acting each step), LS_ITERS
-#                  (default 5) iterations of 2048 steps, on 1 and 2 threads
-#                  (build/bench/ppo_speed). PyTorch: projected, the same
+#                  (default 10) iterations of 2048 steps, on 1 and 2 threads
+#                  (build/bench/ppo_speed), and on each of LS_THREADS
+#                  (default 1,2; e.g. 1,2,4,8 on a larger machine, which
+#                  then pins nothing) for the scaling line. PyTorch:
+#                  projected, the same
 #                  environment with PyTorch's forward pass instead of C's:
 #                  1 / (1 / C's steps/s - C's forward + PyTorch's forward)
 #   forward        microseconds of the policy's forward pass per step (both
@@ -39,7 +42,14 @@ build=$(cd "$1" 2>/dev/null && pwd) || { echo "bench: no build folder '$1'" >&2;
 root=$(cd "$(dirname "$0")/.." && pwd)
 task=${LS_TASK:-slide-block-to-line}
 target=${LS_TARGET:-0.5}
-iters=${LS_ITERS:-5}
+iters=${LS_ITERS:-10}
+threads=${LS_THREADS:-1,2}
+case ",$threads," in
+*,1,2,* | *,1,*,2,*) ;;
+*) echo "bench: LS_THREADS must hold 1 and then 2" >&2; exit 2 ;;
+esac
+all=0,1
+[ "$threads" = 1,2 ] || all=0-$(($(nproc) - 1))
 reps=${LS_REPS:-5}
 for bin in "$build/gensim" "$build/bench/ppo_speed"; do
     [ -x "$bin" ] || { echo "bench: $bin is missing: build first" >&2; exit 2; }
@@ -51,7 +61,8 @@ trap 'rm -rf "$tmp"' EXIT
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 status=0
 echo "before: $(uptime)"
-taskset -c 0,1 "$build/bench/ppo_speed" --task "$task" --dir "$tmp" --iters "$iters" --reps "$reps" >"$tmp/c.json" ||
+taskset -c $all "$build/bench/ppo_speed" --task "$task" --dir "$tmp" --iters "$iters" --reps "$reps" \
+    --threads "$threads" >"$tmp/c.json" ||
     status=1
 for t in 1 2; do
     cores=$([ $t = 1 ] && echo 0 || echo 0,1)
@@ -68,7 +79,8 @@ c = json.load(open(f"{tmp}/c.json"))
 py = {t: json.load(open(f"{tmp}/py{t}.json")) for t in (1, 2)}
 run = {t: json.load(open(f"{tmp}/learn{t}.json")) for t in (1, 2)}
 batch, epochs = 2048, c["epochs"]
-sps = {t: c[f"env_steps_per_s_{t}"] for t in (1, 2)}
+counts = dict(zip(c["collect_threads"], c["env_steps_per_s"]))
+sps = {t: counts[t] for t in (1, 2)}
 sps_py = {t: 1 / (1 / sps[t] - c["act_us"] * 1e-6 + py[t]["act_us"] * 1e-6) for t in (1, 2)}
 ups = {t: c[f"update_samples_per_s_{t}"] for t in (1, 2)}
 ups_py = {t: py[t]["update_samples_per_s"] for t in (1, 2)}
@@ -106,7 +118,9 @@ print(f"| gensim learn to success {target:g}: env steps | {f0(run[1]['threshold_
 print(f"| wall to success {target:g}, s | {f1(w[1][0])} | {f1(w[2][0])} | {f1(w[1][1])} (projected) | {f1(w[2][1])} (projected) |")
 print(f"| gensim learn over that run: env steps/s, update samples/s | {run[1]['steps_per_s']:,.0f}, "
       f"{run[1]['update_samples_per_s']:,.0f} | {run[2]['steps_per_s']:,.0f}, {run[2]['update_samples_per_s']:,.0f} | - | - |")
+print("\ncollection's scaling (ppo_speed): " + ", ".join(
+    f"{t} thread{'s' if t > 1 else ''} {v:,.0f} steps/s ({v / counts[1]:.2f}x)" for t, v in counts.items()))
 ok = all(it_c[t] <= it_py[t] for t in (1, 2))
-print(f"\nC collection + update at least as fast as PyTorch at 1 and 2 threads: {'yes' if ok else 'no'} "
+print(f"C collection + update at least as fast as PyTorch at 1 and 2 threads: {'yes' if ok else 'no'} "
       f"({it_py[1] / it_c[1]:.2f}x and {it_py[2] / it_c[2]:.2f}x)")
 PY

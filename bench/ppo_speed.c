@@ -1,9 +1,10 @@
 /* ppo_speed: gensim learn's PPO taken apart for timing, on one continuous
  * seed task, beside the same update in PyTorch (bench/ppo_torch.py).
  *
- *   collect  environment steps/s of PPO's collection on 1 and 2 threads:
- *            the learner itself (sandboxed tasks, one per thread, the
- *            policy acting) for --iters iterations of the default batch
+ *   collect  environment steps/s of PPO's collection on each of --threads
+ *            thread counts (default 1,2; the first records): the learner
+ *            itself (sandboxed tasks, one per thread, the policy acting)
+ *            for --iters iterations of the default batch
  *   record   the last of those iterations' batch, as the update takes it
  *            (normalised observations, actions, log-probabilities,
  *            normalised advantages, value targets), and the network that
@@ -19,7 +20,7 @@
  *
  * The network's size and every hyper-parameter are the learner's defaults
  * (gs_learn_options_default, skill/net.h), read here, not restated.
- * Usage: ppo_speed --dir DIR [--task NAME] [--iters K] [--reps R]
+ * Usage: ppo_speed --dir DIR [--task NAME] [--iters K] [--reps R] [--threads T1,T2,...]
  * Prints one JSON line. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,36 +174,53 @@ static int write_batch(const char *dir, const char *task, const gsk_net *net, co
     return fclose(fp) == 0;
 }
 
+#define MAX_COUNTS 8
+
 typedef struct args {
     const char *task, *dir;
     int iters, reps;
+    int threads[MAX_COUNTS], counts; /* collection's thread counts */
 } args;
 
+/* "1,2,4" into a->threads; 0 when it is not such a list. */
+static int parse_threads(const char *s, args *a) {
+    a->counts = 0;
+    for (char *end; *s && a->counts < MAX_COUNTS; s = end + (*end == ',')) {
+        long t = strtol(s, &end, 10);
+        if (end == s || t < 1 || t > 64 || (*end && *end != ',')) return 0;
+        a->threads[a->counts++] = (int)t;
+    }
+    return a->counts > 0 && !*s;
+}
+
 static int parse(int argc, char **argv, args *a) {
-    *a = (args){"slide-block-to-line", NULL, 5, 3};
+    *a = (args){"slide-block-to-line", NULL, 10, 5, {1, 2}, 2};
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--task")) a->task = argv[i + 1];
         else if (!strcmp(argv[i], "--dir")) a->dir = argv[i + 1];
         else if (!strcmp(argv[i], "--iters")) a->iters = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--reps")) a->reps = atoi(argv[i + 1]);
-        else return 0;
+        else if (!strcmp(argv[i], "--threads")) {
+            if (!parse_threads(argv[i + 1], a)) return 0;
+        } else return 0;
     }
-    return a->dir && a->iters >= 1 && a->reps >= 1;
+    return a->dir && a->iters >= 1 && a->reps >= 1 && argc % 2 == 1;
 }
 
 int main(int argc, char **argv) {
     args a;
     if (!parse(argc, argv, &a)) {
-        fprintf(stderr, "usage: ppo_speed --dir DIR [--task NAME] [--iters K] [--reps R]\n");
+        fprintf(stderr, "usage: ppo_speed --dir DIR [--task NAME] [--iters K] [--reps R] [--threads T1,T2,...]\n");
         return 2;
     }
     gs_learn_options o = gs_learn_options_default();
     recorded rec;
     memset(&rec, 0, sizeof rec);
-    double sps1 = 0, sps2 = 0;
+    double sps[MAX_COUNTS];
     int obs = 0;
-    if (!collect(a.task, 1, a.iters, &rec, &sps1, &obs) || !collect(a.task, 2, a.iters, NULL, &sps2, &obs) || !rec.have)
-        return 1;
+    for (int i = 0; i < a.counts; i++)
+        if (!collect(a.task, a.threads[i], a.iters, i == 0 ? &rec : NULL, &sps[i], &obs)) return 1;
+    if (!rec.have) return 1;
     gsk_net net;
     char err[256];
     if (gsk_net_init(&net, obs, o.hidden, o.minibatch, 0, o.init_log_std, err, sizeof err) != GS_OK) {
@@ -218,14 +236,21 @@ int main(int argc, char **argv) {
     double cpu1, cpu2;
     double ups1 = time_update(&net, &rec, &o, 1, a.reps, &cpu1), ups2 = time_update(&net, &rec, &o, 2, a.reps, &cpu2);
     double act_us = time_act(&net, &rec, 200000);
+    char list_threads[256] = "[", list_sps[512] = "[";
+    for (int i = 0; i < a.counts; i++) {
+        snprintf(list_threads + strlen(list_threads), sizeof list_threads - strlen(list_threads), "%s%d",
+                 i ? "," : "", a.threads[i]);
+        snprintf(list_sps + strlen(list_sps), sizeof list_sps - strlen(list_sps), "%s%.1f", i ? "," : "", sps[i]);
+    }
+    strcat(list_threads, "]"), strcat(list_sps, "]");
     printf("{\"task\":\"%s\",\"obs\":%d,\"hidden\":%d,\"parameters\":%zu,\"batch\":%d,\"minibatch\":%d,\"epochs\":%d,"
            "\"lr\":%g,\"clip\":%g,\"vf_coef\":%g,\"ent_coef\":%g,\"max_grad_norm\":%g,\"gamma\":%g,\"lambda\":%g,"
-           "\"init_log_std\":%g,\"env_steps_per_s_1\":%.1f,\"env_steps_per_s_2\":%.1f,"
+           "\"init_log_std\":%g,\"collect_threads\":%s,\"env_steps_per_s\":%s,"
            "\"update_samples_per_s_1\":%.1f,\"update_samples_per_s_2\":%.1f,\"update_cpu_us_per_sample_1\":%.2f,"
            "\"update_cpu_us_per_sample_2\":%.2f,\"act_us\":%.3f,\"check_loss\":%.9g,\"check_grad_norm\":%.9g,"
            "\"check_loss_after\":%.9g}\n",
            a.task, obs, o.hidden, net.nparams, rec.f.n, o.minibatch, o.epochs, o.lr, o.clip, o.vf_coef, o.ent_coef,
-           o.max_grad_norm, o.gamma, o.lambda, o.init_log_std, sps1, sps2, ups1, ups2, cpu1, cpu2, act_us,
+           o.max_grad_norm, o.gamma, o.lambda, o.init_log_std, list_threads, list_sps, ups1, ups2, cpu1, cpu2, act_us,
            c.before.loss, c.grad_norm, c.loss_after);
     gsk_net_free(&net);
     gsk_ppo_flat_free(&rec.f);
