@@ -22,6 +22,9 @@
 #                  minibatch's loss, gradient norm and loss after one step
 #                  against C's. C's "2 threads" is two GEMM threads (gensim
 #                  learn updates on one; its 2-thread figures use that)
+#   update CPU     the process's CPU time per update sample, all threads
+#                  together: the steadier figure when other work shares
+#                  the cores (a thread that waits for a core costs no CPU)
 #   iteration      seconds to collect 2048 steps and update on them
 #   to threshold   wall seconds until an iteration's episodes first succeed
 #                  LS_TARGET (default 0.5) of the time: gensim learn --target,
@@ -112,6 +115,8 @@ print("|---|---|---|---|---|")
 print(f"| env steps/s, collection | {sps[1]:,.0f} | {sps[2]:,.0f} | {sps_py[1]:,.0f} (projected) | {sps_py[2]:,.0f} (projected) |")
 print(f"| policy forward per step, µs | {c['act_us']:.1f} | {c['act_us']:.1f} | {py[1]['act_us']:.1f} | {py[2]['act_us']:.1f} |")
 print(f"| update samples/s | {ups[1]:,.0f} | {ups[2]:,.0f} (2 GEMM threads) | {ups_py[1]:,.0f} | {ups_py[2]:,.0f} |")
+print(f"| update, CPU µs per sample (all threads) | {c['update_cpu_us_per_sample_1']:.2f} | {c['update_cpu_us_per_sample_2']:.2f} | "
+      f"{py[1]['update_cpu_us_per_sample']:.2f} | {py[2]['update_cpu_us_per_sample']:.2f} |")
 print(f"| collection + update of 2048 steps, s | {it_c[1]:.2f} | {it_c[2]:.2f} | {it_py[1]:.2f} (projected) | {it_py[2]:.2f} (projected) |")
 print(f"| gensim learn to success {target:g}: env steps | {f0(run[1]['threshold_steps'] if w[1][0] else None)} | "
       f"{f0(run[2]['threshold_steps'] if w[2][0] else None)} | same | same |")
@@ -120,6 +125,8 @@ print(f"| gensim learn over that run: env steps/s, update samples/s | {run[1]['s
       f"{run[1]['update_samples_per_s']:,.0f} | {run[2]['steps_per_s']:,.0f}, {run[2]['update_samples_per_s']:,.0f} | - | - |")
 print("\ncollection's scaling (ppo_speed): " + ", ".join(
     f"{t} thread{'s' if t > 1 else ''} {v:,.0f} steps/s ({v / counts[1]:.2f}x)" for t, v in counts.items()))
+print(f"C update / PyTorch update, 1 thread: {ups[1] / ups_py[1]:.2f}x by the clock, "
+      f"{py[1]['update_cpu_us_per_sample'] / c['update_cpu_us_per_sample_1']:.2f}x by CPU time")
 ok = all(it_c[t] <= it_py[t] for t in (1, 2))
 print(f"C collection + update at least as fast as PyTorch at 1 and 2 threads: {'yes' if ok else 'no'} "
       f"({it_py[1] / it_c[1]:.2f}x and {it_py[2] / it_c[2]:.2f}x)")

@@ -24,7 +24,7 @@ update on it:
 
 Checks the C side's first minibatch step (loss, gradient norm, loss after
 one Adam step, all from batch.json) and prints the differences; then times
-update samples/s on --threads threads (torch.set_num_threads) and the
+update samples/s (and the process's CPU microseconds per sample) on --threads threads (torch.set_num_threads) and the
 policy's forward pass on one observation (both networks, no autograd), as a
 PyTorch learner would call it once per environment step. Prints one JSON
 line.
@@ -169,9 +169,9 @@ def time_update(meta, batch, w, reps):
     opt = Adam(model.parameters(), meta)
     gen = torch.Generator().manual_seed(0)
     update(model, opt, batch, meta, gen)  # unmeasured: allocator and caches warm
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     seen = sum(update(model, opt, batch, meta, gen) for _ in range(reps))
-    return seen / (time.perf_counter() - t0)
+    return seen / (time.perf_counter() - t0), (time.process_time() - c0) * 1e6 / seen
 
 
 def time_act(meta, batch, w, steps):
@@ -199,7 +199,7 @@ def main():
     meta, batch, w = load(a.dir)
     res = {"threads": a.threads, "torch": torch.__version__, "parameters": meta["nparams"]}
     res.update({"check_" + k: v for k, v in check(meta, batch, w).items()})
-    res["update_samples_per_s"] = time_update(meta, batch, w, a.reps)
+    res["update_samples_per_s"], res["update_cpu_us_per_sample"] = time_update(meta, batch, w, a.reps)
     res["act_us"] = time_act(meta, batch, w, a.act_steps)
     print(json.dumps(res))
 
