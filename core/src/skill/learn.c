@@ -385,18 +385,30 @@ static gs_status learn_units(gsk_learner *l, char *err, size_t errlen) {
     return st;
 }
 
-gs_status gs_learn(const gs_learn_options *o, gs_learn_result *r, char *err, size_t errlen) {
+gs_status gsk_learner_open(gsk_learner *l, const gs_learn_options *o, gs_learn_result *r, char *err, size_t errlen) {
     memset(r, 0, sizeof *r);
     r->algo = o->algo;
     r->threshold_s = -1;
+    memset(l, 0, sizeof *l);
+    l->o = o, l->r = r, l->threads = o->threads, l->t0 = gsk_now();
     gs_status st = check_options(o, err, errlen);
     if (st != GS_OK) return st;
-    gsk_learner l;
-    memset(&l, 0, sizeof l);
-    l.o = o, l.r = r, l.threads = o->threads, l.t0 = gsk_now();
-    if (!(l.skill = calloc(1, sizeof *l.skill))) return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
+    if (!(l->skill = calloc(1, sizeof *l->skill))) return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory");
     gs_policy_set_threads(1); /* one GEMM thread: the learner's threads are the parallelism, and sums stay in order */
-    st = load_tasks(&l, err, errlen);
+    return load_tasks(l, err, errlen);
+}
+
+void gsk_learner_close(gsk_learner *l) {
+    for (int w = 0; l->tasks && w < l->threads; w++) gs_task_free(l->tasks[w]);
+    free(l->tasks);
+    free(l->curve);
+    gs_skill_free(l->skill);
+    memset(l, 0, sizeof *l);
+}
+
+gs_status gs_learn(const gs_learn_options *o, gs_learn_result *r, char *err, size_t errlen) {
+    gsk_learner l;
+    gs_status st = gsk_learner_open(&l, o, r, err, errlen);
     if (st == GS_OK) st = learn_units(&l, err, errlen);
     if (st == GS_OK && !r->stopped) {
         int all_ready = 1;
@@ -406,7 +418,7 @@ gs_status gs_learn(const gs_learn_options *o, gs_learn_result *r, char *err, siz
         else if (all_ready && o->algo == GS_LEARN_CEM)
             st = evaluate(&l, o->cem_seeds, o->eval_seed, err, errlen);
     }
-    l.skill->env_steps = l.env_steps;
+    if (l.skill) l.skill->env_steps = l.env_steps;
     r->env_steps = l.env_steps, r->episodes = l.episodes;
     r->collect_s = l.collect_s, r->update_s = l.update_s;
     r->steps_per_s = l.collect_s > 0 ? (double)l.env_steps / l.collect_s : 0;
@@ -414,10 +426,7 @@ gs_status gs_learn(const gs_learn_options *o, gs_learn_result *r, char *err, siz
     if (st == GS_OK && o->out) st = gsk_skill_save(l.skill, o->out, r->sha256, err, errlen);
     if (st == GS_OK && o->out && l.rows > 0) st = write_curve(&l, o->out, err, errlen);
     r->wall_s = gsk_now() - l.t0;
-    for (int w = 0; l.tasks && w < l.threads; w++) gs_task_free(l.tasks[w]);
-    free(l.tasks);
-    free(l.curve);
-    gs_skill_free(l.skill);
+    gsk_learner_close(&l);
     return st;
 }
 

@@ -124,15 +124,30 @@ void gsk_net_observe(gsk_net *n, const float *states, size_t count) {
     n->obs_count = total;
 }
 
-/* y (out) = W x + b, one sample by loops; tanh when hidden. */
+/* y (out) = W x + b, one sample by loops; tanh when hidden. Four rows at
+ * a time: their sums are independent, so they overlap, each still added
+ * in the order of k, as one row alone. */
 static void dense(const gsk_net *n, const gsk_param *wp, const float *x, float *y, int squash) {
     const float *w = n->w + wp->offset, *b = n->w + wp[1].offset;
-    for (int o = 0; o < wp->rows; o++) {
-        float s = b[o];
-        const float *row = w + (size_t)o * (size_t)wp->cols;
-        for (int k = 0; k < wp->cols; k++) s += row[k] * x[k];
-        y[o] = squash ? tanhf(s) : s;
+    const size_t cols = (size_t)wp->cols;
+    int o = 0;
+    for (; o + 4 <= wp->rows; o += 4) {
+        const float *r0 = w + (size_t)o * cols, *r1 = r0 + cols, *r2 = r1 + cols, *r3 = r2 + cols;
+        float s0 = b[o], s1 = b[o + 1], s2 = b[o + 2], s3 = b[o + 3];
+        for (size_t k = 0; k < cols; k++) {
+            float xk = x[k];
+            s0 += r0[k] * xk, s1 += r1[k] * xk, s2 += r2[k] * xk, s3 += r3[k] * xk;
+        }
+        y[o] = s0, y[o + 1] = s1, y[o + 2] = s2, y[o + 3] = s3;
     }
+    for (; o < wp->rows; o++) {
+        float s = b[o];
+        const float *row = w + (size_t)o * cols;
+        for (size_t k = 0; k < cols; k++) s += row[k] * x[k];
+        y[o] = s;
+    }
+    if (squash)
+        for (o = 0; o < wp->rows; o++) y[o] = tanhf(y[o]);
 }
 
 void gsk_net_act(const gsk_net *n, const float *x, float *out, float *value) {
@@ -192,6 +207,7 @@ double gsk_net_step(gsk_net *n, double lr, double max_norm) {
         for (size_t i = 0; i < n->nparams; i++) n->grad[i] *= scale;
     }
     n->adam_t++;
-    gsn_adam(n->w, n->grad, n->adam_m, n->adam_v, n->nparams, (float)lr, 0.9f, 0.999f, 1e-5f, n->adam_t);
+    gsn_adam(n->w, n->grad, n->adam_m, n->adam_v, n->nparams, (float)lr, GSK_ADAM_BETA1, GSK_ADAM_BETA2, GSK_ADAM_EPS,
+             n->adam_t);
     return norm;
 }

@@ -19,6 +19,11 @@
 #define GSK_OUT 5             /* the move's means and the suction's logit */
 #define GSK_LAYERS 3
 #define GSK_OBS_CLIP 10.0f    /* normalised observations are clipped to this */
+/* Adam (gsk_net_step): the moments' decays and the epsilon added to the
+ * square root of the second moment before its bias correction. */
+#define GSK_ADAM_BETA1 0.9f
+#define GSK_ADAM_BETA2 0.999f
+#define GSK_ADAM_EPS 1e-5f
 
 typedef struct gsk_param {
     char name[32];            /* "pi.0.weight", ... */

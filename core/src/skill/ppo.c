@@ -204,33 +204,30 @@ static void advantages(ppo_run *run, return_stats *rs) {
     }
 }
 
-/* The batch, flat in episode order. */
-typedef struct flat_batch {
-    int n, obs;
-    float *x, *act, *logp, *adv, *ret;
-    float *mx, *mact, *mlogp, *madv, *mret, *scratch; /* a minibatch */
-    int *perm;
-} flat_batch;
-
-static void flat_free(flat_batch *f) {
-    free(f->x), free(f->act), free(f->logp), free(f->adv), free(f->ret);
-    free(f->mx), free(f->mact), free(f->mlogp), free(f->madv), free(f->mret), free(f->scratch), free(f->perm);
+int gsk_ppo_flat_alloc(gsk_ppo_flat *f, int n, int obs, int minibatch) {
     memset(f, 0, sizeof *f);
-}
-
-static int flat_fill(flat_batch *f, const ppo_run *run, int minibatch) {
-    int n = 0, obs = run->obs;
-    for (int i = 0; i < run->neps; i++) n += run->eps[i].n;
-    f->n = n, f->obs = obs;
+    f->n = n, f->obs = obs, f->minibatch = minibatch;
     size_t nn = n > 0 ? (size_t)n : 1, m = (size_t)minibatch;
     f->x = malloc(nn * obs * sizeof *f->x), f->act = malloc(nn * GSK_OUT * sizeof *f->act);
     f->logp = malloc(nn * sizeof *f->logp), f->adv = malloc(nn * sizeof *f->adv), f->ret = malloc(nn * sizeof *f->ret);
     f->mx = malloc(m * obs * sizeof *f->mx), f->mact = malloc(m * GSK_OUT * sizeof *f->mact);
     f->mlogp = malloc(m * sizeof *f->mlogp), f->madv = malloc(m * sizeof *f->madv), f->mret = malloc(m * sizeof *f->mret);
     f->scratch = malloc(GSK_PPO_SCRATCH(m) * sizeof *f->scratch), f->perm = malloc(nn * sizeof *f->perm);
-    if (!f->x || !f->act || !f->logp || !f->adv || !f->ret || !f->mx || !f->mact || !f->mlogp || !f->madv || !f->mret ||
-        !f->scratch || !f->perm)
-        return 0;
+    return f->x && f->act && f->logp && f->adv && f->ret && f->mx && f->mact && f->mlogp && f->madv && f->mret &&
+           f->scratch && f->perm;
+}
+
+void gsk_ppo_flat_free(gsk_ppo_flat *f) {
+    free(f->x), free(f->act), free(f->logp), free(f->adv), free(f->ret);
+    free(f->mx), free(f->mact), free(f->mlogp), free(f->madv), free(f->mret), free(f->scratch), free(f->perm);
+    memset(f, 0, sizeof *f);
+}
+
+/* The episodes into f, advantages normalised over the batch. */
+static int flat_fill(gsk_ppo_flat *f, const ppo_run *run, int minibatch) {
+    int n = 0, obs = run->obs;
+    for (int i = 0; i < run->neps; i++) n += run->eps[i].n;
+    if (!gsk_ppo_flat_alloc(f, n, obs, minibatch)) return 0;
     int k = 0;
     for (int i = 0; i < run->neps; i++) {
         const ppo_episode *e = &run->eps[i];
@@ -250,22 +247,21 @@ static int flat_fill(flat_batch *f, const ppo_run *run, int minibatch) {
     return 1;
 }
 
-/* epochs passes over the batch in minibatches; returns the samples seen. */
-static uint64_t update(ppo_run *run, flat_batch *f, double lr, int iteration) {
-    const gs_learn_options *o = run->l->o;
+uint64_t gsk_ppo_update(gsk_net *net, gsk_ppo_flat *f, const gs_learn_options *o, int unit, int iteration, double lr) {
     gsk_ppo_coef c = {o->clip, o->ent_coef, o->vf_coef};
     gsu_rng rng;
-    uint64_t key[3] = {o->seed, (uint64_t)run->l->unit, (uint64_t)iteration};
+    uint64_t key[3] = {o->seed, (uint64_t)unit, (uint64_t)iteration};
     gsu_rng_seed(&rng, gsu_fnv1a(GSU_FNV_OFFSET, key, sizeof key) ^ 0x5eed);
     uint64_t seen = 0;
+    int mb = o->minibatch < f->minibatch ? o->minibatch : f->minibatch;
     for (int i = 0; i < f->n; i++) f->perm[i] = i;
     for (int epoch = 0; epoch < o->epochs; epoch++) {
         for (int i = f->n - 1; i > 0; i--) {
             int j = (int)gsu_rng_int(&rng, 0, i), tmp = f->perm[i];
             f->perm[i] = f->perm[j], f->perm[j] = tmp;
         }
-        for (int start = 0; start < f->n; start += o->minibatch) {
-            int m = f->n - start < o->minibatch ? f->n - start : o->minibatch;
+        for (int start = 0; start < f->n; start += mb) {
+            int m = f->n - start < mb ? f->n - start : mb;
             for (int k = 0; k < m; k++) {
                 int s = f->perm[start + k];
                 memcpy(f->mx + (size_t)k * f->obs, f->x + (size_t)s * f->obs, (size_t)f->obs * sizeof *f->mx);
@@ -273,9 +269,9 @@ static uint64_t update(ppo_run *run, flat_batch *f, double lr, int iteration) {
                 f->mlogp[k] = f->logp[s], f->madv[k] = f->adv[s], f->mret[k] = f->ret[s];
             }
             gsk_ppo_batch b = {m, f->mx, f->mact, f->mlogp, f->madv, f->mret};
-            gsk_net_zero_grad(run->net);
-            gsk_ppo_loss(run->net, &b, &c, 1, f->scratch, NULL);
-            gsk_net_step(run->net, lr, o->max_grad_norm);
+            gsk_net_zero_grad(net);
+            gsk_ppo_loss(net, &b, &c, 1, f->scratch, NULL);
+            gsk_net_step(net, lr, o->max_grad_norm);
             seen += (uint64_t)m;
         }
     }
@@ -350,16 +346,16 @@ static gs_status iterate(ppo_run *run, int it, uint64_t *unit_steps, return_stat
     iteration_stats(run, &mean_return, success, &steps);
     l->episodes += (uint64_t)run->neps, l->env_steps += steps, *unit_steps += steps;
     advantages(run, rs);
-    flat_batch f;
-    memset(&f, 0, sizeof f);
+    gsk_ppo_flat f;
     if (!flat_fill(&f, run, l->o->minibatch)) {
-        flat_free(&f);
+        gsk_ppo_flat_free(&f);
         return gs_fail(err, errlen, GS_ERR_NOMEM, "ppo: out of memory for a batch of %d steps", f.n);
     }
     double lr = l->o->lr * fmax(0.0, 1.0 - (double)*unit_steps / (double)l->budget);
-    uint64_t seen = update(run, &f, lr, it);
+    if (l->on_batch) l->on_batch(l->batch_ud, run->net, &f);
+    uint64_t seen = gsk_ppo_update(run->net, &f, l->o, l->unit, it, lr);
     for (int i = 0; i < run->neps; i++) gsk_net_observe(run->net, run->eps[i].raw, (size_t)run->eps[i].n);
-    flat_free(&f);
+    gsk_ppo_flat_free(&f);
     double t2 = gsk_now();
     l->collect_s += t1 - t0, l->update_s += t2 - t1, l->update_samples += seen;
     l->r->iterations++;

@@ -52,6 +52,7 @@ void gsk_skill_clear(gs_skill *s);
 /* ---- a learning run ---- */
 
 typedef struct gsk_learner gsk_learner;
+struct gsk_ppo_flat;
 /* Runs job(ud, worker, i) for i in 0..count-1 on the learner's threads,
  * worker w using task w; the failure of the lowest i wins (its message in
  * err), so errors too are the same whatever the thread count. */
@@ -71,6 +72,10 @@ struct gsk_learner {
     double collect_s, update_s;
     uint64_t update_samples;
     gs_learn_result *r;
+    /* nullable: PPO's batch of each iteration as the update takes it, and
+     * the network before the update (a bench records it) */
+    void (*on_batch)(void *ud, const gsk_net *net, const struct gsk_ppo_flat *batch);
+    void *batch_ud;
     /* the learning curve: one row per iteration */
     int rows, cap_rows;
     double *curve;            /* (rows x GSK_CURVE_COLS) */
@@ -79,6 +84,11 @@ struct gsk_learner {
 enum { GSK_CURVE_UNIT, GSK_CURVE_ITER, GSK_CURVE_STEPS, GSK_CURVE_EPISODES, GSK_CURVE_WALL, GSK_CURVE_RETURN,
        GSK_CURVE_SUCCESS, GSK_CURVE_SPS, GSK_CURVE_COLS };
 
+/* Checks o and loads its task on each of its threads into l (r: the
+ * run's result, zeroed); gsk_learner_close frees what l holds, whatever
+ * the status. */
+gs_status gsk_learner_open(gsk_learner *l, const gs_learn_options *o, gs_learn_result *r, char *err, size_t errlen);
+void gsk_learner_close(gsk_learner *l);
 /* Records an iteration: a row of the curve, the progress callback, the
  * threshold. */
 void gsk_learner_report(gsk_learner *l, int iteration, uint64_t steps, uint64_t episodes, double mean_return,
