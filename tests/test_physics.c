@@ -99,6 +99,30 @@ static void test_determinism(void) {
 }
 
 /* Overlap is measured without stepping; separated bodies give ~0. */
+/* A block off the table's edge falls, and stops GS_FALLEN_Z below it
+ * instead of falling for ever; one on the table is untouched. */
+static void test_fallen(void) {
+    gs_world *w = new_world();
+    gs_shape s = box_shape(0.04, 0.04, 0.04);
+    gs_body_desc off = block_desc(&s, 0.5, 1.6, 0.02, 0), on = block_desc(&s, 0.5, 0.0, 0.02, 0);
+    char err[256];
+    int a = gs_world_add_body(w, &off, err, sizeof err), b = gs_world_add_body(w, &on, err, sizeof err);
+    CHECK(a >= 0 && b >= 0);
+    gs_world_step(w, 480);
+    gs_pose p, q, r;
+    gs_world_get_pose(w, a, &p);
+    gs_world_get_pose(w, b, &r);
+    CHECK(p.pos[2] < GS_FALLEN_Z && p.pos[2] > GS_FALLEN_Z - 0.05);
+    CHECK_NEAR(r.pos[2], 0.02, 0.002);
+    double lin[3], ang[3];
+    gs_world_get_velocity(w, a, lin, ang);
+    CHECK(lin[0] == 0 && lin[1] == 0 && lin[2] == 0 && ang[2] == 0);
+    gs_world_step(w, 480);
+    gs_world_get_pose(w, a, &q);
+    CHECK(q.pos[2] == p.pos[2]);
+    gs_world_free(w);
+}
+
 static void test_penetration(void) {
     gs_world *w = new_world();
     gs_shape s = box_shape(0.04, 0.04, 0.04);
@@ -649,6 +673,7 @@ int main(void) {
     test_drop();
     test_determinism();
     test_penetration();
+    test_fallen();
     test_marker_and_fixed();
     test_invalid();
     test_attach();

@@ -23,7 +23,10 @@ return task {
     local reach = math.sqrt((cup[1] - block[1]) ^ 2 + (cup[2] - block[2]) ^ 2 + (cup[3] - block[3] - 0.02) ^ 2)
     local lift = math.min(block[3] - 0.02, HEIGHT)
     local ok = block[3] > HEIGHT
-    return 4 * lift - 0.5 * reach + (ok and 10 or 0), ok, {lift = lift, reach = reach}
+    -- every step short of success costs (the height still to go, the reach):
+    -- a reward that paid for height each step made hovering just below the
+    -- line worth more than crossing it, which ends the episode
+    return 4 * (lift - HEIGHT) - 0.5 * reach + (ok and 10 or 0), ok, {lift = lift, reach = reach}
   end,
   success = function(env)
     return env:pose(env:objects()[1]).pos[3] > HEIGHT

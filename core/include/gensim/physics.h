@@ -116,6 +116,10 @@ GS_API void gs_world_set_pose(gs_world *w, int body, const gs_pose *pose);
 /* Linear (3) and angular (3) velocity; either may be NULL. */
 GS_API void gs_world_get_velocity(const gs_world *w, int body, double lin[3], double ang[3]);
 
+/* Where a dynamic body that falls past the table stops (m): every step
+ * leaves such a body at rest, no longer simulated, where it got to. */
+#define GS_FALLEN_Z (-0.5)
+
 /* Advances the world by n fixed steps. */
 GS_API void gs_world_step(gs_world *w, int n);
 /* The number of steps taken since the world was created. */

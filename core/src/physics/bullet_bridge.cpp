@@ -125,6 +125,7 @@ static int body_id(const btCollisionObject *o);
 static void wake_touching(gs_world *w, const btCollisionObject *o);
 static void free_body(gs_world *w, gs_body *b);
 static double static_pair_depth(gs_world *w, btCollisionObject *a, btCollisionObject *b);
+static void stop_fallen(gs_world *w);
 static bool valid_body(const gs_world *w, int body);
 static void trace_world(const gs_world *w);
 static void trace_body(const gs_world *w, int id, const gs_body_desc *d);
@@ -389,6 +390,7 @@ void gs_world_step(gs_world *w, int n) {
         w->world->stepSimulation(dt, 0, dt);
         w->steps++;
         for (gs_joint &j : w->joints) joint_update(w, j, false);
+        stop_fallen(w);
     }
 }
 
@@ -1017,6 +1019,20 @@ struct depth_callback : public btCollisionWorld::ContactResultCallback {
     }
 };
 } // namespace
+
+/* A dynamic body that fell past the table (off its edge, or pressed
+ * through it by the cup) stops where it is, GS_FALLEN_Z below it, rather
+ * than falling for ever: its pose stays a place a task can still read and
+ * compute with. Bodies that never fall are untouched. */
+static void stop_fallen(gs_world *w) {
+    for (gs_body &b : w->bodies) {
+        if (b.kind != KIND_DYNAMIC || !b.rb || !b.rb->isActive()) continue;
+        if (b.rb->getCenterOfMassPosition().z() >= (btScalar)GS_FALLEN_Z) continue;
+        b.rb->setLinearVelocity(btVector3(0, 0, 0));
+        b.rb->setAngularVelocity(btVector3(0, 0, 0));
+        b.rb->forceActivationState(DISABLE_SIMULATION);
+    }
+}
 
 static double static_pair_depth(gs_world *w, btCollisionObject *a, btCollisionObject *b) {
     btVector3 amin, amax, bmin, bmax;

@@ -15,6 +15,7 @@
 
 #include <lauxlib.h>
 
+#include "gensim/physics.h"
 #include "gensim/render.h"
 #include "gensim/robot.h"
 #include "task/api_internal.h"
@@ -208,6 +209,8 @@ static void add_conventions(luaL_Buffer *b) {
              "(the top-down heightmap: %dx%d pixels of %g mm). gs.pose(x, y, z, yaw) turns about z only.\n",
              GS_WS_X0, GS_WS_X1, GS_WS_Y0, GS_WS_Y1, GS_WS_Z1, gsr_view_height(&v), gsr_view_width(&v),
              v.pixel * 1000);
+    add_text(b, "- An object that falls past the table (off its edge, or pressed through it) stops at rest at "
+             "z = %g, where env:pose still reads it.\n", GS_FALLEN_Z);
     add_text(b, "- Pose origins: a movable object's pose is the centre of its bounding box, so on the table it has "
              "z = height / 2, and on another object the lower one's z + half of both heights. A receptacle's or "
              "marker's pose is the centre of its base, on the table (z = 0): env:random_pose(size) gives z = half "
