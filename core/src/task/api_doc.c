@@ -46,7 +46,8 @@ static const api_doc DOCS[] = {
      "optional: reward in [0, 1] and whether the episode is over; default: the goals' credit. A "
      "continuous task's reward is dense (any finite number, larger is better, summed over steps by "
      "the learner) and may return a third value, a table of its named terms {dist = d, ...}, "
-     "whose statistics are reported"},
+     "whose statistics are reported; when done ends the episode at success, keep each step short "
+     "of success at or below 0, or staying just short of it pays more than reaching it"},
     {"task", "success", "success = function(env) return bool end",
      "optional: default: reward reaches 1"},
     {"task", "control", "control = \"continuous\"",
