@@ -38,6 +38,29 @@ static void print_result(void *ud, const char *file, const gs_ladder_result *r, 
     fflush(stdout);
 }
 
+/* Validates the files and prints what came of them; the exit status. */
+static int run_validate(const cli_list *files, gs_ladder_options *opt, const cli_common *common) {
+    char err[1024];
+    int status;
+    validate_ui ui = {common->json, common->quiet, opt->learn_seeds};
+    opt->scale.on_retry = cli_print_retry;
+    gs_validate_summary sum;
+    char *json = NULL;
+    gs_status st = gs_validate_files(files->items, files->n, opt, print_result, &ui, &sum,
+                                     common->json ? &json : NULL, err, sizeof err);
+    if (st != GS_OK) {
+        fprintf(stderr, "gensim validate: %s\n", err);
+        status = cli_exit_status(st);
+    } else {
+        if (json) puts(json);
+        else if (!common->quiet)
+            printf("%d of %d task%s passed, %.2f s\n", sum.accepted, sum.total, sum.total == 1 ? "" : "s", sum.wall_s);
+        status = sum.accepted == sum.total ? CLI_OK : CLI_TASK;
+    }
+    free(json);
+    return status;
+}
+
 int cmd_validate(int argc, char **argv) {
     gs_ladder_options opt = gs_ladder_options_default();
     uint64_t seeds = (uint64_t)opt.seeds, min_solved = 0; /* 0: 7 in 8 of the seeds */
@@ -113,22 +136,7 @@ int cmd_validate(int argc, char **argv) {
     if (no_novelty) opt.ndirs = 0;
     else if (opt.ndirs == 0) opt.ndirs = nowned = cli_default_folders(opt.dirs, owned, GS_LADDER_MAX_DIRS);
 
-    validate_ui ui = {common.json, common.quiet, opt.learn_seeds};
-    opt.scale.on_retry = cli_print_retry;
-    gs_validate_summary sum;
-    char *json = NULL;
-    gs_status st = gs_validate_files(files.items, files.n, &opt, print_result, &ui, &sum,
-                                     common.json ? &json : NULL, err, sizeof err);
-    if (st != GS_OK) {
-        fprintf(stderr, "gensim validate: %s\n", err);
-        status = cli_exit_status(st);
-    } else {
-        if (json) puts(json);
-        else if (!common.quiet)
-            printf("%d of %d task%s passed, %.2f s\n", sum.accepted, sum.total, sum.total == 1 ? "" : "s", sum.wall_s);
-        status = sum.accepted == sum.total ? CLI_OK : CLI_TASK;
-    }
-    free(json);
+    status = run_validate(&files, &opt, &common);
     gs_free_strings(owned, nowned);
     return status;
 }
