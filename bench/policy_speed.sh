@@ -15,7 +15,10 @@
 #            torch.set_num_threads(2).
 #   today    with POLICY_BASELINE=DIR, DIR/gensim (an earlier build, e.g.
 #            the one before a change) trains on one pinned core in the same
-#            rounds, and the two-core figure is also given as a multiple of it
+#            rounds, and the two-core figure is also given as a multiple of it;
+#            it records its own dataset, from POLICY_BASELINE_TASK (default
+#            the repository's place-red-in-green, which an old build may not
+#            load: give the old checkout's copy)
 #   RSS      peak resident memory of gensim eval acting in closed loop for
 #            one episode (physics and task included)     target <= 200 MB
 #
@@ -62,9 +65,9 @@ e2e() {
     label=$1 bin=$2 prefix=$3
     shift 3
     rm -f "$tmp/m-$label"*
-    $prefix "$bin" train "$tmp/d.h5" --out "$tmp/m-$label" --steps 2 --batch "$batch" --quiet "$@" >/dev/null ||
+    $prefix "$bin" train "$data" --out "$tmp/m-$label" --steps 2 --batch "$batch" --quiet "$@" >/dev/null ||
         { status=1; return; }
-    $prefix "$bin" train "$tmp/d.h5" --out "$tmp/m-$label" --steps 32 --batch "$batch" --resume --json --quiet "$@" \
+    $prefix "$bin" train "$data" --out "$tmp/m-$label" --steps 32 --batch "$batch" --resume --json --quiet "$@" \
         >"$tmp/t.json" || { status=1; return; }
     v=$(json_field "$tmp/t.json" samples_per_s)
     [ -n "$v" ] && echo "$v" >>"$tmp/$label"
@@ -91,6 +94,10 @@ torch() {
 }
 
 "$gensim" demos tasks/seed/place-red-in-green.lua --episodes 10 --out "$tmp/d.h5" --quiet >/dev/null || status=1
+# the baseline trains on a dataset its own gensim recorded (the format may differ)
+[ -z "$baseline" ] || "$baseline/gensim" demos "${POLICY_BASELINE_TASK:-tasks/seed/place-red-in-green.lua}" --episodes 10 \
+    --out "$tmp/d-base.h5" --quiet >/dev/null || status=1
+data="$tmp/d.h5"
 r=0
 while [ $r -lt "$rounds" ]; do
     net net1 "$pin" --threads 1 --workers 1
@@ -98,7 +105,11 @@ while [ $r -lt "$rounds" ]; do
     e2e e2e1 "$gensim" "$pin" --workers 1 --threads 1
     e2e e2e2 "$gensim" "$both"
     e2e e2eblas "$gensim" "$both" --workers 1 --threads 2
-    [ -n "$baseline" ] && e2e today "$baseline/gensim" "$pin" --threads 1
+    if [ -n "$baseline" ]; then
+        data="$tmp/d-base.h5"
+        e2e today "$baseline/gensim" "$pin" --threads 1
+        data="$tmp/d.h5"
+    fi
     torch py1 "$pin" 1
     torch py2 "$both" 2
     r=$((r + 1))
@@ -115,7 +126,10 @@ median() {
     [ -s "$tmp/$1" ] || { echo "-"; return; }
     sort -g "$tmp/$1" | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f", m }'
 }
-ratio() { awk "BEGIN { if (\"$1\" != \"-\" && \"$2\" != \"-\" && $2 > 0) printf \"%.2fx\", $1 / $2; else print \"-\" }"; }
+ratio() {
+    case "$1$2" in *-*|'') echo "-"; return ;; esac
+    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'
+}
 
 echo "after:  $(uptime)"
 printf '\nbatch %s, median of %s rounds        %14s %14s\n' "$batch" "$rounds" "one core" "two cores"
