@@ -2,7 +2,7 @@
  * both streams, plus the Adam step) and one act() for a policy config.
  *
  * Usage: policy_speed [--threads N] [--workers N] [--reps N] [--batch N]
- *                     [--channels N] [--crop N] [--rotations N] [--dilated 0|1] [--color-words 0|1]
+ *                     [--channels N] [--crop N] [--rotations N] [--dilated 0|1] [--color-words 0|1] [--rotate-features 0|1]
  *                     [--only act|train]
  * Defaults: the default config, 1 thread, 10 reps, batch 1. Prints one JSON
  * line with milliseconds per sample and per act. */
@@ -44,6 +44,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--crop")) cfg.crop = v;
         else if (!strcmp(argv[i], "--dilated")) cfg.dilated = v;
         else if (!strcmp(argv[i], "--color-words")) cfg.color_words = v;
+        else if (!strcmp(argv[i], "--rotate-features")) cfg.rotate_features = v;
         else if (!strcmp(argv[i], "--rotations")) cfg.rotations = v;
         else if (!strcmp(argv[i], "--only")) only = argv[i + 1];
         else {

@@ -19,6 +19,9 @@
 #            it records its own dataset, from POLICY_BASELINE_TASK (default
 #            the repository's place-red-in-green, which an old build may not
 #            load: give the old checkout's copy)
+#   rotate   the same gensim train and PyTorch figures with
+#            --rotate-features 1 (the query stream run once, its features
+#            turned), and two cores against today's one core with it
 #   RSS      peak resident memory of gensim eval acting in closed loop for
 #            one episode (physics and task included)     target <= 200 MB
 #
@@ -86,10 +89,12 @@ net() {
 
 # torch LABEL PREFIX THREADS
 torch() {
-    $2 /usr/bin/python3 bench/policy_torch.py --batch "$batch" --reps "$reps" --threads "$3" >"$tmp/py.json" ||
+    label=$1 prefix=$2 threads=$3
+    shift 3
+    $prefix /usr/bin/python3 bench/policy_torch.py --batch "$batch" --reps "$reps" --threads "$threads" "$@" >"$tmp/py.json" ||
         { status=1; return; }
-    json_field "$tmp/py.json" train_samples_per_s >>"$tmp/$1"
-    [ "$1" = py1 ] && json_field "$tmp/py.json" act_ms >>"$tmp/act_py"
+    json_field "$tmp/py.json" train_samples_per_s >>"$tmp/$label"
+    [ "$label" = py1 ] && json_field "$tmp/py.json" act_ms >>"$tmp/act_py"
     json_field "$tmp/py.json" parameters >"$tmp/params_py"
 }
 
@@ -112,6 +117,10 @@ while [ $r -lt "$rounds" ]; do
     fi
     torch py1 "$pin" 1
     torch py2 "$both" 2
+    e2e rf1 "$gensim" "$pin" --workers 1 --threads 1 --rotate-features 1
+    e2e rf2 "$gensim" "$both" --rotate-features 1
+    torch pyrf1 "$pin" 1 --rotate-features 1
+    torch pyrf2 "$both" 2 --rotate-features 1
     r=$((r + 1))
 done
 
@@ -140,11 +149,16 @@ printf '%-38s %14s %14s\n' "train samples/s, C network" "$(median net1)" "$(medi
 printf '%-38s %14s %14s\n' "train samples/s, C gensim train" "$(median e2e1)" "$(median e2e2)"
 printf '%-38s %14s %14s\n' "  the same, --workers 1 --threads 2" "-" "$(median e2eblas)"
 printf '%-38s %14s %14s\n' "train samples/s, PyTorch" "$(median py1)" "$(median py2)"
+printf '%-38s %14s %14s\n' "--rotate-features 1: gensim train" "$(median rf1)" "$(median rf2)"
+printf '%-38s %14s %14s\n' "--rotate-features 1: PyTorch" "$(median pyrf1)" "$(median pyrf2)"
 [ -n "$baseline" ] && printf '%-38s %14s %14s\n' "train samples/s, today's gensim train" "$(median today)" "-"
 printf '\n%-52s %s\n' "C gensim train, two cores / one core:" "$(ratio "$(median e2e2)" "$(median e2e1)")"
 [ -n "$baseline" ] && printf '%-52s %s\n' "C gensim train, two cores / today's one core:" "$(ratio "$(median e2e2)" "$(median today)")"
 printf '%-52s %s\n' "C gensim train, two cores / PyTorch two threads:" "$(ratio "$(median e2e2)" "$(median py2)")"
 printf '%-52s %s\n' "C network, two cores / PyTorch two threads:" "$(ratio "$(median net2)" "$(median py2)")"
+[ -n "$baseline" ] && printf '%-52s %s\n' "--rotate-features 1, two cores / today's one core:" "$(ratio "$(median rf2)" "$(median today)")"
+printf '%-52s %s\n' "--rotate-features 1, two cores / one core:" "$(ratio "$(median rf2)" "$(median rf1)")"
+printf '%-52s %s\n' "--rotate-features 1, two cores / PyTorch's, two:" "$(ratio "$(median rf2)" "$(median pyrf2)")"
 verdict=$(awk "BEGIN { print ($rss_mb <= 200) ? \"PASS\" : \"MISS\" }")
 printf '%-52s %s MB %s (target <= 200 MB)\n' "peak RSS, gensim eval:" "$rss_mb" "$verdict"
 exit $status

@@ -18,14 +18,16 @@ first channels/2 of the key stream's features (padding 7), scaled by
 1/sqrt(fan-in), repeated over each cell's 4 x 4 pixels, plus a sub-cell
 term from the key head's 16 further channels (depth to space, the same
 for every rotation); softmax over rotations x pixels. The losses are the
-two cross-entropies.
+two cross-entropies. With --rotate-features 1 the query stream runs once on
+an unturned 81 x 81 crop and its 21 x 21 features are turned to each
+rotation (bilinear), as gensim train --rotate-features 1.
 
 Measures, on --threads threads (torch.set_num_threads, default 1): the
 latency of one pick-and-place decision (act), and training samples per
 second at a batch size (forward, backward, Adam). Prints one JSON line.
 
 Usage: /usr/bin/python3 bench/policy_torch.py [--batch B] [--reps N] [--threads T]
-       [--dilated 0|1] [--color-words 0|1] [--channels C] [--rows R] [--cols C] [--rotations N] [--crop N]
+       [--dilated 0|1] [--color-words 0|1] [--rotate-features 0|1] [--channels C] [--rows R] [--cols C] [--rotations N] [--crop N]
 """
 import argparse
 import json
@@ -70,8 +72,40 @@ class Stream(nn.Module):
         return self.head(x)
 
 
+def quarter(n):
+    for _ in range(2):
+        n = (n + 2 - 3) // 2 + 1
+    return n
+
+
+def turn_grids(side, turns, rotations):
+    # one sampling grid per turn, a side x side crop centred on (0, 0) in pixels
+    half = (side - 1) / 2
+    ys, xs = torch.meshgrid(torch.arange(side) - half, torch.arange(side) - half, indexing="ij")
+    grids = []
+    for r in range(turns):
+        t = r * 2 * math.pi / rotations
+        c, s = math.cos(t), math.sin(t)
+        grids.append(torch.stack([c * xs + s * ys, -s * xs + c * ys], -1))  # as gsn_rotated_crop
+    return torch.stack(grids).float()  # (turns, side, side, 2) as (dx, dy)
+
+
+def sample(x, offsets, centre):
+    # x: (n, c, H, W); offsets (turns, side, side, 2); centre (n, 2) as (x, y) -> (n * turns, c, side, side)
+    n, c, hh, ww = x.shape
+    turns, side = offsets.shape[0], offsets.shape[1]
+    pix = offsets[None] + centre[:, None, None, None, :]
+    norm = torch.empty_like(pix)
+    norm[..., 0] = (pix[..., 0] + 0.5) / ww * 2 - 1
+    norm[..., 1] = (pix[..., 1] + 0.5) / hh * 2 - 1
+    out = F.grid_sample(x, norm.view(n, turns * side, side, 2), mode="bilinear", padding_mode="zeros",
+                        align_corners=False)
+    out = out.view(n, c, turns, side, side).permute(0, 2, 1, 3, 4)
+    return out.reshape(n * turns, c, side, side)
+
+
 class Transporter(nn.Module):
-    def __init__(self, rows, cols, rotations, crop, channels, vocab, dilated=False, in_ch=4):
+    def __init__(self, rows, cols, rotations, crop, channels, vocab, dilated=False, in_ch=4, rotate_features=False):
         super().__init__()
         self.rows, self.cols, self.rotations, self.crop = rows, cols, rotations, crop
         self.channels, self.vocab = channels, vocab
@@ -81,20 +115,15 @@ class Transporter(nn.Module):
         self.attn = Stream(in_ch, channels, FACTOR * FACTOR, dilated)
         self.key = Stream(in_ch, channels, self.key_ch + FACTOR * FACTOR, dilated)
         self.query = Stream(in_ch, channels, self.key_ch)
-        k = crop
-        for _ in range(2):
-            k = (k + 2 - 3) // 2 + 1
-        self.k = k
-        self.corr_scale = 1.0 / math.sqrt(self.key_ch * k * k)
-        # one sampling grid per rotation, a crop centred on (0, 0) in pixels
-        half = (crop - 1) / 2
-        ys, xs = torch.meshgrid(torch.arange(crop) - half, torch.arange(crop) - half, indexing="ij")
-        grids = []
-        for r in range(rotations):
-            t = r * 2 * math.pi / rotations
-            c, s = math.cos(t), math.sin(t)
-            grids.append(torch.stack([c * xs + s * ys, -s * xs + c * ys], -1))  # as gsn_rotated_crop
-        self.register_buffer("offsets", torch.stack(grids).float())  # (rot, crop, crop, 2) as (dx, dy)
+        self.k = quarter(crop)
+        self.corr_scale = 1.0 / math.sqrt(self.key_ch * self.k * self.k)
+        # with rotate_features the query runs on one wider, unturned crop and
+        # its features are turned (gensim's policy.c, query_side)
+        self.rotate_features = rotate_features
+        self.qside = 8 * math.ceil((crop - 1) // 8 * math.sqrt(2)) + 1 if rotate_features else crop
+        self.kq = quarter(self.qside)
+        self.register_buffer("offsets", turn_grids(self.qside, 1 if rotate_features else rotations, rotations))
+        self.register_buffer("feature_offsets", turn_grids(self.k, rotations, rotations))
 
     def films(self, words):
         # words: list of lists of bucket indices, one per image
@@ -103,18 +132,14 @@ class Transporter(nn.Module):
         return f[:, 0], f[:, 1], f[:, 2]
 
     def crops(self, x, picks):
-        # x: (n, 4, R, C); picks: (n, 2) row, col -> (n * rot, 4, crop, crop)
-        n = x.shape[0]
+        # x: (n, 4, R, C); picks: (n, 2) row, col -> (n * turns, 4, qside, qside)
         centre = torch.tensor([[p[1], p[0]] for p in picks], dtype=torch.float32)  # x = col, y = row
-        pix = self.offsets[None] + centre[:, None, None, None, :]  # (n, rot, crop, crop, 2)
-        norm = torch.empty_like(pix)
-        norm[..., 0] = (pix[..., 0] + 0.5) / self.cols * 2 - 1
-        norm[..., 1] = (pix[..., 1] + 0.5) / self.rows * 2 - 1
-        grid = norm.view(n, self.rotations * self.crop, self.crop, 2)
-        out = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
-        c = x.shape[1]
-        out = out.view(n, c, self.rotations, self.crop, self.crop).permute(0, 2, 1, 3, 4)
-        return out.reshape(n * self.rotations, c, self.crop, self.crop)
+        return sample(x, self.offsets, centre)
+
+    def turn(self, q):
+        # q: (n, kc, kq, kq) -> (n * rot, kc, k, k), each rotation's kernel turned from the centre
+        c = (self.kq - 1) / 2
+        return sample(q, self.feature_offsets, torch.tensor([[c, c]]).expand(q.shape[0], 2))
 
     def attention(self, x, film):
         return F.pixel_shuffle(self.attn(x, film), FACTOR)
@@ -123,8 +148,11 @@ class Transporter(nn.Module):
         n = x.shape[0]
         out = self.key(x, film_key)
         keys, phase = out[:, :self.key_ch], F.pixel_shuffle(out[:, self.key_ch:], FACTOR)
-        film_q = film_query.repeat_interleave(self.rotations, 0)
-        q = self.query(self.crops(x, picks), film_q)  # (n * rot, kc, k, k)
+        if self.rotate_features:
+            q = self.turn(self.query(self.crops(x, picks), film_query))
+        else:
+            film_q = film_query.repeat_interleave(self.rotations, 0)
+            q = self.query(self.crops(x, picks), film_q)  # (n * rot, kc, k, k)
         kernels = q * self.corr_scale
         # every image's keys against its own rot kernels: one grouped convolution
         corr = F.conv2d(keys.reshape(1, n * self.key_ch, *keys.shape[2:]), kernels, padding=self.k // 2, groups=n)
@@ -163,12 +191,13 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--dilated", type=int, default=0)
     ap.add_argument("--color-words", type=int, default=0)
+    ap.add_argument("--rotate-features", type=int, default=0)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(0)
     in_ch = 4 + a.color_words
-    m = Transporter(a.rows, a.cols, a.rotations, a.crop, a.channels, a.vocab, bool(a.dilated), in_ch)
+    m = Transporter(a.rows, a.cols, a.rotations, a.crop, a.channels, a.vocab, bool(a.dilated), in_ch, bool(a.rotate_features))
     params = sum(p.numel() for p in m.parameters())
     opt = torch.optim.Adam(m.parameters(), lr=1e-3)
 
@@ -203,6 +232,7 @@ def main():
     print(json.dumps({
         "impl": "pytorch " + torch.__version__, "threads": torch.get_num_threads(), "rows": a.rows,
         "cols": a.cols, "rotations": a.rotations, "crop": a.crop, "channels": a.channels,
+        "rotate_features": a.rotate_features,
         "parameters": params, "batch": a.batch, "train_ms_per_sample": round(train_s / a.batch * 1e3, 2),
         "train_samples_per_s": round(a.batch / train_s, 2), "act_ms": round(act_s * 1e3, 2), "loss": round(loss, 4)}))
 

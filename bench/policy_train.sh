@@ -21,7 +21,8 @@
 # POLICY_THREADS (1) OpenBLAS threads and POLICY_WORKERS workers (2, for two
 # cores, or 1 with POLICY_JOBS=2; the results do not depend on either).
 # POLICY_JOBS=2 runs the single-task policies and the multitask one side by
-# side (two cores, same results). Files go to
+# side (two cores, same results). POLICY_TRAIN: more gensim train flags
+# for every policy (e.g. "--rotate-features 1"). Files go to
 # POLICY_DIR (default a temporary folder, removed at the end); demos are
 # reused when POLICY_DIR already holds them. Prints one line per task:
 # success rate, mean reward, training time and samples/s.
@@ -46,6 +47,7 @@ max_min=${POLICY_MAX_MIN:-35}
 threads=${POLICY_THREADS:-1}
 lr=${POLICY_LR:-1e-3}
 jobs=${POLICY_JOBS:-1}
+extra=${POLICY_TRAIN:-}
 case $jobs in 1|2) ;; *) echo "bench: POLICY_JOBS is 1 or 2" >&2; exit 2 ;; esac
 workers=${POLICY_WORKERS:-$((3 - jobs))}
 cd "$root" || exit 2
@@ -74,7 +76,8 @@ train() {
     name=$1 n=$2
     shift 2
     echo "training $name: $n steps of $batch ($*) ..." >&2
-    nice -n 5 timeout -s TERM "${max_min}m" "$gensim" train "$@" --out "$dir/$name.st" --steps "$n" \
+    # shellcheck disable=SC2086
+    nice -n 5 timeout -s TERM "${max_min}m" "$gensim" train "$@" $extra --out "$dir/$name.st" --steps "$n" \
         --batch "$batch" --lr "$lr" --threads "$threads" --workers "$workers" --log-every 100 --resume --json >"$dir/$name.train.json"
     s=$?
     # 143: stopped by the time cap; the checkpoint holds what was learned

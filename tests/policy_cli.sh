@@ -138,6 +138,21 @@ s=$(evaluate --policy "$tmp/wide" $task --episodes 1 --json)
 s=$(train "$tmp/d.h5" --out "$tmp/wide" --steps 2 --batch 1 --channels 12 --resume)
 [ "$s" = 2 ] && grep -q "has 8 channels, not the 12" "$tmp/err" && pass || fail "resume with other --channels: status $s"
 
+# --rotate-features 1 is another architecture, kept in the checkpoint: eval
+# reads it back, a resume asking for the other one is refused, and it too
+# trains the same checkpoint with one worker and with two
+for w in 1 2; do
+    s=$(train "$tmp/d.h5" --out "$tmp/rf$w" --steps 2 --batch 3 --workers $w --rotate-features 1 --json)
+    [ "$s" = 0 ] && grep -q '"rotate_features":1,' "$tmp/out" && pass || fail "--rotate-features 1 --workers $w: status $s: $(cat "$tmp/err")"
+done
+cmp -s "$tmp/rf1" "$tmp/rf2" && pass || fail "--rotate-features 1: --workers 1 and 2 trained different checkpoints"
+s=$(evaluate --policy "$tmp/rf1" $task --episodes 1 --json)
+[ "$s" = 0 ] && grep -q '"policy_steps":2,' "$tmp/out" && pass || fail "eval of a --rotate-features 1 policy: status $s: $(cat "$tmp/err")"
+s=$(train "$tmp/d.h5" --out "$tmp/rf1" --steps 3 --batch 3 --rotate-features 0 --resume)
+[ "$s" = 2 ] && grep -q -- "--rotate-features 1, not the options given" "$tmp/err" && pass ||
+    fail "resume with the other --rotate-features: status $s: $(cat "$tmp/err")"
+s=$(train "$tmp/d.h5" --out "$tmp/rf3" --steps 1 --rotate-features 2); [ "$s" = 2 ] && pass || fail "--rotate-features 2: status $s"
+
 # checkpoints that cannot be read
 head -c 100 "$tmp/m.keep" >"$tmp/trunc"
 s=$(evaluate --policy "$tmp/trunc" $task --episodes 1); [ "$s" = 2 ] && grep -q "trunc" "$tmp/err" && pass || fail "eval truncated checkpoint: status $s"

@@ -383,7 +383,7 @@ static void test_broken_files(void) {
 /* The whole network's gradient (both streams, FiLM, the language
  * embedding, the correlation, the factored softmax) against central
  * differences of its loss, parameter by parameter on a sample of each tensor. */
-static void test_gradient(int dilated, int color_words) {
+static void test_gradient(int dilated, int color_words, int rotate_features) {
     enum { GR = 32, GC = 48 };
     char err[256];
     gs_policy_config c = tiny_config();
@@ -391,7 +391,7 @@ static void test_gradient(int dilated, int color_words) {
      * apart land inside it */
     c.rows = dilated ? GR : 16, c.cols = dilated ? GC : 24;
     c.crop = 9, c.rotations = 4, c.channels = 4, c.vocab = 8;
-    c.dilated = dilated, c.color_words = color_words;
+    c.dilated = dilated, c.color_words = color_words, c.rotate_features = rotate_features;
     gs_policy *p = NULL;
     CHECK(gs_policy_new(&c, 9, &p, err, sizeof err) == GS_OK);
     if (!p) return;
@@ -430,8 +430,9 @@ static void test_gradient(int dilated, int color_words) {
         if (fabs(num - ana) <= 5e-4 + 0.03 * fabs(num)) good++;
         else printf("parameter %zu: analytic %.6g, numeric %.6g\n", i, ana, num);
     }
-    printf("gradient%s%s: %d of %d parameters agree, %d of them nonzero\n", dilated ? " (dilated)" : "",
-           color_words ? " (color words)" : "", good, checked, nonzero);
+    printf("gradient%s%s%s: %d of %d parameters agree, %d of them nonzero\n", dilated ? " (dilated)" : "",
+           color_words ? " (color words)" : "", rotate_features ? " (turned features)" : "", good, checked,
+           nonzero);
     CHECK(checked >= 100 && good == checked);
     CHECK(nonzero >= checked / 2);
     /* the checkpoint keeps the architecture */
@@ -440,6 +441,7 @@ static void test_gradient(int dilated, int color_words) {
     CHECK(gs_policy_load(in_root("gradient.st"), &back, err, sizeof err) == GS_OK);
     CHECK(back && gs_policy_get_config(back)->dilated == dilated);
     CHECK(back && gs_policy_get_config(back)->color_words == color_words);
+    CHECK(back && gs_policy_get_config(back)->rotate_features == rotate_features);
     remove(in_root("gradient.st"));
     gs_policy_free(back);
     gs_policy_free(p);
@@ -560,9 +562,10 @@ int main(void) {
     make_scenes();
     test_schedule();
     test_bad_config();
-    test_gradient(0, 0);
-    test_gradient(1, 0); /* the residual blocks' taps 1, 2, 4 and 8 cells apart */
-    test_gradient(0, 1); /* a fifth input channel */
+    test_gradient(0, 0, 0);
+    test_gradient(1, 0, 0); /* the residual blocks' taps 1, 2, 4 and 8 cells apart */
+    test_gradient(0, 1, 0); /* a fifth input channel */
+    test_gradient(0, 0, 1); /* the query's features turned instead of its crops */
     test_color_words();
     test_workers();
     test_push_goals();

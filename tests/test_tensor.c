@@ -411,6 +411,30 @@ static void test_rotated_crop(void) {
     CHECK(out[0] == 0.0f);
 }
 
+/* The crop's backward pass is its adjoint: <dout, crop(img)> equals
+ * <crop_backward(dout), img> for random images at angles that take samples
+ * across the image's edge, with a channel stride wider than a channel. */
+static void test_rotated_crop_backward(void) {
+    enum { H = 13, W = 11, S = 9, C = 3, STRIDE = S * S + 5 };
+    static float img[C * H * W], out[C * STRIDE], dout[C * STRIDE], dimg[C * H * W];
+    gsu_rng rng;
+    gsu_rng_seed(&rng, 11);
+    const double angles[] = {0.0, 0.35, 1.9, -2.6};
+    const double centres[][2] = {{6, 5}, {2.3, 9.6}, {6, 5}, {11, 1}};
+    for (int t = 0; t < 4; t++) {
+        for (int i = 0; i < C * H * W; i++) img[i] = (float)gsu_rng_uniform(&rng, -1.0, 1.0);
+        for (int i = 0; i < C * STRIDE; i++) dout[i] = (float)gsu_rng_uniform(&rng, -1.0, 1.0);
+        for (int i = 0; i < C * H * W; i++) dimg[i] = 0.5f; /* it adds */
+        gsn_rotated_crop(img, C, H, W, centres[t][0], centres[t][1], angles[t], S, out, STRIDE);
+        gsn_rotated_crop_backward(dout, STRIDE, C, H, W, centres[t][0], centres[t][1], angles[t], S, dimg);
+        double lhs = 0.0, rhs = 0.0;
+        for (int ch = 0; ch < C; ch++)
+            for (int i = 0; i < S * S; i++) lhs += (double)dout[ch * STRIDE + i] * out[ch * STRIDE + i];
+        for (int i = 0; i < C * H * W; i++) rhs += (double)(dimg[i] - 0.5f) * img[i];
+        CHECK_NEAR(lhs, rhs, 1e-4 * (1.0 + fabs(lhs)));
+    }
+}
+
 /* ---- Adam ---- */
 
 static void test_adam(void) {
@@ -441,6 +465,7 @@ int main(void) {
     test_softmax();
     test_factored_xent();
     test_rotated_crop();
+    test_rotated_crop_backward();
     test_adam();
     return CHECK_DONE();
 }

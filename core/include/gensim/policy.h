@@ -20,11 +20,14 @@
  * 1x1 head. With dilated, the attention and key streams' four residual
  * convolutions take their taps 1, 2, 4 and 8 quarter-resolution cells
  * apart. With color_words the input has a fifth channel: 2 where a pixel
- * has a colour the goal's words name, falling to 0 40 sRGB steps away. Attention: 16 logits per quarter cell, one per pixel (depth to
- * space). Key: channels / 2 features plus 16 sub-cell place logits. Query:
- * run on the crop around the pick turned to each rotation; its channels / 2
+ * has a colour the goal's words name, falling to 0 40 sRGB steps away.
+ * Attention: 16 logits per quarter cell, one per pixel (depth to space).
+ * Key: channels / 2 features plus 16 sub-cell place logits. Query: run on
+ * the crop around the pick turned to each rotation; its channels / 2
  * outputs (crop / 4 rounded up, odd, on a side) are the kernels correlated
- * with the key features. A place logit is its cell's correlation plus its
+ * with the key features. With rotate_features the query runs once on a
+ * wider, unturned crop and its outputs are turned instead (bilinear, at
+ * quarter resolution): one crop's convolutions instead of 36. A place logit is its cell's correlation plus its
  * sub-cell logit. Language: words (runs of letters and digits, lowercased)
  * hash (FNV-1a) into vocab buckets of a 2 * channels embedding; the mean
  * word vector maps linearly to every FiLM site's scale and shift.
@@ -37,7 +40,8 @@
  * channels, 1, 1], "S.head.bias" [out]; each again as "adam.m.<name>" and
  * "adam.v.<name>" (Adam's moments). __metadata__ (all strings): arch
  * (GS_POLICY_ARCH; GS_POLICY_ARCH_2, which older builds refuse, when an
- * option is set, with the options dilated and color_words, "0" or "1"),
+ * option is set, with the options dilated and color_words, "0" or "1";
+ * GS_POLICY_ARCH_3 with rotate_features set, carrying all three),
  * rows, cols, rotations, crop, channels, vocab, pixel,
  * x_min .. z_max (the bounds), step and adam_t, and push_goals (the push
  * goals' FNV-1a hashes of their language, 16 hex digits each, comma
@@ -57,6 +61,7 @@ GS_BEGIN_DECLS
 
 #define GS_POLICY_ARCH "gensim-transporter-1"
 #define GS_POLICY_ARCH_2 "gensim-transporter-2" /* with dilated or color_words set */
+#define GS_POLICY_ARCH_3 "gensim-transporter-3" /* with rotate_features set */
 
 typedef struct gs_policy_config {
     int rows, cols;       /* observation size (320 x 160 for the default view: rows follow y) */
@@ -71,6 +76,10 @@ typedef struct gs_policy_config {
                              of the goal names (by the colour table, gs_color_find), so
                              colour words are grounded in the picture even when training
                              never saw them (0) */
+    int rotate_features;  /* 1: the query stream runs once, over a crop wide enough to turn
+                             (8 ceil(m sqrt 2) + 1 pixels for a crop of 8 m + 1), and its
+                             quarter-resolution features are turned to each rotation;
+                             0: it runs on the crop turned to each rotation (0) */
     double pixel;         /* metres per pixel of the view (checked against datasets) */
     double bounds[3][2];  /* the view's x, y, z ranges, metres */
 } gs_policy_config;

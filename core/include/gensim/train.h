@@ -45,6 +45,7 @@ typedef struct gs_train_options {
     int dilated;               /* a new policy's gs_policy_config.dilated; -1: the default;
                                   a resumed policy must match when not -1; -1 */
     int color_words;           /* the same for gs_policy_config.color_words; -1 */
+    int rotate_features;       /* the same for gs_policy_config.rotate_features; -1 */
     uint64_t seed;             /* initial weights and batches; 0 */
     double val_fraction;       /* share of each task's episodes held out, [0, 0.9]; 0.1 */
     int64_t log_every;         /* a log row every this many steps; 100 */
@@ -94,7 +95,7 @@ typedef struct gs_train_result {
     int64_t steps;             /* steps it has now */
     int fresh;                 /* 1: a new policy (out did not exist) */
     size_t parameters;
-    int channels, dilated, color_words; /* the policy's width and options */
+    int channels, dilated, color_words, rotate_features; /* the policy's width and options */
     int workers;               /* the workers the run used */
     char **tasks;              /* (ntasks) the data's task names */
     int ntasks;
@@ -156,7 +157,7 @@ GS_API gs_status gs_train(const gs_train_options *o, gs_train_progress_fn progre
                    gs_train_result *out, char *err, size_t errlen);
 
 /* {out, first_step, steps, batch, lr, schedule, seed, parameters, channels,
- * dilated, color_words, workers, threads, tasks, train_samples, val_samples,
+ * dilated, color_words, rotate_features, workers, threads, tasks, train_samples, val_samples,
  * train_loss, val_loss, samples_per_s, wall_s, interrupted, csv, png,
  * eval_errors, log: [{step, samples, train_loss, val_loss, lr,
  * samples_per_s, success: {TASK: rate}}]}: gensim train --json, malloc'd;

@@ -267,7 +267,7 @@ static int l_train(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
     static const char *const fields[] = {"data", "out", "steps", "batch", "lr", "schedule", "channels",
-                                         "dilated", "color_words", "seed", "val_fraction", "log_every",
+                                         "dilated", "color_words", "rotate_features", "seed", "val_fraction", "log_every",
                                          "save_every", "resume", "augment", "workers", "threads",
                                          "eval_tasks", "eval_every", "eval_episodes", "eval_seed", "curves"};
     check_fields(L, 1, "gensim.train", fields, COUNT(fields));
@@ -285,7 +285,8 @@ static int l_train(lua_State *L) {
     o.channels = (int)opt_count(L, 1, "channels", 0);
     o.dilated = lua_getfield(L, 1, "dilated") == LUA_TNIL ? -1 : lua_toboolean(L, -1);
     o.color_words = lua_getfield(L, 1, "color_words") == LUA_TNIL ? -1 : lua_toboolean(L, -1);
-    lua_pop(L, 2);
+    o.rotate_features = lua_getfield(L, 1, "rotate_features") == LUA_TNIL ? -1 : lua_toboolean(L, -1);
+    lua_pop(L, 3);
     o.seed = opt_count(L, 1, "seed", o.seed);
     o.val_fraction = opt_number(L, 1, "val_fraction", o.val_fraction);
     o.log_every = (int64_t)opt_count(L, 1, "log_every", (uint64_t)o.log_every);

@@ -123,6 +123,8 @@ struct gs_policy {
     int film_size;                 /* floats of FiLM scale and shift, all sites */
     int h4, w4;                    /* quarter-resolution scene size */
     int k;                         /* side of the query kernel */
+    int kq;                        /* side of the query stream's output: k, or with
+                                      rotate_features the wider map the kernels are turned from */
     float corr_scale;              /* 1 / sqrt(fan-in) of the correlation */
     int64_t steps;
     size_t nparams;
@@ -185,6 +187,9 @@ static gs_status check_config(const gs_policy_config *c, char *err, size_t errle
         return gs_fail(err, errlen, GS_ERR_USAGE, "policy: dilated is 0 or 1, not %d", c->dilated);
     if (c->color_words != 0 && c->color_words != 1)
         return gs_fail(err, errlen, GS_ERR_USAGE, "policy: color_words is 0 or 1, not %d", c->color_words);
+    if (c->rotate_features != 0 && c->rotate_features != 1)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "policy: rotate_features is 0 or 1, not %d",
+                       c->rotate_features);
     if (c->vocab < 1 || c->vocab > (1 << 20))
         return gs_fail(err, errlen, GS_ERR_USAGE, "policy: vocab %d outside 1..1048576", c->vocab);
     if (!(c->pixel > 0.0) || !isfinite(c->pixel))
@@ -252,6 +257,21 @@ static void stream_plan(gs_policy *p, stream *s, const char *name, int out_ch, i
     s->w_head = add_param(p, nm, 4, out_ch, c, 1, 1);
     snprintf(nm, sizeof nm, "%s.head.bias", name);
     s->b_head = add_param(p, nm, 1, out_ch, 0, 0, 0);
+}
+
+/* A side of n pixels after the two stride-2 convolutions. */
+static int quarter_side(int n) {
+    return gsn_conv_out(gsn_conv_out(n, 3, 2, 1), 3, 2, 1);
+}
+
+/* The query stream's input side. With rotate_features, the crop whose
+ * quarter-resolution map (2 q + 1 cells) holds the k x k kernel (k = 2 m + 1
+ * for a crop of 8 m + 1) turned by any angle, bilinear taps included:
+ * q = ceil(m sqrt 2). */
+static int query_side(const gs_policy_config *c) {
+    if (!c->rotate_features) return c->crop;
+    const int m = (c->crop - 1) / 8;
+    return 8 * (int)ceil(m * sqrt(2.0)) + 1;
 }
 
 static size_t stream_act_count(const stream *s, int l) {
@@ -375,12 +395,14 @@ gs_status gs_policy_new(const gs_policy_config *cfg, uint64_t seed, gs_policy **
     stream_plan(p, &p->attn, "attention", FACTOR * FACTOR, 1, R, C, 0, cfg->dilated);
     stream_plan(p, &p->key, "key", p->key_ch + FACTOR * FACTOR, 1, R, C, site, cfg->dilated);
     /* the query stream sees only the crop: its taps stay adjacent */
-    stream_plan(p, &p->query, "query", p->key_ch, rot, cfg->crop, cfg->crop, 2 * site, 0);
+    const int qside = query_side(cfg);
+    stream_plan(p, &p->query, "query", p->key_ch, cfg->rotate_features ? 1 : rot, qside, qside, 2 * site, 0);
     /* row shifts beat im2col on every stride-1 layer, the 36 query crops' included */
     p->attn.rows = p->key.rows = p->query.rows = 1;
     p->h4 = p->attn.lh[NLAYERS - 1];
     p->w4 = p->attn.lw[NLAYERS - 1];
-    p->k = p->query.lh[NLAYERS - 1];
+    p->kq = p->query.lh[NLAYERS - 1];
+    p->k = quarter_side(cfg->crop);
     p->corr_scale = (float)(1.0 / sqrt((double)p->key_ch * p->k * p->k));
 
     stream_needs(&p->attn, &p->col_need, &p->act_need);
@@ -659,20 +681,30 @@ static void attention_backward(const gs_policy *p, workspace *w) {
  * term (rows x cols); the place logits are their sum, never formed. */
 static void transport_forward(const gs_policy *p, workspace *w, int pick_row, int pick_col,
                               int keep, int key_first) {
-    const int rot = p->cfg.rotations, side = p->cfg.crop, kc = p->key_ch, k = p->k;
+    const int rot = p->cfg.rotations, kc = p->key_ch, k = p->k;
+    const int n = w->query.n, side = w->query.h;
     const size_t crop = (size_t)side * side, kk = (size_t)k * k;
-    for (int r = 0; r < rot; r++)
+    for (int r = 0; r < n; r++)
         gsn_rotated_crop(w->input, p->in_ch, p->cfg.rows, p->cfg.cols, pick_row, pick_col,
-                         r * 2.0 * GSN_PI / rot, side, w->query.x + r * crop, (size_t)rot * crop);
+                         r * 2.0 * GSN_PI / rot, side, w->query.x + r * crop, (size_t)n * crop);
     stream_forward(p, w, &w->key, keep, key_first);
     stream_forward(p, w, &w->query, keep, 0);
-    /* query out is (kc x rot x k x k); the kernels want (rot x kc x k x k) */
-    for (int r = 0; r < rot; r++)
-        for (int c = 0; c < kc; c++) {
-            const float *src = w->query.out + ((size_t)c * rot + r) * kk;
-            float *dst = w->kernel + ((size_t)r * kc + c) * kk;
-            for (size_t i = 0; i < kk; i++) dst[i] = src[i] * p->corr_scale;
-        }
+    if (p->cfg.rotate_features) {
+        /* query out is (kc x kq x kq); each rotation's kernel its centre turned */
+        const double centre = (p->kq - 1) / 2.0;
+        for (int r = 0; r < rot; r++)
+            gsn_rotated_crop(w->query.out, kc, p->kq, p->kq, centre, centre, r * 2.0 * GSN_PI / rot, k,
+                             w->kernel + (size_t)r * kc * kk, kk);
+        for (size_t i = 0; i < (size_t)rot * kc * kk; i++) w->kernel[i] *= p->corr_scale;
+    } else {
+        /* query out is (kc x rot x k x k); the kernels want (rot x kc x k x k) */
+        for (int r = 0; r < rot; r++)
+            for (int c = 0; c < kc; c++) {
+                const float *src = w->query.out + ((size_t)c * rot + r) * kk;
+                float *dst = w->kernel + ((size_t)r * kc + c) * kk;
+                for (size_t i = 0; i < kk; i++) dst[i] = src[i] * p->corr_scale;
+            }
+    }
     gsn_tensor kx = gsn_tensor_make(w->key.out, kc, 1, p->h4, p->w4);
     gsn_tensor corr = gsn_tensor_make(w->corr, rot, 1, p->h4, p->w4);
     gsn_conv2d_rows(&kx, w->kernel, k, 1, &corr, w->corr_col, w->col);
@@ -693,12 +725,22 @@ static void transport_backward(const gs_policy *p, workspace *w) {
     gsn_tensor dkx = gsn_tensor_make(w->key.dout, kc, 1, p->h4, p->w4);
     gsn_tensor dcorr = gsn_tensor_make(w->dcorr, rot, 1, p->h4, p->w4);
     gsn_conv2d_rows_backward(&kx, w->kernel, k, 1, &dcorr, w->dkernel, &dkx, w->corr_col, w->col);
-    for (int r = 0; r < rot; r++)
-        for (int c = 0; c < kc; c++) {
-            const float *src = w->dkernel + ((size_t)r * kc + c) * kk;
-            float *dst = w->query.dout + ((size_t)c * rot + r) * kk;
-            for (size_t i = 0; i < kk; i++) dst[i] = src[i] * p->corr_scale;
-        }
+    if (p->cfg.rotate_features) {
+        const size_t out = (size_t)kc * p->kq * p->kq;
+        const double centre = (p->kq - 1) / 2.0;
+        memset(w->query.dout, 0, sizeof(float) * out);
+        for (size_t i = 0; i < (size_t)rot * kc * kk; i++) w->dkernel[i] *= p->corr_scale;
+        for (int r = 0; r < rot; r++)
+            gsn_rotated_crop_backward(w->dkernel + (size_t)r * kc * kk, kk, kc, p->kq, p->kq, centre, centre,
+                                      r * 2.0 * GSN_PI / rot, k, w->query.dout);
+    } else {
+        for (int r = 0; r < rot; r++)
+            for (int c = 0; c < kc; c++) {
+                const float *src = w->dkernel + ((size_t)r * kc + c) * kk;
+                float *dst = w->query.dout + ((size_t)c * rot + r) * kk;
+                for (size_t i = 0; i < kk; i++) dst[i] = src[i] * p->corr_scale;
+            }
+    }
     stream_backward(p, w, &w->key);
     stream_backward(p, w, &w->query);
 }
@@ -956,12 +998,15 @@ gs_status gs_policy_save(const gs_policy *p, const char *path, char *err, size_t
     }
     const gs_policy_config *c = &p->cfg;
     /* the options make another architecture, which older builds refuse by name */
-    const int options = c->dilated || c->color_words;
-    cJSON_AddStringToObject(meta, "arch", options ? GS_POLICY_ARCH_2 : GS_POLICY_ARCH);
+    const int options = c->dilated || c->color_words || c->rotate_features;
+    cJSON_AddStringToObject(meta, "arch", c->rotate_features ? GS_POLICY_ARCH_3
+                                          : options          ? GS_POLICY_ARCH_2
+                                                             : GS_POLICY_ARCH);
     if (options) {
         meta_int(meta, "dilated", c->dilated);
         meta_int(meta, "color_words", c->color_words);
     }
+    if (c->rotate_features) meta_int(meta, "rotate_features", 1);
     meta_int(meta, "rows", c->rows);
     meta_int(meta, "cols", c->cols);
     meta_int(meta, "rotations", c->rotations);
@@ -1075,12 +1120,13 @@ static gs_status load_config(const cJSON *meta, const char *path, gs_policy_conf
     return GS_OK;
 }
 
-/* The architecture options GS_POLICY_ARCH_2 carries, each 0 or 1. */
-static gs_status load_options(const cJSON *meta, const char *path, gs_policy_config *cfg, char *err,
-                              size_t errlen) {
-    static const char *const keys[] = {"dilated", "color_words"};
-    int *dst[] = {&cfg->dilated, &cfg->color_words};
-    for (int i = 0; i < 2; i++) {
+/* The architecture options GS_POLICY_ARCH_2 (options 2: the first two) and
+ * GS_POLICY_ARCH_3 (options 3) carry, each 0 or 1. */
+static gs_status load_options(const cJSON *meta, const char *path, int options, gs_policy_config *cfg,
+                              char *err, size_t errlen) {
+    static const char *const keys[] = {"dilated", "color_words", "rotate_features"};
+    int *dst[] = {&cfg->dilated, &cfg->color_words, &cfg->rotate_features};
+    for (int i = 0; i < options; i++) {
         long long v;
         if (!meta_get_ll(meta, keys[i], &v) || (v != 0 && v != 1))
             return gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field '%s' is missing or not 0 or 1", path,
@@ -1146,7 +1192,7 @@ static gs_status load_push_goals(const cJSON *meta, const char *path, gs_policy 
 }
 
 /* The safetensors header of buf: its JSON (*root, the caller frees it),
- * its length, its metadata and whether the arch is the one with options. */
+ * its length, its metadata and how many options its arch carries (0, 2, 3). */
 static gs_status read_header(const char *buf, size_t len, const char *path, cJSON **root, uint64_t *hlen,
                              const cJSON **meta, int *options, char *err, size_t errlen) {
     *root = NULL;
@@ -1163,10 +1209,10 @@ static gs_status read_header(const char *buf, size_t len, const char *path, cJSO
     const cJSON *arch = cJSON_GetObjectItemCaseSensitive(*meta, "arch");
     if (!cJSON_IsObject(*meta) || !cJSON_IsString(arch))
         return gs_fail(err, errlen, GS_ERR_IO, "%s: no __metadata__ with an arch", path);
-    *options = strcmp(arch->valuestring, GS_POLICY_ARCH_2) == 0;
+    *options = !strcmp(arch->valuestring, GS_POLICY_ARCH_2) ? 2 : !strcmp(arch->valuestring, GS_POLICY_ARCH_3) ? 3 : 0;
     if (strcmp(arch->valuestring, GS_POLICY_ARCH) && !*options)
-        return gs_fail(err, errlen, GS_ERR_USAGE, "%s: holds architecture '%.64s', not '%s' or '%s'", path,
-                       arch->valuestring, GS_POLICY_ARCH, GS_POLICY_ARCH_2);
+        return gs_fail(err, errlen, GS_ERR_USAGE, "%s: holds architecture '%.64s', not '%s', '%s' or '%s'",
+                       path, arch->valuestring, GS_POLICY_ARCH, GS_POLICY_ARCH_2, GS_POLICY_ARCH_3);
     return GS_OK;
 }
 
@@ -1218,7 +1264,7 @@ gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t er
     long long steps = 0, adam_t = 0;
     st = read_header(buf, len, path, &root, &hlen, &meta, &options, err, errlen);
     if (st == GS_OK) st = load_config(meta, path, &cfg, &steps, err, errlen);
-    if (st == GS_OK && options) st = load_options(meta, path, &cfg, err, errlen);
+    if (st == GS_OK && options) st = load_options(meta, path, options, &cfg, err, errlen);
     if (st == GS_OK && (!meta_get_ll(meta, "adam_t", &adam_t) || adam_t != steps))
         st = gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field 'adam_t' is missing or not the step", path);
     if (st) goto done;

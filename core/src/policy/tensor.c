@@ -907,6 +907,31 @@ void gsn_rotated_crop(const float *img, int c, int h, int w, double row, double 
     }
 }
 
+void gsn_rotated_crop_backward(const float *dout, size_t out_stride, int c, int h, int w, double row,
+                               double col, double theta, int side, float *dimg) {
+    const double cs = cos(theta), sn = sin(theta), half = (side - 1) / 2.0;
+    const float csf = (float)cs, snf = (float)sn;
+    for (int i = 0; i < side; i++) {
+        /* the sample points exactly as gsn_rotated_crop computes them */
+        const double v = i - half, sc0 = col - cs * half + sn * v, sr0 = row + sn * half + cs * v;
+        const int ci0 = floor_int(sc0), ri0 = floor_int(sr0);
+        const float fc0 = (float)(sc0 - ci0), fr0 = (float)(sr0 - ri0);
+        for (int j = 0; j < side; j++) {
+            const float sc = fc0 + csf * (float)j, sr = fr0 - snf * (float)j;
+            const float fc = floorf(sc), fr = floorf(sr), tc = sc - fc, tr = sr - fr;
+            const int r0 = (int)fr + ri0, c0 = (int)fc + ci0;
+            const float wts[4] = {(1.0f - tr) * (1.0f - tc), (1.0f - tr) * tc, tr * (1.0f - tc), tr * tc};
+            const int ry[4] = {r0, r0, r0 + 1, r0 + 1}, cx[4] = {c0, c0 + 1, c0, c0 + 1};
+            for (int t = 0; t < 4; t++) {
+                if (ry[t] < 0 || ry[t] >= h || cx[t] < 0 || cx[t] >= w) continue;
+                const size_t at = (size_t)ry[t] * w + cx[t];
+                for (int ch = 0; ch < c; ch++)
+                    dimg[(size_t)ch * h * w + at] += wts[t] * dout[(size_t)ch * out_stride + (size_t)i * side + j];
+            }
+        }
+    }
+}
+
 void gsn_adam(float *param, const float *grad, float *m, float *v, size_t n, float lr, float beta1,
               float beta2, float eps, int64_t t) {
     const double c1 = 1.0 - pow(beta1, (double)t), c2 = 1.0 - pow(beta2, (double)t);

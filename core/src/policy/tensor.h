@@ -139,6 +139,12 @@ size_t gsn_argmax(const float *x, size_t n, float *prob);
 void gsn_rotated_crop(const float *img, int c, int h, int w, double row, double col, double theta,
                       int side, float *out, size_t out_stride);
 
+/* The adjoint of gsn_rotated_crop with the same arguments: adds to dimg
+ * (c x h x w) what each sample of dout (c x side x side, out_stride
+ * between channels) drew from it, with the forward pass's weights. */
+void gsn_rotated_crop_backward(const float *dout, size_t out_stride, int c, int h, int w, double row,
+                               double col, double theta, int side, float *dimg);
+
 /* Softmax cross-entropy over planes x H x W logits that are a coarse term
  * plus a fine one, l[p][Y][X] = coarse (planes x h x w) [p][Y/f][X/f] +
  * fine (H x W) [Y][X], without forming them: the normaliser factors over

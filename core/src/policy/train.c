@@ -58,6 +58,7 @@ gs_train_options gs_train_options_default(void) {
     o.lr = 1e-3;
     o.dilated = -1;
     o.color_words = -1;
+    o.rotate_features = -1;
     o.schedule = GS_LR_COSINE;
     o.val_fraction = 0.1;
     o.log_every = 100;
@@ -178,9 +179,10 @@ static gs_status check_options(const gs_train_options *o, char *err, size_t errl
                        GS_POLICY_MAX_WORKERS);
     if (!(o->lr > 0 && o->lr <= 1))
         return gs_fail(err, errlen, GS_ERR_USAGE, "train: learning rate %g outside (0, 1]", o->lr);
-    if (o->channels < 0 || o->dilated < -1 || o->dilated > 1 || o->color_words < -1 || o->color_words > 1)
-        return gs_fail(err, errlen, GS_ERR_USAGE, "train: channels %d, dilated %d, color_words %d", o->channels,
-                       o->dilated, o->color_words);
+    if (o->channels < 0 || o->dilated < -1 || o->dilated > 1 || o->color_words < -1 || o->color_words > 1 ||
+        o->rotate_features < -1 || o->rotate_features > 1)
+        return gs_fail(err, errlen, GS_ERR_USAGE, "train: channels %d, dilated %d, color_words %d, rotate_features %d",
+                       o->channels, o->dilated, o->color_words, o->rotate_features);
     if (o->neval_tasks < 0 || o->neval_tasks > GS_TRAIN_MAX_EVAL_TASKS || (o->neval_tasks && !o->eval_tasks))
         return gs_fail(err, errlen, GS_ERR_USAGE, "train: %d tasks to evaluate, not 0..%d", o->neval_tasks,
                        GS_TRAIN_MAX_EVAL_TASKS);
@@ -206,6 +208,7 @@ static gs_status open_policy(run *g, char *err, size_t errlen) {
         if (o->channels) cfg.channels = o->channels;
         if (o->dilated >= 0) cfg.dilated = o->dilated;
         if (o->color_words >= 0) cfg.color_words = o->color_words;
+        if (o->rotate_features >= 0) cfg.rotate_features = o->rotate_features;
         if ((st = gs_policy_new(&cfg, o->seed, &g->p, err, errlen)) != GS_OK) return st;
         g->r->fresh = 1;
     }
@@ -213,15 +216,18 @@ static gs_status open_policy(run *g, char *err, size_t errlen) {
         return gs_fail(err, errlen, GS_ERR_USAGE, "%s has %d channels, not the %d of --channels", o->out,
                        gs_policy_get_config(g->p)->channels, o->channels);
     const gs_policy_config *cfg = gs_policy_get_config(g->p);
-    if ((o->dilated >= 0 && cfg->dilated != o->dilated) || (o->color_words >= 0 && cfg->color_words != o->color_words))
-        return gs_fail(err, errlen, GS_ERR_USAGE, "%s has --dilated %d --color-words %d, not the options given",
-                       o->out, cfg->dilated, cfg->color_words);
+    if ((o->dilated >= 0 && cfg->dilated != o->dilated) || (o->color_words >= 0 && cfg->color_words != o->color_words) ||
+        (o->rotate_features >= 0 && cfg->rotate_features != o->rotate_features))
+        return gs_fail(err, errlen, GS_ERR_USAGE,
+                       "%s has --dilated %d --color-words %d --rotate-features %d, not the options given", o->out,
+                       cfg->dilated, cfg->color_words, cfg->rotate_features);
     int workers = o->workers ? o->workers : gs_train_default_workers();
     if ((st = gs_policy_set_workers(g->p, workers, err, errlen)) != GS_OK) return st;
     g->r->parameters = gs_policy_parameters(g->p);
     g->r->channels = gs_policy_get_config(g->p)->channels;
     g->r->dilated = gs_policy_get_config(g->p)->dilated;
     g->r->color_words = gs_policy_get_config(g->p)->color_words;
+    g->r->rotate_features = gs_policy_get_config(g->p)->rotate_features;
     g->r->workers = workers;
     return GS_OK;
 }

@@ -21,6 +21,7 @@ char *gs_train_result_json(const gs_train_result *r, const gs_train_options *a) 
     cJSON_AddNumberToObject(o, "channels", r->channels);
     cJSON_AddNumberToObject(o, "dilated", r->dilated);
     cJSON_AddNumberToObject(o, "color_words", r->color_words);
+    cJSON_AddNumberToObject(o, "rotate_features", r->rotate_features);
     cJSON_AddNumberToObject(o, "workers", r->workers);
     cJSON_AddNumberToObject(o, "threads", a->threads);
     cJSON *tasks = cJSON_AddArrayToObject(o, "tasks");
