@@ -25,7 +25,8 @@
 #                  only, as the Transporter paper evaluates
 #   TABLE_JOBS     policies trained side by side, one core each (2): each
 #                  takes the next cell not yet taken, in the order given
-#   TABLE_TRAIN    more gensim train flags for every policy (e.g. "--dilated 1")
+#   TABLE_TRAIN    more gensim train flags for every policy (e.g. "--dilated 1",
+#                  "--rotate-features 1")
 #
 # Prints, and writes to TABLE_DIR/table.md, one row per cell: success rate
 # (episodes with total reward 1) and mean total reward over the evaluation
@@ -168,6 +169,8 @@ rm -rf "$dir/claims"
             wall=$(awk '{ s += $1 } END { printf "%.0f s", s }' "$name.walls" 2>/dev/null)
             width=$(json_field "$name.train.json" channels)
             [ "$(json_field "$name.train.json" dilated)" = 1 ] && width="$width, dilated"
+            [ "$(json_field "$name.train.json" rotate_features)" = 1 ] && width="$width, turned features"
+            [ "$(json_field "$name.train.json" color_words)" = 1 ] && width="$width, colour words"
             printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$t" "$n" "$(result "$name.eval-test.json")" \
                 "$(result "$name.eval-train.json")" "$(paper "$t" "$n")" \
                 "$((done_steps * batch))" "$width" "$wall"
