@@ -861,17 +861,33 @@ static inline v4f floor4(v4f x) {
     return t + __builtin_convertvector(t > x, v4f); /* -1 where truncation rounded up */
 }
 
+/* Where a turned crop's row i starts: its first sample in double, split
+ * into a whole pixel (ci0, ri0) and a remainder (fc0, fr0); sample j of the
+ * row is at the remainder plus j (csf, -snf) in float (at most side pixels,
+ * so within a few 1e-6 of a pixel). One definition for the crop and its
+ * adjoint, so both take the same points. */
+typedef struct crop_row {
+    int ci0, ri0;
+    float fc0, fr0, csf, snf;
+} crop_row;
+
+static crop_row crop_row_start(double row, double col, double theta, int side, int i) {
+    const double cs = cos(theta), sn = sin(theta), half = (side - 1) / 2.0;
+    const double v = i - half, sc0 = col - cs * half + sn * v, sr0 = row + sn * half + cs * v;
+    crop_row r;
+    r.ci0 = floor_int(sc0), r.ri0 = floor_int(sr0);
+    r.fc0 = (float)(sc0 - r.ci0), r.fr0 = (float)(sr0 - r.ri0);
+    r.csf = (float)cs, r.snf = (float)sn;
+    return r;
+}
+
 void gsn_rotated_crop(const float *img, int c, int h, int w, double row, double col, double theta,
                       int side, float *out, size_t out_stride) {
-    const double cs = cos(theta), sn = sin(theta), half = (side - 1) / 2.0;
-    const float csf = (float)cs, snf = (float)sn;
     for (int i = 0; i < side; i++) {
-        /* the row's first sample in double, split into a whole pixel and a
-         * remainder; the rest of the row is a float offset from it (at most
-         * side pixels, so within a few 1e-6 of a pixel), four at a time */
-        const double v = i - half, sc0 = col - cs * half + sn * v, sr0 = row + sn * half + cs * v;
-        const int ci0 = floor_int(sc0), ri0 = floor_int(sr0);
-        const float fc0 = (float)(sc0 - ci0), fr0 = (float)(sr0 - ri0);
+        /* four samples of the row at a time */
+        const crop_row cr = crop_row_start(row, col, theta, side, i);
+        const int ci0 = cr.ci0, ri0 = cr.ri0;
+        const float fc0 = cr.fc0, fr0 = cr.fr0, csf = cr.csf, snf = cr.snf;
         float *o = out + (size_t)i * side;
         for (int j0 = 0; j0 < side; j0 += 4) {
             const v4f jv = {(float)j0, (float)(j0 + 1), (float)(j0 + 2), (float)(j0 + 3)};
@@ -909,17 +925,12 @@ void gsn_rotated_crop(const float *img, int c, int h, int w, double row, double 
 
 void gsn_rotated_crop_backward(const float *dout, size_t out_stride, int c, int h, int w, double row,
                                double col, double theta, int side, float *dimg) {
-    const double cs = cos(theta), sn = sin(theta), half = (side - 1) / 2.0;
-    const float csf = (float)cs, snf = (float)sn;
     for (int i = 0; i < side; i++) {
-        /* the sample points exactly as gsn_rotated_crop computes them */
-        const double v = i - half, sc0 = col - cs * half + sn * v, sr0 = row + sn * half + cs * v;
-        const int ci0 = floor_int(sc0), ri0 = floor_int(sr0);
-        const float fc0 = (float)(sc0 - ci0), fr0 = (float)(sr0 - ri0);
+        const crop_row cr = crop_row_start(row, col, theta, side, i);
         for (int j = 0; j < side; j++) {
-            const float sc = fc0 + csf * (float)j, sr = fr0 - snf * (float)j;
+            const float sc = cr.fc0 + cr.csf * (float)j, sr = cr.fr0 - cr.snf * (float)j;
             const float fc = floorf(sc), fr = floorf(sr), tc = sc - fc, tr = sr - fr;
-            const int r0 = (int)fr + ri0, c0 = (int)fc + ci0;
+            const int r0 = (int)fr + cr.ri0, c0 = (int)fc + cr.ci0;
             const float wts[4] = {(1.0f - tr) * (1.0f - tc), (1.0f - tr) * tc, tr * (1.0f - tc), tr * tc};
             const int ry[4] = {r0, r0, r0 + 1, r0 + 1}, cx[4] = {c0, c0 + 1, c0, c0 + 1};
             for (int t = 0; t < 4; t++) {
