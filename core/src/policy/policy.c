@@ -6,7 +6,9 @@
  * FiLM, then ReLU; a 1x1 head. The attention stream gives one logit per
  * quarter-resolution cell; the key stream gives features of the scene; the
  * query stream runs over the crop around the pick, turned to each of the
- * rotations, and its outputs become the correlation kernels. The loss and
+ * rotations, and its outputs become the correlation kernels (with
+ * rotate_features it runs once over a wider crop and its output is turned
+ * instead). The loss and
  * the arg-max are over full-resolution pixels: the attention head gives 16
  * logits per quarter-resolution cell, one per pixel of it (depth to space);
  * a place logit is the correlation of its cell (per rotation) plus a
