@@ -54,8 +54,10 @@ extra=${TABLE_TRAIN:-}
 mkdir -p "$dir" || exit 2
 export OPENBLAS_NUM_THREADS=1
 
-# The paper's Table 1, success (%) at 1, 10, 100 and 1000 demonstrations.
+# paper TASK DEMOS: the paper's Table 1, success (%) at 1, 10, 100 and 1000
+# demonstrations ("-" for other counts and tasks)
 paper() {
+    demos_given=$2
     case $1 in
     block-insertion) set -- 100.0 100.0 100.0 100.0 ;;
     place-red-in-green) set -- 84.5 100.0 100.0 100.0 ;;
@@ -69,7 +71,7 @@ paper() {
     sweeping-piles) set -- 52.4 74.4 71.5 96.1 ;;
     *) set -- - - - - ;;
     esac
-    case $2 in 1) echo "$1" ;; 10) echo "$2" ;; 100) echo "$3" ;; 1000) echo "$4" ;; *) echo - ;; esac
+    case $demos_given in 1) echo "$1" ;; 10) echo "$2" ;; 100) echo "$3" ;; 1000) echo "$4" ;; *) echo - ;; esac
 }
 
 TEN="block-insertion place-red-in-green align-box-corner towers-of-hanoi stack-block-pyramid
