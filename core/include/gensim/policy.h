@@ -27,10 +27,11 @@
  * outputs (crop / 4 rounded up, odd, on a side) are the kernels correlated
  * with the key features. With rotate_features the query runs once on a
  * wider, unturned crop and its outputs are turned instead (bilinear, at
- * quarter resolution): one crop's convolutions instead of 36. A place logit is its cell's correlation plus its
- * sub-cell logit. Language: words (runs of letters and digits, lowercased)
- * hash (FNV-1a) into vocab buckets of a 2 * channels embedding; the mean
- * word vector maps linearly to every FiLM site's scale and shift.
+ * quarter resolution): one crop's convolutions instead of 36. A place
+ * logit is its cell's correlation plus its sub-cell logit. Language: words
+ * (runs of letters and digits, lowercased) hash (FNV-1a) into vocab
+ * buckets of a 2 * channels embedding; the mean word vector maps linearly
+ * to every FiLM site's scale and shift.
  *
  * Checkpoints are safetensors files (data little-endian, offsets from the
  * end of the header). Tensors: "lang.embedding" [vocab, 2 channels],

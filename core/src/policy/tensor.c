@@ -861,33 +861,46 @@ static inline v4f floor4(v4f x) {
     return t + __builtin_convertvector(t > x, v4f); /* -1 where truncation rounded up */
 }
 
-/* Where a turned crop's row i starts: its first sample in double, split
- * into a whole pixel (ci0, ri0) and a remainder (fc0, fr0); sample j of the
- * row is at the remainder plus j (csf, -snf) in float (at most side pixels,
- * so within a few 1e-6 of a pixel). One definition for the crop and its
- * adjoint, so both take the same points. */
+/* A turned crop's geometry, worked out once per crop: its turn and centre. */
+typedef struct crop_turn {
+    double row, col, cs, sn, half;
+    float csf, snf;
+} crop_turn;
+
+static crop_turn crop_turn_make(double row, double col, double theta, int side) {
+    crop_turn t = {row, col, cos(theta), sin(theta), (side - 1) / 2.0, 0.0f, 0.0f};
+    t.csf = (float)t.cs, t.snf = (float)t.sn;
+    return t;
+}
+
+/* Where row i starts: its first sample in double, split into a whole pixel
+ * (ci0, ri0) and a remainder (fc0, fr0); sample j of the row is at the
+ * remainder plus j (csf, -snf) in float (at most side pixels, so within a
+ * few 1e-6 of a pixel). One definition for the crop and its adjoint, so
+ * both take the same points. */
 typedef struct crop_row {
     int ci0, ri0;
-    float fc0, fr0, csf, snf;
+    float fc0, fr0;
 } crop_row;
 
-static crop_row crop_row_start(double row, double col, double theta, int side, int i) {
-    const double cs = cos(theta), sn = sin(theta), half = (side - 1) / 2.0;
-    const double v = i - half, sc0 = col - cs * half + sn * v, sr0 = row + sn * half + cs * v;
+static crop_row crop_row_start(const crop_turn *t, int i) {
+    const double v = i - t->half;
+    const double sc0 = t->col - t->cs * t->half + t->sn * v, sr0 = t->row + t->sn * t->half + t->cs * v;
     crop_row r;
     r.ci0 = floor_int(sc0), r.ri0 = floor_int(sr0);
     r.fc0 = (float)(sc0 - r.ci0), r.fr0 = (float)(sr0 - r.ri0);
-    r.csf = (float)cs, r.snf = (float)sn;
     return r;
 }
 
 void gsn_rotated_crop(const float *img, int c, int h, int w, double row, double col, double theta,
                       int side, float *out, size_t out_stride) {
+    const crop_turn turn = crop_turn_make(row, col, theta, side);
+    const float csf = turn.csf, snf = turn.snf;
     for (int i = 0; i < side; i++) {
         /* four samples of the row at a time */
-        const crop_row cr = crop_row_start(row, col, theta, side, i);
+        const crop_row cr = crop_row_start(&turn, i);
         const int ci0 = cr.ci0, ri0 = cr.ri0;
-        const float fc0 = cr.fc0, fr0 = cr.fr0, csf = cr.csf, snf = cr.snf;
+        const float fc0 = cr.fc0, fr0 = cr.fr0;
         float *o = out + (size_t)i * side;
         for (int j0 = 0; j0 < side; j0 += 4) {
             const v4f jv = {(float)j0, (float)(j0 + 1), (float)(j0 + 2), (float)(j0 + 3)};
@@ -925,10 +938,11 @@ void gsn_rotated_crop(const float *img, int c, int h, int w, double row, double 
 
 void gsn_rotated_crop_backward(const float *dout, size_t out_stride, int c, int h, int w, double row,
                                double col, double theta, int side, float *dimg) {
+    const crop_turn turn = crop_turn_make(row, col, theta, side);
     for (int i = 0; i < side; i++) {
-        const crop_row cr = crop_row_start(row, col, theta, side, i);
+        const crop_row cr = crop_row_start(&turn, i);
         for (int j = 0; j < side; j++) {
-            const float sc = cr.fc0 + cr.csf * (float)j, sr = cr.fr0 - cr.snf * (float)j;
+            const float sc = cr.fc0 + turn.csf * (float)j, sr = cr.fr0 - turn.snf * (float)j;
             const float fc = floorf(sc), fr = floorf(sr), tc = sc - fc, tr = sr - fr;
             const int r0 = (int)fr + cr.ri0, c0 = (int)fc + cr.ci0;
             const float wts[4] = {(1.0f - tr) * (1.0f - tc), (1.0f - tr) * tc, tr * (1.0f - tc), tr * tc};
