@@ -153,6 +153,13 @@ s=$(train "$tmp/d.h5" --out "$tmp/rf1" --steps 3 --batch 3 --rotate-features 0 -
     fail "resume with the other --rotate-features: status $s: $(cat "$tmp/err")"
 s=$(train "$tmp/d.h5" --out "$tmp/rf3" --steps 1 --rotate-features 2); [ "$s" = 2 ] && pass || fail "--rotate-features 2: status $s"
 
+# --color-jitter 1 leaves alone every sample whose goal names a colour, and
+# both tasks here name theirs: the same checkpoint as without it
+s=$(train "$tmp/d.h5" --out "$tmp/cj" --steps 2 --batch 3 --workers 1 --rotate-features 1 --color-jitter 1 --json)
+[ "$s" = 0 ] && grep -q '"color_jitter":true,' "$tmp/out" && pass || fail "--color-jitter 1: status $s: $(cat "$tmp/err")"
+cmp -s "$tmp/cj" "$tmp/rf1" && pass || fail "--color-jitter 1 changed a run whose goals all name colours"
+s=$(train "$tmp/d.h5" --out "$tmp/cj2" --steps 1 --color-jitter 2); [ "$s" = 2 ] && pass || fail "--color-jitter 2: status $s"
+
 # checkpoints that cannot be read
 head -c 100 "$tmp/m.keep" >"$tmp/trunc"
 s=$(evaluate --policy "$tmp/trunc" $task --episodes 1); [ "$s" = 2 ] && grep -q "trunc" "$tmp/err" && pass || fail "eval truncated checkpoint: status $s"

@@ -26,6 +26,8 @@ enum { NTASKS = 4 };
 
 static void check_rotation_bins(void);
 static void check_augment(void);
+static void check_color_jitter(void);
+static void check_jittered_batch(gs_demos *d, const gs_policy_config *cfg);
 static void record(const char *path, int ntasks, const gsr_view *v);
 static void check_demos(const char *path, const gs_policy_config *cfg);
 static void check_replay(const char *path, const gs_policy_config *cfg);
@@ -35,6 +37,7 @@ int main(void) {
     if (!scratch_init("policy_data")) return 1;
     check_rotation_bins();
     check_augment();
+    check_color_jitter();
     gs_policy_config cfg = gs_policy_config_default();
     gsr_view v = gs_policy_view(&cfg);
     CHECK(gsr_view_height(&v) == cfg.rows && gsr_view_width(&v) == cfg.cols);
@@ -120,6 +123,93 @@ static void check_augment(void) {
     CHECK(o1.pick_row == o2.pick_row && o1.place_col == o2.place_col);
 }
 
+/* The colour jitter's matrix, on colours whose images are known. */
+static void check_color_jitter(void) {
+    uint8_t px[4][3] = {{255, 0, 0}, {120, 120, 120}, {0, 0, 0}, {10, 200, 90}};
+    uint8_t same[4][3];
+    memcpy(same, px, sizeof px);
+    gs_color_jitter none = {0, 1, 1};
+    gs_color_jitter_apply(&none, &same[0][0], 4);
+    CHECK(memcmp(same, px, sizeof px) == 0);
+    /* a third of a turn about the grey axis moves each channel to the
+       next: red becomes green, green blue */
+    gs_color_jitter third = {2 * GS_PI / 3, 1, 1};
+    uint8_t t[4][3];
+    memcpy(t, px, sizeof px);
+    gs_color_jitter_apply(&third, &t[0][0], 4);
+    CHECK(t[0][0] == 0 && t[0][1] == 255 && t[0][2] == 0);
+    CHECK(t[3][0] == 90 && t[3][1] == 10 && t[3][2] == 200);
+    /* greys stay: the table's grey under any hue, black under any value */
+    CHECK(t[1][0] == 120 && t[1][1] == 120 && t[1][2] == 120);
+    /* no saturation: each colour's grey; value scales and clamps */
+    gs_color_jitter grey = {1.0, 0, 1.2};
+    memcpy(t, px, sizeof px);
+    gs_color_jitter_apply(&grey, &t[0][0], 4);
+    CHECK(t[0][0] == 102 && t[0][1] == 102 && t[0][2] == 102); /* 85 x 1.2 */
+    CHECK(t[1][0] == 144 && t[2][0] == 0 && t[2][2] == 0);
+    gs_color_jitter bright = {0, 1, 1.3};
+    memcpy(t, px, sizeof px);
+    gs_color_jitter_apply(&bright, &t[0][0], 4);
+    CHECK(t[0][0] == 255 && t[3][1] == 255 && t[3][0] == 13);
+    /* draws stay in their documented ranges */
+    gsu_rng rng;
+    gsu_rng_seed(&rng, 3);
+    for (int k = 0; k < 200; k++) {
+        gs_color_jitter j = gs_color_jitter_draw(&rng);
+        CHECK(j.hue >= -GS_PI && j.hue <= GS_PI && j.saturation >= 0.4 && j.saturation <= 1.4);
+        CHECK(j.value >= 0.75 && j.value <= 1.3);
+    }
+    /* which goals name a colour */
+    CHECK(gs_policy_lang_names_color("put the red blocks in a green bowl"));
+    CHECK(gs_policy_lang_names_color("Stack them on the BLUE spot."));
+    CHECK(!gs_policy_lang_names_color("build a pyramid of the six blocks"));
+    CHECK(!gs_policy_lang_names_color("a reddish, greenery-like thing"));
+    CHECK(!gs_policy_lang_names_color(NULL));
+}
+
+/* Colour jitter changes the colours of the samples whose goal names no
+ * colour, and nothing else: not which samples are drawn, nor where they
+ * are turned and shifted, nor their heights and labels. */
+static void check_jittered_batch(gs_demos *d, const gs_policy_config *cfg) {
+    enum { N = 24 };
+    char err[1024] = "";
+    gs_demos_batch plain, tinted;
+    CHECK(gs_demos_batch_init(&plain, d, N, err, sizeof err) == GS_OK);
+    CHECK(gs_demos_batch_init(&tinted, d, N, err, sizeof err) == GS_OK);
+    const size_t rc = (size_t)cfg->rows * (size_t)cfg->cols;
+    const int all = GS_AUGMENT_GEOMETRY | GS_AUGMENT_COLOR;
+    CHECK(gs_demos_train_batch(d, 9, 3, N, GS_AUGMENT_GEOMETRY, &plain, err, sizeof err) == GS_OK);
+    CHECK(gs_demos_train_batch(d, 9, 3, N, all, &tinted, err, sizeof err) == GS_OK && tinted.n == N);
+    CHECK(memcmp(plain.heightmap, tinted.heightmap, N * rc * sizeof(float)) == 0);
+    int named = 0, jittered = 0;
+    for (int i = 0; i < N; i++) {
+        const gs_policy_sample *a = &plain.samples[i], *b = &tinted.samples[i];
+        CHECK(strcmp(a->lang, b->lang) == 0 && a->pick_row == b->pick_row && a->place_col == b->place_col &&
+              a->rotation == b->rotation);
+        int differs = memcmp(a->color, b->color, rc * 3) != 0;
+        if (gs_policy_lang_names_color(a->lang)) {
+            named++;
+            CHECK(!differs);
+        } else {
+            jittered++;
+            CHECK(differs);
+        }
+        /* what was grey (the table, the dark outside the view) is grey still */
+        for (size_t k = 0; k < rc; k++) {
+            const uint8_t *p = a->color + 3 * k, *q = b->color + 3 * k;
+            if (p[0] == p[1] && p[1] == p[2]) CHECK(abs(q[0] - q[1]) <= 1 && abs(q[1] - q[2]) <= 1);
+        }
+    }
+    CHECK(named > 0 && jittered > 0);
+    /* deterministic, and another step draws other colours */
+    CHECK(gs_demos_train_batch(d, 9, 3, N, all, &plain, err, sizeof err) == GS_OK);
+    CHECK(memcmp(plain.color, tinted.color, N * rc * 3) == 0);
+    CHECK(gs_demos_train_batch(d, 9, 3, N, 4, &plain, err, sizeof err) == GS_ERR_USAGE);
+    CHECK_STR_CONTAINS(err, "GS_AUGMENT_");
+    gs_demos_batch_free(&plain);
+    gs_demos_batch_free(&tinted);
+}
+
 /* NEPISODES successful episodes of each of the first ntasks tasks, seeds from 0. */
 static void record(const char *path, int ntasks, const gsr_view *v) {
     char err[1024];
@@ -202,6 +292,7 @@ static void check_demos(const char *path, const gs_policy_config *cfg) {
         for (int j = 0; j < i; j++) CHECK(strcmp(b1.samples[i].lang, b1.samples[j].lang) != 0);
     gs_demos_batch_free(&b1);
     gs_demos_batch_free(&b2);
+    check_jittered_batch(d, cfg);
     gs_demos_close(d);
 
     /* Everything held out is refused. */

@@ -23,7 +23,7 @@ typedef struct train_args {
     int npaths;
     const char *out;
     uint64_t steps, batch, seed, log_every, save_every, threads, cache_mb, workers, channels, dilated,
-        color_words, rotate_features;
+        color_words, rotate_features, color_jitter;
     double lr, val_fraction;
     const char *schedule, *eval_split;
     int resume, no_augment, json, quiet;
@@ -59,7 +59,7 @@ int cmd_train(int argc, char **argv) {
     o.rotate_features = a.rotate_features == UINT64_MAX ? -1 : (int)a.rotate_features;
     o.seed = a.seed, o.val_fraction = a.val_fraction;
     o.log_every = (int64_t)a.log_every, o.save_every = (int64_t)a.save_every;
-    o.resume = a.resume, o.augment = !a.no_augment, o.workers = (int)a.workers;
+    o.resume = a.resume, o.augment = !a.no_augment, o.color_jitter = (int)a.color_jitter, o.workers = (int)a.workers;
     o.threads = (int)a.threads, o.cache_bytes = (size_t)a.cache_mb << 20;
     o.eval_tasks = a.eval_tasks, o.neval_tasks = a.neval_tasks, o.eval_every = (int64_t)a.eval_every;
     o.eval_episodes = (int)a.eval_episodes, o.eval_seed = a.eval_seed, o.eval_options = a.task_options;
@@ -152,7 +152,8 @@ static int eval_list(const cli_command *cmd, train_args *a, const char *list) {
     "                    [--schedule cosine|constant] [--channels C] [--dilated 0|1]\n"       \
     "                    [--color-words 0|1] [--rotate-features 0|1]\n"                       \
     "                    [--seed S] [--val-fraction F] [--log-every K] [--save-every K]\n"    \
-    "                    [--resume] [--no-augment] [--workers W] [--threads T]\n"             \
+    "                    [--resume] [--no-augment] [--color-jitter 0|1]\n"                    \
+    "                    [--workers W] [--threads T]\n"                                       \
     "                    [--cache-mb M] [--eval-every K --eval-tasks T.lua,...]\n"            \
     "                    [--eval-episodes N] [--eval-seed S] [--eval-split NAME]\n"           \
     "                    [--json] [--quiet]"
@@ -222,6 +223,11 @@ static int train_flags(train_args *a, const char **eval_tasks, cli_flag *f) {
          "Adam moments); a fresh start when MODEL does not exist"},
         {"--no-augment", CLI_SWITCH, &a->no_augment, 0, 0, NULL, NULL,
          "no random rotation and shift of the observations"},
+        {"--color-jitter", CLI_COUNT, &a->color_jitter, 0, 1, NULL, "0|1",
+         "1: every sample whose goal names no colour gets a random\n"
+         "change of colour (hue turned, saturation and brightness\n"
+         "scaled, greys kept), so the policy learns shapes, not the\n"
+         "training colours (default 0)"},
         {"--workers", CLI_COUNT, &a->workers, 1, GS_POLICY_MAX_WORKERS, NULL, "W",
          "threads each batch is split over (1..8, default one per\n"
          "core); the result is the same for every W, bit for bit"},

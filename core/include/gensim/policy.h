@@ -167,6 +167,12 @@ typedef struct gs_policy_decision {
 GS_API gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *color,
                         const char *lang, gs_policy_decision *out, char *err, size_t errlen);
 
+/* 1 when a word of lang (words as the policy reads them: runs of letters
+ * and digits, lowercased) names a colour of the colour table
+ * (gs_color_find); such a goal is grounded in the scene's colours, which
+ * colour jitter must then leave alone. */
+GS_API int gs_policy_lang_names_color(const char *lang);
+
 /* Writes a checkpoint atomically (temporary file, then rename). */
 GS_API gs_status gs_policy_save(const gs_policy *p, const char *path, char *err, size_t errlen);
 /* Reads a checkpoint; GS_ERR_IO when unreadable, truncated or malformed (a

@@ -83,9 +83,15 @@ GS_API gs_status gs_demos_batch_init(gs_demos_batch *b, const gs_demos *d, int c
                               size_t errlen);
 GS_API void gs_demos_batch_free(gs_demos_batch *b);
 
-/* Fills b with n random training samples (n <= b->cap), augmented when
- * augment is 1. The draw depends only on (seed, step), so a resumed run
- * continues the same sequence of batches. */
+/* What gs_demos_train_batch's augment may set (or 0 for none). */
+#define GS_AUGMENT_GEOMETRY 1  /* a random turn and shift (gs_augment_sample) */
+#define GS_AUGMENT_COLOR 2     /* a random change of every colour (gs_color_jitter), on
+                                  samples whose goal names no colour */
+
+/* Fills b with n random training samples (n <= b->cap), augmented as the
+ * GS_AUGMENT_* bits of augment say (1 is the geometry alone). The draw
+ * depends only on (seed, step, augment), so a resumed run continues the
+ * same sequence of batches. */
 GS_API gs_status gs_demos_train_batch(gs_demos *d, uint64_t seed, int64_t step, int n, int augment,
                                gs_demos_batch *b, char *err, size_t errlen);
 /* Fills b with validation samples first .. first + n - 1 (in order, not
@@ -117,6 +123,21 @@ GS_API gs_augment gs_augment_sample(const gs_policy_sample *s, int rows, int col
 /* Applies a to the images only (each rows x cols [x 3], out distinct from in). */
 GS_API void gs_augment_images(const gs_augment *a, int rows, int cols, const float *heightmap,
                        const uint8_t *color, float *out_heightmap, uint8_t *out_color);
+
+/* A change of every colour of an image: a turn of hue by hue radians
+ * (about the grey axis of sRGB), chroma scaled by saturation, then all
+ * three channels by value. Greys stay grey (the table, the stand, the
+ * black outside the view), and every two pixels of one colour stay one
+ * colour: relations between the scene's colours survive, their names do
+ * not. */
+typedef struct gs_color_jitter {
+    double hue, saturation, value;
+} gs_color_jitter;
+
+/* Draws a jitter: any hue, saturation in [0.4, 1.4], value in [0.75, 1.3]. */
+GS_API gs_color_jitter gs_color_jitter_draw(gsu_rng *rng);
+/* Applies j to n sRGB pixels in place (rounded, clamped to 0..255). */
+GS_API void gs_color_jitter_apply(const gs_color_jitter *j, uint8_t *color, size_t n);
 
 /* ---- acting ---- */
 

@@ -52,6 +52,8 @@ typedef struct gs_train_options {
     int64_t save_every;        /* a checkpoint every this many steps; 1000 */
     int resume;                /* 1: continue out when it exists (else it is refused); 0 */
     int augment;               /* random rotation and shift of the observations; 1 */
+    int color_jitter;          /* 1: a random change of colour (gs_color_jitter) on every
+                                  sample whose goal names no colour; 0 */
     int workers;               /* threads a batch is split over, 1..GS_POLICY_MAX_WORKERS;
                                   0: one per core (gs_train_default_workers); 0 */
     int threads;               /* OpenBLAS threads; 1 */

@@ -268,7 +268,7 @@ static int l_train(lua_State *L) {
     lua_settop(L, 1);
     static const char *const fields[] = {"data", "out", "steps", "batch", "lr", "schedule", "channels",
                                          "dilated", "color_words", "rotate_features", "seed", "val_fraction", "log_every",
-                                         "save_every", "resume", "augment", "workers", "threads",
+                                         "save_every", "resume", "augment", "color_jitter", "workers", "threads",
                                          "eval_tasks", "eval_every", "eval_episodes", "eval_seed", "curves"};
     check_fields(L, 1, "gensim.train", fields, COUNT(fields));
     gs_train_options o = gs_train_options_default();
@@ -294,7 +294,8 @@ static int l_train(lua_State *L) {
     o.resume = opt_flag(L, 1, "resume");
     o.augment = lua_getfield(L, 1, "augment") == LUA_TNIL ? o.augment : lua_toboolean(L, -1);
     o.curves = lua_getfield(L, 1, "curves") == LUA_TNIL ? o.curves : lua_toboolean(L, -1);
-    lua_pop(L, 2);
+    o.color_jitter = lua_getfield(L, 1, "color_jitter") == LUA_TNIL ? o.color_jitter : lua_toboolean(L, -1);
+    lua_pop(L, 3);
     o.workers = (int)opt_count(L, 1, "workers", (uint64_t)o.workers);
     o.threads = (int)opt_count(L, 1, "threads", (uint64_t)o.threads);
     o.eval_tasks = opt_strings(L, 1, "eval_tasks", &o.neval_tasks);

@@ -276,17 +276,23 @@ gs_status gs_demos_train_batch(gs_demos *d, uint64_t seed, int64_t step, int n, 
                                gs_demos_batch *b, char *err, size_t errlen) {
     if (n < 1 || n > b->cap)
         return gs_fail(err, errlen, GS_ERR_USAGE, "a batch of %d in room for %d", n, b->cap);
+    if (augment & ~(GS_AUGMENT_GEOMETRY | GS_AUGMENT_COLOR))
+        return gs_fail(err, errlen, GS_ERR_USAGE, "augment is a set of GS_AUGMENT_* bits, not %d", augment);
     /* The stream of step k depends on (seed, k) alone: resuming at step k
      * draws what the uninterrupted run would have. */
     uint64_t h = gsu_fnv1a(GSU_FNV_OFFSET, &seed, sizeof seed);
     h = gsu_fnv1a(h, &step, sizeof step);
-    gsu_rng rng;
+    gsu_rng rng, tint;
     gsu_rng_seed(&rng, h);
+    /* the colours draw from a stream of their own: jitter changes no
+       sample's choice nor its turn and shift */
+    gsu_rng_seed(&tint, gsu_fnv1a(h, "color", 5));
     size_t rc = (size_t)d->rows * (size_t)d->cols;
     /* one sample's worth of scratch for the unaugmented images */
-    float *hm = augment ? malloc(rc * sizeof *hm) : NULL;
-    uint8_t *col = augment ? malloc(rc * 3) : NULL;
-    if (augment && (!hm || !col)) {
+    const int turn = augment & GS_AUGMENT_GEOMETRY;
+    float *hm = turn ? malloc(rc * sizeof *hm) : NULL;
+    uint8_t *col = turn ? malloc(rc * 3) : NULL;
+    if (turn && (!hm || !col)) {
         free(hm), free(col);
         return gs_fail(err, errlen, GS_ERR_NOMEM, "out of memory for a batch");
     }
@@ -299,7 +305,7 @@ gs_status gs_demos_train_batch(gs_demos *d, uint64_t seed, int64_t step, int n, 
         int64_t index = tk->train[gsu_rng_int(&rng, 0, tk->ntrain - 1)];
         float *out_h = b->heightmap + (size_t)i * rc;
         uint8_t *out_c = b->color + (size_t)i * rc * 3;
-        if (!augment) {
+        if (!(augment & GS_AUGMENT_GEOMETRY)) {
             st = load_sample(d, index, out_h, out_c, &b->samples[i], err, errlen);
         } else {
             gs_policy_sample raw;
@@ -307,7 +313,12 @@ gs_status gs_demos_train_batch(gs_demos *d, uint64_t seed, int64_t step, int n, 
             if (st == GS_OK)
                 gs_augment_sample(&raw, d->rows, d->cols, &rng, out_h, out_c, &b->samples[i]);
         }
-        if (st == GS_OK) b->n++;
+        if (st != GS_OK) break;
+        if ((augment & GS_AUGMENT_COLOR) && !gs_policy_lang_names_color(b->samples[i].lang)) {
+            gs_color_jitter j = gs_color_jitter_draw(&tint);
+            gs_color_jitter_apply(&j, out_c, rc);
+        }
+        b->n++;
     }
     free(hm), free(col);
     return st;
@@ -380,6 +391,35 @@ gs_augment gs_augment_sample(const gs_policy_sample *s, int rows, int cols, gsu_
     out->heightmap = heightmap, out->color = color;
     out->pick_row = pr, out->pick_col = pc, out->place_row = qr, out->place_col = qc;
     return a;
+}
+
+gs_color_jitter gs_color_jitter_draw(gsu_rng *rng) {
+    gs_color_jitter j;
+    j.hue = gsu_rng_uniform(rng, -GS_PI, GS_PI);
+    j.saturation = gsu_rng_uniform(rng, 0.4, 1.4);
+    j.value = gsu_rng_uniform(rng, 0.75, 1.3);
+    return j;
+}
+
+/* The jitter as one 3x3 matrix: value * (P + saturation * R (I - P)), P the
+ * projection on the grey axis k = (1, 1, 1) / sqrt 3 and R the turn about
+ * it (Rodrigues: cos I + sin [k]x + (1 - cos) k k^T), which leaves P fixed. */
+void gs_color_jitter_apply(const gs_color_jitter *j, uint8_t *color, size_t n) {
+    const double c = cos(j->hue), s = sin(j->hue) / sqrt(3.0), third = 1.0 / 3.0;
+    /* R (I - P) = c (I - P) + sin [k]x: [k]x's off-diagonals are +-1/sqrt 3 */
+    const double diag = c * (1 - third), off = -c * third;
+    const double r[3][3] = {{diag, off - s, off + s}, {off + s, diag, off - s}, {off - s, off + s, diag}};
+    float m[3][3];
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++) m[a][b] = (float)(j->value * (third + j->saturation * r[a][b]));
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *px = color + 3 * i;
+        const float in[3] = {px[0], px[1], px[2]};
+        for (int a = 0; a < 3; a++) {
+            float v = m[a][0] * in[0] + m[a][1] * in[1] + m[a][2] * in[2];
+            px[a] = (uint8_t)(v <= 0.0f ? 0 : v >= 255.0f ? 255 : lrintf(v));
+        }
+    }
 }
 
 /* ---- helpers ---- */

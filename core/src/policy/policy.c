@@ -518,25 +518,43 @@ static void prepare_input(const gs_policy *p, workspace *w, const float *heightm
     }
 }
 
-/* Words are runs of letters and digits, lowercased, each hashed into a
- * bucket; those that name a colour of the colour table are kept as colours
- * too (once each). */
+/* The next word of *s (a run of letters and digits, lowercased) into word
+ * (cut to 31 characters) and its FNV-1a hash (of all of it) into *hash;
+ * 0 at the end. */
+static int next_word(const char **s, char word[32], uint64_t *hash) {
+    const char *c = *s;
+    while (*c && !isalnum((unsigned char)*c)) c++;
+    if (!*c) return *s = c, 0;
+    uint64_t h = GSU_FNV_OFFSET;
+    size_t len = 0;
+    while (*c && isalnum((unsigned char)*c)) {
+        char lower = (char)tolower((unsigned char)*c++);
+        h = gsu_fnv1a(h, &lower, 1);
+        if (len + 1 < 32) word[len++] = lower;
+    }
+    word[len] = '\0';
+    *s = c, *hash = h;
+    return 1;
+}
+
+int gs_policy_lang_names_color(const char *lang) {
+    const char *s = lang ? lang : "";
+    char word[32];
+    uint64_t h;
+    while (next_word(&s, word, &h))
+        if (gs_color_find(word)) return 1;
+    return 0;
+}
+
+/* Words hash into buckets; those that name a colour of the colour table
+ * are kept as colours too (once each). */
 static void lang_words(const gs_policy *p, workspace *w, const char *lang) {
     w->nwords = 0;
     w->ngoal_colors = 0;
     const char *s = lang ? lang : "";
-    while (*s && w->nwords < MAX_WORDS) {
-        while (*s && !isalnum((unsigned char)*s)) s++;
-        if (!*s) break;
-        uint64_t h = GSU_FNV_OFFSET;
-        char word[32];
-        size_t len = 0;
-        while (*s && isalnum((unsigned char)*s)) {
-            char lower = (char)tolower((unsigned char)*s++);
-            h = gsu_fnv1a(h, &lower, 1);
-            if (len + 1 < sizeof word) word[len++] = lower;
-        }
-        word[len] = '\0';
+    char word[32];
+    uint64_t h;
+    while (w->nwords < MAX_WORDS && next_word(&s, word, &h)) {
         w->words[w->nwords++] = (int)(h % (uint64_t)p->cfg.vocab);
         const gs_color *c = gs_color_find(word);
         int known = 0;

@@ -286,7 +286,8 @@ static gs_status open_curves(run *g, char *err, size_t errlen) {
 static void *draw_run(void *arg) {
     run *g = arg;
     const gs_train_options *o = g->o;
-    g->draw_st = gs_demos_train_batch(g->d, o->seed, g->drawn, o->batch, o->augment, &g->batches[g->drawn % 2],
+    const int augment = (o->augment ? GS_AUGMENT_GEOMETRY : 0) | (o->color_jitter ? GS_AUGMENT_COLOR : 0);
+    g->draw_st = gs_demos_train_batch(g->d, o->seed, g->drawn, o->batch, augment, &g->batches[g->drawn % 2],
                                       g->draw_err, sizeof g->draw_err);
     return NULL;
 }

@@ -22,6 +22,8 @@ char *gs_train_result_json(const gs_train_result *r, const gs_train_options *a) 
     cJSON_AddNumberToObject(o, "dilated", r->dilated);
     cJSON_AddNumberToObject(o, "color_words", r->color_words);
     cJSON_AddNumberToObject(o, "rotate_features", r->rotate_features);
+    cJSON_AddBoolToObject(o, "augment", a->augment);
+    cJSON_AddBoolToObject(o, "color_jitter", a->color_jitter);
     cJSON_AddNumberToObject(o, "workers", r->workers);
     cJSON_AddNumberToObject(o, "threads", a->threads);
     cJSON *tasks = cJSON_AddArrayToObject(o, "tasks");
