@@ -26,7 +26,7 @@
 #   TABLE_JOBS     policies trained side by side, one core each (2): each
 #                  takes the next cell not yet taken, in the order given
 #   TABLE_TRAIN    more gensim train flags for every policy (e.g. "--dilated 1",
-#                  "--rotate-features 1")
+#                  "--rotate-features 1", "--color-jitter 1")
 #
 # Prints, and writes to TABLE_DIR/table.md, one row per cell: success rate
 # (episodes with total reward 1) and mean total reward over the evaluation
@@ -173,6 +173,7 @@ rm -rf "$dir/claims"
             [ "$(json_field "$name.train.json" dilated)" = 1 ] && width="$width, dilated"
             [ "$(json_field "$name.train.json" rotate_features)" = 1 ] && width="$width, turned features"
             [ "$(json_field "$name.train.json" color_words)" = 1 ] && width="$width, colour words"
+            grep -q '"color_jitter":true' "$name.train.json" && width="$width, colour jitter"
             printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$t" "$n" "$(result "$name.eval-test.json")" \
                 "$(result "$name.eval-train.json")" "$(paper "$t" "$n")" \
                 "$((done_steps * batch))" "$width" "$wall"

@@ -159,6 +159,19 @@ s=$(train "$tmp/d.h5" --out "$tmp/cj" --steps 2 --batch 3 --workers 1 --rotate-f
 [ "$s" = 0 ] && grep -q '"color_jitter":true,' "$tmp/out" && pass || fail "--color-jitter 1: status $s: $(cat "$tmp/err")"
 cmp -s "$tmp/cj" "$tmp/rf1" && pass || fail "--color-jitter 1 changed a run whose goals all name colours"
 s=$(train "$tmp/d.h5" --out "$tmp/cj2" --steps 1 --color-jitter 2); [ "$s" = 2 ] && pass || fail "--color-jitter 2: status $s"
+# the Lua host's gensim.train takes the same options and reports them
+cat >"$tmp/train.lua" <<LUA
+local gensim = require("gensim")
+local r = gensim.train{data = {"$tmp/d.h5"}, out = "$tmp/cj-lua", steps = 2, batch = 3, workers = 1,
+                       rotate_features = true, color_jitter = true}
+assert(r.color_jitter == true and r.rotate_features == 1 and r.steps == 2, "gensim.train's result")
+local ok, err = pcall(gensim.train, {data = {"$tmp/d.h5"}, out = "$tmp/x", steps = 1, colour_jitter = true})
+assert(not ok and err:find("colour_jitter"), "an unknown field")
+print("host ok")
+LUA
+s=$(status_of "$gensim" lua "$tmp/train.lua")
+[ "$s" = 0 ] && grep -q "host ok" "$tmp/out" && cmp -s "$tmp/cj-lua" "$tmp/rf1" && pass ||
+    fail "gensim.train{color_jitter = true}: status $s: $(cat "$tmp/err")"
 
 # checkpoints that cannot be read
 head -c 100 "$tmp/m.keep" >"$tmp/trunc"
