@@ -62,7 +62,7 @@ static void make_scene(const gs_policy_config *c, gsu_rng *rng, scene *sc) {
     paint_ell(c, sc, pr, pc, r0 * step, red, 0.04f, len, wid);
     gs_policy_sample s = {sc->h, sc->rgb, "put the red block in the green fixture",
                           (int)lround(pr), (int)lround(pc), (int)lround(qr), (int)lround(qc),
-                          ((r1 - r0) % c->rotations + c->rotations) % c->rotations, 0};
+                          ((r1 - r0) % c->rotations + c->rotations) % c->rotations, 0, 0};
     sc->s = s;
 }
 

@@ -80,7 +80,7 @@ int main(int argc, char **argv) {
     gs_policy_sample s[64];
     for (int i = 0; i < batch; i++) {
         gs_policy_sample one = {heights, color, "put the red block in the green bowl",
-                                cfg.rows / 3 + 6, cfg.cols / 2 + 6, cfg.rows / 2, cfg.cols / 3, 3, 0};
+                                cfg.rows / 3 + 6, cfg.cols / 2 + 6, cfg.rows / 2, cfg.cols / 3, 3, 0, 0};
         s[i] = one;
     }
     double loss;

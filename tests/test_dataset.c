@@ -30,6 +30,7 @@ static void check_writer_errors(gs_task *t);
 static int copy_file(const char *from, const char *to, long bytes);
 static void path_in_dir(char *out, size_t n, const char *name);
 static void check_articulated(void);
+static void check_lift(void);
 
 int main(void) {
     if (!mkdtemp(dir)) {
@@ -64,6 +65,7 @@ int main(void) {
     check_malformed();
     gs_task_free(t);
     check_articulated();
+    check_lift();
 
     char cmd[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -248,6 +250,9 @@ static void check_episode(gs_task *t, gs_dataset *ds, int64_t i, uint64_t seed) 
     double sum = 0;
     for (int k = 0; k < T; k++) sum += ep.reward[k];
     CHECK_NEAR(sum, ep.total_reward, 1e-9);
+    /* this oracle moves at the robot's hover (the rope's, in
+       check_lift, drags low) */
+    for (int k = 0; k < T; k++) CHECK(ep.lift[k] == 0);
 
     /* Heights: metres above the table, inside the workspace's z range, 0 on
      * the bare table and above it under objects. */
@@ -320,6 +325,7 @@ static void check_episode(gs_task *t, gs_dataset *ds, int64_t i, uint64_t seed) 
         CHECK(memcmp(again.pick_pose, ep.pick_pose, (size_t)T * 7 * sizeof(double)) == 0);
         CHECK(memcmp(again.place_pose, ep.place_pose, (size_t)T * 7 * sizeof(double)) == 0);
         CHECK(memcmp(again.reward, ep.reward, (size_t)T * sizeof(double)) == 0);
+        CHECK(memcmp(again.lift, ep.lift, (size_t)T * sizeof(double)) == 0);
         CHECK(memcmp(again.object_pose, ep.object_pose, (size_t)(T + 1) * (size_t)n * 7 * sizeof(double)) == 0);
         CHECK(again.initial_reward == ep.initial_reward && again.total_reward == ep.total_reward);
     }
@@ -422,6 +428,15 @@ static void narrow_pick_pose(hid_t f) {
     CHECK(d >= 0);
     H5Dclose(d), H5Sclose(space);
 }
+static void drop_lift(hid_t f) { CHECK(H5Ldelete(f, "/episodes/000001/lift", H5P_DEFAULT) >= 0); }
+static void string_lift(hid_t f) {
+    CHECK(H5Ldelete(f, "/episodes/000000/lift", H5P_DEFAULT) >= 0);
+    hsize_t dims[1] = {1};
+    hid_t space = H5Screate_simple(1, dims, NULL);
+    hid_t d = H5Dcreate2(f, "/episodes/000000/lift", H5T_STD_I32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    CHECK(d >= 0);
+    H5Dclose(d), H5Sclose(space);
+}
 static void wild_pixel(hid_t f) {
     hid_t d = H5Dopen2(f, "/episodes/000002/pick_pixel", H5P_DEFAULT);
     hid_t space = H5Dget_space(d);
@@ -510,11 +525,26 @@ static void check_malformed(void) {
         gs_dataset_close(ds);
     }
 
+    /* An episode recorded before lifts were kept: it reads, at the hover. */
+    path_in_dir(path, sizeof path, "nolift.h5");
+    make_copy(path, drop_lift);
+    CHECK(gs_dataset_open(path, &ds, err, sizeof err) == GS_OK);
+    if (ds) {
+        gs_dataset_episode ep = {0};
+        CHECK(gs_dataset_read_episode(ds, 1, 0, &ep, err, sizeof err) == GS_OK);
+        ep.lift[0] = 1; /* a buffer reused from another read is cleared */
+        CHECK(gs_dataset_read_episode(ds, 1, 0, &ep, err, sizeof err) == GS_OK);
+        for (int k = 0; k < ep.steps; k++) CHECK(ep.lift[k] == 0);
+        gs_dataset_episode_free(&ep);
+        gs_dataset_close(ds);
+    }
+
     static const struct {
         const char *file;
         edit_fn edit;
         const char *expect;
     } CASES[] = {
+        {"intlift.h5", string_lift, "episode 000000: dataset 'lift' holds integers, expected floats"},
         {"nopixel.h5", drop_pixel_size, "missing attribute 'pixel_size'"},
         {"small.h5", small_image, "attribute 'image_size' is (100, 160) but bounds and pixel_size 0.003125 give (320, 160)"},
         {"coarse.h5", coarse_pixels, "attribute 'image_size' is (320, 160) but bounds and pixel_size 0.005 give (200, 100)"},
@@ -554,6 +584,38 @@ static int copy_file(const char *from, const char *to, long bytes) {
 }
 
 static void path_in_dir(char *out, size_t n, const char *name) { snprintf(out, n, "%s/%s", dir, name); }
+
+/* The rope's oracle drags each bead 5 mm above the table, not at the
+ * robot's hover: every move's lift is kept, through bytes and a file. */
+static void check_lift(void) {
+    char err[1024], path[256];
+    gs_task_options opt = gs_task_options_default();
+    gs_task *t = NULL;
+    CHECK(gs_task_load("tasks/seed/manipulating-rope.lua", &opt, &t, err, sizeof err) == GS_OK);
+    if (!t) return;
+    gs_dataset_episode ep = {0}, copy = {0}, back = {0};
+    const gsr_view view = gsr_view_default();
+    CHECK(gs_episode_record(t, 0, gs_actor_oracle(), &view, &ep, err, sizeof err) == GS_OK);
+    CHECK(ep.steps > 0);
+    for (int k = 0; k < ep.steps; k++) CHECK(ep.primitive[k] == GS_DATASET_PICK_PLACE && ep.lift[k] == 0.005);
+    check_pack(&ep, &copy);
+    CHECK(copy.steps == ep.steps && memcmp(copy.lift, ep.lift, (size_t)ep.steps * sizeof(double)) == 0);
+    path_in_dir(path, sizeof path, "rope.h5");
+    gs_dataset_options o = gs_dataset_options_default();
+    gs_dataset_writer *w = NULL;
+    CHECK(gs_dataset_create(path, &o, &w, err, sizeof err) == GS_OK);
+    CHECK(w && gs_dataset_append(w, &copy, err, sizeof err) == GS_OK);
+    CHECK(gs_dataset_writer_close(w, err, sizeof err) == GS_OK);
+    gs_dataset *ds = NULL;
+    CHECK(gs_dataset_open(path, &ds, err, sizeof err) == GS_OK);
+    CHECK(ds && gs_dataset_read_episode(ds, 0, 0, &back, err, sizeof err) == GS_OK);
+    if (ds) gs_dataset_close(ds);
+    CHECK(back.steps == ep.steps && memcmp(back.lift, ep.lift, (size_t)ep.steps * sizeof(double)) == 0);
+    gs_dataset_episode_free(&ep);
+    gs_dataset_episode_free(&copy);
+    gs_dataset_episode_free(&back);
+    gs_task_free(t);
+}
 
 /* An episode with a drawer: its joint with every observation, the drags
  * as primitive 2, through bytes and a file and back; the same file made a

@@ -68,7 +68,7 @@ static void make_scenes(void) {
                                          : "put the red block on the green mark",
                                 use_blue ? layout[l].blue_r : layout[l].red_r,
                                 use_blue ? layout[l].blue_c : layout[l].red_c,
-                                layout[l].mark_r, layout[l].mark_c, layout[l].rot, 0};
+                                layout[l].mark_r, layout[l].mark_c, layout[l].rot, 0, 0};
         samples[s] = one;
     }
 }
@@ -294,6 +294,10 @@ static void bad_push_goals(cJSON *h) {
     cJSON_AddStringToObject(cJSON_GetObjectItem(h, "__metadata__"), "push_goals", "12ab,zz");
 }
 
+static void bad_lift_goals(cJSON *h) {
+    cJSON_AddStringToObject(cJSON_GetObjectItem(h, "__metadata__"), "lift_goals", "00000000000012ab:-1");
+}
+
 static void huge_rows(cJSON *h) {
     cJSON_ReplaceItemInObject(cJSON_GetObjectItem(h, "__metadata__"), "rows", cJSON_CreateString("4294967328"));
 }
@@ -356,6 +360,8 @@ static void test_broken_files(void) {
     expect_load_error(bad, GS_ERR_IO, "'dilated'");
     rewrite(good, bad, bad_push_goals);
     expect_load_error(bad, GS_ERR_IO, "'push_goals'");
+    rewrite(good, bad, bad_lift_goals);
+    expect_load_error(bad, GS_ERR_IO, "'lift_goals'");
     /* random bytes anywhere in the length or the header: an error, never a crash */
     gsu_rng rng;
     gsu_rng_seed(&rng, 5);
@@ -406,7 +412,7 @@ static void test_gradient(int dilated, int color_words, int rotate_features) {
     /* with color_words the goal's colours must be in the picture: paint a red patch */
     for (int r = 2; color_words && r < 6; r++)
         for (int q = 4; q < 10; q++) memcpy(rgb + 3 * (r * c.cols + q), gs_color_find("red")->srgb, 3);
-    gs_policy_sample s = {h, rgb, "stack the red block", 5, 7, 11, 17, 3, 0};
+    gs_policy_sample s = {h, rgb, "stack the red block", 5, 7, 11, 17, 3, 0, 0};
     float *grads;
     size_t n;
     float *params = gsn_policy_params(p, &grads, &n);
@@ -541,15 +547,26 @@ static void test_push_goals(void) {
     CHECK(gs_policy_train_step(p, batch, 2, 1e-3f, &loss, err, sizeof err) == GS_OK);
     gs_policy_decision d;
     CHECK(gs_policy_act(p, heights[0], colors[0], "sweep the pile into the zone", &d, err, sizeof err) == GS_OK);
-    CHECK(d.push == 1);
+    CHECK(d.push == 1 && d.lift == 0);
     CHECK(gs_policy_act(p, heights[0], colors[0], samples[0].lang, &d, err, sizeof err) == GS_OK);
-    CHECK(d.push == 0);
+    CHECK(d.push == 0 && d.lift == 0);
+    /* a sample moving low makes its goal a lift goal, at its first lift */
+    batch[1].push = 0, batch[1].lang = "drag the rope", batch[1].lift = 0.005;
+    CHECK(gs_policy_train_step(p, batch, 2, 1e-3f, &loss, err, sizeof err) == GS_OK);
+    batch[1].lift = 0.02;
+    CHECK(gs_policy_train_step(p, batch, 2, 1e-3f, &loss, err, sizeof err) == GS_OK);
+    CHECK(gs_policy_act(p, heights[0], colors[0], "drag the rope", &d, err, sizeof err) == GS_OK);
+    CHECK(d.push == 0 && d.lift == 0.005);
+    CHECK(gs_policy_act(p, heights[0], colors[0], samples[0].lang, &d, err, sizeof err) == GS_OK);
+    CHECK(d.lift == 0);
     gs_policy *back = NULL;
     CHECK(gs_policy_save(p, in_root("push.st"), err, sizeof err) == GS_OK);
     CHECK(gs_policy_load(in_root("push.st"), &back, err, sizeof err) == GS_OK);
     if (back) {
         CHECK(gs_policy_act(back, heights[0], colors[0], "sweep the pile into the zone", &d, err, sizeof err) == GS_OK);
         CHECK(d.push == 1);
+        CHECK(gs_policy_act(back, heights[0], colors[0], "drag the rope", &d, err, sizeof err) == GS_OK);
+        CHECK(d.push == 0 && d.lift == 0.005);
     }
     remove(in_root("push.st"));
     gs_policy_free(back);

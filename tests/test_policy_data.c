@@ -90,7 +90,7 @@ static void check_augment(void) {
     /* The images move with the pixels: mark the pick pixel, find it again. */
     float h[R * C] = {0}, h2[R * C];
     uint8_t rgb[R * C * 3] = {0}, rgb2[R * C * 3];
-    gs_policy_sample s = {h, rgb, "lang", 12, 7, 30, 15, 5, 0};
+    gs_policy_sample s = {h, rgb, "lang", 12, 7, 30, 15, 5, 0, 0};
     /* 3 x 3 marks: a nearest-neighbour turn drops some single pixels, but
      * the pixel a label lands on always samples within one of the label's */
     for (int dr = -1; dr <= 1; dr++)
@@ -351,7 +351,7 @@ static void check_replay(const char *path, const gs_policy_config *cfg) {
                                     ep.place_pixel[2 * k + 1],
                                     gs_policy_rotation_bin(gsu_pose_yaw(&pick), gsu_pose_yaw(&place),
                                                            cfg->rotations),
-                                    1, 1, 0};
+                                    1, 1, 0, ep.lift[k]};
             gs_action a;
             gs_policy_action(cfg, h, &d, &a);
             /* the pick is the oracle's to the pixel centre and the height */
@@ -380,19 +380,23 @@ static void check_replay(const char *path, const gs_policy_config *cfg) {
 /* Sweeps as push decisions: each step the oracle's push, reduced to its
  * start and end pixels and turned back into a push by gs_policy_action,
  * still sweeps the pile into its zone. */
-static void check_pushes(const gs_policy_config *cfg) {
+/* The oracle in closed loop, each of its actions reduced to what the
+ * policy outputs (two pixels, a yaw bin, a push, the goal's lift) and
+ * turned back by gs_policy_action; every action must be of kind. Returns
+ * the episodes of seeds 0 .. episodes - 1 that succeed. */
+static int reduced_oracle(const gs_policy_config *cfg, const char *task, gs_action_kind kind, int episodes) {
     char err[1024];
     gs_task_options to = gs_task_options_default();
-    /* the sweeping oracle is Lua, which memcheck runs some 40 times slower */
+    /* the oracles are Lua, which memcheck runs some 40 times slower */
     if (getenv("GS_UNDER_VALGRIND")) to.limits.timeout_s *= 40;
     gs_task *t = NULL;
-    CHECK(gs_task_load(TASKS[NTASKS - 1], &to, &t, err, sizeof err) == GS_OK);
-    if (!t) return;
+    CHECK(gs_task_load(task, &to, &t, err, sizeof err) == GS_OK);
+    if (!t) return 0;
     gsr_view v = gs_policy_view(cfg);
     size_t rc = (size_t)cfg->rows * (size_t)cfg->cols;
     float *h = malloc(rc * sizeof *h);
     int successes = 0;
-    for (uint64_t seed = 0; seed < NEPISODES; seed++) {
+    for (uint64_t seed = 0; seed < (uint64_t)episodes; seed++) {
         CHECK(gs_task_reset(t, seed, err, sizeof err) == GS_OK);
         gs_scene *s = gs_task_scene(t);
         for (int k = 0; k < gs_task_max_steps(t); k++) {
@@ -405,16 +409,25 @@ static void check_pushes(const gs_policy_config *cfg) {
                 break;
             }
             if (done || !have) break;
-            CHECK(oracle.kind == GS_ACTION_PUSH);
-            gs_policy_decision d = {0, 0, 0, 0, 0, 1, 1, 1};
-            CHECK(gsr_world_to_pixel(&v, oracle.from[0], oracle.from[1], &d.pick_col, &d.pick_row));
-            CHECK(gsr_world_to_pixel(&v, oracle.to[0], oracle.to[1], &d.place_col, &d.place_row));
+            CHECK(oracle.kind == kind);
+            int push = kind == GS_ACTION_PUSH;
+            const double *from = push ? oracle.from : oracle.pick.pos, *to = push ? oracle.to : oracle.place.pos;
+            gs_policy_decision d = {0, 0, 0, 0, 0, 1, 1, push, push ? 0 : oracle.lift};
+            if (!push) d.rotation = gs_policy_rotation_bin(gsu_pose_yaw(&oracle.pick), gsu_pose_yaw(&oracle.place),
+                                                           cfg->rotations);
+            CHECK(gsr_world_to_pixel(&v, from[0], from[1], &d.pick_col, &d.pick_row));
+            CHECK(gsr_world_to_pixel(&v, to[0], to[1], &d.place_col, &d.place_row));
             CHECK(gs_scene_observe(s, &v, h, NULL, NULL, err, sizeof err) == GS_OK);
             gs_policy_action(cfg, h, &d, &a);
-            CHECK(a.kind == GS_ACTION_PUSH);
-            CHECK_NEAR(a.from[0], oracle.from[0], cfg->pixel);
-            CHECK_NEAR(a.to[1], oracle.to[1], cfg->pixel);
-            CHECK_NEAR(a.from[2], oracle.from[2], 1e-9);
+            CHECK(a.kind == kind);
+            if (push) {
+                CHECK_NEAR(a.from[0], oracle.from[0], cfg->pixel);
+                CHECK_NEAR(a.to[1], oracle.to[1], cfg->pixel);
+                CHECK_NEAR(a.from[2], oracle.from[2], 1e-9);
+            } else {
+                CHECK_NEAR(a.pick.pos[0], oracle.pick.pos[0], cfg->pixel);
+                CHECK(a.lift == oracle.lift);
+            }
             gs_action_result res;
             CHECK(gs_scene_act(s, &a, &res, err, sizeof err) == GS_OK);
         }
@@ -422,8 +435,18 @@ static void check_pushes(const gs_policy_config *cfg) {
         CHECK(gs_task_success(t, &success, err, sizeof err) == GS_OK);
         successes += success;
     }
-    printf("pushes from pixels: %d/%d sweeps succeed\n", successes, NEPISODES);
-    CHECK(successes >= NEPISODES - 1);
     free(h);
     gs_task_free(t);
+    return successes;
+}
+
+/* Sweeps from pixels, and the rope's low drags: a rope lifted to the
+ * robot's hover instead swings and lands elsewhere. */
+static void check_pushes(const gs_policy_config *cfg) {
+    int sweeps = reduced_oracle(cfg, TASKS[NTASKS - 1], GS_ACTION_PUSH, NEPISODES);
+    printf("pushes from pixels: %d/%d sweeps succeed\n", sweeps, NEPISODES);
+    CHECK(sweeps >= NEPISODES - 1);
+    int ropes = reduced_oracle(cfg, "tasks/seed/manipulating-rope.lua", GS_ACTION_PICK_PLACE, 2);
+    printf("drags from pixels at the goal's lift: %d/2 ropes laid\n", ropes);
+    CHECK(ropes == 2);
 }

@@ -83,6 +83,7 @@ static int tiny_dataset(const char *path, int episodes) {
             ep.place_pixel[2 * k] = k == 0 ? -1 : rows - 1, ep.place_pixel[2 * k + 1] = k == 0 ? -1 : cols - 1;
             ep.primitive[k] = (uint8_t)(k & 1);
             ep.reward[k] = 0.5;
+            ep.lift[k] = k ? 0.005 : 0;
             if (!gs_dataset_set_string(&ep.lang[k], k ? "put it in the bowl" : "pick the red block"))
                 return fail(path, "out of memory");
         }

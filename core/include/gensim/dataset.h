@@ -66,6 +66,9 @@ typedef struct gs_dataset_episode {
     uint8_t *primitive;       /* (T) GS_DATASET_PICK_PLACE, GS_DATASET_PUSH, GS_DATASET_DRAG,
                                * GS_DATASET_MOVE or GS_DATASET_MOVE_SUCTION */
     double *reward;           /* (T) reward gained by each action; sums to total_reward */
+    double *lift;             /* (T) each action's clearance above its pick and place
+                               * (gs_action.lift), m; 0: the robot's hover. Files
+                               * recorded before it was kept read 0 */
     char **lang;              /* (T) the language goal of the stage each action works on */
     int nobjects;             /* objects in the scene at reset */
     char **object_kind;       /* (nobjects) asset kind of segmentation id i + 1 */

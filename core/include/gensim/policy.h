@@ -46,7 +46,9 @@
  * rows, cols, rotations, crop, channels, vocab, pixel,
  * x_min .. z_max (the bounds), step and adam_t, and push_goals (the push
  * goals' FNV-1a hashes of their language, 16 hex digits each, comma
- * separated; absent when there are none).
+ * separated; absent when there are none) and lift_goals (HASH:LIFT: a
+ * lift goal's hash, a colon and its lift in metres, comma separated;
+ * absent when there are none).
  *
  * A policy is not thread-safe: training and acting use its own scratch. */
 #ifndef GENSIM_POLICY_H
@@ -126,6 +128,9 @@ typedef struct gs_policy_sample {
     int push;                 /* 1: a spatula push from the pick pixel to the place pixel
                                  (rotation 0), learned like a pick and place; training
                                  also remembers its language as a push goal */
+    double lift;              /* the expert's clearance above pick and place (gs_action.lift),
+                                 m; 0: the robot's hover. Training remembers a goal's
+                                 first non-zero lift and acts with it (a lift goal) */
 } gs_policy_sample;
 
 /* One Adam step on the summed pick and place cross-entropies of a batch;
@@ -160,10 +165,13 @@ typedef struct gs_policy_decision {
     float pick_p, place_p;    /* the chosen entries' probabilities */
     int push;                 /* 1: push from the pick pixel to the place pixel: the goal
                                  is one the policy learned from pushes */
+    double lift;              /* the clearance to move at: the goal's lift when it is a
+                                 lift goal, else 0 (the robot's hover) */
 } gs_policy_decision;
 
 /* The arg-max pick, then the arg-max place and rotation for that pick; a
- * push when lang is a push goal (gs_policy_train_step). */
+ * push when lang is a push goal, at the goal's lift when it is a lift goal
+ * (gs_policy_train_step). */
 GS_API gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *color,
                         const char *lang, gs_policy_decision *out, char *err, size_t errlen);
 

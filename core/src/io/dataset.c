@@ -27,6 +27,7 @@ void gs_dataset_episode_free(gs_dataset_episode *ep) {
     free(ep->place_pixel);
     free(ep->primitive);
     free(ep->reward);
+    free(ep->lift);
     free(ep->lang);
     free(ep->object_kind);
     free(ep->object_color);
@@ -93,7 +94,8 @@ int gs_dataset_episode_reserve_steps(gs_dataset_episode *ep, int steps) {
         !GROW(place_pose, A_PLACE_POSE, n * 7 * sizeof(double)) ||
         !GROW(pick_pixel, A_PICK_PIXEL, n * 2 * sizeof(int32_t)) ||
         !GROW(place_pixel, A_PLACE_PIXEL, n * 2 * sizeof(int32_t)) ||
-        !GROW(primitive, A_PRIMITIVE, n) || !GROW(reward, A_REWARD, n * sizeof(double)))
+        !GROW(primitive, A_PRIMITIVE, n) || !GROW(reward, A_REWARD, n * sizeof(double)) ||
+        !GROW(lift, A_LIFT, n * sizeof(double)))
         return 0;
 #undef GROW
     if (n > ep->lang_slots) {

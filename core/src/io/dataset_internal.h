@@ -23,6 +23,7 @@ enum {
     A_JOINT_OBJECT,
     A_JOINT_POSITION,
     A_JOINT_FRACTION,
+    A_LIFT,
     NARRAYS
 };
 

@@ -32,7 +32,7 @@ static void array_sizes(const pack_head *h, size_t sizes[NARRAYS]) {
     sizes[A_PICK_POSE] = sizes[A_PLACE_POSE] = T * 7 * sizeof(double);
     sizes[A_PICK_PIXEL] = sizes[A_PLACE_PIXEL] = T * 2 * sizeof(int32_t);
     sizes[A_PRIMITIVE] = T;
-    sizes[A_REWARD] = T * sizeof(double);
+    sizes[A_REWARD] = sizes[A_LIFT] = T * sizeof(double);
     sizes[A_OBJECT_POSE] = obs * (size_t)h->nobjects * 7 * sizeof(double);
     sizes[A_JOINT_OBJECT] = (size_t)h->njoints * sizeof(int32_t);
     sizes[A_JOINT_POSITION] = sizes[A_JOINT_FRACTION] = obs * (size_t)h->njoints * sizeof(double);
@@ -45,7 +45,7 @@ static void **array_slots(gs_dataset_episode *ep, void **slots[NARRAYS]) {
     slots[A_PLACE_PIXEL] = (void **)&ep->place_pixel, slots[A_PRIMITIVE] = (void **)&ep->primitive;
     slots[A_REWARD] = (void **)&ep->reward, slots[A_OBJECT_POSE] = (void **)&ep->object_pose;
     slots[A_JOINT_OBJECT] = (void **)&ep->joint_object, slots[A_JOINT_POSITION] = (void **)&ep->joint_position;
-    slots[A_JOINT_FRACTION] = (void **)&ep->joint_fraction;
+    slots[A_JOINT_FRACTION] = (void **)&ep->joint_fraction, slots[A_LIFT] = (void **)&ep->lift;
     return NULL;
 }
 

@@ -66,11 +66,13 @@ static const dataset_spec SPECS[] = {
     {"joint_object", H5T_INTEGER, 1, {D_JNT, 0, 0, 0}, 0},
     {"joint_position", H5T_FLOAT, 2, {D_OBS, D_JNT, 0, 0}, 0},
     {"joint_fraction", H5T_FLOAT, 2, {D_OBS, D_JNT, 0, 0}, 0},
+    /* optional: files recorded before it was kept lack it and read 0 */
+    {"lift", H5T_FLOAT, 1, {D_T, 0, 0, 0}, 0},
 };
 #define NSPECS ((int)(sizeof SPECS / sizeof SPECS[0]))
 enum { S_HEIGHTMAP, S_COLOR, S_SEGMENTATION, S_PICK_POSE, S_PLACE_POSE, S_PICK_PIXEL,
        S_PLACE_PIXEL, S_PRIMITIVE, S_REWARD, S_LANG, S_OBJECT_KIND, S_OBJECT_COLOR, S_OBJECT_POSE,
-       S_JOINT_NAME, S_JOINT_OBJECT, S_JOINT_POSITION, S_JOINT_FRACTION };
+       S_JOINT_NAME, S_JOINT_OBJECT, S_JOINT_POSITION, S_JOINT_FRACTION, S_LIFT };
 /* The datasets of a version 1 file: all but the joints'. */
 #define V1_SPECS ((1u << S_JOINT_NAME) - 1)
 
@@ -159,6 +161,7 @@ gs_status gs_dataset_read_episode(gs_dataset *ds, int64_t index, unsigned fields
          GROW(place_pixel, A_PLACE_PIXEL, (size_t)T * 2 * sizeof(int32_t)) &&
          GROW(primitive, A_PRIMITIVE, (size_t)T) &&
          GROW(reward, A_REWARD, (size_t)T * sizeof(double)) &&
+         GROW(lift, A_LIFT, (size_t)T * sizeof(double)) &&
          GROW(object_pose, A_OBJECT_POSE, obs * (size_t)n * 7 * sizeof(double)) &&
          GROW(joint_position, A_JOINT_POSITION, obs * (size_t)nj * sizeof(double)) &&
          GROW(joint_fraction, A_JOINT_FRACTION, obs * (size_t)nj * sizeof(double)) &&
@@ -178,6 +181,8 @@ gs_status gs_dataset_read_episode(gs_dataset *ds, int64_t index, unsigned fields
          read_numbers(oe.sets[S_PLACE_PIXEL], H5T_NATIVE_INT32, ep->place_pixel, why, sizeof why) &&
          read_numbers(oe.sets[S_PRIMITIVE], H5T_NATIVE_UINT8, ep->primitive, why, sizeof why) &&
          read_numbers(oe.sets[S_REWARD], H5T_NATIVE_DOUBLE, ep->reward, why, sizeof why) &&
+         (oe.sets[S_LIFT] < 0 ? (memset(ep->lift, 0, (size_t)T * sizeof(double)), 1)
+                              : read_numbers(oe.sets[S_LIFT], H5T_NATIVE_DOUBLE, ep->lift, why, sizeof why)) &&
          read_numbers(oe.sets[S_OBJECT_POSE], H5T_NATIVE_DOUBLE, ep->object_pose, why, sizeof why) &&
          (nj == 0 || (read_numbers(oe.sets[S_JOINT_OBJECT], H5T_NATIVE_INT32, ep->joint_object, why, sizeof why) &&
                       read_numbers(oe.sets[S_JOINT_POSITION], H5T_NATIVE_DOUBLE, ep->joint_position, why, sizeof why) &&
@@ -483,6 +488,7 @@ static gs_status episode_open(gs_dataset *ds, int64_t index, unsigned specs, gs_
     oe->njoints = -1;
     for (int i = 0; ok && i < NSPECS; i++) {
         if (!(specs & (1u << i))) continue; /* object_pose needs object_kind's count first */
+        if (i == S_LIFT && H5Lexists(oe->group, SPECS[i].name, H5P_DEFAULT) == 0) continue;
         ok = open_dataset(ds, oe, i, steps, why, sizeof why);
     }
     if (ok && oe->nobjects < 0) oe->nobjects = 0;

@@ -229,7 +229,7 @@ static gs_status check_episode(const gs_dataset_writer *w, const gs_dataset_epis
         (!chunks && (!ep->heightmap || !ep->color || !ep->segmentation)) ||
         (chunks && chunks->obs != ep->steps + 1) ||
         (ep->steps > 0 && (!ep->pick_pose || !ep->place_pose || !ep->pick_pixel || !ep->place_pixel ||
-                           !ep->primitive || !ep->reward || !ep->lang)) ||
+                           !ep->primitive || !ep->reward || !ep->lift || !ep->lang)) ||
         (ep->nobjects > 0 && (!ep->object_kind || !ep->object_color || !ep->object_pose)) ||
         ep->njoints < 0 || ep->njoints > MAX_JOINTS ||
         (ep->njoints > 0 && (!ep->joint_object || !ep->joint_name || !ep->joint_position || !ep->joint_fraction)))
@@ -412,6 +412,7 @@ static int write_episode(gs_dataset_writer *w, hid_t g, const gs_dataset_episode
            dataset_write(g, "place_pixel", H5T_STD_I32LE, H5T_NATIVE_INT32, 2, d_pixel, w->dcpl_plain, ep->place_pixel, why, whylen) &&
            dataset_write(g, "primitive", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, d_t, w->dcpl_plain, ep->primitive, why, whylen) &&
            dataset_write(g, "reward", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, d_t, w->dcpl_plain, ep->reward, why, whylen) &&
+           dataset_write(g, "lift", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, d_t, w->dcpl_plain, ep->lift, why, whylen) &&
            dataset_strings(w, g, "lang", ep->steps, ep->lang, why, whylen) &&
            dataset_strings(w, g, "object_kind", ep->nobjects, ep->object_kind, why, whylen) &&
            dataset_strings(w, g, "object_color", ep->nobjects, ep->object_color, why, whylen) &&

@@ -13,7 +13,7 @@
 
 void gs_policy_action(const gs_policy_config *cfg, const float *heightmap,
                       const gs_policy_decision *d, gs_action *a) {
-    memset(a, 0, sizeof *a); /* lift 0: the robot's hover, as the oracle leaves it */
+    memset(a, 0, sizeof *a);
     gsr_view v = gs_policy_view(cfg);
     double px, py, qx, qy;
     gsr_pixel_to_world(&v, d->pick_col, d->pick_row, &px, &py);
@@ -40,6 +40,7 @@ void gs_policy_action(const gs_policy_config *cfg, const float *heightmap,
             if (r >= 0 && r < cfg->rows && c >= 0 && c < cfg->cols)
                 place_z = fmax(place_z, heightmap[(size_t)r * (size_t)cfg->cols + (size_t)c]);
     a->kind = GS_ACTION_PICK_PLACE;
+    a->lift = d->lift; /* 0: the robot's hover */
     a->pick = gsu_pose_xyz_yaw(px, py, pick_z, 0);
     a->place = gsu_pose_xyz_yaw(qx, qy, place_z + pick_z, d->rotation * 2 * GS_PI / cfg->rotations);
 }

@@ -22,6 +22,7 @@ typedef struct demo_step {
     int64_t episode;
     int t;
     int pick_row, pick_col, place_row, place_col, rotation, push;
+    double lift;
     float *heightmap;  /* cached observation, or NULL */
     uint8_t *color;
 } demo_step;
@@ -107,6 +108,7 @@ static gs_status index_steps(gs_demos *d, int f, int64_t e, int task, const gs_d
         /* a push's direction is its two pixels; the spatula turns to it */
         s->rotation = push ? 0 : gs_policy_rotation_bin(gsu_pose_yaw(&pick), gsu_pose_yaw(&place), cfg->rotations);
         s->push = push;
+        s->lift = push ? 0 : ep->lift[t];
     }
     return GS_OK;
 }
@@ -454,6 +456,7 @@ static gs_status load_sample(gs_demos *d, int64_t index, float *heightmap, uint8
     s->place_row = st->place_row, s->place_col = st->place_col;
     s->rotation = st->rotation;
     s->push = st->push;
+    s->lift = st->lift;
     return GS_OK;
 }
 

@@ -138,6 +138,9 @@ struct gs_policy {
     stream attn, key, query;       /* the plan: sizes and parameter offsets, no buffers */
     size_t col_need, act_need, corr_col_need;
     uint64_t push_goals[GS_POLICY_MAX_PUSH_GOALS]; /* (npush) hashes of push goals' language */
+    uint64_t lift_goals[GS_POLICY_MAX_PUSH_GOALS]; /* (nlift) hashes of lift goals' language */
+    double lifts[GS_POLICY_MAX_PUSH_GOALS];        /* (nlift) and the lift each acts at */
+    int nlift;
     int npush;
     workspace *ws[GS_POLICY_MAX_WORKERS];
     int workers;                   /* workspaces in use by a training step */
@@ -916,6 +919,23 @@ static void learn_push_goal(gs_policy *p, const char *lang) {
     if (!is_push_goal(p, lang) && p->npush < GS_POLICY_MAX_PUSH_GOALS) p->push_goals[p->npush++] = goal_hash(lang);
 }
 
+/* The lift a goal acts at: its lift goal's, else 0 (the robot's hover). */
+static double goal_lift(const gs_policy *p, const char *lang) {
+    uint64_t h = goal_hash(lang);
+    for (int i = 0; i < p->nlift; i++)
+        if (p->lift_goals[i] == h) return p->lifts[i];
+    return 0;
+}
+
+/* A goal's first sample with a lift (an expert moving low, as over a
+ * rope) makes it a lift goal. */
+static void learn_lift_goal(gs_policy *p, const char *lang, double lift) {
+    if (lift > 0 && isfinite(lift) && goal_lift(p, lang) == 0 && p->nlift < GS_POLICY_MAX_PUSH_GOALS) {
+        p->lift_goals[p->nlift] = goal_hash(lang);
+        p->lifts[p->nlift++] = lift;
+    }
+}
+
 double gs_policy_lr(gs_lr_schedule schedule, double lr, int64_t step, int64_t total) {
     if (schedule == GS_LR_CONSTANT || total <= 0) return lr;
     double f = step <= 0 ? 0.0 : step >= total ? 1.0 : (double)step / (double)total;
@@ -930,6 +950,7 @@ gs_status gs_policy_train_step(gs_policy *p, const gs_policy_sample *batch, int 
     if (st) return st;
     for (int i = 0; i < n; i++)
         if (batch[i].push) learn_push_goal(p, batch[i].lang);
+        else learn_lift_goal(p, batch[i].lang, batch[i].lift);
     p->steps++;
     gsn_adam(p->params, p->grads, p->adam_m, p->adam_v, p->nparams, lr, ADAM_BETA1, ADAM_BETA2,
              ADAM_EPS, p->steps);
@@ -981,6 +1002,7 @@ gs_status gs_policy_act(gs_policy *p, const float *heightmap, const uint8_t *col
                                        R, C, &out->place_p, w->xent);
     out->rotation = (int)(place / plane);
     out->push = is_push_goal(p, lang);
+    out->lift = out->push ? 0 : goal_lift(p, lang);
     out->place_row = (int)(place % plane / C);
     out->place_col = (int)(place % C);
     if (!isfinite(out->pick_p) || !isfinite(out->place_p))
@@ -1044,6 +1066,13 @@ gs_status gs_policy_save(const gs_policy *p, const char *path, char *err, size_t
             g += snprintf(g, sizeof goals - (size_t)(g - goals), "%s%016llx", i ? "," : "",
                           (unsigned long long)p->push_goals[i]);
         cJSON_AddStringToObject(meta, "push_goals", goals);
+    }
+    if (p->nlift) {
+        char goals[GS_POLICY_MAX_PUSH_GOALS * 48 + 1], *g = goals;
+        for (int i = 0; i < p->nlift; i++)
+            g += snprintf(g, sizeof goals - (size_t)(g - goals), "%s%016llx:%.17g", i ? "," : "",
+                          (unsigned long long)p->lift_goals[i], p->lifts[i]);
+        cJSON_AddStringToObject(meta, "lift_goals", goals);
     }
     const size_t block = p->nparams * sizeof(float);
     for (int b = 0; b < 3; b++)
@@ -1211,6 +1240,28 @@ static gs_status load_push_goals(const cJSON *meta, const char *path, gs_policy 
     return GS_OK;
 }
 
+/* The lift goals a checkpoint names: HASH:LIFT, comma separated (none
+ * when it names none); a lift is finite and in (0, 1] m. */
+static gs_status load_lift_goals(const cJSON *meta, const char *path, gs_policy *p, char *err,
+                                 size_t errlen) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(meta, "lift_goals");
+    if (!v) return GS_OK;
+    const char *s = cJSON_IsString(v) ? v->valuestring : NULL;
+    while (s && *s && p->nlift < GS_POLICY_MAX_PUSH_GOALS) {
+        char *end;
+        unsigned long long h = strtoull(s, &end, 16);
+        if (end != s + 16 || *end != ':') break;
+        double lift = strtod(end + 1, &end);
+        if (end == s + 17 || !(lift > 0 && lift <= 1) || (*end && *end != ',')) break;
+        p->lift_goals[p->nlift] = h;
+        p->lifts[p->nlift++] = lift;
+        s = *end ? end + 1 : end;
+    }
+    if (!s || *s)
+        return gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field 'lift_goals' is not a list of HASH:LIFT", path);
+    return GS_OK;
+}
+
 /* The safetensors header of buf: its JSON (*root, the caller frees it),
  * its length, its metadata and how many options its arch carries (0, 2, 3). */
 static gs_status read_header(const char *buf, size_t len, const char *path, cJSON **root, uint64_t *hlen,
@@ -1304,6 +1355,7 @@ gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t er
     }
     st = load_tensors(p, root, (const unsigned char *)buf + 8 + hlen, data_len, path, err, errlen);
     if (st == GS_OK) st = load_push_goals(meta, path, p, err, errlen);
+    if (st == GS_OK) st = load_lift_goals(meta, path, p, err, errlen);
     if (st) goto done;
     p->steps = steps;
     *out = p;

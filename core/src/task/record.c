@@ -176,4 +176,5 @@ static void store_action(gs_dataset_episode *ep, const gs_scene *s, int k, const
                        : a->kind == GS_ACTION_DRAG ? GS_DATASET_DRAG
                        : a->kind == GS_ACTION_MOVE ? (a->suction ? GS_DATASET_MOVE_SUCTION : GS_DATASET_MOVE)
                                                    : GS_DATASET_PICK_PLACE;
+    ep->lift[k] = a->kind == GS_ACTION_PICK_PLACE ? a->lift : 0;
 }
