@@ -294,6 +294,11 @@ static void bad_push_goals(cJSON *h) {
     cJSON_AddStringToObject(cJSON_GetObjectItem(h, "__metadata__"), "push_goals", "12ab,zz");
 }
 
+static const char *legacy_goals;
+static void old_push_goals(cJSON *h) {
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(h, "__metadata__"), "push_goals", cJSON_CreateString(legacy_goals));
+}
+
 static void bad_lift_goals(cJSON *h) {
     cJSON_AddStringToObject(cJSON_GetObjectItem(h, "__metadata__"), "lift_goals", "00000000000012ab:-1");
 }
@@ -559,6 +564,20 @@ static void test_push_goals(void) {
     CHECK(d.push == 0 && d.lift == 0.005);
     CHECK(gs_policy_act(p, heights[0], colors[0], samples[0].lang, &d, err, sizeof err) == GS_OK);
     CHECK(d.lift == 0);
+    /* goals are known by their words less colour words: other colours, or
+       none, are the same goal; other words are not */
+    gs_policy_sample sweep = {0};
+    sweep.lang = "Push the RED pile into the blue zone.", sweep.push = 1;
+    CHECK(gs_policy_learn_goal(p, &sweep) == 1 && gs_policy_learn_goal(p, &sweep) == 0);
+    CHECK(gs_policy_act(p, heights[0], colors[0], "push the white pile into the pink zone", &d, err, sizeof err) == GS_OK);
+    CHECK(d.push == 1);
+    CHECK(gs_policy_act(p, heights[0], colors[0], "push the pile into the zone", &d, err, sizeof err) == GS_OK);
+    CHECK(d.push == 1);
+    CHECK(gs_policy_act(p, heights[0], colors[0], "push the white pile into the pink bowl", &d, err, sizeof err) == GS_OK);
+    CHECK(d.push == 0);
+    gs_policy_sample rope = {0};
+    rope.lang = "drag the green rope", rope.lift = 0.01;
+    CHECK(gs_policy_learn_goal(p, &rope) == 0); /* "drag the rope" is known, at its first lift */
     gs_policy *back = NULL;
     CHECK(gs_policy_save(p, in_root("push.st"), err, sizeof err) == GS_OK);
     CHECK(gs_policy_load(in_root("push.st"), &back, err, sizeof err) == GS_OK);
@@ -567,7 +586,32 @@ static void test_push_goals(void) {
         CHECK(d.push == 1);
         CHECK(gs_policy_act(back, heights[0], colors[0], "drag the rope", &d, err, sizeof err) == GS_OK);
         CHECK(d.push == 0 && d.lift == 0.005);
+        CHECK(gs_policy_act(back, heights[0], colors[0], "push the cyan pile into the gray zone", &d, err, sizeof err) == GS_OK);
+        CHECK(d.push == 1);
     }
+    /* a checkpoint from before, whose push goals hash whole sentences */
+    char legacy[64];
+    const char *sentence = "Sweep it, 3 times!";
+    snprintf(legacy, sizeof legacy, "%016llx",
+             (unsigned long long)gsu_fnv1a(GSU_FNV_OFFSET, sentence, strlen(sentence)));
+    legacy_goals = legacy;
+    rewrite(in_root("push.st"), in_root("legacy.st"), old_push_goals);
+    gs_policy *old = NULL;
+    CHECK(gs_policy_load(in_root("legacy.st"), &old, err, sizeof err) == GS_OK);
+    if (old) {
+        CHECK(gs_policy_act(old, heights[0], colors[0], sentence, &d, err, sizeof err) == GS_OK);
+        CHECK(d.push == 1);
+        CHECK(gs_policy_act(old, heights[0], colors[0], "sweep it 3 times", &d, err, sizeof err) == GS_OK);
+        CHECK(d.push == 0);
+        /* learning the goal again (a resumed run) adds it by its words */
+        gs_policy_sample again = {0};
+        again.lang = sentence, again.push = 1;
+        CHECK(gs_policy_learn_goal(old, &again) == 1);
+        CHECK(gs_policy_act(old, heights[0], colors[0], "sweep it 3 times", &d, err, sizeof err) == GS_OK);
+        CHECK(d.push == 1);
+    }
+    gs_policy_free(old);
+    remove(in_root("legacy.st"));
     remove(in_root("push.st"));
     gs_policy_free(back);
     gs_policy_free(p);

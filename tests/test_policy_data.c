@@ -293,6 +293,22 @@ static void check_demos(const char *path, const gs_policy_config *cfg) {
     gs_demos_batch_free(&b1);
     gs_demos_batch_free(&b2);
     check_jittered_batch(d, cfg);
+    /* The data's goals, before any step: the sweep's goal is a push goal
+       with colours training never saw too, and nothing else is. */
+    gs_policy *p = NULL;
+    CHECK(gs_policy_new(cfg, 1, &p, err, sizeof err) == GS_OK);
+    if (p) {
+        CHECK(gs_demos_learn_goals(d, p) == 1 && gs_demos_learn_goals(d, p) == 0);
+        float *h = calloc(rc, sizeof *h);
+        uint8_t *rgb = calloc(rc, 3);
+        gs_policy_decision dec;
+        CHECK(gs_policy_act(p, h, rgb, "push the pile of white cubes into the pink zone", &dec, err, sizeof err) == GS_OK);
+        CHECK(dec.push == 1);
+        CHECK(gs_policy_act(p, h, rgb, "put the pink blocks in a white bowl", &dec, err, sizeof err) == GS_OK);
+        CHECK(dec.push == 0 && dec.lift == 0);
+        free(h), free(rgb);
+        gs_policy_free(p);
+    }
     gs_demos_close(d);
 
     /* Everything held out is refused. */

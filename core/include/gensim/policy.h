@@ -45,7 +45,9 @@
  * GS_POLICY_ARCH_3 with rotate_features set, carrying all three),
  * rows, cols, rotations, crop, channels, vocab, pixel,
  * x_min .. z_max (the bounds), step and adam_t, and push_goals (the push
- * goals' FNV-1a hashes of their language, 16 hex digits each, comma
+ * goals' FNV-1a hashes of their words less colour words, space separated
+ * (gs_policy_learn_goal; older checkpoints hashed the whole sentence, and
+ * both are recognised), 16 hex digits each, comma
  * separated; absent when there are none) and lift_goals (HASH:LIFT: a
  * lift goal's hash, a colon and its lift in metres, comma separated;
  * absent when there are none).
@@ -132,6 +134,14 @@ typedef struct gs_policy_sample {
                                  m; 0: the robot's hover. Training remembers a goal's
                                  first non-zero lift and acts with it (a lift goal) */
 } gs_policy_sample;
+
+/* Remembers s's goal as a push goal (s->push) or a lift goal (a first
+ * non-zero s->lift), as a training step does; a goal is known by its words
+ * less those that name a colour, so a goal learned with the training
+ * colours is the same goal with any others. Returns 1 when the goal is
+ * new, 0 when it was known, is neither, or the GS_POLICY_MAX_PUSH_GOALS
+ * of its kind are taken. */
+GS_API int gs_policy_learn_goal(gs_policy *p, const gs_policy_sample *s);
 
 /* One Adam step on the summed pick and place cross-entropies of a batch;
  * *loss (nullable) is their mean over the batch. The language of every push

@@ -94,6 +94,10 @@ GS_API void gs_demos_batch_free(gs_demos_batch *b);
  * same sequence of batches. */
 GS_API gs_status gs_demos_train_batch(gs_demos *d, uint64_t seed, int64_t step, int n, int augment,
                                gs_demos_batch *b, char *err, size_t errlen);
+/* Makes every push and lift goal of d's steps (both splits) a goal of p
+ * (gs_policy_learn_goal), in the files' order, so a goal is known however
+ * rarely its steps are drawn. Returns how many were new. */
+GS_API int gs_demos_learn_goals(const gs_demos *d, gs_policy *p);
 /* Fills b with validation samples first .. first + n - 1 (in order, not
  * augmented; n <= b->cap and within the split). */
 GS_API gs_status gs_demos_val_batch(gs_demos *d, int64_t first, int n, gs_demos_batch *b, char *err,

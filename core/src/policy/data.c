@@ -326,6 +326,17 @@ gs_status gs_demos_train_batch(gs_demos *d, uint64_t seed, int64_t step, int n, 
     return st;
 }
 
+int gs_demos_learn_goals(const gs_demos *d, gs_policy *p) {
+    int added = 0;
+    for (int64_t i = 0; i < d->nsteps; i++) {
+        const demo_step *st = &d->steps[i];
+        gs_policy_sample s = {0};
+        s.lang = d->langs[st->lang], s.push = st->push, s.lift = st->lift;
+        added += gs_policy_learn_goal(p, &s);
+    }
+    return added;
+}
+
 gs_status gs_demos_val_batch(gs_demos *d, int64_t first, int n, gs_demos_batch *b, char *err,
                              size_t errlen) {
     if (n < 1 || n > b->cap || first < 0 || first + n > d->nval)

@@ -902,38 +902,63 @@ static gs_status batch_pass(gs_policy *p, const gs_policy_sample *batch, int n, 
     return GS_OK;
 }
 
-/* The hash a goal's language is known by. */
+/* The hash a goal is known by: FNV-1a of its words, space separated, but
+ * for those that name a colour, so "push the red pile into the blue zone"
+ * is the same goal with the test split's colours. */
 static uint64_t goal_hash(const char *lang) {
+    const char *s = lang ? lang : "";
+    char word[32];
+    uint64_t h, key = GSU_FNV_OFFSET;
+    int first = 1;
+    while (next_word(&s, word, &h)) {
+        if (gs_color_find(word)) continue;
+        if (!first) key = gsu_fnv1a(key, " ", 1);
+        key = gsu_fnv1a(key, word, strlen(word));
+        first = 0;
+    }
+    return key;
+}
+
+/* The hash checkpoints before the colour-blind one stored: the whole
+ * sentence's bytes. */
+static uint64_t sentence_hash(const char *lang) {
     const char *s = lang ? lang : "";
     return gsu_fnv1a(GSU_FNV_OFFSET, s, strlen(s));
 }
 
-static int is_push_goal(const gs_policy *p, const char *lang) {
-    uint64_t h = goal_hash(lang);
-    for (int i = 0; i < p->npush; i++)
-        if (p->push_goals[i] == h) return 1;
-    return 0;
+/* Index of lang's goal among n stored hashes, or -1; with sentences, an
+ * older checkpoint's whole-sentence hash matches too. */
+static int find_goal(const uint64_t *hashes, int n, const char *lang, int sentences) {
+    uint64_t key = goal_hash(lang), old = sentences ? sentence_hash(lang) : key;
+    for (int i = 0; i < n; i++)
+        if (hashes[i] == key || hashes[i] == old) return i;
+    return -1;
 }
 
-static void learn_push_goal(gs_policy *p, const char *lang) {
-    if (!is_push_goal(p, lang) && p->npush < GS_POLICY_MAX_PUSH_GOALS) p->push_goals[p->npush++] = goal_hash(lang);
+static int is_push_goal(const gs_policy *p, const char *lang) {
+    return find_goal(p->push_goals, p->npush, lang, 1) >= 0;
 }
 
 /* The lift a goal acts at: its lift goal's, else 0 (the robot's hover). */
 static double goal_lift(const gs_policy *p, const char *lang) {
-    uint64_t h = goal_hash(lang);
-    for (int i = 0; i < p->nlift; i++)
-        if (p->lift_goals[i] == h) return p->lifts[i];
-    return 0;
+    int i = find_goal(p->lift_goals, p->nlift, lang, 1);
+    return i < 0 ? 0 : p->lifts[i];
 }
 
-/* A goal's first sample with a lift (an expert moving low, as over a
- * rope) makes it a lift goal. */
-static void learn_lift_goal(gs_policy *p, const char *lang, double lift) {
-    if (lift > 0 && isfinite(lift) && goal_lift(p, lang) == 0 && p->nlift < GS_POLICY_MAX_PUSH_GOALS) {
-        p->lift_goals[p->nlift] = goal_hash(lang);
-        p->lifts[p->nlift++] = lift;
+/* (An older checkpoint's goals are learned again by their words: a run
+ * resuming it adds them.) */
+int gs_policy_learn_goal(gs_policy *p, const gs_policy_sample *s) {
+    if (s->push) {
+        if (find_goal(p->push_goals, p->npush, s->lang, 0) >= 0 || p->npush >= GS_POLICY_MAX_PUSH_GOALS) return 0;
+        p->push_goals[p->npush++] = goal_hash(s->lang);
+        return 1;
     }
+    if (!(s->lift > 0 && isfinite(s->lift)) || find_goal(p->lift_goals, p->nlift, s->lang, 0) >= 0 ||
+        p->nlift >= GS_POLICY_MAX_PUSH_GOALS)
+        return 0;
+    p->lift_goals[p->nlift] = goal_hash(s->lang);
+    p->lifts[p->nlift++] = s->lift;
+    return 1;
 }
 
 double gs_policy_lr(gs_lr_schedule schedule, double lr, int64_t step, int64_t total) {
@@ -949,8 +974,7 @@ gs_status gs_policy_train_step(gs_policy *p, const gs_policy_sample *batch, int 
     gs_status st = batch_pass(p, batch, n, 1, loss, err, errlen);
     if (st) return st;
     for (int i = 0; i < n; i++)
-        if (batch[i].push) learn_push_goal(p, batch[i].lang);
-        else learn_lift_goal(p, batch[i].lang, batch[i].lift);
+        gs_policy_learn_goal(p, &batch[i]);
     p->steps++;
     gsn_adam(p->params, p->grads, p->adam_m, p->adam_v, p->nparams, lr, ADAM_BETA1, ADAM_BETA2,
              ADAM_EPS, p->steps);

@@ -117,6 +117,9 @@ gs_status gs_train(const gs_train_options *o, gs_train_progress_fn progress, voi
     if (st == GS_OK) st = open_data(&g, err, errlen);
     if (st == GS_OK) st = open_eval(&g, err, errlen);
     g.step = g.last_saved = out->first_step = gs_policy_steps(g.p);
+    /* the data's push and lift goals, known before the first step: a run
+       that only adds goals (a finished one resumed) still saves them */
+    int new_goals = st == GS_OK ? gs_demos_learn_goals(g.d, g.p) : 0;
     if (st == GS_OK) st = open_curves(&g, err, errlen);
     if (st != GS_OK) {
         close_run(&g);
@@ -131,7 +134,7 @@ gs_status gs_train(const gs_train_options *o, gs_train_progress_fn progress, voi
         if (st == GS_OK && report(&g, &p)) g.stop = 1;
     }
     /* The end, an interruption or an error after some progress: keep it. */
-    if ((g.step > g.last_saved || !g.exists) && (st == GS_OK || g.step > out->first_step)) {
+    if ((g.step > g.last_saved || !g.exists || new_goals) && (st == GS_OK || g.step > out->first_step)) {
         char why[1024];
         gs_status saved = gs_policy_save(g.p, o->out, why, sizeof why);
         if (saved != GS_OK && st == GS_OK) st = gs_fail(err, errlen, saved, "%s", why);
