@@ -585,6 +585,23 @@ static int copy_file(const char *from, const char *to, long bytes) {
 
 static void path_in_dir(char *out, size_t n, const char *name) { snprintf(out, n, "%s/%s", dir, name); }
 
+/* ep through bytes into copy (check_pack), copy into a new file at path,
+ * and its one episode read back into back. */
+static void through_file(const gs_dataset_episode *ep, gs_dataset_episode *copy, const char *path,
+                         gs_dataset_episode *back) {
+    char err[1024];
+    check_pack(ep, copy);
+    gs_dataset_options o = gs_dataset_options_default();
+    gs_dataset_writer *w = NULL;
+    CHECK(gs_dataset_create(path, &o, &w, err, sizeof err) == GS_OK);
+    CHECK(w && gs_dataset_append(w, copy, err, sizeof err) == GS_OK);
+    CHECK(gs_dataset_writer_close(w, err, sizeof err) == GS_OK);
+    gs_dataset *ds = NULL;
+    CHECK(gs_dataset_open(path, &ds, err, sizeof err) == GS_OK);
+    CHECK(ds && gs_dataset_read_episode(ds, 0, 0, back, err, sizeof err) == GS_OK);
+    if (ds) gs_dataset_close(ds);
+}
+
 /* The rope's oracle drags each bead 5 mm above the table, not at the
  * robot's hover: every move's lift is kept, through bytes and a file. */
 static void check_lift(void) {
@@ -598,18 +615,9 @@ static void check_lift(void) {
     CHECK(gs_episode_record(t, 0, gs_actor_oracle(), &view, &ep, err, sizeof err) == GS_OK);
     CHECK(ep.steps > 0);
     for (int k = 0; k < ep.steps; k++) CHECK(ep.primitive[k] == GS_DATASET_PICK_PLACE && ep.lift[k] == 0.005);
-    check_pack(&ep, &copy);
-    CHECK(copy.steps == ep.steps && memcmp(copy.lift, ep.lift, (size_t)ep.steps * sizeof(double)) == 0);
     path_in_dir(path, sizeof path, "rope.h5");
-    gs_dataset_options o = gs_dataset_options_default();
-    gs_dataset_writer *w = NULL;
-    CHECK(gs_dataset_create(path, &o, &w, err, sizeof err) == GS_OK);
-    CHECK(w && gs_dataset_append(w, &copy, err, sizeof err) == GS_OK);
-    CHECK(gs_dataset_writer_close(w, err, sizeof err) == GS_OK);
-    gs_dataset *ds = NULL;
-    CHECK(gs_dataset_open(path, &ds, err, sizeof err) == GS_OK);
-    CHECK(ds && gs_dataset_read_episode(ds, 0, 0, &back, err, sizeof err) == GS_OK);
-    if (ds) gs_dataset_close(ds);
+    through_file(&ep, &copy, path, &back);
+    CHECK(copy.steps == ep.steps && memcmp(copy.lift, ep.lift, (size_t)ep.steps * sizeof(double)) == 0);
     CHECK(back.steps == ep.steps && memcmp(back.lift, ep.lift, (size_t)ep.steps * sizeof(double)) == 0);
     gs_dataset_episode_free(&ep);
     gs_dataset_episode_free(&copy);
@@ -630,18 +638,10 @@ static void check_articulated(void) {
     const gsr_view view = gsr_view_default();
     CHECK(gs_episode_record(t, 3, gs_actor_oracle(), &view, &ep, err, sizeof err) == GS_OK);
     CHECK(ep.success && ep.steps == 3 && ep.njoints == 1);
-    check_pack(&ep, &copy);
-    CHECK(copy.njoints == 1 && strcmp(copy.joint_name[0], "drawer") == 0);
     path_in_dir(path, sizeof path, "drawer.h5");
-    gs_dataset_options o = gs_dataset_options_default();
-    gs_dataset_writer *w = NULL;
-    CHECK(gs_dataset_create(path, &o, &w, err, sizeof err) == GS_OK);
-    CHECK(w && gs_dataset_append(w, &copy, err, sizeof err) == GS_OK);
-    CHECK(gs_dataset_writer_close(w, err, sizeof err) == GS_OK);
+    through_file(&ep, &copy, path, &back);
+    CHECK(copy.njoints == 1 && strcmp(copy.joint_name[0], "drawer") == 0);
     gs_dataset *ds = NULL;
-    CHECK(gs_dataset_open(path, &ds, err, sizeof err) == GS_OK);
-    CHECK(ds && gs_dataset_read_episode(ds, 0, 0, &back, err, sizeof err) == GS_OK);
-    if (ds) gs_dataset_close(ds);
     CHECK(back.njoints == 1 && back.joint_object[0] == 0 && strcmp(back.joint_name[0], "drawer") == 0);
     CHECK(back.primitive[0] == GS_DATASET_DRAG && back.primitive[1] == GS_DATASET_PICK_PLACE &&
           back.primitive[2] == GS_DATASET_DRAG);

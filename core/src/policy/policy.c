@@ -1052,6 +1052,17 @@ static void meta_double(cJSON *meta, const char *key, double v) {
     cJSON_AddStringToObject(meta, key, buf);
 }
 
+/* load_goals' field: n hashes, each with ":LIFT" when lifts; absent when n is 0. */
+static void save_goals(cJSON *meta, const char *key, const uint64_t *hashes, const double *lifts, int n) {
+    if (n == 0) return;
+    char goals[GS_POLICY_MAX_PUSH_GOALS * 48 + 1], *g = goals;
+    for (int i = 0; i < n; i++) {
+        g += snprintf(g, sizeof goals - (size_t)(g - goals), "%s%016llx", i ? "," : "", (unsigned long long)hashes[i]);
+        if (lifts) g += snprintf(g, sizeof goals - (size_t)(g - goals), ":%.17g", lifts[i]);
+    }
+    cJSON_AddStringToObject(meta, key, goals);
+}
+
 static const char *const bound_keys[3][2] = {
     {"x_min", "x_max"}, {"y_min", "y_max"}, {"z_min", "z_max"}};
 
@@ -1084,20 +1095,8 @@ gs_status gs_policy_save(const gs_policy *p, const char *path, char *err, size_t
         for (int j = 0; j < 2; j++) meta_double(meta, bound_keys[i][j], c->bounds[i][j]);
     meta_int(meta, "step", p->steps);
     meta_int(meta, "adam_t", p->steps);
-    if (p->npush) {
-        char goals[GS_POLICY_MAX_PUSH_GOALS * 17 + 1], *g = goals;
-        for (int i = 0; i < p->npush; i++)
-            g += snprintf(g, sizeof goals - (size_t)(g - goals), "%s%016llx", i ? "," : "",
-                          (unsigned long long)p->push_goals[i]);
-        cJSON_AddStringToObject(meta, "push_goals", goals);
-    }
-    if (p->nlift) {
-        char goals[GS_POLICY_MAX_PUSH_GOALS * 48 + 1], *g = goals;
-        for (int i = 0; i < p->nlift; i++)
-            g += snprintf(g, sizeof goals - (size_t)(g - goals), "%s%016llx:%.17g", i ? "," : "",
-                          (unsigned long long)p->lift_goals[i], p->lifts[i]);
-        cJSON_AddStringToObject(meta, "lift_goals", goals);
-    }
+    save_goals(meta, "push_goals", p->push_goals, NULL, p->npush);
+    save_goals(meta, "lift_goals", p->lift_goals, p->lifts, p->nlift);
     const size_t block = p->nparams * sizeof(float);
     for (int b = 0; b < 3; b++)
         for (int i = 0; i < p->nentries; i++) {
@@ -1246,43 +1245,31 @@ static gs_status load_tensor(const cJSON *root, const char *name, const param_en
     return GS_OK;
 }
 
-/* The push goals a checkpoint names (none when it names none). */
-static gs_status load_push_goals(const cJSON *meta, const char *path, gs_policy *p, char *err,
-                                 size_t errlen) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(meta, "push_goals");
+/* The goals a checkpoint's metadata field key names: 16 hex digits of a
+ * hash each, with lifts ":LIFT" after each (a lift finite, in (0, 1] m),
+ * comma separated; none when the field is absent. */
+static gs_status load_goals(const cJSON *meta, const char *path, const char *key, uint64_t *hashes,
+                            double *lifts, int *n, char *err, size_t errlen) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(meta, key);
     if (!v) return GS_OK;
     const char *s = cJSON_IsString(v) ? v->valuestring : NULL;
-    while (s && *s && p->npush < GS_POLICY_MAX_PUSH_GOALS) {
+    while (s && *s && *n < GS_POLICY_MAX_PUSH_GOALS) {
         char *end;
         unsigned long long h = strtoull(s, &end, 16);
-        if (end != s + 16 || (*end && *end != ',')) break;
-        p->push_goals[p->npush++] = h;
+        if (end != s + 16) break;
+        if (lifts) {
+            if (*end != ':') break;
+            double lift = strtod(end + 1, &end);
+            if (end == s + 17 || !(lift > 0 && lift <= 1)) break;
+            lifts[*n] = lift;
+        }
+        if (*end && *end != ',') break;
+        hashes[(*n)++] = h;
         s = *end ? end + 1 : end;
     }
     if (!s || *s)
-        return gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field 'push_goals' is not a list of hashes", path);
-    return GS_OK;
-}
-
-/* The lift goals a checkpoint names: HASH:LIFT, comma separated (none
- * when it names none); a lift is finite and in (0, 1] m. */
-static gs_status load_lift_goals(const cJSON *meta, const char *path, gs_policy *p, char *err,
-                                 size_t errlen) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(meta, "lift_goals");
-    if (!v) return GS_OK;
-    const char *s = cJSON_IsString(v) ? v->valuestring : NULL;
-    while (s && *s && p->nlift < GS_POLICY_MAX_PUSH_GOALS) {
-        char *end;
-        unsigned long long h = strtoull(s, &end, 16);
-        if (end != s + 16 || *end != ':') break;
-        double lift = strtod(end + 1, &end);
-        if (end == s + 17 || !(lift > 0 && lift <= 1) || (*end && *end != ',')) break;
-        p->lift_goals[p->nlift] = h;
-        p->lifts[p->nlift++] = lift;
-        s = *end ? end + 1 : end;
-    }
-    if (!s || *s)
-        return gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field 'lift_goals' is not a list of HASH:LIFT", path);
+        return gs_fail(err, errlen, GS_ERR_IO, "%s: metadata field '%s' is not a list of %s", path, key,
+                       lifts ? "HASH:LIFT" : "hashes");
     return GS_OK;
 }
 
@@ -1378,8 +1365,8 @@ gs_status gs_policy_load(const char *path, gs_policy **out, char *err, size_t er
         goto done;
     }
     st = load_tensors(p, root, (const unsigned char *)buf + 8 + hlen, data_len, path, err, errlen);
-    if (st == GS_OK) st = load_push_goals(meta, path, p, err, errlen);
-    if (st == GS_OK) st = load_lift_goals(meta, path, p, err, errlen);
+    if (st == GS_OK) st = load_goals(meta, path, "push_goals", p->push_goals, NULL, &p->npush, err, errlen);
+    if (st == GS_OK) st = load_goals(meta, path, "lift_goals", p->lift_goals, p->lifts, &p->nlift, err, errlen);
     if (st) goto done;
     p->steps = steps;
     *out = p;
