@@ -47,10 +47,9 @@
  * x_min .. z_max (the bounds), step and adam_t, and push_goals (the push
  * goals' FNV-1a hashes of their words less colour words, space separated
  * (gs_policy_learn_goal; older checkpoints hashed the whole sentence, and
- * both are recognised), 16 hex digits each, comma
- * separated; absent when there are none) and lift_goals (HASH:LIFT: a
- * lift goal's hash, a colon and its lift in metres, comma separated;
- * absent when there are none).
+ * both are recognised), 16 hex digits each, comma separated; absent when
+ * there are none) and lift_goals (HASH:LIFT: a lift goal's hash, a colon
+ * and its lift in metres, comma separated; absent when there are none).
  *
  * A policy is not thread-safe: training and acting use its own scratch. */
 #ifndef GENSIM_POLICY_H

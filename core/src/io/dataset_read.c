@@ -75,6 +75,8 @@ enum { S_HEIGHTMAP, S_COLOR, S_SEGMENTATION, S_PICK_POSE, S_PLACE_POSE, S_PICK_P
        S_JOINT_NAME, S_JOINT_OBJECT, S_JOINT_POSITION, S_JOINT_FRACTION, S_LIFT };
 /* The datasets of a version 1 file: all but the joints'. */
 #define V1_SPECS ((1u << S_JOINT_NAME) - 1)
+/* The datasets an episode may lack (its set is then left closed). */
+#define OPTIONAL_SPECS (1u << S_LIFT)
 
 /* An open episode group whose attributes are read and whose datasets are
  * checked. */
@@ -488,7 +490,7 @@ static gs_status episode_open(gs_dataset *ds, int64_t index, unsigned specs, gs_
     oe->njoints = -1;
     for (int i = 0; ok && i < NSPECS; i++) {
         if (!(specs & (1u << i))) continue; /* object_pose needs object_kind's count first */
-        if (i == S_LIFT && H5Lexists(oe->group, SPECS[i].name, H5P_DEFAULT) == 0) continue;
+        if ((OPTIONAL_SPECS & (1u << i)) && H5Lexists(oe->group, SPECS[i].name, H5P_DEFAULT) == 0) continue;
         ok = open_dataset(ds, oe, i, steps, why, sizeof why);
     }
     if (ok && oe->nobjects < 0) oe->nobjects = 0;

@@ -108,7 +108,7 @@ static gs_status index_steps(gs_demos *d, int f, int64_t e, int task, const gs_d
         /* a push's direction is its two pixels; the spatula turns to it */
         s->rotation = push ? 0 : gs_policy_rotation_bin(gsu_pose_yaw(&pick), gsu_pose_yaw(&place), cfg->rotations);
         s->push = push;
-        s->lift = push ? 0 : ep->lift[t];
+        s->lift = ep->lift[t]; /* a push's is not used (gs_policy_learn_goal) */
     }
     return GS_OK;
 }
@@ -307,7 +307,7 @@ gs_status gs_demos_train_batch(gs_demos *d, uint64_t seed, int64_t step, int n, 
         int64_t index = tk->train[gsu_rng_int(&rng, 0, tk->ntrain - 1)];
         float *out_h = b->heightmap + (size_t)i * rc;
         uint8_t *out_c = b->color + (size_t)i * rc * 3;
-        if (!(augment & GS_AUGMENT_GEOMETRY)) {
+        if (!turn) {
             st = load_sample(d, index, out_h, out_c, &b->samples[i], err, errlen);
         } else {
             gs_policy_sample raw;
