@@ -57,7 +57,7 @@ bench: build
 	sh bench/run.sh $(BUILD)
 
 lint:
-	luacheck --no-color spec scripts tasks
+	luacheck --no-color spec scripts tasks plugins bench/tasks
 
 clean:
 	rm -rf $(BUILD) build-asan build-valgrind out

@@ -250,6 +250,27 @@ static void test_oracle_spreads(void) {
     placed_centre(&s, two[1], &act, c);
     CHECK_NEAR(c[0], 0.6, 1e-6); /* the nearer one is taken */
     gs_scene_free(&s);
+
+    /* targets stacked in a zone (a pallet's layers): the block on the lower
+     * one does not take the one above it, so the second block is stacked */
+    fresh(&s);
+    two[0] = add(&s, "block", 0.35, -0.3, 0.02, 0), two[1] = add(&s, "block", 0.37, -0.2, 0.02, 0);
+    gs_pose layers[2] = {gsu_pose_xyz_yaw(0.5, 0.1, 0.02, 0), gsu_pose_xyz_yaw(0.5, 0.1, 0.06, 0)};
+    zone_goal(&s, two, 2, 0.5, 0.1, 0.1, layers, 2, 0);
+    s.goals[0].zone_size[2] = 0.3; /* up to 15 cm: both layers inside */
+    CHECK(gs_oracle_action(&s, &act));
+    placed_centre(&s, two[0], &act, c);
+    CHECK(hypot(c[0] - 0.5, c[1] - 0.1) < 1e-6);
+    CHECK(gs_scene_act(&s, &act, &res, err, sizeof err) == GS_OK);
+    CHECK(gs_oracle_action(&s, &act));
+    placed_centre(&s, two[1], &act, c);
+    CHECK(hypot(c[0] - 0.5, c[1] - 0.1) < 1e-6); /* over the first, not beside it */
+    CHECK(gs_scene_act(&s, &act, &res, err, sizeof err) == GS_OK);
+    gs_pose top;
+    gs_scene_pose(&s, two[1], &top);
+    CHECK_NEAR(top.pos[2], 0.06, 0.005);
+    CHECK_NEAR(gs_goal_credit(&s, &s.goals[0]), 1, 1e-12);
+    gs_scene_free(&s);
 }
 
 

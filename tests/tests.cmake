@@ -27,6 +27,12 @@ add_test(NAME cli_contract COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cli_contract.s
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(cli_contract PROPERTIES TIMEOUT 900 LABELS cli)
 
+# The bench's own tasks load, solve, and (a re-scored seed task) build the
+# seed task's scene.
+add_test(NAME bench_tasks COMMAND sh ${PROJECT_SOURCE_DIR}/tests/bench_tasks.sh ${CMAKE_BINARY_DIR}
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(bench_tasks PROPERTIES TIMEOUT 900 LABELS cli)
+
 # Busted specs, run inside the real host binary.
 add_test(NAME spec COMMAND ${CMAKE_BINARY_DIR}/gensim lua ${PROJECT_SOURCE_DIR}/scripts/busted.lua
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
@@ -40,7 +46,7 @@ set_tests_properties(task_api_doc PROPERTIES TIMEOUT 60 LABELS lint)
 # Static checks of every trusted, task and plugin Lua file (.luacheckrc).
 find_program(LUACHECK luacheck)
 if(LUACHECK)
-  add_test(NAME luacheck COMMAND ${LUACHECK} --no-color spec scripts tasks plugins
+  add_test(NAME luacheck COMMAND ${LUACHECK} --no-color spec scripts tasks plugins bench/tasks
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(luacheck PROPERTIES TIMEOUT 120 LABELS lint)
 endif()

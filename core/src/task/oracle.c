@@ -26,6 +26,7 @@
 #define SPOT_LEVEL 0.003 /* height range under a footprint that still counts as level, m */
 #define SPOT_SETTLE 0.005 /* of a shared target's tolerance, kept for settling, m */
 #define ZONE_MARGIN 0.003 /* gap kept inside a zone's edges, m */
+#define STACKED_FRACTION 0.75 /* of an object's height: a zone target it stands on, not one a layer above */
 #define LATTICE_MAX 256  /* free lattice points weighed per lattice */
 #define CARRY_CLEARANCE 0.03 /* between what is carried and the tallest articulated part, m */
 #define RIDING_SUPPORT 0.015 /* how far above where a target expects it a riding place's ground may be, m */
@@ -440,7 +441,9 @@ static void place_action(const gs_scene *s, const gs_goal *g, int obj, const dou
 
 /* Which target object gi of zone goal g is sent towards: the nearest
  * allowed one, skipping, without replace, those another goal object inside
- * the zone already stands on; -1 when g has none to offer. */
+ * the zone already stands on (its footprint over the target, its centre
+ * within STACKED_FRACTION of its height of the target's, whether the target
+ * is given at its floor or its centre); -1 when g has none to offer. */
 static int zone_target(const gs_scene *s, const gs_goal *g, int gi) {
     if (g->ntargets == 0) return -1;
     gs_pose p;
@@ -457,7 +460,10 @@ static int zone_target(const gs_scene *s, const gs_goal *g, int gi) {
             gs_pose q;
             gs_scene_pose(s, g->objects[k], &q);
             double reach = fmin(o->size[0], o->size[1]) / 2;
-            taken = hypot(q.pos[0] - t[0], q.pos[1] - t[1]) < reach;
+            /* at the target's height: a target stacked above an object
+             * (the next layer) is not taken by it */
+            taken = hypot(q.pos[0] - t[0], q.pos[1] - t[1]) < reach &&
+                    fabs(q.pos[2] - t[2]) < STACKED_FRACTION * o->size[2];
         }
         double d = hypot(p.pos[0] - t[0], p.pos[1] - t[1]);
         if (!taken && d < best_d) best = j, best_d = d;
