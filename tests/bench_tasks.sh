@@ -1,8 +1,9 @@
 #!/bin/sh
 # The bench's own tasks (bench/tasks/, off the plugin path): each loads and
 # its oracle solves unseen seeds in both colour splits, and a task that
-# re-scores a seed task builds the seed task's scene, draw for draw (the
-# first frames of a seed are the same picture). Usage: bench_tasks.sh BUILD_DIR
+# re-scores a seed task as Ravens does (TASK-ravens.lua) builds the seed
+# task's scene, draw for draw (the first frames of a seed are the same
+# picture). Usage: bench_tasks.sh BUILD_DIR
 set -u
 run="$1/gensim-run"
 tmp=$(mktemp -d)
@@ -23,13 +24,15 @@ for f in bench/tasks/*.lua; do
     done
 done
 
-# palletizing-boxes-zone is the seed task's scene, scored another way
-for seed in 7 8; do
-    "$run" tasks/seed/palletizing-boxes.lua --seed "$seed" --split test --render "$tmp/p" --quiet >/dev/null 2>&1 &&
-        "$run" bench/tasks/palletizing-boxes-zone.lua --seed "$seed" --split test --render "$tmp/p" --quiet \
-            >/dev/null 2>&1 &&
-        cmp -s "$tmp/p/palletizing-boxes-$seed-first.png" "$tmp/p/palletizing-boxes-zone-$seed-first.png" &&
-        pass || fail "palletizing-boxes-zone, seed $seed: not the seed task's scene"
+# a task scored as Ravens scores it (TASK-ravens) is the seed task's scene
+for t in palletizing-boxes manipulating-rope; do
+    for seed in 7 8; do
+        "$run" "tasks/seed/$t.lua" --seed "$seed" --split test --render "$tmp/p" --quiet >/dev/null 2>&1 &&
+            "$run" "bench/tasks/$t-ravens.lua" --seed "$seed" --split test --render "$tmp/p" --quiet \
+                >/dev/null 2>&1 &&
+            cmp -s "$tmp/p/$t-$seed-first.png" "$tmp/p/$t-ravens-$seed-first.png" &&
+            pass || fail "$t-ravens, seed $seed: not the seed task's scene"
+    done
 done
 
 echo "bench_tasks: $passed passed, $failed failed"

@@ -21,7 +21,7 @@ local ZONE_HEIGHT = 0.30 -- the zone above the pallet's floor
 local LAYOUTS = {{2, 2, 2}, {2, 2, 3}, {2, 3, 2}, {3, 2, 2}}
 
 return task {
-  name = "palletizing-boxes-zone",
+  name = "palletizing-boxes-ravens",
   description = "Stack all the boxes onto the pallet in neat layers: fill the bottom layer's grid first, "
     .. "then build each next layer on top of it.",
   assets = {"box", "pallet"},
