@@ -125,18 +125,10 @@ cell() {
         mv "$name.train.part" "$name.train.json"
     fi
     evaluate "$name" "tasks/seed/$t.lua" "" || return 1
-    v=$(ravens_scored "$t")
-    [ -z "$v" ] || evaluate "$name" "$v" .ravens || return 1
-}
-
-# ravens_scored TASK: a bench task with TASK's scene and sentence but scored
-# as Ravens scores it, where ours scores otherwise ("" where none): the same
-# policy is evaluated on it too, as its own row
-ravens_scored() {
-    case $1 in
-    palletizing-boxes) echo bench/tasks/palletizing-boxes-ravens.lua ;; # every box inside a zone round the pallet
-    manipulating-rope) echo bench/tasks/manipulating-rope-ravens.lua ;;  # each bead either way round, within 2 cm
-    esac
+    # the task's scene and sentence scored as Ravens scores it, where ours
+    # scores otherwise: the same policy, its own row
+    ravens="bench/tasks/$t-ravens.lua"
+    [ ! -f "$ravens" ] || evaluate "$name" "$ravens" .ravens || return 1
 }
 
 # evaluate NAME TASK_FILE TAG: NAME.st on unseen seeds of both splits, into

@@ -25,11 +25,11 @@ for f in bench/tasks/*.lua; do
 done
 
 # a task scored as Ravens scores it (TASK-ravens) is the seed task's scene
-for t in palletizing-boxes manipulating-rope; do
+for f in bench/tasks/*-ravens.lua; do
+    t=$(basename "$f" -ravens.lua)
     for seed in 7 8; do
         "$run" "tasks/seed/$t.lua" --seed "$seed" --split test --render "$tmp/p" --quiet >/dev/null 2>&1 &&
-            "$run" "bench/tasks/$t-ravens.lua" --seed "$seed" --split test --render "$tmp/p" --quiet \
-                >/dev/null 2>&1 &&
+            "$run" "$f" --seed "$seed" --split test --render "$tmp/p" --quiet >/dev/null 2>&1 &&
             cmp -s "$tmp/p/$t-$seed-first.png" "$tmp/p/$t-ravens-$seed-first.png" &&
             pass || fail "$t-ravens, seed $seed: not the seed task's scene"
     done

@@ -641,7 +641,6 @@ static void check_articulated(void) {
     path_in_dir(path, sizeof path, "drawer.h5");
     through_file(&ep, &copy, path, &back);
     CHECK(copy.njoints == 1 && strcmp(copy.joint_name[0], "drawer") == 0);
-    gs_dataset *ds = NULL;
     CHECK(back.njoints == 1 && back.joint_object[0] == 0 && strcmp(back.joint_name[0], "drawer") == 0);
     CHECK(back.primitive[0] == GS_DATASET_DRAG && back.primitive[1] == GS_DATASET_PICK_PLACE &&
           back.primitive[2] == GS_DATASET_DRAG);
@@ -665,6 +664,7 @@ static void check_articulated(void) {
     CHECK(H5Awrite(a, H5T_NATIVE_INT32, &one) >= 0);
     H5Aclose(a);
     H5Fclose(f);
+    gs_dataset *ds = NULL;
     CHECK(gs_dataset_open(path, &ds, err, sizeof err) == GS_OK);
     CHECK(ds && gs_dataset_get_info(ds)->format_version == 1);
     CHECK(ds && gs_dataset_read_episode(ds, 0, 0, &back, err, sizeof err) == GS_OK);
