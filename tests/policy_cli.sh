@@ -191,6 +191,10 @@ if [ "$s" = 0 ]; then
 else
     fail "eval: status $s: $(cat "$tmp/err")"
 fi
+# eval --render makes its folder, as gensim-run's does
+s=$(evaluate --policy "$tmp/m.keep" $task --episodes 1 --seed 100 --quiet --render "$tmp/eval-pics/a")
+[ "$s" = 0 ] && [ -s "$tmp/eval-pics/a/block-insertion-100-last.png" ] && pass ||
+    fail "eval --render into a new folder: status $s: $(cat "$tmp/err")"
 s=$(status_of "$run" $task --policy "$tmp/m.keep" --seed 100 --render "$tmp/pics" --json)
 [ "$s" = 0 ] && grep -q '"success_rate":' "$tmp/out" && [ -s "$tmp/pics/block-insertion-100-last.png" ] && pass ||
     fail "gensim-run --policy: status $s: $(cat "$tmp/err")"

@@ -240,7 +240,9 @@ gs_status gs__run_parts(gs_run_part *parts, int nparts, const gs_task_options *t
     for (int i = 0; i < nparts; i++) parts[i].r.digest = GSU_FNV_OFFSET;
     runner R = {parts, nparts, to, actor, render, scale, NULL, 0, 0, 0, 0};
     int isolated = gs__isolated(to), jobs = isolated ? gs_jobs_resolve(scale->jobs) : 1;
-    gs_status st = make_chunks(&R, jobs, err, errlen);
+    /* the pictures' folder is made here, for every caller (run, eval) */
+    gs_status st = render ? gs_make_dirs(render, err, errlen) : GS_OK;
+    if (st == GS_OK) st = make_chunks(&R, jobs, err, errlen);
     if (st == GS_OK && !isolated) {
         for (int j = 0; j < R.nchunks && st == GS_OK; j++) st = run_chunk(&R, &R.chunks[j], NULL, err, errlen);
     } else if (st == GS_OK) {
@@ -274,7 +276,6 @@ gs_status gs_run(const gs_run_options *o, gs_run_result *r, char *err, size_t er
     if (o->seed > UINT64_MAX - o->episodes) return gs_fail(err, errlen, GS_ERR_USAGE, "the seeds overflow");
     gs_status st = gs_scale_check(&o->scale, err, errlen);
     if (st != GS_OK) return st;
-    if (o->render && (st = gs_make_dirs(o->render, err, errlen)) != GS_OK) return st;
     if ((st = readable(o->task, err, errlen)) != GS_OK) return st;
     double t0 = now();
     gs_shard_range range;
