@@ -35,6 +35,66 @@ function M.add(env, color, fallback)
                               size = {M.BEAD, M.BEAD, M.BEAD}})
 end
 
+-- Ravens' manipulating-rope's square: three lines of colour color, each
+-- LENGTH long, at a random place and heading, open at local +y. Returns the
+-- square's pose and the COUNT points along its open side, corner to corner,
+-- a bead's half height above the table; nil when there is no room.
+function M.square(env, color)
+  local side = M.LENGTH
+  local sq = env:random_pose({side + 0.03, side + 0.03, 0})
+  if not sq then return nil end
+  for _, s in ipairs({gs.pose(0, -side / 2, 0, 0), gs.pose(-side / 2, 0, 0, math.pi / 2),
+                      gs.pose(side / 2, 0, 0, math.pi / 2)}) do
+    env:add("line", gs.multiply(sq, s), {length = side + 0.01, color = color})
+  end
+  local pts = {}
+  for i = 1, M.COUNT do
+    local x = -side / 2 + (i - 1) * side / (M.COUNT - 1)
+    pts[i] = gs.multiply(sq, gs.pose(x, side / 2, M.BEAD / 2, 0))
+  end
+  return sq, pts
+end
+
+-- Ravens' manipulating-rope's start: the rope is dropped, tilted up steeply
+-- from one end, at a random place and heading, so that it lands in a
+-- crumpled curve instead of lying straight. Ravens stands its beads in an
+-- upright column; here the top of a rope 30 cm long would leave the
+-- workspace, so it leans at DROP_TILT (65 degrees) from the table, over a
+-- footprint that holds it at any heading. Returns the beads, or nil when
+-- there is no room.
+M.DROP_TILT = 1.13
+function M.drop(env, color)
+  local reach = 2 * (math.cos(M.DROP_TILT) * M.LENGTH / 2 + M.BEAD)
+  local at = env:random_pose({reach, reach, M.BEAD})
+  if not at then return nil end
+  -- the pose is the rope's middle: its lower end rests a bead above the table
+  local z = M.BEAD + math.sin(M.DROP_TILT) * M.LENGTH / 2
+  local heading = gs.pose(at.pos[1], at.pos[2], z, env.rng:uniform(0, 2 * math.pi))
+  local tilted = gs.multiply(heading, {pos = {0, 0, 0}, rot = gs.quat_from_euler(0, -M.DROP_TILT, 0)})
+  return env:add("rope", tilted, {color = color, count = M.COUNT, length = M.LENGTH,
+                                  size = {M.BEAD, M.BEAD, M.BEAD}})
+end
+
+-- Ravens' rope matches: bead i counts at point i or at point COUNT + 1 - i,
+-- each bead on its own (the goal's matches table, for metric "pose").
+function M.either_way()
+  local m = {}
+  for i = 1, M.COUNT do
+    m[i] = {}
+    for j = 1, M.COUNT do m[i][j] = j == i or j == M.COUNT + 1 - i end
+  end
+  return m
+end
+
+-- Ravens' rope goal: every bead at its own point of pts or at the mirrored
+-- one (either_way), each bead on its own, within RAVENS_TOL (its pos_eps for
+-- the rope) in x-y; each bead that is counts 1 / COUNT.
+M.RAVENS_TOL = 0.02
+function M.ravens_goal(env, beads, pts, lang)
+  env:goal{objects = beads, targets = pts, matches = M.either_way(), rotations = false,
+           tolerance = M.RAVENS_TOL, metric = "pose", reward = 1, lang = lang}
+end
+
 -- The targets of the beads: bead i to point i of pts, or to point COUNT + 1 - i,
 -- whichever is nearer overall.
 function M.targets(env, beads, pts)

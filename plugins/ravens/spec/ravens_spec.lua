@@ -234,6 +234,61 @@ describe("ravens.rope", function()
       assert.is_nil(t:oracle_action())
     end
   end)
+
+  it("counts each bead at its own point or the mirrored one, and no other", function()
+    -- targets on the beads' own spots: listed backwards, every bead meets its
+    -- mirrored point; the second half's replaced by the first half's mirror
+    -- images, those beads are at neither of their points
+    local function reward(second_half)
+      local t = load(([[
+    local beads = rope.add(env, "red", function() error("no room on an empty table") end)
+    local m = rope.either_way()
+    for i = 1, rope.COUNT do
+      for j = 1, rope.COUNT do assert(m[i][j] == (j == i or j == rope.COUNT + 1 - i), i .. "," .. j) end
+    end
+    local pts, targets = {}, {}
+    for i = 1, rope.COUNT do
+      local p = env:pose(beads[i]).pos
+      pts[i] = gs.pose(p[1], p[2], p[3], 0)
+    end
+    for j = 1, rope.COUNT do targets[j] = pts[rope.COUNT + 1 - j] end
+    if %s then
+      for j = 1, rope.COUNT / 2 do targets[j] = pts[j] end
+    end
+    env:goal{objects = beads, targets = targets, matches = m, rotations = false, tolerance = 0.005,
+             metric = "pose", reward = 1}
+    goal = false
+]]):format(second_half))
+      assert(t:reset(3))
+      return (t:reward())
+    end
+    assert.near(1, reward("false"), 1e-9)
+    assert.near(0.5, reward("true"), 1e-9)
+  end)
+
+  it("drops the rope crumpled, on the table, inside the workspace", function()
+    local t = load([[
+    assert(rope.drop(env, "red"))
+]])
+    local bent = 0
+    for seed = 0, 9 do
+      assert(t:reset(seed))
+      local beads = of_kind(t, "rope")
+      assert.equals(20, #beads)
+      local a, b = beads[1].pose.pos, beads[#beads].pose.pos
+      local ux, uy = b[1] - a[1], b[2] - a[2]
+      local len = math.sqrt(ux * ux + uy * uy)
+      local off = 0
+      for _, o in ipairs(beads) do
+        local p = o.pose.pos
+        assert.is_true(p[3] < 0.04, "a bead still in the air at z " .. p[3])
+        off = math.max(off, math.abs((p[1] - a[1]) * uy - (p[2] - a[2]) * ux) / len)
+      end
+      -- straight, the ends lie a rope's length apart and every bead on their line
+      if off > 0.02 or len < 0.25 then bent = bent + 1 end
+    end
+    assert.is_true(bent >= 8, bent .. " of 10 drops landed bent")
+  end)
 end)
 
 describe("ravens.scatter", function()
