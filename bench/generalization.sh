@@ -25,8 +25,10 @@
 #   GEN_LIBRARY   the generated library's folder (tasks/generated)
 #   GEN_TRAIN     more gensim train flags for both policies
 #
-# The small setting of README.md's figures (about 45 minutes on two cores
-# shared with other work; most of it training):
+# README.md's figures are the defaults (about 78 minutes on two cores, most
+# of it training; multitask training does about 10 samples/s a core), with
+#   GEN_TRAIN="--rotate-features 1 --color-words 1 --color-jitter 1"
+# A small setting (about 45 minutes):
 #   GEN_DEMOS=20 GEN_SAMPLES=12000 GEN_EVAL=50 sh bench/generalization.sh build
 #
 # A generated task is used when one probe episode of its oracle has only
