@@ -24,6 +24,11 @@ M.TOL = 0.025
 -- close every bead must be before it stops
 M.LIFT, M.SHORT, M.DONE = 0.005, 0.01, 0.6
 
+-- The rope's asset options: COUNT beads of BEAD, LENGTH end to end.
+local function rope_options(color)
+  return {color = color, count = M.COUNT, length = M.LENGTH, size = {M.BEAD, M.BEAD, M.BEAD}}
+end
+
 -- The rope, straight, of colour color, somewhere clear of what the table
 -- holds; where there is no room, at the pose fallback() returns. Returns the
 -- beads.
@@ -31,8 +36,7 @@ function M.add(env, color, fallback)
   local at = env:random_pose({M.LENGTH + M.BEAD + 0.01, M.BEAD + 0.01, M.BEAD})
   if not at then at = fallback() end
   at.pos[3] = M.BEAD / 2
-  return env:add("rope", at, {color = color, count = M.COUNT, length = M.LENGTH,
-                              size = {M.BEAD, M.BEAD, M.BEAD}})
+  return env:add("rope", at, rope_options(color))
 end
 
 -- Ravens' manipulating-rope's square: three lines of colour color, each
@@ -71,8 +75,7 @@ function M.drop(env, color)
   local z = M.BEAD + math.sin(M.DROP_TILT) * M.LENGTH / 2
   local heading = gs.pose(at.pos[1], at.pos[2], z, env.rng:uniform(0, 2 * math.pi))
   local tilted = gs.multiply(heading, {pos = {0, 0, 0}, rot = gs.quat_from_euler(0, -M.DROP_TILT, 0)})
-  return env:add("rope", tilted, {color = color, count = M.COUNT, length = M.LENGTH,
-                                  size = {M.BEAD, M.BEAD, M.BEAD}})
+  return env:add("rope", tilted, rope_options(color))
 end
 
 -- Ravens' rope matches: bead i counts at point i or at point COUNT + 1 - i,

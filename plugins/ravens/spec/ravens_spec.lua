@@ -236,10 +236,11 @@ describe("ravens.rope", function()
   end)
 
   it("counts each bead at its own point or the mirrored one, and no other", function()
-    -- targets on the beads' own spots: listed backwards, every bead meets its
-    -- mirrored point; the second half's replaced by the first half's mirror
-    -- images, those beads are at neither of their points
-    local function reward(second_half)
+    -- targets on the beads' own spots, listed backwards: every bead is at its
+    -- mirrored point. With the list's first half put back in order
+    -- (own_first_half), those beads are at their own points, and the second
+    -- half's beads at neither of theirs (both hold a first-half bead's spot)
+    local function reward(own_first_half)
       local t = load(([[
     local beads = rope.add(env, "red", function() error("no room on an empty table") end)
     local m = rope.either_way()
@@ -258,7 +259,7 @@ describe("ravens.rope", function()
     env:goal{objects = beads, targets = targets, matches = m, rotations = false, tolerance = 0.005,
              metric = "pose", reward = 1}
     goal = false
-]]):format(second_half))
+]]):format(own_first_half))
       assert(t:reset(3))
       return (t:reward())
     end
