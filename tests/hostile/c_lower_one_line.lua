@@ -1,5 +1,8 @@
 -- expect: time limit exceeded
--- string.lower over a long string, many times on one line
+-- args: --max-instructions 100000000000
+-- string.lower over a long string, many times on one line: the deadline
+-- holds with no line event between the calls (the instruction budget is
+-- lifted, as the calls' charges would reach it first on a fast machine)
 return task {
   name = "c-lower-one-line",
   description = "long string functions packed on one line",
