@@ -27,8 +27,13 @@
 #                  (100000; demos are recorded from seed 0)
 #   TABLE_EVAL_TRAIN  episodes with the training colours (50): unseen seeds
 #                  only, as the Transporter paper evaluates
-#   TABLE_JOBS     policies trained side by side, one core each (2): each
-#                  takes the next cell not yet taken, in the order given
+#   TABLE_JOBS     policies trained side by side (2): each takes the next
+#                  cell not yet taken, in the order given
+#   TABLE_WORKERS  threads each policy trains on (1; gensim train --workers:
+#                  the checkpoint is the same bit for bit for every count).
+#                  Give the machine's cores as TABLE_JOBS x TABLE_WORKERS:
+#                  TABLE_JOBS=1 TABLE_WORKERS=2 trains one policy at a time
+#                  on two cores, in about half the wall
 #   TABLE_TRAIN    more gensim train flags for every policy (e.g. "--dilated 1",
 #                  "--rotate-features 1", "--color-jitter 1")
 #
@@ -62,6 +67,7 @@ episodes=${TABLE_EVAL:-100}
 episodes_train=${TABLE_EVAL_TRAIN:-50}
 eval_seed=${TABLE_EVAL_SEED:-100000}
 jobs=${TABLE_JOBS:-2}
+workers=${TABLE_WORKERS:-1}
 extra=${TABLE_TRAIN:-}
 mkdir -p "$dir" || exit 2
 export OPENBLAS_NUM_THREADS=1
@@ -125,7 +131,7 @@ cell() {
     record "$t" "$n" || { echo "bench: recording $t ($n demos) failed" >&2; return 1; }
     if ! grep -q '"interrupted":false' "$name.train.json" 2>/dev/null; then
         # shellcheck disable=SC2086
-        "$gensim" train "$dir/$t-$n.h5" --out "$name.st" --steps "$steps" --batch "$batch" --workers 1 \
+        "$gensim" train "$dir/$t-$n.h5" --out "$name.st" --steps "$steps" --batch "$batch" --workers "$workers" \
             --log-every 250 --resume --json $extra >"$name.train.part" 2>"$name.train.log"
         s=$?
         # each run's wall time, an interrupted one's too: the cell's is their sum
@@ -167,6 +173,7 @@ result() {
 lane() {
     ok=0
     for c in $cells; do
+        # shellcheck disable=SC2046 # a cell's fields are words
         set -- $(cell_fields "$c")
         mkdir "$dir/claims/$1-$2" 2>/dev/null || continue
         cell "$@" || ok=1
@@ -193,11 +200,14 @@ rm -rf "$dir/claims"
     printf ' Transporter (paper) | samples | channels | train wall |\n'
     printf '|---|---|---|---|---|---|---|---|---|---|\n'
     for c in $cells; do
+        # shellcheck disable=SC2046 # a cell's fields are words
         set -- $(cell_fields "$c")
         t=$1 n=$2 name="$dir/$1-$2"
         if [ -s "$name.eval-test.json" ] && [ -s "$name.eval-train.json" ]; then
             done_steps=$(json_field "$name.train.json" steps)
             wall=$(awk '{ s += $1 } END { printf "%.0f s", s }' "$name.walls" 2>/dev/null)
+            w=$(json_field "$name.train.json" workers)
+            [ "${w:-1}" -gt 1 ] && wall="$wall, $w workers"
             width=$(json_field "$name.train.json" channels)
             [ "$(json_field "$name.train.json" dilated)" = 1 ] && width="$width, dilated"
             [ "$(json_field "$name.train.json" rotate_features)" = 1 ] && width="$width, turned features"
