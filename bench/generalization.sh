@@ -25,9 +25,9 @@
 #   GEN_LIBRARY   the generated library's folder (tasks/generated)
 #   GEN_TRAIN     more gensim train flags for both policies
 #
-# README.md's figures are the defaults (78 minutes on two cores that other
-# runs shared; training on a machine of its own does about 35 samples/s a
-# policy, two side by side, so about 19 minutes of it), with
+# README.md's figures are the defaults (25 minutes on a two-core machine
+# of its own, 19 of them training A and B side by side at 35 to 39
+# samples/s each), with
 #   GEN_TRAIN="--rotate-features 1 --color-words 1 --color-jitter 1"
 # A small setting (about 45 minutes):
 #   GEN_DEMOS=20 GEN_SAMPLES=12000 GEN_EVAL=50 sh bench/generalization.sh build
