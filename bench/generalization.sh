@@ -29,7 +29,7 @@
 # of its own, 19 of them training A and B side by side at 35 to 39
 # samples/s each), with
 #   GEN_TRAIN="--rotate-features 1 --color-words 1 --color-jitter 1"
-# A small setting (about 45 minutes):
+# A small setting (about 45 minutes on two cores shared with other work):
 #   GEN_DEMOS=20 GEN_SAMPLES=12000 GEN_EVAL=50 sh bench/generalization.sh build
 #
 # A generated task is used when one probe episode of its oracle has only
